@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LakeConfig } from "./config";
+import { LakeBucket } from "./lakeBucket";
+import { LogArchive } from "./logArchive";
+import { MemberTrail } from "./memberTrail";
+import { partitionOf } from "./policies";
+
+/** Arguments of {@link CloudTrailLake}. */
+export interface CloudTrailLakeArgs {
+    /** Validated stack config (see `config.ts`). */
+    readonly config: LakeConfig;
+    /** Region of the central resources and home region of the member trails. */
+    readonly region: string;
+    /** Id of the central (log-archive) account the default provider deploys into. */
+    readonly centralAccountId: pulumi.Input<string>;
+}
+
+/**
+ * The whole stack: the archive, the lake, and one trail per configured account. Every
+ * per-account resource is named by the account id, so adding, removing or reordering accounts
+ * in config never replaces another account's resources.
+ */
+export class CloudTrailLake extends pulumi.ComponentResource {
+    public readonly archive: LogArchive;
+    public readonly lake: LakeBucket;
+    /** Member trails by account id. */
+    public readonly trails: Readonly<Record<string, MemberTrail>>;
+
+    constructor(name: string, args: CloudTrailLakeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudtrail-lake:index:CloudTrailLake", name, {}, opts);
+        const { config, region } = args;
+        const partition = partitionOf(region);
+        const tags = { "cloudtrail-lake:stack": pulumi.getStack(), ...config.tags };
+
+        this.archive = new LogArchive("archive", {
+            partition,
+            region,
+            centralAccountId: args.centralAccountId,
+            accountIds: config.accounts.map((account) => account.id),
+            trailName: config.trailName,
+            archive: config.archive,
+            tags,
+        }, { parent: this });
+
+        this.lake = new LakeBucket("lake", {
+            partition,
+            kmsKeyArn: this.archive.keyArn,
+            accessLogBucketName: this.archive.accessLogBucketName,
+            tags,
+        }, { parent: this });
+
+        const trails: Record<string, MemberTrail> = {};
+        for (const account of config.accounts) {
+            trails[account.id] = new MemberTrail(`trail-${account.id}`, {
+                accountId: account.id,
+                accountName: account.name,
+                partition,
+                region,
+                roleName: account.roleName,
+                trailName: config.trailName,
+                bucketName: this.archive.bucketName,
+                kmsKeyArn: this.archive.keyArn,
+                dependsOn: this.archive.trailPrerequisites,
+                tags,
+            }, { parent: this });
+        }
+        this.trails = trails;
+
+        this.registerOutputs({
+            archiveBucketName: this.archive.bucketName,
+            lakeBucketName: this.lake.bucketName,
+            keyArn: this.archive.keyArn,
+        });
+    }
+}

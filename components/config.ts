@@ -1,0 +1,205 @@
+/**
+ * The stack configuration of cloudtrail-lake: its schema, its defaults, and the one place it is
+ * read. Everything is validated before any resource is declared, and every problem is reported
+ * at once, each naming its key path (`cloudtrail-lake:accounts[2].id`), the value found and what
+ * is allowed.
+ */
+import { z } from "zod";
+import { MAX_ACCOUNTS } from "./policies";
+
+/** Config namespace: the Pulumi project name. */
+export const CONFIG_NAMESPACE = "cloudtrail-lake";
+
+/** Role assumed in a member account when the account entry names none (created by AWS Organizations). */
+export const DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole";
+
+/** S3 Object Lock allows at most 100 years of default retention. */
+const MAX_RETENTION_DAYS = 36_500;
+
+const accountId = z
+    .string({
+        error: (issue) =>
+            typeof issue.input === "number"
+                ? `is a YAML number, and YAML drops leading zeros from numbers: write the id as a quoted ` +
+                  `12-digit string, e.g. id: "${String(issue.input).padStart(12, "0")}"`
+                : "must be a 12-digit AWS account id written as a quoted string",
+    })
+    .regex(/^\d{12}$/, { error: "must be exactly 12 digits (an AWS account id)" });
+
+const accountName = z
+    .string({ error: "must be a string" })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+        error: "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    });
+
+const roleName = z
+    .string({ error: "must be a string" })
+    .regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (1-64 of letters, digits and +=,.@_-)" });
+
+const wholeNumber = (min: number, max: number) =>
+    z
+        .number({ error: `must be a whole number from ${min} to ${max}` })
+        .int({ error: `must be a whole number from ${min} to ${max}` })
+        .min(min, { error: `must be a whole number from ${min} to ${max}` })
+        .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+const accountSchema = z.strictObject({
+    /** 12-digit account id, quoted. */
+    id: accountId,
+    /** Short human name, used in tags and outputs. */
+    name: accountName,
+    /** Role the program assumes in the account to create its trail. */
+    roleName: roleName.default(DEFAULT_MEMBER_ROLE),
+});
+
+const archiveSchema = z
+    .strictObject({
+        /** COMPLIANCE: nobody, not even root, can shorten or remove the lock. GOVERNANCE: holders of s3:BypassGovernanceRetention can. */
+        objectLockMode: oneOf(["COMPLIANCE", "GOVERNANCE"] as const).default("COMPLIANCE"),
+        /** Default Object Lock retention of every log file, in days. */
+        retentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365),
+        /** Days after which log files move to colder storage; 0 keeps them in S3 Standard. */
+        coldStorageAfterDays: wholeNumber(0, MAX_RETENTION_DAYS).default(90),
+        /** The colder storage class. GLACIER_IR keeps millisecond reads, so Athena can still query the archive. */
+        coldStorageClass: oneOf(["STANDARD_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const).default("GLACIER_IR"),
+        /** Delete log files after this many days; unset keeps them forever. Must not undercut the lock. */
+        expireAfterDays: wholeNumber(1, MAX_RETENTION_DAYS).optional(),
+        /** How long S3 server access logs of the archive and lake buckets are kept. */
+        accessLogRetentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365),
+    })
+    .superRefine((archive, ctx) => {
+        if (archive.expireAfterDays !== undefined && archive.expireAfterDays < archive.retentionDays) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["expireAfterDays"],
+                input: archive.expireAfterDays,
+                message: `must be at least retentionDays (${archive.retentionDays}): expiring a log before its lock ends leaves a delete marker over evidence`,
+            });
+        }
+    });
+
+const topLevelSchema = z
+    .strictObject({
+        accounts: z
+            .array(accountSchema, { error: "must be a list of accounts, each with id and name" })
+            .min(1, { error: "must list at least one account: without one there is nothing to collect" })
+            .max(MAX_ACCOUNTS, { error: `must list at most ${MAX_ACCOUNTS} accounts, what the archive's bucket and key policies are sized for; split the rest over another stack` }),
+        /** Name of the trail created in every member account; bucket and key policies are pinned to it. */
+        trailName: z
+            .string({ error: "must be a string" })
+            .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, { error: "must be a CloudTrail trail name (3-128 of letters, digits, '.', '_', '-')" })
+            .default("cloudtrail-lake"),
+        archive: archiveSchema.prefault({}),
+        /** Tags added to every resource that takes tags. */
+        tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
+    });
+
+/**
+ * Duplicate ids and names, checked on the raw values so that they are reported together with
+ * every other problem (zod runs refinements only on otherwise valid input).
+ */
+function duplicateAccountProblems(accounts: unknown): string[] {
+    if (!Array.isArray(accounts)) return [];
+    const problems: string[] = [];
+    for (const field of ["id", "name"] as const) {
+        const firstIndex = new Map<string, number>();
+        accounts.forEach((account, index) => {
+            const value = (account as Record<string, unknown> | null)?.[field];
+            if (typeof value !== "string" && typeof value !== "number") return;
+            const key = String(value);
+            const first = firstIndex.get(key);
+            if (first === undefined) firstIndex.set(key, index);
+            else problems.push(`${configKeyPath(["accounts", index, field])} = ${describeValue(value)}: duplicates accounts[${first}].${field}; every account ${field} must be unique`);
+        });
+    }
+    return problems;
+}
+
+export type AccountConfig = z.output<typeof accountSchema>;
+export type ArchiveConfig = z.output<typeof archiveSchema>;
+export type LakeConfig = z.output<typeof topLevelSchema>;
+
+/** The config keys this program reads, without namespace. */
+export const CONFIG_KEYS = Object.keys(topLevelSchema.shape) as (keyof typeof topLevelSchema.shape)[];
+
+/** Thrown when the stack config is invalid; its message lists every problem, one per line. */
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            problems.map((problem) => `  - ${problem}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+/** `["accounts", 2, "id"]` → `cloudtrail-lake:accounts[2].id`. */
+export function configKeyPath(path: readonly PropertyKey[]): string {
+    let text = CONFIG_NAMESPACE;
+    path.forEach((part, index) => {
+        if (typeof part === "number") text += `[${part}]`;
+        else text += `${index === 0 ? ":" : "."}${String(part)}`;
+    });
+    return text;
+}
+
+function describeValue(value: unknown): string {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Validates config values (already decoded from YAML/JSON), keyed without namespace, and
+ * returns the config with defaults filled in. Throws {@link ConfigError} listing every problem.
+ */
+export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
+    const result = topLevelSchema.safeParse(values, { reportInput: true });
+    const duplicates = duplicateAccountProblems(values.accounts);
+    if (result.success && duplicates.length === 0) return result.data;
+    const problems: string[] = [];
+    for (const issue of result.error?.issues ?? []) {
+        if (issue.code === "unrecognized_keys") {
+            const allowed = allowedKeysAt(issue.path);
+            for (const key of issue.keys) {
+                problems.push(`${configKeyPath([...issue.path, key])}: unknown key (a typo?); allowed here: ${allowed.join(", ")}`);
+            }
+        } else {
+            problems.push(issue.input === undefined
+                ? `${configKeyPath(issue.path)} is missing: it ${issue.message}`
+                : `${configKeyPath(issue.path)} = ${describeValue(issue.input)}: ${issue.message}`);
+        }
+    }
+    problems.push(...duplicates);
+    throw new ConfigError(problems);
+}
+
+function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+    if (path.length === 0) return [...CONFIG_KEYS];
+    if (path[0] === "accounts") return Object.keys(accountSchema.shape);
+    if (path[0] === "archive") return Object.keys(archiveSchema.shape);
+    return [];
+}
+
+/**
+ * Reads the `cloudtrail-lake:*` keys out of Pulumi's flat config map (`{"cloudtrail-lake:accounts": "<json>"}`),
+ * decoding structured values, and validates them. Keys of other namespaces (aws:, pulumi:) are ignored.
+ */
+export function lakeConfigFromPulumi(allConfig: Record<string, string>): LakeConfig {
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, raw] of Object.entries(allConfig)) {
+        const separator = fullKey.indexOf(":");
+        if (fullKey.slice(0, separator) !== CONFIG_NAMESPACE) continue;
+        values[fullKey.slice(separator + 1)] = decodeConfigValue(raw);
+    }
+    return parseLakeConfig(values);
+}
+
+/** Pulumi stores structured and numeric values as JSON text and plain strings as themselves. */
+function decodeConfigValue(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}

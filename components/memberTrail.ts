@@ -1,0 +1,58 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Arguments of {@link MemberTrail}. */
+export interface MemberTrailArgs {
+    /** 12-digit id of the member account. */
+    readonly accountId: string;
+    /** Human name of the account, for tags. */
+    readonly accountName: string;
+    /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
+    readonly partition: string;
+    /** Home region of the trail; it records all regions. */
+    readonly region: string;
+    /** Role the program assumes in the member account (must trust the central account). */
+    readonly roleName: string;
+    /** Trail name; the archive's policies are pinned to it. */
+    readonly trailName: string;
+    /** Archive bucket the trail writes into. */
+    readonly bucketName: pulumi.Input<string>;
+    /** The archive's KMS key. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Resources the trail must wait for: CloudTrail checks the bucket and key policies on create. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Tags of the trail. */
+    readonly tags?: Record<string, string>;
+}
+
+/** One multi-region, validated, encrypted trail in one member account, delivering to the archive. */
+export class MemberTrail extends pulumi.ComponentResource {
+    public readonly trailArn: pulumi.Output<string>;
+    public readonly roleArn: string;
+
+    constructor(name: string, args: MemberTrailArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudtrail-lake:trails:MemberTrail", name, {}, opts);
+        this.roleArn = `arn:${args.partition}:iam::${args.accountId}:role/${args.roleName}`;
+
+        const provider = new aws.Provider(`${name}-provider`, {
+            region: args.region as aws.Region,
+            assumeRoles: [{ roleArn: this.roleArn, sessionName: "cloudtrail-lake" }],
+            // A provider that lands in the wrong account would create the trail there: refuse instead.
+            allowedAccountIds: [args.accountId],
+        }, { parent: this });
+
+        const trail = new aws.cloudtrail.Trail(name, {
+            name: args.trailName,
+            s3BucketName: args.bucketName,
+            kmsKeyId: args.kmsKeyArn,
+            isMultiRegionTrail: true,
+            includeGlobalServiceEvents: true,
+            enableLogFileValidation: true,
+            enableLogging: true,
+            tags: { ...args.tags, "cloudtrail-lake:account-name": args.accountName },
+        }, { parent: this, provider, dependsOn: args.dependsOn });
+
+        this.trailArn = trail.arn;
+        this.registerOutputs({ trailArn: this.trailArn, roleArn: this.roleArn });
+    }
+}

@@ -1,0 +1,23 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CloudTrailLake } from "./components/cloudTrailLake";
+import { lakeConfigFromPulumi } from "./components/config";
+
+// Validate all of the config before declaring anything: a bad value stops here, with every problem listed.
+const config = lakeConfigFromPulumi(pulumi.runtime.allConfig());
+const region = new pulumi.Config("aws").require("region");
+
+const stack = new CloudTrailLake("cloudtrail-lake", {
+    config,
+    region,
+    centralAccountId: aws.getCallerIdentityOutput().accountId,
+});
+
+export const archiveBucketName = stack.archive.bucketName;
+export const accessLogBucketName = stack.archive.accessLogBucketName;
+export const lakeBucketName = stack.lake.bucketName;
+export const kmsKeyArn = stack.archive.keyArn;
+/** Trail ARN per account id. */
+export const trailArns = pulumi.all(
+    Object.fromEntries(Object.entries(stack.trails).map(([accountId, trail]) => [accountId, trail.trailArn])),
+);

@@ -1,0 +1,182 @@
+import { expect } from "chai";
+import * as path from "node:path";
+import { CloudTrailLake } from "../components/cloudTrailLake";
+import { ConfigError, lakeConfigFromPulumi } from "../components/config";
+import { archiveBucketPolicy } from "../components/policies";
+import {
+    DeclaredResource, installMocks, MOCK_CENTRAL_ACCOUNT_ID, readStackFile, recordDeclarations, setStackConfig,
+} from "../offline/mockProgram";
+
+const prodConfig = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
+const prodAccounts = (prodConfig["cloudtrail-lake:accounts"] as { id: string }[]).map((account) => account.id);
+
+const ofType = (resources: DeclaredResource[], type: string) => resources.filter((resource) => resource.type === type);
+const named = (resources: DeclaredResource[], type: string, name: string) => {
+    const found = resources.find((resource) => resource.type === type && resource.name === name);
+    if (!found) throw new Error(`no ${type} named ${name}`);
+    return found;
+};
+const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+
+/** Declares the stack as index.ts does, with the given config values, and returns what was declared. */
+function declareWith(values: Record<string, unknown>): Promise<DeclaredResource[]> {
+    const flat = Object.fromEntries(Object.entries({ "aws:region": "ap-northeast-1", ...values })
+        .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+    return recordDeclarations(() => new CloudTrailLake("cloudtrail-lake", {
+        config: lakeConfigFromPulumi(flat),
+        region: "ap-northeast-1",
+        centralAccountId: MOCK_CENTRAL_ACCOUNT_ID,
+    }));
+}
+
+describe("the program with Pulumi.prod.yaml", () => {
+    let resources: DeclaredResource[];
+    let outputs: Record<string, any>;
+
+    before(async () => {
+        await installMocks();
+        setStackConfig(prodConfig);
+        resources = await recordDeclarations(() => require("../index"));
+        const program = require("../index");
+        outputs = {};
+        for (const key of Object.keys(program)) outputs[key] = await new Promise((resolve) => program[key].apply(resolve));
+    });
+
+    it("locks the archive: Object Lock on, COMPLIANCE for 365 days, versioning on, kept when the stack is destroyed", () => {
+        const bucket = named(resources, "aws:s3/bucket:Bucket", "archive");
+        expect(bucket.inputs.objectLockEnabled).to.equal(true);
+        expect(bucket.inputs.forceDestroy).to.equal(false);
+        expect(bucket.retainOnDelete).to.equal(true);
+        const lock = named(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "archive-object-lock");
+        expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "COMPLIANCE", days: 365 } });
+        expect(lock.retainOnDelete).to.equal(true);
+        expect(named(resources, "aws:s3/bucketVersioning:BucketVersioning", "archive-versioning").inputs.versioningConfiguration)
+            .to.deep.equal({ status: "Enabled" });
+        expect(named(resources, "aws:kms/key:Key", "archive-key").retainOnDelete).to.equal(true);
+    });
+
+    it("has exactly the archive, lake and access-log buckets, each with all four public-access blocks and ACLs disabled", () => {
+        expect(ofType(resources, "aws:s3/bucket:Bucket").map((bucket) => bucket.name).sort())
+            .to.deep.equal(["archive", "archive-access-logs", "lake"]);
+        for (const name of ["archive", "archive-access-logs", "lake"]) {
+            expect(named(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${name}-public-access`).inputs)
+                .to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+            expect(named(resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", `${name}-ownership`).inputs.rule)
+                .to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+            const policy = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", `${name}-policy`).inputs.policy);
+            expect(policy.Statement).to.deep.include({
+                Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+                Resource: [`arn:aws:s3:::${name}-0123456789abcdef`, `arn:aws:s3:::${name}-0123456789abcdef/*`],
+                Condition: { Bool: { "aws:SecureTransport": false } },
+            });
+        }
+    });
+
+    it("encrypts archive and lake with the rotating customer-managed key, access logs with SSE-S3 (S3 logging requires it)", () => {
+        const key = named(resources, "aws:kms/key:Key", "archive-key");
+        expect(key.inputs.enableKeyRotation).to.equal(true);
+        const keyArn = `arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/archive-key-key-id`;
+        const encryption = (name: string) =>
+            named(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${name}-encryption`).inputs.rules[0];
+        expect(encryption("archive").applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn });
+        expect(encryption("lake").applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn });
+        expect(encryption("archive-access-logs").applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "AES256" });
+        expect(outputs.kmsKeyArn).to.equal(keyArn);
+    });
+
+    it("sends server access logs of both buckets to the access-log bucket", () => {
+        for (const [name, prefix] of [["archive", "archive/"], ["lake", "lake/"]]) {
+            expect(named(resources, "aws:s3/bucketLogging:BucketLogging", `${name}-server-access-logging`).inputs)
+                .to.deep.include({ targetBucket: "archive-access-logs-0123456789abcdef", targetPrefix: prefix });
+        }
+    });
+
+    it("moves logs to colder storage after 90 days and never expires them by default", () => {
+        const rules = named(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "archive-lifecycle").inputs.rules;
+        expect(rules.map((rule: any) => rule.id)).to.deep.equal(["logs-to-cold-storage", "abort-incomplete-multipart-uploads"]);
+        expect(rules[0].transitions).to.deep.equal([{ days: 90, storageClass: "GLACIER_IR" }]);
+    });
+
+    it("applies the pinned archive bucket policy for exactly the configured accounts", () => {
+        const policy = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy").inputs.policy);
+        expect(policy).to.deep.equal(archiveBucketPolicy({
+            partition: "aws", region: "ap-northeast-1", accountIds: prodAccounts, trailName: "cloudtrail-lake",
+            bucketName: "archive-0123456789abcdef",
+        }));
+        const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
+        expect(key.Statement[1].Condition.StringEquals["aws:SourceAccount"]).to.deep.equal([...prodAccounts].sort());
+    });
+
+    it("creates one provider per account assuming the configured role, locked to that account", () => {
+        const providers = ofType(resources, "pulumi:providers:aws");
+        expect(providers.map((provider) => provider.name).sort()).to.deep.equal(prodAccounts.map((id) => `trail-${id}-provider`).sort());
+        const role = (id: string) => json(named(resources, "pulumi:providers:aws", `trail-${id}-provider`).inputs.assumeRoles)[0].roleArn;
+        expect(role("111122223333")).to.equal("arn:aws:iam::111122223333:role/OrganizationAccountAccessRole");
+        expect(role("777788889999")).to.equal("arn:aws:iam::777788889999:role/PlatformTrailDeployer");
+        expect(json(named(resources, "pulumi:providers:aws", "trail-444455556666-provider").inputs.allowedAccountIds)).to.deep.equal(["444455556666"]);
+    });
+
+    it("creates one multi-region, validated, encrypted trail per account through its provider, after both policies", () => {
+        const trails = ofType(resources, "aws:cloudtrail/trail:Trail");
+        expect(trails).to.have.length(prodAccounts.length);
+        const bucketPolicy = named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy");
+        const key = named(resources, "aws:kms/key:Key", "archive-key");
+        for (const id of prodAccounts) {
+            const trail = named(resources, "aws:cloudtrail/trail:Trail", `trail-${id}`);
+            const provider = named(resources, "pulumi:providers:aws", `trail-${id}-provider`);
+            expect(trail.inputs).to.deep.include({
+                name: "cloudtrail-lake", s3BucketName: "archive-0123456789abcdef", isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true, enableLogFileValidation: true, enableLogging: true,
+                kmsKeyId: `arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/archive-key-key-id`,
+            });
+            expect(trail.provider.startsWith(`${provider.urn}::`), "trail uses its account's provider").to.equal(true);
+            expect(trail.dependencies).to.include.members([bucketPolicy.urn, key.urn]);
+        }
+    });
+
+    it("exports the bucket names, the key ARN and a trail ARN per account", () => {
+        expect(outputs).to.include({ archiveBucketName: "archive-0123456789abcdef", lakeBucketName: "lake-0123456789abcdef" });
+        expect(outputs.trailArns).to.deep.equal(Object.fromEntries(prodAccounts.map((id) =>
+            [id, `arn:aws:cloudtrail:ap-northeast-1:${id}:trail/cloudtrail-lake`])));
+    });
+
+    it("puts every resource under a component of this program", () => {
+        for (const resource of resources) {
+            if (resource.type === "cloudtrail-lake:index:CloudTrailLake") continue;
+            expect(resource.parent, `${resource.type} ${resource.name}`).to.match(/cloudtrail-lake:/);
+        }
+    });
+});
+
+describe("accounts in config", () => {
+    const account = (id: string, name: string) => ({ id, name });
+    const perAccount = (resources: DeclaredResource[], id: string) =>
+        resources.filter((resource) => resource.urn.includes(id) && !resource.type.includes("bucketPolicy"))
+            .map((resource) => ({ urn: resource.urn, inputs: resource.inputs, provider: resource.provider.replace(/::[^:]*$/, "") }));
+
+    it("are keyed by id: adding, removing and reordering accounts leaves the others' resources untouched", async () => {
+        const before = await declareWith({ "cloudtrail-lake:accounts": [account("111122223333", "a"), account("444455556666", "b"), account("777788889999", "c")] });
+        const after = await declareWith({ "cloudtrail-lake:accounts": [account("777788889999", "c"), account("123456789012", "new"), account("111122223333", "a")] });
+        for (const id of ["111122223333", "777788889999"]) {
+            expect(perAccount(after, id)).to.have.length(3); // component, provider, trail
+            expect(perAccount(after, id)).to.deep.equal(perAccount(before, id));
+        }
+        expect(perAccount(after, "444455556666")).to.have.length(0);
+    });
+
+    it("a config error stops index.ts before it declares any resource", async () => {
+        setStackConfig({ ...prodConfig, "cloudtrail-lake:accounts": [{ id: 111122223333, name: "a" }], "cloudtrail-lake:archive": { mode: "COMPLIANCE" } });
+        delete require.cache[require.resolve("../index")];
+        let caught: unknown;
+        const resources = await recordDeclarations(() => {
+            try {
+                require("../index");
+            } catch (error) {
+                caught = error;
+            }
+        });
+        expect(caught).to.be.instanceOf(ConfigError);
+        expect((caught as ConfigError).problems).to.have.length(2);
+        expect(resources).to.have.length(0);
+    });
+});
