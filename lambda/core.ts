@@ -1,0 +1,195 @@
+/**
+ * The normaliser's core: the bytes of one CloudTrail file in, one gzip JSON-lines file per
+ * (account, region, event date) out. Streaming and bounded: memory holds one input chunk, the
+ * record in progress and zlib's windows, whatever the file size. Output goes to temporary files
+ * that the caller publishes only when the whole input was read without error, so no partial
+ * output is ever visible. Deterministic: the same input gives byte-identical outputs.
+ */
+import { once } from "node:events";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import * as zlib from "node:zlib";
+import { normalisedKey } from "./layout";
+import { normaliseEvent, NormalisedRecord } from "./normalise";
+import { NotCloudTrailError, RecordsSplitter } from "./splitter";
+
+/** Fallbacks for partition values a record does not carry itself. */
+export interface PartitionDefaults {
+    /** From the archive key (`AWSLogs/<account>/…`); wins over the record's own account fields. */
+    readonly account?: string;
+    /** From the archive key (`…/CloudTrail/<region>/…`); wins over the record's `awsRegion`. */
+    readonly region?: string;
+    /** Delivery date from the key, used only for records without a readable `eventTime`. */
+    readonly date?: string;
+}
+
+/** One output object, written to a temporary file, ready to publish. */
+export interface NormalisedOutput {
+    readonly key: string;
+    readonly tempPath: string;
+    readonly records: number;
+    readonly bytes: number;
+}
+
+export interface NormalisedFile {
+    readonly events: number;
+    readonly outputs: NormalisedOutput[];
+    /** Removes the temporary files (after publishing, or to abandon them). */
+    cleanup(): Promise<void>;
+}
+
+/** zlib level of the output: 6 is zlib's default; measured in bench/normaliser.ts. */
+export const OUTPUT_GZIP_LEVEL = 6;
+
+function isGzip(chunk: Buffer): boolean {
+    return chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
+}
+
+/** Gunzips the stream if it starts with gzip's magic bytes, else passes it through. */
+export async function* decompressed(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    const iterator = source[Symbol.asyncIterator]();
+    // Enough bytes to see gzip's two magic bytes, however the source chunks its data.
+    const head: Buffer[] = [];
+    let headLength = 0;
+    while (headLength < 2) {
+        const next = await iterator.next();
+        if (next.done) break;
+        head.push(next.value);
+        headLength += next.value.length;
+    }
+    if (headLength === 0) return;
+    const first = Buffer.concat(head);
+    async function* all(): AsyncGenerator<Buffer> {
+        yield first;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    }
+    if (!isGzip(first)) {
+        yield* all();
+        return;
+    }
+    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
+    const feeding = pipeline(Readable.from(all()), gunzip).catch((error) => gunzip.destroy(error));
+    try {
+        for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (error) {
+        const message = (error as Error).message;
+        throw new NotCloudTrailError(/unexpected end/i.test(message) ? "truncated gzip: the compressed data ends early" : `corrupt gzip: ${message}`);
+    } finally {
+        await feeding;
+    }
+}
+
+class Group {
+    readonly gzip = zlib.createGzip({ level: OUTPUT_GZIP_LEVEL });
+    readonly done: Promise<void>;
+    records = 0;
+    text = "";
+
+    constructor(readonly key: string, readonly tempPath: string) {
+        this.done = pipeline(this.gzip, fs.createWriteStream(tempPath));
+    }
+
+    flush(): boolean {
+        if (this.text.length === 0) return true;
+        const ok = this.gzip.write(this.text);
+        this.text = "";
+        return ok;
+    }
+}
+
+/**
+ * Normalises a CloudTrail log file (`{"Records":[…]}`, gzip or plain). Throws
+ * {@link NotCloudTrailError} with the reason when the input is not one; then nothing is left behind.
+ */
+export async function normaliseLogFile(
+    input: AsyncIterable<Buffer>,
+    options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string },
+): Promise<NormalisedFile> {
+    const splitter = new RecordsSplitter();
+    return normaliseEvents(recordsOf(decompressed(input), splitter), options);
+}
+
+async function* recordsOf(chunks: AsyncIterable<Buffer>, splitter: RecordsSplitter): AsyncGenerator<Record<string, unknown>[]> {
+    for await (const chunk of chunks) {
+        const texts = splitter.push(chunk);
+        const events = new Array<Record<string, unknown>>(texts.length);
+        for (let i = 0; i < texts.length; i++) {
+            try {
+                events[i] = JSON.parse(texts[i]);
+            } catch (error) {
+                throw new NotCloudTrailError(`Records[${splitter.recordCount - texts.length + i}] is not valid JSON: ${(error as Error).message}`);
+            }
+        }
+        yield events;
+    }
+    splitter.end();
+}
+
+/** Partition of one record. */
+export function partitionOf(record: NormalisedRecord, defaults: PartitionDefaults): { account: string; region: string; date: string } {
+    const identity = record.useridentity as { accountid?: string | null } | null;
+    return {
+        account: defaults.account ?? (record.recipientaccountid as string | null) ?? identity?.accountid ?? "unknown",
+        region: defaults.region ?? (record.awsregion as string | null) ?? "unknown",
+        date: (record.eventtime as string | null)?.slice(0, 10) ?? defaults.date ?? "undated",
+    };
+}
+
+/**
+ * Normalises batches of already-parsed events into grouped gzip outputs. The S3 log reader above
+ * and the local mode's other input shapes share it.
+ */
+export async function normaliseEvents(
+    batches: AsyncIterable<Record<string, unknown>[]>,
+    options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string },
+): Promise<NormalisedFile> {
+    const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-normalise-"));
+    const groups = new Map<string, Group>();
+    const defaults = options.defaults ?? {};
+    const cleanup = () => fs.promises.rm(workDir, { recursive: true, force: true });
+    let events = 0;
+    try {
+        for await (const batch of batches) {
+            for (const event of batch) {
+                if (typeof event !== "object" || event === null || Array.isArray(event)) {
+                    throw new NotCloudTrailError(`event ${events} is not a JSON object`);
+                }
+                const record = normaliseEvent(event);
+                const key = normalisedKey(partitionOf(record, defaults), options.fileName, options.keyPrefix);
+                let group = groups.get(key);
+                if (!group) {
+                    group = new Group(key, path.join(workDir, `${groups.size}.json.gz`));
+                    groups.set(key, group);
+                }
+                group.text += `${JSON.stringify(record)}\n`;
+                group.records++;
+                events++;
+            }
+            // Hand the batch to zlib (which compresses on libuv's threads) and wait when it is behind: bounded memory.
+            for (const group of groups.values()) {
+                if (!group.flush()) await once(group.gzip, "drain");
+            }
+        }
+        for (const group of groups.values()) {
+            group.flush();
+            group.gzip.end();
+        }
+        await Promise.all([...groups.values()].map((group) => group.done));
+        // Sorted by key, so callers publish and report in a stable order.
+        const outputs = await Promise.all([...groups.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map(async (group) => ({
+            key: group.key,
+            tempPath: group.tempPath,
+            records: group.records,
+            bytes: (await fs.promises.stat(group.tempPath)).size,
+        })));
+        return { events, outputs, cleanup };
+    } catch (error) {
+        for (const group of groups.values()) group.gzip.destroy();
+        await Promise.allSettled([...groups.values()].map((group) => group.done));
+        await cleanup();
+        throw error;
+    }
+}

@@ -1,0 +1,100 @@
+/**
+ * One CloudTrail event in, one record of the schema out. Pure and synchronous: the hot path of
+ * the normaliser. Values are coerced only where nothing is lost (`"true"` → true, a numeric id →
+ * "123…", a space-separated time → ISO-8601 UTC); anything else is kept verbatim in
+ * `extrafields` under its source path, and its column is null.
+ */
+import { COLUMNS, EXTRA_FIELDS_COLUMN, Field, FieldType } from "./schema";
+
+/** A normalised record: every column of the schema, in order, null where absent. */
+export type NormalisedRecord = Record<string, unknown>;
+
+const lookups = new WeakMap<readonly Field[], Map<string, Field>>();
+function lookupOf(fields: readonly Field[]): Map<string, Field> {
+    let lookup = lookups.get(fields);
+    if (!lookup) {
+        lookup = new Map(fields.map((f) => [f.source, f]));
+        lookups.set(fields, lookup);
+    }
+    return lookup;
+}
+
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const LOOSE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d{1,9})?\s*(Z|z|UTC|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * `2026-11-25T10:00:00Z` stays as it is; `2026-11-25 10:00:00`, `…T10:00:00` (CloudTrail times are
+ * UTC) and offsets become ISO-8601 UTC. Returns null for text that is not a time.
+ */
+export function isoUtc(text: string): string | null {
+    if (CANONICAL_TIME.test(text)) return Number.isNaN(Date.parse(text)) ? null : text;
+    const match = LOOSE_TIME.exec(text);
+    if (!match) return null;
+    const [, date, time, fraction = "", zone] = match;
+    if (zone === undefined || /^(z|utc)$/i.test(zone)) {
+        const iso = `${date}T${time}${fraction}Z`;
+        return Number.isNaN(Date.parse(iso)) ? null : iso;
+    }
+    const instant = Date.parse(`${date}T${time}${fraction.slice(0, 4)}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+    if (Number.isNaN(instant)) return null;
+    const iso = new Date(instant).toISOString();
+    return fraction ? iso : iso.replace(".000Z", "Z");
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+class Normaliser {
+    extras: Record<string, unknown> | undefined;
+
+    keep(path: string, value: unknown): null {
+        (this.extras ??= {})[path] = value;
+        return null;
+    }
+
+    value(value: unknown, type: FieldType, path: string): unknown {
+        if (value === null || value === undefined) return null;
+        switch (type.kind) {
+            case "string":
+                if (typeof value === "string") return value;
+                if (typeof value === "number" || typeof value === "boolean") return String(value);
+                return this.keep(path, value);
+            case "boolean":
+                if (typeof value === "boolean") return value;
+                if (value === "true") return true;
+                if (value === "false") return false;
+                return this.keep(path, value);
+            case "timestamp":
+                return (typeof value === "string" && isoUtc(value)) || this.keep(path, value);
+            case "json":
+                return JSON.stringify(value);
+            case "struct":
+                return isObject(value) ? this.struct(value, type.fields, `${path}.`) : this.keep(path, value);
+            case "array":
+                return Array.isArray(value)
+                    ? value.map((element, index) => this.value(element, type.element, `${path}[${index}]`))
+                    : this.keep(path, value);
+        }
+    }
+
+    struct(source: Record<string, unknown>, fields: readonly Field[], prefix: string): Record<string, unknown> {
+        const out: Record<string, unknown> = {};
+        for (const f of fields) out[f.name] = null;
+        const lookup = lookupOf(fields);
+        for (const key in source) {
+            const f = lookup.get(key);
+            if (f === undefined) this.keep(prefix + key, source[key]);
+            else out[f.name] = this.value(source[key], f.type, prefix + key);
+        }
+        return out;
+    }
+}
+
+/** Normalises one event (a parsed JSON object). */
+export function normaliseEvent(event: Record<string, unknown>): NormalisedRecord {
+    const normaliser = new Normaliser();
+    const record = normaliser.struct(event, COLUMNS, "");
+    record[EXTRA_FIELDS_COLUMN] = normaliser.extras === undefined ? null : JSON.stringify(normaliser.extras);
+    return record;
+}
