@@ -18,7 +18,8 @@ export interface HandlerDependencies {
     readonly s3: S3Client;
     /** Lake bucket the normalised objects go to. */
     readonly lakeBucket: string;
-    readonly logger?: Logger;
+    /** Structured logger; defaults to Powertools' JSON logger. Tests pass one that records. */
+    readonly logger?: Pick<Logger, "info" | "error">;
 }
 
 /** What happened to one archive object. */
