@@ -21,3 +21,5 @@ export const kmsKeyArn = stack.archive.keyArn;
 export const trailArns = pulumi.all(
     Object.fromEntries(Object.entries(stack.trails).map(([accountId, trail]) => [accountId, trail.trailArn])),
 );
+export const normaliserFunctionName = stack.normaliser.functionName;
+export const normaliserDeadLetterQueueUrl = stack.normaliser.deadLetterQueueUrl;

@@ -3,6 +3,7 @@ import { LakeConfig } from "./config";
 import { LakeBucket } from "./lakeBucket";
 import { LogArchive } from "./logArchive";
 import { MemberTrail } from "./memberTrail";
+import { Normaliser } from "./normaliser";
 import { partitionOf } from "./policies";
 
 /** Arguments of {@link CloudTrailLake}. */
@@ -23,6 +24,7 @@ export interface CloudTrailLakeArgs {
 export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly archive: LogArchive;
     public readonly lake: LakeBucket;
+    public readonly normaliser: Normaliser;
     /** Member trails by account id. */
     public readonly trails: Readonly<Record<string, MemberTrail>>;
 
@@ -46,6 +48,17 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             partition,
             kmsKeyArn: this.archive.keyArn,
             accessLogBucketName: this.archive.accessLogBucketName,
+            tags,
+        }, { parent: this });
+
+        this.normaliser = new Normaliser("normaliser", {
+            centralAccountId: args.centralAccountId,
+            archiveBucketName: this.archive.bucketName,
+            archiveBucketArn: this.archive.bucketArn,
+            lakeBucketName: this.lake.bucketName,
+            lakeBucketArn: this.lake.bucketArn,
+            kmsKeyArn: this.archive.keyArn,
+            settings: config.normaliser,
             tags,
         }, { parent: this });
 

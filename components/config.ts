@@ -46,6 +46,9 @@ const wholeNumber = (min: number, max: number) =>
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
+const oneOfNumbers = (values: readonly number[]) =>
+    z.number({ error: `must be one of ${values.join(", ")}` }).refine((value) => values.includes(value), { error: `must be one of ${values.join(", ")}` });
+
 const accountSchema = z.strictObject({
     /** 12-digit account id, quoted. */
     id: accountId,
@@ -81,6 +84,21 @@ const archiveSchema = z
         }
     });
 
+const normaliserSchema = z.strictObject({
+    /** Lambda memory; CPU scales with it. 1,024 MB normalises a 50 MB (compressed) file well within the timeout. */
+    memoryMb: wholeNumber(256, 10_240).default(1024),
+    /** Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends). */
+    timeoutSeconds: wholeNumber(30, 900).default(300),
+    /** Deliveries of a message before it moves to the dead-letter queue. */
+    maxReceiveCount: wholeNumber(1, 100).default(5),
+    /** Messages per Lambda invocation. */
+    batchSize: wholeNumber(1, 100).default(10),
+    /** Retention of the Lambda's log group. */
+    logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).default(90),
+    /** SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch. */
+    alarmTopicArn: z.string({ error: "must be an SNS topic ARN" }).regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: "must be an SNS topic ARN" }).optional(),
+});
+
 const topLevelSchema = z
     .strictObject({
         accounts: z
@@ -93,6 +111,7 @@ const topLevelSchema = z
             .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, { error: "must be a CloudTrail trail name (3-128 of letters, digits, '.', '_', '-')" })
             .default("cloudtrail-lake"),
         archive: archiveSchema.prefault({}),
+        normaliser: normaliserSchema.prefault({}),
         /** Tags added to every resource that takes tags. */
         tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
     });
@@ -120,6 +139,7 @@ function duplicateAccountProblems(accounts: unknown): string[] {
 
 export type AccountConfig = z.output<typeof accountSchema>;
 export type ArchiveConfig = z.output<typeof archiveSchema>;
+export type NormaliserConfig = z.output<typeof normaliserSchema>;
 export type LakeConfig = z.output<typeof topLevelSchema>;
 
 /** The config keys this program reads, without namespace. */
@@ -178,6 +198,7 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path.length === 0) return [...CONFIG_KEYS];
     if (path[0] === "accounts") return Object.keys(accountSchema.shape);
     if (path[0] === "archive") return Object.keys(archiveSchema.shape);
+    if (path[0] === "normaliser") return Object.keys(normaliserSchema.shape);
     return [];
 }
 

@@ -126,3 +126,23 @@ export function readStackFile(path: string): Record<string, unknown> {
     const document = parseYaml(fs.readFileSync(path, "utf8")) ?? {};
     return (document.config ?? {}) as Record<string, unknown>;
 }
+
+/**
+ * Declares the whole stack as index.ts does, from stack-config values (`{"cloudtrail-lake:accounts": [...]}`),
+ * and returns what was declared. Throws the ConfigError of a bad config before declaring anything.
+ */
+export async function declareStack(values: Record<string, unknown>, region = "ap-northeast-1"): Promise<DeclaredResource[]> {
+    // Imported here so that the mocks are installed before any resource module loads.
+    const { CloudTrailLake } = await import("../components/cloudTrailLake");
+    const { lakeConfigFromPulumi } = await import("../components/config");
+    const flat = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+    const config = lakeConfigFromPulumi(flat);
+    return recordDeclarations(() => new CloudTrailLake("cloudtrail-lake", { config, region, centralAccountId: MOCK_CENTRAL_ACCOUNT_ID }));
+}
+
+/** The resource of that type and name; throws if there is none. */
+export function findResource(resources: readonly DeclaredResource[], type: string, name: string): DeclaredResource {
+    const found = resources.find((resource) => resource.type === type && resource.name === name);
+    if (!found) throw new Error(`no ${type} named ${name}`);
+    return found;
+}

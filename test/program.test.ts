@@ -1,33 +1,18 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import { CloudTrailLake } from "../components/cloudTrailLake";
-import { ConfigError, lakeConfigFromPulumi } from "../components/config";
+import { ConfigError } from "../components/config";
 import { archiveBucketPolicy } from "../components/policies";
 import {
-    DeclaredResource, installMocks, MOCK_CENTRAL_ACCOUNT_ID, readStackFile, recordDeclarations, setStackConfig,
+    declareStack, DeclaredResource, findResource, installMocks, MOCK_CENTRAL_ACCOUNT_ID, readStackFile, recordDeclarations, setStackConfig,
 } from "../offline/mockProgram";
 
 const prodConfig = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
 const prodAccounts = (prodConfig["cloudtrail-lake:accounts"] as { id: string }[]).map((account) => account.id);
 
 const ofType = (resources: DeclaredResource[], type: string) => resources.filter((resource) => resource.type === type);
-const named = (resources: DeclaredResource[], type: string, name: string) => {
-    const found = resources.find((resource) => resource.type === type && resource.name === name);
-    if (!found) throw new Error(`no ${type} named ${name}`);
-    return found;
-};
+const named = findResource;
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
-
-/** Declares the stack as index.ts does, with the given config values, and returns what was declared. */
-function declareWith(values: Record<string, unknown>): Promise<DeclaredResource[]> {
-    const flat = Object.fromEntries(Object.entries({ "aws:region": "ap-northeast-1", ...values })
-        .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
-    return recordDeclarations(() => new CloudTrailLake("cloudtrail-lake", {
-        config: lakeConfigFromPulumi(flat),
-        region: "ap-northeast-1",
-        centralAccountId: MOCK_CENTRAL_ACCOUNT_ID,
-    }));
-}
+const declareWith = declareStack;
 
 describe("the program with Pulumi.prod.yaml", () => {
     let resources: DeclaredResource[];
