@@ -6,14 +6,16 @@
  */
 import { COLUMNS, EXTRA_FIELDS_COLUMN, Field, FieldType } from "./schema";
 
-/** A normalised record: every column of the schema, in order, null where absent. */
+/** A normalised record: the columns of the schema that have a value, in schema order. */
 export type NormalisedRecord = Record<string, unknown>;
 
-const lookups = new WeakMap<readonly Field[], Map<string, Field>>();
-function lookupOf(fields: readonly Field[]): Map<string, Field> {
+/** Per struct: its fields by source key, as a prototype-less object (the fastest lookup V8 offers here). */
+const lookups = new WeakMap<readonly Field[], Record<string, Field>>();
+function lookupOf(fields: readonly Field[]): Record<string, Field> {
     let lookup = lookups.get(fields);
     if (!lookup) {
-        lookup = new Map(fields.map((f) => [f.source, f]));
+        lookup = Object.create(null) as Record<string, Field>;
+        for (const f of fields) lookup[f.source] = f;
         lookups.set(fields, lookup);
     }
     return lookup;
@@ -78,14 +80,22 @@ class Normaliser {
         }
     }
 
+    /**
+     * Fields in schema order; absent and null fields are left out of the output (readers take a missing
+     * field as null), which keeps records small: most events set a third of the columns.
+     */
     struct(source: Record<string, unknown>, fields: readonly Field[], prefix: string): Record<string, unknown> {
         const out: Record<string, unknown> = {};
-        for (const f of fields) out[f.name] = null;
+        for (let i = 0; i < fields.length; i++) {
+            const f = fields[i];
+            const value = source[f.source];
+            if (value === undefined || value === null) continue;
+            const converted = this.value(value, f.type, prefix + f.source);
+            if (converted !== null) out[f.name] = converted;
+        }
         const lookup = lookupOf(fields);
         for (const key in source) {
-            const f = lookup.get(key);
-            if (f === undefined) this.keep(prefix + key, source[key]);
-            else out[f.name] = this.value(source[key], f.type, prefix + key);
+            if (lookup[key] === undefined) this.keep(prefix + key, source[key]);
         }
         return out;
     }
@@ -95,6 +105,6 @@ class Normaliser {
 export function normaliseEvent(event: Record<string, unknown>): NormalisedRecord {
     const normaliser = new Normaliser();
     const record = normaliser.struct(event, COLUMNS, "");
-    record[EXTRA_FIELDS_COLUMN] = normaliser.extras === undefined ? null : JSON.stringify(normaliser.extras);
+    if (normaliser.extras !== undefined) record[EXTRA_FIELDS_COLUMN] = JSON.stringify(normaliser.extras);
     return record;
 }

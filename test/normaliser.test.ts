@@ -43,7 +43,7 @@ describe("normaliser core on the corpus", () => {
                     k.includes(`region=${partitionOf(normaliseEvent(event), {}).region.replace(/[^A-Za-z0-9._-]/g, "_")}/`));
                 expect(candidates, `${path.relative(CORPUS_DIR, file)}[${index}] has an output`).to.not.equal(undefined);
                 const record = candidates![1].shift();
-                expect(Object.keys(record), "every column, in schema order").to.deep.equal(COLUMN_NAMES);
+                expect(Object.keys(record), "columns of the schema, in its order").to.deep.equal(COLUMN_NAMES.filter((name) => name in record));
                 expectLossless(event, record, `${path.relative(CORPUS_DIR, file)}[${index}]`);
                 checked++;
             }
@@ -61,9 +61,10 @@ describe("normaliser core on the corpus", () => {
             "@timestamp": "2020-09-14T01:19:40.000Z",
         });
         expect(record).to.deep.include({
-            eventtime: "2022-02-08T09:23:37Z", readonly: true, recipientaccountid: "123456789012", managementevent: null,
+            eventtime: "2022-02-08T09:23:37Z", readonly: true, recipientaccountid: "123456789012",
             additionaleventdata: '{"MFAUsed":"Yes"}', responseelements: '"a string"',
         });
+        expect(record).to.not.have.property("managementevent");
         expect((record.useridentity as Record<string, unknown>).onbehalfof).to.deep.equal({ userid: "u", identitystorearn: "arn" });
         expect(JSON.parse(record.extrafields as string)).to.deep.equal({
             managementEvent: "maybe", "userIdentity.inScopeOf": { x: 1 }, "@timestamp": "2020-09-14T01:19:40.000Z",

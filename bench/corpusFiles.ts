@@ -1,0 +1,103 @@
+/**
+ * Builds benchmark inputs deterministically from the real events of ../shared/corpus: CloudTrail
+ * log files of a target compressed size. Events are cycled through, with the fields that are
+ * unique in real logs (eventID, requestID, eventTime, source IP) regenerated from a seeded PRNG,
+ * so that the files compress like real CloudTrail (~15-20:1) rather than like a repeated block.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { parseJsonText, unwrapEvents } from "../local/shapes";
+
+export const CORPUS_DIR = path.resolve(__dirname, "..", "..", "shared", "corpus");
+
+/** Every event of the corpus, in a stable order. */
+export function corpusEventList(): Record<string, unknown>[] {
+    const events: Record<string, unknown>[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                if (entry.name !== "_meta") walk(full);
+            } else if (/\.(json|jsonl)$/.test(entry.name)) {
+                events.push(...unwrapEvents(parseJsonText(fs.readFileSync(full, "utf8"))).events);
+            }
+        }
+    };
+    walk(CORPUS_DIR);
+    return events;
+}
+
+/** mulberry32: small, fast, seeded. */
+function prng(seed: number): () => number {
+    return () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/**
+ * Yields realistic variations of the corpus events forever. Real trails repeat the same calls in
+ * bursts (a service polling, a deployment), which is why CloudTrail files compress ~15:1: events
+ * come in runs of 1-12 of the same call, each with its own ids, time and caller address.
+ */
+export function* syntheticEvents(seed = 1): Generator<Record<string, unknown>> {
+    const base = corpusEventList();
+    const random = prng(seed);
+    const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join("");
+    const addresses = Array.from({ length: 24 }, () =>
+        `${Math.floor(random() * 223) + 1}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`);
+    let time = Date.UTC(2026, 10, 24, 22, 0, 0);
+    let current = 0;
+    let runLeft = 0;
+    for (;;) {
+        if (runLeft-- <= 0) {
+            current = Math.floor(random() * base.length);
+            runLeft = Math.floor(random() * 12);
+        }
+        const event = structuredClone(base[current]);
+        time += Math.floor(random() * 400);
+        event.eventTime = new Date(time).toISOString().replace(/\.\d{3}Z$/, "Z");
+        event.eventID = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+        event.requestID = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+        event.sourceIPAddress = addresses[Math.floor(random() * addresses.length)];
+        yield event;
+    }
+}
+
+/**
+ * Writes `{"Records":[…]}` gzip files until the compressed size reaches `compressedBytes`
+ * (cached: an existing file is reused). Returns its path and uncompressed size.
+ */
+export async function buildLogFile(dir: string, name: string, compressedBytes: number): Promise<{ file: string; uncompressed: number; events: number }> {
+    const file = path.join(dir, name);
+    const meta = `${file}.meta.json`;
+    if (fs.existsSync(file) && fs.existsSync(meta)) return { file, ...JSON.parse(fs.readFileSync(meta, "utf8")) };
+    fs.mkdirSync(dir, { recursive: true });
+    const gzip = zlib.createGzip({ level: 6 });
+    const out = fs.createWriteStream(file);
+    gzip.pipe(out);
+    let compressed = 0;
+    gzip.on("data", (chunk: Buffer) => { compressed += chunk.length; });
+    let uncompressed = 0;
+    let events = 0;
+    const write = async (text: string) => {
+        uncompressed += Buffer.byteLength(text);
+        if (!gzip.write(text)) await new Promise((resolve) => gzip.once("drain", resolve));
+    };
+    await write('{"Records":[');
+    const generator = syntheticEvents();
+    while (compressed < compressedBytes) {
+        let batch = "";
+        for (let i = 0; i < 200; i++) batch += (events++ === 0 ? "" : ",") + JSON.stringify(generator.next().value);
+        await write(batch);
+        await new Promise((resolve) => gzip.flush(zlib.constants.Z_NO_FLUSH, () => resolve(undefined)));
+    }
+    await write("]}");
+    gzip.end();
+    await new Promise((resolve) => out.on("close", resolve));
+    fs.writeFileSync(meta, JSON.stringify({ uncompressed, events }));
+    return { file, uncompressed, events };
+}
