@@ -93,11 +93,11 @@ export async function buildLogFile(dir: string, name: string, compressedBytes: n
         let batch = "";
         for (let i = 0; i < 200; i++) batch += (events++ === 0 ? "" : ",") + JSON.stringify(generator.next().value);
         await write(batch);
-        await new Promise((resolve) => gzip.flush(zlib.constants.Z_NO_FLUSH, () => resolve(undefined)));
+        await new Promise<void>((resolve) => gzip.flush(zlib.constants.Z_NO_FLUSH, () => resolve()));
     }
     await write("]}");
     gzip.end();
-    await new Promise((resolve) => out.on("close", resolve));
+    await new Promise<void>((resolve) => out.on("close", () => resolve()));
     fs.writeFileSync(meta, JSON.stringify({ uncompressed, events }));
     return { file, uncompressed, events };
 }

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
+import { Readable, TransformOptions } from "node:stream";
 import * as zlib from "node:zlib";
 import { normalisedKey } from "./layout";
 import { normaliseEvent, NormalisedRecord } from "./normalise";
@@ -44,6 +44,11 @@ export interface NormalisedFile {
 /** zlib level of the output: 6 is zlib's default; measured in bench/normaliser.ts. */
 export const OUTPUT_GZIP_LEVEL = 6;
 
+/** zlib streams pass stream options on to their Transform; Node's types only declare zlib's own. */
+function withStreamOptions(options: zlib.ZlibOptions, stream: TransformOptions): zlib.ZlibOptions {
+    return { ...options, ...stream } as zlib.ZlibOptions;
+}
+
 function isGzip(chunk: Buffer): boolean {
     return chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
 }
@@ -70,7 +75,7 @@ export async function* decompressed(source: AsyncIterable<Buffer>): AsyncGenerat
         yield* all();
         return;
     }
-    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024, readableHighWaterMark: 4 << 20 });
+    const gunzip = zlib.createGunzip(withStreamOptions({ chunkSize: 256 * 1024 }, { readableHighWaterMark: 4 << 20 }));
     const feeding = pipeline(Readable.from(all()), gunzip).catch((error) => gunzip.destroy(error));
     try {
         for await (const chunk of gunzip) yield chunk as Buffer;
@@ -90,7 +95,7 @@ class Group {
     // only when the main thread lets its callback run: hand it ~1 MB per write (FLUSH_BYTES) with room for
     // a few more, so the other core stays busy. Measured in bench/normaliser.ts: 16 KB writes left
     // the main thread waiting a third of the time. Bounded: writers wait for "drain" beyond the buffer.
-    readonly gzip = zlib.createGzip({ level: OUTPUT_GZIP_LEVEL, chunkSize: 1 << 20, writableHighWaterMark: 8 << 20 });
+    readonly gzip = zlib.createGzip(withStreamOptions({ level: OUTPUT_GZIP_LEVEL, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
     readonly done: Promise<void>;
     records = 0;
     text = "";
