@@ -17,7 +17,7 @@ function sameAfterCoercion(input: Json, output: Json, type: FieldType): boolean 
 
 /** Asserts that `event` is fully contained in `record`. */
 export function expectLossless(event: Record<string, unknown>, record: Record<string, unknown>, where: string): void {
-    const extras: Record<string, Json> = record.extrafields === null ? {} : JSON.parse(record.extrafields as string);
+    const extras: Record<string, Json> = record.extrafields == null ? {} : JSON.parse(record.extrafields as string);
     const found = new Set<string>();
 
     const check = (value: Json, output: Json, type: FieldType, sourcePath: string): void => {
