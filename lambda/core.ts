@@ -13,18 +13,11 @@ import { pipeline } from "node:stream/promises";
 import { Readable, TransformOptions } from "node:stream";
 import * as zlib from "node:zlib";
 import { normalisedKey } from "./layout";
-import { normaliseEvent, NormalisedRecord } from "./normalise";
+import { PartitionDefaults, RenderedBatch, renderEvents, renderTexts } from "./render";
 import { NotCloudTrailError, RecordsSplitter } from "./splitter";
 
-/** Fallbacks for partition values a record does not carry itself. */
-export interface PartitionDefaults {
-    /** From the archive key (`AWSLogs/<account>/…`); wins over the record's own account fields. */
-    readonly account?: string;
-    /** From the archive key (`…/CloudTrail/<region>/…`); wins over the record's `awsRegion`. */
-    readonly region?: string;
-    /** Delivery date from the key, used only for records without a readable `eventTime`. */
-    readonly date?: string;
-}
+export type { PartitionDefaults } from "./render";
+export { partitionOf } from "./render";
 
 /** One output object, written to a temporary file, ready to publish. */
 export interface NormalisedOutput {
@@ -121,74 +114,60 @@ export async function normaliseLogFile(
     input: AsyncIterable<Buffer>,
     options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string },
 ): Promise<NormalisedFile> {
-    const splitter = new RecordsSplitter();
-    return normaliseEvents(recordsOf(decompressed(input), splitter), options);
+    return writeRendered(renderLogFile(decompressed(input), options.defaults ?? {}), options);
 }
 
-async function* recordsOf(chunks: AsyncIterable<Buffer>, splitter: RecordsSplitter): AsyncGenerator<Record<string, unknown>[]> {
+/** Splits the stream into records and renders them, chunk by chunk, in file order. */
+async function* renderLogFile(chunks: AsyncIterable<Buffer>, defaults: PartitionDefaults): AsyncGenerator<RenderedBatch> {
+    const splitter = new RecordsSplitter();
     for await (const chunk of chunks) {
-        const texts = splitter.push(chunk);
-        const events = new Array<Record<string, unknown>>(texts.length);
-        for (let i = 0; i < texts.length; i++) {
-            try {
-                events[i] = JSON.parse(texts[i]);
-            } catch (error) {
-                throw new NotCloudTrailError(`Records[${splitter.recordCount - texts.length + i}] is not valid JSON: ${(error as Error).message}`);
-            }
-        }
-        yield events;
+        const firstIndex = splitter.recordCount;
+        yield renderTexts(splitter.push(chunk), firstIndex, defaults);
     }
     splitter.end();
 }
 
-/** Partition of one record. */
-export function partitionOf(record: NormalisedRecord, defaults: PartitionDefaults): { account: string; region: string; date: string } {
-    const identity = record.useridentity as { accountid?: string | null } | null;
-    return {
-        account: defaults.account ?? (record.recipientaccountid as string | null) ?? identity?.accountid ?? "unknown",
-        region: defaults.region ?? (record.awsregion as string | null) ?? "unknown",
-        date: (record.eventtime as string | null)?.slice(0, 10) ?? defaults.date ?? "undated",
-    };
-}
-
 /**
- * Normalises batches of already-parsed events into grouped gzip outputs. The S3 log reader above
- * and the local mode's other input shapes share it.
+ * Normalises batches of already-parsed events (the local mode's other input shapes) into
+ * grouped gzip outputs, like {@link normaliseLogFile}.
  */
 export async function normaliseEvents(
-    batches: AsyncIterable<Record<string, unknown>[]>,
+    batches: AsyncIterable<unknown[]>,
     options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string },
+): Promise<NormalisedFile> {
+    async function* rendered(): AsyncGenerator<RenderedBatch> {
+        let index = 0;
+        for await (const batch of batches) {
+            yield renderEvents(batch, index, options.defaults ?? {});
+            index += batch.length;
+        }
+    }
+    return writeRendered(rendered(), options);
+}
+
+/** Writes rendered batches into one gzip temp file per partition. */
+async function writeRendered(
+    batches: AsyncIterable<RenderedBatch>,
+    options: { readonly fileName: string; readonly keyPrefix?: string },
 ): Promise<NormalisedFile> {
     const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-normalise-"));
     const groups = new Map<string, Group>();
-    const keyCache = new Map<string, string>();
-    const defaults = options.defaults ?? {};
     const cleanup = () => fs.promises.rm(workDir, { recursive: true, force: true });
     let events = 0;
     try {
         for await (const batch of batches) {
-            for (const event of batch) {
-                if (typeof event !== "object" || event === null || Array.isArray(event)) {
-                    throw new NotCloudTrailError(`event ${events} is not a JSON object`);
-                }
-                const record = normaliseEvent(event);
-                const partition = partitionOf(record, defaults);
-                const partitionId = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
-                let key = keyCache.get(partitionId);
-                if (key === undefined) {
-                    key = normalisedKey(partition, options.fileName, options.keyPrefix);
-                    keyCache.set(partitionId, key);
-                }
+            for (const rendered of batch.groups) {
+                const key = normalisedKey(rendered.partition, options.fileName, options.keyPrefix);
                 let group = groups.get(key);
                 if (!group) {
                     group = new Group(key, path.join(workDir, `${groups.size}.json.gz`));
                     groups.set(key, group);
                 }
-                group.text += `${JSON.stringify(record)}\n`;
-                group.records++;
-                events++;
+                group.text += rendered.lines;
+                group.records += rendered.count;
             }
-            // Hand the batch to zlib (which compresses on libuv's threads) and wait when it is behind: bounded memory.
+            events += batch.count;
+            // Hand the text to zlib (which compresses on libuv's threads) and wait when it is behind: bounded memory.
             for (const group of groups.values()) {
                 if (!group.flush()) await once(group.gzip, "drain");
             }

@@ -1,0 +1,88 @@
+/**
+ * Rendering: events (or their JSON text) → normalised JSON lines, grouped by partition. Pure
+ * and synchronous.
+ */
+import { normaliseEvent, NormalisedRecord } from "./normalise";
+import { NotCloudTrailError } from "./splitter";
+
+/** Fallbacks for partition values a record does not carry itself. */
+export interface PartitionDefaults {
+    /** From the archive key (`AWSLogs/<account>/…`); wins over the record's own account fields. */
+    readonly account?: string;
+    /** From the archive key (`…/CloudTrail/<region>/…`); wins over the record's `awsRegion`. */
+    readonly region?: string;
+    /** Delivery date from the key, used only for records without a readable `eventTime`. */
+    readonly date?: string;
+}
+
+export interface Partition {
+    readonly account: string;
+    readonly region: string;
+    readonly date: string;
+}
+
+/** The JSON lines of a batch, per partition, in input order. */
+export interface RenderedBatch {
+    readonly count: number;
+    readonly groups: { readonly partition: Partition; readonly lines: string; readonly count: number }[];
+}
+
+/** Partition of one record. */
+export function partitionOf(record: NormalisedRecord, defaults: PartitionDefaults): Partition {
+    const identity = record.useridentity as { accountid?: string } | undefined;
+    return {
+        account: defaults.account ?? (record.recipientaccountid as string | undefined) ?? identity?.accountid ?? "unknown",
+        region: defaults.region ?? (record.awsregion as string | undefined) ?? "unknown",
+        date: (record.eventtime as string | undefined)?.slice(0, 10) ?? defaults.date ?? "undated",
+    };
+}
+
+class BatchBuilder {
+    private readonly groups = new Map<string, { partition: Partition; lines: string; count: number }>();
+    private count = 0;
+
+    constructor(private readonly defaults: PartitionDefaults) {}
+
+    add(event: unknown, index: number): void {
+        if (typeof event !== "object" || event === null || Array.isArray(event)) {
+            throw new NotCloudTrailError(`Records[${index}] is not an event object`);
+        }
+        const record = normaliseEvent(event as Record<string, unknown>);
+        const partition = partitionOf(record, this.defaults);
+        const id = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
+        let group = this.groups.get(id);
+        if (group === undefined) {
+            group = { partition, lines: "", count: 0 };
+            this.groups.set(id, group);
+        }
+        group.lines += `${JSON.stringify(record)}\n`;
+        group.count++;
+        this.count++;
+    }
+
+    build(): RenderedBatch {
+        return { count: this.count, groups: [...this.groups.values()] };
+    }
+}
+
+/** Parses and renders record texts; `firstIndex` numbers them in the file, for error messages. */
+export function renderTexts(texts: readonly string[], firstIndex: number, defaults: PartitionDefaults): RenderedBatch {
+    const builder = new BatchBuilder(defaults);
+    for (let i = 0; i < texts.length; i++) {
+        let event: unknown;
+        try {
+            event = JSON.parse(texts[i]);
+        } catch (error) {
+            throw new NotCloudTrailError(`Records[${firstIndex + i}] is not valid JSON: ${(error as Error).message}`);
+        }
+        builder.add(event, firstIndex + i);
+    }
+    return builder.build();
+}
+
+/** Renders parsed events. */
+export function renderEvents(events: readonly unknown[], firstIndex: number, defaults: PartitionDefaults): RenderedBatch {
+    const builder = new BatchBuilder(defaults);
+    events.forEach((event, i) => builder.add(event, firstIndex + i));
+    return builder.build();
+}
