@@ -6,6 +6,16 @@
  */
 import { z } from "zod";
 import { MAX_ACCOUNTS } from "./policies";
+import { cronProblems, planTriggers } from "./schedule";
+
+/** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
+export const DEFAULT_REGIONS = [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-south-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1",
+    "me-central-1", "mx-central-1", "sa-east-1",
+];
 
 /** Config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "cloudtrail-lake";
@@ -99,6 +109,36 @@ const normaliserSchema = z.strictObject({
     alarmTopicArn: z.string({ error: "must be an SNS topic ARN" }).regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: "must be an SNS topic ARN" }).optional(),
 });
 
+const glueSchema = z.strictObject({
+    /** Worker type of every account's job. G.1X = 1 DPU (4 vCPU, 16 GB). */
+    workerType: oneOf(["G.1X", "G.2X", "G.4X", "G.8X"] as const).default("G.1X"),
+    /** Workers per job run; Spark jobs need at least 2. */
+    numberOfWorkers: wholeNumber(2, 299).default(2),
+    /** A run that takes longer is stopped; its bookmark is not committed, so the next run redoes it. */
+    timeoutMinutes: wholeNumber(1, 2880).default(60),
+    /** FLEX runs on spare capacity at a lower price, with a later start. */
+    executionClass: oneOf(["STANDARD", "FLEX"] as const).default("STANDARD"),
+    /** The account's quota of concurrent Glue job runs (L-5E4153CA): at most this many jobs start together. */
+    concurrentRunsQuota: wholeNumber(1, 10_000).default(200),
+    /** Minutes between waves of triggers when the accounts exceed the quota. */
+    staggerMinutes: wholeNumber(1, 59).default(10),
+});
+
+const athenaSchema = z.strictObject({
+    /** Athena cancels a query that would scan more (10 MB is Athena's minimum). */
+    bytesScannedCutoffMb: wholeNumber(10, 7_000_000_000).default(10_240),
+    /** Days query results are kept in the lake bucket. */
+    resultsRetentionDays: wholeNumber(1, 3650).default(30),
+});
+
+const catalogSchema = z.strictObject({
+    /** Regions the tables project: a query over a region not listed finds nothing. */
+    regions: z.array(z.string({ error: "must be a region name" }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" }), { error: "must be a list of region names" })
+        .min(1, { error: "must list at least one region" }).default(DEFAULT_REGIONS),
+    /** First day the tables project, YYYY-MM-DD; the last is always today. */
+    firstDate: z.string({ error: "must be a date YYYY-MM-DD" }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" }).default("2020-01-01"),
+});
+
 const topLevelSchema = z
     .strictObject({
         accounts: z
@@ -112,9 +152,30 @@ const topLevelSchema = z
             .default("cloudtrail-lake"),
         archive: archiveSchema.prefault({}),
         normaliser: normaliserSchema.prefault({}),
+        /** When the Glue jobs run, AWS cron, UTC. */
+        schedule: z.string({ error: "must be an AWS cron expression" }).default("cron(0 */6 * * ? *)"),
+        glue: glueSchema.prefault({}),
+        athena: athenaSchema.prefault({}),
+        catalog: catalogSchema.prefault({}),
         /** Tags added to every resource that takes tags. */
         tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
     });
+
+/** The schedule must be valid AWS cron, and its waves of Glue triggers must fit within its hour. */
+function scheduleProblems(config: z.output<typeof topLevelSchema>): string[] {
+    const key = configKeyPath(["schedule"]);
+    const problems = cronProblems(config.schedule).map((problem) => `${key} = ${describeValue(config.schedule)}: ${problem}`);
+    if (problems.length > 0) return problems;
+    try {
+        planTriggers(config.accounts.map((account) => account.id), { schedule: config.schedule, ...config.glue });
+        return [];
+    } catch (error) {
+        return [`${key} = ${describeValue(config.schedule)}: ${config.accounts.length} accounts need several waves of ` +
+            `${config.glue.concurrentRunsQuota} jobs (cloudtrail-lake:glue.concurrentRunsQuota) ${config.glue.staggerMinutes} minutes apart ` +
+            `(glue.staggerMinutes), but ${(error as Error).message}; ` +
+            "use a schedule with a single early minute such as cron(0 */6 * * ? *), fewer minutes between waves, or a raised quota"];
+    }
+}
 
 /**
  * Duplicate ids and names, checked on the raw values so that they are reported together with
@@ -140,6 +201,9 @@ function duplicateAccountProblems(accounts: unknown): string[] {
 export type AccountConfig = z.output<typeof accountSchema>;
 export type ArchiveConfig = z.output<typeof archiveSchema>;
 export type NormaliserConfig = z.output<typeof normaliserSchema>;
+export type GlueConfig = z.output<typeof glueSchema>;
+export type AthenaConfig = z.output<typeof athenaSchema>;
+export type CatalogConfig = z.output<typeof catalogSchema>;
 export type LakeConfig = z.output<typeof topLevelSchema>;
 
 /** The config keys this program reads, without namespace. */
@@ -176,7 +240,8 @@ function describeValue(value: unknown): string {
 export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
     const result = topLevelSchema.safeParse(values, { reportInput: true });
     const duplicates = duplicateAccountProblems(values.accounts);
-    if (result.success && duplicates.length === 0) return result.data;
+    const schedule = result.success ? scheduleProblems(result.data) : [];
+    if (result.success && duplicates.length === 0 && schedule.length === 0) return result.data;
     const problems: string[] = [];
     for (const issue of result.error?.issues ?? []) {
         if (issue.code === "unrecognized_keys") {
@@ -190,7 +255,7 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
                 : `${configKeyPath(issue.path)} = ${describeValue(issue.input)}: ${issue.message}`);
         }
     }
-    problems.push(...duplicates);
+    problems.push(...duplicates, ...schedule);
     throw new ConfigError(problems);
 }
 
@@ -199,6 +264,9 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path[0] === "accounts") return Object.keys(accountSchema.shape);
     if (path[0] === "archive") return Object.keys(archiveSchema.shape);
     if (path[0] === "normaliser") return Object.keys(normaliserSchema.shape);
+    if (path[0] === "glue") return Object.keys(glueSchema.shape);
+    if (path[0] === "athena") return Object.keys(athenaSchema.shape);
+    if (path[0] === "catalog") return Object.keys(catalogSchema.shape);
     return [];
 }
 
