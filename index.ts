@@ -23,3 +23,8 @@ export const trailArns = pulumi.all(
 );
 export const normaliserFunctionName = stack.normaliser.functionName;
 export const normaliserDeadLetterQueueUrl = stack.normaliser.deadLetterQueueUrl;
+export const glueJobNames = pulumi.all(
+    Object.fromEntries(Object.entries(stack.conversion.jobs).map(([accountId, job]) => [accountId, job.jobName])),
+);
+export const glueDatabaseName = stack.catalog.databaseName;
+export const athenaWorkgroupName = stack.catalog.workgroupName;

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LakeConfig } from "./config";
+import { Detection, loadDetections } from "./detections";
+import { LakeCatalog } from "./lakeCatalog";
+import { ParquetConversion } from "./parquetConversion";
 import { LakeBucket } from "./lakeBucket";
 import { LogArchive } from "./logArchive";
 import { MemberTrail } from "./memberTrail";
@@ -14,6 +17,8 @@ export interface CloudTrailLakeArgs {
     readonly region: string;
     /** Id of the central (log-archive) account the default provider deploys into. */
     readonly centralAccountId: pulumi.Input<string>;
+    /** Detections to deploy as named queries; default: every file in queries/. */
+    readonly detections?: readonly Detection[];
 }
 
 /**
@@ -25,6 +30,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly archive: LogArchive;
     public readonly lake: LakeBucket;
     public readonly normaliser: Normaliser;
+    public readonly conversion: ParquetConversion;
+    public readonly catalog: LakeCatalog;
     /** Member trails by account id. */
     public readonly trails: Readonly<Record<string, MemberTrail>>;
 
@@ -48,6 +55,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             partition,
             kmsKeyArn: this.archive.keyArn,
             accessLogBucketName: this.archive.accessLogBucketName,
+            athenaResultsRetentionDays: config.athena.resultsRetentionDays,
             tags,
         }, { parent: this });
 
@@ -78,6 +86,31 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             }, { parent: this });
         }
         this.trails = trails;
+        const accountIds = config.accounts.map((account) => account.id);
+
+        this.conversion = new ParquetConversion("parquet", {
+            partition,
+            region,
+            centralAccountId: args.centralAccountId,
+            accountIds,
+            lakeBucketName: this.lake.bucketName,
+            lakeBucketArn: this.lake.bucketArn,
+            lakeKeyArn: this.archive.keyArn,
+            schedule: config.schedule,
+            settings: config.glue,
+            tags,
+        }, { parent: this });
+
+        this.catalog = new LakeCatalog("catalog", {
+            accountIds,
+            archiveBucketName: this.archive.bucketName,
+            lakeBucketName: this.lake.bucketName,
+            kmsKeyArn: this.archive.keyArn,
+            catalog: config.catalog,
+            athena: config.athena,
+            detections: args.detections ?? loadDetections(),
+            tags,
+        }, { parent: this });
 
         this.registerOutputs({
             archiveBucketName: this.archive.bucketName,

@@ -63,3 +63,76 @@ export function notificationQueuePolicy(args: {
         ],
     };
 }
+
+/** Everything one account's Glue job may touch in the lake. */
+export function glueJobRolePolicy(args: {
+    readonly partition: string;
+    readonly region: string;
+    readonly centralAccountId: string;
+    readonly accountId: string;
+    readonly lakeBucketArn: string;
+    /** Key of the lake bucket (the archive's key). */
+    readonly lakeKeyArn: string;
+    /** Key of the Glue security configuration (logs, bookmarks). */
+    readonly glueKeyArn: string;
+}): PolicyDocument {
+    const lake = args.lakeBucketArn;
+    const source = `${LAKE_PREFIXES.normalised}account=${args.accountId}/`;
+    const target = `${LAKE_PREFIXES.parquet}account=${args.accountId}/`;
+    const temp = `${LAKE_PREFIXES.glueTemp}${args.accountId}/`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ListOwnPrefixes",
+                Effect: "Allow",
+                Action: "s3:ListBucket",
+                Resource: lake,
+                Condition: { StringLike: { "s3:prefix": [`${source}*`, `${target}*`, `${temp}*`, `${LAKE_PREFIXES.glueScripts}*`] } },
+            },
+            { Sid: "ReadOwnNormalised", Effect: "Allow", Action: "s3:GetObject", Resource: [`${lake}/${source}*`, `${lake}/${LAKE_PREFIXES.glueScripts}*`] },
+            // Rebuilding a partition overwrites and deletes its Parquet files; Spark stages them under the same prefix.
+            { Sid: "WriteOwnParquet", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${lake}/${target}*`, `${lake}/${temp}*`] },
+            { Sid: "UseKeys", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: [args.lakeKeyArn, args.glueKeyArn] },
+            {
+                Sid: "WriteGlueLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+                Resource: `arn:${args.partition}:logs:${args.region}:${args.centralAccountId}:log-group:/aws-glue/*`,
+            },
+            {
+                Sid: "PublishGlueMetrics",
+                Effect: "Allow",
+                Action: "cloudwatch:PutMetricData",
+                Resource: "*",
+                Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
+            },
+        ],
+    };
+}
+
+/** The Glue key: the central account administers it; CloudWatch Logs encrypts Glue's log groups with it. */
+export function glueKeyPolicy(args: { readonly partition: string; readonly region: string; readonly centralAccountId: string }): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "CentralAccountAdministersThroughIam",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${args.partition}:iam::${args.centralAccountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "CloudWatchLogsEncryptsGlueLogs",
+                Effect: "Allow",
+                Principal: { Service: `logs.${args.region}.amazonaws.com` },
+                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                Resource: "*",
+                Condition: {
+                    ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${args.partition}:logs:${args.region}:${args.centralAccountId}:log-group:/aws-glue/*` },
+                },
+            },
+        ],
+    };
+}

@@ -143,7 +143,8 @@ describe("accounts in config", () => {
         const before = await declareWith({ "cloudtrail-lake:accounts": [account("111122223333", "a"), account("444455556666", "b"), account("777788889999", "c")] });
         const after = await declareWith({ "cloudtrail-lake:accounts": [account("777788889999", "c"), account("123456789012", "new"), account("111122223333", "a")] });
         for (const id of ["111122223333", "777788889999"]) {
-            expect(perAccount(after, id)).to.have.length(3); // component, provider, trail
+            // trail component, provider, trail; Glue job component, role, role policy, job
+            expect(perAccount(after, id)).to.have.length(7);
             expect(perAccount(after, id)).to.deep.equal(perAccount(before, id));
         }
         expect(perAccount(after, "444455556666")).to.have.length(0);
