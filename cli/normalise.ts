@@ -6,60 +6,13 @@
  * Prints per-file counts; a file that cannot be read is reported with the reason and the others
  * go on. Exit status 1 when any file failed.
  */
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { normaliseLogFile } from "../lambda/core";
-import { outputFileName, parseLogKey } from "../lambda/layout";
-import { publishToDirectory } from "../lambda/publish";
+import { FileResult, ingestFiles } from "../local/ingest";
 import { findFiles } from "./files";
 
-export interface FileResult {
-    readonly file: string;
-    readonly status: "normalised" | "skipped" | "failed";
-    readonly events: number;
-    readonly objects: string[];
-    readonly reason?: string;
-}
-
-/** Normalises every file into `outDir`; never throws for a bad file, reports it instead. */
-export async function normaliseFiles(files: readonly string[], outDir: string): Promise<FileResult[]> {
-    const results: FileResult[] = [];
-    const writtenBy = new Map<string, string>();
-    for (const file of files) {
-        const location = parseLogKey(file);
-        if (location.kind === "digest" || location.kind === "insight") {
-            results.push({ file, status: "skipped", events: 0, objects: [], reason: `CloudTrail ${location.kind} file` });
-            continue;
-        }
-        let fileName = outputFileName(location.fileName);
-        try {
-            const normalised = await normaliseLogFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), {
-                fileName,
-                defaults: { account: location.account, region: location.region, date: location.date },
-            });
-            try {
-                // Two different local files with the same name must not overwrite each other's output.
-                if (normalised.outputs.some((output) => (writtenBy.get(output.key) ?? file) !== file)) {
-                    const tag = createHash("sha256").update(file).digest("hex").slice(0, 8);
-                    fileName = fileName.replace(/\.json\.gz$/, `.${tag}.json.gz`);
-                    for (const output of normalised.outputs) (output as { key: string }).key = output.key.replace(/[^/]+$/, fileName);
-                }
-                const objects: string[] = [];
-                for (const output of normalised.outputs) {
-                    writtenBy.set(output.key, file);
-                    await publishToDirectory(outDir, output);
-                    objects.push(output.key);
-                }
-                results.push({ file, status: "normalised", events: normalised.events, objects });
-            } finally {
-                await normalised.cleanup();
-            }
-        } catch (error) {
-            results.push({ file, status: "failed", events: 0, objects: [], reason: (error as Error).message });
-        }
-    }
-    return results;
+/** Normalises S3 log files into `outDir` with the Lambda's core; reports a bad file instead of throwing. */
+export function normaliseFiles(files: readonly string[], outDir: string): Promise<FileResult[]> {
+    return ingestFiles(files, outDir, { shapes: "s3-log" });
 }
 
 async function main(argv: string[]): Promise<number> {

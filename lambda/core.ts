@@ -132,7 +132,7 @@ async function* renderLogFile(chunks: AsyncIterable<Buffer>, defaults: Partition
  * grouped gzip outputs, like {@link normaliseLogFile}.
  */
 export async function normaliseEvents(
-    batches: AsyncIterable<unknown[]>,
+    batches: AsyncIterable<unknown[]> | Iterable<unknown[]>,
     options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string },
 ): Promise<NormalisedFile> {
     async function* rendered(): AsyncGenerator<RenderedBatch> {

@@ -1,0 +1,63 @@
+/**
+ * The local query engine: DuckDB (embedded, no server), with a small compatibility layer so that
+ * the detections, written once in Athena's dialect (Trino), run unchanged.
+ *
+ * Compatibility layer (DuckDB macros; each mirrors the Trino function's behaviour on our data):
+ * | Athena / Trino                      | DuckDB                                                        |
+ * |-------------------------------------|---------------------------------------------------------------|
+ * | json_extract_scalar(json, path)     | json_extract_string, NULL when the value is an object/array   |
+ * | json_extract(json, path)            | built in (same name and semantics)                            |
+ * | json_array_length(json)             | built in                                                      |
+ * | from_iso8601_timestamp(text)        | CAST(text AS TIMESTAMPTZ)                                     |
+ * | to_iso8601(timestamp)               | strftime in ISO-8601 UTC                                      |
+ * | date_diff(unit, a, b)               | built in (same argument order)                                |
+ * Everything else the detections use (substr, coalesce, upper, LIKE, IN, window functions, struct
+ * field access, "quoted" identifiers) is the same in both. A detection that still fails is
+ * reported as "cannot run locally" with DuckDB's error, never skipped silently.
+ */
+import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+
+export const COMPATIBILITY_MACROS = [
+    `CREATE OR REPLACE MACRO json_extract_scalar(doc, path) AS
+        CASE WHEN json_type(json_extract(doc, path)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(doc, path) END`,
+    "CREATE OR REPLACE MACRO from_iso8601_timestamp(text) AS CAST(text AS TIMESTAMPTZ)",
+    "CREATE OR REPLACE MACRO to_iso8601(ts) AS strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')",
+];
+
+export type Row = Record<string, unknown>;
+
+/** One embedded DuckDB database with the compatibility macros installed. */
+export class Engine {
+    private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+
+    static async open(options: { readonly memoryLimit?: string; readonly tempDirectory?: string } = {}): Promise<Engine> {
+        const instance = await DuckDBInstance.create(":memory:", {
+            memory_limit: options.memoryLimit ?? "1GB",
+            ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
+        });
+        const engine = new Engine(instance, await instance.connect());
+        await engine.run("SET TimeZone = 'UTC'");
+        for (const macro of COMPATIBILITY_MACROS) await engine.run(macro);
+        return engine;
+    }
+
+    async run(sql: string): Promise<void> {
+        await this.connection.run(sql);
+    }
+
+    /** Rows as plain JSON values (strings, numbers, booleans, null, objects). */
+    async all(sql: string): Promise<Row[]> {
+        const reader = await this.connection.runAndReadAll(sql);
+        return reader.getRowObjectsJson() as Row[];
+    }
+
+    close(): void {
+        this.connection.closeSync();
+        this.instance.closeSync();
+    }
+}
+
+/** A SQL string literal. */
+export function literal(text: string): string {
+    return `'${text.replace(/'/g, "''")}'`;
+}
