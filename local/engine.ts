@@ -10,6 +10,7 @@
  * | json_array_length(json)             | built in                                                      |
  * | from_iso8601_timestamp(text)        | CAST(text AS TIMESTAMPTZ)                                     |
  * | to_iso8601(timestamp)               | strftime in ISO-8601 UTC                                      |
+ * | regexp_like(text, pattern)          | regexp_matches                                                |
  * | date_diff(unit, a, b)               | built in (same argument order)                                |
  * Everything else the detections use (substr, coalesce, upper, LIKE, IN, window functions, struct
  * field access, "quoted" identifiers) is the same in both. A detection that still fails is
@@ -21,6 +22,7 @@ export const COMPATIBILITY_MACROS = [
     `CREATE OR REPLACE MACRO json_extract_scalar(doc, path) AS
         CASE WHEN json_type(json_extract(doc, path)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(doc, path) END`,
     "CREATE OR REPLACE MACRO from_iso8601_timestamp(text) AS CAST(text AS TIMESTAMPTZ)",
+    "CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)",
     "CREATE OR REPLACE MACRO to_iso8601(ts) AS strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')",
 ];
 

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Detection, loadDetections, queryForWindow, Severity } from "../components/detections";
+import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from "../components/detections";
 import { Engine, Row } from "./engine";
 import { FileResult, ingestFiles } from "./ingest";
 import { createCloudTrailView, eventSpan, partitionDirectory, rebuildParquet } from "./lake";
@@ -67,13 +67,14 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         started = Date.now();
         const hasLake = await createCloudTrailView(engine, options.outDir);
         const span = hasLake ? await eventSpan(engine) : undefined;
-        const window = span && { since: options.since ?? span.since, until: options.until ?? span.until };
+        // Without dated events there is no span; the detections still run (over all time) so that errors surface.
+        const window = { since: options.since ?? span?.since ?? "1970-01-01T00:00:00Z", until: options.until ?? span?.until ?? isoSeconds(new Date(Date.now() + 86_400_000)) };
         const findings: Finding[] = [];
         for (const detection of options.detections ?? loadDetections()) {
-            findings.push(await runDetection(engine, detection, window));
+            findings.push(await runDetection(engine, detection, window, hasLake));
         }
         findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
-        const eventsPerDay = window
+        const eventsPerDay = hasLake
             ? (await engine.all(`SELECT "date" AS date, count(*) AS events FROM cloudtrail
                   WHERE eventtime >= '${window.since}' AND eventtime < '${window.until}' GROUP BY 1 ORDER BY 1`))
                 .map((row) => ({ date: String(row.date), events: Number(row.events) }))
@@ -83,7 +84,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
             findings,
             inputs: { read: count("normalised"), skipped: count("skipped"), failed: count("failed"), events: files.reduce((sum, file) => sum + file.events, 0) },
             files,
-            window,
+            window: hasLake ? window : undefined,
             eventsPerDay,
             timings: { normaliseMs, parquetMs, queriesMs: Date.now() - started },
         };
@@ -92,11 +93,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
 }
 
-async function runDetection(engine: Engine, detection: Detection, window: { since: string; until: string } | undefined): Promise<Finding> {
+async function runDetection(engine: Engine, detection: Detection, window: { since: string; until: string }, hasLake: boolean): Promise<Finding> {
     const base = { query: detection.name, title: detection.title, severity: detection.severity, mitre: detection.mitre };
-    if (!window) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
+    if (!hasLake) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
     try {
-        const hits = await engine.all(queryForWindow(detection, window));
+        // Rows that tie on the query's ORDER BY come back in any order from a parallel engine: fix one.
+        const hits = (await engine.all(queryForWindow(detection, window))).map((hit) => ({ hit, key: JSON.stringify(hit) }))
+            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ hit }) => hit);
         return { ...base, status: "ok", count: hits.length, eventIds: hits.map((hit) => String(hit.eventid ?? "")), hits };
     } catch (error) {
         return { ...base, status: "cannot-run-locally", error: (error as Error).message.split("\n")[0], count: 0, eventIds: [], hits: [] };

@@ -11,4 +11,6 @@ WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
   AND eventsource = 'cloudtrail.amazonaws.com'
   AND eventname IN ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'DeleteEventDataStore', 'StopEventDataStoreIngestion')
   AND errorcode IS NULL
+  -- Selectors that keep every management event (read and write) narrow nothing.
+  AND NOT (eventname = 'PutEventSelectors' AND requestparameters LIKE '%"includeManagementEvents":true%' AND requestparameters LIKE '%"readWriteType":"All"%')
 ORDER BY eventtime

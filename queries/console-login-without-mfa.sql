@@ -11,5 +11,6 @@ WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
   AND eventname = 'ConsoleLogin'
   AND useridentity.type IN ('IAMUser', 'Root')
   AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'
+  AND json_extract_scalar(additionaleventdata, '$.SamlProviderArn') IS NULL
   AND upper(coalesce(json_extract_scalar(additionaleventdata, '$.MFAUsed'), 'NO')) <> 'YES'
 ORDER BY eventtime

@@ -10,6 +10,7 @@ WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
   AND eventtime >= '${since}' AND eventtime < '${until}'
   AND eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('CreateNetworkAclEntry', 'ReplaceNetworkAclEntry')
+  AND errorcode IS NULL
   AND json_extract_scalar(requestparameters, '$.egress') = 'false'
   AND json_extract_scalar(requestparameters, '$.ruleAction') = 'allow'
   AND (json_extract_scalar(requestparameters, '$.cidrBlock') = '0.0.0.0/0' OR json_extract_scalar(requestparameters, '$.ipv6CidrBlock') = '::/0')

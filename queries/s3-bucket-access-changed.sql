@@ -11,4 +11,6 @@ WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
   AND eventsource = 's3.amazonaws.com'
   AND eventname IN ('PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketPublicAccessBlock', 'DeleteBucketPublicAccessBlock', 'PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock')
   AND errorcode IS NULL
+  -- Putting a public-access block only matters when it turns a block off.
+  AND (eventname NOT IN ('PutBucketPublicAccessBlock', 'PutAccountPublicAccessBlock') OR requestparameters LIKE '%":false%')
 ORDER BY eventtime

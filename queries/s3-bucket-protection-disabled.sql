@@ -11,6 +11,7 @@ WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
   AND eventsource = 's3.amazonaws.com'
   AND errorcode IS NULL
   AND (eventname IN ('DeleteBucketEncryption', 'DeleteBucketReplication')
-       OR (eventname = 'PutBucketLogging' AND json_extract(requestparameters, '$.BucketLoggingStatus.LoggingEnabled') IS NULL)
-       OR (eventname = 'PutBucketVersioning' AND json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status') = 'Suspended'))
+       OR (eventname = 'PutBucketLogging' AND json_extract(requestparameters, '$.BucketLoggingStatus') IS NOT NULL
+           AND json_extract(requestparameters, '$.BucketLoggingStatus.LoggingEnabled') IS NULL)
+       OR (eventname = 'PutBucketVersioning' AND json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status') IN ('Suspended', 'Disabled')))
 ORDER BY eventtime

@@ -14,6 +14,6 @@ WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
           OR (eventname = 'UpdateDetector' AND json_extract_scalar(requestparameters, '$.enable') = 'false')))
       OR (eventsource = 'config.amazonaws.com' AND eventname IN ('StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel'))
       OR (eventsource = 'securityhub.amazonaws.com' AND eventname IN ('DisableSecurityHub', 'BatchDisableStandards', 'DisableImportFindingsForProduct', 'DeleteInsight'))
-      OR (eventsource = 'macie2.amazonaws.com' AND eventname IN ('DisableMacie', 'DisableOrganizationAdminAccount', 'DeleteMember', 'UpdateMacieSession'))
+      OR (eventsource IN ('macie.amazonaws.com', 'macie2.amazonaws.com') AND eventname IN ('DisableMacie', 'DisableOrganizationAdminAccount', 'DeleteMember', 'UpdateMacieSession'))
   )
 ORDER BY eventtime

@@ -13,7 +13,9 @@ WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
   AND (
       (eventsource = 'ec2.amazonaws.com' AND eventname IN ('ModifySnapshotAttribute', 'ModifyImageAttribute')
           AND (json_extract(requestparameters, '$.createVolumePermission.add') IS NOT NULL
-               OR json_extract(requestparameters, '$.launchPermission.add') IS NOT NULL))
+               OR json_extract(requestparameters, '$.launchPermission.add') IS NOT NULL)
+          -- Added for another account (userId) or for everyone (group "all").
+          AND (requestparameters LIKE '%"userId"%' OR requestparameters LIKE '%"group":"all"%'))
       OR (eventsource = 'rds.amazonaws.com' AND eventname IN ('ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute')
           AND json_extract_scalar(requestparameters, '$.attributeName') = 'restore'
           AND json_array_length(json_extract(requestparameters, '$.valuesToAdd')) > 0)

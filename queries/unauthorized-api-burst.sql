@@ -10,6 +10,8 @@ WITH denied AS (
       AND eventtime >= '${since}' AND eventtime < '${until}'
       AND (errorcode IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess')
            OR errorcode LIKE '%UnauthorizedOperation')
+      -- AWS services calling on a principal's behalf (sourceIPAddress is their name) retry on their own.
+      AND coalesce(sourceipaddress, '') NOT LIKE '%.amazonaws.com'
 ), bursts AS (
     SELECT eventid, count(*) OVER (PARTITION BY account, coalesce(useridentity.arn, useridentity.principalid, sourceipaddress)) AS calls
     FROM denied

@@ -1,0 +1,25 @@
+/** npm run ground-truth — runs the local mode on Panther's labelled test events and prints recall and precision per detection. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { findFiles } from "../cli/files";
+import { measure, measurementTable, writeLabelledCorpus } from "../local/groundTruth";
+import { runLocal } from "../local/run";
+
+export const PANTHER_DIR = path.resolve(__dirname, "..", "..", "shared", "corpus", "panther-labs__panther-analysis");
+
+/** Runs the measurement in a temporary directory. */
+export async function measureDetections() {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-ground-truth-"));
+    try {
+        const labels = writeLabelledCorpus(PANTHER_DIR, path.join(work, "in"));
+        const result = await runLocal({ files: await findFiles([path.join(work, "in")], [".json"]), outDir: path.join(work, "out") });
+        return measure(labels, Object.fromEntries(result.findings.map((finding) => [finding.query, finding.eventIds])));
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+if (require.main === module) {
+    measureDetections().then((measurements) => console.log(measurementTable(measurements)), (error) => { console.error(error); process.exit(1); });
+}
