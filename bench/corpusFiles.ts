@@ -71,9 +71,16 @@ export function* syntheticEvents(seed = 1): Generator<Record<string, unknown>> {
  * Writes `{"Records":[…]}` gzip files until the compressed size reaches `compressedBytes`
  * (cached: an existing file is reused). Returns its path and uncompressed size.
  */
-export async function buildLogFile(dir: string, name: string, compressedBytes: number): Promise<{ file: string; uncompressed: number; events: number }> {
+export async function buildLogFile(
+    dir: string,
+    name: string,
+    size: number | { readonly uncompressedBytes: number; readonly seed?: number },
+): Promise<{ file: string; uncompressed: number; events: number }> {
+    const compressedBytes = typeof size === "number" ? size : Infinity;
+    const uncompressedBytes = typeof size === "number" ? Infinity : size.uncompressedBytes;
     const file = path.join(dir, name);
-    const meta = `${file}.meta.json`;
+    // Not *.json: the normaliser would take it for input.
+    const meta = `${file}.meta`;
     if (fs.existsSync(file) && fs.existsSync(meta)) return { file, ...JSON.parse(fs.readFileSync(meta, "utf8")) };
     fs.mkdirSync(dir, { recursive: true });
     const gzip = zlib.createGzip({ level: 6 });
@@ -88,8 +95,8 @@ export async function buildLogFile(dir: string, name: string, compressedBytes: n
         if (!gzip.write(text)) await new Promise((resolve) => gzip.once("drain", resolve));
     };
     await write('{"Records":[');
-    const generator = syntheticEvents();
-    while (compressed < compressedBytes) {
+    const generator = syntheticEvents(typeof size === "number" ? 1 : size.seed ?? 1);
+    while (compressed < compressedBytes && uncompressed < uncompressedBytes) {
         let batch = "";
         for (let i = 0; i < 200; i++) batch += (events++ === 0 ? "" : ",") + JSON.stringify(generator.next().value);
         await write(batch);

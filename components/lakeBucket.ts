@@ -28,6 +28,7 @@ export class LakeBucket extends pulumi.ComponentResource {
     constructor(name: string, args: LakeBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:lake:LakeBucket", name, {}, opts);
         const bucket = new SecureBucket(name, {
+            purpose: "lake",
             partition: args.partition,
             kmsKeyArn: args.kmsKeyArn,
             lifecycleRules: [

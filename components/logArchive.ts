@@ -55,6 +55,7 @@ export class LogArchive extends pulumi.ComponentResource {
         }, { parent: this });
 
         const accessLogs = new SecureBucket(`${name}-access-logs`, {
+            purpose: "access-logs",
             partition: args.partition,
             versioning: true,
             lifecycleRules: [{
@@ -70,6 +71,7 @@ export class LogArchive extends pulumi.ComponentResource {
         }, { parent: this });
 
         const archive = new SecureBucket(`${name}`, {
+            purpose: "archive",
             partition: args.partition,
             kmsKeyArn: key.arn,
             // CloudTrail encrypts each log file itself with the trail's key; with a Bucket Key it would

@@ -2,8 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, PolicyDocument } from "./policies";
 
+/** Tag naming what a bucket of this stack holds. */
+export const BUCKET_PURPOSE_TAG = "cloudtrail-lake:bucket";
+
 /** Arguments of {@link SecureBucket}. */
 export interface SecureBucketArgs {
+    /** What the bucket holds; tagged as `cloudtrail-lake:bucket`, so reviews and the policy pack can tell the buckets apart. */
+    readonly purpose: "archive" | "lake" | "access-logs";
     /** AWS partition of the bucket's ARN (`aws`, `aws-cn`, `aws-us-gov`). */
     readonly partition: string;
     /**
@@ -50,7 +55,7 @@ export class SecureBucket extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(name, {
             objectLockEnabled: args.objectLock !== undefined,
             forceDestroy: false,
-            tags: args.tags,
+            tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: args.purpose },
         }, { parent: this, ...retain });
 
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {

@@ -15,6 +15,8 @@ export interface DeclaredResource {
     readonly name: string;
     /** Inputs after resolution (what would be sent to the provider). */
     readonly inputs: Record<string, any>;
+    /** Inputs and the attributes the (mock) provider computed: what `pulumi up` would know after the step. */
+    readonly outputs: Record<string, any>;
     readonly parent: string;
     /** URNs of explicit and implicit dependencies. */
     readonly dependencies: string[];
@@ -57,7 +59,8 @@ export async function installMocks(project = "cloudtrail-lake", stack = "prod"):
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const state = mockState(args.type, args.name, args.inputs, args.provider ?? "");
-            return { id: `${args.name}-id`, state };
+            // As in AWS, a bucket's id is its name (sub-resources refer to it by either).
+            return { id: args.type === "aws:s3/bucket:Bucket" ? state.bucket : `${args.name}-id`, state };
         },
         call: (args) => {
             switch (args.token) {
@@ -91,6 +94,7 @@ export async function installMocks(project = "cloudtrail-lake", stack = "prod"):
                     type: req.getType(),
                     name: req.getName(),
                     inputs,
+                    outputs: { ...inputs, ...pulumi.runtime.deserializeProperties(response.getObject()) },
                     parent: req.getParent(),
                     dependencies: req.getDependenciesList(),
                     provider: req.getProvider(),

@@ -21,6 +21,7 @@ describe("the program with Pulumi.prod.yaml", () => {
     before(async () => {
         await installMocks();
         setStackConfig(prodConfig);
+        delete require.cache[require.resolve("../index")]; // other test files may have run the program already
         resources = await recordDeclarations(() => require("../index"));
         const program = require("../index");
         outputs = {};

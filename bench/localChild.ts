@@ -1,0 +1,11 @@
+/** One local-mode run for bench/local.ts: prints its stage timings as JSON. */
+import { findFiles } from "../cli/files";
+import { loadDetections } from "../components/detections";
+import { runLocal } from "../local/run";
+
+(async () => {
+    // The queries directory is passed in: bundled, this file no longer sits next to queries/.
+    const [input, out, queries] = process.argv.slice(2);
+    const result = await runLocal({ files: await findFiles([input], [".json.gz"]), outDir: out, detections: loadDetections(queries) });
+    console.log(JSON.stringify({ ...result.timings, events: result.inputs.events, hits: result.findings.reduce((sum, f) => sum + f.count, 0) }));
+})().catch((error) => { console.error(error); process.exit(1); });

@@ -1,0 +1,449 @@
+/**
+ * The cloudtrail-lake policy pack's rules. Only index.ts constructs the PolicyPack (which starts
+ * the analyzer server); tests import this module and run the validators over the resources the
+ * mocked program declares.
+ *
+ * The pack stands alone (`pulumi policy publish` ships this folder only): the limits it checks
+ * are restated here with their source rather than imported from the program.
+ *
+ * During `pulumi preview` some values are not known yet (a bucket name, a policy built from an
+ * ARN). A rule that cannot judge an unknown value passes it; `pulumi up` checks again with values.
+ */
+import * as aws from "@pulumi/aws";
+import {
+    EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
+} from "@pulumi/policy";
+
+/** Tag the program puts on each bucket: archive, lake or access-logs. */
+const BUCKET_PURPOSE_TAG = "cloudtrail-lake:bucket";
+/** "Bucket policies are limited to 20 KB" (S3 User Guide); AWS measures a normalised form, so the default keeps 10% headroom. */
+const S3_BUCKET_POLICY_MAX_BYTES = 20 * 1024;
+/** Glue's limit of jobs a trigger may start (service quota L-EEC98450). */
+const GLUE_MAX_ACTIONS_PER_TRIGGER = 50;
+const MANDATORY: EnforcementLevel = "mandatory";
+
+interface Statement {
+    Sid?: string;
+    Effect: string;
+    Principal?: unknown;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+}
+
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** A policy document from a resource's props, or undefined while it is unknown. */
+function statementsOf(policy: unknown): Statement[] | undefined {
+    if (policy === undefined || policy === null) return undefined;
+    try {
+        const document = typeof policy === "string" ? JSON.parse(policy) : policy;
+        return list(document.Statement) as Statement[];
+    } catch {
+        return undefined;
+    }
+}
+
+function purposeOf(bucket: PolicyResource | { props: Record<string, any> }): string | undefined {
+    return bucket.props.tags?.[BUCKET_PURPOSE_TAG];
+}
+
+/** The resources of one type that configure the given bucket (matched by name). */
+function forBucket(resources: PolicyResource[], type: string, bucketName: string | undefined): PolicyResource[] {
+    return resources.filter((resource) => resource.type === type && resource.props.bucket !== undefined && resource.props.bucket === bucketName);
+}
+
+const BUCKET = "aws:s3/bucket:Bucket";
+const buckets = (resources: PolicyResource[]) => resources.filter((resource) => resource.type === BUCKET);
+
+/** Runs `check` for every bucket of the stack whose name is known. */
+function eachBucket(resources: PolicyResource[], check: (bucket: PolicyResource, name: string) => void): void {
+    for (const bucket of buckets(resources)) {
+        if (typeof bucket.props.bucket === "string") check(bucket, bucket.props.bucket);
+    }
+}
+
+function isServicePrincipal(principal: unknown, service: string): boolean {
+    return typeof principal === "object" && principal !== null && list((principal as { Service?: string | string[] }).Service).includes(service);
+}
+
+// ---------------------------------------------------------------- archive: the evidence
+
+export interface ObjectLockConfig {
+    /** Least default retention of the archive, in days. */
+    minimumRetentionDays: number;
+    /** Refuse GOVERNANCE mode, which holders of s3:BypassGovernanceRetention can shorten. */
+    requireCompliance: boolean;
+}
+
+export const archiveObjectLock: StackValidationPolicy = {
+    name: "archive-object-lock",
+    description: "The archive bucket has Object Lock on, with a default retention at least the minimum (COMPLIANCE when required): the logs are evidence and must not be deletable.",
+    enforcementLevel: MANDATORY,
+    configSchema: {
+        properties: {
+            minimumRetentionDays: { type: "integer", minimum: 1, default: 365 },
+            requireCompliance: { type: "boolean", default: false },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<ObjectLockConfig>();
+        const minimum = config.minimumRetentionDays ?? 365;
+        const archives = buckets(args.resources).filter((bucket) => purposeOf(bucket) === "archive");
+        if (archives.length === 0) reportViolation("No bucket is tagged cloudtrail-lake:bucket=archive: the stack has no log archive.");
+        for (const archive of archives) {
+            if (archive.props.objectLockEnabled !== true) {
+                reportViolation(`Archive bucket ${archive.name} must be created with objectLockEnabled: true (Object Lock cannot be added safely later).`, archive.urn);
+                continue;
+            }
+            if (typeof archive.props.bucket !== "string") continue;
+            const locks = forBucket(args.resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", archive.props.bucket);
+            const retention = locks[0]?.props.rule?.defaultRetention;
+            if (!retention) {
+                reportViolation(`Archive bucket ${archive.name} has no default Object Lock retention: new log files would not be locked.`, archive.urn);
+            } else if (retention.days !== undefined && retention.days < minimum) {
+                reportViolation(`Archive bucket ${archive.name} locks log files for ${retention.days} days; the minimum is ${minimum}.`, locks[0].urn);
+            } else if (config.requireCompliance && retention.mode !== "COMPLIANCE") {
+                reportViolation(`Archive bucket ${archive.name} uses Object Lock mode ${retention.mode}; COMPLIANCE is required.`, locks[0].urn);
+            }
+        }
+    },
+};
+
+export const archiveVersioning: StackValidationPolicy = {
+    name: "archive-versioning",
+    description: "The archive bucket keeps every version of every object (Object Lock requires it, and an overwrite must never lose the original).",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        eachBucket(args.resources, (bucket, name) => {
+            if (purposeOf(bucket) !== "archive") return;
+            const versioning = forBucket(args.resources, "aws:s3/bucketVersioning:BucketVersioning", name);
+            if (versioning[0]?.props.versioningConfiguration?.status !== "Enabled") {
+                reportViolation(`Archive bucket ${bucket.name} must have versioning Enabled.`, bucket.urn);
+            }
+        });
+    },
+};
+
+export const bucketsBlockPublicAccess: StackValidationPolicy = {
+    name: "buckets-block-public-access",
+    description: "Every bucket of the stack has all four S3 public-access blocks on.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        eachBucket(args.resources, (bucket, name) => {
+            const block = forBucket(args.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name)[0]?.props ?? {};
+            const off = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((setting) => block[setting] !== true);
+            if (off.length > 0) reportViolation(`Bucket ${bucket.name} must block public access: ${off.join(", ")} ${off.length === 1 ? "is" : "are"} not on.`, bucket.urn);
+        });
+    },
+};
+
+export const bucketsOwnerEnforced: StackValidationPolicy = {
+    name: "buckets-owner-enforced",
+    description: "Every bucket disables ACLs (object ownership BucketOwnerEnforced), so only policies grant access.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        eachBucket(args.resources, (bucket, name) => {
+            const ownership = forBucket(args.resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", name)[0];
+            if (ownership?.props.rule?.objectOwnership !== "BucketOwnerEnforced") {
+                reportViolation(`Bucket ${bucket.name} must set object ownership to BucketOwnerEnforced (ACLs disabled).`, bucket.urn);
+            }
+        });
+    },
+};
+
+/** Whether a statement denies everything without TLS. */
+function deniesInsecureTransport(statement: Statement): boolean {
+    const condition = statement.Condition?.Bool?.["aws:SecureTransport"];
+    return statement.Effect === "Deny" && statement.Principal === "*" && list(statement.Action).some((action) => action === "s3:*") &&
+        (condition === false || condition === "false");
+}
+
+export const bucketsTlsOnly: StackValidationPolicy = {
+    name: "buckets-tls-only",
+    description: "Every bucket has a policy that denies requests made without TLS.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        eachBucket(args.resources, (bucket, name) => {
+            const policy = forBucket(args.resources, "aws:s3/bucketPolicy:BucketPolicy", name)[0];
+            if (!policy) {
+                reportViolation(`Bucket ${bucket.name} has no bucket policy, so nothing denies requests without TLS.`, bucket.urn);
+                return;
+            }
+            const statements = statementsOf(policy.props.policy);
+            if (statements && !statements.some(deniesInsecureTransport)) {
+                reportViolation(`Bucket ${bucket.name}'s policy must deny s3:* when aws:SecureTransport is false.`, policy.urn);
+            }
+        });
+    },
+};
+
+export const bucketsEncryptedWithCmk: StackValidationPolicy = {
+    name: "buckets-encrypted-with-cmk",
+    description: "The archive and the lake are encrypted by default with a customer-managed KMS key of this stack (SSE-KMS); the access-log bucket with SSE-S3, the only encryption S3 access logging supports.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        const keyArns = new Set(args.resources.filter((resource) => resource.type === "aws:kms/key:Key").map((key) => key.props.arn).filter(Boolean));
+        eachBucket(args.resources, (bucket, name) => {
+            const purpose = purposeOf(bucket);
+            const sse = forBucket(args.resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", name)[0];
+            const byDefault = sse?.props.rules?.[0]?.applyServerSideEncryptionByDefault;
+            if (!byDefault) {
+                reportViolation(`Bucket ${bucket.name} has no default encryption.`, bucket.urn);
+            } else if (purpose === "archive" || purpose === "lake") {
+                if (byDefault.sseAlgorithm !== "aws:kms") {
+                    reportViolation(`Bucket ${bucket.name} (${purpose}) must use SSE-KMS, not ${byDefault.sseAlgorithm}.`, sse.urn);
+                } else if (byDefault.kmsMasterKeyId === undefined || (keyArns.size > 0 && !keyArns.has(byDefault.kmsMasterKeyId))) {
+                    reportViolation(`Bucket ${bucket.name} (${purpose}) must be encrypted with a customer-managed key of this stack, not ${byDefault.kmsMasterKeyId ?? "the AWS-managed key"}.`, sse.urn);
+                }
+            }
+        });
+    },
+};
+
+export const archivePolicyPinned: ResourceValidationPolicy = {
+    name: "archive-policy-pinned",
+    description: "The archive's bucket policy lets CloudTrail write only with bucket-owner-full-control and source conditions (aws:SourceArn and aws:SourceAccount), allows nothing to everyone, and grants no other service or principal a write.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.s3.BucketPolicy, (props, args, reportViolation) => {
+        const statements = statementsOf(props.policy);
+        if (!statements || !statements.some((statement) => isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com"))) return;
+        for (const statement of statements) {
+            if (statement.Effect !== "Allow") continue;
+            const where = statement.Sid ? `statement ${statement.Sid}` : "a statement";
+            if (statement.Principal === "*" || (statement.Principal as { AWS?: unknown })?.AWS === "*") {
+                reportViolation(`${where} allows everyone.`);
+                continue;
+            }
+            if (!isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com")) {
+                if (list(statement.Action).some((action) => /^s3:(Put|Delete|\*)/.test(action))) reportViolation(`${where} lets a principal other than CloudTrail write to the archive.`);
+                continue;
+            }
+            const conditions = Object.values(statement.Condition ?? {}).flatMap((entry) => Object.keys(entry));
+            if (!conditions.includes("aws:SourceArn") && !conditions.includes("aws:SourceAccount")) {
+                reportViolation(`${where} grants CloudTrail ${list(statement.Action).join(", ")} without aws:SourceArn or aws:SourceAccount, so any account's trail could use it.`);
+            }
+            if (list(statement.Action).includes("s3:PutObject")) {
+                if (statement.Condition?.StringEquals?.["s3:x-amz-acl"] !== "bucket-owner-full-control") {
+                    reportViolation(`${where} lets CloudTrail write without requiring s3:x-amz-acl = bucket-owner-full-control.`);
+                }
+                if (!conditions.includes("aws:SourceAccount")) {
+                    reportViolation(`${where} lets CloudTrail write without an aws:SourceAccount list: only configured accounts may write.`);
+                }
+            }
+        }
+    }),
+};
+
+export interface PolicySizeConfig {
+    /** Largest bucket policy, in bytes of compact JSON. */
+    maxBytes: number;
+}
+
+export const bucketPolicySize: ResourceValidationPolicy = {
+    name: "bucket-policy-size",
+    description: "Every bucket policy stays under S3's 20 KB limit, with headroom for AWS's own normalisation (default 18 KB).",
+    enforcementLevel: MANDATORY,
+    configSchema: { properties: { maxBytes: { type: "integer", minimum: 1024, maximum: S3_BUCKET_POLICY_MAX_BYTES, default: 18 * 1024 } } },
+    validateResource: validateResourceOfType(aws.s3.BucketPolicy, (props, args, reportViolation) => {
+        if (props.policy === undefined) return;
+        const text = typeof props.policy === "string" ? JSON.stringify(JSON.parse(props.policy)) : JSON.stringify(props.policy);
+        const size = Buffer.byteLength(text, "utf8");
+        const max = args.getConfig<PolicySizeConfig>().maxBytes ?? 18 * 1024;
+        if (size > max) reportViolation(`Bucket policy is ${size} bytes; the limit here is ${max} (S3 refuses over ${S3_BUCKET_POLICY_MAX_BYTES}).`);
+    }),
+};
+
+export const kmsKeyRotation: ResourceValidationPolicy = {
+    name: "kms-key-rotation",
+    description: "Every KMS key of the stack rotates its key material yearly.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.kms.Key, (props, args, reportViolation) => {
+        if (props.enableKeyRotation !== true) reportViolation(`KMS key ${args.name} must have enableKeyRotation: true.`);
+    }),
+};
+
+// ---------------------------------------------------------------- trails
+
+export const trailMultiRegion: ResourceValidationPolicy = {
+    name: "trail-multi-region",
+    description: "Every trail records all regions and global services (IAM, STS, CloudFront), so no activity escapes it.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.cloudtrail.Trail, (props, args, reportViolation) => {
+        if (props.isMultiRegionTrail !== true) reportViolation(`Trail ${args.name} must be multi-region (isMultiRegionTrail: true).`);
+        if (props.includeGlobalServiceEvents === false) reportViolation(`Trail ${args.name} must include global service events.`);
+    }),
+};
+
+export const trailLogFileValidation: ResourceValidationPolicy = {
+    name: "trail-log-file-validation",
+    description: "Every trail writes digest files, so tampering with a log file can be proven.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.cloudtrail.Trail, (props, args, reportViolation) => {
+        if (props.enableLogFileValidation !== true) reportViolation(`Trail ${args.name} must enable log file validation.`);
+    }),
+};
+
+export const trailEncrypted: ResourceValidationPolicy = {
+    name: "trail-encrypted",
+    description: "Every trail encrypts its log files with the archive's KMS key.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.cloudtrail.Trail, (props, args, reportViolation) => {
+        if (!props.kmsKeyId) reportViolation(`Trail ${args.name} must encrypt with a KMS key (kmsKeyId).`);
+    }),
+};
+
+// ---------------------------------------------------------------- normaliser
+
+export const queuesHaveDeadLetter: StackValidationPolicy = {
+    name: "queues-have-dead-letter",
+    description: "Every SQS queue either redrives to a dead-letter queue after a bounded number of receives, or is one: a log file that keeps failing must land somewhere visible, never be dropped.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        const queues = args.resources.filter((resource) => resource.type === "aws:sqs/queue:Queue");
+        const targets = new Set<string>();
+        for (const queue of queues) {
+            const redrive = queue.props.redrivePolicy;
+            if (redrive === undefined) continue;
+            const parsed = typeof redrive === "string" ? JSON.parse(redrive) : redrive;
+            if (parsed.deadLetterTargetArn) targets.add(parsed.deadLetterTargetArn);
+            if (!(parsed.maxReceiveCount >= 1)) reportViolation(`Queue ${queue.name} must bound its receives (maxReceiveCount >= 1).`, queue.urn);
+        }
+        for (const queue of queues) {
+            if (queue.props.redrivePolicy === undefined && !targets.has(queue.props.arn)) {
+                reportViolation(`Queue ${queue.name} has no dead-letter queue and is none.`, queue.urn);
+            }
+            if (queue.props.sqsManagedSseEnabled !== true && !queue.props.kmsMasterKeyId) reportViolation(`Queue ${queue.name} must be encrypted.`, queue.urn);
+        }
+    },
+};
+
+export interface RuntimeConfig {
+    /** Lambda runtimes that AWS supports and this team accepts. */
+    allowedRuntimes: string[];
+}
+
+export const lambdaSupportedRuntime: ResourceValidationPolicy = {
+    name: "lambda-supported-runtime",
+    description: "Every Lambda function runs on a runtime AWS still supports (the list is configurable as runtimes are deprecated).",
+    enforcementLevel: MANDATORY,
+    configSchema: { properties: { allowedRuntimes: { type: "array", items: { type: "string" }, default: ["nodejs22.x", "nodejs24.x"] } } },
+    validateResource: validateResourceOfType(aws.lambda.Function, (props, args, reportViolation) => {
+        const allowed = args.getConfig<RuntimeConfig>().allowedRuntimes ?? ["nodejs22.x", "nodejs24.x"];
+        if (!allowed.includes(props.runtime as string)) reportViolation(`Function ${args.name} runs on ${props.runtime}; allowed: ${allowed.join(", ")}.`);
+    }),
+};
+
+// ---------------------------------------------------------------- Glue and Athena
+
+export const glueJobBookmarks: ResourceValidationPolicy = {
+    name: "glue-job-bookmarks",
+    description: "Every Glue job has bookmarks enabled, one concurrent run (bookmarks misbehave otherwise) and a security configuration encrypting its output, logs and bookmarks.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.glue.Job, (props, args, reportViolation) => {
+        if (props.defaultArguments?.["--job-bookmark-option"] !== "job-bookmark-enable") {
+            reportViolation(`Glue job ${args.name} must set --job-bookmark-option job-bookmark-enable, or every run reconverts everything.`);
+        }
+        if (props.executionProperty?.maxConcurrentRuns !== 1) reportViolation(`Glue job ${args.name} must allow exactly one concurrent run (executionProperty.maxConcurrentRuns: 1).`);
+        if (!props.securityConfiguration) reportViolation(`Glue job ${args.name} must use a security configuration.`);
+    }),
+};
+
+export const glueTriggerActions: ResourceValidationPolicy = {
+    name: "glue-trigger-actions",
+    description: `No Glue trigger starts more than ${GLUE_MAX_ACTIONS_PER_TRIGGER} jobs (Glue's per-trigger limit).`,
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.glue.Trigger, (props, args, reportViolation) => {
+        const actions = (props.actions ?? []).length;
+        if (actions > GLUE_MAX_ACTIONS_PER_TRIGGER) reportViolation(`Trigger ${args.name} starts ${actions} jobs; Glue allows ${GLUE_MAX_ACTIONS_PER_TRIGGER}.`);
+    }),
+};
+
+export const athenaWorkgroupEnforced: ResourceValidationPolicy = {
+    name: "athena-workgroup-enforced",
+    description: "Every Athena workgroup enforces its configuration (clients cannot send results elsewhere) and encrypts results with KMS.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.athena.Workgroup, (props, args, reportViolation) => {
+        const configuration = props.configuration;
+        if (configuration?.enforceWorkgroupConfiguration !== true) reportViolation(`Workgroup ${args.name} must enforce its configuration.`);
+        const option = configuration?.resultConfiguration?.encryptionConfiguration?.encryptionOption;
+        if (option !== "SSE_KMS" && option !== "CSE_KMS") reportViolation(`Workgroup ${args.name} must encrypt query results with KMS (SSE_KMS or CSE_KMS), not ${option ?? "nothing"}.`);
+    }),
+};
+
+// ---------------------------------------------------------------- IAM
+
+export const iamNoWildcards: ResourceValidationPolicy = {
+    name: "iam-no-wildcards",
+    description: "No IAM policy of the stack allows every action (`*`), or every S3 action on every resource (`s3:*` on `*`).",
+    enforcementLevel: MANDATORY,
+    validateResource: (args, reportViolation) => {
+        if (!["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"].includes(args.type)) return;
+        for (const statement of statementsOf(args.props.policy) ?? []) {
+            if (statement.Effect !== "Allow") continue;
+            const actions = list(statement.Action);
+            if (actions.includes("*") || statement.NotAction !== undefined) reportViolation(`${args.name} allows every action${statement.Sid ? ` (${statement.Sid})` : ""}.`);
+            if ((actions.includes("s3:*") || actions.includes("s3:*Object*")) && list(statement.Resource).includes("*")) {
+                reportViolation(`${args.name} allows s3:* on every resource${statement.Sid ? ` (${statement.Sid})` : ""}.`);
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------- the stack as a whole
+
+/** Account ids the archive lets write: the configured accounts, as the bucket policy materialises them. */
+function configuredAccounts(resources: PolicyResource[]): string[] | undefined {
+    for (const policy of resources.filter((resource) => resource.type === "aws:s3/bucketPolicy:BucketPolicy")) {
+        for (const statement of statementsOf(policy.props.policy) ?? []) {
+            const accounts = statement.Condition?.StringEquals?.["aws:SourceAccount"];
+            if (isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") && accounts !== undefined) return list(accounts as string | string[]).sort();
+        }
+    }
+    return undefined;
+}
+
+function accountOfTrail(trail: PolicyResource): string | undefined {
+    const allowed = trail.provider?.props.allowedAccountIds;
+    const ids = typeof allowed === "string" ? JSON.parse(allowed) : allowed;
+    return Array.isArray(ids) && ids.length === 1 ? ids[0] : undefined;
+}
+
+export const everyAccountCovered: StackValidationPolicy = {
+    name: "every-account-covered",
+    description: "Every account the archive accepts logs from has exactly one trail and one Glue job, and the catalog projects exactly those accounts (so a query across all accounts misses none).",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        const accounts = configuredAccounts(args.resources);
+        if (!accounts) return;
+        const count = (ids: (string | undefined)[]) => ids.reduce((map, id) => (id ? map.set(id, (map.get(id) ?? 0) + 1) : map), new Map<string, number>());
+        const trails = count(args.resources.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail").map(accountOfTrail));
+        const jobs = count(args.resources.filter((resource) => resource.type === "aws:glue/job:Job").map((job) => job.props.defaultArguments?.["--account_id"]));
+        for (const account of accounts) {
+            if (trails.get(account) !== 1) reportViolation(`Account ${account} has ${trails.get(account) ?? 0} trails; it needs exactly one.`);
+            if (jobs.get(account) !== 1) reportViolation(`Account ${account} has ${jobs.get(account) ?? 0} Glue jobs; it needs exactly one.`);
+        }
+        for (const extra of [...trails.keys(), ...jobs.keys()].filter((id) => !accounts.includes(id))) {
+            reportViolation(`Account ${extra} has a trail or Glue job but the archive does not accept its logs.`);
+        }
+        for (const table of args.resources.filter((resource) => resource.type === "aws:glue/catalogTable:CatalogTable")) {
+            const projected = table.props.parameters?.["projection.account.values"];
+            if (projected === undefined) continue;
+            const values = String(projected).split(",").filter(Boolean).sort();
+            if (values.join(",") !== accounts.join(",")) {
+                reportViolation(`Table ${table.props.name ?? table.name} projects accounts ${values.join(",")} but the configured accounts are ${accounts.join(",")}.`, table.urn);
+            }
+        }
+    },
+};
+
+/** Every rule of the pack, in the order a reviewer reads them. */
+export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    archiveObjectLock, archiveVersioning, bucketsBlockPublicAccess, bucketsOwnerEnforced, bucketsTlsOnly, bucketsEncryptedWithCmk,
+    archivePolicyPinned, bucketPolicySize, kmsKeyRotation, trailMultiRegion, trailLogFileValidation, trailEncrypted,
+    queuesHaveDeadLetter, lambdaSupportedRuntime, glueJobBookmarks, glueTriggerActions, athenaWorkgroupEnforced, iamNoWildcards,
+    everyAccountCovered,
+];
+
+export type { ReportViolation };

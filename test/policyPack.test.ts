@@ -1,0 +1,102 @@
+import { expect } from "chai";
+import * as path from "node:path";
+import { installMocks, DeclaredResource, readStackFile, recordDeclarations, setStackConfig } from "../offline/mockProgram";
+import { runPolicies } from "../offline/policyHarness";
+import { RULES } from "../policies/rules";
+
+type Mutation = (resources: DeclaredResource[]) => void;
+
+/** A deep copy with `change` applied to the outputs of every resource `match` selects. */
+function mutated(resources: readonly DeclaredResource[], match: (resource: DeclaredResource) => boolean, change: (props: Record<string, any>) => void): DeclaredResource[] {
+    const copy: DeclaredResource[] = JSON.parse(JSON.stringify(resources));
+    const targets = copy.filter(match);
+    if (targets.length === 0) throw new Error("the mutation matches no resource");
+    for (const resource of targets) change(resource.outputs);
+    return copy;
+}
+
+const isType = (type: string, name?: string) => (resource: DeclaredResource) => resource.type === type && (name === undefined || resource.name === name);
+const editPolicy = (edit: (document: any) => void) => (props: Record<string, any>) => {
+    const document = JSON.parse(props.policy);
+    edit(document);
+    props.policy = JSON.stringify(document);
+};
+
+describe("policy pack", () => {
+    let resources: DeclaredResource[];
+
+    before(async () => {
+        await installMocks();
+        setStackConfig(readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml")));
+        delete require.cache[require.resolve("../index")];
+        resources = await recordDeclarations(() => require("../index"));
+    });
+
+    it("has at least 15 rules, each described, the evidence-protecting ones mandatory", () => {
+        expect(RULES.length).to.be.at.least(15);
+        for (const rule of RULES) {
+            expect(rule.description.length, rule.name).to.be.above(30);
+            expect(rule.enforcementLevel, rule.name).to.equal("mandatory");
+        }
+    });
+
+    it("finds no violation in the program as Pulumi.prod.yaml declares it", async () => {
+        expect(await runPolicies(resources)).to.deep.equal([]);
+    });
+
+    const cases: [string, Mutation | { match: (r: DeclaredResource) => boolean; change: (props: Record<string, any>) => void }, RegExp, Record<string, Record<string, unknown>>?][] = [
+        ["archive-object-lock", { match: isType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"), change: (p) => { p.rule.defaultRetention.days = 30; } },
+            /locks log files for 30 days; the minimum is 365/],
+        ["archive-object-lock", { match: isType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"), change: (p) => { p.rule.defaultRetention.mode = "GOVERNANCE"; } },
+            /uses Object Lock mode GOVERNANCE; COMPLIANCE is required/, { "archive-object-lock": { requireCompliance: true } }],
+        ["archive-object-lock", { match: isType("aws:s3/bucket:Bucket", "archive"), change: (p) => { p.objectLockEnabled = false; } }, /must be created with objectLockEnabled: true/],
+        ["archive-versioning", { match: isType("aws:s3/bucketVersioning:BucketVersioning", "archive-versioning"), change: (p) => { p.versioningConfiguration.status = "Suspended"; } },
+            /Archive bucket archive must have versioning Enabled/],
+        ["buckets-block-public-access", { match: isType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "lake-public-access"), change: (p) => { p.restrictPublicBuckets = false; } },
+            /Bucket lake must block public access: restrictPublicBuckets is not on/],
+        ["buckets-owner-enforced", { match: isType("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "archive-access-logs-ownership"), change: (p) => { p.rule.objectOwnership = "ObjectWriter"; } },
+            /Bucket archive-access-logs must set object ownership to BucketOwnerEnforced/],
+        ["buckets-tls-only", { match: isType("aws:s3/bucketPolicy:BucketPolicy", "lake-policy"), change: editPolicy((d) => { d.Statement = d.Statement.filter((s: any) => s.Sid !== "DenyInsecureTransport"); }) },
+            /Bucket lake's policy must deny s3:\* when aws:SecureTransport is false/],
+        ["buckets-encrypted-with-cmk", { match: isType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "archive-encryption"), change: (p) => { p.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: "AES256" }; } },
+            /Bucket archive \(archive\) must use SSE-KMS, not AES256/],
+        ["buckets-encrypted-with-cmk", { match: isType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "lake-encryption"), change: (p) => { p.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId = "alias/aws/s3"; } },
+            /must be encrypted with a customer-managed key of this stack, not alias\/aws\/s3/],
+        ["archive-policy-pinned", { match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"), change: editPolicy((d) => { delete d.Statement[1].Condition.StringEquals["aws:SourceAccount"]; delete d.Statement[1].Condition.ArnLike; }) },
+            /statement CloudTrailWriteListedAccounts grants CloudTrail s3:PutObject without aws:SourceArn or aws:SourceAccount/],
+        ["archive-policy-pinned", { match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"), change: editPolicy((d) => { d.Statement.push({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }); }) },
+            /allows everyone/],
+        ["bucket-policy-size", { match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"), change: editPolicy((d) => { d.Statement[1].Condition.StringEquals["aws:SourceAccount"] = Array.from({ length: 1300 }, (_, i) => String(100000000000 + i)); }) },
+            /Bucket policy is \d+ bytes; the limit here is 18432/],
+        ["kms-key-rotation", { match: isType("aws:kms/key:Key", "archive-key"), change: (p) => { p.enableKeyRotation = false; } }, /KMS key archive-key must have enableKeyRotation: true/],
+        ["trail-multi-region", { match: isType("aws:cloudtrail/trail:Trail", "trail-444455556666"), change: (p) => { p.isMultiRegionTrail = false; } }, /Trail trail-444455556666 must be multi-region/],
+        ["trail-log-file-validation", { match: isType("aws:cloudtrail/trail:Trail", "trail-111122223333"), change: (p) => { p.enableLogFileValidation = false; } }, /Trail trail-111122223333 must enable log file validation/],
+        ["trail-encrypted", { match: isType("aws:cloudtrail/trail:Trail", "trail-777788889999"), change: (p) => { delete p.kmsKeyId; } }, /Trail trail-777788889999 must encrypt with a KMS key/],
+        ["queues-have-dead-letter", { match: isType("aws:sqs/queue:Queue", "normaliser-queue"), change: (p) => { delete p.redrivePolicy; } }, /Queue normaliser-queue has no dead-letter queue and is none/],
+        ["lambda-supported-runtime", { match: isType("aws:lambda/function:Function"), change: (p) => { p.runtime = "nodejs16.x"; } }, /runs on nodejs16.x; allowed: nodejs22.x, nodejs24.x/],
+        ["glue-job-bookmarks", { match: isType("aws:glue/job:Job", "parquet-111122223333"), change: (p) => { p.defaultArguments["--job-bookmark-option"] = "job-bookmark-disable"; p.executionProperty.maxConcurrentRuns = 3; } },
+            /must set --job-bookmark-option job-bookmark-enable/],
+        ["glue-trigger-actions", { match: isType("aws:glue/trigger:Trigger"), change: (p) => { p.actions = Array.from({ length: 51 }, (_, i) => ({ jobName: `job-${i}` })); } }, /starts 51 jobs; Glue allows 50/],
+        ["athena-workgroup-enforced", { match: isType("aws:athena/workgroup:Workgroup"), change: (p) => { p.configuration.enforceWorkgroupConfiguration = false; } }, /must enforce its configuration/],
+        ["iam-no-wildcards", { match: isType("aws:iam/rolePolicy:RolePolicy", "normaliser-role-policy"), change: editPolicy((d) => { d.Statement.push({ Effect: "Allow", Action: "s3:*", Resource: "*" }); }) },
+            /normaliser-role-policy allows s3:\* on every resource/],
+        ["every-account-covered", (all) => { all.splice(all.findIndex(isType("aws:cloudtrail/trail:Trail", "trail-444455556666")), 1); }, /Account 444455556666 has 0 trails; it needs exactly one/],
+        ["every-account-covered", { match: isType("aws:glue/catalogTable:CatalogTable", "catalog-cloudtrail"), change: (p) => { p.parameters["projection.account.values"] = "111122223333"; } },
+            /Table cloudtrail projects accounts 111122223333 but the configured accounts are 111122223333,444455556666,777788889999/],
+    ];
+
+    for (const [rule, mutation, message, config] of cases) {
+        it(`${rule} fires: ${message.source.slice(0, 70)}`, async () => {
+            const changed = typeof mutation === "function"
+                ? (() => { const copy: DeclaredResource[] = JSON.parse(JSON.stringify(resources)); mutation(copy); return copy; })()
+                : mutated(resources, mutation.match, mutation.change);
+            const violations = await runPolicies(changed, config);
+            expect(violations.map((violation) => violation.policy), JSON.stringify(violations)).to.include(rule);
+            expect(violations.filter((violation) => violation.policy === rule).map((violation) => violation.message).join("\n")).to.match(message);
+        });
+    }
+
+    it("has a mutation that makes each rule fire", () => {
+        expect([...new Set(cases.map(([rule]) => rule))].sort()).to.deep.equal(RULES.map((rule) => rule.name).sort());
+    });
+});
