@@ -34,7 +34,10 @@ export class Engine {
 
     static async open(options: { readonly memoryLimit?: string; readonly tempDirectory?: string } = {}): Promise<Engine> {
         const instance = await DuckDBInstance.create(":memory:", {
+            // A fixed ceiling, spilling to disk beyond it: memory stays bounded however large the input.
             memory_limit: options.memoryLimit ?? "1GB",
+            // Row order inside a partition's Parquet does not matter (detections sort); keeping it costs memory.
+            preserve_insertion_order: "false",
             ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
         });
         const engine = new Engine(instance, await instance.connect());

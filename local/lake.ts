@@ -31,6 +31,16 @@ export async function rebuildParquet(engine: Engine, outDir: string, partitions:
     if (partitions.length === 0) return;
     const parquetRoot = path.join(outDir, LAKE_PREFIXES.parquet);
     for (const partition of partitions) fs.rmSync(path.join(parquetRoot, partition), { recursive: true, force: true });
+    // A batch of partitions per COPY: DuckDB keeps a writer open per partition, so memory grows with their number.
+    for (let start = 0; start < partitions.length; start += PARTITIONS_PER_COPY) {
+        await copyPartitions(engine, outDir, partitions.slice(start, start + PARTITIONS_PER_COPY));
+    }
+}
+
+const PARTITIONS_PER_COPY = 16;
+
+async function copyPartitions(engine: Engine, outDir: string, partitions: readonly string[]): Promise<void> {
+    const parquetRoot = path.join(outDir, LAKE_PREFIXES.parquet);
     const sources = partitions.map((partition) => literal(path.join(outDir, LAKE_PREFIXES.normalised, partition, "*.json.gz")));
     await engine.run(`COPY (
         SELECT * FROM read_json([${sources.join(", ")}], format = 'newline_delimited', compression = 'gzip',
