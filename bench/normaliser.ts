@@ -22,8 +22,9 @@ interface Run { seconds: number; peakRssMb: number; ok: boolean; note: string }
 function timed(command: string, args: string[]): Run {
     const result = spawnSync("/usr/bin/time", ["-f", "__TIME__ %e %M", command, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
     const match = /__TIME__ ([\d.]+) (\d+)/.exec(result.stderr);
-    const error = result.stderr.replace(/__TIME__.*\n?/, "").trim().split("\n").pop() ?? "";
-    return { seconds: match ? Number(match[1]) : NaN, peakRssMb: match ? Number(match[2]) / 1024 : NaN, ok: result.status === 0, note: result.status === 0 ? "" : error.slice(0, 60) };
+    // The contender's own last words, not GNU time's "Command exited with non-zero status".
+    const error = result.stderr.replace(/__TIME__.*\n?/, "").split("\n").filter((line) => line.trim() && !line.startsWith("Command exited")).pop() ?? "";
+    return { seconds: match ? Number(match[1]) : NaN, peakRssMb: match ? Number(match[2]) / 1024 : NaN, ok: result.status === 0, note: result.status === 0 ? "" : error.slice(0, 70) };
 }
 
 async function main(): Promise<void> {

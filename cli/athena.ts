@@ -63,7 +63,7 @@ export async function runAthenaQuery(client: AthenaClient, query: AthenaQuery): 
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
             await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
-            throw new AthenaQueryError(`query ${id} did not finish within ${Math.round(timeoutMs / 1000)} s (last state ${state ?? "unknown"}); it was stopped`, id, "TIMED_OUT");
+            throw new AthenaQueryError(`query ${id} did not finish within ${timeoutMs / 1000} s (last state ${state ?? "unknown"}); it was stopped`, id, "TIMED_OUT");
         }
         await sleep(Math.min(delay, remaining));
         delay = Math.min(delay * 2, maxDelay);
