@@ -3,7 +3,7 @@
  * that tests and the policy pack read exactly what is deployed.
  */
 import { ARCHIVE_LOG_PREFIX, LAKE_PREFIXES } from "./layout";
-import { denyInsecureTransport, PolicyDocument } from "./policies";
+import { denyInsecureTransport, keyAdministeredThroughIam, PolicyDocument } from "./policies";
 
 /** Trust policy letting one AWS service assume a role. */
 export function serviceTrustPolicy(service: string): PolicyDocument {
@@ -116,13 +116,7 @@ export function glueKeyPolicy(args: { readonly partition: string; readonly regio
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "CentralAccountAdministersThroughIam",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${args.partition}:iam::${args.centralAccountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
+            keyAdministeredThroughIam(args.partition, args.centralAccountId),
             {
                 Sid: "CloudWatchLogsEncryptsGlueLogs",
                 Effect: "Allow",

@@ -127,6 +127,21 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
     return policy;
 }
 
+/**
+ * The central account administers a key of this stack through IAM. Without it the key is
+ * unmanageable (KMS refuses such a policy); it also lets IAM policies of the central account grant
+ * the normaliser and Glue jobs their decrypt/encrypt rights.
+ */
+export function keyAdministeredThroughIam(partition: string, centralAccountId: string): PolicyStatement {
+    return {
+        Sid: "CentralAccountAdministersThroughIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${centralAccountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+    };
+}
+
 /** The archive key's policy: the central account administers it through IAM; listed trails may encrypt. */
 export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAccountId: string }): PolicyDocument {
     const accounts = sortedUniqueAccounts(args.accountIds);
@@ -134,15 +149,7 @@ export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAcco
     const policy: PolicyDocument = {
         Version: "2012-10-17",
         Statement: [
-            {
-                // Without it the key is unmanageable (KMS refuses such a policy); it also lets IAM policies of the
-                // central account grant the normaliser and Glue jobs their decrypt/encrypt rights.
-                Sid: "CentralAccountAdministersThroughIam",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${args.partition}:iam::${args.centralAccountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
+            keyAdministeredThroughIam(args.partition, args.centralAccountId),
             {
                 // The docs prefer aws:SourceArn over aws:SourceAccount for KMS; both are set. A per-trail ARN list
                 // would not fit 32 KB at 1,000 accounts, so the ARN is pinned by name and region and the account by list.
