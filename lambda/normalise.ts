@@ -50,33 +50,35 @@ function isObject(value: unknown): value is Record<string, unknown> {
 class Normaliser {
     extras: Record<string, unknown> | undefined;
 
-    keep(path: string, value: unknown): null {
-        (this.extras ??= {})[path] = value;
+    /** Keeps a value verbatim under its source path (`parent` + `key`, joined only here: the hot path never builds paths). */
+    keep(parent: string, key: string, value: unknown): null {
+        (this.extras ??= {})[parent + key] = value;
         return null;
     }
 
-    value(value: unknown, type: FieldType, path: string): unknown {
+    value(value: unknown, type: FieldType, parent: string, key: string): unknown {
         if (value === null || value === undefined) return null;
         switch (type.kind) {
             case "string":
                 if (typeof value === "string") return value;
                 if (typeof value === "number" || typeof value === "boolean") return String(value);
-                return this.keep(path, value);
+                return this.keep(parent, key, value);
             case "boolean":
                 if (typeof value === "boolean") return value;
                 if (value === "true") return true;
                 if (value === "false") return false;
-                return this.keep(path, value);
+                return this.keep(parent, key, value);
             case "timestamp":
-                return (typeof value === "string" && isoUtc(value)) || this.keep(path, value);
+                return (typeof value === "string" && isoUtc(value)) || this.keep(parent, key, value);
             case "json":
                 return JSON.stringify(value);
             case "struct":
-                return isObject(value) ? this.struct(value, type.fields, `${path}.`) : this.keep(path, value);
-            case "array":
-                return Array.isArray(value)
-                    ? value.map((element, index) => this.value(element, type.element, `${path}[${index}]`))
-                    : this.keep(path, value);
+                return isObject(value) ? this.struct(value, type.fields, `${parent}${key}.`) : this.keep(parent, key, value);
+            case "array": {
+                if (!Array.isArray(value)) return this.keep(parent, key, value);
+                const path = parent + key;
+                return value.map((element, index) => this.value(element, type.element, path, `[${index}]`));
+            }
         }
     }
 
@@ -90,12 +92,12 @@ class Normaliser {
             const f = fields[i];
             const value = source[f.source];
             if (value === undefined || value === null) continue;
-            const converted = this.value(value, f.type, prefix + f.source);
+            const converted = this.value(value, f.type, prefix, f.source);
             if (converted !== null) out[f.name] = converted;
         }
         const lookup = lookupOf(fields);
         for (const key in source) {
-            if (lookup[key] === undefined) this.keep(prefix + key, source[key]);
+            if (lookup[key] === undefined) this.keep(prefix, key, source[key]);
         }
         return out;
     }
