@@ -178,7 +178,7 @@ export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAcco
     return policy;
 }
 
-/** Lets S3 server access logging of the given source buckets write into the access-log bucket. */
+/** Lets S3 server access logging of the central account's buckets write into the access-log bucket. */
 export function accessLogBucketPolicy(args: {
     readonly partition: string;
     readonly bucketName: string;
