@@ -47,18 +47,17 @@ function chart(result: LocalRunResult): string {
 <p class="axis">${escape(days[0].date)} … ${escape(days[days.length - 1].date)} · ${days.length} day(s) with events · busiest: ${max} events</p>`;
 }
 
-function hitsTable(hits: Row[]): string {
+function hitsTable(hits: Row[], count: number): string {
     if (hits.length === 0) return "<p>No hits.</p>";
     const columns = ["eventtime", "account", "region", "eventname", "principal", "sourceipaddress", "detail", "eventid"];
-    const shown = hits.slice(0, 50);
-    return `<table><tr>${columns.map((column) => `<th>${column}</th>`).join("")}</tr>${shown.map((hit) =>
-        `<tr>${columns.map((column) => `<td>${escape(hit[column])}</td>`).join("")}</tr>`).join("")}</table>${hits.length > shown.length ? `<p>… and ${hits.length - shown.length} more.</p>` : ""}`;
+    return `<table><tr>${columns.map((column) => `<th>${column}</th>`).join("")}</tr>${hits.map((hit) =>
+        `<tr>${columns.map((column) => `<td>${escape(hit[column])}</td>`).join("")}</tr>`).join("")}</table>${count > hits.length ? `<p>… and ${count - hits.length} more (all their event ids are in <code>--json</code>).</p>` : ""}`;
 }
 
 function section(finding: Finding): string {
     const status = finding.status === "ok" ? `${finding.count} hit(s)` : `cannot run locally: ${escape(finding.error)}`;
     return `<section class="${finding.severity}"><h2 id="${finding.query}">${escape(finding.title)} <small>${finding.severity} · ${status}</small></h2>
-<p><code>${finding.query}</code> · MITRE ATT&amp;CK ${escape(finding.mitre)}</p>${finding.status === "ok" ? hitsTable(finding.hits) : ""}</section>`;
+<p><code>${finding.query}</code> · MITRE ATT&amp;CK ${escape(finding.mitre)}</p>${finding.status === "ok" ? hitsTable(finding.hits, finding.count) : ""}</section>`;
 }
 
 /** A self-contained HTML report: summary, events over time, one section per detection. */

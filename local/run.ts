@@ -33,6 +33,7 @@ export interface Finding {
     readonly error?: string;
     readonly count: number;
     readonly eventIds: string[];
+    /** The first {@link HITS_KEPT} hits, in order of time. */
     readonly hits: Row[];
 }
 
@@ -45,6 +46,9 @@ export interface LocalRunResult {
     readonly eventsPerDay: { readonly date: string; readonly events: number }[];
     readonly timings: { readonly normaliseMs: number; readonly parquetMs: number; readonly queriesMs: number };
 }
+
+/** Hits of each detection kept for the summary and the report; all ids are kept. */
+export const HITS_KEPT = 50;
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -97,10 +101,13 @@ async function runDetection(engine: Engine, detection: Detection, window: { sinc
     const base = { query: detection.name, title: detection.title, severity: detection.severity, mitre: detection.mitre };
     if (!hasLake) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
     try {
-        // Rows that tie on the query's ORDER BY come back in any order from a parallel engine: fix one.
-        const hits = (await engine.all(queryForWindow(detection, window))).map((hit) => ({ hit, key: JSON.stringify(hit) }))
-            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ hit }) => hit);
-        return { ...base, status: "ok", count: hits.length, eventIds: hits.map((hit) => String(hit.eventid ?? "")), hits };
+        // Held in DuckDB, not in JavaScript: only the ids and the first hits come out, so memory does not grow with the hits.
+        await engine.run(`CREATE OR REPLACE TEMP TABLE detection_hits AS ${queryForWindow(detection, window)}`);
+        const ids = await engine.all("SELECT eventid FROM detection_hits ORDER BY ALL");
+        // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order.
+        const hits = await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`);
+        await engine.run("DROP TABLE detection_hits");
+        return { ...base, status: "ok", count: ids.length, eventIds: ids.map((row) => String(row.eventid ?? "")), hits };
     } catch (error) {
         return { ...base, status: "cannot-run-locally", error: (error as Error).message.split("\n")[0], count: 0, eventIds: [], hits: [] };
     }
