@@ -3,7 +3,7 @@
  * from config. No crawler, no MSCK REPAIR, no partition-adding Lambda: Athena computes the
  * partitions from these properties.
  */
-import { hiveColumns, hiveType, COLUMNS } from "../lambda/schema";
+import { hiveColumns, hiveType, COLUMNS, PARTITION_COLUMNS } from "../lambda/schema";
 import { ARCHIVE_LOG_PREFIX, LAKE_PREFIXES } from "./layout";
 
 export interface TableColumn { readonly name: string; readonly type: string }
@@ -29,11 +29,7 @@ export interface ProjectionArgs {
     readonly firstDate: string;
 }
 
-const PARTITION_KEYS: TableColumn[] = [
-    { name: "account", type: "string" },
-    { name: "region", type: "string" },
-    { name: "date", type: "string" },
-];
+const PARTITION_KEYS: TableColumn[] = PARTITION_COLUMNS.map((name) => ({ name, type: "string" }));
 
 function projection(args: ProjectionArgs, dateFormat: string, firstDate: string, template: string): Record<string, string> {
     return {

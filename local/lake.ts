@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../components/layout";
-import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN } from "../lambda/schema";
+import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../lambda/schema";
 import { Engine, literal } from "./engine";
 
 /** DuckDB `columns={…}` of read_json: the explicit schema, never inferred. */
@@ -45,7 +45,7 @@ async function copyPartitions(engine: Engine, outDir: string, partitions: readon
     await engine.run(`COPY (
         SELECT * FROM read_json([${sources.join(", ")}], format = 'newline_delimited', compression = 'gzip',
                                columns = ${duckdbColumns()}, hive_partitioning = true, hive_types_autocast = false)
-    ) TO ${literal(parquetRoot)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (account, region, date), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-{i}')`);
+    ) TO ${literal(parquetRoot)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMNS.join(", ")}), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-{i}')`);
 }
 
 /** Creates the `cloudtrail` view over the local Parquet; false when there is none yet. */

@@ -11,7 +11,7 @@
  */
 import * as aws from "@pulumi/aws";
 import {
-    EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
+    EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
 } from "@pulumi/policy";
 
 /** Tag the program puts on each bucket: archive, lake or access-logs. */
@@ -446,4 +446,3 @@ export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     everyAccountCovered,
 ];
 
-export type { ReportViolation };
