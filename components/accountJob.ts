@@ -82,10 +82,10 @@ export class AccountJob extends pulumi.ComponentResource {
             jobRunQueuingEnabled: true,
             securityConfiguration: args.securityConfigurationName,
             defaultArguments: pulumi.all([args.lakeBucketName, args.helperLocation, args.schemaLocation]).apply(([lakeBucketName, helper, schema]) => ({
-                "--job-language": "python",
+                // Only arguments that change something on Glue 5.0: no --job-language (python is the
+                // default) and no --enable-continuous-cloudwatch-log (5.0 always logs in real time).
                 "--job-bookmark-option": "job-bookmark-enable",
                 "--enable-metrics": "true",
-                "--enable-continuous-cloudwatch-log": "true",
                 "--enable-observability-metrics": "true",
                 "--TempDir": `s3://${lakeBucketName}/${LAKE_PREFIXES.glueTemp}${args.accountId}/`,
                 "--extra-py-files": helper,

@@ -68,6 +68,19 @@ const accountSchema = z.strictObject({
     roleName: roleName.default(DEFAULT_MEMBER_ROLE),
 });
 
+/**
+ * S3 refuses a lifecycle transition into these classes for objects younger than 30 days (S3 API
+ * reference, Transition: "Days ... must be greater than or equal to 30 for storageClass STANDARD_IA").
+ * ONEZONE_IA has the same rule, but it is not offered: one zone is no place for the only copy of evidence.
+ */
+const MINIMUM_DAYS_BEFORE_TRANSITION: Partial<Record<string, number>> = { STANDARD_IA: 30, ONEZONE_IA: 30 };
+
+/** Glue Flex runs only on these worker types (Glue API, ExecutionClass). */
+export const FLEX_WORKER_TYPES: readonly string[] = ["G.1X", "G.2X"];
+
+/** Lambda rejects an SQS event source mapping with BatchSize above 10 unless MaximumBatchingWindowInSeconds is at least 1. */
+const MAX_BATCH_WITHOUT_WINDOW = 10;
+
 const archiveSchema = z
     .strictObject({
         /** COMPLIANCE: nobody, not even root, can shorten or remove the lock. GOVERNANCE: holders of s3:BypassGovernanceRetention can. */
@@ -84,6 +97,16 @@ const archiveSchema = z
         accessLogRetentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365),
     })
     .superRefine((archive, ctx) => {
+        const minimumDays = MINIMUM_DAYS_BEFORE_TRANSITION[archive.coldStorageClass];
+        if (archive.coldStorageAfterDays > 0 && minimumDays !== undefined && archive.coldStorageAfterDays < minimumDays) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["coldStorageAfterDays"],
+                input: archive.coldStorageAfterDays,
+                message: `must be at least ${minimumDays} with coldStorageClass ${archive.coldStorageClass}: S3 rejects a lifecycle ` +
+                    `transition to ${archive.coldStorageClass} before day ${minimumDays}; use 0 (stay in S3 Standard), ${minimumDays} or more, or GLACIER_IR`,
+            });
+        }
         if (archive.expireAfterDays !== undefined && archive.expireAfterDays < archive.retentionDays) {
             ctx.addIssue({
                 code: "custom",
@@ -101,12 +124,24 @@ const normaliserSchema = z.strictObject({
     timeoutSeconds: wholeNumber(30, 900).default(300),
     /** Deliveries of a message before it moves to the dead-letter queue. */
     maxReceiveCount: wholeNumber(1, 100).default(5),
-    /** Messages per Lambda invocation. */
+    /** Messages per Lambda invocation; above 10 needs maximumBatchingWindowSeconds of at least 1. */
     batchSize: wholeNumber(1, 100).default(10),
+    /** Seconds Lambda may wait to fill a batch (the event source mapping's MaximumBatchingWindowInSeconds); 0 invokes at once. */
+    maximumBatchingWindowSeconds: wholeNumber(0, 300).default(0),
     /** Retention of the Lambda's log group. */
     logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).default(90),
     /** SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch. */
     alarmTopicArn: z.string({ error: "must be an SNS topic ARN" }).regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: "must be an SNS topic ARN" }).optional(),
+}).superRefine((normaliser, ctx) => {
+    if (normaliser.batchSize > MAX_BATCH_WITHOUT_WINDOW && normaliser.maximumBatchingWindowSeconds < 1) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["batchSize"],
+            input: normaliser.batchSize,
+            message: `above ${MAX_BATCH_WITHOUT_WINDOW} needs normaliser.maximumBatchingWindowSeconds of at least 1 (it is ` +
+                `${normaliser.maximumBatchingWindowSeconds}): Lambda rejects such an SQS event source mapping; set the window, or a batchSize of ${MAX_BATCH_WITHOUT_WINDOW} or less`,
+        });
+    }
 });
 
 const glueSchema = z.strictObject({
@@ -122,6 +157,16 @@ const glueSchema = z.strictObject({
     concurrentRunsQuota: wholeNumber(1, 10_000).default(200),
     /** Minutes between waves of triggers when the accounts exceed the quota. */
     staggerMinutes: wholeNumber(1, 59).default(10),
+}).superRefine((glue, ctx) => {
+    if (glue.executionClass === "FLEX" && !FLEX_WORKER_TYPES.includes(glue.workerType)) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["executionClass"],
+            input: glue.executionClass,
+            message: `runs only on worker types ${FLEX_WORKER_TYPES.join(", ")}, not glue.workerType ${glue.workerType}: ` +
+                "Glue rejects the job; use STANDARD, or one of those worker types",
+        });
+    }
 });
 
 const athenaSchema = z.strictObject({

@@ -97,6 +97,7 @@ export class Normaliser extends pulumi.ComponentResource {
             eventSourceArn: queue.arn,
             functionName: fn.arn,
             batchSize: settings.batchSize,
+            maximumBatchingWindowInSeconds: settings.maximumBatchingWindowSeconds,
             functionResponseTypes: ["ReportBatchItemFailures"],
         }, { parent: this, dependsOn: [rolePolicy] });
 

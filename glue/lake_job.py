@@ -10,6 +10,10 @@ JOB_ARGUMENTS = ["JOB_NAME", "lake_bucket", "account_id", "source_prefix", "targ
 
 PARTITION_COLUMNS = ["account", "region", "date"]
 
+# Each job writes below its own account's prefix, so only these partition columns appear in its
+# output path; the account one is the output path itself (see target_uri).
+WRITTEN_PARTITION_COLUMNS = ["region", "date"]
+
 # Used as the CSV separator so that each JSON line is read whole as one column: JSON text never holds
 # a raw control character (JSON.stringify escapes them), so this byte never splits a line.
 LINE_SEPARATOR_NEVER_IN_JSON = "\u0001"
@@ -42,9 +46,44 @@ def source_uri(args):
     return "s3://%s/%saccount=%s/" % (args["lake_bucket"], args["source_prefix"], args["account_id"])
 
 
+def writable_prefix(args):
+    """The only Parquet key prefix the job's role may write: parquet/account=<id>/ (components/iamPolicies.ts)."""
+    return "%saccount=%s/" % (args["target_prefix"], args["account_id"])
+
+
 def target_uri(args):
-    """Root of the Parquet table: s3://<lake>/parquet/."""
-    return "s3://%s/%s" % (args["lake_bucket"], args["target_prefix"])
+    """Where the job writes: its own account's part of the table, s3://<lake>/parquet/account=<id>/.
+
+    Not the table root: with dynamic partition overwrite, Spark (HadoopMapReduceCommitProtocol)
+    stages every file under <output path>/.spark-staging-<job id>/ and then moves it into place, so
+    the output path must lie inside what the role may write, or every run fails with AccessDenied
+    before job.commit() and the bookmark never advances.
+    """
+    return "s3://%s/%s" % (args["lake_bucket"], writable_prefix(args))
+
+
+def spark_staging_uri(args, spark_job_id):
+    """Where Spark stages a dynamic-partition-overwrite write of the given Spark job id."""
+    return "%s.spark-staging-%s/" % (target_uri(args), spark_job_id)
+
+
+class SourceFileNameMissing(RuntimeError):
+    """input_file_name() gave no name for some new records: the run cannot tell which partitions to rebuild."""
+
+
+def source_file_names(names):
+    """The distinct source file names of the new records, checked: None or "" fails the run.
+
+    Spark's input_file_name() returns "" when the reader does not record the file it read; silently
+    skipping such records would convert nothing and still commit the bookmark, losing them for good.
+    """
+    names = list(names)
+    blank = [name for name in names if not name]
+    if blank:
+        raise SourceFileNameMissing(
+            "input_file_name() is empty for %d of %d distinct source name(s) of the new records; "
+            "refusing to commit the bookmark, since the partitions to rebuild are unknown" % (len(blank), len(names)))
+    return sorted(set(names))
 
 
 def partition_from_path(path):

@@ -2,7 +2,8 @@
 
 Reads s3://<lake>/normalised/account=<id>/ with the explicit schema that lambda/schema.ts defines
 (glue/schema.json; never inferred, never relationalize), and writes zstd Parquet partitioned by
-account/region/date under s3://<lake>/parquet/.
+region/date under s3://<lake>/parquet/account=<id>/ (the account's own prefix: Spark stages
+dynamic-overwrite output under <output path>/.spark-staging-<id>/, which must be writable too).
 
 Why no run ever duplicates a row:
   * The job bookmark (transformation_ctx below, job.commit() at the end) only says WHICH
@@ -36,33 +37,32 @@ with open(args["schema_file"], encoding="utf-8") as schema_file:
     schema = StructType.fromJson(lake_job.load_schema(schema_file.read()))
 
 # Files new since the last committed run, each line one unparsed JSON record (bookmarks track this source).
-new_files = glue.create_dynamic_frame.from_options(
+new_records = glue.create_dynamic_frame.from_options(
     connection_type="s3",
     connection_options={"paths": [lake_job.source_uri(args)], "recurse": True},
     format="csv",
-    format_options={"separator": lake_job.LINE_SEPARATOR_NEVER_IN_JSON, "quoteChar": -1, "withHeader": False, "attachFilename": "source_file"},
+    format_options={"separator": lake_job.LINE_SEPARATOR_NEVER_IN_JSON, "quoteChar": -1, "withHeader": False},
     transformation_ctx="normalised_source",
 ).toDF()
 
-if "source_file" in new_files.columns:
-    paths = [row.source_file for row in new_files.select("source_file").distinct().collect()]
-    partitions = lake_job.touched_partitions(paths, args["account_id"])
-    if partitions:
-        records = (
-            spark.read.text(lake_job.partition_uris(args, partitions))
-            .select(F.from_json("value", schema, {"mode": "FAILFAST"}).alias("record"), F.input_file_name().alias("source_file"))
-            .select("record.*", "source_file")
-            .withColumn("account", F.lit(args["account_id"]))
-            .withColumn("region", F.regexp_extract("source_file", r"/region=([^/]+)/", 1))
-            .withColumn("date", F.regexp_extract("source_file", r"/date=([^/]+)/", 1))
-            .drop("source_file")
-        )
-        (
-            records.repartition("region", "date")
-            .write.mode("overwrite")
-            .partitionBy(*lake_job.PARTITION_COLUMNS)
-            .option("compression", "zstd")
-            .parquet(lake_job.target_uri(args))
-        )
+# Which files the new records came from, by Spark's documented input_file_name(); an empty name fails the run.
+names = [row.source_file for row in new_records.select(F.input_file_name().alias("source_file")).distinct().collect()]
+partitions = lake_job.touched_partitions(lake_job.source_file_names(names), args["account_id"])
+if partitions:
+    records = (
+        spark.read.text(lake_job.partition_uris(args, partitions))
+        .select(F.from_json("value", schema, {"mode": "FAILFAST"}).alias("record"), F.input_file_name().alias("source_file"))
+        .select("record.*", "source_file")
+        .withColumn("region", F.regexp_extract("source_file", r"/region=([^/]+)/", 1))
+        .withColumn("date", F.regexp_extract("source_file", r"/date=([^/]+)/", 1))
+        .drop("source_file")
+    )
+    (
+        records.repartition("region", "date")
+        .write.mode("overwrite")
+        .partitionBy(*lake_job.WRITTEN_PARTITION_COLUMNS)
+        .option("compression", "zstd")
+        .parquet(lake_job.target_uri(args))
+    )
 
 job.commit()

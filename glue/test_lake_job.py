@@ -34,7 +34,16 @@ class Arguments(unittest.TestCase):
 class Locations(unittest.TestCase):
     def test_reads_only_its_account_and_writes_the_table_root(self):
         self.assertEqual(lake_job.source_uri(ARGS), "s3://lake-0123456789abcdef/normalised/account=111122223333/")
-        self.assertEqual(lake_job.target_uri(ARGS), "s3://lake-0123456789abcdef/parquet/")
+        self.assertEqual(lake_job.target_uri(ARGS), "s3://lake-0123456789abcdef/parquet/account=111122223333/")
+
+    def test_spark_stages_the_overwrite_inside_what_the_role_may_write(self):
+        # Dynamic partition overwrite stages under <output path>/.spark-staging-<job id>/ (Spark's
+        # HadoopMapReduceCommitProtocol); the role may write only parquet/account=<id>/ (iamPolicies.ts).
+        staging = lake_job.spark_staging_uri(ARGS, "4f2c")
+        self.assertEqual(staging, "s3://lake-0123456789abcdef/parquet/account=111122223333/.spark-staging-4f2c/")
+        self.assertTrue(staging.startswith("s3://lake-0123456789abcdef/" + lake_job.writable_prefix(ARGS)))
+        self.assertEqual(lake_job.writable_prefix(ARGS), "parquet/account=111122223333/")
+        self.assertEqual(lake_job.WRITTEN_PARTITION_COLUMNS, lake_job.PARTITION_COLUMNS[1:])
 
     def test_finds_the_partitions_a_run_must_rebuild(self):
         paths = [
@@ -54,6 +63,17 @@ class Locations(unittest.TestCase):
             lake_job.touched_partitions(["s3://l/normalised/account=444455556666/region=r/date=d/f.json.gz"], "111122223333")
         with self.assertRaisesRegex(ValueError, "not a normalised object key"):
             lake_job.partition_from_path("s3://l/elsewhere/f.json.gz")
+
+
+class SourceFileNames(unittest.TestCase):
+    def test_keeps_the_distinct_names(self):
+        self.assertEqual(lake_job.source_file_names(["s3://l/b", "s3://l/a", "s3://l/b"]), ["s3://l/a", "s3://l/b"])
+        self.assertEqual(lake_job.source_file_names([]), [])
+
+    def test_fails_the_run_when_a_name_is_missing_or_empty(self):
+        for blank in ("", None):
+            with self.assertRaisesRegex(lake_job.SourceFileNameMissing, r"input_file_name\(\) is empty for 1 of 2 .*refusing to commit"):
+                lake_job.source_file_names(["s3://l/normalised/account=1/region=r/date=d/a.json.gz", blank])
 
 
 class Schema(unittest.TestCase):
@@ -106,6 +126,23 @@ class Script(unittest.TestCase):
     def test_overwrites_partitions_dynamically(self):
         self.assertIn('"spark.sql.sources.partitionOverwriteMode", "dynamic"', self.source)
         self.assertIn('.write.mode("overwrite")', self.source)
+
+    def test_writes_to_its_accounts_prefix_partitioned_by_region_and_date(self):
+        (parquet,) = self.calls("parquet")
+        self.assertEqual(ast.unparse(parquet.args[0]), "lake_job.target_uri(args)")
+        (partition_by,) = self.calls("partitionBy")
+        self.assertEqual(ast.unparse(partition_by.args[0]), "*lake_job.WRITTEN_PARTITION_COLUMNS")
+
+    def test_names_source_files_with_input_file_name_and_checks_them(self):
+        self.assertNotIn("attachFilename", self.source)
+        (from_options,) = self.calls("from_options")
+        format_options = next(keyword.value for keyword in from_options.keywords if keyword.arg == "format_options")
+        self.assertEqual(sorted(key.value for key in format_options.keys), ["quoteChar", "separator", "withHeader"])
+        self.assertEqual(len(self.calls("input_file_name")), 2)
+        (checked,) = self.calls("source_file_names")
+        self.assertEqual(ast.unparse(checked.args[0]), "names")
+        (touched,) = self.calls("touched_partitions")
+        self.assertEqual(ast.unparse(touched.args[0]), "lake_job.source_file_names(names)")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,37 @@ describe("stack config", () => {
             .to.deep.equal(["cloudtrail-lake:archive.expireAfterDays = 365: must be at least retentionDays (400): expiring a log before its lock ends leaves a delete marker over evidence"]);
     });
 
+    it("rejects Glue Flex on worker types Flex does not run on", () => {
+        expect(problemsOf({ ...valid, glue: { executionClass: "FLEX", workerType: "G.4X" } })).to.deep.equal([
+            'cloudtrail-lake:glue.executionClass = "FLEX": runs only on worker types G.1X, G.2X, not glue.workerType G.4X: ' +
+            "Glue rejects the job; use STANDARD, or one of those worker types",
+        ]);
+        expect(parseLakeConfig({ ...valid, glue: { executionClass: "FLEX", workerType: "G.2X" } }).glue.executionClass).to.equal("FLEX");
+        expect(parseLakeConfig({ ...valid, glue: { executionClass: "FLEX" } }).glue.workerType).to.equal("G.1X");
+    });
+
+    it("rejects a normaliser batch above 10 without a batching window of at least 1 s, and wires the window", () => {
+        expect(problemsOf({ ...valid, normaliser: { batchSize: 50 } })).to.deep.equal([
+            "cloudtrail-lake:normaliser.batchSize = 50: above 10 needs normaliser.maximumBatchingWindowSeconds of at least 1 (it is 0): " +
+            "Lambda rejects such an SQS event source mapping; set the window, or a batchSize of 10 or less",
+        ]);
+        expect(parseLakeConfig({ ...valid, normaliser: { batchSize: 50, maximumBatchingWindowSeconds: 5 } }).normaliser)
+            .to.include({ batchSize: 50, maximumBatchingWindowSeconds: 5 });
+        expect(parseLakeConfig(valid).normaliser).to.include({ batchSize: 10, maximumBatchingWindowSeconds: 0 });
+        expect(problemsOf({ ...valid, normaliser: { maximumBatchingWindowSeconds: 301 } }))
+            .to.deep.equal(["cloudtrail-lake:normaliser.maximumBatchingWindowSeconds = 301: must be a whole number from 0 to 300"]);
+    });
+
+    it("rejects a transition to STANDARD_IA before day 30, which S3 refuses", () => {
+        expect(problemsOf({ ...valid, archive: { coldStorageClass: "STANDARD_IA", coldStorageAfterDays: 7 } })).to.deep.equal([
+            "cloudtrail-lake:archive.coldStorageAfterDays = 7: must be at least 30 with coldStorageClass STANDARD_IA: S3 rejects a lifecycle " +
+            "transition to STANDARD_IA before day 30; use 0 (stay in S3 Standard), 30 or more, or GLACIER_IR",
+        ]);
+        expect(parseLakeConfig({ ...valid, archive: { coldStorageClass: "STANDARD_IA", coldStorageAfterDays: 30 } }).archive.coldStorageAfterDays).to.equal(30);
+        expect(parseLakeConfig({ ...valid, archive: { coldStorageClass: "STANDARD_IA", coldStorageAfterDays: 0 } }).archive.coldStorageAfterDays).to.equal(0);
+        expect(parseLakeConfig({ ...valid, archive: { coldStorageClass: "GLACIER_IR", coldStorageAfterDays: 7 } }).archive.coldStorageAfterDays).to.equal(7);
+    });
+
     it("rejects an empty or missing account list", () => {
         expect(problemsOf({ accounts: [] })).to.deep.equal(
             ["cloudtrail-lake:accounts = []: must list at least one account: without one there is nothing to collect"]);

@@ -30,9 +30,11 @@ describe("Glue: one job per account", () => {
             expect(job).to.deep.include({ glueVersion: "5.0", workerType: "G.2X", numberOfWorkers: 4, executionProperty: { maxConcurrentRuns: 1 } });
             expect(job.command).to.deep.include({ name: "glueetl", scriptLocation: "s3://lake-0123456789abcdef/glue-scripts/normalised_to_parquet.py" });
             expect(job.defaultArguments).to.deep.include({
-                "--job-bookmark-option": "job-bookmark-enable", "--enable-metrics": "true", "--enable-continuous-cloudwatch-log": "true",
+                "--job-bookmark-option": "job-bookmark-enable", "--enable-metrics": "true",
                 "--account_id": id, "--TempDir": `s3://lake-0123456789abcdef/glue-temp/${id}/`,
             });
+            // Arguments that do nothing on Glue 5.0 (real-time logging is always on; python is the default language).
+            expect(job.defaultArguments).to.not.have.any.keys("--enable-continuous-cloudwatch-log", "--job-language");
             expect(job.securityConfiguration).to.equal("cloudtrail-lake-prod");
             findResource(resources, "aws:iam/role:Role", `parquet-${id}-role`);
         }
@@ -52,6 +54,20 @@ describe("Glue: one job per account", () => {
         const writes = policy.Statement.filter((statement: { Action: string[] | string }) => [statement.Action].flat().includes("s3:PutObject"));
         expect(writes.flatMap((statement: { Resource: string[] }) => statement.Resource))
             .to.deep.equal([`arn:aws:s3:::lake-0123456789abcdef/parquet/account=${id}/*`, `arn:aws:s3:::lake-0123456789abcdef/glue-temp/${id}/*`]);
+    });
+
+    it("lets each job's role write where Spark stages its partition overwrite (<output path>/.spark-staging-<id>/)", () => {
+        const id = accounts[0].id;
+        const script = `import json, lake_job
+args = {"lake_bucket": "lake-0123456789abcdef", "account_id": "${id}", "source_prefix": "normalised/", "target_prefix": "parquet/"}
+print(json.dumps(lake_job.spark_staging_uri(args, "0a1b2c")))`;
+        const staging = JSON.parse(execFileSync("python3", ["-c", script], { cwd: path.join(__dirname, "..", "glue"), encoding: "utf8" }));
+        const stagedObject = `${staging.replace(/^s3:\/\//, "arn:aws:s3:::")}part-00000.zstd.parquet`;
+        const policy = json(findResource(resources, "aws:iam/rolePolicy:RolePolicy", `parquet-${id}-role-policy`).inputs.policy);
+        const allows = (action: string) => policy.Statement.some((statement: { Action: string[] | string; Resource: string[] | string }) =>
+            [statement.Action].flat().includes(action) && [statement.Resource].flat().some((pattern) =>
+                new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(stagedObject)));
+        for (const action of ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]) expect(allows(action), action).to.equal(true);
     });
 
     it("encrypts the jobs' S3 output, logs and bookmarks", () => {
