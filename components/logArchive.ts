@@ -61,7 +61,7 @@ export class LogArchive extends pulumi.ComponentResource {
             lifecycleRules: [{
                 id: "expire-access-logs",
                 status: "Enabled",
-                filter: {},
+                filter: { prefix: "" }, // every access log; an empty filter {} is deprecated by the provider
                 expiration: { days: args.archive.accessLogRetentionDays },
                 noncurrentVersionExpiration: { noncurrentDays: 1 },
             }],

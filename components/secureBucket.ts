@@ -5,6 +5,9 @@ import { denyInsecureTransport, PolicyDocument } from "./policies";
 /** Tag naming what a bucket of this stack holds. */
 export const BUCKET_PURPOSE_TAG = "cloudtrail-lake:bucket";
 
+/** S3's lifecycle setting under which no object smaller than 128 KB moves to another storage class. */
+export const TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K";
+
 /** Arguments of {@link SecureBucket}. */
 export interface SecureBucketArgs {
     /** What the bucket holds; tagged as `cloudtrail-lake:bucket`, so reviews and the policy pack can tell the buckets apart. */
@@ -99,12 +102,17 @@ export class SecureBucket extends pulumi.ComponentResource {
 
         new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
             bucket: bucket.id,
+            // Said, not left to S3's default (which AWS may change): objects under 128 KB never
+            // transition. Below 128 KB, GLACIER_IR and STANDARD_IA bill 128 KB anyway and the
+            // per-object transition charge takes longer to repay than it saves (README, "Cold storage").
+            transitionDefaultMinimumObjectSize: TRANSITION_MINIMUM_OBJECT_SIZE,
             rules: [
                 ...(args.lifecycleRules ?? []),
                 {
                     id: "abort-incomplete-multipart-uploads",
                     status: "Enabled",
-                    filter: {},
+                    // The whole bucket, said explicitly: the provider deprecates an empty filter {}.
+                    filter: { prefix: "" },
                     abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
                 },
             ],
