@@ -6,7 +6,8 @@ import { findFiles } from "../cli/files";
 import { measure, measurementTable, writeLabelledCorpus } from "../local/groundTruth";
 import { runLocal } from "../local/run";
 
-export const PANTHER_DIR = path.resolve(__dirname, "..", "..", "shared", "corpus", "panther-labs__panther-analysis");
+/** Panther's labelled events: the copy vendored for the tests, or CORPUS_DIR's (npm run check:corpus). */
+export const PANTHER_DIR = path.resolve(process.env.CORPUS_DIR ?? path.join(__dirname, "..", "test", "fixtures", "corpus"), "panther-labs__panther-analysis");
 
 /** Runs the measurement in a temporary directory. */
 export async function measureDetections() {

@@ -1,10 +1,17 @@
-/** The shared corpus of real CloudTrail events (../shared/corpus), as tests read it. */
+/**
+ * The corpus of real CloudTrail events, as tests read it: the copy vendored in test/fixtures/corpus
+ * (sources and licences in its README), so that `npm test` needs nothing outside the repository.
+ * `npm run check:corpus -- <dir>` points CORPUS_DIR at another copy (default ../shared/corpus).
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { parseJsonText, unwrapEvents } from "../local/shapes";
 
-export const CORPUS_DIR = path.resolve(__dirname, "..", "..", "shared", "corpus");
+/** The vendored corpus. */
+export const VENDORED_CORPUS_DIR = path.resolve(__dirname, "fixtures", "corpus");
+
+export const CORPUS_DIR = process.env.CORPUS_DIR ? path.resolve(process.env.CORPUS_DIR) : VENDORED_CORPUS_DIR;
 
 /** Every data file of the corpus (not its `_meta`), sorted. */
 export function corpusFiles(): string[] {
