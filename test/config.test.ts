@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, DEFAULT_MEMBER_ROLE, lakeConfigFromPulumi, parseLakeConfig } from "../components/config";
+import { declareStack, findResource } from "../offline/mockProgram";
 
 const valid = { accounts: [{ id: "111122223333", name: "security" }, { id: "444455556666", name: "workload-a" }] };
 
@@ -93,6 +94,12 @@ describe("stack config", () => {
         expect(parseLakeConfig(valid).normaliser).to.include({ batchSize: 10, maximumBatchingWindowSeconds: 0 });
         expect(problemsOf({ ...valid, normaliser: { maximumBatchingWindowSeconds: 301 } }))
             .to.deep.equal(["cloudtrail-lake:normaliser.maximumBatchingWindowSeconds = 301: must be a whole number from 0 to 300"]);
+    });
+
+    it("hands the batching window to the normaliser's SQS event source mapping", async () => {
+        const resources = await declareStack({ "cloudtrail-lake:accounts": valid.accounts, "cloudtrail-lake:normaliser": { batchSize: 50, maximumBatchingWindowSeconds: 5 } });
+        expect(findResource(resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "normaliser-trigger").inputs)
+            .to.deep.include({ batchSize: 50, maximumBatchingWindowInSeconds: 5 });
     });
 
     it("rejects a transition to STANDARD_IA before day 30, which S3 refuses", () => {
