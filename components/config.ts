@@ -75,7 +75,7 @@ const accountSchema = z.strictObject({
  */
 const MINIMUM_DAYS_BEFORE_TRANSITION: Partial<Record<string, number>> = { STANDARD_IA: 30, ONEZONE_IA: 30 };
 
-/** Glue Flex runs only on these worker types (Glue API, ExecutionClass). */
+/** Glue Flex runs only on these worker types (AWS Glue docs on Flex job runs, as collected in ../shared/reference/aws-facts.md). */
 export const FLEX_WORKER_TYPES: readonly string[] = ["G.1X", "G.2X"];
 
 /** Lambda rejects an SQS event source mapping with BatchSize above 10 unless MaximumBatchingWindowInSeconds is at least 1. */
