@@ -1,4 +1,8 @@
+import { validateServiceControlPolicy } from "@cloud-copilot/iam-policy";
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { policyDocumentProblems } from "../policies/policyDocuments";
 import { serviceTrustPolicy } from "../components/iamPolicies";
 import {
     archiveBucketPolicy, archiveKeyPolicy, IdentityStatement, KMS_KEY_POLICY_MAX_BYTES, policySize, ResourceStatement,
@@ -124,5 +128,22 @@ describe("policy statement kinds", () => {
         const policy = serviceTrustPolicy("glue.amazonaws.com", central);
         expect(policy.Statement[0]).to.not.have.property("Resource");
         expect(policy.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": central } });
+    });
+});
+
+describe("the README's service control policy for member accounts", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const block = /Service control policy for the member accounts[\s\S]*?```json\n([\s\S]*?)```/.exec(readme);
+
+    it("is valid SCP grammar with actions and keys AWS knows, and denies changing the trail to all but the deploy role", async () => {
+        expect(block, "README has the SCP block").to.not.equal(null);
+        const scp = JSON.parse(block![1]);
+        expect(validateServiceControlPolicy(scp)).to.deep.equal([]);
+        expect(await policyDocumentProblems(scp, "identity")).to.deep.equal([]);
+        const statement = scp.Statement[0];
+        expect(statement.Effect).to.equal("Deny");
+        expect(statement.Action).to.include.members(["cloudtrail:UpdateTrail", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors"]);
+        expect(statement.Resource).to.match(/:trail\/cloudtrail-lake$/);
+        expect(statement.Condition).to.have.nested.property("ArnNotLike.aws:PrincipalArn");
     });
 });
