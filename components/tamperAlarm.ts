@@ -16,14 +16,15 @@ export const TAMPER_EVENTS = {
 
 /**
  * EventBridge pattern of an attempt on the archive key: any of {@link TAMPER_EVENTS}.key, allowed or
- * denied (CloudTrail records denied calls too, with an errorCode). Pinned to the key by the ARN
- * CloudTrail puts in the event's `resources`.
+ * denied (CloudTrail records denied calls too, with an errorCode). These three calls take the key as
+ * key id or key ARN (no alias), which CloudTrail records as `requestParameters.keyId`.
  */
 export function keyTamperPattern(keyArn: string): Record<string, unknown> {
+    const keyId = keyArn.slice(keyArn.lastIndexOf("/") + 1);
     return {
         "source": ["aws.kms"],
         "detail-type": ["AWS API Call via CloudTrail"],
-        "detail": { eventSource: ["kms.amazonaws.com"], eventName: [...TAMPER_EVENTS.key], resources: { ARN: [keyArn] } },
+        "detail": { eventSource: ["kms.amazonaws.com"], eventName: [...TAMPER_EVENTS.key], requestParameters: { keyId: [keyId, keyArn] } },
     };
 }
 

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import * as path from "node:path";
-import { installMocks, DeclaredResource, readStackFile, recordDeclarations, setStackConfig } from "../offline/mockProgram";
-import { runPolicies } from "../offline/policyHarness";
+import { DeclaredResource } from "../offline/mockProgram";
+import { declareProdStack, runPolicies } from "../offline/policyHarness";
 import { RULES } from "../policies/rules";
 
 type Mutation = (resources: DeclaredResource[]) => void;
@@ -32,10 +31,7 @@ describe("policy pack", () => {
     let resources: DeclaredResource[];
 
     before(async () => {
-        await installMocks();
-        setStackConfig(readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml")));
-        delete require.cache[require.resolve("../index")];
-        resources = await recordDeclarations(() => require("../index"));
+        resources = await declareProdStack();
     });
 
     it("has at least 15 rules, each described, the evidence-protecting ones mandatory", () => {

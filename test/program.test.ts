@@ -151,7 +151,7 @@ describe("the program with Pulumi.prod.yaml", () => {
             "detail-type": ["AWS API Call via CloudTrail"],
             "detail": {
                 eventSource: ["kms.amazonaws.com"], eventName: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
-                resources: { ARN: [`arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/archive-key-key-id`] },
+                requestParameters: { keyId: ["archive-key-key-id", `arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/archive-key-key-id`] },
             },
         });
         const bucketRule = named(resources, "aws:cloudwatch/eventRule:EventRule", "tamper-alarm-bucket");
