@@ -90,7 +90,8 @@ export class LogArchive extends pulumi.ComponentResource {
             versioning: true,
             objectLock: { mode: args.archive.objectLockMode, days: args.archive.retentionDays },
             lifecycleRules: archiveLifecycleRules(args.archive),
-            policy: (bucketName) => archiveBucketPolicy({ ...grant, bucketName }),
+            policy: (bucketName) => pulumi.output(args.deployPrincipalArn).apply((deployPrincipalArn) =>
+                archiveBucketPolicy({ ...grant, bucketName, deployPrincipalArn })),
             accessLogs: { bucketName: accessLogs.bucketName, prefix: ACCESS_LOG_PREFIXES.archive },
             retainOnDelete: true,
             tags: args.tags,

@@ -118,6 +118,12 @@ export interface ArchiveGrantArgs {
      * (config `cloudtrail-lake:breakGlassRoleArn`). Unset: nobody may.
      */
     readonly breakGlassRoleArn?: string;
+    /**
+     * IAM ARN (`aws:PrincipalArn`: a role ARN, not a session ARN) of whoever runs `pulumi up`: besides
+     * the break-glass role, the only principal that may change the key and bucket policies
+     * (onboarding an account rewrites both).
+     */
+    readonly deployPrincipalArn: string;
 }
 
 /**
@@ -154,7 +160,7 @@ function sortedUniqueAccounts(accountIds: readonly string[]): string[] {
  * The archive bucket's policy. CloudTrail of the listed accounts may check the ACL and write logs,
  * each account only under its own prefix; nobody else may write into `AWSLogs/` (a new version of an
  * existing log key would be a forged log); nobody but the break-glass role may bypass GOVERNANCE
- * retention; nothing without TLS.
+ * retention; nobody but the deployer and that role may change this policy; nothing without TLS.
  */
 export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketName: string }): ResourcePolicy {
     const accounts = sortedUniqueAccounts(args.accountIds);
@@ -204,6 +210,17 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
                 Resource: `${bucketArn}/*`,
                 ...exceptPrincipals([args.breakGlassRoleArn]),
             },
+            {
+                // Deleting or rewriting this policy would lift every Deny above. S3 still lets the bucket
+                // owner's root user change a bucket policy that denies it (the documented way out of a
+                // lock-out), so this cannot lock the account out; the tamper alarm reports that too.
+                Sid: "DenyBucketPolicyChangeExceptDeployerAndBreakGlass",
+                Effect: "Deny",
+                Principal: "*",
+                Action: ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+                Resource: bucketArn,
+                ...exceptPrincipals([args.deployPrincipalArn, args.breakGlassRoleArn]),
+            },
             denyInsecureTransport(bucketArn),
         ],
     };
@@ -235,11 +252,7 @@ export const KEY_DESTRUCTION_ACTIONS = ["kms:DisableKey", "kms:ScheduleKeyDeleti
  * deploying principal (onboarding an account rewrites this policy) may change the policy; listed
  * trails may encrypt and describe.
  */
-export function archiveKeyPolicy(args: ArchiveGrantArgs & {
-    readonly centralAccountId: string;
-    /** IAM ARN (`aws:PrincipalArn`: a role ARN, not a session ARN) of whoever runs `pulumi up`. */
-    readonly deployPrincipalArn: string;
-}): ResourcePolicy {
+export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAccountId: string }): ResourcePolicy {
     const accounts = sortedUniqueAccounts(args.accountIds);
     const sourceTrail = trailArnPattern(args.partition, args.region, args.trailName);
     const policy: ResourcePolicy = {

@@ -215,7 +215,7 @@ function deniesToAllBut(statements: Statement[], action: string, resource?: RegE
 
 export const archivePolicyPinned: ResourceValidationPolicy = {
     name: "archive-policy-pinned",
-    description: "The archive's bucket policy lets CloudTrail of the listed accounts write only under each account's own AWSLogs/<account>/ with bucket-owner-full-control, denies writes into AWSLogs/ to every principal but CloudTrail (no forged versions) and GOVERNANCE bypass to all but a break-glass role, and allows nothing to everyone.",
+    description: "The archive's bucket policy lets CloudTrail of the listed accounts write only under each account's own AWSLogs/<account>/ with bucket-owner-full-control, denies writes into AWSLogs/ to every principal but CloudTrail (no forged versions), GOVERNANCE bypass to all but a break-glass role and policy changes to all but the deployer and that role, and allows nothing to everyone.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.s3.BucketPolicy, (props, args, reportViolation) => {
         const statements = statementsOf(props.policy);
@@ -257,6 +257,9 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
         }
         if (!deniesToAllBut(statements, "s3:BypassGovernanceRetention")) {
             reportViolation("the policy does not deny s3:BypassGovernanceRetention to everyone but a break-glass role: in GOVERNANCE mode an administrator could delete locked logs.");
+        }
+        if (!deniesToAllBut(statements, "s3:PutBucketPolicy") || !deniesToAllBut(statements, "s3:DeleteBucketPolicy")) {
+            reportViolation("the policy does not deny s3:PutBucketPolicy and s3:DeleteBucketPolicy to everyone but the deployer and a break-glass role: an administrator could lift every Deny of it.");
         }
     }),
 };

@@ -8,6 +8,8 @@ import { evaluate, Request } from "./policyEvaluator";
 const region = "ap-northeast-1";
 const trailName = "cloudtrail-lake";
 const bucketName = "archive-bucket";
+const deployer = "arn:aws:iam::999999999999:role/platform/PulumiDeployer";
+const breakGlass = "arn:aws:iam::999999999999:role/BreakGlass";
 const accountsOf = (count: number) => Array.from({ length: count }, (_, i) => String(100000000000 + i * 7919));
 
 /** The request CloudTrail makes when a trail in `account` delivers a log file. */
@@ -38,12 +40,12 @@ function encrypt(account: string, name = trailName): Request {
 
 describe("archive bucket policy", () => {
     const listed = ["111122223333", "444455556666", "777788889999"];
-    const policy = archiveBucketPolicy({ partition: "aws", region, accountIds: listed, trailName, bucketName });
+    const policy = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: listed, trailName, bucketName });
 
     it("is the pinned ACL check and own-prefix write, the ACL rule, the CloudTrail-only write, the bypass deny and the TLS deny", () => {
         expect(policy.Statement.map((statement) => statement.Sid)).to.deep.equal([
             "CloudTrailAclCheckAndWriteOwnPrefix", "CloudTrailWritesWithOwnerFullControl", "DenyLogWritesExceptCloudTrail",
-            "DenyGovernanceBypassExceptBreakGlass", "DenyInsecureTransport",
+            "DenyGovernanceBypassExceptBreakGlass", "DenyBucketPolicyChangeExceptDeployerAndBreakGlass", "DenyInsecureTransport",
         ]);
         expect(policy.Statement[0]).to.deep.equal({
             Sid: "CloudTrailAclCheckAndWriteOwnPrefix", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
@@ -69,7 +71,7 @@ describe("archive bucket policy", () => {
     });
 
     it("does not change when accounts are reordered", () => {
-        const reordered = archiveBucketPolicy({ partition: "aws", region, accountIds: [...listed].reverse(), trailName, bucketName });
+        const reordered = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: [...listed].reverse(), trailName, bucketName });
         expect(JSON.stringify(reordered)).to.equal(JSON.stringify(policy));
     });
 
@@ -77,7 +79,7 @@ describe("archive bucket policy", () => {
         let largest = 0;
         for (const count of [1, 2, 10, 50, 100, 101, 250, 500, 999, 1000]) {
             const accounts = accountsOf(count);
-            const sized = archiveBucketPolicy({ partition: "aws", region, accountIds: accounts, trailName, bucketName: "a".repeat(63) });
+            const sized = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accounts, trailName, bucketName: "a".repeat(63) });
             largest = Math.max(largest, policySize(sized));
             expect(policySize(sized), `${count} accounts`).to.be.below(S3_BUCKET_POLICY_MAX_BYTES);
             const probe = { ...delivery(accounts[count - 1]) };
@@ -89,13 +91,10 @@ describe("archive bucket policy", () => {
     });
 
     it("refuses more accounts than it is sized for, with a message saying what to do", () => {
-        expect(() => archiveBucketPolicy({ partition: "aws", region, accountIds: accountsOf(MAX_ACCOUNTS + 1), trailName, bucketName }))
+        expect(() => archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accountsOf(MAX_ACCOUNTS + 1), trailName, bucketName }))
             .to.throw(/1001 accounts exceed the 1000.*organization trail/);
     });
 });
-
-const deployer = "arn:aws:iam::999999999999:role/platform/PulumiDeployer";
-const breakGlass = "arn:aws:iam::999999999999:role/BreakGlass";
 
 describe("archive key policy", () => {
     const listed = ["111122223333", "444455556666"];

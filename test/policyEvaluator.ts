@@ -102,3 +102,11 @@ export function evaluate(policy: PolicyDocument, request: Request): "Allow" | "D
     if (policy.Statement.some((statement) => statement.Effect === "Deny" && applies(statement, request))) return "Deny";
     return policy.Statement.some((statement) => statement.Effect === "Allow" && applies(statement, request)) ? "Allow" : "Deny";
 }
+
+/**
+ * Whether a Deny of this policy applies: what no IAM policy can then override. For principals of
+ * the bucket's own account a bucket policy need not allow; it only must not deny.
+ */
+export function explicitlyDenies(policy: PolicyDocument, request: Request): boolean {
+    return policy.Statement.some((statement) => statement.Effect === "Deny" && applies(statement, request));
+}

@@ -72,6 +72,8 @@ describe("policy pack", () => {
             /does not deny s3:PutObject into AWSLogs\/ to principals other than CloudTrail/],
         ["archive-policy-pinned", { match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"), change: editPolicy((d) => { d.Statement = d.Statement.filter((s: any) => s.Sid !== "DenyGovernanceBypassExceptBreakGlass"); }) },
             /does not deny s3:BypassGovernanceRetention/],
+        ["archive-policy-pinned", { match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"), change: editPolicy((d) => { delete d.Statement.find((s: any) => s.Sid === "DenyBucketPolicyChangeExceptDeployerAndBreakGlass").Principal; d.Statement.find((s: any) => s.Sid === "DenyBucketPolicyChangeExceptDeployerAndBreakGlass").Principal = { AWS: "arn:aws:iam::999999999999:role/Someone" }; }) },
+            /does not deny s3:PutBucketPolicy and s3:DeleteBucketPolicy to everyone but the deployer/],
         ["archive-key-tamper-proof", { match: isType("aws:kms/key:Key", "archive-key"), change: editPolicy((d) => { d.Statement = d.Statement.filter((s: any) => s.Sid !== "DenyKeyDestructionExceptBreakGlass"); }) },
             /Key archive-key's policy does not deny kms:DisableKey/],
         ["archive-key-tamper-proof", { match: isType("aws:kms/key:Key", "archive-key"), change: editPolicy((d) => { d.Statement[4].Condition.ArnNotEquals["aws:PrincipalArn"] = "arn:aws:sts::999999999999:assumed-role/Deployer/session"; }) },

@@ -87,7 +87,7 @@ describe("the program with Pulumi.prod.yaml", () => {
         const policy = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy").inputs.policy);
         expect(policy).to.deep.equal(archiveBucketPolicy({
             partition: "aws", region: "ap-northeast-1", accountIds: prodAccounts, trailName: "cloudtrail-lake",
-            bucketName: "archive-0123456789abcdef",
+            bucketName: "archive-0123456789abcdef", deployPrincipalArn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`,
         }));
         const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
         expect(key.Statement[1].Condition.StringEquals["aws:SourceAccount"]).to.deep.equal([...prodAccounts].sort());
@@ -225,6 +225,7 @@ describe("accounts in config", () => {
         expect(conditionOf(key, "DenyKeyPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() } });
         const bucket = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy").inputs.policy);
         expect(conditionOf(bucket, "DenyGovernanceBypassExceptBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
+        expect(conditionOf(bucket, "DenyBucketPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() } });
     });
 
     it("a config error stops index.ts before it declares any resource", async () => {

@@ -8,7 +8,7 @@ import {
     archiveBucketPolicy, archiveKeyPolicy, IdentityStatement, KMS_KEY_POLICY_MAX_BYTES, policySize, ResourceStatement,
     S3_BUCKET_POLICY_MAX_BYTES, TrustStatement,
 } from "../components/policies";
-import { evaluate, Request } from "./policyEvaluator";
+import { evaluate, explicitlyDenies, Request } from "./policyEvaluator";
 
 const region = "ap-northeast-1";
 const trailName = "cloudtrail-lake";
@@ -23,7 +23,7 @@ const bucketName = "archive-bucket";
 const keyPolicy = (breakGlassRoleArn?: string) =>
     archiveKeyPolicy({ partition: "aws", region, accountIds: listed, trailName, centralAccountId: central, deployPrincipalArn: deployer, breakGlassRoleArn });
 const bucketPolicy = (breakGlassRoleArn?: string) =>
-    archiveBucketPolicy({ partition: "aws", region, accountIds: listed, trailName, bucketName, breakGlassRoleArn });
+    archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: listed, trailName, bucketName, breakGlassRoleArn });
 const onKey = (who: string, action: string): Request => ({ principal: { aws: who }, action, resource: keyArn, context: {} });
 const onObject = (who: Request["principal"], action: string, key: string, context: Request["context"] = {}): Request =>
     ({ principal: who, action, resource: `arn:aws:s3:::${bucketName}/${key}`, context: { "aws:SecureTransport": true, ...context } });
@@ -94,15 +94,26 @@ describe("tamper-proof archive bucket", () => {
         const objectKey = logKey;
         expect(evaluate(bucketPolicy(breakGlass), onObject({ aws: admin }, "s3:BypassGovernanceRetention", objectKey))).to.equal("Deny");
         expect(evaluate(bucketPolicy(breakGlass), onObject({ aws: `arn:aws:iam::${central}:root` }, "s3:BypassGovernanceRetention", objectKey))).to.equal("Deny");
+        expect(explicitlyDenies(bucketPolicy(breakGlass), onObject({ aws: breakGlass }, "s3:BypassGovernanceRetention", objectKey))).to.equal(false);
         // The bucket policy grants nothing to the break-glass role; it only does not deny it (its IAM policy grants).
         const exempted = bucketPolicy(breakGlass).Statement.find((statement) => statement.Sid === "DenyGovernanceBypassExceptBreakGlass");
         expect(exempted?.Condition).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
         expect(bucketPolicy().Statement.find((statement) => statement.Sid === "DenyGovernanceBypassExceptBreakGlass")?.Condition).to.equal(undefined);
     });
 
+    it("lets only the deployer and the break-glass role change or delete the bucket policy", () => {
+        const policy = bucketPolicy(breakGlass);
+        const onBucket = (who: string, action: string): Request => ({ principal: { aws: who }, action, resource: `arn:aws:s3:::${bucketName}`, context: { "aws:SecureTransport": true } });
+        for (const action of ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]) {
+            expect(explicitlyDenies(policy, onBucket(admin, action)), `admin ${action}`).to.equal(true);
+            expect(explicitlyDenies(policy, onBucket(deployer, action)), `deployer ${action}`).to.equal(false);
+            expect(explicitlyDenies(policy, onBucket(breakGlass, action)), `break-glass ${action}`).to.equal(false);
+        }
+    });
+
     it("stays under S3's 20 KB cap at 1,000 accounts with every protection", () => {
         const accounts = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i * 7919));
-        const policy = archiveBucketPolicy({ partition: "aws", region, accountIds: accounts, trailName, bucketName: "a".repeat(63), breakGlassRoleArn: breakGlass });
+        const policy = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accounts, trailName, bucketName: "a".repeat(63), breakGlassRoleArn: breakGlass });
         expect(policySize(policy)).to.be.below(S3_BUCKET_POLICY_MAX_BYTES * 0.9);
     });
 });
