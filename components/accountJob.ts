@@ -53,7 +53,8 @@ export class AccountJob extends pulumi.ComponentResource {
         super("cloudtrail-lake:glue:AccountJob", name, {}, opts);
 
         const role = new aws.iam.Role(`${name}-role`, {
-            assumeRolePolicy: JSON.stringify(serviceTrustPolicy("glue.amazonaws.com")),
+            assumeRolePolicy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
+                JSON.stringify(serviceTrustPolicy("glue.amazonaws.com", centralAccountId))),
             tags: { ...args.tags, "cloudtrail-lake:account": args.accountId },
         }, { parent: this });
 

@@ -1,5 +1,6 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfig } from "./config";
+import { centralAccountWarning, LakeConfig } from "./config";
 import { Detection, loadDetections } from "./detections";
 import { LakeCatalog } from "./lakeCatalog";
 import { ParquetConversion } from "./parquetConversion";
@@ -8,6 +9,7 @@ import { LogArchive } from "./logArchive";
 import { MemberTrail } from "./memberTrail";
 import { Normaliser } from "./normaliser";
 import { partitionOf } from "./policies";
+import { TamperAlarm } from "./tamperAlarm";
 
 /** Arguments of {@link CloudTrailLake}. */
 export interface CloudTrailLakeArgs {
@@ -17,6 +19,11 @@ export interface CloudTrailLakeArgs {
     readonly region: string;
     /** Id of the central (log-archive) account the default provider deploys into. */
     readonly centralAccountId: pulumi.Input<string>;
+    /**
+     * IAM ARN of the deployer, the only principal besides the break-glass role that may change the key
+     * policy. Default: config `deployRoleArn`, else the role whose session runs `pulumi up`.
+     */
+    readonly deployPrincipalArn?: pulumi.Input<string>;
     /** Detections to deploy as named queries; default: every file in queries/. */
     readonly detections?: readonly Detection[];
 }
@@ -32,6 +39,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly normaliser: Normaliser;
     public readonly conversion: ParquetConversion;
     public readonly catalog: LakeCatalog;
+    public readonly tamperAlarm: TamperAlarm;
     /** Member trails by account id. */
     public readonly trails: Readonly<Record<string, MemberTrail>>;
 
@@ -40,6 +48,10 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         const { config, region } = args;
         const partition = partitionOf(region);
         const tags = { "cloudtrail-lake:stack": pulumi.getStack(), ...config.tags };
+        pulumi.output(args.centralAccountId).apply((centralAccountId) => {
+            const warning = centralAccountWarning(config, centralAccountId);
+            if (warning) pulumi.log.warn(warning, this);
+        });
 
         this.archive = new LogArchive("archive", {
             partition,
@@ -48,6 +60,16 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             accountIds: config.accounts.map((account) => account.id),
             trailName: config.trailName,
             archive: config.archive,
+            breakGlassRoleArn: config.breakGlassRoleArn,
+            deployPrincipalArn: args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn(),
+            tags,
+        }, { parent: this });
+
+        this.tamperAlarm = new TamperAlarm("tamper-alarm", {
+            centralAccountId: args.centralAccountId,
+            keyArn: this.archive.keyArn,
+            archiveBucketName: this.archive.bucketName,
+            alarmTopicArn: config.normaliser.alarmTopicArn,
             tags,
         }, { parent: this });
 
@@ -60,6 +82,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.normaliser = new Normaliser("normaliser", {
+            region,
             centralAccountId: args.centralAccountId,
             archiveBucketName: this.archive.bucketName,
             archiveBucketArn: this.archive.bucketArn,
@@ -118,4 +141,14 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             keyArn: this.archive.keyArn,
         });
     }
+}
+
+/**
+ * The IAM ARN `aws:PrincipalArn` will carry for whoever runs `pulumi up`: for an assumed-role session
+ * (`arn:aws:sts::…:assumed-role/Name/session`) the role's ARN with its path, which getSessionContext
+ * returns as the issuer; for an IAM user, the user's ARN.
+ */
+function deployingRoleArn(): pulumi.Output<string> {
+    return aws.getCallerIdentityOutput().arn.apply((arn) =>
+        aws.iam.getSessionContextOutput({ arn }).apply((context) => context.issuerArn ?? arn));
 }

@@ -184,6 +184,13 @@ const catalogSchema = z.strictObject({
     firstDate: z.string({ error: "must be a date YYYY-MM-DD" }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" }).default("2020-01-01"),
 });
 
+/** The ARN `aws:PrincipalArn` carries: an IAM role or user (with path), not an `sts` session. */
+const iamPrincipalArn = z
+    .string({ error: "must be an IAM role or user ARN" })
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/, {
+        error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
+    });
+
 const topLevelSchema = z
     .strictObject({
         accounts: z
@@ -202,6 +209,17 @@ const topLevelSchema = z
         glue: glueSchema.prefault({}),
         athena: athenaSchema.prefault({}),
         catalog: catalogSchema.prefault({}),
+        /**
+         * IAM role that alone may disable or schedule deletion of the archive key, and bypass GOVERNANCE
+         * retention (and, with the deployer, change the key policy). Unset: nobody may.
+         */
+        breakGlassRoleArn: iamPrincipalArn.optional(),
+        /**
+         * IAM ARN of whoever runs `pulumi up` (a role ARN, not an assumed-role session ARN): the only
+         * principal besides the break-glass role that may change the archive key's policy. Default:
+         * the caller's role (the issuer of its session). Set it when people and CI deploy in turn.
+         */
+        deployRoleArn: iamPrincipalArn.optional(),
         /** Tags added to every resource that takes tags. */
         tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
     });
@@ -336,4 +354,16 @@ function decodeConfigValue(raw: string): unknown {
     } catch {
         return raw;
     }
+}
+
+/**
+ * A warning when the central account is not one of the collected accounts: its own API calls (the
+ * key policy, the bucket policy, a break-glass session) would then be recorded by no trail of this
+ * stack, and the tamper alarm sees only what a trail in that account records.
+ */
+export function centralAccountWarning(config: LakeConfig, centralAccountId: string): string | undefined {
+    if (config.accounts.some((account) => account.id === centralAccountId)) return undefined;
+    return `${configKeyPath(["accounts"])} does not list the central account ${centralAccountId}, which holds the archive: ` +
+        "its own API calls (changes to the archive key and bucket, break-glass sessions) are not logged by this stack; " +
+        "add it to the accounts, or make sure another trail records it";
 }

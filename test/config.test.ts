@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ConfigError, DEFAULT_MEMBER_ROLE, lakeConfigFromPulumi, parseLakeConfig } from "../components/config";
+import { centralAccountWarning, ConfigError, DEFAULT_MEMBER_ROLE, lakeConfigFromPulumi, parseLakeConfig } from "../components/config";
 import { declareStack, findResource } from "../offline/mockProgram";
 
 const valid = { accounts: [{ id: "111122223333", name: "security" }, { id: "444455556666", name: "workload-a" }] };
@@ -61,8 +61,22 @@ describe("stack config", () => {
         expect(problems).to.have.members([
             "cloudtrail-lake:accounts[0].rolename: unknown key (a typo?); allowed here: id, name, roleName",
             "cloudtrail-lake:archive.retentionDay: unknown key (a typo?); allowed here: objectLockMode, retentionDays, coldStorageAfterDays, coldStorageClass, expireAfterDays, accessLogRetentionDays",
-            "cloudtrail-lake:acounts: unknown key (a typo?); allowed here: accounts, trailName, archive, normaliser, schedule, glue, athena, catalog, tags",
+            "cloudtrail-lake:acounts: unknown key (a typo?); allowed here: accounts, trailName, archive, normaliser, schedule, glue, athena, catalog, breakGlassRoleArn, deployRoleArn, tags",
         ]);
+    });
+
+    it("takes break-glass and deploy roles as IAM ARNs only, never an assumed-role session ARN", () => {
+        expect(problemsOf({ ...valid, breakGlassRoleArn: "arn:aws:sts::123456789012:assumed-role/BreakGlass/me" })).to.deep.equal([
+            'cloudtrail-lake:breakGlassRoleArn = "arn:aws:sts::123456789012:assumed-role/BreakGlass/me": must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)',
+        ]);
+        const config = parseLakeConfig({ ...valid, breakGlassRoleArn: "arn:aws:iam::123456789012:role/security/BreakGlass", deployRoleArn: "arn:aws:iam::123456789012:role/Deployer" });
+        expect(config.breakGlassRoleArn).to.equal("arn:aws:iam::123456789012:role/security/BreakGlass");
+    });
+
+    it("warns when the central account is not among the collected accounts", () => {
+        const config = parseLakeConfig(valid);
+        expect(centralAccountWarning(config, valid.accounts[0].id)).to.equal(undefined);
+        expect(centralAccountWarning(config, "999999999999")).to.match(/does not list the central account 999999999999.*not logged/);
     });
 
     it("rejects retention out of range, an unknown lock mode and expiry before the lock ends", () => {

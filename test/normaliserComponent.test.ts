@@ -56,6 +56,7 @@ describe("Normaliser component", () => {
     it("has a least-privilege role: read AWSLogs/, write normalised/, the key, its queue, its logs", () => {
         const policy = json(get("aws:iam/rolePolicy:RolePolicy", "normaliser-role-policy").policy);
         expect(policy).to.deep.equal(normaliserRolePolicy({
+            region: "ap-northeast-1",
             archiveBucketArn: "arn:aws:s3:::archive-0123456789abcdef",
             lakeBucketArn: "arn:aws:s3:::lake-0123456789abcdef",
             keyArn: "arn:aws:kms:ap-northeast-1:999999999999:key/archive-key-key-id",

@@ -8,6 +8,8 @@ import { evaluate, Request } from "./policyEvaluator";
 const region = "ap-northeast-1";
 const trailName = "cloudtrail-lake";
 const bucketName = "archive-bucket";
+const deployer = "arn:aws:iam::999999999999:role/platform/PulumiDeployer";
+const breakGlass = "arn:aws:iam::999999999999:role/BreakGlass";
 const accountsOf = (count: number) => Array.from({ length: count }, (_, i) => String(100000000000 + i * 7919));
 
 /** The request CloudTrail makes when a trail in `account` delivers a log file. */
@@ -38,31 +40,21 @@ function encrypt(account: string, name = trailName): Request {
 
 describe("archive bucket policy", () => {
     const listed = ["111122223333", "444455556666", "777788889999"];
-    const policy = archiveBucketPolicy({ partition: "aws", region, accountIds: listed, trailName, bucketName });
+    const policy = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: listed, trailName, bucketName });
 
-    it("is exactly the ACL check, the pinned write and the TLS deny", () => {
-        expect(policy).to.deep.equal({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: "s3:GetBucketAcl", Resource: "arn:aws:s3:::archive-bucket",
-                    Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:ap-northeast-1:*:trail/cloudtrail-lake" } },
-                },
-                {
-                    Sid: "CloudTrailWriteListedAccounts", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: "s3:PutObject", Resource: "arn:aws:s3:::archive-bucket/AWSLogs/*",
-                    Condition: {
-                        StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": listed },
-                        ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:ap-northeast-1:*:trail/cloudtrail-lake" },
-                    },
-                },
-                {
-                    Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-                    Resource: ["arn:aws:s3:::archive-bucket", "arn:aws:s3:::archive-bucket/*"],
-                    Condition: { Bool: { "aws:SecureTransport": false } },
-                },
-            ],
+    it("is the pinned ACL check and own-prefix write, the ACL rule, the CloudTrail-only write, the bypass deny and the TLS deny", () => {
+        expect(policy.Statement.map((statement) => statement.Sid)).to.deep.equal([
+            "CloudTrailAclCheckAndWriteOwnPrefix", "CloudTrailWritesWithOwnerFullControl", "DenyLogWritesExceptCloudTrail",
+            "DenyGovernanceBypassExceptBreakGlass", "DenyBucketPolicyChangeExceptDeployerAndBreakGlass", "DenyInsecureTransport",
+        ]);
+        expect(policy.Statement[0]).to.deep.equal({
+            Sid: "CloudTrailAclCheckAndWriteOwnPrefix", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: ["s3:GetBucketAcl", "s3:PutObject"],
+            Resource: ["arn:aws:s3:::archive-bucket", "arn:aws:s3:::archive-bucket/AWSLogs/${aws:SourceAccount}/*"],
+            Condition: {
+                StringEquals: { "aws:SourceAccount": listed },
+                ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:ap-northeast-1:*:trail/cloudtrail-lake" },
+            },
         });
     });
 
@@ -73,11 +65,13 @@ describe("archive bucket policy", () => {
         expect(evaluate(policy, delivery(listed[0], { acl: "private" })), "without bucket-owner-full-control").to.equal("Deny");
         expect(evaluate(policy, delivery(listed[0], { tls: false })), "without TLS").to.equal("Deny");
         expect(evaluate(policy, delivery(listed[0], { key: "normalised/x.json.gz" })), "outside AWSLogs/").to.equal("Deny");
+        expect(evaluate(policy, delivery(listed[0], { key: `AWSLogs/${listed[1]}/CloudTrail/x.json.gz` })), "another account's prefix").to.equal("Deny");
+        expect(evaluate(policy, delivery(listed[0], { key: `AWSLogs/${listed[0]}/CloudTrail-Digest/x.json.gz` })), "its own digest").to.equal("Allow");
         expect(evaluate(policy, { ...delivery(listed[0]), principal: { aws: "arn:aws:iam::111122223333:root" } }), "a person").to.equal("Deny");
     });
 
     it("does not change when accounts are reordered", () => {
-        const reordered = archiveBucketPolicy({ partition: "aws", region, accountIds: [...listed].reverse(), trailName, bucketName });
+        const reordered = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: [...listed].reverse(), trailName, bucketName });
         expect(JSON.stringify(reordered)).to.equal(JSON.stringify(policy));
     });
 
@@ -85,7 +79,7 @@ describe("archive bucket policy", () => {
         let largest = 0;
         for (const count of [1, 2, 10, 50, 100, 101, 250, 500, 999, 1000]) {
             const accounts = accountsOf(count);
-            const sized = archiveBucketPolicy({ partition: "aws", region, accountIds: accounts, trailName, bucketName: "a".repeat(63) });
+            const sized = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accounts, trailName, bucketName: "a".repeat(63) });
             largest = Math.max(largest, policySize(sized));
             expect(policySize(sized), `${count} accounts`).to.be.below(S3_BUCKET_POLICY_MAX_BYTES);
             const probe = { ...delivery(accounts[count - 1]) };
@@ -97,29 +91,30 @@ describe("archive bucket policy", () => {
     });
 
     it("refuses more accounts than it is sized for, with a message saying what to do", () => {
-        expect(() => archiveBucketPolicy({ partition: "aws", region, accountIds: accountsOf(MAX_ACCOUNTS + 1), trailName, bucketName }))
+        expect(() => archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accountsOf(MAX_ACCOUNTS + 1), trailName, bucketName }))
             .to.throw(/1001 accounts exceed the 1000.*organization trail/);
     });
 });
 
 describe("archive key policy", () => {
     const listed = ["111122223333", "444455556666"];
-    const policy = archiveKeyPolicy({ partition: "aws", region, accountIds: listed, trailName, centralAccountId: "999999999999" });
+    const policy = archiveKeyPolicy({ partition: "aws", region, accountIds: listed, trailName, centralAccountId: "999999999999", deployPrincipalArn: deployer, breakGlassRoleArn: breakGlass });
 
-    it("lets the central account administer the key through IAM and listed trails encrypt with a pinned context", () => {
-        expect(policy.Statement.map((statement) => statement.Sid)).to.deep.equal(
-            ["CentralAccountAdministersThroughIam", "CloudTrailEncryptListedAccounts", "CloudTrailDescribeKey"]);
+    it("lets the central account administer the key through IAM and listed trails encrypt and describe, pinned to the listed accounts", () => {
+        expect(policy.Statement.map((statement) => statement.Sid)).to.deep.equal([
+            "CentralAccountAdministersThroughIam", "CloudTrailEncryptAndDescribeListedAccounts", "CloudTrailEncryptsOnlyForTheTrail",
+            "DenyKeyDestructionExceptBreakGlass", "DenyKeyPolicyChangeExceptDeployerAndBreakGlass",
+        ]);
         expect(policy.Statement[0]).to.deep.include({ Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:*" });
         expect(policy.Statement[1]).to.deep.include({
-            Action: "kms:GenerateDataKey*",
+            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
             Condition: {
-                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:ap-northeast-1:*:trail/cloudtrail-lake" },
                 StringEquals: { "aws:SourceAccount": listed },
                 ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:ap-northeast-1:*:trail/cloudtrail-lake" },
             },
         });
-        expect(policy.Statement.filter((statement) => JSON.stringify(statement.Principal).includes("cloudtrail"))
-            .flatMap((statement) => statement.Action)).to.deep.equal(["kms:GenerateDataKey*", "kms:DescribeKey"]);
+        expect(evaluate(policy, { ...encrypt(listed[0]), action: "kms:DescribeKey" }), "listed account describes").to.equal("Allow");
+        expect(evaluate(policy, { ...encrypt("123456789012"), action: "kms:DescribeKey" }), "unlisted account describes").to.equal("Deny");
     });
 
     it("lets only listed accounts' trails encrypt", () => {
@@ -127,11 +122,13 @@ describe("archive key policy", () => {
         expect(evaluate(policy, encrypt("123456789012"))).to.equal("Deny");
         expect(evaluate(policy, encrypt(listed[0], "other"))).to.equal("Deny");
         expect(evaluate(policy, { ...encrypt(listed[0]), action: "kms:Decrypt" }), "CloudTrail may not decrypt").to.equal("Deny");
+        const { "kms:EncryptionContext:aws:cloudtrail:arn": _, ...withoutContext } = encrypt(listed[0]).context;
+        expect(evaluate(policy, { ...encrypt(listed[0]), context: withoutContext }), "a data key without the trail's context").to.equal("Deny");
     });
 
     it("stays under KMS's 32 KB cap from 1 to 1,000 accounts", () => {
         for (const count of [1, 10, 100, 500, 1000]) {
-            const sized = archiveKeyPolicy({ partition: "aws", region, accountIds: accountsOf(count), trailName, centralAccountId: "999999999999" });
+            const sized = archiveKeyPolicy({ partition: "aws", region, accountIds: accountsOf(count), trailName, centralAccountId: "999999999999", deployPrincipalArn: deployer, breakGlassRoleArn: breakGlass });
             expect(policySize(sized), `${count} accounts`).to.be.below(KMS_KEY_POLICY_MAX_BYTES * 0.9);
             expect(evaluate(sized, encrypt(accountsOf(count)[count - 1]))).to.equal("Allow");
         }

@@ -87,7 +87,7 @@ describe("the program with Pulumi.prod.yaml", () => {
         const policy = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy").inputs.policy);
         expect(policy).to.deep.equal(archiveBucketPolicy({
             partition: "aws", region: "ap-northeast-1", accountIds: prodAccounts, trailName: "cloudtrail-lake",
-            bucketName: "archive-0123456789abcdef",
+            bucketName: "archive-0123456789abcdef", deployPrincipalArn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`,
         }));
         const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
         expect(key.Statement[1].Condition.StringEquals["aws:SourceAccount"]).to.deep.equal([...prodAccounts].sort());
@@ -126,6 +126,70 @@ describe("the program with Pulumi.prod.yaml", () => {
             [id, `arn:aws:cloudtrail:ap-northeast-1:${id}:trail/cloudtrail-lake`])));
     });
 
+    it("keeps every protection of the retained archive and access-log buckets, and the key alias, when the stack is destroyed", () => {
+        for (const bucket of ["archive", "archive-access-logs"]) {
+            const protections = resources.filter((resource) => resource.custom && resource.parent.endsWith(`::${bucket}`));
+            expect(protections.map((resource) => resource.type.split(":")[2]).sort(), bucket).to.include.members([
+                "Bucket", "BucketOwnershipControls", "BucketPolicy", "BucketPublicAccessBlock", "BucketServerSideEncryptionConfiguration", "BucketVersioning",
+            ]);
+            for (const resource of protections) expect(resource.retainOnDelete, `${resource.type} ${resource.name}`).to.equal(true);
+        }
+        // The lake is derived data: it goes with the stack.
+        expect(named(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "lake-public-access").retainOnDelete).to.equal(false);
+        const alias = named(resources, "aws:kms/alias:Alias", "archive-key-alias");
+        expect(alias.retainOnDelete).to.equal(true);
+    });
+
+    it("names the key alias after the stack, so two stacks can share an account and region", () => {
+        expect(named(resources, "aws:kms/alias:Alias", "archive-key-alias").inputs.name).to.equal("alias/cloudtrail-lake-prod-archive");
+    });
+
+    it("alarms on any attempt on the archive key or the archive bucket's protections, through a topic only its rules may publish to", () => {
+        const keyRule = named(resources, "aws:cloudwatch/eventRule:EventRule", "tamper-alarm-key");
+        expect(json(keyRule.inputs.eventPattern)).to.deep.equal({
+            "source": ["aws.kms"],
+            "detail-type": ["AWS API Call via CloudTrail"],
+            "detail": {
+                eventSource: ["kms.amazonaws.com"], eventName: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
+                requestParameters: { keyId: ["archive-key-key-id", `arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/archive-key-key-id`] },
+            },
+        });
+        const bucketRule = named(resources, "aws:cloudwatch/eventRule:EventRule", "tamper-alarm-bucket");
+        expect(json(bucketRule.inputs.eventPattern).detail.requestParameters).to.deep.equal({ bucketName: ["archive-0123456789abcdef"] });
+        const topic = named(resources, "aws:sns/topic:Topic", "tamper-alarm-topic");
+        for (const target of ["tamper-alarm-key-target", "tamper-alarm-bucket-target"]) {
+            expect(named(resources, "aws:cloudwatch/eventTarget:EventTarget", target).inputs.arn).to.equal(topic.outputs.arn);
+        }
+        const topicPolicy = json(named(resources, "aws:sns/topicPolicy:TopicPolicy", "tamper-alarm-topic-policy").inputs.policy);
+        expect(topicPolicy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).to.have.length(2);
+    });
+
+    it("trusts Lambda and Glue only on behalf of the central account, with no Resource in any trust policy", () => {
+        const roles = ofType(resources, "aws:iam/role:Role");
+        expect(roles).to.have.length(1 + prodAccounts.length);
+        for (const role of roles) {
+            const trust = json(role.inputs.assumeRolePolicy);
+            expect(trust.Statement[0]).to.not.have.property("Resource");
+            expect(trust.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_CENTRAL_ACCOUNT_ID } });
+        }
+    });
+
+    it("lets the normaliser read every version of a log (to tell a first delivery from a rewrite) and use the key only through S3", () => {
+        const policy = json(named(resources, "aws:iam/rolePolicy:RolePolicy", "normaliser-role-policy").inputs.policy);
+        const bySid = Object.fromEntries(policy.Statement.map((statement: any) => [statement.Sid, statement]));
+        expect(bySid.ReadArchiveLogs.Action).to.include("s3:GetObjectVersion");
+        expect(bySid.ListArchiveLogVersions).to.deep.include({
+            Action: "s3:ListBucketVersions", Resource: "arn:aws:s3:::archive-0123456789abcdef", Condition: { StringLike: { "s3:prefix": "AWSLogs/*" } },
+        });
+        expect(bySid.UseArchiveKey.Condition).to.deep.equal({ StringEquals: { "kms:ViaService": "s3.ap-northeast-1.amazonaws.com" } });
+    });
+
+    it("lets only the deployer (the mock's caller) and no one else change the archive key's policy", () => {
+        const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
+        const putKeyPolicy = key.Statement.find((statement: any) => statement.Sid === "DenyKeyPolicyChangeExceptDeployerAndBreakGlass");
+        expect(putKeyPolicy.Condition).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline` } });
+    });
+
     it("puts every resource under a component of this program", () => {
         for (const resource of resources) {
             if (resource.type === "cloudtrail-lake:index:CloudTrailLake") continue;
@@ -149,6 +213,19 @@ describe("accounts in config", () => {
             expect(perAccount(after, id)).to.deep.equal(perAccount(before, id));
         }
         expect(perAccount(after, "444455556666")).to.have.length(0);
+    });
+
+    it("exempt the configured break-glass and deploy roles, and only them, from the archive's tamper denies", async () => {
+        const breakGlass = "arn:aws:iam::999999999999:role/security/BreakGlass";
+        const deployer = "arn:aws:iam::999999999999:role/PulumiDeployer";
+        const resources = await declareWith({ "cloudtrail-lake:accounts": [account("111122223333", "a")], "cloudtrail-lake:breakGlassRoleArn": breakGlass, "cloudtrail-lake:deployRoleArn": deployer });
+        const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
+        const conditionOf = (document: any, sid: string) => document.Statement.find((statement: any) => statement.Sid === sid).Condition;
+        expect(conditionOf(key, "DenyKeyDestructionExceptBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
+        expect(conditionOf(key, "DenyKeyPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() } });
+        const bucket = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy").inputs.policy);
+        expect(conditionOf(bucket, "DenyGovernanceBypassExceptBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
+        expect(conditionOf(bucket, "DenyBucketPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() } });
     });
 
     it("a config error stops index.ts before it declares any resource", async () => {

@@ -1,0 +1,160 @@
+import { validateServiceControlPolicy } from "@cloud-copilot/iam-policy";
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { policyDocumentProblems } from "../policies/policyDocuments";
+import { serviceTrustPolicy } from "../components/iamPolicies";
+import {
+    archiveBucketPolicy, archiveKeyPolicy, IdentityStatement, KMS_KEY_POLICY_MAX_BYTES, policySize, ResourceStatement,
+    S3_BUCKET_POLICY_MAX_BYTES, TrustStatement,
+} from "../components/policies";
+import { evaluate, explicitlyDenies, Request } from "./policyEvaluator";
+
+const region = "ap-northeast-1";
+const trailName = "cloudtrail-lake";
+const central = "999999999999";
+const deployer = `arn:aws:iam::${central}:role/platform/PulumiDeployer`;
+const breakGlass = `arn:aws:iam::${central}:role/BreakGlass`;
+const admin = `arn:aws:iam::${central}:role/Administrator`;
+const listed = ["111122223333", "444455556666"];
+const keyArn = `arn:aws:kms:${region}:${central}:key/k`;
+const bucketName = "archive-bucket";
+
+const keyPolicy = (breakGlassRoleArn?: string) =>
+    archiveKeyPolicy({ partition: "aws", region, accountIds: listed, trailName, centralAccountId: central, deployPrincipalArn: deployer, breakGlassRoleArn });
+const bucketPolicy = (breakGlassRoleArn?: string) =>
+    archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: listed, trailName, bucketName, breakGlassRoleArn });
+const onKey = (who: string, action: string): Request => ({ principal: { aws: who }, action, resource: keyArn, context: {} });
+const onObject = (who: Request["principal"], action: string, key: string, context: Request["context"] = {}): Request =>
+    ({ principal: who, action, resource: `arn:aws:s3:::${bucketName}/${key}`, context: { "aws:SecureTransport": true, ...context } });
+
+describe("tamper-proof archive key", () => {
+    it("lets no administrator disable the key or schedule its deletion, only the break-glass role", () => {
+        const policy = keyPolicy(breakGlass);
+        for (const action of ["kms:DisableKey", "kms:ScheduleKeyDeletion"]) {
+            expect(evaluate(policy, onKey(admin, action)), `admin ${action}`).to.equal("Deny");
+            expect(evaluate(policy, onKey(deployer, action)), `deployer ${action}`).to.equal("Deny");
+            expect(evaluate(policy, onKey(`arn:aws:iam::${central}:root`, action)), `root ${action}`).to.equal("Deny");
+            expect(evaluate(policy, onKey(breakGlass, action)), `break-glass ${action}`).to.equal("Allow");
+        }
+        // The administrators keep the rest of the key's administration.
+        expect(evaluate(policy, onKey(admin, "kms:EnableKeyRotation"))).to.equal("Allow");
+    });
+
+    it("without a break-glass role nobody may disable or delete the key", () => {
+        const policy = keyPolicy(undefined);
+        expect(evaluate(policy, onKey(breakGlass, "kms:ScheduleKeyDeletion"))).to.equal("Deny");
+        expect(evaluate(policy, onKey(deployer, "kms:DisableKey"))).to.equal("Deny");
+        expect(policy.Statement.find((statement) => statement.Sid === "DenyKeyDestructionExceptBreakGlass")?.Condition).to.equal(undefined);
+    });
+
+    it("lets only the deployer (any session of its role) and the break-glass role change the key policy", () => {
+        const policy = keyPolicy(breakGlass);
+        expect(evaluate(policy, onKey(admin, "kms:PutKeyPolicy"))).to.equal("Deny");
+        expect(evaluate(policy, onKey(deployer, "kms:PutKeyPolicy"))).to.equal("Allow");
+        expect(evaluate(policy, onKey(breakGlass, "kms:PutKeyPolicy"))).to.equal("Allow");
+        // aws:PrincipalArn is the role ARN; a session ARN in the policy would never match.
+        expect(JSON.stringify(policy)).to.not.include("assumed-role");
+    });
+
+    it("still fits KMS's 32 KB at 1,000 accounts with both exceptions", () => {
+        const accounts = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i * 7919));
+        const policy = archiveKeyPolicy({ partition: "aws", region, accountIds: accounts, trailName, centralAccountId: central, deployPrincipalArn: deployer, breakGlassRoleArn: breakGlass });
+        expect(policySize(policy)).to.be.below(KMS_KEY_POLICY_MAX_BYTES * 0.9);
+    });
+});
+
+describe("tamper-proof archive bucket", () => {
+    const trail = (account: string) => ({
+        "aws:SourceAccount": account,
+        "aws:SourceArn": `arn:aws:cloudtrail:${region}:${account}:trail/${trailName}`,
+        "s3:x-amz-acl": "bucket-owner-full-control",
+    });
+    const logKey = `AWSLogs/${listed[0]}/CloudTrail/${region}/2026/11/25/${listed[0]}_CloudTrail_${region}_x.json.gz`;
+
+    it("lets nobody but CloudTrail write into AWSLogs/, so no one can add a forged version of a log", () => {
+        const policy = bucketPolicy(breakGlass);
+        expect(evaluate(policy, onObject({ service: "cloudtrail.amazonaws.com" }, "s3:PutObject", logKey, trail(listed[0])))).to.equal("Allow");
+        for (const who of [admin, deployer, breakGlass, `arn:aws:iam::${central}:role/normaliser-role`]) {
+            expect(evaluate(policy, onObject({ aws: who }, "s3:PutObject", logKey)), who).to.equal("Deny");
+        }
+        // Another service principal with the same conditions is still denied.
+        expect(evaluate(policy, onObject({ service: "s3.amazonaws.com" }, "s3:PutObject", logKey, trail(listed[0])))).to.equal("Deny");
+    });
+
+    it("lets each account's trail write only under its own AWSLogs/<account>/", () => {
+        const policy = bucketPolicy();
+        const foreignKey = logKey.replace(`AWSLogs/${listed[0]}/`, `AWSLogs/${listed[1]}/`);
+        expect(evaluate(policy, onObject({ service: "cloudtrail.amazonaws.com" }, "s3:PutObject", foreignKey, trail(listed[0])))).to.equal("Deny");
+        expect(evaluate(policy, onObject({ service: "cloudtrail.amazonaws.com" }, "s3:PutObject", foreignKey, trail(listed[1])))).to.equal("Allow");
+        expect(evaluate(policy, onObject({ service: "cloudtrail.amazonaws.com" }, "s3:PutObject", "AWSLogs/x.json.gz", trail(listed[0])))).to.equal("Deny");
+    });
+
+    it("denies bypassing GOVERNANCE retention to everyone but the break-glass role (nobody without one)", () => {
+        const objectKey = logKey;
+        expect(evaluate(bucketPolicy(breakGlass), onObject({ aws: admin }, "s3:BypassGovernanceRetention", objectKey))).to.equal("Deny");
+        expect(evaluate(bucketPolicy(breakGlass), onObject({ aws: `arn:aws:iam::${central}:root` }, "s3:BypassGovernanceRetention", objectKey))).to.equal("Deny");
+        expect(explicitlyDenies(bucketPolicy(breakGlass), onObject({ aws: breakGlass }, "s3:BypassGovernanceRetention", objectKey))).to.equal(false);
+        // The bucket policy grants nothing to the break-glass role; it only does not deny it (its IAM policy grants).
+        const exempted = bucketPolicy(breakGlass).Statement.find((statement) => statement.Sid === "DenyGovernanceBypassExceptBreakGlass");
+        expect(exempted?.Condition).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
+        expect(bucketPolicy().Statement.find((statement) => statement.Sid === "DenyGovernanceBypassExceptBreakGlass")?.Condition).to.equal(undefined);
+    });
+
+    it("lets only the deployer and the break-glass role change or delete the bucket policy", () => {
+        const policy = bucketPolicy(breakGlass);
+        const onBucket = (who: string, action: string): Request => ({ principal: { aws: who }, action, resource: `arn:aws:s3:::${bucketName}`, context: { "aws:SecureTransport": true } });
+        for (const action of ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]) {
+            expect(explicitlyDenies(policy, onBucket(admin, action)), `admin ${action}`).to.equal(true);
+            expect(explicitlyDenies(policy, onBucket(deployer, action)), `deployer ${action}`).to.equal(false);
+            expect(explicitlyDenies(policy, onBucket(breakGlass, action)), `break-glass ${action}`).to.equal(false);
+        }
+    });
+
+    it("stays under S3's 20 KB cap at 1,000 accounts with every protection", () => {
+        const accounts = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i * 7919));
+        const policy = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accounts, trailName, bucketName: "a".repeat(63), breakGlassRoleArn: breakGlass });
+        expect(policySize(policy)).to.be.below(S3_BUCKET_POLICY_MAX_BYTES * 0.9);
+    });
+});
+
+describe("policy statement kinds", () => {
+    it("are distinct types: a trust statement with a Resource, an identity statement with a Principal do not compile", () => {
+        const trust: TrustStatement = {
+            Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole",
+            // @ts-expect-error IAM refuses a trust policy with a Resource ("Has prohibited field Resource").
+            Resource: "*",
+        };
+        const identity: IdentityStatement = {
+            Effect: "Allow", Action: "s3:GetObject", Resource: "*",
+            // @ts-expect-error an identity policy has no Principal: the role it is attached to is the principal.
+            Principal: "*",
+        };
+        // @ts-expect-error a resource policy statement must name its principal.
+        const resource: ResourceStatement = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
+        expect([trust, identity, resource]).to.have.length(3);
+    });
+
+    it("trust policies have no Resource and pin the source account", () => {
+        const policy = serviceTrustPolicy("glue.amazonaws.com", central);
+        expect(policy.Statement[0]).to.not.have.property("Resource");
+        expect(policy.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": central } });
+    });
+});
+
+describe("the README's service control policy for member accounts", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const block = /Service control policy for the member accounts[\s\S]*?```json\n([\s\S]*?)```/.exec(readme);
+
+    it("is valid SCP grammar with actions and keys AWS knows, and denies changing the trail to all but the deploy role", async () => {
+        expect(block, "README has the SCP block").to.not.equal(null);
+        const scp = JSON.parse(block![1]);
+        expect(validateServiceControlPolicy(scp)).to.deep.equal([]);
+        expect(await policyDocumentProblems(scp, "identity")).to.deep.equal([]);
+        const statement = scp.Statement[0];
+        expect(statement.Effect).to.equal("Deny");
+        expect(statement.Action).to.include.members(["cloudtrail:UpdateTrail", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors"]);
+        expect(statement.Resource).to.match(/:trail\/cloudtrail-lake$/);
+        expect(statement.Condition).to.have.nested.property("ArnNotLike.aws:PrincipalArn");
+    });
+});
