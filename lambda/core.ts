@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
 import { Readable, TransformOptions } from "node:stream";
 import * as zlib from "node:zlib";
 import { normalisedKey } from "./layout";
@@ -183,6 +184,9 @@ export async function normaliseEvents(
 export const MAX_OPEN_GROUPS = 16;
 /** Spilled text buffered in memory before it is written to the spill file. */
 const SPILL_BUFFER_BYTES = 8 << 20;
+/** Spilled groups compressed at once at the end. */
+const SPILL_COMPRESSIONS = 4;
+const gzipAsync = promisify(zlib.gzip);
 
 /** A partition beyond {@link MAX_OPEN_GROUPS}: its text as segments of the spill file. */
 class SpilledGroup {
@@ -211,8 +215,23 @@ class SpillFile {
         this.pendingChars = 0;
     }
 
-    /** Compresses one spilled group into its temp file, reading its segments back in order. */
+    /**
+     * Compresses one spilled group into its temp file, reading its segments back in order. A small
+     * group (most are, when there are thousands) in one zlib call on the thread pool; a large one
+     * through a stream. Same zlib settings either way, so the same bytes for the same text.
+     */
     async compress(group: SpilledGroup): Promise<void> {
+        const total = group.segments.reduce((sum, segment) => sum + segment.length, 0);
+        if (total <= SPILL_BUFFER_BYTES) {
+            const text = Buffer.allocUnsafe(total);
+            let at = 0;
+            for (const segment of group.segments) {
+                await this.handle!.read(text, at, segment.length, segment.offset);
+                at += segment.length;
+            }
+            await fs.promises.writeFile(group.tempPath, await gzipAsync(text, { level: OUTPUT_GZIP_LEVEL }));
+            return;
+        }
         const gzip = zlib.createGzip(withStreamOptions({ level: OUTPUT_GZIP_LEVEL, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
         const done = pipeline(gzip, fs.createWriteStream(group.tempPath));
         try {
@@ -279,7 +298,10 @@ async function writeRendered(
         }
         await Promise.all(open.map((group) => group.done));
         await spill.write(spilled);
-        for (const group of spilled) await spill.compress(group);
+        // A few at a time: zlib's thread pool has four threads; each needs at most one descriptor.
+        for (let i = 0; i < spilled.length; i += SPILL_COMPRESSIONS) {
+            await Promise.all(spilled.slice(i, i + SPILL_COMPRESSIONS).map((group) => spill.compress(group)));
+        }
         await spill.close();
         await fs.promises.rm(path.join(workDir, "spill"), { force: true });
         // Sorted by key, so callers publish and report in a stable order.

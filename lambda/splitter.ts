@@ -139,6 +139,11 @@ export class RecordsSplitter {
         return records;
     }
 
+    private tooLarge(from: number): never {
+        const what = this.recordStart >= 0 ? this.recordName(this.recordCount) : "a value outside the records";
+        throw new NotCloudTrailError(`${what} is larger than ${this.maxRecordBytes} bytes (the limit; CloudTrail's own is 256 KB), from byte ${this.consumed + from}`);
+    }
+
     private recordName(index: number): string {
         return this.mode === "records" ? `Records[${index}]` : `record ${index}`;
     }
@@ -171,10 +176,7 @@ export class RecordsSplitter {
     /** Drops what is fully consumed, keeping the record or string in progress. */
     private compact(): void {
         const keepFrom = this.recordStart >= 0 ? this.recordStart : this.stringStart >= 0 ? this.stringStart : this.position;
-        if (this.length - keepFrom > this.maxRecordBytes) {
-            const what = this.recordStart >= 0 ? this.recordName(this.recordCount) : "a value outside the records";
-            throw new NotCloudTrailError(`${what} is larger than ${this.maxRecordBytes} bytes (the limit; CloudTrail's own is 256 KB) at byte ${this.consumed + keepFrom}`);
-        }
+        if (this.length - keepFrom > this.maxRecordBytes) this.tooLarge(keepFrom);
         if (keepFrom === 0) return;
         if (this.mode === "values") {
             for (let i = this.buffer.indexOf(NEWLINE, 0); i !== -1 && i < keepFrom; i = this.buffer.indexOf(NEWLINE, i + 1)) this.droppedLines++;
@@ -191,6 +193,7 @@ export class RecordsSplitter {
     }
 
     private emit(records: RecordText[], endExclusive: number): void {
+        if (endExclusive - this.recordStart > this.maxRecordBytes) this.tooLarge(this.recordStart);
         records.push({ text: this.buffer.toString("utf8", this.recordStart, endExclusive), pairs: this.pairs, oddNumbers: this.oddNumbers, container: this.container });
         this.recordCount++;
         this.recordStart = -1;
