@@ -95,14 +95,14 @@ const archiveSchema = z
     });
 
 const normaliserSchema = z.strictObject({
-    /** Lambda memory; CPU scales with it. 1,024 MB normalises a 50 MB (compressed) file well within the timeout. */
-    memoryMb: wholeNumber(256, 10_240).default(1024),
+    /** Lambda memory; CPU scales with it (1,769 MB is one vCPU). 2,048 MB: README, "Normaliser sizing". */
+    memoryMb: wholeNumber(256, 10_240).default(2048),
     /** Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends). */
     timeoutSeconds: wholeNumber(30, 900).default(300),
     /** Deliveries of a message before it moves to the dead-letter queue. */
     maxReceiveCount: wholeNumber(1, 100).default(5),
-    /** Messages per Lambda invocation. */
-    batchSize: wholeNumber(1, 100).default(10),
+    /** Messages per Lambda invocation, normalised one after the other: 5 of the largest files take about a third of the default timeout. */
+    batchSize: wholeNumber(1, 100).default(5),
     /** Retention of the Lambda's log group. */
     logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).default(90),
     /** SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch. */
