@@ -49,6 +49,8 @@ export interface RecordText {
     readonly oddNumbers: boolean;
     /** In `values` mode: the array the record came from (`Records`, `Events`, `logEvents`), "" for a top-level array, undefined for a whole value. */
     readonly container?: string;
+    /** In `values` mode: the line the record starts on, for messages. */
+    readonly line?: number;
 }
 
 export interface SplitterOptions {
@@ -83,8 +85,9 @@ export class RecordsSplitter {
     private length = 0;
     /** Bytes of input dropped before `buffer[0]`, for error offsets. */
     private consumed = 0;
-    /** Newlines dropped before `buffer[0]` (values mode), for error lines. */
-    private droppedLines = 0;
+    /** Values mode, for lines in messages: newlines before `buffer[countedTo]`, counted incrementally (linear). */
+    private linesBefore = 0;
+    private countedTo = 0;
     private position = 0;
     private outer: Outer = "top";
     /** Values seen at the top level (records mode: must be exactly one object). */
@@ -167,10 +170,11 @@ export class RecordsSplitter {
         return new NotCloudTrailError(`${what} at byte ${this.consumed + at}${this.mode === "values" ? ` (line ${this.lineAt(at)})` : ""}`);
     }
 
+    /** Line of `buffer[at]` (values mode), for `at` at or after the last position asked. */
     private lineAt(at: number): number {
-        let lines = this.droppedLines + 1;
-        for (let i = this.buffer.indexOf(NEWLINE, 0); i !== -1 && i < at; i = this.buffer.indexOf(NEWLINE, i + 1)) lines++;
-        return lines;
+        for (let i = this.buffer.indexOf(NEWLINE, this.countedTo); i !== -1 && i < at; i = this.buffer.indexOf(NEWLINE, i + 1)) this.linesBefore++;
+        this.countedTo = Math.max(this.countedTo, at);
+        return this.linesBefore + 1;
     }
 
     /** Drops what is fully consumed, keeping the record or string in progress. */
@@ -179,7 +183,8 @@ export class RecordsSplitter {
         if (this.length - keepFrom > this.maxRecordBytes) this.tooLarge(keepFrom);
         if (keepFrom === 0) return;
         if (this.mode === "values") {
-            for (let i = this.buffer.indexOf(NEWLINE, 0); i !== -1 && i < keepFrom; i = this.buffer.indexOf(NEWLINE, i + 1)) this.droppedLines++;
+            this.lineAt(keepFrom);
+            this.countedTo -= keepFrom;
         }
         this.consumed += keepFrom;
         this.buffer.copy(this.buffer, 0, keepFrom, this.length);
@@ -194,7 +199,10 @@ export class RecordsSplitter {
 
     private emit(records: RecordText[], endExclusive: number): void {
         if (endExclusive - this.recordStart > this.maxRecordBytes) this.tooLarge(this.recordStart);
-        records.push({ text: this.buffer.toString("utf8", this.recordStart, endExclusive), pairs: this.pairs, oddNumbers: this.oddNumbers, container: this.container });
+        records.push({
+            text: this.buffer.toString("utf8", this.recordStart, endExclusive), pairs: this.pairs, oddNumbers: this.oddNumbers, container: this.container,
+            line: this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
+        });
         this.recordCount++;
         this.recordStart = -1;
         this.recordDepth = 0;

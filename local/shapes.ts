@@ -119,7 +119,7 @@ function unwrapRecords(records: readonly RecordText[], firstIndex: number, count
     const out: Unwrapped = { events: [], digests: 0, others: 0 };
     const evidence: (Evidence | undefined)[] = [];
     records.forEach((record, i) => {
-        const [value, lost] = parseRecord(record, `record ${firstIndex + i}`);
+        const [value, lost] = parseRecord(record, `record ${firstIndex + i} (line ${record.line})`);
         const before = out.events.length;
         unwrapInto(record.container === "logEvents" ? (value as { message?: unknown } | null)?.message : value, out);
         // What JSON.parse lost belongs to the record's text: kept when the record is the event itself.

@@ -52,7 +52,7 @@ describe("local shapes, streamed", function () {
         expect(evidence[1]).to.deep.equal({ $duplicateKeys: { eventName: ['"StopLogging"', '"DescribeTrails"'] } });
     });
 
-    it("names the line of a malformed NDJSON record", async () => {
+    it("names the record and line of a malformed NDJSON record", async () => {
         const text = `${JSON.stringify(event("A"))}\n${JSON.stringify(event("B"))}\n{"eventName": nope}\n`;
         let message = "";
         try {
@@ -60,7 +60,7 @@ describe("local shapes, streamed", function () {
         } catch (error) {
             message = (error as Error).message;
         }
-        expect(message).to.match(/record 2 is not valid JSON/);
+        expect(message).to.match(/record 2 \(line 3\) is not valid JSON/);
     });
 
     it("reads a small gzip of an array with 200 MB of whitespace in bounded memory, and stops at the decompressed-size cap", async () => {
