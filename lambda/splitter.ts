@@ -341,6 +341,7 @@ export class RecordsSplitter {
                 }
                 this.container = undefined;
                 this.startRecord(i);
+                this.digitRun = byte >= ZERO && byte <= NINE ? 1 : 0;
                 if (byte === OPEN_BRACE) {
                     // Maybe a wrapper: watch its first-level keys.
                     this.candidate = true;

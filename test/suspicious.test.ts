@@ -27,6 +27,9 @@ interface FakeArchive {
     encryption: Map<string, { sse: string; keyId?: string }>;
     requests: string[];
     pageSize: number;
+    /** GetObject requests to the archive in flight now, and at most. */
+    inFlight: number;
+    maxInFlight: number;
 }
 
 function versionsXml(archive: FakeArchive, url: URL): string {
@@ -60,6 +63,9 @@ async function startProxy(target: number, archive: FakeArchive): Promise<{ clien
             return;
         }
         url.searchParams.delete("versionId"); // s3rver keeps one version
+        const archiveGet = request.method === "GET" && url.pathname.startsWith(`/${ARCHIVE}/`);
+        if (archiveGet) archive.maxInFlight = Math.max(archive.maxInFlight, ++archive.inFlight);
+        response.on("close", () => { if (archiveGet) archive.inFlight--; });
         const upstream = http.request({ host: "127.0.0.1", port: target, method: request.method, path: url.pathname + url.search, headers: request.headers }, (reply) => {
             const headers = { ...reply.headers };
             const key = decodeURIComponent(url.pathname.slice(`/${ARCHIVE}/`.length));
@@ -95,7 +101,7 @@ function notification(key: string, versionId: string) {
 describe("suspicious archive files (the normaliser's tamper reports)", () => {
     let s3: LocalS3;
     let proxy: { client: S3Client; close(): Promise<void> };
-    const archive: FakeArchive = { versions: new Map(), encryption: new Map(), requests: [], pageSize: 1000 };
+    const archive: FakeArchive = { versions: new Map(), encryption: new Map(), requests: [], pageSize: 1000, inFlight: 0, maxInFlight: 0 };
     const warnings: Record<string, unknown>[] = [];
     const metrics: string[] = [];
     let handler: ReturnType<typeof createHandler>;
@@ -176,5 +182,22 @@ describe("suspicious archive files (the normaliser's tamper reports)", () => {
         } finally {
             archive.pageSize = 1000;
         }
+    });
+
+    it("normalises a batch's files one at a time (memory and /tmp are sized for one file)", async () => {
+        const keys = ["batch-a", "batch-b", "batch-c"].map(logKey);
+        for (const key of keys) {
+            await s3.client.send(new PutObjectCommand({ Bucket: ARCHIVE, Key: key, Body: logFile("ListBuckets") }));
+            archive.versions.set(key, ["v1"]);
+            archive.encryption.set(key, { sse: "aws:kms", keyId: KEY_ARN });
+        }
+        archive.maxInFlight = 0;
+        const event = { Records: keys.map((key, index) => ({
+            messageId: `m-${index}`, receiptHandle: "r", body: JSON.stringify(notification(key, "v1")), attributes: {}, messageAttributes: {},
+            md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:999999999999:q", awsRegion: "us-east-1",
+        })) };
+        const response = (await handler(event as never, context)) as { batchItemFailures: unknown[] };
+        expect(response.batchItemFailures).to.deep.equal([]);
+        expect(archive.maxInFlight).to.equal(1);
     });
 });
