@@ -118,14 +118,14 @@ const archiveSchema = z
     });
 
 const normaliserSchema = z.strictObject({
-    /** Lambda memory; CPU scales with it. 1,024 MB normalises a 50 MB (compressed) file well within the timeout. */
-    memoryMb: wholeNumber(256, 10_240).default(1024),
+    /** Lambda memory; CPU scales with it (1,769 MB is one vCPU). 2,048 MB: README, "Normaliser sizing". */
+    memoryMb: wholeNumber(256, 10_240).default(2048),
     /** Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends). */
     timeoutSeconds: wholeNumber(30, 900).default(300),
     /** Deliveries of a message before it moves to the dead-letter queue. */
     maxReceiveCount: wholeNumber(1, 100).default(5),
-    /** Messages per Lambda invocation; above 10 needs maximumBatchingWindowSeconds of at least 1. */
-    batchSize: wholeNumber(1, 100).default(10),
+    /** Messages per Lambda invocation, normalised one after the other: 5 of the largest files take about a third of the default timeout; above 10 needs maximumBatchingWindowSeconds of at least 1. */
+    batchSize: wholeNumber(1, 100).default(5),
     /** Seconds Lambda may wait to fill a batch (the event source mapping's MaximumBatchingWindowInSeconds); 0 invokes at once. */
     maximumBatchingWindowSeconds: wholeNumber(0, 300).default(0),
     /** Retention of the Lambda's log group. */

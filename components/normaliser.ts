@@ -4,6 +4,15 @@ import { bundleNormaliser, NORMALISER_RUNTIME } from "../lambda/bundle";
 import { NormaliserConfig } from "./config";
 import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "./iamPolicies";
 import { ARCHIVE_LOG_PREFIX } from "./layout";
+import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../lambda/suspicious";
+
+/**
+ * /tmp of the function. One file at a time (the handler processes a batch sequentially); its
+ * outputs take about its compressed size, and a file spanning many partitions spills its
+ * decompressed text (up to about 600 MB for the largest files CloudTrail writes, 50 MB compressed)
+ * before compressing it: 2 GB leaves room for both. Sizing measured in README ("Normaliser sizing").
+ */
+export const NORMALISER_EPHEMERAL_STORAGE_MB = 2048;
 
 /** Arguments of {@link Normaliser}. */
 export interface NormaliserArgs {
@@ -31,6 +40,8 @@ export class Normaliser extends pulumi.ComponentResource {
     public readonly queueUrl: pulumi.Output<string>;
     public readonly deadLetterQueueUrl: pulumi.Output<string>;
     public readonly dlqAlarmName: pulumi.Output<string>;
+    /** Alarm on archive files the normaliser found suspicious (not under the archive key, an overwritten log). */
+    public readonly suspiciousFileAlarmName: pulumi.Output<string>;
 
     constructor(name: string, args: NormaliserArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:normaliser:Normaliser", name, {}, opts);
@@ -91,7 +102,8 @@ export class Normaliser extends pulumi.ComponentResource {
             role: role.arn,
             memorySize: settings.memoryMb,
             timeout: settings.timeoutSeconds,
-            environment: { variables: { LAKE_BUCKET: args.lakeBucketName, POWERTOOLS_SERVICE_NAME: "cloudtrail-lake-normaliser", } },
+            ephemeralStorage: { size: NORMALISER_EPHEMERAL_STORAGE_MB },
+            environment: { variables: { LAKE_BUCKET: args.lakeBucketName, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME } },
             loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
             tags: args.tags,
         }, { parent: this, dependsOn: [rolePolicy] });
@@ -119,11 +131,31 @@ export class Normaliser extends pulumi.ComponentResource {
             tags: args.tags,
         }, { parent: this });
 
+        // The handler counts each suspicious file in an embedded-metric-format log line (Powertools Metrics,
+        // dimension `service`); the reason, bucket and key are in the "suspicious archive file" log line beside it.
+        const suspiciousAlarm = new aws.cloudwatch.MetricAlarm(`${name}-suspicious-file`, {
+            alarmDescription: "cloudtrail-lake: a file in the archive is suspicious (not encrypted under the archive key, or a later version of an existing log); " +
+                "see the normaliser's \"suspicious archive file\" log lines for the reason, bucket and key",
+            namespace: METRICS_NAMESPACE,
+            metricName: SUSPICIOUS_METRIC,
+            dimensions: { service: SERVICE_NAME },
+            statistic: "Sum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
+            tags: args.tags,
+        }, { parent: this });
+
         this.functionName = fn.name;
         this.queueUrl = queue.url;
         this.deadLetterQueueUrl = deadLetterQueue.url;
         this.dlqAlarmName = alarm.name;
+        this.suspiciousFileAlarmName = suspiciousAlarm.name;
         this.registerOutputs({
+            suspiciousFileAlarmName: this.suspiciousFileAlarmName,
             functionName: this.functionName,
             queueUrl: this.queueUrl,
             deadLetterQueueUrl: this.deadLetterQueueUrl,

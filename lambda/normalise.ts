@@ -52,7 +52,8 @@ class Normaliser {
 
     /** Keeps a value verbatim under its source path (`parent` + `key`, joined only here: the hot path never builds paths). */
     keep(parent: string, key: string, value: unknown): null {
-        (this.extras ??= {})[parent + key] = value;
+        // No prototype: a key named `__proto__` (JSON.parse keeps it as an own key) stays a key, not a prototype.
+        (this.extras ??= Object.create(null) as Record<string, unknown>)[parent + key] = value;
         return null;
     }
 
@@ -103,10 +104,16 @@ class Normaliser {
     }
 }
 
-/** Normalises one event (a parsed JSON object). */
-export function normaliseEvent(event: Record<string, unknown>): NormalisedRecord {
+/**
+ * Normalises one event (a parsed JSON object). `evidence`: what JSON.parse lost from its text
+ * (./hostile.ts), added to `extrafields` over the normaliser's own entries.
+ */
+export function normaliseEvent(event: Record<string, unknown>, evidence?: Record<string, unknown>): NormalisedRecord {
     const normaliser = new Normaliser();
     const record = normaliser.struct(event, COLUMNS, "");
+    if (evidence !== undefined) {
+        for (const path in evidence) normaliser.keep(path, "", evidence[path]);
+    }
     if (normaliser.extras !== undefined) record[EXTRA_FIELDS_COLUMN] = JSON.stringify(normaliser.extras);
     return record;
 }

@@ -3,7 +3,8 @@
  * and synchronous.
  */
 import { normaliseEvent, NormalisedRecord } from "./normalise";
-import { NotCloudTrailError } from "./splitter";
+import { countPairs, Evidence, lostInParsing } from "./hostile";
+import { NotCloudTrailError, RecordText } from "./splitter";
 
 /** Fallbacks for partition values a record does not carry itself. */
 export interface PartitionDefaults {
@@ -43,11 +44,11 @@ class BatchBuilder {
 
     constructor(private readonly defaults: PartitionDefaults) {}
 
-    add(event: unknown, index: number): void {
+    add(event: unknown, index: number, evidence?: Evidence): void {
         if (typeof event !== "object" || event === null || Array.isArray(event)) {
             throw new NotCloudTrailError(`Records[${index}] is not an event object`);
         }
-        const record = normaliseEvent(event as Record<string, unknown>);
+        const record = normaliseEvent(event as Record<string, unknown>, evidence);
         const partition = partitionOf(record, this.defaults);
         const id = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
         let group = this.groups.get(id);
@@ -66,23 +67,36 @@ class BatchBuilder {
 }
 
 /** Parses and renders record texts; `firstIndex` numbers them in the file, for error messages. */
-export function renderTexts(texts: readonly string[], firstIndex: number, defaults: PartitionDefaults): RenderedBatch {
+export function renderTexts(texts: readonly RecordText[], firstIndex: number, defaults: PartitionDefaults): RenderedBatch {
     const builder = new BatchBuilder(defaults);
     for (let i = 0; i < texts.length; i++) {
-        let event: unknown;
-        try {
-            event = JSON.parse(texts[i]);
-        } catch (error) {
-            throw new NotCloudTrailError(`Records[${firstIndex + i}] is not valid JSON: ${(error as Error).message}`);
-        }
-        builder.add(event, firstIndex + i);
+        const [event, evidence] = parseRecord(texts[i], `Records[${firstIndex + i}]`);
+        builder.add(event, firstIndex + i, evidence);
     }
     return builder.build();
 }
 
+/**
+ * JSON.parse, plus what it lost (duplicate keys, numbers a double cannot hold) when the scan saw a
+ * sign of it: the slow path runs only for those records.
+ */
+export function parseRecord(record: RecordText, where: string): [unknown, Evidence | undefined] {
+    let event: unknown;
+    try {
+        event = JSON.parse(record.text);
+    } catch (error) {
+        throw new NotCloudTrailError(`${where} is not valid JSON: ${(error as Error).message}`);
+    }
+    const suspicious = record.oddNumbers || (typeof event === "object" && event !== null ? countPairs(event) : 0) !== record.pairs;
+    if (!suspicious) return [event, undefined];
+    const evidence = lostInParsing(record.text, where);
+    for (const _ in evidence) return [event, evidence];
+    return [event, undefined];
+}
+
 /** Renders parsed events. */
-export function renderEvents(events: readonly unknown[], firstIndex: number, defaults: PartitionDefaults): RenderedBatch {
+export function renderEvents(events: readonly unknown[], firstIndex: number, defaults: PartitionDefaults, evidence?: readonly (Evidence | undefined)[]): RenderedBatch {
     const builder = new BatchBuilder(defaults);
-    events.forEach((event, i) => builder.add(event, firstIndex + i));
+    events.forEach((event, i) => builder.add(event, firstIndex + i, evidence?.[i]));
     return builder.build();
 }

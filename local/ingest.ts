@@ -2,7 +2,7 @@
  * Reading input files into the local lake's `normalised/` layout with the Lambda's own core.
  * S3 log files stream (bounded memory, whatever their size); the other shapes people have
  * (arrays, one event per line, lookup-events output, EventBridge and CloudWatch Logs envelopes)
- * are read whole and unwrapped. A file that cannot be read is reported with the reason; the
+ * are streamed too and unwrapped (local/shapes.ts). A file that cannot be read is reported with the reason; the
  * others go on.
  */
 import { createHash } from "node:crypto";
@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { decompressed, normaliseEvents, normaliseLogFile, NormalisedFile } from "../lambda/core";
 import { outputFileName, parseLogKey } from "../lambda/layout";
 import { publishToDirectory } from "../lambda/publish";
-import { parseJsonText, unwrapEvents } from "./shapes";
+import { StreamCounts, streamEvents } from "./shapes";
 
 export interface FileResult {
     readonly file: string;
@@ -37,12 +37,6 @@ async function head(file: string): Promise<string> {
     return "";
 }
 
-async function readWhole(file: string): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of decompressed(fs.createReadStream(file))) chunks.push(chunk);
-    return Buffer.concat(chunks).toString("utf8");
-}
-
 const S3_LOG_START = /^\uFEFF?\s*\{\s*"Records"\s*:/;
 
 async function normaliseFile(file: string, fileName: string, options: IngestOptions): Promise<NormalisedFile | { skipped: string }> {
@@ -51,12 +45,14 @@ async function normaliseFile(file: string, fileName: string, options: IngestOpti
     if (options.shapes === "s3-log" || S3_LOG_START.test(await head(file))) {
         return normaliseLogFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { fileName, defaults });
     }
-    const unwrapped = unwrapEvents(parseJsonText(await readWhole(file)));
-    if (unwrapped.events.length === 0) {
-        if (unwrapped.digests > 0) return { skipped: "CloudTrail digest file (log file validation), not events" };
-        throw new Error(`no CloudTrail events found (${unwrapped.others} other JSON value(s))`);
+    const counts: StreamCounts = { events: 0, digests: 0, others: 0 };
+    const normalised = await normaliseEvents(streamEvents(decompressed(fs.createReadStream(file, { highWaterMark: 1 << 20 })), counts), { fileName, defaults });
+    if (counts.events === 0) {
+        await normalised.cleanup();
+        if (counts.digests > 0) return { skipped: "CloudTrail digest file (log file validation), not events" };
+        throw new Error(`no CloudTrail events found (${counts.others} other JSON value(s))`);
     }
-    return normaliseEvents([unwrapped.events], { fileName, defaults });
+    return normalised;
 }
 
 /** Normalises every file into `outDir`; never throws for a bad file, reports it instead. */

@@ -4,7 +4,16 @@
  * lookup-events` output (the event as a JSON string in `CloudTrailEvent`), EventBridge
  * envelopes (`detail`), CloudWatch Logs subscription payloads (`logEvents[].message`), and test
  * fixtures that wrap one of those in `data`, and Splunk exports (`_raw`, `result`). Digest files are recognised and counted, not read.
+ *
+ * Files are streamed ({@link streamEvents}): a top-level array, or the `Records`, `Events` or
+ * `logEvents` array of a top-level object, is read one element at a time, so an export of any
+ * size is read in bounded memory (one record at most {@link MAX_RECORD_BYTES}; the decompressed
+ * size is capped by the caller, lambda/core.ts `decompressed`).
  */
+import type { EventBatch } from "../lambda/core";
+import type { Evidence } from "../lambda/hostile";
+import { parseRecord } from "../lambda/render";
+import { MAX_RECORD_BYTES, RecordsSplitter, RecordText } from "../lambda/splitter";
 
 export interface Unwrapped {
     /** CloudTrail events, in file order. */
@@ -97,4 +106,44 @@ export function parseJsonText(text: string): unknown[] {
         }
         return values;
     }
+}
+
+/** Counts of a streamed file, complete once the stream is read. */
+export interface StreamCounts {
+    events: number;
+    digests: number;
+    others: number;
+}
+
+function unwrapRecords(records: readonly RecordText[], firstIndex: number, counts: StreamCounts): { events: unknown[]; evidence: (Evidence | undefined)[] } {
+    const out: Unwrapped = { events: [], digests: 0, others: 0 };
+    const evidence: (Evidence | undefined)[] = [];
+    records.forEach((record, i) => {
+        const [value, lost] = parseRecord(record, `record ${firstIndex + i} (line ${record.line})`);
+        const before = out.events.length;
+        unwrapInto(record.container === "logEvents" ? (value as { message?: unknown } | null)?.message : value, out);
+        // What JSON.parse lost belongs to the record's text: kept when the record is the event itself.
+        for (let e = before; e < out.events.length; e++) evidence.push(out.events[e] === value ? lost : undefined);
+    });
+    counts.events += out.events.length;
+    counts.digests += out.digests;
+    counts.others += out.others;
+    return { events: out.events, evidence };
+}
+
+/**
+ * Streams the events of a (decompressed) file of any shape above, in batches, in file order;
+ * `counts` is complete when the generator ends. Throws with the record (and byte, line) that is
+ * not JSON, is too large or too deep.
+ */
+export async function* streamEvents(chunks: AsyncIterable<Buffer>, counts: StreamCounts): AsyncGenerator<EventBatch> {
+    const splitter = new RecordsSplitter({ mode: "values" });
+    for await (const chunk of chunks) {
+        const first = splitter.recordCount;
+        const records = splitter.push(chunk);
+        if (records.length > 0) yield unwrapRecords(records, first, counts);
+    }
+    const first = splitter.recordCount;
+    const last = splitter.end();
+    if (last.length > 0) yield unwrapRecords(last, first, counts);
 }

@@ -105,7 +105,7 @@ describe("stack config", () => {
         ]);
         expect(parseLakeConfig({ ...valid, normaliser: { batchSize: 50, maximumBatchingWindowSeconds: 5 } }).normaliser)
             .to.include({ batchSize: 50, maximumBatchingWindowSeconds: 5 });
-        expect(parseLakeConfig(valid).normaliser).to.include({ batchSize: 10, maximumBatchingWindowSeconds: 0 });
+        expect(parseLakeConfig(valid).normaliser).to.include({ batchSize: 5, maximumBatchingWindowSeconds: 0 });
         expect(problemsOf({ ...valid, normaliser: { maximumBatchingWindowSeconds: 301 } }))
             .to.deep.equal(["cloudtrail-lake:normaliser.maximumBatchingWindowSeconds = 301: must be a whole number from 0 to 300"]);
     });

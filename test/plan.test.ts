@@ -26,7 +26,7 @@ describe("npm run plan (offline, no credentials)", () => {
         expect(code).to.equal(0);
         expect(stdout).to.contain("archive (SecureBucket)").and.contain("normaliser (Normaliser)");
         expect(stdout).to.match(/Per account \(3\)\n {2}111122223333 {2}parquet-111122223333: 1 Job, 1 Role, 1 RolePolicy; trail-111122223333: 1 Provider, 1 Trail/);
-        expect(stdout).to.match(/\n83 resources: /); // 77 + the tamper alarm: topic, topic policy, 2 rules, 2 targets
+        expect(stdout).to.match(/\n84 resources: /); // 77 + the tamper alarm (topic, topic policy, 2 rules, 2 targets) + the suspicious-file alarm
         expect(stdout).to.contain("Policy pack: no violations.");
     });
 
