@@ -1,13 +1,16 @@
--- name: access-key-created
--- title: Access key created
+-- id: access-key-created
+-- title: IAM access key created
 -- severity: medium
--- mitre: T1098.001 Account Manipulation: Additional Cloud Credentials
--- description: A long-lived access key was created, for an IAM user or for root. Creating a key for another user is a classic backdoor.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
-       json_extract_scalar(responseelements, '$.accessKey.userName') AS detail
+-- kind: event
+-- tactics: TA0003
+-- techniques: T1098.001
+-- description: A long-lived access key was created for an IAM user (or the root user): an attacker's favourite way to keep access after the session they stole expires.
+-- falsepositives: Onboarding of a service user; key rotation by the user themself (the detail says whose key it is).
+-- runbook: Check whether the key's user asked for it and whether the creator is that user; if not, deactivate the key (UpdateAccessKey Inactive) and review the creator's session.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat_ws(' ', 'key for', coalesce(json_extract_scalar(responseelements, '$.accessKey.userName'), json_extract_scalar(requestparameters, '$.userName'), 'the caller')) AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventsource = 'iam.amazonaws.com'
   AND eventname = 'CreateAccessKey'
   AND errorcode IS NULL

@@ -1,0 +1,17 @@
+-- id: macie-disabled
+-- title: Macie disabled or paused
+-- severity: high
+-- kind: event
+-- tactics: TA0005
+-- techniques: T1562.001
+-- description: Macie was disabled or its session paused, or the account removed from the Macie administrator: sensitive-data discovery in S3 stops.
+-- falsepositives: Macie cost control by the security team.
+-- runbook: Re-enable Macie (EnableMacie or UpdateMacieSession status ENABLED) and review the principal's session.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat_ws(' ', coalesce(json_extract_scalar(requestparameters, '$.status'), ''), CASE WHEN errorcode IS NOT NULL THEN concat('attempt failed: ', errorcode) END) AS detail
+FROM cloudtrail
+WHERE ${window}
+  AND eventsource IN ('macie.amazonaws.com', 'macie2.amazonaws.com')
+  AND (eventname IN ('DisableMacie', 'DisableOrganizationAdminAccount', 'DisassociateFromAdministratorAccount', 'DisassociateFromMasterAccount', 'DeleteMember', 'DisassociateMember')
+       OR (eventname = 'UpdateMacieSession' AND json_extract_scalar(requestparameters, '$.status') = 'PAUSED'))
+ORDER BY eventtime
