@@ -12,7 +12,7 @@ WITH failures AS (
            errormessage AS detail,
            coalesce(useridentity.username, useridentity.arn, useridentity.principalid) AS who,
            -- Copies of one event (a log file delivered or copied twice) count once; events without an id all count.
-           row_number() OVER (PARTITION BY eventid ORDER BY eventtime) AS copy
+           CASE WHEN eventid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY eventid ORDER BY eventtime) END AS copy
     FROM cloudtrail
     WHERE ${window}
       AND eventsource = 'signin.amazonaws.com'
@@ -23,7 +23,7 @@ WITH failures AS (
            count(*) OVER (PARTITION BY account, who) AS per_user,
            count(*) OVER (PARTITION BY sourceipaddress) AS per_address
     FROM failures
-    WHERE copy = 1 OR eventid IS NULL
+    WHERE copy = 1
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', cast(per_user AS varchar), 'failures for the user,', cast(per_address AS varchar), 'from the address:', detail) AS detail

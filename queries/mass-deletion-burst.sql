@@ -12,7 +12,8 @@ WITH deletions AS (
            coalesce(useridentity.arn, useridentity.principalid, sourceipaddress) AS who,
            CASE WHEN eventname IN ('DeleteObject', 'DeleteObjects') THEN 's3-objects' ELSE 'resources' END AS family,
            date_trunc('hour', from_iso8601_timestamp(eventtime)) AS hour,
-           row_number() OVER (PARTITION BY eventid ORDER BY eventtime) AS copy
+           -- Copies of one event (a log file delivered or copied twice) count once; events without an id all count.
+           CASE WHEN eventid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY eventid ORDER BY eventtime) END AS copy
     FROM cloudtrail
     WHERE ${window}
       AND errorcode IS NULL
@@ -26,7 +27,7 @@ WITH deletions AS (
 ), counted AS (
     SELECT *, count(*) OVER (PARTITION BY account, who, family, hour) AS deletions
     FROM deletions
-    WHERE copy = 1 OR eventid IS NULL
+    WHERE copy = 1
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
        concat(cast(deletions AS varchar), ' ', family, ' deletions in the hour') AS detail

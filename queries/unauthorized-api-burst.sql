@@ -12,7 +12,8 @@ WITH denied AS (
            errorcode AS detail,
            coalesce(useridentity.arn, useridentity.principalid, sourceipaddress) AS who,
            date_trunc('hour', from_iso8601_timestamp(eventtime)) AS hour,
-           row_number() OVER (PARTITION BY eventid ORDER BY eventtime) AS copy
+           -- Copies of one event (a log file delivered or copied twice) count once; events without an id all count.
+           CASE WHEN eventid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY eventid ORDER BY eventtime) END AS copy
     FROM cloudtrail
     WHERE ${window}
       AND (errorcode IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden')
@@ -23,7 +24,7 @@ WITH denied AS (
     -- Window functions over distinct events: a copied log file counts once, and nothing is joined on eventid.
     SELECT *, count(*) OVER (PARTITION BY account, who, hour) AS calls
     FROM denied
-    WHERE copy = 1 OR eventid IS NULL
+    WHERE copy = 1
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
        concat(cast(calls AS varchar), ' denied calls in the hour: ', detail) AS detail
