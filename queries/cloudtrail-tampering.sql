@@ -14,4 +14,6 @@ FROM cloudtrail
 WHERE ${window}
   AND eventsource = 'cloudtrail.amazonaws.com'
   AND eventname IN ('StopLogging', 'DeleteTrail', 'DeleteEventDataStore', 'StopEventDataStoreIngestion')
+  -- Denied attempts count (they show intent); other failures (no such trail/detector) do not.
+  AND (errorcode IS NULL OR regexp_like(errorcode, 'AccessDenied|Unauthorized|Forbidden'))
 ORDER BY eventtime

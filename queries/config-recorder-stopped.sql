@@ -12,5 +12,7 @@ SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS p
 FROM cloudtrail
 WHERE ${window}
   AND eventsource = 'config.amazonaws.com'
+  -- Denied attempts count (they show intent); other failures (no such trail/detector) do not.
+  AND (errorcode IS NULL OR regexp_like(errorcode, 'AccessDenied|Unauthorized|Forbidden'))
   AND eventname IN ('StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel')
 ORDER BY eventtime

@@ -12,7 +12,11 @@ SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS p
 FROM cloudtrail
 WHERE ${window}
   AND eventsource = 'guardduty.amazonaws.com'
+  -- Denied attempts count (they show intent); other failures (no such trail/detector) do not.
+  AND (errorcode IS NULL OR regexp_like(errorcode, 'AccessDenied|Unauthorized|Forbidden'))
   AND (eventname IN ('DeleteDetector', 'DeletePublishingDestination', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount',
                      'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers')
-       OR (eventname = 'UpdateDetector' AND json_extract_scalar(requestparameters, '$.enable') = 'false'))
+       OR (eventname = 'UpdateDetector' AND (json_extract_scalar(requestparameters, '$.enable') = 'false'
+                                            -- Findings exported only every six hours (the slowest setting): alerts come late.
+                                            OR json_extract_scalar(requestparameters, '$.findingPublishingFrequency') = 'SIX_HOURS')))
 ORDER BY eventtime

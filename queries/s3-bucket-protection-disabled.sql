@@ -14,6 +14,6 @@ WHERE ${window}
   AND eventsource = 's3.amazonaws.com'
   AND errorcode IS NULL
   AND (eventname = 'DeleteBucketReplication'
-       OR (eventname = 'PutBucketVersioning' AND (json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status') = 'Suspended'
+       OR (eventname = 'PutBucketVersioning' AND (json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status') IN ('Suspended', 'Disabled')
                                                  OR json_extract_scalar(requestparameters, '$.VersioningConfiguration.MfaDelete') = 'Disabled')))
 ORDER BY eventtime

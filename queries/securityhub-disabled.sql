@@ -12,6 +12,8 @@ SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS p
 FROM cloudtrail
 WHERE ${window}
   AND eventsource = 'securityhub.amazonaws.com'
+  -- Denied attempts count (they show intent); other failures (no such trail/detector) do not.
+  AND (errorcode IS NULL OR regexp_like(errorcode, 'AccessDenied|Unauthorized|Forbidden'))
   AND eventname IN ('DisableSecurityHub', 'BatchDisableStandards', 'DisableImportFindingsForProduct', 'DisassociateFromAdministratorAccount',
                     'DisassociateFromMasterAccount', 'DeleteMembers', 'DisassociateMembers', 'DisableOrganizationAdminAccount')
 ORDER BY eventtime

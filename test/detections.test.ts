@@ -46,12 +46,10 @@ const NOT_FUNCTIONS = new Set(["in", "over", "as", "from", "join", "on", "using"
 
 /** The function names a query calls: a word token directly followed by "(" (comments and strings are tokens of their own). */
 function functionsCalled(parser: TrinoSQL, sql: string): string[] {
-    const tokens = parser.getAllTokens(sql).filter((token) => token.text.trim() !== "" && !token.text.startsWith("--"));
+    const tokens = parser.getAllTokens(sql).map((token) => token.text ?? "").filter((text) => text.trim() !== "" && !text.startsWith("--"));
     const names = new Set<string>();
-    tokens.forEach((token, index) => {
-        if (tokens[index + 1]?.text === "(" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(token.text) && !NOT_FUNCTIONS.has(token.text.toLowerCase())) {
-            names.add(token.text.toLowerCase());
-        }
+    tokens.forEach((text, index) => {
+        if (tokens[index + 1] === "(" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && !NOT_FUNCTIONS.has(text.toLowerCase())) names.add(text.toLowerCase());
     });
     return [...names];
 }

@@ -1,4 +1,4 @@
--- id: s3-replication-to-foreign-account
+-- id: s3-replication-to-other-account
 -- title: S3 replication configured to another account
 -- severity: high
 -- kind: event
