@@ -1,6 +1,7 @@
 /**
  * npm run coverage — the ATT&CK coverage table of the catalogue (queries/), as markdown: one row
- * per tactic of the cloud matrix, with the techniques and the detections that map to it. Generated
+ * per tactic of the cloud matrix, with the techniques and the detections that map to it, then one
+ * row per detection. Generated
  * from the files, so the README's table stays true: paste the output there after adding detections.
  */
 import { CLOUD_TACTICS, Detection, loadDetections } from "../components/detections";
@@ -20,4 +21,16 @@ export function coverageMarkdown(detections: readonly Detection[]): string {
     return lines.join("\n");
 }
 
-if (require.main === module) console.log(coverageMarkdown(loadDetections()));
+/** One line per detection: the catalogue as a README table. */
+export function catalogueMarkdown(detections: readonly Detection[]): string {
+    return [
+        "| detection | severity | kind | tactics | techniques |",
+        "|---|---|---|---|---|",
+        ...detections.map((d) => `| \`${d.id}\`: ${d.title} | ${d.severity} | ${d.kind} | ${d.tactics.map((t) => CLOUD_TACTICS[t]).join(", ")} | ${d.techniques.join(", ")} |`),
+    ].join("\n");
+}
+
+if (require.main === module) {
+    const detections = loadDetections();
+    console.log(`${coverageMarkdown(detections)}\n\n${catalogueMarkdown(detections)}`);
+}

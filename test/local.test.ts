@@ -121,7 +121,7 @@ describe("local mode: detections", () => {
             "kms-key-disabled-or-deleted": "3/3 2/2",
             "s3-bucket-access-changed": "1/1 2/2",
             "s3-public-access-block-removed": "1/1 3/3",
-            "s3-bucket-made-public": "1/5 8/9",
+            "s3-bucket-made-public": "1/5 9/9",
             "config-recorder-stopped": "1/1 2/2",
             "macie-disabled": "2/2 1/1",
             "account-left-organization": "1/1 0/0",
