@@ -132,8 +132,8 @@ export function loadDetections(dir: string = QUERIES_DIR): Detection[] {
         .map((name) => parseDetection(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")));
 }
 
-/** An ISO-8601 UTC instant, with or without fractions of a second (CloudTrail writes none; exports may). */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+/** An ISO-8601 UTC instant, with or without milliseconds (CloudTrail writes none; exports may; Athena's from_iso8601_timestamp reads up to milliseconds). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /** `2026-11-25T10:00:00Z` form of a Date, as eventtime is stored. */
 export function isoSeconds(date: Date): string {
