@@ -115,7 +115,7 @@ describe("local mode: detections", () => {
             "root-account-activity": "3/3 3/5",
             "console-login-without-mfa": "3/3 7/8",
             "console-login-failures": "2/2 2/2",
-            "access-key-created": "4/4 1/3",
+            "access-key-created": "4/4 2/3",
             "cloudtrail-tampering": "1/1 2/2",
             "cloudtrail-selectors-narrowed": "1/1 2/2",
             "kms-key-disabled-or-deleted": "3/3 2/2",
