@@ -1,7 +1,8 @@
 /**
- * The detection queries in `queries/*.sql`: one Athena (Trino) query per file, with a header of
- * `-- key: value` lines naming it. Pure: the catalog component deploys them as named queries,
- * the query runner and the local mode run them.
+ * The detection catalogue: `queries/<id>.sql`, one Athena (Trino) query per file with a header of
+ * `-- key: value` lines (format: README "Detections"). This folder is the only list of detections:
+ * the catalog component deploys them as named queries, the query runner and the local mode run
+ * them, the coverage table and the tests read them. Pure: no AWS, no DuckDB.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,52 +10,130 @@ import * as path from "node:path";
 export const QUERIES_DIR = path.join(__dirname, "..", "queries");
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** event: each matching event is a finding; threshold: counts over the window; correlation: a sequence. */
+export const KINDS = ["event", "threshold", "correlation"] as const;
+export type Kind = (typeof KINDS)[number];
+
+/**
+ * The tactics of ATT&CK's Enterprise cloud matrices (IaaS, SaaS, Office Suite, Identity Provider),
+ * https://attack.mitre.org/matrices/enterprise/cloud/ (v16): the only tactic ids a detection may name.
+ */
+export const CLOUD_TACTICS: Readonly<Record<string, string>> = {
+    TA0001: "Initial Access",
+    TA0002: "Execution",
+    TA0003: "Persistence",
+    TA0004: "Privilege Escalation",
+    TA0005: "Defense Evasion",
+    TA0006: "Credential Access",
+    TA0007: "Discovery",
+    TA0008: "Lateral Movement",
+    TA0009: "Collection",
+    TA0010: "Exfiltration",
+    TA0040: "Impact",
+};
 
 export interface Detection {
-    /** File name without `.sql`; also the `name` header. */
+    /** File name without `.sql`; also the `id` header. */
+    readonly id: string;
+    /** Same as {@link id}: the name the local mode, the query runner and the named queries use. */
     readonly name: string;
     readonly title: string;
     readonly severity: Severity;
-    /** MITRE ATT&CK technique id and name, e.g. `T1136.003 Create Account: Cloud Account`. */
-    readonly mitre: string;
+    readonly kind: Kind;
+    /** ATT&CK tactic ids, e.g. `TA0005`. */
+    readonly tactics: readonly string[];
+    /** ATT&CK technique ids, e.g. `T1562.008`. */
+    readonly techniques: readonly string[];
     readonly description: string;
-    /** The SQL, header included, with `${since}` and `${until}` placeholders. */
+    readonly falsePositives: string;
+    readonly runbook: string;
+    /** Display text for reports: `Defense Evasion (TA0005) · T1562.008`. */
+    readonly mitre: string;
+    /** The file as written, with `${window}` (and possibly `${since}`, `${until}`). */
+    readonly source: string;
+    /**
+     * The query for Athena's console (the named query): `${window}` expanded with `${since}` and
+     * `${until}` left as the two values to fill in.
+     */
     readonly sql: string;
     readonly file: string;
 }
 
-const REQUIRED = ["name", "title", "severity", "mitre", "description"] as const;
+const HEADER_FIELDS = ["id", "title", "severity", "kind", "tactics", "techniques", "description", "falsepositives", "runbook"] as const;
+type HeaderField = (typeof HEADER_FIELDS)[number];
 
-/** Parses one query file; throws naming the file and the header field that is wrong. */
-export function parseDetection(file: string, sql: string): Detection {
-    const header: Record<string, string> = {};
-    for (const line of sql.split("\n")) {
-        const match = /^--\s*([a-z]+):\s*(.+?)\s*$/.exec(line);
-        if (!match) break;
-        header[match[1]] = match[2];
-    }
-    const where = path.basename(file);
-    for (const field of REQUIRED) {
-        if (!header[field]) throw new Error(`${where}: header line "-- ${field}: …" is missing`);
-    }
-    if (header.name !== path.basename(file, ".sql")) throw new Error(`${where}: name "${header.name}" must equal the file name`);
-    if (!(SEVERITIES as readonly string[]).includes(header.severity)) {
-        throw new Error(`${where}: severity "${header.severity}" must be one of ${SEVERITIES.join(", ")}`);
-    }
-    if (!/^T\d{4}(\.\d{3})? \S/.test(header.mitre)) throw new Error(`${where}: mitre "${header.mitre}" must be a technique id and name, e.g. T1136.003 Create Account: Cloud Account`);
-    for (const placeholder of ["${since}", "${until}"]) {
-        if (!sql.includes(placeholder)) throw new Error(`${where}: the query must read a bounded window through ${placeholder}`);
-    }
-    return { name: header.name, title: header.title, severity: header.severity as Severity, mitre: header.mitre, description: header.description, sql, file };
+/** `${window}` with the instants still to fill in: the partition filter, then a time (not text) comparison. */
+function windowFilter(sinceDate: string, untilDate: string, since: string, until: string): string {
+    return `"date" BETWEEN ${sinceDate} AND ${untilDate}`
+        + ` AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('${since}')`
+        + ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('${until}')`;
 }
 
-/** Every detection in `dir`, sorted by name. */
+/** Parses one query file; throws naming the file and the header field that is wrong. */
+export function parseDetection(file: string, text: string): Detection {
+    const where = path.basename(file);
+    const header: Partial<Record<HeaderField, string>> = {};
+    for (const line of text.split("\n")) {
+        const match = /^--\s*([a-z]+):\s*(.*?)\s*$/.exec(line);
+        if (!match) break;
+        if (!(HEADER_FIELDS as readonly string[]).includes(match[1])) {
+            throw new Error(`${where}: unknown header field "${match[1]}" (expected ${HEADER_FIELDS.join(", ")})`);
+        }
+        if (header[match[1] as HeaderField] !== undefined) throw new Error(`${where}: header field "${match[1]}" is given twice`);
+        header[match[1] as HeaderField] = match[2];
+    }
+    for (const field of HEADER_FIELDS) {
+        if (!header[field]) throw new Error(`${where}: header line "-- ${field}: …" is missing or empty`);
+    }
+    const fields = header as Record<HeaderField, string>;
+    if (fields.id !== path.basename(file, ".sql")) throw new Error(`${where}: id "${fields.id}" must equal the file name`);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(fields.id)) throw new Error(`${where}: id "${fields.id}" must be lower-case words joined by hyphens`);
+    if (!(SEVERITIES as readonly string[]).includes(fields.severity)) {
+        throw new Error(`${where}: severity "${fields.severity}" must be one of ${SEVERITIES.join(", ")}`);
+    }
+    if (!(KINDS as readonly string[]).includes(fields.kind)) throw new Error(`${where}: kind "${fields.kind}" must be one of ${KINDS.join(", ")}`);
+    const list = (field: HeaderField) => fields[field].split(",").map((item) => item.trim()).filter((item) => item !== "");
+    const tactics = list("tactics");
+    for (const tactic of tactics) {
+        if (!/^TA\d{4}$/.test(tactic)) throw new Error(`${where}: tactics: "${tactic}" is not an ATT&CK tactic id like TA0005`);
+        if (!CLOUD_TACTICS[tactic]) throw new Error(`${where}: tactics: ${tactic} is not a tactic of the ATT&CK cloud matrix (${Object.keys(CLOUD_TACTICS).join(", ")})`);
+    }
+    const techniques = list("techniques");
+    for (const technique of techniques) {
+        if (!/^T\d{4}(\.\d{3})?$/.test(technique)) throw new Error(`${where}: techniques: "${technique}" is not an ATT&CK technique id like T1562 or T1562.008`);
+    }
+    if (tactics.length === 0) throw new Error(`${where}: tactics: at least one tactic id is needed`);
+    if (techniques.length === 0) throw new Error(`${where}: techniques: at least one technique id is needed`);
+    if (!text.includes("${window}")) throw new Error(`${where}: the query must read a bounded window through \${window}`);
+    const unknown = [...text.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]).filter((name) => !["window", "since", "until"].includes(name));
+    if (unknown.length > 0) throw new Error(`${where}: unknown placeholder \${${unknown[0]}} (only \${window}, \${since}, \${until})`);
+    const mitre = `${tactics.map((tactic) => `${CLOUD_TACTICS[tactic]} (${tactic})`).join(", ")} · ${techniques.join(", ")}`;
+    return {
+        id: fields.id,
+        name: fields.id,
+        title: fields.title,
+        severity: fields.severity as Severity,
+        kind: fields.kind as Kind,
+        tactics,
+        techniques,
+        description: fields.description,
+        falsePositives: fields.falsepositives,
+        runbook: fields.runbook,
+        mitre,
+        source: text,
+        sql: text.replaceAll("${window}", windowFilter("substr('${since}', 1, 10)", "substr('${until}', 1, 10)", "${since}", "${until}")),
+        file,
+    };
+}
+
+/** Every detection in `dir`, sorted by id. */
 export function loadDetections(dir: string = QUERIES_DIR): Detection[] {
     return fs.readdirSync(dir).filter((name) => name.endsWith(".sql")).sort()
         .map((name) => parseDetection(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")));
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** An ISO-8601 UTC instant, with or without milliseconds (CloudTrail writes none; exports may; Athena's from_iso8601_timestamp reads up to milliseconds). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /** `2026-11-25T10:00:00Z` form of a Date, as eventtime is stored. */
 export function isoSeconds(date: Date): string {
@@ -62,15 +141,21 @@ export function isoSeconds(date: Date): string {
 }
 
 /**
- * The query for the window [since, until). Only ISO-8601 UTC instants are accepted, so nothing
- * but a timestamp ever reaches the SQL text.
+ * The query for the window [since, until): `${window}` becomes the partition filter and a time
+ * comparison, `${since}` and `${until}` the instants. Only ISO-8601 UTC instants are accepted, so
+ * nothing but a timestamp ever reaches the SQL text.
  */
-export function queryForWindow(detection: Pick<Detection, "sql" | "name">, window: { readonly since: string; readonly until: string }): string {
+export function queryForWindow(detection: Pick<Detection, "source" | "name">, window: { readonly since: string; readonly until: string }): string {
     for (const [key, value] of Object.entries(window)) {
-        if (!ISO_INSTANT.test(value)) throw new Error(`${detection.name}: ${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, got "${value}"`);
+        if (!ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+            throw new Error(`${detection.name}: ${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z or 2026-11-25T00:00:00.123Z, got "${value}"`);
+        }
     }
-    if (window.since >= window.until) throw new Error(`${detection.name}: since (${window.since}) must be before until (${window.until})`);
-    return detection.sql.replaceAll("${since}", window.since).replaceAll("${until}", window.until);
+    if (Date.parse(window.since) >= Date.parse(window.until)) throw new Error(`${detection.name}: since (${window.since}) must be before until (${window.until})`);
+    return detection.source
+        .replaceAll("${window}", windowFilter(`'${window.since.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, window.since, window.until))
+        .replaceAll("${since}", window.since)
+        .replaceAll("${until}", window.until);
 }
 
 /** `24h`, `7d`, `30m` → milliseconds. */

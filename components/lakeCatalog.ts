@@ -79,7 +79,7 @@ export class LakeCatalog extends pulumi.ComponentResource {
         for (const detection of args.detections) {
             namedQueryIds[detection.name] = new aws.athena.NamedQuery(`${name}-query-${detection.name}`, {
                 name: detection.name,
-                description: `[${detection.severity}] ${detection.title} (${detection.mitre}). Fill in \${since} and \${until} (ISO-8601 UTC), or run: npm run query -- ${detection.name}`.slice(0, 1024),
+                description: `[${detection.severity}] ${detection.title} (${detection.mitre}). Fill in \${since} and \${until} (ISO-8601 UTC), or run: npm run query -- ${detection.name}. Next: ${detection.runbook}`.slice(0, 1024),
                 database: database.name,
                 workgroup: workgroup.name,
                 query: detection.sql,

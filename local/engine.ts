@@ -12,6 +12,9 @@
  * | to_iso8601(timestamp)               | strftime in ISO-8601 UTC                                      |
  * | regexp_like(text, pattern)          | regexp_matches                                                |
  * | date_diff(unit, a, b)               | built in (same argument order)                                |
+ * | json_format(json)                   | CAST(json AS VARCHAR) (the JSON text of an object or array)   |
+ * | regexp_extract(text, pattern)       | built in (first match, like Trino)                            |
+ * | date_trunc(unit, timestamp)         | built in                                                      |
  * Everything else the detections use (substr, coalesce, upper, LIKE, IN, window functions, struct
  * field access, "quoted" identifiers) is the same in both. A detection that still fails is
  * reported as "cannot run locally" with DuckDB's error, never skipped silently.
@@ -23,6 +26,7 @@ export const COMPATIBILITY_MACROS = [
         CASE WHEN json_type(json_extract(doc, path)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(doc, path) END`,
     "CREATE OR REPLACE MACRO from_iso8601_timestamp(text) AS CAST(text AS TIMESTAMPTZ)",
     "CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)",
+    "CREATE OR REPLACE MACRO json_format(doc) AS CAST(doc AS VARCHAR)",
     "CREATE OR REPLACE MACRO to_iso8601(ts) AS strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')",
 ];
 

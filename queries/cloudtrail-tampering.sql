@@ -1,16 +1,19 @@
--- name: cloudtrail-tampering
--- title: CloudTrail stopped, deleted or changed
+-- id: cloudtrail-tampering
+-- title: CloudTrail logging stopped or trail deleted (including denied attempts)
 -- severity: critical
--- mitre: T1562.008 Impair Defenses: Disable or Modify Cloud Logs
--- description: A trail was stopped, deleted or changed, or its event selectors were changed: the evidence this lake collects is being cut off.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
-       coalesce(json_extract_scalar(requestparameters, '$.name'), json_extract_scalar(requestparameters, '$.trailName')) AS detail
+-- kind: event
+-- tactics: TA0005
+-- techniques: T1562.008
+-- description: A trail's logging was stopped, a trail or event data store deleted, or an event data store's ingestion stopped: the evidence this lake collects is being cut off. Denied attempts are reported too.
+-- falsepositives: Decommissioning a trail in a change window, by the stack's deploy role.
+-- runbook: Restart logging (StartLogging) or recreate the trail at once, then review everything the principal's session did before and after; a denied attempt means the credentials are in hostile hands.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat_ws(' ', coalesce(json_extract_scalar(requestparameters, '$.name'), json_extract_scalar(requestparameters, '$.trailName'), json_extract_scalar(requestparameters, '$.eventDataStore')),
+                 CASE WHEN errorcode IS NOT NULL THEN concat('attempt failed: ', errorcode) END) AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventsource = 'cloudtrail.amazonaws.com'
-  AND eventname IN ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'DeleteEventDataStore', 'StopEventDataStoreIngestion')
-  AND errorcode IS NULL
-  -- Selectors that keep every management event (read and write) narrow nothing.
-  AND NOT (eventname = 'PutEventSelectors' AND requestparameters LIKE '%"includeManagementEvents":true%' AND requestparameters LIKE '%"readWriteType":"All"%')
+  AND eventname IN ('StopLogging', 'DeleteTrail', 'DeleteEventDataStore', 'StopEventDataStoreIngestion')
+  -- Denied attempts count (they show intent); other failures (no such trail/detector) do not.
+  AND (errorcode IS NULL OR regexp_like(errorcode, 'AccessDenied|Unauthorized|Forbidden'))
 ORDER BY eventtime

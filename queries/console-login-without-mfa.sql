@@ -1,13 +1,16 @@
--- name: console-login-without-mfa
+-- id: console-login-without-mfa
 -- title: Console login without MFA
 -- severity: high
--- mitre: T1078.004 Valid Accounts: Cloud Accounts
--- description: An IAM user or root signed in to the console successfully without multi-factor authentication. Federated (SSO/SAML) sign-ins do their MFA at the identity provider and are left out.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
-       json_extract_scalar(additionaleventdata, '$.MFAUsed') AS detail
+-- kind: event
+-- tactics: TA0001, TA0003
+-- techniques: T1078.004
+-- description: An IAM user or the root user signed in to the console with a password alone: a phished or leaked password is enough to get in.
+-- falsepositives: Users not yet enrolled in MFA; break-glass procedures (which should use MFA anyway).
+-- runbook: Ask the user whether they signed in from that address; enforce MFA (an IAM policy denying everything without aws:MultiFactorAuthPresent) and reset the password if in doubt.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat('MFAUsed=', coalesce(json_extract_scalar(additionaleventdata, '$.MFAUsed'), 'absent')) AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventname = 'ConsoleLogin'
   AND useridentity.type IN ('IAMUser', 'Root')
   AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'

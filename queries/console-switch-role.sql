@@ -1,13 +1,16 @@
--- name: console-switch-role
+-- id: console-switch-role
 -- title: Console role switch
 -- severity: low
--- mitre: T1078.004 Valid Accounts: Cloud Accounts
--- description: Someone switched role in the AWS console; SwitchFrom names the identity they switched from, which the role session alone does not show.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
-       json_extract_scalar(additionaleventdata, '$.SwitchFrom') AS detail
+-- kind: event
+-- tactics: TA0004, TA0008
+-- techniques: T1078.004
+-- description: A console user switched into a role (possibly in another account): context for the actions that follow, and a path between accounts.
+-- falsepositives: Everyday administration through role switching; keep it low and read it with other findings.
+-- runbook: Read it alongside other findings of the same principal: which role, in which account, and what the session did next.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat('from ', json_extract_scalar(additionaleventdata, '$.SwitchFrom')) AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventsource = 'signin.amazonaws.com'
   AND eventname = 'SwitchRole'
   AND json_extract_scalar(additionaleventdata, '$.SwitchFrom') IS NOT NULL

@@ -1,13 +1,17 @@
--- name: iam-policy-attached
--- title: Policy attached to or put on a user, group or role
+-- id: iam-policy-attached
+-- title: IAM policy attached or put inline
 -- severity: medium
--- mitre: T1098.003 Account Manipulation: Additional Cloud Roles
--- description: A managed policy was attached to, or an inline policy put on, an IAM user, group or role: the way permissions are escalated.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
-       coalesce(json_extract_scalar(requestparameters, '$.policyArn'), json_extract_scalar(requestparameters, '$.policyName')) AS detail
+-- kind: event
+-- tactics: TA0003, TA0004
+-- techniques: T1098.003
+-- description: A managed policy was attached to, or an inline policy put on, a user, group or role: the usual step from a foothold to more permissions.
+-- falsepositives: Infrastructure-as-code deployments (suppress the deploy role); administrators granting access through tickets.
+-- runbook: Check the policy (an AdministratorAccess or "*" policy is the alarm) and who got it; detach it if unexpected and review the caller's session.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat_ws(' ', coalesce(json_extract_scalar(requestparameters, '$.policyArn'), json_extract_scalar(requestparameters, '$.policyName')), 'on',
+                 coalesce(json_extract_scalar(requestparameters, '$.userName'), json_extract_scalar(requestparameters, '$.groupName'), json_extract_scalar(requestparameters, '$.roleName'))) AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventsource = 'iam.amazonaws.com'
   AND eventname IN ('AttachUserPolicy', 'AttachGroupPolicy', 'AttachRolePolicy', 'PutUserPolicy', 'PutGroupPolicy', 'PutRolePolicy')
   AND errorcode IS NULL

@@ -1,13 +1,16 @@
--- name: iam-user-created
+-- id: iam-user-created
 -- title: IAM user created
 -- severity: medium
--- mitre: T1136.003 Create Account: Cloud Account
--- description: A new IAM user was created. Long-lived users are a common persistence foothold; most organisations create people through SSO instead.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
+-- kind: event
+-- tactics: TA0003
+-- techniques: T1136.003
+-- description: A new IAM user: long-lived credentials an attacker can keep after their stolen session ends.
+-- falsepositives: Onboarding where IAM users are still used; service users created by the deploy role.
+-- runbook: Check the request behind it; if none, delete the user's keys and login profile, then the user, and review the creator's session.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        json_extract_scalar(requestparameters, '$.userName') AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventsource = 'iam.amazonaws.com'
   AND eventname = 'CreateUser'
   AND errorcode IS NULL

@@ -1,13 +1,16 @@
--- name: root-account-activity
+-- id: root-account-activity
 -- title: Root user activity
 -- severity: high
--- mitre: T1078.004 Valid Accounts: Cloud Accounts
--- description: The root user of an account made a request. Root should be locked away; any use of it needs an explanation.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
-       errorcode AS detail
+-- kind: event
+-- tactics: TA0001, TA0004
+-- techniques: T1078.004
+-- description: The root user acted (not an AWS service on its behalf): root cannot be restricted by IAM, and should be used only for the few tasks that need it.
+-- falsepositives: The documented root-only tasks (support plan, account closure), by the account owner, with MFA.
+-- runbook: Ask the account owner; if unexpected, change the root password, rotate its MFA, delete any root access key, and review everything done in the session.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       coalesce(errorcode, eventname) AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND useridentity.type = 'Root'
   AND useridentity.invokedby IS NULL
   AND coalesce(eventtype, '') <> 'AwsServiceEvent'

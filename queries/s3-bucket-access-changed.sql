@@ -1,16 +1,17 @@
--- name: s3-bucket-access-changed
--- title: Bucket policy, ACL or public-access block changed
--- severity: high
--- mitre: T1530 Data from Cloud Storage
--- description: A bucket's policy, ACL or public-access block was changed or removed: the usual first step of making data readable from outside.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
+-- id: s3-bucket-access-changed
+-- title: S3 bucket policy or ACL changed
+-- severity: low
+-- kind: event
+-- tactics: TA0005, TA0010
+-- techniques: T1530, T1562
+-- description: A bucket policy or ACL was put or deleted: context for data access that follows (the dangerous cases, public buckets, are s3-bucket-made-public and s3-public-access-block-removed).
+-- falsepositives: Every deployment that manages bucket policies; suppress the deploy role.
+-- runbook: Read the new policy or ACL in the detail; compare with the bucket's intended access.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        json_extract_scalar(requestparameters, '$.bucketName') AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventsource = 's3.amazonaws.com'
-  AND eventname IN ('PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketPublicAccessBlock', 'DeleteBucketPublicAccessBlock', 'PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock')
+  AND eventname IN ('PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl')
   AND errorcode IS NULL
-  -- Putting a public-access block only matters when it turns a block off.
-  AND (eventname NOT IN ('PutBucketPublicAccessBlock', 'PutAccountPublicAccessBlock') OR requestparameters LIKE '%":false%')
 ORDER BY eventtime

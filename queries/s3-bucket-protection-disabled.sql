@@ -1,17 +1,19 @@
--- name: s3-bucket-protection-disabled
--- title: Bucket encryption, logging, versioning or replication removed
+-- id: s3-bucket-protection-disabled
+-- title: S3 versioning suspended or replication removed
 -- severity: medium
--- mitre: T1562.001 Impair Defenses: Disable or Modify Tools
--- description: Default encryption, server access logging or replication of a bucket was deleted, or versioning suspended: protections an attacker removes before exfiltrating or destroying data.
-SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, eventid,
-       json_extract_scalar(requestparameters, '$.bucketName') AS detail
+-- kind: event
+-- tactics: TA0005, TA0040
+-- techniques: T1490, T1562.001
+-- description: Versioning was suspended (or MFA delete turned off) or replication deleted on a bucket: the copies that make deletion recoverable are going away, a usual step before destroying or ransoming data.
+-- falsepositives: Cost reduction on scratch buckets.
+-- runbook: Re-enable versioning or replication if the bucket holds anything of value, and look for deletions by the same principal afterwards.
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat_ws(' ', json_extract_scalar(requestparameters, '$.bucketName'), json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status'), json_extract_scalar(requestparameters, '$.VersioningConfiguration.MfaDelete')) AS detail
 FROM cloudtrail
-WHERE "date" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10)
-  AND eventtime >= '${since}' AND eventtime < '${until}'
+WHERE ${window}
   AND eventsource = 's3.amazonaws.com'
   AND errorcode IS NULL
-  AND (eventname IN ('DeleteBucketEncryption', 'DeleteBucketReplication')
-       OR (eventname = 'PutBucketLogging' AND json_extract(requestparameters, '$.BucketLoggingStatus') IS NOT NULL
-           AND json_extract(requestparameters, '$.BucketLoggingStatus.LoggingEnabled') IS NULL)
-       OR (eventname = 'PutBucketVersioning' AND json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status') IN ('Suspended', 'Disabled')))
+  AND (eventname = 'DeleteBucketReplication'
+       OR (eventname = 'PutBucketVersioning' AND (json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status') IN ('Suspended', 'Disabled')
+                                                 OR json_extract_scalar(requestparameters, '$.VersioningConfiguration.MfaDelete') = 'Disabled')))
 ORDER BY eventtime

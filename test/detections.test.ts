@@ -1,44 +1,246 @@
 import { expect } from "chai";
-import { loadDetections, parseDetection, parseDuration, queryForWindow } from "../components/detections";
+import { TrinoSQL } from "dt-sql-parser";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CLOUD_TACTICS, Detection, loadDetections, parseDetection, parseDuration, queryForWindow } from "../components/detections";
+import { Engine, literal } from "../local/engine";
+import { catalogueMarkdown, coverageMarkdown } from "../scripts/coverage";
+import { createCloudTrailView } from "../local/lake";
+import { runLocal } from "../local/run";
 
-describe("detection queries", () => {
+const FIXTURES_DIR = path.join(__dirname, "fixtures", "detections");
+const WINDOW = { since: "2026-11-20T00:00:00Z", until: "2026-11-21T00:00:00Z" };
+
+/**
+ * Functions Athena engine version 3 has, among those a detection could want: the Trino functions
+ * of https://trino.io/docs/current/functions/list.html that Athena v3 supports per
+ * https://docs.aws.amazon.com/athena/latest/ug/functions-env3.html (Athena lists the Trino
+ * functions it lacks, none of which are below). A query using anything else fails the test: add
+ * the function here only after checking both pages (and the compatibility macros in local/engine.ts).
+ */
+export const ATHENA_V3_FUNCTIONS = new Set([
+    // conditional, conversion
+    "coalesce", "if", "nullif", "try", "try_cast", "cast", "typeof",
+    // string
+    "concat", "concat_ws", "length", "lower", "upper", "trim", "ltrim", "rtrim", "replace", "reverse", "split", "split_part",
+    "strpos", "position", "substr", "substring", "starts_with", "lpad", "rpad", "format", "url_extract_host", "to_utf8", "from_utf8",
+    // regular expressions
+    "regexp_like", "regexp_extract", "regexp_extract_all", "regexp_replace", "regexp_count",
+    // JSON
+    "json_extract", "json_extract_scalar", "json_format", "json_parse", "json_array_length", "json_array_contains", "json_size",
+    // date and time
+    "from_iso8601_timestamp", "from_iso8601_date", "to_iso8601", "date_trunc", "date_diff", "date_add", "date_format", "date_parse",
+    "from_unixtime", "to_unixtime", "current_timestamp", "now", "hour", "day", "year", "month",
+    // aggregate
+    "count", "count_if", "sum", "min", "max", "avg", "approx_distinct", "array_agg", "arbitrary", "bool_or", "bool_and", "min_by", "max_by",
+    // window
+    "row_number", "rank", "dense_rank", "lag", "lead", "first_value", "last_value",
+    // array
+    "cardinality", "contains", "element_at", "array_join", "any_match", "filter", "transform",
+    // math
+    "abs", "greatest", "least", "round",
+]);
+
+/** SQL keywords that precede a parenthesis without being functions. */
+const NOT_FUNCTIONS = new Set(["in", "over", "as", "from", "join", "on", "using", "and", "or", "not", "values", "exists", "where", "select", "by", "then", "else", "when", "with", "union", "all", "filter", "between", "is", "like", "case", "row", "interval"]);
+
+/** The function names a query calls: a word token directly followed by "(" (comments and strings are tokens of their own). */
+function functionsCalled(parser: TrinoSQL, sql: string): string[] {
+    const tokens = parser.getAllTokens(sql).map((token) => token.text ?? "").filter((text) => text.trim() !== "" && !text.startsWith("--"));
+    const names = new Set<string>();
+    tokens.forEach((text, index) => {
+        if (tokens[index + 1] === "(" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && !NOT_FUNCTIONS.has(text.toLowerCase())) names.add(text.toLowerCase());
+    });
+    return [...names];
+}
+
+interface Fixture {
+    readonly detection: string;
+    readonly file: string;
+    readonly kind: "positive" | "negative";
+    readonly eventIds: string[];
+    readonly window: { since: string; until: string };
+}
+
+function fixturesOf(detection: string): Fixture[] {
+    const dir = path.join(FIXTURES_DIR, detection);
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).filter((name) => /^(positive|negative).*\.json$/.test(name)).sort().map((name) => {
+        const records = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")).Records as { eventID?: string; eventTime: string }[];
+        const times = records.map((record) => Date.parse(record.eventTime)).sort((a, b) => a - b);
+        return {
+            detection,
+            file: path.join(dir, name),
+            kind: name.startsWith("positive") ? "positive" : "negative",
+            eventIds: [...new Set(records.map((record) => String(record.eventID)))],
+            // The fixture's own span, as the local mode uses the input's span (correlations read ${since}).
+            window: { since: new Date(times[0]).toISOString(), until: new Date(times[times.length - 1] + 1000).toISOString() },
+        };
+    });
+}
+
+describe("detection catalogue", () => {
     const detections = loadDetections();
 
-    it("are at least 15, each with a name, title, severity, MITRE technique and description", () => {
-        expect(detections.length).to.be.at.least(15);
+    it("has at least 35 detections, each with every header field, ATT&CK ids of the cloud matrix and a bounded window", () => {
+        expect(detections.length).to.be.at.least(35);
         for (const detection of detections) {
-            expect(detection.title, detection.name).to.not.equal("");
-            expect(detection.mitre, detection.name).to.match(/^T\d{4}/);
+            for (const field of ["title", "description", "falsePositives", "runbook"] as const) expect(detection[field], `${detection.id} ${field}`).to.not.equal("");
+            for (const tactic of detection.tactics) expect(CLOUD_TACTICS, detection.id).to.have.property(tactic);
+            for (const technique of detection.techniques) expect(technique, detection.id).to.match(/^T\d{4}(\.\d{3})?$/);
+            expect(detection.source, detection.id).to.match(/FROM cloudtrail\b/);
         }
     });
 
-    it("include the seeds' three detections", () => {
-        expect(detections.map((detection) => detection.name)).to.include.members(["iam-user-created", "iam-policy-attached", "console-switch-role"]);
+    it("includes the seeds' three detections", () => {
+        expect(detections.map((detection) => detection.id)).to.include.members(["iam-user-created", "iam-policy-attached", "console-switch-role"]);
     });
 
-    it("each read a bounded window through the date partition", () => {
-        for (const detection of detections) {
-            expect(detection.sql, detection.name).to.contain(`"date" BETWEEN substr('\${since}', 1, 10) AND substr('\${until}', 1, 10)`);
-            expect(detection.sql, detection.name).to.match(/FROM cloudtrail\b/);
-        }
+    it("never joins on eventid (a duplicated id inflates counts quadratically)", () => {
+        for (const detection of detections) expect(detection.source, detection.id).to.not.match(/ON\s+\w+\.eventid\s*=/i);
     });
 
-    it("fill the window with ISO-8601 instants only, so nothing else reaches the SQL", () => {
-        const sql = queryForWindow(detections[0], { since: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z" });
-        expect(sql).to.contain("'2026-11-24T00:00:00Z'").and.not.contain("${");
-        expect(() => queryForWindow(detections[0], { since: "2026-11-24' OR 1=1 --", until: "2026-11-25T00:00:00Z" })).to.throw(/since must be an ISO-8601 UTC instant/);
-        expect(() => queryForWindow(detections[0], { since: "2026-11-25T00:00:00Z", until: "2026-11-24T00:00:00Z" })).to.throw(/must be before until/);
+    it("expands ${window} into the partition filter and a time comparison, with or without milliseconds", () => {
+        const detection = detections.find((candidate) => candidate.id === "cloudtrail-tampering")!;
+        const sql = queryForWindow(detection, { since: "2026-11-24T10:00:00Z", until: "2026-11-25T00:00:00.500Z" });
+        expect(sql).to.contain(`"date" BETWEEN '2026-11-24' AND '2026-11-25'`)
+            .and.contain("from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-24T10:00:00Z')")
+            .and.contain("from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-25T00:00:00.500Z')")
+            .and.not.contain("${");
+        expect(() => queryForWindow(detection, { since: "2026-11-24' OR 1=1 --", until: "2026-11-25T00:00:00Z" })).to.throw(/since must be an ISO-8601 UTC instant/);
+        expect(() => queryForWindow(detection, { since: "2026-11-25T00:00:00Z", until: "2026-11-24T00:00:00Z" })).to.throw(/must be before until/);
+        expect(() => queryForWindow(detection, { since: "2026-11-25T00:00:00.100Z", until: "2026-11-25T00:00:00.100Z" })).to.throw(/must be before until/);
     });
 
-    it("name the file and the field when a header is wrong", () => {
-        expect(() => parseDetection("queries/x.sql", "-- name: x\n-- title: X\n-- severity: urgent\n-- mitre: T1078 Valid Accounts\n-- description: d\nSELECT 1"))
-            .to.throw("x.sql: severity \"urgent\" must be one of low, medium, high, critical");
-        expect(() => parseDetection("queries/y.sql", "-- name: y\nSELECT 1")).to.throw('y.sql: header line "-- title: …" is missing');
+    it("gives the named query (Athena console) the same window with ${since} and ${until} left to fill in", () => {
+        const detection = detections[0];
+        expect(detection.sql).to.contain(`"date" BETWEEN substr('\${since}', 1, 10) AND substr('\${until}', 1, 10)`).and.not.contain("${window}");
     });
 
-    it("parse durations for --since", () => {
+    it("names the file and the field when a header is wrong", () => {
+        const header = (overrides: Record<string, string>) => Object.entries({
+            id: "x", title: "X", severity: "high", kind: "event", tactics: "TA0005", techniques: "T1562.008",
+            description: "d", falsepositives: "f", runbook: "r", ...overrides,
+        }).map(([key, value]) => `-- ${key}: ${value}`).join("\n") + "\nSELECT 1 FROM cloudtrail WHERE ${window}";
+        expect(() => parseDetection("queries/x.sql", header({ severity: "urgent" }))).to.throw('x.sql: severity "urgent" must be one of low, medium, high, critical');
+        expect(() => parseDetection("queries/x.sql", header({ kind: "rule" }))).to.throw('x.sql: kind "rule" must be one of event, threshold, correlation');
+        expect(() => parseDetection("queries/x.sql", header({ tactics: "TA005" }))).to.throw('x.sql: tactics: "TA005" is not an ATT&CK tactic id');
+        expect(() => parseDetection("queries/x.sql", header({ tactics: "TA0011" }))).to.throw("x.sql: tactics: TA0011 is not a tactic of the ATT&CK cloud matrix");
+        expect(() => parseDetection("queries/x.sql", header({ techniques: "T1562.8" }))).to.throw('x.sql: techniques: "T1562.8" is not an ATT&CK technique id');
+        expect(() => parseDetection("queries/x.sql", header({ runbook: "" }))).to.throw('x.sql: header line "-- runbook: …" is missing or empty');
+        expect(() => parseDetection("queries/y.sql", header({}))).to.throw('y.sql: id "x" must equal the file name');
+        expect(() => parseDetection("queries/x.sql", header({}).replace("${window}", "true"))).to.throw("x.sql: the query must read a bounded window through ${window}");
+        expect(parseDetection("queries/x.sql", header({})).mitre).to.equal("Defense Evasion (TA0005) · T1562.008");
+    });
+
+    it("the README's coverage and catalogue tables are what npm run coverage prints (run it and paste them after adding detections)", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        expect(readme.includes(coverageMarkdown(detections)), "README coverage table is stale: npm run coverage").to.equal(true);
+        expect(readme.includes(catalogueMarkdown(detections)), "README catalogue table is stale: npm run coverage").to.equal(true);
+    });
+
+    it("parses durations for --since", () => {
         expect(parseDuration("24h")).to.equal(86_400_000);
         expect(parseDuration("7d")).to.equal(7 * 86_400_000);
         expect(() => parseDuration("1w")).to.throw(/not a duration/);
+    });
+
+    it("every query parses with Trino's grammar (dt-sql-parser TrinoSQL) and calls only functions Athena engine v3 has", () => {
+        const parser = new TrinoSQL();
+        for (const detection of detections) {
+            const sql = queryForWindow(detection, WINDOW);
+            const errors = parser.validate(sql);
+            expect(errors.map((error) => `line ${error.startLine}: ${error.message}`), detection.id).to.deep.equal([]);
+            const unknown = functionsCalled(parser, sql).filter((name) => !ATHENA_V3_FUNCTIONS.has(name));
+            expect(unknown, `${detection.id} calls functions outside the Athena v3 allowlist`).to.deep.equal([]);
+        }
+        // The check itself sees a function Athena does not have.
+        expect(functionsCalled(parser, "SELECT list_filter(a, x -> x) FROM t")).to.include("list_filter");
+    });
+});
+
+describe("detections on their fixtures (DuckDB, through the local pipeline)", function () {
+    const detections = loadDetections();
+    const fixtures = detections.flatMap((detection) => fixturesOf(detection.id));
+    let engine: Engine;
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-detection-fixtures-"));
+
+    before(async function () {
+        // One lake for every fixture (normalise → Parquet), then each query runs on one fixture's events only.
+        const result = await runLocal({ files: fixtures.map((fixture) => fixture.file), outDir: out, detections: [] });
+        expect(result.inputs.failed, JSON.stringify(result.files.filter((file) => file.status !== "normalised"))).to.equal(0);
+        engine = await Engine.open();
+        await createCloudTrailView(engine, out);
+        await engine.run("CREATE TABLE fixture_events AS SELECT * FROM cloudtrail");
+        await engine.run("CREATE TABLE fixture_ids (fixture VARCHAR, eventid VARCHAR)");
+        const rows = fixtures.flatMap((fixture) => fixture.eventIds.map((id) => `(${literal(fixture.file)}, ${literal(id)})`));
+        await engine.run(`INSERT INTO fixture_ids VALUES ${rows.join(", ")}`);
+    });
+
+    after(() => {
+        engine?.close();
+        fs.rmSync(out, { recursive: true, force: true });
+    });
+
+    it("every detection has a positive and a negative fixture, and a SOURCE.md saying where they come from", () => {
+        for (const detection of detections) {
+            const own = fixturesOf(detection.id);
+            expect(own.some((fixture) => fixture.kind === "positive"), `${detection.id}: no test/fixtures/detections/${detection.id}/positive*.json`).to.equal(true);
+            expect(own.some((fixture) => fixture.kind === "negative"), `${detection.id}: no test/fixtures/detections/${detection.id}/negative*.json`).to.equal(true);
+            expect(fs.existsSync(path.join(FIXTURES_DIR, detection.id, "SOURCE.md")), `${detection.id}: no SOURCE.md`).to.equal(true);
+        }
+    });
+
+    it("fixtures do not share event ids across files (each query runs on one file's events)", () => {
+        const owner = new Map<string, string>();
+        for (const fixture of fixtures) {
+            for (const id of fixture.eventIds) {
+                expect(owner.get(id) ?? fixture.file, `${id} in ${fixture.file} and ${owner.get(id)}`).to.equal(fixture.file);
+                owner.set(id, fixture.file);
+            }
+        }
+    });
+
+    async function hits(detection: Detection, fixture: Fixture): Promise<string[]> {
+        await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM fixture_events WHERE eventid IN (SELECT eventid FROM fixture_ids WHERE fixture = ${literal(fixture.file)})`);
+        const rows = await engine.all(queryForWindow(detection, fixture.window));
+        if (rows.length > 0) {
+            expect(Object.keys(rows[0]), detection.id).to.deep.equal(["eventtime", "account", "region", "eventsource", "eventname", "principal", "sourceipaddress", "useragent", "eventid", "detail"]);
+        }
+        return rows.map((row) => String(row.eventid));
+    }
+
+    it("each positive fixture gives at least one hit, all of them events of that file; each negative fixture gives none", async () => {
+        const failures: string[] = [];
+        for (const detection of detections) {
+            for (const fixture of fixturesOf(detection.id)) {
+                const found = await hits(detection, fixture);
+                const name = `${detection.id}/${path.basename(fixture.file)}`;
+                if (fixture.kind === "positive" && found.length === 0) failures.push(`${name}: no hit`);
+                if (fixture.kind === "positive" && found.some((id) => !fixture.eventIds.includes(id))) failures.push(`${name}: a hit not in the file`);
+                if (fixture.kind === "negative" && found.length > 0) failures.push(`${name}: ${found.length} hit(s) ${found.join(", ")}`);
+            }
+        }
+        expect(failures).to.deep.equal([]);
+    });
+
+    it("an event at 10:00:00.123Z is inside a window that starts at 10:00:00Z (times, not strings, are compared)", async () => {
+        const detection = detections.find((candidate) => candidate.id === "cloudtrail-tampering")!;
+        await engine.run("CREATE OR REPLACE VIEW cloudtrail AS SELECT * REPLACE ('2026-11-20T10:00:00.123Z' AS eventtime) FROM fixture_events WHERE eventname = 'DeleteTrail'");
+        expect(await engine.all(queryForWindow(detection, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T10:00:01Z" }))).to.have.length(1);
+        expect(await engine.all(queryForWindow(detection, { since: "2026-11-20T10:00:00.124Z", until: "2026-11-20T10:00:01Z" }))).to.have.length(0);
+    });
+
+    it("the burst detection counts a copied event once and returns each event once, whatever the number of copies", async () => {
+        const detection = detections.find((candidate) => candidate.id === "unauthorized-api-burst")!;
+        const positive = fixturesOf(detection.id).find((fixture) => fixture.kind === "positive")!;
+        // Three copies of each of the ten denials: still ten events, ten rows (a self-join on eventid gave 10 × 3 × 3).
+        await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS
+            SELECT e.* FROM fixture_events e, range(3) copies WHERE e.eventid IN (SELECT eventid FROM fixture_ids WHERE fixture = ${literal(positive.file)})`);
+        const rows = await engine.all(queryForWindow(detection, positive.window));
+        expect(rows).to.have.length(10);
+        expect(new Set(rows.map((row) => row.eventid)).size).to.equal(10);
+        expect(String(rows[0].detail)).to.match(/^10 denied calls/);
     });
 });

@@ -86,8 +86,9 @@ describe("local mode: inputs", () => {
 
 describe("local mode: detections", () => {
     it("reports a detection that cannot run locally instead of skipping it", async () => {
-        const broken = parseDetection("queries/broken.sql", "-- name: broken\n-- title: Broken\n-- severity: low\n-- mitre: T1078 Valid Accounts\n-- description: uses a Trino function the compatibility layer does not cover\n" +
-            "SELECT eventid FROM cloudtrail WHERE \"date\" BETWEEN substr('${since}', 1, 10) AND substr('${until}', 1, 10) AND eventtime < '${until}' AND eventtime >= '${since}' AND url_extract_host(sourceipaddress) IS NOT NULL");
+        const broken = parseDetection("queries/broken.sql", "-- id: broken\n-- title: Broken\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n" +
+            "-- description: uses a Trino function the compatibility layer does not cover\n-- falsepositives: none\n-- runbook: none\n" +
+            "SELECT eventid FROM cloudtrail WHERE ${window} AND url_extract_host(sourceipaddress) IS NOT NULL");
         const result = await runLocal({ files: [path.join(CORPUS_DIR, "OTRF__Security-Datasets", "ec2_proxy_s3_exfiltration_2020-09-14011940.json")], outDir: tmp("broken"), detections: [broken] });
         expect(result.findings[0]).to.deep.include({ query: "broken", status: "cannot-run-locally", count: 0 });
         expect(result.findings[0].error).to.match(/url_extract_host/);
@@ -114,15 +115,25 @@ describe("local mode: detections", () => {
             "root-account-activity": "3/3 3/5",
             "console-login-without-mfa": "3/3 7/8",
             "console-login-failures": "2/2 2/2",
-            "access-key-created": "4/4 1/3",
-            "cloudtrail-tampering": "2/2 4/4",
+            "access-key-created": "4/4 2/3",
+            "cloudtrail-tampering": "1/1 2/2",
+            "cloudtrail-selectors-narrowed": "1/1 2/2",
             "kms-key-disabled-or-deleted": "3/3 2/2",
-            "s3-bucket-access-changed": "2/2 5/5",
-            "security-service-disabled": "3/3 3/3",
+            "s3-bucket-access-changed": "1/1 2/2",
+            "s3-public-access-block-removed": "1/1 3/3",
+            "s3-bucket-made-public": "1/5 9/9",
+            "config-recorder-stopped": "1/1 2/2",
+            "macie-disabled": "2/2 1/1",
             "account-left-organization": "1/1 0/0",
-            "snapshot-or-ami-shared": "5/5 6/7",
+            "ami-shared": "2/2 4/4",
+            "ebs-snapshot-shared": "2/2 2/2",
+            "rds-snapshot-shared": "1/1 1/1",
             "network-acl-open-to-world": "1/1 2/2",
-            "s3-bucket-protection-disabled": "5/5 12/13",
+            "s3-bucket-encryption-removed": "1/1 3/3",
+            "s3-bucket-logging-disabled": "1/1 3/3",
+            "s3-bucket-protection-disabled": "4/4 12/12",
+            "vpc-flow-logs-deleted": "1/1 0/0",
+            "dns-query-logging-deleted": "1/1 0/0",
         });
     });
 });

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { loadDetections } from "../components/detections";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -26,7 +27,8 @@ describe("npm run plan (offline, no credentials)", () => {
         expect(code).to.equal(0);
         expect(stdout).to.contain("archive (SecureBucket)").and.contain("normaliser (Normaliser)");
         expect(stdout).to.match(/Per account \(3\)\n {2}111122223333 {2}parquet-111122223333: 1 Job, 1 Role, 1 RolePolicy; trail-111122223333: 1 Provider, 1 Trail/);
-        expect(stdout).to.match(/\n84 resources: /); // 77 + the tamper alarm (topic, topic policy, 2 rules, 2 targets) + the suspicious-file alarm
+        // 67 resources (60 + the tamper alarm's topic, topic policy, 2 rules, 2 targets + the suspicious-file alarm) plus one named query per detection.
+        expect(stdout).to.match(new RegExp(`\\n${67 + loadDetections().length} resources: `));
         expect(stdout).to.contain("Policy pack: no violations.");
     });
 
