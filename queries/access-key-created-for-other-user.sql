@@ -1,0 +1,22 @@
+-- id: access-key-created-for-other-user
+-- title: Access key created or re-activated for another user
+-- severity: high
+-- kind: event
+-- tactics: TA0003, TA0004
+-- techniques: T1098.001
+-- description: An access key was created, or an inactive one re-activated, for an IAM user other than the caller: a second set of credentials for someone else's identity is a classic backdoor (Stratus Red Team iam-create-admin-user / iam-create-user-login-profile). Narrower than access-key-created, which flags every key, the caller's own included. Denied attempts count.
+-- falsepositives: Administrators issuing keys to service users; provisioning pipelines (suppress their role).
+-- runbook: Ask the key's owner and the caller; if unexpected, deactivate the key (UpdateAccessKey Inactive), then check what it was used for (its accessKeyId in userIdentity).
+SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+       concat('for user ', json_extract_scalar(requestparameters, '$.userName'),
+              CASE WHEN errorcode IS NULL THEN '' ELSE concat(' (attempt, ', errorcode, ')') END) AS detail
+FROM cloudtrail
+WHERE ${window}
+  AND eventsource = 'iam.amazonaws.com'
+  AND (eventname = 'CreateAccessKey'
+       OR (eventname = 'UpdateAccessKey' AND json_extract_scalar(requestparameters, '$.status') = 'Active'))
+  -- Without userName the key is the caller's own.
+  AND json_extract_scalar(requestparameters, '$.userName') IS NOT NULL
+  -- Roles and root have no IAM user name of their own: any userName is someone else.
+  AND (useridentity.type <> 'IAMUser' OR json_extract_scalar(requestparameters, '$.userName') <> coalesce(useridentity.username, ''))
+ORDER BY eventtime
