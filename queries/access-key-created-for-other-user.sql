@@ -17,6 +17,7 @@ WHERE ${window}
        OR (eventname = 'UpdateAccessKey' AND json_extract_scalar(requestparameters, '$.status') = 'Active'))
   -- Without userName the key is the caller's own.
   AND json_extract_scalar(requestparameters, '$.userName') IS NOT NULL
-  -- Roles and root have no IAM user name of their own: any userName is someone else.
-  AND (useridentity.type <> 'IAMUser' OR json_extract_scalar(requestparameters, '$.userName') <> coalesce(useridentity.username, ''))
+  -- The caller's own name: an IAM user's userName, or a role session's name (an SSO session named after the
+  -- user changing their own password is not someone else; root and other sessions never match).
+  AND json_extract_scalar(requestparameters, '$.userName') <> coalesce(useridentity.username, regexp_extract(useridentity.arn, '[^/]+$'), '')
 ORDER BY eventtime

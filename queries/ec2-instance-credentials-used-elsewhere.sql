@@ -16,6 +16,8 @@ WITH calls AS (
       -- Only literal addresses: AWS services log their name here, and 'AWS Internal' for internal calls.
       AND regexp_like(coalesce(sourceipaddress, ''), '^[0-9]{1,3}(\.[0-9]{1,3}){3}$|^[0-9a-fA-F]*:[0-9a-fA-F:]+$')
       AND vpcendpointid IS NULL
+      -- A service acting for the instance (invokedBy) calls from its own addresses.
+      AND useridentity.invokedby IS NULL
 ), first_call AS (
     SELECT useridentity.principalid AS session_key, min(from_iso8601_timestamp(eventtime)) AS first_seen
     FROM calls

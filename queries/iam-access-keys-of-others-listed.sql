@@ -20,7 +20,9 @@ WITH listings AS (
     FROM listings
     -- Without userName the caller lists its own keys.
     WHERE listed_user IS NOT NULL
-      AND (useridentity.type <> 'IAMUser' OR listed_user <> coalesce(useridentity.username, ''))
+      -- The caller's own name: an IAM user's userName, or a role session's name (an SSO session named after the
+      -- user changing their own password is not someone else; root and other sessions never match).
+      AND listed_user <> coalesce(useridentity.username, regexp_extract(useridentity.arn, '[^/]+$'), '')
 ), per_principal AS (
     SELECT who, count(DISTINCT listed_user) AS users
     FROM others

@@ -17,4 +17,6 @@ WHERE ${window}
   AND eventname IN ('CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint',
                     'AddClientIDToOpenIDConnectProvider')
   AND errorcode IS NULL
+  -- IAM Identity Center creates its own AWSSSO_…_DO_NOT_DELETE provider through its service-linked role, from sso.amazonaws.com.
+  AND coalesce(sourceipaddress, '') NOT LIKE '%.amazonaws.com'
 ORDER BY eventtime

@@ -16,5 +16,7 @@ WHERE ${window}
   AND eventsource = 'iam.amazonaws.com'
   AND eventname IN ('CreateLoginProfile', 'UpdateLoginProfile')
   AND json_extract_scalar(requestparameters, '$.userName') IS NOT NULL
-  AND (useridentity.type <> 'IAMUser' OR json_extract_scalar(requestparameters, '$.userName') <> coalesce(useridentity.username, ''))
+  -- The caller's own name: an IAM user's userName, or a role session's name (an SSO session named after the
+  -- user changing their own password is not someone else; root and other sessions never match).
+  AND json_extract_scalar(requestparameters, '$.userName') <> coalesce(useridentity.username, regexp_extract(useridentity.arn, '[^/]+$'), '')
 ORDER BY eventtime
