@@ -22,7 +22,7 @@ WITH reads AS (
     GROUP BY who
 )
 SELECT r.eventtime, r.account, r.region, r.eventsource, r.eventname, r.useridentity.arn AS principal, r.sourceipaddress, r.useragent, r.eventid,
-       concat(json_extract_scalar(r.requestparameters, '$.instanceId'), ' (', CAST(p.instances AS varchar), ' instances by this principal)') AS detail
+       concat(coalesce(json_extract_scalar(r.requestparameters, '$.instanceId'), '?'), ' (', CAST(p.instances AS varchar), ' instances by this principal)') AS detail
 FROM reads r
 JOIN per_principal p ON r.who = p.who
 -- Three instances: debugging looks at one or two; tools read all of them.

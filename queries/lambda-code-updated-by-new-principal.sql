@@ -28,7 +28,7 @@ WITH deployments AS (
     GROUP BY account, region, function_name
 )
 SELECT d.eventtime, d.account, d.region, d.eventsource, d.eventname, d.useridentity.arn AS principal, d.sourceipaddress, d.useragent, d.eventid,
-       concat(d.function_name, ' code replaced; deployed by others since ', CAST(f.first_at AS varchar)) AS detail
+       concat(coalesce(d.function_name, '?'), ' code replaced; deployed by others since ', CAST(f.first_at AS varchar)) AS detail
 FROM deployments d
 JOIN first_by b ON d.account = b.account AND d.region = b.region AND d.function_name = b.function_name AND d.who = b.who
 JOIN first_of_function f ON d.account = f.account AND d.region = f.region AND d.function_name = f.function_name
