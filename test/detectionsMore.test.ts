@@ -28,7 +28,7 @@ export const MORE_DETECTIONS = [
     "ec2-serial-console-access-enabled", "admin-policy-granted", "role-trust-opened-externally", "lambda-permission-granted-externally",
     "lambda-function-url-public", "lambda-layer-shared-externally", "roles-anywhere-trust-anchor-changed", "federation-token-issued",
     "identity-provider-changed", "new-user-key-admin-sequence", "console-login-from-new-address", "console-login-after-failures",
-    "offensive-tool-user-agent",
+    "offensive-tool-user-agent", "lambda-layer-from-other-account",
 ];
 
 const OUTPUT_COLUMNS = ["eventtime", "account", "region", "eventsource", "eventname", "principal", "sourceipaddress", "useragent", "eventid", "detail"];
