@@ -128,12 +128,8 @@ export function parseDetection(file: string, text: string): Detection {
 
 /** Every detection in `dir`, sorted by id. */
 export function loadDetections(dir: string = QUERIES_DIR): Detection[] {
-    // Transitional (branch detections-more): files in the new `-- id:` format are run by
-    // test/detectionsMore.test.ts until the core branch's loader, which reads both, is merged.
     return fs.readdirSync(dir).filter((name) => name.endsWith(".sql")).sort()
-        .map((name) => ({ name, sql: fs.readFileSync(path.join(dir, name), "utf8") }))
-        .filter(({ sql }) => !sql.startsWith("-- id:"))
-        .map(({ name, sql }) => parseDetection(path.join(dir, name), sql));
+        .map((name) => parseDetection(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")));
 }
 
 /** An ISO-8601 UTC instant, with or without milliseconds (CloudTrail writes none; exports may; Athena's from_iso8601_timestamp reads up to milliseconds). */

@@ -28,21 +28,21 @@ WITH calls AS (
            OR (errorcode IS NULL AND eventsource = 'lambda.amazonaws.com' AND regexp_like(eventname, '^(CreateFunction|AddPermission|CreateFunctionUrlConfig|UpdateFunctionCode)'))
 ), reads_before AS (
     -- Reads of the same session in the hour before each write.
-    SELECT w.eventid AS write_id, w.session_key, count(DISTINCT r.eventid) AS reads, count(DISTINCT r.eventsource) AS services,
-           min(r.event_at) AS first_read
+    SELECT w.eventid AS write_id, w.session_key, max(w.event_at) AS write_at, count(DISTINCT r.eventid) AS reads,
+           count(DISTINCT r.eventsource) AS services, min(r.event_at) AS first_read
     FROM writes w
     JOIN calls r ON r.session_key = w.session_key AND r.is_read AND r.event_at <= w.event_at AND date_diff('minute', r.event_at, w.event_at) <= 60
     GROUP BY w.eventid, w.session_key
 ), sequences AS (
     -- Ten reads over three services: enough to say the session looked around before it changed something.
-    SELECT write_id, session_key, first_read
+    SELECT write_id, session_key, write_at, first_read
     FROM reads_before
     WHERE reads >= 10 AND services >= 3
 ), last_write AS (
-    SELECT s.session_key, min(s.first_read) AS first_read, max(w.event_at) AS last_at
-    FROM sequences s
-    JOIN writes w ON w.eventid = s.write_id
-    GROUP BY s.session_key
+    -- No join back on eventid: a duplicated id would multiply rows.
+    SELECT session_key, min(first_read) AS first_read, max(write_at) AS last_at
+    FROM sequences
+    GROUP BY session_key
 )
 SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.useridentity.arn AS principal, c.sourceipaddress, c.useragent, c.eventid,
        CASE WHEN c.eventid IN (SELECT write_id FROM sequences) THEN concat('sensitive change after enumeration: ', c.eventname)
