@@ -94,7 +94,13 @@ export async function discoverFiles(inputs: readonly string[], options: Discover
                 failed.push({ file: shown, reason: `cannot list folder: ${(error as Error).message}` });
                 return;
             }
-            for (const entry of entries) await visit(path.join(target, entry), false);
+            // Real entries before links: a folder both present and linked to is read under its own name.
+            const links = new Set<string>();
+            for (const entry of entries) {
+                if ((await fs.promises.lstat(path.join(target, entry)).catch(() => undefined))?.isSymbolicLink()) links.add(entry);
+            }
+            for (const entry of entries) if (!links.has(entry)) await visit(path.join(target, entry), false);
+            for (const entry of entries) if (links.has(entry)) await visit(path.join(target, entry), false);
         } else if (stat.isFile()) {
             if (explicit || !options.suffixes || options.suffixes.some((suffix) => target.endsWith(suffix))) files.push(shown);
             else skipped.push({ file: shown, reason: `name does not end with ${options.suffixes.join(", ")}` });

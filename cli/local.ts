@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { htmlReport, summaryTable } from "../local/report";
 import { OutFolderError } from "../local/outFolder";
-import { abortRuns, runLocal, WindowError } from "../local/run";
+import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
 import { EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
 import { discoverFiles } from "./files";
 
@@ -160,14 +160,19 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     for (const file of failed) console.error(`could not read ${file.file}: ${file.reason}`);
-    if (result.inputs.events === 0 && !result.window) {
+    const code = exitCodeOf(result);
+    if (code === EXIT.noEvents) {
         console.error(`error: no CloudTrail events found in ${args.inputs.join(", ")} (${result.inputs.read} file(s) read, ${result.inputs.skipped} skipped, ${result.inputs.failed} failed${result.inputs.duplicates ? `, ${result.inputs.duplicates} duplicate event(s)` : ""})`);
-        return EXIT.noEvents;
-    }
-    if (cannotRun.length > 0) {
+    } else if (code === EXIT.detectionCannotRun) {
         console.error(`error: ${cannotRun.length} detection(s) could not run locally: ${cannotRun.map((finding) => `${finding.query} (${finding.error})`).join("; ")}`);
-        return EXIT.detectionCannotRun;
     }
+    return code;
+}
+
+/** 3 when the run found no events at all (nothing was searched), 4 when a detection could not run, else 0. */
+export function exitCodeOf(result: LocalRunResult): number {
+    if (result.inputs.events === 0 && !result.window) return EXIT.noEvents;
+    if (result.findings.some((finding) => finding.status !== "ok")) return EXIT.detectionCannotRun;
     return EXIT.ok;
 }
 

@@ -62,14 +62,15 @@ async function isGzipFile(file: string): Promise<boolean> {
 
 /**
  * Why a file is not CloudTrail, judged from its first bytes (after gzip, a BOM and white space),
- * or undefined when it may be: JSON starts with `{` or `[`.
+ * or undefined when it may be: JSON starts with `{` or `[` (or `"`, see below).
  */
 export async function notCloudTrailReason(file: string): Promise<string | undefined> {
     const gzip = await isGzipFile(file);
     const start = (await head(file)).replace(/^\uFEFF/, "").trimStart();
     const what = gzip ? "gzip-compressed " : "";
     if (start === "") return `empty ${what}file`;
-    if (start[0] === "{" || start[0] === "[") return undefined;
+    // `"`: a broken fragment of JSON is more likely a damaged export than something else; it fails, named, with the parser's reason.
+    if (start[0] === "{" || start[0] === "[" || start[0] === "\"") return undefined;
     const shown = JSON.stringify(start.slice(0, 12)).slice(1, -1);
     return `${what}content is not JSON (starts with "${shown}")`;
 }

@@ -86,7 +86,7 @@ const seconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
 export async function eventSpan(engine: Engine, now: Date = new Date()): Promise<EventSpan> {
     const latest = seconds(new Date(now.getTime() + PLAUSIBLE_AHEAD_MS));
     const time = "TRY_CAST(eventtime AS TIMESTAMPTZ)";
-    const plausible = `${time} >= TIMESTAMPTZ ${literal(PLAUSIBLE_FROM)} AND ${time} < TIMESTAMPTZ ${literal(latest)}`;
+    const plausible = `(${time} >= TIMESTAMPTZ ${literal(PLAUSIBLE_FROM)} AND ${time} < TIMESTAMPTZ ${literal(latest)})`;
     const [row] = await engine.all(`SELECT
             strftime(min(${time}) FILTER (WHERE ${plausible}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS first,
             strftime(max(${time}) FILTER (WHERE ${plausible}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS last,
