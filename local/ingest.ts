@@ -88,7 +88,11 @@ async function normaliseFile(file: string, fileName: string, options: IngestOpti
     const defaults = { account: location.account, region: location.region, date: location.date };
     const notCloudTrail = await notCloudTrailReason(file);
     if (notCloudTrail) return { skipped: notCloudTrail };
-    if (options.shapes === "s3-log" || S3_LOG_START.test(await head(file))) {
+    const start = await head(file);
+    const s3Log = S3_LOG_START.test(start);
+    // The normaliser's contract is S3 log files; other JSON (a sidecar, a config) is skipped, not failed. A "Records" member further in is left to the normaliser to judge.
+    if (options.shapes === "s3-log" && !/"Records"\s*:/.test(start)) return { skipped: 'JSON that is not a CloudTrail log file ({"Records": [...]}); npm start reads the other shapes' };
+    if (options.shapes === "s3-log" || s3Log) {
         return normaliseLogFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { fileName, defaults });
     }
     const unwrapped = unwrapEvents(parseJsonText(await readWhole(file)));

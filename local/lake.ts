@@ -71,8 +71,10 @@ export interface EventSpan {
     /** [first second, last second + 1 s) of the plausible event times; absent when there is none. */
     readonly since?: string;
     readonly until?: string;
-    /** Events outside [PLAUSIBLE_FROM, now + 1 day) or without a readable time: left out of the span. */
+    /** Events with a time outside [PLAUSIBLE_FROM, now + 1 day): left out of the span. */
     readonly implausible: number;
+    /** Events without a readable time: in no window, so no detection sees them. */
+    readonly untimed: number;
     /** Up to three of their times, for the warning. */
     readonly examples: string[];
 }
@@ -90,14 +92,16 @@ export async function eventSpan(engine: Engine, now: Date = new Date()): Promise
     const [row] = await engine.all(`SELECT
             strftime(min(${time}) FILTER (WHERE ${plausible}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS first,
             strftime(max(${time}) FILTER (WHERE ${plausible}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS last,
-            count(*) FILTER (WHERE ${plausible} IS NOT TRUE)::BIGINT AS implausible,
-            list_slice(list(coalesce(eventtime, 'no time')) FILTER (WHERE ${plausible} IS NOT TRUE), 1, 3) AS examples
+            count(*) FILTER (WHERE NOT ${plausible})::BIGINT AS implausible,
+            count(*) FILTER (WHERE ${time} IS NULL)::BIGINT AS untimed,
+            list_slice(list(eventtime ORDER BY eventtime) FILTER (WHERE NOT ${plausible}), 1, 3) AS examples
         FROM cloudtrail`);
     const implausible = Number(row?.implausible ?? 0);
+    const untimed = Number(row?.untimed ?? 0);
     const examples = ((row?.examples as string[] | null) ?? []).map(String);
-    if (!row?.first || !row?.last) return { implausible, examples };
+    if (!row?.first || !row?.last) return { implausible, untimed, examples };
     const until = seconds(new Date(Date.parse(String(row.last)) + 1000));
-    return { since: String(row.first), until, implausible, examples };
+    return { since: String(row.first), until, implausible, untimed, examples };
 }
 
 /**

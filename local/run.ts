@@ -188,9 +188,10 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     const hasLake = await createCloudTrailView(engine, lake);
     const span = hasLake ? await eventSpan(engine, options.now) : undefined;
     if (span && span.implausible > 0) {
-        warnings.push(`${span.implausible} event(s) with an implausible time (before ${PLAUSIBLE_FROM}, more than a day after the run, or unreadable; e.g. ${span.examples.join(", ")}) ` +
+        warnings.push(`${span.implausible} event(s) with an implausible time (before ${PLAUSIBLE_FROM} or more than a day after the run; e.g. ${span.examples.join(", ")}) ` +
             "are left out of the default window; --since/--until reach them");
     }
+    if (span && span.untimed > 0) warnings.push(`${span.untimed} event(s) without a readable eventTime: no window holds them, so no detection sees them`);
     // Without a plausible span the window is everything plausible, so that the detections still run and their errors surface.
     const latest = isoSeconds(new Date(options.now.getTime() + PLAUSIBLE_AHEAD_MS));
     const window = { since: options.since ?? span?.since ?? PLAUSIBLE_FROM, until: options.until ?? span?.until ?? latest };
