@@ -11,32 +11,53 @@
  * it holds a duplicate. Memory: one string per distinct id (about 100 bytes each).
  */
 import * as fs from "node:fs";
-import * as readline from "node:readline";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/core";
 
 /**
- * A top-level member of a normalised line (its JSON text, escapes kept). Inside a JSON string
- * every `"` is escaped, so `"eventid":` can only be a member name; no nested object of the
- * schema has a member of that name.
+ * The top-level `eventid` member of a normalised line. Inside a JSON string every `"` is
+ * escaped, so `"eventid":` can only be a member name; no nested object of the schema has a
+ * member of that name.
  */
-const member = (name: string) => new RegExp(`"${name}":(?:null|("(?:[^"\\\\]|\\\\.)*"))`);
-const EVENT_ID = member("eventid");
+const EVENT_ID_KEY = Buffer.from('"eventid":');
+const QUOTE = 0x22, BACKSLASH = 0x5c, NEWLINE = 0x0a;
 
 /**
- * The eventID of a normalised line, as JSON text; undefined without one. CloudTrail documents
- * eventID as the GUID that uniquely identifies an event, so two events with one id are one
- * event, even when their content differs (one is then altered: the first is kept). Test
- * fixtures and documentation examples that reuse placeholder ids (all zeros, `abc-123`) are
- * therefore read as one event each: 365 of the 690 events in samples/.
+ * The eventID of a normalised line, as its JSON text (escapes kept, quotes included); undefined
+ * without one. CloudTrail documents eventID as the GUID that uniquely identifies an event, so
+ * two events with one id are one event, even when their content differs (one is then altered:
+ * the first is kept). Test fixtures and documentation examples that reuse placeholder ids (all
+ * zeros, `abc-123`) are therefore read as one event each: 365 of the 690 events in samples/.
  */
-export function eventIdOfLine(line: string): string | undefined {
-    return EVENT_ID.exec(line)?.[1];
+export function eventIdOfLine(line: Buffer | string): string | undefined {
+    const bytes = typeof line === "string" ? Buffer.from(line) : line;
+    const at = bytes.indexOf(EVENT_ID_KEY);
+    if (at < 0) return undefined;
+    const start = at + EVENT_ID_KEY.length;
+    if (bytes[start] !== QUOTE) return undefined; // null
+    let end = start + 1;
+    while (end < bytes.length && bytes[end] !== QUOTE) end += bytes[end] === BACKSLASH ? 2 : 1;
+    return bytes.toString("utf8", start, end + 1);
 }
 
-function lines(file: string): readline.Interface {
-    return readline.createInterface({ input: fs.createReadStream(file).pipe(zlib.createGunzip()), crlfDelay: Infinity });
+/**
+ * The lines of a gzip file as views on the decompressed chunks (no copy unless a line spans
+ * chunks; a long line is joined once, not chunk by chunk). Native byte search: about 10x
+ * faster than readline on the normaliser's outputs.
+ */
+async function* lines(file: string): AsyncGenerator<Buffer> {
+    const pending: Buffer[] = [];
+    for await (const chunk of fs.createReadStream(file).pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) as AsyncIterable<Buffer>) {
+        let from = 0;
+        for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, from)) {
+            const piece = chunk.subarray(from, newline);
+            yield pending.length > 0 ? Buffer.concat([...pending.splice(0), piece]) : piece;
+            from = newline + 1;
+        }
+        if (from < chunk.length) pending.push(chunk.subarray(from));
+    }
+    if (pending.length > 0) yield Buffer.concat(pending);
 }
 
 /**
@@ -63,9 +84,13 @@ export async function dropDuplicateEvents(output: NormalisedOutput, seen: Set<st
     const rewritten = `${output.tempPath}.dedup`;
     try {
         let at = 0;
-        async function* kept(): AsyncGenerator<string> {
+        const newline = Buffer.from("\n");
+        async function* kept(): AsyncGenerator<Buffer> {
             for await (const line of lines(output.tempPath)) {
-                if (!dropped.has(at++)) yield `${line}\n`;
+                if (!dropped.has(at++)) {
+                    yield line;
+                    yield newline;
+                }
             }
         }
         await pipeline(kept(), zlib.createGzip({ level: OUTPUT_GZIP_LEVEL }), fs.createWriteStream(rewritten));

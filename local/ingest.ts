@@ -38,6 +38,8 @@ export interface IngestOptions {
     readonly onFileDone?: (bytes: number) => void;
     /** Drop events whose eventID was read before (local/dedup.ts). Default true; the normalise command keeps the Lambda's behaviour (false). */
     readonly deduplicate?: boolean;
+    /** Keep files already in `outDir` (`--append`): an output whose name is taken gets another. Default: replace them, as the Lambda does. */
+    readonly keepExisting?: boolean;
     /** EventIDs already in the lake (`--append`); the ids read are added. Default: a new, empty set. */
     readonly seenEventIds?: Set<string>;
 }
@@ -122,7 +124,7 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
     /** Whether `key` holds another file's output: of this run, or of an earlier one (`--append`). */
     const taken = (key: string, file: string) => {
         const by = writtenBy.get(key);
-        return by !== undefined ? by !== file : fs.existsSync(path.join(outDir, ...key.split("/")));
+        return by !== undefined ? by !== file : options.keepExisting === true && fs.existsSync(path.join(outDir, ...key.split("/")));
     };
     for (const file of files) {
         const location = parseLogKey(file);

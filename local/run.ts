@@ -170,7 +170,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     options.onStage?.("normalise");
     let started = Date.now();
     const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
-    const ingested = await ingestFiles(options.files, lake, { shapes: "any", onFileDone: options.onFileDone, seenEventIds });
+    const ingested = await ingestFiles(options.files, lake, { shapes: "any", onFileDone: options.onFileDone, seenEventIds, keepExisting: options.append });
     const files: FileResult[] = [
         ...(options.passedOver ?? []).map(({ file, reason, status }) => ({ file, status, reason, events: 0, objects: [] })),
         ...ingested,

@@ -96,6 +96,15 @@ describe("local mode, hostile input: each run covers exactly its own input", () 
         expect(await lakeRows(out)).to.equal(5);
     });
 
+    it("--append keeps an earlier file's output when a different file has the same name", async () => {
+        const dir = tmp("samename");
+        const out = path.join(dir, "out");
+        await runLocal({ files: [write(path.join(dir, "a", "export.json"), logFile([event(), event()]))], outDir: out, detections: [] });
+        const result = await runLocal({ files: [write(path.join(dir, "b", "export.json"), logFile([event()]))], outDir: out, append: true, detections: [] });
+        expect(result.inputs.events).to.equal(1);
+        expect(await lakeRows(out)).to.equal(3);
+    });
+
     it("an empty input reports no old findings, says so on stderr and exits 3", async () => {
         const dir = tmp("empty");
         const out = path.join(dir, "out");
@@ -223,6 +232,14 @@ describe("local mode, hostile input: one event per eventID", () => {
         }
         const json = JSON.parse((await start("--input", path.join(dir, "in"), "--out", path.join(dir, "cli"), "--json")).stdout);
         expect(json.inputs).to.deep.include({ events: 7, duplicates: 9 });
+    });
+
+    it("finds a repeated eventID in records larger than a read chunk, and rewrites only what it must", async () => {
+        const dir = tmp("dedup-big");
+        const big = event({ requestParameters: { blob: "y".repeat(3_000_000) } });
+        const result = await runLocal({ files: [write(path.join(dir, "big.json"), logFile([big, event(), big, event()]))], outDir: path.join(dir, "out"), detections: [] });
+        expect(result.inputs).to.deep.include({ events: 3, duplicates: 1 });
+        expect(await lakeRows(path.join(dir, "out"))).to.equal(3);
     });
 });
 
