@@ -17,7 +17,15 @@ import { LOCK_FILE, OutFolderError } from "../local/outFolder";
 import { runLocal, WindowError } from "../local/run";
 
 const ROOT = path.join(__dirname, "..");
-const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ctl-hostile-${name}-`));
+const created: string[] = [];
+const tmp = (name: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ctl-hostile-${name}-`));
+    created.push(dir);
+    return dir;
+};
+after(() => {
+    for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 interface Cli { code: number | null; stdout: string; stderr: string }
 /** `npm start` (or another command) as a child process; never hangs the suite. */
