@@ -1,5 +1,5 @@
 /**
- * npm start [-- --input <files or directories…>] [--out <dir>] [--since <ISO>] [--until <ISO>] [--json]
+ * npm start [-- --input <files or folders…>] [--out <dir>] [--append] [--since <ISO>] [--until <ISO>] [--json]
  *
  * The whole pipeline on this machine, no AWS account: normalise (the Lambda's core), Parquet
  * (the Glue job's role), every detection (DuckDB). Without --input it runs on the bundled real
@@ -7,33 +7,79 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findFiles } from "./files";
 import { htmlReport, summaryTable } from "../local/report";
-import { runLocal } from "../local/run";
+import { OutFolderError } from "../local/outFolder";
+import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
+import { EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
+import { discoverFiles } from "./files";
 
 const ROOT = path.join(__dirname, "..");
-const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
 /** Show a progress bar only for inputs big enough to wait for. */
 const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
 
-interface Arguments { inputs: string[]; out: string; since?: string; until?: string; json: boolean }
+/** Exit codes of `npm start`, also in --help and the README. */
+export const EXIT = {
+    ok: 0,
+    unexpected: 1,
+    usage: EXIT_USAGE,
+    noEvents: 3,
+    detectionCannotRun: 4,
+    outFolderBusy: 5,
+    interrupted: 130,
+} as const;
 
-function parseArguments(argv: string[]): Arguments {
-    const args: Arguments = { inputs: [], out: path.join(ROOT, "out"), json: false };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--json") args.json = true;
-        else if (arg === "--out") args.out = argv[++i];
-        else if (arg === "--since") args.since = argv[++i];
-        else if (arg === "--until") args.until = argv[++i];
-        else if (arg === "--input") while (argv[i + 1] && !argv[i + 1].startsWith("--")) args.inputs.push(argv[++i]);
-        else throw new Error(`unknown argument ${arg}; usage: npm start -- [--input <files or dirs…>] [--out <dir>] [--since <ISO>] [--until <ISO>] [--json]`);
-    }
-    for (const key of ["since", "until"] as const) {
-        if (args[key] && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(args[key]!)) throw new Error(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z`);
-    }
-    if (args.inputs.length === 0) args.inputs.push(path.join(ROOT, "samples"));
-    return args;
+export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json]
+
+  --input   files and folders of CloudTrail in any shape (S3 log files, arrays, one event per line,
+            lookup-events, EventBridge, CloudWatch Logs), whatever their names; every regular file
+            is looked at (gzip, then JSON). Several may follow one --input. Default: samples/
+  --out     the output folder (default: out/). Its previous lake and report are replaced,
+            so findings cover exactly this input; a folder with other files is refused
+  --append  add this input to the lake already in --out instead (duplicates by eventID dropped)
+  --since, --until
+            narrow the window: 2026-11-25T10:00:00Z, with milliseconds or an offset, or 2026-11-25.
+            Default: the span of the input's event times, leaving out implausible ones
+            (before 2005, or more than a day after now), with a warning
+  --json    print the findings as JSON
+  --help    this text
+
+exit codes:
+  0    every detection ran (whether or not it found something)
+  1    unexpected error
+  2    bad arguments (unknown flag, missing value, bad instant, --since not before --until)
+  3    no CloudTrail events in the input
+  4    a detection could not run locally (named in the output)
+  5    the output folder is in use by another run (its pid is named), or holds files this tool did not write
+  130  interrupted (Ctrl-C); temporary and partial files are removed`;
+
+interface Arguments { inputs: string[]; out: string; append: boolean; since?: string; until?: string; json: boolean; help: boolean }
+
+export function parseArguments(argv: readonly string[]): Arguments {
+    const { values, positionals } = parseCommandLine(argv, {
+        input: { type: "string", multiple: true },
+        out: { type: "string" },
+        append: { type: "boolean" },
+        since: { type: "string" },
+        until: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+    }, true);
+    // `--input a b c` (what a shell glob gives): the values after the first are positionals.
+    if (positionals.length > 0 && !values.input) throw new UsageError(`unexpected argument "${positionals[0]}": give files and folders after --input`);
+    const inputs = [...(values.input ?? []), ...positionals];
+    if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out must name a folder");
+    const since = values.since === undefined ? undefined : parseInstant("--since", values.since);
+    const until = values.until === undefined ? undefined : parseInstant("--until", values.until);
+    if (since && until && since.getTime() >= until.getTime()) throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
+    return {
+        inputs: inputs.length > 0 ? inputs : [path.join(ROOT, "samples")],
+        out: values.out ?? path.join(ROOT, "out"),
+        append: values.append ?? false,
+        since: since?.toISOString(),
+        until: until?.toISOString(),
+        json: values.json ?? false,
+        help: values.help ?? false,
+    };
 }
 
 function progressBar(total: number): { advance: (bytes: number) => void; done: () => void } | undefined {
@@ -48,28 +94,86 @@ function progressBar(total: number): { advance: (bytes: number) => void; done: (
 
 async function main(argv: string[]): Promise<number> {
     const args = parseArguments(argv);
-    const files = await findFiles(args.inputs, INPUT_SUFFIXES);
-    const progress = progressBar(files.reduce((sum, file) => sum + fs.statSync(file).size, 0));
-    const result = await runLocal({
-        files, outDir: args.out, since: args.since, until: args.until,
-        onFileDone: progress?.advance,
-        onStage: (stage) => { if (stage === "parquet") progress?.done(); },
-    });
-    const reportPath = path.join(args.out, "report.html");
-    fs.writeFileSync(reportPath, htmlReport(result, new Date().toISOString()));
+    if (args.help) {
+        console.log(USAGE);
+        return EXIT.ok;
+    }
+    // Ctrl-C: remove temporary and partial files and the lock, then exit 130 (128 + SIGINT).
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            abortRuns();
+            process.stderr.write(`\ninterrupted: temporary and partial files removed\n`);
+            process.exit(signal === "SIGINT" ? EXIT.interrupted : 143);
+        });
+    }
+    const outDir = path.resolve(args.out);
+    for (const input of args.inputs) {
+        const real = fs.existsSync(input) ? fs.realpathSync(input) : path.resolve(input);
+        const realOut = fs.existsSync(outDir) ? fs.realpathSync(outDir) : outDir;
+        if (real === realOut || real.startsWith(realOut + path.sep)) throw new UsageError(`--input ${input} is inside the output folder ${args.out}: choose another --out`);
+    }
+    let discovery;
+    try {
+        discovery = await discoverFiles(args.inputs, { exclude: [{ dir: outDir, reason: "the output folder (--out) of this run, not read" }] });
+    } catch (error) {
+        throw new UsageError(`--input ${(error as Error).message}`);
+    }
+    const passedOver = [
+        ...discovery.skipped.map((entry) => ({ ...entry, status: "skipped" as const })),
+        ...discovery.failed.map((entry) => ({ ...entry, status: "failed" as const })),
+    ];
+    const progress = progressBar(discovery.files.reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0));
+    let result;
+    try {
+        result = await runLocal({
+            files: discovery.files, passedOver, outDir, since: args.since, until: args.until, append: args.append,
+            onFileDone: progress?.advance,
+            onStage: (stage) => { if (stage === "parquet") progress?.done(); },
+        });
+    } catch (error) {
+        if (error instanceof OutFolderError) {
+            console.error(`error: ${error.message}`);
+            return EXIT.outFolderBusy;
+        }
+        if (error instanceof WindowError) throw new UsageError(error.message);
+        throw error;
+    }
+    const reportPath = path.join(outDir, "report.html");
+    // Through a rename: an interrupted write never leaves half a report.
+    fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString()));
+    fs.renameSync(`${reportPath}.partial-${process.pid}`, reportPath);
+    const cannotRun = result.findings.filter((finding) => finding.status !== "ok");
+    const failed = result.files.filter((file) => file.status === "failed");
     if (args.json) {
         process.stdout.write(`${JSON.stringify({
             findings: result.findings.map(({ hits, ...finding }) => ({ ...finding, hits: hits.slice(0, 10) })),
             inputs: result.inputs,
             window: result.window ?? null,
-            failedFiles: result.files.filter((file) => file.status === "failed").map((file) => ({ file: file.file, reason: file.reason })),
+            failedFiles: failed.map((file) => ({ file: file.file, reason: file.reason })),
+            skippedFiles: result.files.filter((file) => file.status === "skipped").map((file) => ({ file: file.file, reason: file.reason })),
+            warnings: result.warnings,
             report: reportPath,
         }, null, 2)}\n`);
     } else {
         console.log(summaryTable(result));
-        console.log(`\nReport: ${path.relative(process.cwd(), reportPath) || reportPath}   (local lake under ${path.relative(process.cwd(), args.out) || args.out}/)`);
+        console.log(`\nReport: ${path.relative(process.cwd(), reportPath) || reportPath}   (local lake under ${path.relative(process.cwd(), outDir) || outDir}/)`);
     }
-    return 0;
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
+    for (const file of failed) console.error(`could not read ${file.file}: ${file.reason}`);
+    const code = exitCodeOf(result);
+    if (code === EXIT.noEvents) {
+        console.error(`error: no CloudTrail events found in ${args.inputs.join(", ")} (${result.inputs.read} file(s) read, ${result.inputs.skipped} skipped, ${result.inputs.failed} failed${result.inputs.duplicates ? `, ${result.inputs.duplicates} duplicate event(s)` : ""})`);
+    } else if (code === EXIT.detectionCannotRun) {
+        console.error(`error: ${cannotRun.length} detection(s) could not run locally: ${cannotRun.map((finding) => `${finding.query} (${finding.error})`).join("; ")}`);
+    }
+    return code;
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(`error: ${(error as Error).message}`); process.exit(2); });
+/** 3 when the run found no events at all (nothing was searched), 4 when a detection could not run, else 0. */
+export function exitCodeOf(result: LocalRunResult): number {
+    if (result.inputs.events === 0 && !result.window) return EXIT.noEvents;
+    if (result.findings.some((finding) => finding.status !== "ok")) return EXIT.detectionCannotRun;
+    return EXIT.ok;
+}
+
+if (require.main === module) runCommand(main, USAGE);

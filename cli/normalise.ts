@@ -1,34 +1,50 @@
 /**
- * npm run normalise -- <files or directories…> --out <dir>
+ * npm run normalise -- <files or folders…> --out <dir>
  *
- * Runs the Lambda's core on local CloudTrail log files (`.json.gz` or `.json`, `{"Records":[…]}`)
- * and writes the lake's layout under <dir>: normalised/account=…/region=…/date=…/<file>.json.gz.
+ * Runs the Lambda's core on local CloudTrail log files (`{"Records":[…]}`, gzip or plain, whatever
+ * their names) and writes the lake's layout under <dir>: normalised/account=…/region=…/date=…/<file>.json.gz.
  * Prints per-file counts; a file that cannot be read is reported with the reason and the others
- * go on. Exit status 1 when any file failed.
+ * go on; what is not JSON, links that lead nowhere and special files are skipped with the reason.
+ * Exit status 1 when any file failed, 2 for bad arguments.
  */
 import * as path from "node:path";
 import { FileResult, ingestFiles } from "../local/ingest";
-import { findFiles } from "./files";
+import { parseCommandLine, runCommand, UsageError } from "./args";
+import { discoverFiles } from "./files";
+
+export const USAGE = `usage: npm run normalise -- <files or folders…> --out <dir>
+
+  Normalises S3 log files with the Lambda's core, as the Lambda does (no deduplication).
+  --out   the folder to write normalised/… under (required)
+  --help  this text
+
+exit codes: 0 every file normalised or skipped, 1 a file failed, 2 bad arguments`;
 
 /** Normalises S3 log files into `outDir` with the Lambda's core; reports a bad file instead of throwing. */
 export function normaliseFiles(files: readonly string[], outDir: string): Promise<FileResult[]> {
-    return ingestFiles(files, outDir, { shapes: "s3-log" });
+    return ingestFiles(files, outDir, { shapes: "s3-log", deduplicate: false });
 }
 
 async function main(argv: string[]): Promise<number> {
-    const outIndex = argv.indexOf("--out");
-    if (outIndex < 0 || !argv[outIndex + 1]) {
-        console.error("usage: npm run normalise -- <files or directories…> --out <dir>");
-        return 2;
+    const { values, positionals } = parseCommandLine(argv, { out: { type: "string" }, help: { type: "boolean", short: "h" } }, true);
+    if (values.help) {
+        console.log(USAGE);
+        return 0;
     }
-    const outDir = argv[outIndex + 1];
-    const inputs = argv.filter((_, index) => index !== outIndex && index !== outIndex + 1);
-    if (inputs.length === 0) {
-        console.error("usage: npm run normalise -- <files or directories…> --out <dir>");
-        return 2;
+    if (!values.out || values.out.trim() === "") throw new UsageError("--out <dir> is required");
+    if (positionals.length === 0) throw new UsageError("give at least one file or folder to normalise");
+    const outDir = values.out;
+    let discovery;
+    try {
+        discovery = await discoverFiles(positionals, { exclude: [{ dir: outDir, reason: "the output folder (--out), not read" }] });
+    } catch (error) {
+        throw new UsageError((error as Error).message);
     }
-    const files = await findFiles(inputs, [".json.gz", ".json"]);
-    const results = await normaliseFiles(files, outDir);
+    const passedOver: FileResult[] = [
+        ...discovery.skipped.map((entry): FileResult => ({ ...entry, status: "skipped", events: 0, objects: [] })),
+        ...discovery.failed.map((entry): FileResult => ({ ...entry, status: "failed", events: 0, objects: [] })),
+    ];
+    const results = [...passedOver, ...(await normaliseFiles(discovery.files, outDir))];
     for (const result of results) {
         const name = path.relative(process.cwd(), result.file);
         if (result.status === "normalised") console.log(`${name}: ${result.events} events -> ${result.objects.length} object(s)`);
@@ -40,4 +56,4 @@ async function main(argv: string[]): Promise<number> {
     return count("failed") > 0 ? 1 : 0;
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(error); process.exit(1); });
+if (require.main === module) runCommand(main, USAGE);

@@ -6,46 +6,93 @@
  * (or at --until), and prints the results. Uses the default AWS credential chain.
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
-import { isoSeconds, loadDetections, parseDuration, queryForWindow } from "../components/detections";
+import { Detection, isoSeconds, loadDetections, parseDuration, queryForWindow } from "../components/detections";
+import { parseCommandLine, parseInstant, positiveNumber, runCommand, UsageError } from "./args";
 import { AthenaQueryError, runAthenaQuery } from "./athena";
 import { Format, formatRows } from "./format";
 
-function option(argv: string[], name: string): string | undefined {
-    const index = argv.indexOf(name);
-    return index >= 0 ? argv[index + 1] : undefined;
+const FORMATS: readonly Format[] = ["table", "csv", "json"];
+
+export const USAGE = `usage: npm run query -- <detection> [--since 24h | --since <instant>] [--until <instant>]
+                      [--format table|csv|json] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout <seconds>]
+
+  <detection>  a query of queries/ (its file name without .sql)
+  --since      a duration before --until (30m, 24h, 7d) or an instant (2026-11-25T10:00:00Z); default 24h
+  --until      an instant; default now
+  --format     table (default), csv or json
+  --stack      the stack whose workgroup and database to use (default prod)
+  --timeout    seconds before the query is stopped (default 300)
+  --help       this text
+
+exit codes: 0 the query ran, 1 Athena or AWS error, 2 bad arguments (checked before any AWS call)`;
+
+/** `24h` (before `until`) or an ISO instant; a UsageError naming --since otherwise. */
+export function resolveSince(text: string, until: Date): string {
+    if (/^\d{4}-/.test(text)) return isoSeconds(new Date(Math.floor(parseInstant("--since", text).getTime() / 1000) * 1000));
+    try {
+        return isoSeconds(new Date(until.getTime() - parseDuration(text)));
+    } catch (error) {
+        throw new UsageError(`--since: ${(error as Error).message}, or an instant like 2026-11-25T10:00:00Z`);
+    }
 }
 
-/** `24h` (before `until`) or an ISO instant. */
-export function resolveSince(text: string, until: Date): string {
-    return /^\d{4}-/.test(text) ? text : isoSeconds(new Date(until.getTime() - parseDuration(text)));
+export interface QueryArguments {
+    readonly detection: Detection;
+    readonly window: { readonly since: string; readonly until: string };
+    readonly format: Format;
+    readonly workgroup: string;
+    readonly database: string;
+    readonly timeoutMs: number;
+}
+
+/** Every argument checked, before any AWS call: a UsageError names the one that is wrong. */
+export function parseQueryArguments(argv: readonly string[], now: Date = new Date()): QueryArguments | "help" {
+    const { values, positionals } = parseCommandLine(argv, {
+        since: { type: "string" },
+        until: { type: "string" },
+        format: { type: "string" },
+        stack: { type: "string" },
+        workgroup: { type: "string" },
+        database: { type: "string" },
+        timeout: { type: "string" },
+        help: { type: "boolean", short: "h" },
+    }, true);
+    if (values.help) return "help";
+    const detections = loadDetections();
+    if (positionals.length !== 1) {
+        throw new UsageError(`${positionals.length === 0 ? "name one detection" : `one detection at a time, not ${positionals.join(", ")}`}; detections: ${detections.map((d) => d.name).join(", ")}`);
+    }
+    const detection = detections.find((candidate) => candidate.name === positionals[0]);
+    if (!detection) throw new UsageError(`no detection named "${positionals[0]}"; detections: ${detections.map((d) => d.name).join(", ")}`);
+    const format = (values.format ?? "table") as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be table, csv or json, not "${values.format}"`);
+    const stack = values.stack ?? "prod";
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack must be a stack name (letters, digits, . _ -), not "${stack}"`);
+    const until = values.until === undefined ? now : new Date(Math.ceil(parseInstant("--until", values.until).getTime() / 1000) * 1000);
+    const since = resolveSince(values.since ?? "24h", until);
+    const window = { since, until: isoSeconds(until) };
+    if (window.since >= window.until) throw new UsageError(`--since (${window.since}) must be before --until (${window.until})`);
+    return {
+        detection,
+        window,
+        format,
+        workgroup: values.workgroup ?? `cloudtrail-lake-${stack}`,
+        database: values.database ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
+        timeoutMs: positiveNumber("--timeout", values.timeout ?? "300") * 1000,
+    };
 }
 
 async function main(argv: string[]): Promise<number> {
-    const name = argv.find((arg, index) => !arg.startsWith("--") && (index === 0 || !argv[index - 1].startsWith("--")));
-    const detections = loadDetections();
-    const detection = detections.find((candidate) => candidate.name === name);
-    if (!detection) {
-        console.error(`usage: npm run query -- <detection> [--since 24h] [--format table|csv|json]\ndetections: ${detections.map((d) => d.name).join(", ")}`);
-        return 2;
+    const args = parseQueryArguments(argv);
+    if (args === "help") {
+        console.log(USAGE);
+        return 0;
     }
-    const format = (option(argv, "--format") ?? "table") as Format;
-    if (!["table", "csv", "json"].includes(format)) {
-        console.error(`--format must be table, csv or json, not "${format}"`);
-        return 2;
-    }
-    const stack = option(argv, "--stack") ?? "prod";
-    const untilText = option(argv, "--until");
-    const until = untilText ? new Date(untilText) : new Date();
-    const window = { since: resolveSince(option(argv, "--since") ?? "24h", until), until: isoSeconds(until) };
+    const { detection, window } = args;
     const sql = queryForWindow(detection, window);
     try {
-        const result = await runAthenaQuery(new AthenaClient({}), {
-            sql,
-            workgroup: option(argv, "--workgroup") ?? `cloudtrail-lake-${stack}`,
-            database: option(argv, "--database") ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
-            timeoutMs: Number(option(argv, "--timeout") ?? 300) * 1000,
-        });
-        console.log(formatRows(result.columns, result.rows, format));
+        const result = await runAthenaQuery(new AthenaClient({}), { sql, workgroup: args.workgroup, database: args.database, timeoutMs: args.timeoutMs });
+        console.log(formatRows(result.columns, result.rows, args.format));
         console.error(`${detection.name} [${detection.severity}]: ${result.rows.length} hit(s) from ${window.since} to ${window.until}; ` +
             `${(result.bytesScanned / 1024 / 1024).toFixed(1)} MB scanned (query ${result.queryExecutionId})`);
         return 0;
@@ -55,4 +102,4 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(error); process.exit(1); });
+if (require.main === module) runCommand(main, USAGE);

@@ -57,11 +57,62 @@ export async function createCloudTrailView(engine: Engine, outDir: string): Prom
     return true;
 }
 
-/** The span of event times in the local lake: [first second, last second + 1s). */
-export async function eventSpan(engine: Engine): Promise<{ since: string; until: string } | undefined> {
-    const [row] = await engine.all("SELECT min(eventtime) AS first, max(eventtime) AS last FROM cloudtrail");
-    if (!row?.first || !row?.last) return undefined;
-    const second = (text: string) => `${String(text).slice(0, 19)}Z`;
-    const until = new Date(Date.parse(second(String(row.last))) + 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    return { since: second(String(row.first)), until };
+/**
+ * Event times the default window believes. CloudTrail started in November 2013 and AWS in 2006:
+ * anything before 2005 is a placeholder or a parse accident; CloudTrail delivers events minutes
+ * after they happen, so anything more than a day after the run is a forged or broken clock. One
+ * such event (9999-12-31) must not stretch the window to ten thousand years, which no detection
+ * can search (their SQL bounds partitions by date).
+ */
+export const PLAUSIBLE_FROM = "2005-01-01T00:00:00Z";
+export const PLAUSIBLE_AHEAD_MS = 86_400_000;
+
+export interface EventSpan {
+    /** [first second, last second + 1 s) of the plausible event times; absent when there is none. */
+    readonly since?: string;
+    readonly until?: string;
+    /** Events with a time outside [PLAUSIBLE_FROM, now + 1 day): left out of the span. */
+    readonly implausible: number;
+    /** Events without a readable time: in no window, so no detection sees them. */
+    readonly untimed: number;
+    /** Up to three of their times, for the warning. */
+    readonly examples: string[];
+}
+
+const seconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/**
+ * The span of event times in the local lake, compared as timestamps (not text, where
+ * `10:00:00.123Z` sorts before `10:00:00Z`), leaving out implausible times (see above).
+ */
+export async function eventSpan(engine: Engine, now: Date = new Date()): Promise<EventSpan> {
+    const latest = seconds(new Date(now.getTime() + PLAUSIBLE_AHEAD_MS));
+    const time = "TRY_CAST(eventtime AS TIMESTAMPTZ)";
+    const plausible = `(${time} >= TIMESTAMPTZ ${literal(PLAUSIBLE_FROM)} AND ${time} < TIMESTAMPTZ ${literal(latest)})`;
+    const [row] = await engine.all(`SELECT
+            strftime(min(${time}) FILTER (WHERE ${plausible}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS first,
+            strftime(max(${time}) FILTER (WHERE ${plausible}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS last,
+            count(*) FILTER (WHERE NOT ${plausible})::BIGINT AS implausible,
+            count(*) FILTER (WHERE ${time} IS NULL)::BIGINT AS untimed,
+            list_slice(list(eventtime ORDER BY eventtime) FILTER (WHERE NOT ${plausible}), 1, 3) AS examples
+        FROM cloudtrail`);
+    const implausible = Number(row?.implausible ?? 0);
+    const untimed = Number(row?.untimed ?? 0);
+    const examples = ((row?.examples as string[] | null) ?? []).map(String);
+    if (!row?.first || !row?.last) return { implausible, untimed, examples };
+    const until = seconds(new Date(Date.parse(String(row.last)) + 1000));
+    return { since: String(row.first), until, implausible, untimed, examples };
+}
+
+/**
+ * DuckDB reads every path it is given as a glob (`o[1]` is a character class, `out*` a
+ * wildcard) and parses `key=value` folders as Hive partitions, whatever the parent folders.
+ * So the lake is always reached through a link with a plain name in a fresh temporary folder:
+ * the user's --out is then used literally, whatever it is called.
+ */
+export function duckdbSafeAlias(outDir: string, workspace: string): string {
+    const alias = path.join(workspace, "lake");
+    if (/[*?[\]{}=\\]/.test(alias)) throw new Error(`the temporary folder ${workspace} has characters DuckDB reads as a pattern; set TMPDIR to a plain path`);
+    fs.symlinkSync(fs.realpathSync(outDir), alias, "dir");
+    return alias;
 }

@@ -3,6 +3,25 @@ import { Row } from "./engine";
 import { Finding, LocalRunResult } from "./run";
 
 const TOP_HITS = 3;
+/** Skipped files named per reason in the terminal; --json and the report name them all. */
+const SKIPPED_SHOWN = 3;
+
+/** `N file(s) read (E events, D duplicates dropped), S skipped, F failed`. */
+export function inputsLine(result: LocalRunResult): string {
+    const { read, events, duplicates, skipped, failed } = result.inputs;
+    return `${read} file(s) read (${events} events${duplicates ? `, ${duplicates} duplicate(s) by eventID dropped` : ""}), ${skipped} skipped, ${failed} failed`;
+}
+
+/** Skipped files grouped by reason (the reason with the file-specific part kept: few distinct ones in practice). */
+export function skippedByReason(result: LocalRunResult): { reason: string; files: string[] }[] {
+    const groups = new Map<string, string[]>();
+    for (const file of result.files) {
+        if (file.status !== "skipped") continue;
+        const reason = (file.reason ?? "").replace(/ \(starts with .*\)$/, "").replace(/ as \/.*$/, " as another input").replace(/\(-> .*\)$/, "");
+        groups.set(reason, [...(groups.get(reason) ?? []), file.file]);
+    }
+    return [...groups].map(([reason, files]) => ({ reason, files }));
+}
 
 function cell(value: unknown, width: number): string {
     const text = value === null || value === undefined ? "" : String(value);
@@ -13,20 +32,29 @@ function cell(value: unknown, width: number): string {
 export function summaryTable(result: LocalRunResult): string {
     const lines: string[] = [];
     const window = result.window ? `${result.window.since} .. ${result.window.until}` : "no events";
-    lines.push(`${result.inputs.read} file(s) read (${result.inputs.events} events), ${result.inputs.skipped} skipped, ${result.inputs.failed} failed; window ${window}`, "");
-    lines.push(`${cell("detection", 32)} ${cell("severity", 9)} ${cell("hits", 6)} top hits: time, account, principal, source IP, event`);
+    lines.push(`${inputsLine(result)}; window ${window}`, "");
+    // Ids are never cut: the column is as wide as the longest one.
+    const idWidth = Math.max(32, ...result.findings.map((finding) => finding.query.length + 1));
+    lines.push(`${cell("detection", idWidth)} ${cell("severity", 9)} ${cell("hits", 6)} top hits: time, account, principal, source IP, event`);
     lines.push("-".repeat(120));
     for (const finding of result.findings) {
         const hits = finding.status === "ok" ? String(finding.count) : "n/a";
-        lines.push(`${cell(finding.query, 32)} ${cell(finding.severity, 9)} ${cell(hits, 6)}${finding.status === "ok" ? "" : ` cannot run locally: ${finding.error}`}`);
+        lines.push(`${cell(finding.query, idWidth)} ${cell(finding.severity, 9)} ${cell(hits, 6)}${finding.status === "ok" ? "" : ` cannot run locally: ${finding.error}`}`);
         for (const hit of finding.hits.slice(0, TOP_HITS)) {
-            lines.push(`${" ".repeat(49)}${cell(hit.eventtime, 21)} ${cell(hit.account, 13)} ${cell(hit.principal, 40)} ${cell(hit.sourceipaddress, 16)} ${String(hit.eventname ?? "")}`);
+            lines.push(`${" ".repeat(idWidth + 17)}${cell(hit.eventtime, 21)} ${cell(hit.account, 13)} ${cell(hit.principal, 40)} ${cell(hit.sourceipaddress, 16)} ${String(hit.eventname ?? "")}`);
         }
     }
     const failed = result.files.filter((file) => file.status === "failed");
     if (failed.length > 0) {
         lines.push("", `${failed.length} file(s) could not be read:`);
         for (const file of failed) lines.push(`  ${file.file}: ${file.reason}`);
+    }
+    const skipped = skippedByReason(result);
+    if (skipped.length > 0) {
+        lines.push("", `${result.inputs.skipped} file(s) skipped (all of them in --json):`);
+        for (const { reason, files } of skipped) {
+            lines.push(`  ${files.length} × ${reason}: ${files.slice(0, SKIPPED_SHOWN).join(", ")}${files.length > SKIPPED_SHOWN ? ", …" : ""}`);
+        }
     }
     return lines.join("\n");
 }
@@ -64,17 +92,20 @@ function section(finding: Finding): string {
 export function htmlReport(result: LocalRunResult, generatedAt: string): string {
     const rows = result.findings.map((finding) => `<tr class="${finding.severity}"><td><a href="#${finding.query}">${escape(finding.title)}</a></td><td>${finding.severity}</td><td>${finding.status === "ok" ? finding.count : "n/a"}</td></tr>`);
     const failed = result.files.filter((file) => file.status === "failed");
+    const skipped = result.files.filter((file) => file.status === "skipped");
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cloudtrail-lake report</title><style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;font-size:12px}
 th{background:#f4f4f4}section{border-left:4px solid #999;padding-left:1em;margin:1.5em 0}.critical{border-color:#a00}.high{border-color:#d60}.medium{border-color:#cb0}.low{border-color:#6a6}
 tr.critical td:nth-child(2){color:#a00;font-weight:bold}tr.high td:nth-child(2){color:#d60}.axis{color:#666;font-size:12px}small{color:#666;font-weight:normal}</style></head><body>
 <h1>cloudtrail-lake report</h1>
-<p>${result.inputs.read} file(s) read (${result.inputs.events} events), ${result.inputs.skipped} skipped, ${result.inputs.failed} failed.
+<p>${escape(inputsLine(result))}.
 Window: ${result.window ? `${escape(result.window.since)} to ${escape(result.window.until)}` : "no events"}. Generated ${escape(generatedAt)}.</p>
 <h2>Events over time</h2>${chart(result)}
 <h2>Detections</h2><table><tr><th>detection</th><th>severity</th><th>hits</th></tr>${rows.join("")}</table>
 ${result.findings.map(section).join("\n")}
 ${failed.length ? `<h2>Files that could not be read</h2><ul>${failed.map((file) => `<li><code>${escape(file.file)}</code>: ${escape(file.reason)}</li>`).join("")}</ul>` : ""}
+${skipped.length ? `<h2>Files skipped</h2><ul>${skipped.map((file) => `<li><code>${escape(file.file)}</code>: ${escape(file.reason)}</li>`).join("")}</ul>` : ""}
+${result.warnings.length ? `<h2>Warnings</h2><ul>${result.warnings.map((warning) => `<li>${escape(warning)}</li>`).join("")}</ul>` : ""}
 </body></html>
 `;
 }

@@ -2,21 +2,33 @@
  * The whole pipeline on a laptop: input files → normalised JSON lines (the Lambda's core) →
  * Parquet partitions (the Glue job's role, DuckDB here) → every detection in queries/ (DuckDB
  * with the compatibility layer) over the input's whole time span unless narrowed.
+ *
+ * The output folder holds exactly this run's input (or, with `append`, the lake it already held
+ * plus this input), under a lock (local/outFolder.ts). Temporary files live in one folder per run
+ * that is removed at the end, on failure, and by {@link abortRuns} on SIGINT.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { LAKE_PREFIXES } from "../components/layout";
 import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from "../components/detections";
-import { Engine, Row } from "./engine";
+import { Engine, literal, Row } from "./engine";
 import { FileResult, ingestFiles } from "./ingest";
-import { createCloudTrailView, eventSpan, partitionDirectory, rebuildParquet } from "./lake";
+import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
+import { lockOutFolder, prepareOutFolder } from "./outFolder";
 
 export interface LocalRunOptions {
     readonly files: readonly string[];
     readonly outDir: string;
-    /** Narrow the window (ISO-8601 UTC instants); default: the whole span of the lake. */
+    /** Files and folders the caller passed over (local/files.ts), reported with the others. */
+    readonly passedOver?: readonly { readonly file: string; readonly reason: string; readonly status: "skipped" | "failed" }[];
+    /** Narrow the window (ISO-8601 instants; `since` is rounded down to the second, `until` up); default: the whole plausible span of the lake. */
     readonly since?: string;
     readonly until?: string;
+    /** Add to the lake already in `outDir` instead of replacing it (`--append`). */
+    readonly append?: boolean;
+    /** The run's clock, for the plausibility of event times (tests). */
+    readonly now?: Date;
     readonly detections?: readonly Detection[];
     /** Progress callbacks for the command line. */
     readonly onStage?: (stage: "normalise" | "parquet" | "queries") => void;
@@ -39,12 +51,58 @@ export interface Finding {
 
 export interface LocalRunResult {
     readonly findings: Finding[];
-    readonly inputs: { readonly read: number; readonly skipped: number; readonly failed: number; readonly events: number };
+    /** `events`: distinct events read (by eventID); `duplicates`: events dropped because their eventID was read before. */
+    readonly inputs: { readonly read: number; readonly skipped: number; readonly failed: number; readonly events: number; readonly duplicates: number };
     readonly files: FileResult[];
     readonly window?: { readonly since: string; readonly until: string };
     /** Events per day in the window, for the report's chart. */
     readonly eventsPerDay: { readonly date: string; readonly events: number }[];
     readonly timings: { readonly normaliseMs: number; readonly parquetMs: number; readonly queriesMs: number };
+    /** Things the user should know that are not errors: implausible event times, a stale lock removed. */
+    readonly warnings: string[];
+}
+
+/** The window asked for is empty or inverted: a usage error. */
+export class WindowError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "WindowError";
+    }
+}
+
+/** Clean-ups of the runs in progress, for {@link abortRuns}. */
+const inProgress = new Set<() => void>();
+
+/**
+ * Removes what the runs in progress left (their temporary folder, `.partial` files, the lock):
+ * for a SIGINT handler, which then exits. Synchronous, so it completes before the exit.
+ */
+export function abortRuns(): void {
+    for (const cleanup of inProgress) cleanup();
+    inProgress.clear();
+}
+
+function removePartials(dir: string): void {
+    const suffix = `.partial-${process.pid}`;
+    const walk = (at: string) => {
+        for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+            const full = path.join(at, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else if (entry.name.endsWith(suffix)) fs.rmSync(full, { force: true });
+        }
+    };
+    try {
+        walk(dir);
+    } catch {
+        // nothing there
+    }
+}
+
+/** An ISO instant as the detections take it, rounded to the second (down, or up). */
+function wholeSecond(text: string, up: boolean): string {
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) throw new WindowError(`"${text}" is not an ISO-8601 instant`);
+    return isoSeconds(new Date(up ? Math.ceil(ms / 1000) * 1000 : Math.floor(ms / 1000) * 1000));
 }
 
 /** Hits of each detection kept for the summary and the report; all ids are kept. */
@@ -53,48 +111,116 @@ export const HITS_KEPT = 50;
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
-    fs.mkdirSync(options.outDir, { recursive: true });
+    const since = options.since === undefined ? undefined : wholeSecond(options.since, false);
+    const until = options.until === undefined ? undefined : wholeSecond(options.until, true);
+    if (since && until && since >= until) throw new WindowError(`--since (${options.since}) must be before --until (${options.until})`);
+    const now = options.now ?? new Date();
+
+    const held = lockOutFolder(options.outDir);
+    // One temporary folder per run: DuckDB's spill files, the normaliser's outputs before they are published
+    // (it creates them under os.tmpdir(), which reads TMPDIR), the link DuckDB reads the lake through.
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
+    const previousTmpdir = process.env.TMPDIR;
+    const cleanup = () => {
+        fs.rmSync(workspace, { recursive: true, force: true });
+        removePartials(path.join(options.outDir, LAKE_PREFIXES.normalised));
+        held.release();
+    };
+    inProgress.add(cleanup);
+    process.env.TMPDIR = workspace;
+    try {
+        prepareOutFolder(options.outDir, options.append ?? false);
+        const warnings = [...held.warnings];
+        const lake = duckdbSafeAlias(options.outDir, workspace);
+        const engine = await Engine.open({ tempDirectory: path.join(workspace, "duckdb") });
+        try {
+            return await runIn(engine, lake, { ...options, since, until, now }, warnings);
+        } finally {
+            engine.close();
+        }
+    } finally {
+        if (previousTmpdir === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = previousTmpdir;
+        inProgress.delete(cleanup);
+        cleanup();
+    }
+}
+
+/** The event ids already in the lake (`--append`), in the form the deduplication compares. */
+async function idsInLake(engine: Engine, lake: string): Promise<Set<string>> {
+    const normalised = path.join(lake, LAKE_PREFIXES.normalised);
+    if (!fs.existsSync(normalised)) return new Set();
+    const rows = await engine.all(`SELECT DISTINCT eventid FROM read_json(${literal(path.join(normalised, "**", "*.json.gz"))},
+        format = 'newline_delimited', compression = 'gzip', columns = {eventid: 'VARCHAR'}) WHERE eventid IS NOT NULL`);
+    return new Set(rows.map((row) => JSON.stringify(String(row.eventid))));
+}
+
+/** Every partition with normalised files (`--append` rebuilds them all: an interrupted run may have left one half-converted). */
+function allPartitions(lake: string): string[] {
+    const root = path.join(lake, LAKE_PREFIXES.normalised);
+    const found: string[] = [];
+    const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.includes("=")) : []);
+    for (const account of list(root)) for (const region of list(path.join(root, account))) for (const date of list(path.join(root, account, region))) {
+        found.push(`${account}/${region}/${date}`);
+    }
+    return found;
+}
+
+async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { now: Date }, warnings: string[]): Promise<LocalRunResult> {
     options.onStage?.("normalise");
     let started = Date.now();
-    const files = await ingestFiles(options.files, options.outDir, { shapes: "any", onFileDone: options.onFileDone });
+    const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
+    const ingested = await ingestFiles(options.files, lake, { shapes: "any", onFileDone: options.onFileDone, seenEventIds, keepExisting: options.append });
+    const files: FileResult[] = [
+        ...(options.passedOver ?? []).map(({ file, reason, status }) => ({ file, status, reason, events: 0, objects: [] })),
+        ...ingested,
+    ];
     const normaliseMs = Date.now() - started;
 
-    const engine = await Engine.open({ tempDirectory: path.join(os.tmpdir(), "cloudtrail-lake-duckdb") });
-    try {
-        options.onStage?.("parquet");
-        started = Date.now();
-        const partitions = [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
-        await rebuildParquet(engine, options.outDir, partitions);
-        const parquetMs = Date.now() - started;
+    options.onStage?.("parquet");
+    started = Date.now();
+    const partitions = options.append ? allPartitions(lake) : [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
+    await rebuildParquet(engine, lake, partitions);
+    const parquetMs = Date.now() - started;
 
-        options.onStage?.("queries");
-        started = Date.now();
-        const hasLake = await createCloudTrailView(engine, options.outDir);
-        const span = hasLake ? await eventSpan(engine) : undefined;
-        // Without dated events there is no span; the detections still run (over all time) so that errors surface.
-        const window = { since: options.since ?? span?.since ?? "1970-01-01T00:00:00Z", until: options.until ?? span?.until ?? isoSeconds(new Date(Date.now() + 86_400_000)) };
-        const findings: Finding[] = [];
-        for (const detection of options.detections ?? loadDetections()) {
-            findings.push(await runDetection(engine, detection, window, hasLake));
-        }
-        findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
-        const eventsPerDay = hasLake
-            ? (await engine.all(`SELECT "date" AS date, count(*) AS events FROM cloudtrail
-                  WHERE eventtime >= '${window.since}' AND eventtime < '${window.until}' GROUP BY 1 ORDER BY 1`))
-                .map((row) => ({ date: String(row.date), events: Number(row.events) }))
-            : [];
-        const count = (status: FileResult["status"]) => files.filter((file) => file.status === status).length;
-        return {
-            findings,
-            inputs: { read: count("normalised"), skipped: count("skipped"), failed: count("failed"), events: files.reduce((sum, file) => sum + file.events, 0) },
-            files,
-            window: hasLake ? window : undefined,
-            eventsPerDay,
-            timings: { normaliseMs, parquetMs, queriesMs: Date.now() - started },
-        };
-    } finally {
-        engine.close();
+    options.onStage?.("queries");
+    started = Date.now();
+    const hasLake = await createCloudTrailView(engine, lake);
+    const span = hasLake ? await eventSpan(engine, options.now) : undefined;
+    if (span && span.implausible > 0) {
+        warnings.push(`${span.implausible} event(s) with an implausible time (before ${PLAUSIBLE_FROM} or more than a day after the run; e.g. ${span.examples.join(", ")}) ` +
+            "are left out of the default window; --since/--until reach them");
     }
+    if (span && span.untimed > 0) warnings.push(`${span.untimed} event(s) without a readable eventTime: no window holds them, so no detection sees them`);
+    // Without a plausible span the window is everything plausible, so that the detections still run and their errors surface.
+    const latest = isoSeconds(new Date(options.now.getTime() + PLAUSIBLE_AHEAD_MS));
+    const window = { since: options.since ?? span?.since ?? PLAUSIBLE_FROM, until: options.until ?? span?.until ?? latest };
+    if (window.since >= window.until) {
+        throw new WindowError(`the window ${window.since} .. ${window.until} is empty: ${options.since ? `--since is at or after the last event (${span?.until ?? "none"})` : `--until is at or before the first event (${span?.since ?? "none"})`}`);
+    }
+    const findings: Finding[] = [];
+    for (const detection of options.detections ?? loadDetections()) {
+        findings.push(await runDetection(engine, detection, window, hasLake));
+    }
+    findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
+    // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
+    const eventsPerDay = hasLake
+        ? (await engine.all(`SELECT "date" AS date, count(*) AS events FROM cloudtrail
+              WHERE TRY_CAST(eventtime AS TIMESTAMPTZ) >= TIMESTAMPTZ ${literal(window.since)} AND TRY_CAST(eventtime AS TIMESTAMPTZ) < TIMESTAMPTZ ${literal(window.until)}
+              GROUP BY 1 ORDER BY 1`))
+            .map((row) => ({ date: String(row.date), events: Number(row.events) }))
+        : [];
+    const count = (status: FileResult["status"]) => files.filter((file) => file.status === status).length;
+    const sum = (pick: (file: FileResult) => number) => files.reduce((total, file) => total + pick(file), 0);
+    return {
+        findings,
+        inputs: { read: count("normalised"), skipped: count("skipped"), failed: count("failed"), events: sum((file) => file.events), duplicates: sum((file) => file.duplicates ?? 0) },
+        files,
+        window: hasLake ? window : undefined,
+        eventsPerDay,
+        timings: { normaliseMs, parquetMs, queriesMs: Date.now() - started },
+        warnings,
+    };
 }
 
 async function runDetection(engine: Engine, detection: Detection, window: { since: string; until: string }, hasLake: boolean): Promise<Finding> {

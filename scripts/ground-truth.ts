@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseCommandLine, runCommand } from "../cli/args";
 import { findFiles } from "../cli/files";
 import { measure, measurementTable, writeLabelledCorpus } from "../local/groundTruth";
 import { runLocal } from "../local/run";
@@ -21,6 +22,15 @@ export async function measureDetections() {
     }
 }
 
+const USAGE = "usage: npm run ground-truth   (no arguments; prints recall and precision per detection on Panther's labelled events)";
+
 if (require.main === module) {
-    measureDetections().then((measurements) => console.log(measurementTable(measurements)), (error) => { console.error(error); process.exit(1); });
+    runCommand(async (argv) => {
+        if (parseCommandLine(argv, { help: { type: "boolean", short: "h" } }, false).values.help) {
+            console.log(USAGE);
+            return 0;
+        }
+        console.log(measurementTable(await measureDetections()));
+        return 0;
+    }, USAGE);
 }

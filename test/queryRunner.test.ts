@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { AthenaQueryError, runAthenaQuery } from "../cli/athena";
 import { formatRows } from "../cli/format";
-import { resolveSince } from "../cli/query";
+import { parseQueryArguments, resolveSince } from "../cli/query";
 
 /** A recorded Athena exchange: operation → responses in order (the last repeats). */
 type Recording = Record<string, { status?: number; body: unknown }[]>;
@@ -131,5 +131,16 @@ describe("query output", () => {
     it("reads --since as a duration before --until, or as an instant", () => {
         expect(resolveSince("24h", new Date("2026-11-25T12:00:00Z"))).to.equal("2026-11-24T12:00:00Z");
         expect(resolveSince("2026-01-01T00:00:00Z", new Date())).to.equal("2026-01-01T00:00:00Z");
+    });
+
+    it("takes instants with milliseconds or offsets, widening the window to whole seconds, and checks every argument before any AWS call", () => {
+        const args = parseQueryArguments(["cloudtrail-tampering", "--since", "2026-11-25T10:00:00.123Z", "--until", "2026-11-25T12:00:00.5+01:00", "--timeout", "30", "--stack", "dev"]);
+        expect(args).to.not.equal("help");
+        if (args === "help") return;
+        expect(args.window).to.deep.equal({ since: "2026-11-25T10:00:00Z", until: "2026-11-25T11:00:01Z" });
+        expect(args).to.deep.include({ timeoutMs: 30_000, workgroup: "cloudtrail-lake-dev", database: "cloudtrail_lake_dev", format: "table" });
+        expect(() => parseQueryArguments(["cloudtrail-tampering", "--timeout", "0"])).to.throw(/--timeout must be a positive number/);
+        expect(() => parseQueryArguments(["cloudtrail-tampering", "--stack", "a b"])).to.throw(/--stack must be a stack name/);
+        expect(parseQueryArguments(["--help"])).to.equal("help");
     });
 });

@@ -1,0 +1,67 @@
+/**
+ * Command-line parsing shared by every command: node:util's parseArgs in strict mode, so an
+ * unknown flag, a flag without its value (`--out` at the end) or a value where none belongs
+ * fails at once, before any file is read or any AWS call is made, with exit code 2 and a
+ * message that names the argument.
+ */
+import { parseArgs, ParseArgsConfig } from "node:util";
+
+/** Exit code of every command for bad arguments (what POSIX utilities use for usage errors). */
+export const EXIT_USAGE = 2;
+
+/** A mistake in the command line: printed with the usage, exit code {@link EXIT_USAGE}. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** parseArgs in strict mode; its errors (which name the flag) become {@link UsageError}s. */
+export function parseCommandLine<T extends Options>(argv: readonly string[], options: T, allowPositionals: boolean) {
+    try {
+        return parseArgs({ args: [...argv], options, allowPositionals, strict: true });
+    } catch (error) {
+        // Node's messages name the flag: "Unknown option '--foo'", "Option '--out <value>' argument missing".
+        throw new UsageError((error as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""));
+    }
+}
+
+/** A positive number of seconds (`--timeout 300`), or a UsageError naming the flag. */
+export function positiveNumber(flag: string, text: string): number {
+    const value = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, not "${text}"`);
+    return value;
+}
+
+/**
+ * An instant on the command line: `2026-11-25T10:00:00Z`, with milliseconds or a UTC offset
+ * (`+02:00`), or a date alone (`2026-11-25`, midnight UTC). Anything else, or a date that does
+ * not exist (`2026-02-30`), is a UsageError naming the flag.
+ */
+export function parseInstant(flag: string, text: string): Date {
+    const trimmed = text.trim();
+    const form = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(trimmed);
+    const date = new Date(form && !form[4] ? `${trimmed}T00:00:00Z` : trimmed);
+    // Date rolls 2026-02-30 over to March: compare the calendar fields back.
+    const real = form && !Number.isNaN(date.getTime()) && (form[7] && form[7] !== "Z" ||
+        (date.getUTCFullYear() === Number(form[1]) && date.getUTCMonth() + 1 === Number(form[2]) && date.getUTCDate() === Number(form[3])));
+    if (!real) throw new UsageError(`${flag} must be an ISO-8601 instant like 2026-11-25T10:00:00Z (or a date, 2026-11-25), not "${text}"`);
+    return date;
+}
+
+/** Runs a command's main: a UsageError prints the message and the usage and exits 2. */
+export function runCommand(main: (argv: string[]) => Promise<number>, usage: string, unexpectedExitCode = 1): void {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error) => {
+            if (error instanceof UsageError) {
+                console.error(`error: ${error.message}\n\n${usage}`);
+                process.exit(EXIT_USAGE);
+            }
+            console.error(`error: ${(error as Error).message}`);
+            process.exit(unexpectedExitCode);
+        });
+}
