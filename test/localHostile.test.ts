@@ -173,8 +173,8 @@ describe("local mode, hostile input: the window", () => {
     it("compares times as times: an event at 10:00:00.123Z is inside a window that starts at 10:00:00Z", async () => {
         const dir = tmp("millis");
         const file = write(path.join(dir, "in.json"), logFile([event({ eventTime: "2026-11-25T10:00:00.123Z" }), event({ eventTime: "2026-11-25T09:59:59.999Z" })]));
-        const asTimes = parseDetection("queries/as-times.sql", "-- name: as-times\n-- title: t\n-- severity: low\n-- mitre: T1078 Valid Accounts\n-- description: d\n" +
-            "SELECT eventid FROM cloudtrail WHERE from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('${since}') AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('${until}')");
+        const asTimes = parseDetection("queries/as-times.sql", "-- id: as-times\n-- title: t\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n-- description: d\n-- falsepositives: f\n-- runbook: r\n" +
+            "SELECT eventid FROM cloudtrail WHERE ${window}");
         const result = await runLocal({ files: [file], outDir: path.join(dir, "out"), detections: [asTimes], since: "2026-11-25T10:00:00Z", until: "2026-11-25T11:00:00Z" });
         expect(result.findings[0].count).to.equal(1);
         expect(result.eventsPerDay).to.deep.equal([{ date: "2026-11-25", events: 1 }]);
@@ -207,8 +207,8 @@ describe("local mode, hostile input: the window", () => {
 
     it("a detection that cannot run makes the run exit 4; no events exit 3", async () => {
         const dir = tmp("cannot");
-        const broken = parseDetection("queries/broken.sql", "-- name: broken\n-- title: Broken\n-- severity: low\n-- mitre: T1078 Valid Accounts\n-- description: d\n" +
-            "SELECT eventid FROM cloudtrail WHERE eventtime >= '${since}' AND eventtime < '${until}' AND url_extract_host(sourceipaddress) IS NOT NULL");
+        const broken = parseDetection("queries/broken.sql", "-- id: broken\n-- title: Broken\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n-- description: d\n-- falsepositives: f\n-- runbook: r\n" +
+            "SELECT eventid FROM cloudtrail WHERE ${window} AND url_extract_host(sourceipaddress) IS NOT NULL");
         const result = await runLocal({ files: [write(path.join(dir, "in.json"), logFile([event()]))], outDir: path.join(dir, "out"), detections: [broken] });
         expect(exitCodeOf(result)).to.equal(4);
         expect(exitCodeOf(await runLocal({ files: [], outDir: path.join(dir, "out2"), detections: [broken] }))).to.equal(3);
