@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findFiles } from "./files";
+import { investigationLinks } from "../local/investigateReport";
 import { htmlReport, summaryTable } from "../local/report";
 import { runLocal } from "../local/run";
 
@@ -47,6 +48,8 @@ function progressBar(total: number): { advance: (bytes: number) => void; done: (
 }
 
 async function main(argv: string[]): Promise<number> {
+    // `npm start -- investigate …`: its own command (cli/investigate.ts).
+    if (argv[0] === "investigate") return (await import("./investigate")).main(argv.slice(1));
     const args = parseArguments(argv);
     const files = await findFiles(args.inputs, INPUT_SUFFIXES);
     const progress = progressBar(files.reduce((sum, file) => sum + fs.statSync(file).size, 0));
@@ -56,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
         onStage: (stage) => { if (stage === "parquet") progress?.done(); },
     });
     const reportPath = path.join(args.out, "report.html");
-    fs.writeFileSync(reportPath, htmlReport(result, new Date().toISOString()));
+    fs.writeFileSync(reportPath, htmlReport(result, new Date().toISOString(), investigationLinks(args.out)));
     if (args.json) {
         process.stdout.write(`${JSON.stringify({
             findings: result.findings.map(({ hits, ...finding }) => ({ ...finding, hits: hits.slice(0, 10) })),
