@@ -421,13 +421,18 @@ export function detectionsByEvent(findings: readonly { readonly query: string; r
     return map;
 }
 
+/** Whether an entry without `via` is where the chain really starts (a user, root, an IdP, a service), not a gap in the input. */
+export function isKnownOrigin(entry: ChainEntry): boolean {
+    return !entry.via && !!entry.arn && !SESSION_TYPES.has(entry.type);
+}
+
 /** The terminal text: the chain, origin first, then the timeline with first-seen marks. */
 export function investigationText(investigation: Investigation): string {
     const lines: string[] = [];
     lines.push(`Chain of ${investigation.subject} (origin first), ${investigation.window.since} .. ${investigation.window.until}:`);
     investigation.chain.forEach((entry, index) => {
         const role = index < investigation.subjectIndex ? "" : index === investigation.subjectIndex ? " <- subject" : "";
-        const via = entry.via ? `via ${entry.via.eventName} ${entry.via.eventId}` : index === 0 ? "origin" : "via: not in the input";
+        const via = entry.via ? `via ${entry.via.eventName} ${entry.via.eventId}` : isKnownOrigin(entry) ? "origin" : "chain stops here: see the note";
         lines.push(`  ${String(index + 1).padStart(2)}. ${entry.type.padEnd(15)} ${entry.arn ?? "(no ARN recorded)"}  account ${entry.account ?? "?"}  ${via}${role}`);
         if (entry.note) lines.push(`      ${entry.note}`);
     });
@@ -439,12 +444,12 @@ export function investigationText(investigation: Investigation): string {
         const textValue = value ?? "";
         return (textValue.length > width ? `${textValue.slice(0, width - 1)}…` : textValue).padEnd(width);
     };
-    lines.push(`${cell("time", 20)} ${cell("account", 12)} ${cell("region", 14)} ${cell("principal", 48)} ${cell("event", 28)} ${cell("source IP", 17)} ${cell("user agent", 30)} ${cell("error", 16)} detections`);
+    lines.push(`${cell("time", 20)} ${cell("account", 12)} ${cell("region", 14)} ${cell("principal", 64)} ${cell("event", 28)} ${cell("source IP", 17)} ${cell("user agent", 30)} ${cell("error", 16)} detections`);
     const marks = firstSeen(investigation.timeline);
     investigation.timeline.forEach((event, index) => {
         const ip = `${marks[index].ip ? "*" : " "}${event.sourceIPAddress ?? ""}`;
         const agent = `${marks[index].userAgent ? "*" : " "}${event.userAgent ?? ""}`;
-        lines.push(`${cell(event.eventTime.slice(0, 19) + "Z", 20)} ${cell(event.account, 12)} ${cell(event.region, 14)} ${cell(event.principal, 48)} ${cell(`${event.eventName ?? ""}`, 28)} ${cell(ip, 17)} ${cell(agent, 30)} ${cell(event.errorCode, 16)} ${event.detections.join(", ")}`);
+        lines.push(`${cell(event.eventTime.slice(0, 19) + "Z", 20)} ${cell(event.account, 12)} ${cell(event.region, 14)} ${cell(event.principal, 64)} ${cell(`${event.eventName ?? ""}`, 28)} ${cell(ip, 17)} ${cell(agent, 30)} ${cell(event.errorCode, 16)} ${event.detections.join(", ")}`);
     });
     return lines.join("\n");
 }

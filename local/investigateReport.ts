@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { firstSeen, Investigation } from "./investigate";
+import { firstSeen, Investigation, isKnownOrigin } from "./investigate";
 
 /** Folder of the investigation pages, relative to the output directory (where report.html is). */
 export const INVESTIGATIONS_DIR = "investigations";
@@ -21,7 +21,7 @@ export function investigationFileName(subject: string): string {
 export function investigationHtml(investigation: Investigation, generatedAt: string): string {
     const chainRows = investigation.chain.map((entry, index) => `<tr${index === investigation.subjectIndex ? ' class="subject"' : ""}>
 <td>${index + 1}</td><td>${escape(entry.type)}</td><td><code>${escape(entry.arn ?? "(no ARN recorded)")}</code>${index === investigation.subjectIndex ? " <b>subject</b>" : ""}</td><td>${escape(entry.account)}</td>
-<td>${entry.via ? `${escape(entry.via.eventName)} <code>${escape(entry.via.eventId)}</code>` : index === 0 ? "origin" : "<b>not in the input</b>"}</td><td>${escape(entry.note)}</td></tr>`);
+<td>${entry.via ? `${escape(entry.via.eventName)} <code>${escape(entry.via.eventId)}</code>` : isKnownOrigin(entry) ? "origin" : "<b>chain stops here</b>"}</td><td>${escape(entry.note)}</td></tr>`);
     const marks = firstSeen(investigation.timeline);
     const timelineRows = investigation.timeline.map((event, index) => `<tr${event.detections.length ? ' class="flagged"' : ""}>
 <td>${escape(event.eventTime)}</td><td>${escape(event.account)}</td><td>${escape(event.region)}</td><td><code>${escape(event.principal)}</code></td>
