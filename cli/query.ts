@@ -21,6 +21,8 @@ export function resolveSince(text: string, until: Date): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+    // `npm run query -- investigate …`: the chain and timeline of an identity (cli/athenaInvestigate.ts).
+    if (argv[0] === "investigate") return (await import("./athenaInvestigate")).main(argv.slice(1));
     const name = argv.find((arg, index) => !arg.startsWith("--") && (index === 0 || !argv[index - 1].startsWith("--")));
     const detections = loadDetections();
     const detection = detections.find((candidate) => candidate.name === name);
