@@ -282,7 +282,10 @@ async function ancestors(subject: Node, query: RunQuery, window: Window): Promis
     let node = subject;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
         if (!SESSION_TYPES.has(node.type) || !node.arn) break;
-        const links = await query(issuingEventsSql(window, [node.arn], [...node.keys]));
+        // A key links only where the response names no session: documentation examples (and
+        // sanitised exports) reuse placeholder keys, a session ARN is what AWS itself returns.
+        const links = (await query(issuingEventsSql(window, [node.arn], [...node.keys])))
+            .filter((link) => link.issued_arn === node.arn || !text(link.issued_arn));
         const choice = chooseLink(node, links);
         if (!choice) {
             node.notes.push(missingStartNote(node, window));
@@ -319,6 +322,9 @@ async function descendants(subject: Node, known: Set<string | null>, query: RunQ
         for (const link of links) {
             const child = text(link.issued_arn);
             if (!child || known.has(child)) continue;
+            // The caller must be one of this level's identities by ARN; by key only when the event names no ARN.
+            const caller = link.event_name === "SwitchRole" ? link.switch_from : link.identity_arn;
+            if (caller ? !arns.includes(caller) : !(link.identity_key && keys.includes(link.identity_key))) continue;
             byChild.set(child, [...(byChild.get(child) ?? []), link]);
         }
         const next: Node[] = [];
@@ -372,9 +378,9 @@ export async function investigate(subject: string, query: RunQuery, options: Inv
     if (started.note) subjectNode.notes.push(started.note);
     const nodes = [...lineage, ...started.nodes];
 
+    // By ARN, not key: every event of an identity carries its ARN, and keys are only as unique as the logs are real.
     const selection: TimelineSelection = {
         arns: nodes.filter((node) => node.arn && ACTING_TYPES.has(node.type)).map((node) => node.arn!),
-        accessKeys: nodes.filter((node) => ACTING_TYPES.has(node.type)).flatMap((node) => [...node.keys]),
         eventIds: nodes.flatMap((node) => node.linkEventIds),
     };
     const rows = await query(timelineSql(window, selection, maxEvents + 1));
@@ -382,13 +388,15 @@ export async function investigate(subject: string, query: RunQuery, options: Inv
     const seen = new Set<string>();
     const timeline: TimelineEvent[] = [];
     for (const row of rows.slice(0, maxEvents)) {
-        // The same event can be in the input twice (a global event in two regions' trails, an overlapping export).
-        if (!row.event_id || seen.has(row.event_id)) continue;
-        seen.add(row.event_id);
+        // The same event can be in the input twice (a global event in two regions' trails, an overlapping
+        // export); keyed by more than the id, which sanitised and test data reuse for different events.
+        const key = [row.event_id, row.event_time, row.event_source, row.event_name].join("\u0000");
+        if (!row.event_id || seen.has(key)) continue;
+        seen.add(key);
         timeline.push({
             eventTime: row.event_time ?? "", eventName: row.event_name, eventSource: row.event_source, account: row.account, region: row.region,
             principal: principalOf(row), sourceIPAddress: row.source_ip, userAgent: row.user_agent, errorCode: text(row.error_code) ?? null,
-            eventId: row.event_id, detections: [...(detections.get(row.event_id) ?? [])].sort(),
+            eventId: row.event_id, detections: [...new Set(detections.get(row.event_id) ?? [])].sort(),
         });
     }
     return { subject, chain: nodes.map(entryOf), subjectIndex: lineage.length - 1, timeline, truncated: rows.length > maxEvents, window };

@@ -129,13 +129,14 @@ LIMIT ${Math.floor(limit)}`;
 }
 
 export interface TimelineSelection {
+    /** Identities whose every event is in the timeline. */
     readonly arns: readonly string[];
-    readonly accessKeys: readonly string[];
+    /** Events that linked them (an AssumeRole copy logged with only the caller's account has no ARN). */
     readonly eventIds: readonly string[];
 }
 
 function timelinePredicate(selection: TimelineSelection): string {
-    return `${inList("useridentity.arn", selection.arns)} OR ${inList("useridentity.accesskeyid", selection.accessKeys)} OR ${inList("eventid", selection.eventIds)}`;
+    return `${inList("useridentity.arn", selection.arns)} OR ${inList("eventid", selection.eventIds)}`;
 }
 
 /**
