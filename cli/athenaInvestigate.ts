@@ -109,7 +109,7 @@ export async function main(argv: readonly string[], options: AthenaInvestigateOp
                 return hits;
             },
         });
-        if (args.out) log(`Investigation page: ${writeInvestigationPage(args.out, investigation, new Date().toISOString())}`);
+        if (args.out) log(`Investigation page: ${writeInvestigationPage(args.out, investigation, new Date().toISOString(), false)}`);
         output(args.json ? `${JSON.stringify(investigationJson(investigation), null, 2)}\n` : `${investigationText(investigation)}\n`);
         log(`${queries} Athena queries in ${args.workgroup}, ${(bytesScanned / 1024 / 1024).toFixed(1)} MB scanned`);
         return 0;

@@ -18,7 +18,8 @@ export function investigationFileName(subject: string): string {
     return `${subject.replace(/[^A-Za-z0-9._=+-]+/g, "_").slice(0, 150)}.html`;
 }
 
-export function investigationHtml(investigation: Investigation, generatedAt: string): string {
+/** `linkReport`: whether a report.html sits beside the investigations folder (the local mode writes one). */
+export function investigationHtml(investigation: Investigation, generatedAt: string, linkReport = true): string {
     const chainRows = investigation.chain.map((entry, index) => `<tr${index === investigation.subjectIndex ? ' class="subject"' : ""}>
 <td>${index + 1}</td><td>${escape(entry.type)}</td><td><code>${escape(entry.arn ?? "(no ARN recorded)")}</code>${index === investigation.subjectIndex ? " <b>subject</b>" : ""}</td><td>${escape(entry.account)}</td>
 <td>${entry.via ? `${escape(entry.via.eventName)} <code>${escape(entry.via.eventId)}</code>` : isKnownOrigin(entry) ? "origin" : "<b>chain stops here</b>"}</td><td>${escape(entry.note)}</td></tr>`);
@@ -31,7 +32,7 @@ export function investigationHtml(investigation: Investigation, generatedAt: str
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;font-size:12px}
 th{background:#f4f4f4}tr.subject td{background:#eef4fb}tr.flagged td{background:#fdeeee}td.new{font-weight:bold}td.new::before{content:"new ";color:#a00;font-weight:normal}.axis{color:#666}</style></head><body>
 <h1>Investigation of <code>${escape(investigation.subject)}</code></h1>
-<p>Window ${escape(investigation.window.since)} to ${escape(investigation.window.until)}. Generated ${escape(generatedAt)}. <a href="../report.html">Main report</a></p>
+<p>Window ${escape(investigation.window.since)} to ${escape(investigation.window.until)}. Generated ${escape(generatedAt)}.${linkReport ? ' <a href="../report.html">Main report</a>' : ""}</p>
 <h2>Chain of identities (origin first)</h2>
 <table><tr><th>#</th><th>type</th><th>identity</th><th>account</th><th>started by event</th><th>note</th></tr>${chainRows.join("")}</table>
 <h2>Timeline</h2>
@@ -42,10 +43,10 @@ th{background:#f4f4f4}tr.subject td{background:#eef4fb}tr.flagged td{background:
 }
 
 /** Writes the page under `outDir/investigations/`; returns its path. */
-export function writeInvestigationPage(outDir: string, investigation: Investigation, generatedAt: string): string {
+export function writeInvestigationPage(outDir: string, investigation: Investigation, generatedAt: string, linkReport = true): string {
     const file = path.join(outDir, INVESTIGATIONS_DIR, investigationFileName(investigation.subject));
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, investigationHtml(investigation, generatedAt));
+    fs.writeFileSync(file, investigationHtml(investigation, generatedAt, linkReport));
     return file;
 }
 
