@@ -41,6 +41,19 @@ const IDENTITY_COLUMNS = `useridentity.type AS identity_type, useridentity.arn A
        useridentity.invokedby AS identity_invoked_by, useridentity.identityprovider AS identity_provider`;
 
 /**
+ * When a response names no session (redacted or trimmed exports), the session ARN still follows
+ * from the request: an assumed-role ARN is `arn:<partition>:sts::<account>:assumed-role/<role
+ * name without its path>/<roleSessionName>` (IAM UG, "IAM identifiers").
+ */
+const ROLE_ARN = String.raw`'^arn:([^:]+):iam::([0-9]{12}):role/(.*/)?([^/]+)$'`;
+const DERIVED_SESSION_ARN = `CASE WHEN eventname LIKE 'AssumeRole%' AND regexp_like(json_extract_scalar(requestparameters, '$.roleArn'), ${ROLE_ARN})
+                AND json_extract_scalar(requestparameters, '$.roleSessionName') IS NOT NULL
+           THEN 'arn:' || regexp_extract(json_extract_scalar(requestparameters, '$.roleArn'), ${ROLE_ARN}, 1) || ':sts::'
+                || regexp_extract(json_extract_scalar(requestparameters, '$.roleArn'), ${ROLE_ARN}, 2) || ':assumed-role/'
+                || regexp_extract(json_extract_scalar(requestparameters, '$.roleArn'), ${ROLE_ARN}, 4) || '/'
+                || json_extract_scalar(requestparameters, '$.roleSessionName') END`;
+
+/**
  * The events that start a session or name where one came from: STS's AssumeRole,
  * AssumeRoleWithSAML, AssumeRoleWithWebIdentity and GetFederationToken (what they issued is in
  * responseElements), and the console's SwitchRole (the new session is its userIdentity, the
@@ -50,7 +63,8 @@ function linkEvents(window: Window): string {
     return `SELECT eventid AS event_id, eventtime AS event_time, eventname AS event_name, account, region, requestid AS request_id,
        ${IDENTITY_COLUMNS},
        CASE WHEN eventname = 'SwitchRole' THEN useridentity.arn
-            ELSE coalesce(json_extract_scalar(responseelements, '$.assumedRoleUser.arn'), json_extract_scalar(responseelements, '$.federatedUser.arn')) END AS issued_arn,
+            ELSE coalesce(json_extract_scalar(responseelements, '$.assumedRoleUser.arn'), json_extract_scalar(responseelements, '$.federatedUser.arn'),
+                          ${DERIVED_SESSION_ARN}) END AS issued_arn,
        json_extract_scalar(responseelements, '$.credentials.accessKeyId') AS issued_key,
        json_extract_scalar(requestparameters, '$.roleSessionName') AS session_name,
        json_extract_scalar(requestparameters, '$.sourceIdentity') AS source_identity,

@@ -149,6 +149,15 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         ]);
     });
 
+    it("an AWS service origin, from a real AssumeRole whose response was redacted: the session ARN follows from roleArn and roleSessionName", async () => {
+        // Panther's test event for "role assumed by an AWS service" (samples/, Apache-2.0): Lambda assumed my_role_arn, credentials REDACTED.
+        const result = await json(["awslambda_55_20240602202712548", "--input", path.join(__dirname, "..", "samples", "panther-labs__panther-analysis", "rules", "aws_cloudtrail_rules", "role_assumed_by_aws_service.json")]);
+        expect(result.chain).to.deep.equal([
+            { arn: "lambda.amazonaws.com", account: null, type: "AWSService", via: null, note: "an AWS service assumed the role" },
+            { arn: "arn:aws:sts::123456789123:assumed-role/my_role_arn/awslambda_55_20240602202712548", account: "123456789123", type: "AssumedRole", via: { eventId: "1f3d7d49-6637-3304-b959-9be15f20215d", eventName: "AssumeRole" } },
+        ]);
+    });
+
     it("prints the chain origin first, then the timeline with first-seen marks", async () => {
         const outcome = await run(["arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", "--input", fixture("two-hops")]);
         expect(outcome.code).to.equal(0);
