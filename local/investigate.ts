@@ -175,7 +175,9 @@ async function resolveSubject(subject: string, query: RunQuery, window: Window):
     const identity = identityOfArn(arns[0]);
     const node: Node = { arn: arns[0], account: identity?.account ?? null, type: identity?.type ?? "Unknown", keys: new Set(keys), via: null, notes: [], linkEventIds: [] };
     await describe(node, query, window);
-    if (parsed.kind === "arn" && !node.firstSeen && (await query(issuingEventsSql(window, [subject], []))).length === 0) {
+    // An identity may be in the input only through what it started (a user seen only in SwitchFrom) or what started it.
+    if (parsed.kind === "arn" && !node.firstSeen && (await query(issuingEventsSql(window, [subject], []))).length === 0
+        && (await query(startedSessionsSql(window, [subject], []))).length === 0) {
         throw new SubjectError(`no event between ${window.since} and ${window.until} in the input names ${subject}`);
     }
     return node;
@@ -302,7 +304,7 @@ async function ancestors(subject: Node, query: RunQuery, window: Window): Promis
             break;
         }
         visited.add(parent.arn);
-        await describe(parent, query, window);
+        if (ACTING_TYPES.has(parent.type)) await describe(parent, query, window);
         chain.unshift(parent);
         node = parent;
         if (hop === MAX_HOPS - 1) node.notes.push(`stopped after ${MAX_HOPS} hops`);

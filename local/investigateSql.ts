@@ -115,7 +115,8 @@ export function principalsSql(window: Window, predicate: { arns?: readonly strin
     const conditions = [
         ...(predicate.arns ? [inList("useridentity.arn", predicate.arns)] : []),
         ...(predicate.accessKeys ? [inList("useridentity.accesskeyid", predicate.accessKeys)] : []),
-        ...(predicate.sessionName ? [`useridentity.arn LIKE ${sqlString(`arn:%:sts::%:assumed-role/%/${predicate.sessionName.replace(/[%_\\]/g, "")}`)}`] : []),
+        // A session name has no % (STS allows [\w+=,.@-]); its _ matches itself too, and the caller checks the exact end.
+        ...(predicate.sessionName ? [`useridentity.arn LIKE ${sqlString(`arn:%:sts::%:assumed-role/%/${predicate.sessionName}`)}`] : []),
         ...(predicate.roleArn ? [`useridentity.sessioncontext.sessionissuer.arn = ${sqlString(predicate.roleArn)}`] : []),
     ];
     return `SELECT useridentity.arn AS identity_arn, useridentity.type AS identity_type, useridentity.accountid AS identity_account,

@@ -135,6 +135,12 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
 
         const roleAccountOnly = await json(["JohnDoe", "--input", fixture("switch-role", "AWSLogs", "444455556666")]);
         expect(roleAccountOnly.chain).to.deep.equal(both.chain);
+        // The other direction: the user, seen there only as SwitchFrom, started that session.
+        const fromUser = await json(["arn:aws:iam::111122223333:user/JohnDoe", "--input", fixture("switch-role", "AWSLogs", "444455556666")]);
+        expect(fromUser.chain.map((entry) => [entry.arn, entry.note])).to.deep.equal([
+            ["arn:aws:iam::111122223333:user/JohnDoe", undefined],
+            ["arn:aws:sts::444455556666:assumed-role/CrossAccountAdmin/JohnDoe", "started by arn:aws:iam::111122223333:user/JohnDoe"],
+        ]);
     });
 
     it("SAML federation: the origin is the identity provider, and the note names the asserted subject", async () => {
