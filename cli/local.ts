@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { investigationLinks } from "../local/investigateReport";
 import { htmlReport, summaryTable } from "../local/report";
 import { OutFolderError } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
@@ -93,6 +94,8 @@ function progressBar(total: number): { advance: (bytes: number) => void; done: (
 }
 
 async function main(argv: string[]): Promise<number> {
+    // `npm start -- investigate …`: its own command (cli/investigate.ts).
+    if (argv[0] === "investigate") return (await import("./investigate")).main(argv.slice(1));
     const args = parseArguments(argv);
     if (args.help) {
         console.log(USAGE);
@@ -140,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const reportPath = path.join(outDir, "report.html");
     // Through a rename: an interrupted write never leaves half a report.
-    fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString()));
+    fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString(), investigationLinks(outDir)));
     fs.renameSync(`${reportPath}.partial-${process.pid}`, reportPath);
     const cannotRun = result.findings.filter((finding) => finding.status !== "ok");
     const failed = result.files.filter((file) => file.status === "failed");

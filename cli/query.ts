@@ -83,6 +83,8 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
 }
 
 async function main(argv: string[]): Promise<number> {
+    // `npm run query -- investigate …`: the chain and timeline of an identity (cli/athenaInvestigate.ts).
+    if (argv[0] === "investigate") return (await import("./athenaInvestigate")).main(argv.slice(1));
     const args = parseQueryArguments(argv);
     if (args === "help") {
         console.log(USAGE);

@@ -158,6 +158,11 @@ export function queryForWindow(detection: Pick<Detection, "source" | "name">, wi
         .replaceAll("${until}", window.until);
 }
 
+/** The `${window}` predicate on its own, for queries built in code (investigate): partition filter and time comparison. */
+export function windowPredicate(window: { readonly since: string; readonly until: string }): string {
+    return queryForWindow({ name: "window", source: "${window}" }, window);
+}
+
 /** `24h`, `7d`, `30m` → milliseconds. */
 export function parseDuration(text: string): number {
     const match = /^(\d+)\s*([mhd])$/.exec(text.trim());

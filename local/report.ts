@@ -89,7 +89,7 @@ function section(finding: Finding): string {
 }
 
 /** A self-contained HTML report: summary, events over time, one section per detection. */
-export function htmlReport(result: LocalRunResult, generatedAt: string): string {
+export function htmlReport(result: LocalRunResult, generatedAt: string, investigations: readonly { title: string; href: string }[] = []): string {
     const rows = result.findings.map((finding) => `<tr class="${finding.severity}"><td><a href="#${finding.query}">${escape(finding.title)}</a></td><td>${finding.severity}</td><td>${finding.status === "ok" ? finding.count : "n/a"}</td></tr>`);
     const failed = result.files.filter((file) => file.status === "failed");
     const skipped = result.files.filter((file) => file.status === "skipped");
@@ -100,6 +100,7 @@ tr.critical td:nth-child(2){color:#a00;font-weight:bold}tr.high td:nth-child(2){
 <h1>cloudtrail-lake report</h1>
 <p>${escape(inputsLine(result))}.
 Window: ${result.window ? `${escape(result.window.since)} to ${escape(result.window.until)}` : "no events"}. Generated ${escape(generatedAt)}.</p>
+${investigations.length ? `<h2>Investigations</h2><ul>${investigations.map((link) => `<li><a href="${escape(link.href)}">${escape(link.title)}</a></li>`).join("")}</ul>` : ""}
 <h2>Events over time</h2>${chart(result)}
 <h2>Detections</h2><table><tr><th>detection</th><th>severity</th><th>hits</th></tr>${rows.join("")}</table>
 ${result.findings.map(section).join("\n")}

@@ -1,0 +1,140 @@
+/**
+ * npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…>
+ *              [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]
+ *
+ * Who is behind an identity, and what did every identity of that chain do: loads the input with
+ * the local pipeline (normalise, Parquet, every detection), resolves the chain of identities
+ * (local/investigate.ts) and prints it origin first, then one timeline of all their events with
+ * the detections that flagged them. `--out DIR` keeps the local lake there, writes the page
+ * DIR/investigations/<subject>.html and rewrites DIR/report.html, which links to it.
+ *
+ * Exit codes: 0 done; 1 the subject names no identity in the input, or several; 2 bad arguments.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { findFiles } from "./files";
+import { Engine } from "../local/engine";
+import { detectionsByEvent, DEFAULT_MAX_EVENTS, investigate, investigationJson, investigationText, QueryRow, RunQuery, SubjectError, SubjectSyntaxError } from "../local/investigate";
+import { investigationLinks, writeInvestigationPage } from "../local/investigateReport";
+import { createCloudTrailView } from "../local/lake";
+import { htmlReport } from "../local/report";
+import { runLocal } from "../local/run";
+
+/** The suffixes the main local command reads (cli/local.ts). */
+const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
+const USAGE = "usage: npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]";
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** A command-line mistake: printed with the usage, exit code 2. */
+export class ArgumentError extends Error {}
+
+export interface InvestigateArguments {
+    readonly subject: string;
+    readonly inputs: string[];
+    readonly since?: string;
+    readonly until?: string;
+    readonly json: boolean;
+    readonly out?: string;
+    readonly maxEvents: number;
+}
+
+/**
+ * Reads the arguments with node:util parseArgs. `--input` takes every value that follows it up to
+ * the next option (like the main command), so parseArgs' tokens say which positionals follow it.
+ */
+export function parseInvestigateArguments(argv: readonly string[]): InvestigateArguments {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: [...argv], allowPositionals: true, strict: true, tokens: true,
+            options: {
+                input: { type: "string", multiple: true }, since: { type: "string" }, until: { type: "string" },
+                json: { type: "boolean" }, out: { type: "string" }, "max-events": { type: "string" },
+            },
+        });
+    } catch (error) {
+        throw new ArgumentError((error as Error).message);
+    }
+    const inputs: string[] = [];
+    const others: string[] = [];
+    let afterInput = false;
+    for (const token of parsed.tokens) {
+        if (token.kind === "option") afterInput = token.name === "input";
+        if (token.kind === "option" && token.name === "input" && token.value !== undefined) inputs.push(token.value);
+        if (token.kind === "positional") (afterInput ? inputs : others).push(token.value);
+    }
+    if (others.length === 0) throw new ArgumentError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
+    if (others.length > 1) throw new ArgumentError(`one subject at a time: got ${others.map((value) => `"${value}"`).join(", ")}`);
+    if (inputs.length === 0) throw new ArgumentError("--input is missing: give the CloudTrail files or directories to investigate in");
+    const values = parsed.values;
+    for (const key of ["since", "until"] as const) {
+        if (values[key] !== undefined && !ISO_INSTANT.test(values[key]!)) throw new ArgumentError(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${values[key]}"`);
+    }
+    if (values.since && values.until && values.since >= values.until) throw new ArgumentError(`--since (${values.since}) must be before --until (${values.until})`);
+    const maxEvents = values["max-events"] === undefined ? DEFAULT_MAX_EVENTS : Number(values["max-events"]);
+    if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new ArgumentError(`--max-events must be a whole number of at least 1, not "${values["max-events"]}"`);
+    return { subject: others[0], inputs, since: values.since, until: values.until, json: values.json ?? false, out: values.out, maxEvents };
+}
+
+/** DuckDB rows as the resolver wants them: every value text or null, like Athena's. */
+export function engineQuery(engine: Engine): RunQuery {
+    return async (sql) => (await engine.all(sql)).map((row) =>
+        Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null || value === undefined ? null : typeof value === "object" ? JSON.stringify(value) : String(value)])) as QueryRow);
+}
+
+export async function main(argv: readonly string[], output: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+    let args: InvestigateArguments;
+    try {
+        args = parseInvestigateArguments(argv);
+        for (const input of args.inputs) if (!fs.existsSync(input)) throw new ArgumentError(`--input ${input}: no such file or directory`);
+    } catch (error) {
+        if (!(error instanceof ArgumentError)) throw error;
+        console.error(`error: ${error.message}\n${USAGE}`);
+        return 2;
+    }
+    const outDir = args.out ?? fs.mkdtempSync(path.join(os.tmpdir(), "cloudtrail-lake-investigate-"));
+    try {
+        const files = await findFiles(args.inputs, INPUT_SUFFIXES);
+        const result = await runLocal({ files, outDir, since: args.since, until: args.until });
+        for (const file of result.files.filter((candidate) => candidate.status === "failed")) console.error(`warning: ${file.file} could not be read: ${file.reason}`);
+        if (!result.window) {
+            console.error(`error: no dated CloudTrail event in ${args.inputs.join(", ")}`);
+            return 1;
+        }
+        const hits = detectionsByEvent(result.findings);
+        const engine = await Engine.open({ tempDirectory: path.join(os.tmpdir(), "cloudtrail-lake-duckdb") });
+        let investigation;
+        try {
+            await createCloudTrailView(engine, outDir);
+            investigation = await investigate(args.subject, engineQuery(engine), {
+                window: result.window, maxEvents: args.maxEvents, detections: async () => hits,
+            });
+        } catch (error) {
+            if (error instanceof SubjectSyntaxError) {
+                console.error(`error: ${error.message}\n${USAGE}`);
+                return 2;
+            }
+            if (error instanceof SubjectError) {
+                console.error(`error: ${error.message}${error.candidates.map((candidate) => `\n  ${candidate}`).join("")}`);
+                return 1;
+            }
+            throw error;
+        } finally {
+            engine.close();
+        }
+        if (args.out) {
+            const generatedAt = new Date().toISOString();
+            const page = writeInvestigationPage(args.out, investigation, generatedAt);
+            fs.writeFileSync(path.join(args.out, "report.html"), htmlReport(result, generatedAt, investigationLinks(args.out)));
+            if (!args.json) console.error(`Investigation page: ${page} (linked from ${path.join(args.out, "report.html")})`);
+        }
+        output(args.json ? `${JSON.stringify(investigationJson(investigation), null, 2)}\n` : `${investigationText(investigation)}\n`);
+        return 0;
+    } finally {
+        if (!args.out) fs.rmSync(outDir, { recursive: true, force: true });
+    }
+}
+
+if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(`error: ${(error as Error).message}`); process.exit(1); });
