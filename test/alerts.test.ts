@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createHandler } from "../lambda/handler";
 import { Alert } from "../lambda/alerts/alert";
@@ -171,11 +172,11 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         const { handler } = await evaluator();
         await handler(sqsEvent(LAKE, keys));
         const alert = JSON.parse(JSON.parse(String(endpoint.requests[0].body.Message)).default) as Alert;
-        const directory = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "alert-query-"));
+        const directory = fs.mkdtempSync(path.join(os.tmpdir(), "alert-query-"));
         const local = path.join(directory, keys[0]);
         fs.mkdirSync(path.dirname(local), { recursive: true });
-        const object = await s3.client.send(new (require("@aws-sdk/client-s3").GetObjectCommand)({ Bucket: LAKE, Key: keys[0] }));
-        fs.writeFileSync(local, Buffer.from(await object.Body.transformToByteArray()));
+        const object = await s3.client.send(new GetObjectCommand({ Bucket: LAKE, Key: keys[0] }));
+        fs.writeFileSync(local, Buffer.from(await object.Body!.transformToByteArray()));
         const engine = await Engine.open();
         try {
             await loadNormalisedFiles(engine, [local]);
