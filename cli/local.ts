@@ -10,13 +10,15 @@ import * as path from "node:path";
 import { findFiles } from "./files";
 import { htmlReport, summaryTable } from "../local/report";
 import { runLocal } from "../local/run";
+import { readStackConfig } from "../local/alerts";
+import { Suppressions } from "../contract/suppressions";
 
 const ROOT = path.join(__dirname, "..");
 const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
 /** Show a progress bar only for inputs big enough to wait for. */
 const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
 
-interface Arguments { inputs: string[]; out: string; since?: string; until?: string; json: boolean }
+interface Arguments { inputs: string[]; out: string; since?: string; until?: string; json: boolean; stackFile?: string }
 
 function parseArguments(argv: string[]): Arguments {
     const args: Arguments = { inputs: [], out: path.join(ROOT, "out"), json: false };
@@ -26,8 +28,9 @@ function parseArguments(argv: string[]): Arguments {
         else if (arg === "--out") args.out = argv[++i];
         else if (arg === "--since") args.since = argv[++i];
         else if (arg === "--until") args.until = argv[++i];
+        else if (arg === "--stack-file") args.stackFile = argv[++i];
         else if (arg === "--input") while (argv[i + 1] && !argv[i + 1].startsWith("--")) args.inputs.push(argv[++i]);
-        else throw new Error(`unknown argument ${arg}; usage: npm start -- [--input <files or dirs…>] [--out <dir>] [--since <ISO>] [--until <ISO>] [--json]`);
+        else throw new Error(`unknown argument ${arg}; usage: npm start -- [--input <files or dirs…>] [--out <dir>] [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml]`);
     }
     for (const key of ["since", "until"] as const) {
         if (args[key] && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(args[key]!)) throw new Error(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z`);
@@ -52,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
     const progress = progressBar(files.reduce((sum, file) => sum + fs.statSync(file).size, 0));
     const result = await runLocal({
         files, outDir: args.out, since: args.since, until: args.until,
+        // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
+        suppressions: args.stackFile ? new Suppressions(readStackConfig(args.stackFile).suppressions) : undefined,
         onFileDone: progress?.advance,
         onStage: (stage) => { if (stage === "parquet") progress?.done(); },
     });

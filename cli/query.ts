@@ -1,6 +1,7 @@
 /**
  * npm run query -- <detection> [--since 24h | --since <ISO instant>] [--until <ISO instant>]
  *                  [--format table|csv|json] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]
+ *                  [--stack-file Pulumi.prod.yaml]   (apply its cloudtrail-lake:suppressions to the rows)
  *
  * Runs one detection from queries/ in the deployed Athena workgroup, over a window ending now
  * (or at --until), and prints the results. Uses the default AWS credential chain.
@@ -9,6 +10,18 @@ import { AthenaClient } from "@aws-sdk/client-athena";
 import { isoSeconds, loadDetections, parseDuration, queryForWindow } from "../components/detections";
 import { AthenaQueryError, runAthenaQuery } from "./athena";
 import { Format, formatRows } from "./format";
+import { Suppressions } from "../contract/suppressions";
+import { readStackConfig } from "../local/alerts";
+
+/**
+ * Removes the rows stack config suppresses (contract/suppressions.ts, the post-filter the alerts
+ * and the local mode apply) from an Athena result; returns the rows kept and the number removed.
+ */
+export function suppressResultRows(detection: string, columns: readonly string[], rows: readonly (string | null)[][], suppressions: Suppressions): { rows: (string | null)[][]; suppressed: number } {
+    const objects = rows.map((row) => ({ ...Object.fromEntries(columns.map((column, index) => [column, row[index]])), row }));
+    const { kept, suppressed } = suppressions.partition(detection, objects);
+    return { rows: kept.map((object) => object.row), suppressed: suppressed.length };
+}
 
 function option(argv: string[], name: string): string | undefined {
     const index = argv.indexOf(name);
@@ -45,8 +58,12 @@ async function main(argv: string[]): Promise<number> {
             database: option(argv, "--database") ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
             timeoutMs: Number(option(argv, "--timeout") ?? 300) * 1000,
         });
-        console.log(formatRows(result.columns, result.rows, format));
-        console.error(`${detection.name} [${detection.severity}]: ${result.rows.length} hit(s) from ${window.since} to ${window.until}; ` +
+        const stackFile = option(argv, "--stack-file");
+        const { rows, suppressed } = stackFile
+            ? suppressResultRows(detection.name, result.columns, result.rows, new Suppressions(readStackConfig(stackFile).suppressions))
+            : { rows: result.rows, suppressed: 0 };
+        console.log(formatRows(result.columns, rows, format));
+        console.error(`${detection.name} [${detection.severity}]: ${rows.length} hit(s)${suppressed > 0 ? ` (${suppressed} suppressed by ${stackFile})` : ""} from ${window.since} to ${window.until}; ` +
             `${(result.bytesScanned / 1024 / 1024).toFixed(1)} MB scanned (query ${result.queryExecutionId})`);
         return 0;
     } catch (error) {
