@@ -18,7 +18,7 @@ import { readStackConfig } from "../local/alerts";
  * and the local mode apply) from an Athena result; returns the rows kept and the number removed.
  */
 export function suppressResultRows(detection: string, columns: readonly string[], rows: readonly (string | null)[][], suppressions: Suppressions): { rows: (string | null)[][]; suppressed: number } {
-    const objects = rows.map((row) => ({ ...Object.fromEntries(columns.map((column, index) => [column, row[index]])), row }));
+    const objects = rows.map((row) => ({ ...(Object.fromEntries(columns.map((column, index) => [column, row[index]])) as Record<string, string | null>), row }));
     const { kept, suppressed } = suppressions.partition(detection, objects);
     return { rows: kept.map((object) => object.row), suppressed: suppressed.length };
 }
