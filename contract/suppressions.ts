@@ -123,11 +123,11 @@ export class Suppressions {
     }
 
     /** Splits a detection's rows into kept and suppressed, keeping their order. */
-    partition<T extends SuppressibleRow>(detection: string, rows: readonly T[]): Partitioned<T> {
+    partition<T extends object>(detection: string, rows: readonly T[]): Partitioned<T> {
         const kept: T[] = [];
         const suppressed: Partitioned<T>["suppressed"][number][] = [];
         for (const row of rows) {
-            const hit = this.match(detection, row);
+            const hit = this.match(detection, row as SuppressibleRow);
             if (hit) suppressed.push({ row, ...hit });
             else kept.push(row);
         }
