@@ -172,7 +172,8 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
             const span = await loadNormalisedFiles(engine, [path.join(options.outDir, object)]);
             const window = span && clip(span, options.since, options.until);
             if (!window) continue;
-            clock.now = Date.parse(window.until);
+            // Wall time never runs backwards, even when files hold older events than the previous one.
+            clock.now = Math.max(clock.now, Date.parse(window.until));
             const runs = await runDetections(engine, eventDetections, window);
             for (const run of runs) if (run.error) errors.set(run.detection.id, run.error);
             const result = await raiseAlerts(runs, context);
@@ -187,7 +188,7 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
             for (const end of await scheduledRunEnds(engine, settings)) {
                 const window = clip({ since: isoSeconds(new Date(end - (settings.scheduleMinutes + settings.lookbackMinutes) * 60_000)), until: isoSeconds(new Date(end)) }, options.since, options.until);
                 if (!window) continue;
-                clock.now = end;
+                clock.now = Math.max(clock.now, end);
                 const runs = await runDetections(engine, windowedDetections, window);
                 for (const run of runs) if (run.error) errors.set(run.detection.id, run.error);
                 const result = await raiseAlerts(runs as { detection: AlertDetection; rows: DetectionRow[] }[], context);

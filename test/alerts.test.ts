@@ -8,38 +8,20 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createHandler } from "../lambda/handler";
 import { Alert } from "../lambda/alerts/alert";
-import { loadAlertDetections } from "../lambda/alerts/catalogue";
 import { DynamoDedupStore } from "../lambda/alerts/dedup";
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, eventBridgeDestination, snsDestination } from "../lambda/alerts/destinations";
 import { createEventEvaluator } from "../lambda/alerts/handlers";
 import { AlertingSettings, RECENT_TABLE } from "../lambda/alerts/settings";
-import { Engine } from "../local/engine";
-import { loadNormalisedFiles } from "../lambda/alerts/evaluate";
-import { LocalDynamo, RecordingEndpoint, startLocalDynamo, startRecordingEndpoint } from "./alertServices";
-import { LocalS3, startLocalS3 } from "./s3server";
+import { ALERT_FIXTURES, FIXTURE_DETECTIONS, fixtureSettings } from "./alertFixtures";
 
-export const ALERT_FIXTURES = path.join(__dirname, "fixtures", "alerts");
-export const FIXTURE_DETECTIONS = loadAlertDetections(path.join(ALERT_FIXTURES, "queries"));
 const ARCHIVE = "archive";
 const LAKE = "lake";
 const TOPIC = "arn:aws:sns:eu-west-1:999999999999:cloudtrail-lake-alerts";
 const NOW = Date.parse("2026-11-25T10:12:00Z");
-const DEPLOY_ROLE_SUPPRESSION = { detection: "*", principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*", reason: "the stack's own deploy role (pulumi up)" };
-
-export function fixtureSettings(overrides: Partial<AlertingSettings> = {}): AlertingSettings {
-    return {
-        detections: FIXTURE_DETECTIONS,
-        suppressions: [DEPLOY_ROLE_SUPPRESSION],
-        accountNames: { "111122223333": "prod" },
-        dedupMinutes: 60,
-        scheduleMinutes: 15,
-        lookbackMinutes: 15,
-        sns: { minSeverity: "high" },
-        eventBridge: { busName: "security", minSeverity: "low" },
-        recentTable: RECENT_TABLE,
-        ...overrides,
-    };
-}
+import { Engine } from "../local/engine";
+import { loadNormalisedFiles } from "../lambda/alerts/evaluate";
+import { LocalDynamo, RecordingEndpoint, startLocalDynamo, startRecordingEndpoint } from "./alertServices";
+import { LocalS3, startLocalS3 } from "./s3server";
 
 function sqsEvent(bucket: string, keys: string[]): SQSEvent {
     return { Records: keys.map((key, index) => ({
