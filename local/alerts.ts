@@ -16,7 +16,10 @@ import { AlertContext, AlertOutcome, alertKey, Destination, DetectionRow, raiseA
 import { AlertDetection, isoSeconds, loadAlertDetections, Window } from "../lambda/alerts/catalogue";
 import { MemoryDedupStore } from "../lambda/alerts/dedup";
 import { loadNormalisedFiles, runDetections } from "../lambda/alerts/evaluate";
-import { AlertingSettings, RECENT_TABLE } from "../lambda/alerts/settings";
+import { AlertingSettings } from "../lambda/alerts/settings";
+import { alertingSettings } from "../components/alerts/settings";
+
+export { alertingSettings };
 import { Engine } from "./engine";
 import { FileResult, ingestFiles } from "./ingest";
 import { createCloudTrailView, partitionDirectory, rebuildParquet } from "./lake";
@@ -33,31 +36,6 @@ export function readStackConfig(file: string): LakeConfig {
     } catch (error) {
         throw new Error(`${file}: ${(error as Error).message}`);
     }
-}
-
-/** Suppressions naming a detection that does not exist would silently do nothing: refuse them. */
-export function unknownDetectionProblems(config: Pick<LakeConfig, "suppressions">, detections: readonly { id: string }[]): string[] {
-    const ids = new Set(detections.map((detection) => detection.id));
-    return config.suppressions.flatMap((suppression, index) => suppression.detection === "*" || ids.has(suppression.detection) ? [] :
-        [`${CONFIG_NAMESPACE}:suppressions[${index}].detection = "${suppression.detection}": no such detection in queries/ (a typo?)`]);
-}
-
-/** The alert functions' settings from validated stack config: the one mapping the deploy and the replay share. */
-export function alertingSettings(config: LakeConfig, detections: AlertDetection[]): AlertingSettings {
-    const problems = unknownDetectionProblems(config, detections);
-    if (problems.length > 0) throw new Error(`invalid stack config:\n  - ${problems.join("\n  - ")}`);
-    const alerts = config.alerts;
-    return {
-        detections,
-        suppressions: config.suppressions.map((suppression) => ({ ...suppression })),
-        accountNames: Object.fromEntries(config.accounts.map((account) => [account.id, account.name])),
-        dedupMinutes: alerts?.dedupMinutes ?? 60,
-        scheduleMinutes: alerts?.scheduleMinutes ?? 15,
-        lookbackMinutes: alerts?.lookbackMinutes ?? 15,
-        ...(alerts?.snsTopic?.enabled ? { sns: { minSeverity: alerts.snsTopic.minSeverity } } : {}),
-        ...(alerts?.eventBridge ? { eventBridge: { ...alerts.eventBridge } } : {}),
-        recentTable: RECENT_TABLE,
-    };
 }
 
 export interface ReplayOptions {
