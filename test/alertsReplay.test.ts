@@ -70,3 +70,50 @@ describe("alert replay (npm run alerts)", function () {
         expect(scheduledWindow(Date.parse("2026-11-25T10:15:42Z"), { scheduleMinutes: 15, lookbackMinutes: 15 })).to.deep.equal({ since: "2026-11-25T09:45:00Z", until: "2026-11-25T10:15:00Z" });
     });
 });
+
+describe("scheduled evaluator (recorded Athena)", () => {
+    it("sends each windowed detection to Athena over cloudtrail_recent and its window; a failing one fails the run after the others ran", async () => {
+        const { Readable } = await import("node:stream");
+        const { AthenaClient } = await import("@aws-sdk/client-athena");
+        const { createScheduledEvaluator } = await import("../lambda/alerts/handlers");
+        const { MemoryDedupStore } = await import("../lambda/alerts/dedup");
+        const started: string[] = [];
+        const athena = new AthenaClient({
+            region: "eu-west-1",
+            credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+            maxAttempts: 1,
+            requestHandler: {
+                handle: async (request: { headers: Record<string, string>; body?: string }) => {
+                    const operation = request.headers["x-amz-target"].replace("AmazonAthena.", "");
+                    const input = JSON.parse(request.body ?? "{}");
+                    if (operation === "StartQueryExecution") started.push(input.QueryString);
+                    const failed = started.length === 1;
+                    const body = operation === "StartQueryExecution" ? { QueryExecutionId: `q-${started.length}` }
+                        : operation === "GetQueryExecution" ? { QueryExecution: { Status: failed ? { State: "FAILED", StateChangeReason: "TABLE_NOT_FOUND: cloudtrail_recent" } : { State: "SUCCEEDED" } } }
+                            : { ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: "eventid" }] }, Rows: [{ Data: [{ VarCharValue: "eventid" }] }] } };
+                    return { response: { statusCode: 200, headers: { "content-type": "application/x-amz-json-1.1" }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } };
+                },
+            } as never,
+        });
+        const errors: unknown[] = [];
+        const detections = fixtureSettings().detections;
+        const windowed = { ...detections.find((detection) => detection.kind === "threshold")! };
+        const evaluator = createScheduledEvaluator({
+            settings: fixtureSettings({ detections: [...detections, { ...windowed, id: "second-burst" }] }),
+            dedup: new MemoryDedupStore(),
+            destinations: [],
+            logger: { info() {}, error: (_message, details) => { errors.push(details); } },
+            athena, workgroup: "cloudtrail-lake-prod", database: "cloudtrail_lake_prod",
+            now: () => Date.parse("2026-11-25T10:15:42Z"),
+        });
+        const error = await evaluator().catch((caught) => caught);
+        expect(started).to.have.length(2); // the event detection is not run on Athena
+        for (const sql of started) {
+            expect(sql).to.contain("FROM cloudtrail_recent");
+            expect(sql).to.contain("from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-25T09:45:00Z') AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-25T10:15:00Z')");
+            expect(sql).to.not.match(/^-- /m);
+        }
+        expect(error.message).to.equal("scheduled detections failed: access-denied-burst (window 2026-11-25T09:45:00Z to 2026-11-25T10:15:00Z); see the log for reasons");
+        expect(errors).to.have.length(1);
+    });
+});
