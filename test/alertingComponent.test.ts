@@ -83,6 +83,12 @@ describe("Alerting component", () => {
         `], { cwd: directory, env: { ...process.env, NODE_PATH: "" } }).toString();
         expect(JSON.parse(output)).to.deep.equal([{ answer: 42 }]);
         expect(fs.readFileSync(path.join(directory, "index.js"), "utf8")).to.contain("@duckdb/node-api");
+        // The bundle itself loads (settings, SDK clients, DuckDB from its node_modules) and answers S3's test event.
+        const answer = execFileSync(process.execPath, ["-e", `
+            require("./index.js").events({ Records: [{ messageId: "m-1", body: JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent" }) }] })
+                .then((result) => console.log(JSON.stringify(result)));
+        `], { cwd: directory, env: { PATH: process.env.PATH, HOME: "/tmp", AWS_REGION: "ap-northeast-1", DEDUP_TABLE: "t" } }).toString();
+        expect(JSON.parse(answer)).to.deep.equal({ batchItemFailures: [] });
     });
 
     it("the scheduled evaluator may query only its workgroup and read only normalised files and results; no wildcard actions", () => {
