@@ -4,9 +4,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../offline/mockProgram";
 import { alertKeyPolicy } from "../components/alerts/alertPolicies";
+import { alertingSettings } from "../components/alerts/settings";
+import { parseLakeConfig } from "../components/config";
+import { bundleAlerts } from "../lambda/alerts/bundle";
+import { loadAlertDetections } from "../lambda/alerts/catalogue";
 
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 const mockArn = (type: string, name: string) => `arn:aws:mock:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:${type}/${name}`;
+const STACK_ALERTS = { scheduleMinutes: 10, dedupMinutes: 120, snsTopic: { enabled: true }, eventBridge: { busName: "security", minSeverity: "medium" } };
 const DEPLOY_ROLE = { principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*", reason: "the stack's own deploy role" };
 
 describe("Alerting component", () => {
@@ -16,7 +21,7 @@ describe("Alerting component", () => {
     before(async () => {
         resources = await declareStack({
             "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }],
-            "cloudtrail-lake:alerts": { scheduleMinutes: 10, dedupMinutes: 120, snsTopic: { enabled: true }, eventBridge: { busName: "security", minSeverity: "medium" } },
+            "cloudtrail-lake:alerts": STACK_ALERTS,
             "cloudtrail-lake:suppressions": [DEPLOY_ROLE],
         });
     });
@@ -70,7 +75,9 @@ describe("Alerting component", () => {
     });
 
     it("ships the stack's settings and a DuckDB binding that loads", () => {
-        const directory = path.join(__dirname, "..", ".build", "alerts");
+        // The same settings give the same directory: the one the functions' code archive points at.
+        const config = parseLakeConfig({ accounts: [{ id: "111122223333", name: "security" }], alerts: STACK_ALERTS, suppressions: [DEPLOY_ROLE] });
+        const directory = bundleAlerts(alertingSettings(config, loadAlertDetections()));
         const settings = JSON.parse(fs.readFileSync(path.join(directory, "alerting.json"), "utf8"));
         expect(settings).to.deep.include({ dedupMinutes: 120, scheduleMinutes: 10, sns: { minSeverity: "high" }, eventBridge: { busName: "security", minSeverity: "medium" }, recentTable: "cloudtrail_recent" });
         expect(settings.suppressions).to.deep.equal([{ detection: "*", ...DEPLOY_ROLE }]);

@@ -9,6 +9,7 @@
  * deployed binary is then the very one the tests ran. libduckdb.so needs glibc 2.25, Lambda's
  * Node.js 22 runtime (Amazon Linux 2023) has 2.34.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
@@ -22,13 +23,30 @@ export const NATIVE_PACKAGES = ["@duckdb/node-api", "@duckdb/node-bindings", "@d
 
 let built = false;
 
-/** Builds `.build/alerts/` once per process and writes the stack's settings beside it; returns the directory. */
+/** Hard-links a tree: one copy of DuckDB's 70 MB on disk however many stacks a process declares. */
+function linkTree(source: string, target: string): void {
+    fs.mkdirSync(target, { recursive: true });
+    for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
+        const from = path.join(source, entry.name);
+        const to = path.join(target, entry.name);
+        if (entry.isDirectory()) linkTree(from, to);
+        else fs.linkSync(from, to);
+    }
+}
+
+/**
+ * Builds the code once per process under `.build/alerts/base/`, then returns a directory per
+ * settings (`.build/alerts/stack-<hash>/`, hard links plus its `alerting.json`): two stacks
+ * declared in one process (tests, the Automation API) never ship each other's settings, and the
+ * same settings give the same bytes, so Pulumi sees no change when there is none.
+ */
 export function bundleAlerts(settings: AlertingSettings): string {
-    const outDir = path.join(ROOT, ".build", "alerts");
+    const base = path.join(ROOT, ".build", "alerts", "base");
     if (!built) {
+        fs.rmSync(path.join(ROOT, ".build", "alerts"), { recursive: true, force: true });
         buildSync({
             entryPoints: [path.join(__dirname, "index.ts")],
-            outfile: path.join(outDir, "index.js"),
+            outfile: path.join(base, "index.js"),
             bundle: true,
             platform: "node",
             target: "node22",
@@ -41,12 +59,16 @@ export function bundleAlerts(settings: AlertingSettings): string {
         for (const name of NATIVE_PACKAGES) {
             const source = path.join(ROOT, "node_modules", name);
             if (!fs.existsSync(source)) throw new Error(`${name} is not installed in node_modules: the alert evaluator needs DuckDB's x86_64 Linux binding; run npm ci on x86_64 Linux`);
-            const target = path.join(outDir, "node_modules", name);
-            fs.rmSync(target, { recursive: true, force: true });
-            fs.cpSync(source, target, { recursive: true, dereference: true });
+            fs.cpSync(source, path.join(base, "node_modules", name), { recursive: true, dereference: true });
         }
         built = true;
     }
-    fs.writeFileSync(path.join(outDir, SETTINGS_FILE), `${JSON.stringify(settings, null, 1)}\n`);
-    return outDir;
+    const text = `${JSON.stringify(settings, null, 1)}\n`;
+    const directory = path.join(ROOT, ".build", "alerts", `stack-${createHash("sha256").update(text).digest("hex").slice(0, 16)}`);
+    if (!fs.existsSync(path.join(directory, SETTINGS_FILE))) {
+        fs.rmSync(directory, { recursive: true, force: true });
+        linkTree(base, directory);
+        fs.writeFileSync(path.join(directory, SETTINGS_FILE), text);
+    }
+    return directory;
 }
