@@ -127,7 +127,8 @@ export function buildAlerts(detection: AlertDetection, rows: readonly DetectionR
             userAgent: mostFrequent(group.map((row) => str(row.useragent))),
             firstSeen,
             lastSeen,
-            count: eventIds.length,
+            // Distinct events; a row without an event id (seen in hand-made samples) counts on its own.
+            count: eventIds.length + group.filter((row) => str(row.eventid) === null).length,
             eventIds: eventIds.slice(0, MAX_EVENT_IDS_IN_MESSAGE),
             eventIdsTruncated: eventIds.length > MAX_EVENT_IDS_IN_MESSAGE,
             eventNames: distinct(group.map((row) => str(row.eventname))).sort(),
