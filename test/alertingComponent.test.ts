@@ -55,6 +55,7 @@ describe("Alerting component", () => {
         expect(queuePolicy.Statement[0]).to.deep.include({ Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Condition: { ArnEquals: { "aws:SourceArn": mockArn("aws:sns/topic:Topic", "alerts-topic") } } });
         expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-delivery-dlq-not-empty")).to.deep.include({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold" });
         expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-dlq-not-empty").dimensions).to.deep.equal({ QueueName: "alerts-dlq" });
+        expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-schedule-errors")).to.deep.include({ namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "alerts-schedule" }, period: 600 });
     });
 
     it("is notified of new normalised files of the lake through its queue, after the queue policy exists", () => {

@@ -26,7 +26,7 @@ describe("npm run plan (offline, no credentials)", () => {
         expect(code).to.equal(0);
         expect(stdout).to.contain("archive (SecureBucket)").and.contain("normaliser (Normaliser)");
         expect(stdout).to.match(/Per account \(3\)\n {2}111122223333 {2}parquet-111122223333: 1 Job, 1 Role, 1 RolePolicy; trail-111122223333: 1 Provider, 1 Trail/);
-        expect(stdout).to.match(/\n101 resources: /); // 77 + 24 of alerts (Pulumi.prod.yaml enables them)
+        expect(stdout).to.match(/\n102 resources: /); // 77 + 25 of alerts (Pulumi.prod.yaml enables them)
         expect(stdout).to.contain("alerts (Alerting)");
         expect(stdout).to.contain("Policy pack: no violations.");
     });

@@ -208,6 +208,21 @@ export class Alerting extends pulumi.ComponentResource {
             sourceArn: rule.arn,
         }, parent);
         new aws.cloudwatch.EventTarget(`${name}-schedule-target`, { rule: rule.name, arn: scheduledEvaluator.arn }, { parent: this, dependsOn: [permission] });
+        // A failed scheduled run has no queue to land in: its error is the signal that windowed detections are blind.
+        new aws.cloudwatch.MetricAlarm(`${name}-schedule-errors`, {
+            alarmDescription: "cloudtrail-lake: a scheduled alert run failed (a windowed detection could not run on Athena); see the alert functions' logs",
+            namespace: "AWS/Lambda",
+            metricName: "Errors",
+            dimensions: { FunctionName: scheduledEvaluator.name },
+            statistic: "Sum",
+            period: config.scheduleMinutes * 60,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+            tags,
+        }, parent);
 
         this.dedupTableName = dedup.name;
         this.eventEvaluatorName = eventEvaluator.name;
