@@ -28,3 +28,8 @@ export const glueJobNames = pulumi.all(
 );
 export const glueDatabaseName = stack.catalog.databaseName;
 export const athenaWorkgroupName = stack.catalog.workgroupName;
+/** Alerting (set when cloudtrail-lake:alerts is configured): subscribe to the topic, point subscriptions' RedrivePolicy at the DLQ. */
+export const alertTopicArn = stack.alerting?.topicArn;
+export const alertDeliveryDeadLetterQueueArn = stack.alerting?.deliveryDeadLetterQueueArn;
+export const alertEventEvaluatorName = stack.alerting?.eventEvaluatorName;
+export const alertScheduledEvaluatorName = stack.alerting?.scheduledEvaluatorName;

@@ -8,6 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { investigationLinks } from "../local/investigateReport";
+import { readStackConfig } from "../local/alerts";
+import { Suppressions } from "../contract/suppressions";
 import { htmlReport, summaryTable } from "../local/report";
 import { OutFolderError } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
@@ -29,13 +31,14 @@ export const EXIT = {
     interrupted: 130,
 } as const;
 
-export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json]
+export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json] [--stack-file <Pulumi.<stack>.yaml>]
 
   --input   files and folders of CloudTrail in any shape (S3 log files, arrays, one event per line,
             lookup-events, EventBridge, CloudWatch Logs), whatever their names; every regular file
             is looked at (gzip, then JSON). Several may follow one --input. Default: samples/
   --out     the output folder (default: out/). Its previous lake and report are replaced,
             so findings cover exactly this input; a folder with other files is refused
+  --stack-file  apply that stack's cloudtrail-lake:suppressions to the findings, as alerts do
   --append  add this input to the lake already in --out instead (duplicates by eventID dropped)
   --since, --until
             narrow the window: 2026-11-25T10:00:00Z, with milliseconds or an offset, or 2026-11-25.
@@ -53,13 +56,14 @@ exit codes:
   5    the output folder is in use by another run (its pid is named), or holds files this tool did not write
   130  interrupted (Ctrl-C); temporary and partial files are removed`;
 
-interface Arguments { inputs: string[]; out: string; append: boolean; since?: string; until?: string; json: boolean; help: boolean }
+interface Arguments { inputs: string[]; out: string; append: boolean; since?: string; until?: string; json: boolean; help: boolean; stackFile?: string }
 
 export function parseArguments(argv: readonly string[]): Arguments {
     const { values, positionals } = parseCommandLine(argv, {
         input: { type: "string", multiple: true },
         out: { type: "string" },
         append: { type: "boolean" },
+        "stack-file": { type: "string" },
         since: { type: "string" },
         until: { type: "string" },
         json: { type: "boolean" },
@@ -76,6 +80,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
         inputs: inputs.length > 0 ? inputs : [path.join(ROOT, "samples")],
         out: values.out ?? path.join(ROOT, "out"),
         append: values.append ?? false,
+        stackFile: values["stack-file"],
         since: since?.toISOString(),
         until: until?.toISOString(),
         json: values.json ?? false,
@@ -130,6 +135,8 @@ async function main(argv: string[]): Promise<number> {
     try {
         result = await runLocal({
             files: discovery.files, passedOver, outDir, since: args.since, until: args.until, append: args.append,
+            // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
+            suppressions: args.stackFile ? new Suppressions(readStackConfig(args.stackFile).suppressions) : undefined,
             onFileDone: progress?.advance,
             onStage: (stage) => { if (stage === "parquet") progress?.done(); },
         });

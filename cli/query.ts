@@ -8,13 +8,15 @@
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { Detection, isoSeconds, loadDetections, parseDuration, queryForWindow } from "../components/detections";
 import { parseCommandLine, parseInstant, positiveNumber, runCommand, UsageError } from "./args";
+import { Suppressions } from "../contract/suppressions";
+import { readStackConfig } from "../local/alerts";
 import { AthenaQueryError, runAthenaQuery } from "./athena";
 import { Format, formatRows } from "./format";
 
 const FORMATS: readonly Format[] = ["table", "csv", "json"];
 
 export const USAGE = `usage: npm run query -- <detection> [--since 24h | --since <instant>] [--until <instant>]
-                      [--format table|csv|json] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout <seconds>]
+                      [--format table|csv|json] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout <seconds>] [--stack-file <Pulumi.<stack>.yaml>]
 
   <detection>  a query of queries/ (its file name without .sql)
   --since      a duration before --until (30m, 24h, 7d) or an instant (2026-11-25T10:00:00Z); default 24h
@@ -43,6 +45,8 @@ export interface QueryArguments {
     readonly workgroup: string;
     readonly database: string;
     readonly timeoutMs: number;
+    /** Stack file whose suppressions filter the rows (as the alerts and the local mode do). */
+    readonly stackFile?: string;
 }
 
 /** Every argument checked, before any AWS call: a UsageError names the one that is wrong. */
@@ -55,6 +59,7 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
         workgroup: { type: "string" },
         database: { type: "string" },
         timeout: { type: "string" },
+        "stack-file": { type: "string" },
         help: { type: "boolean", short: "h" },
     }, true);
     if (values.help) return "help";
@@ -79,7 +84,18 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
         workgroup: values.workgroup ?? `cloudtrail-lake-${stack}`,
         database: values.database ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
         timeoutMs: positiveNumber("--timeout", values.timeout ?? "300") * 1000,
+        stackFile: values["stack-file"],
     };
+}
+
+/**
+ * Removes the rows stack config suppresses (contract/suppressions.ts, the post-filter the alerts
+ * and the local mode apply) from an Athena result; returns the rows kept and the number removed.
+ */
+export function suppressResultRows(detection: string, columns: readonly string[], rows: readonly (string | null)[][], suppressions: Suppressions): { rows: (string | null)[][]; suppressed: number } {
+    const objects = rows.map((row) => ({ ...(Object.fromEntries(columns.map((column, index) => [column, row[index]])) as Record<string, string | null>), row }));
+    const { kept, suppressed } = suppressions.partition(detection, objects);
+    return { rows: kept.map((object) => object.row), suppressed: suppressed.length };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -94,8 +110,11 @@ async function main(argv: string[]): Promise<number> {
     const sql = queryForWindow(detection, window);
     try {
         const result = await runAthenaQuery(new AthenaClient({}), { sql, workgroup: args.workgroup, database: args.database, timeoutMs: args.timeoutMs });
-        console.log(formatRows(result.columns, result.rows, args.format));
-        console.error(`${detection.name} [${detection.severity}]: ${result.rows.length} hit(s) from ${window.since} to ${window.until}; ` +
+        const { rows, suppressed } = args.stackFile
+            ? suppressResultRows(detection.name, result.columns, result.rows, new Suppressions(readStackConfig(args.stackFile).suppressions))
+            : { rows: result.rows, suppressed: 0 };
+        console.log(formatRows(result.columns, rows, args.format));
+        console.error(`${detection.name} [${detection.severity}]: ${rows.length} hit(s)${suppressed > 0 ? ` (${suppressed} suppressed by ${args.stackFile})` : ""} from ${window.since} to ${window.until}; ` +
             `${(result.bytesScanned / 1024 / 1024).toFixed(1)} MB scanned (query ${result.queryExecutionId})`);
         return 0;
     } catch (error) {

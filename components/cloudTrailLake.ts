@@ -10,6 +10,9 @@ import { MemberTrail } from "./memberTrail";
 import { Normaliser } from "./normaliser";
 import { partitionOf } from "./policies";
 import { TamperAlarm } from "./tamperAlarm";
+import { Alerting } from "./alerts/alerting";
+import { alertingSettings } from "./alerts/settings";
+import { loadAlertDetections } from "../lambda/alerts/catalogue";
 
 /** Arguments of {@link CloudTrailLake}. */
 export interface CloudTrailLakeArgs {
@@ -40,6 +43,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly conversion: ParquetConversion;
     public readonly catalog: LakeCatalog;
     public readonly tamperAlarm: TamperAlarm;
+    /** Present when `cloudtrail-lake:alerts` is set. */
+    public readonly alerting?: Alerting;
     /** Member trails by account id. */
     public readonly trails: Readonly<Record<string, MemberTrail>>;
 
@@ -134,6 +139,24 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             detections: args.detections ?? loadDetections(),
             tags,
         }, { parent: this });
+
+        if (config.alerts) {
+            this.alerting = new Alerting("alerts", {
+                partition,
+                region,
+                centralAccountId: args.centralAccountId,
+                lakeBucketName: this.lake.bucketName,
+                lakeBucketArn: this.lake.bucketArn,
+                lakeKeyArn: this.archive.keyArn,
+                databaseName: this.catalog.databaseName,
+                workgroupName: this.catalog.workgroupName,
+                projection: { accountIds, regions: config.catalog.regions, firstDate: config.catalog.firstDate },
+                config: config.alerts,
+                settings: alertingSettings(config, loadAlertDetections()),
+                alarmTopicArn: config.normaliser.alarmTopicArn,
+                tags,
+            }, { parent: this });
+        }
 
         this.registerOutputs({
             archiveBucketName: this.archive.bucketName,

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { MAX_ACCOUNTS } from "./policies";
 import { cronProblems, planTriggers } from "./schedule";
+import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "../config/alerts";
 
 /** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
 export const DEFAULT_REGIONS = [
@@ -220,6 +221,10 @@ const topLevelSchema = z
          * the caller's role (the issuer of its session). Set it when people and CI deploy in turn.
          */
         deployRoleArn: iamPrincipalArn.optional(),
+        /** Alerting (config/alerts.ts); unset: no alerting resources are deployed. */
+        alerts: alertsSchema.optional(),
+        /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
+        suppressions: suppressionsSchema,
         /** Tags added to every resource that takes tags. */
         tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
     });
@@ -324,6 +329,8 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
 
 function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path.length === 0) return [...CONFIG_KEYS];
+    const alertKeys = alertsAllowedKeysAt(path);
+    if (alertKeys) return alertKeys;
     if (path[0] === "accounts") return Object.keys(accountSchema.shape);
     if (path[0] === "archive") return Object.keys(archiveSchema.shape);
     if (path[0] === "normaliser") return Object.keys(normaliserSchema.shape);

@@ -7,6 +7,7 @@
  * plus this input), under a lock (local/outFolder.ts). Temporary files live in one folder per run
  * that is removed at the end, on failure, and by {@link abortRuns} on SIGINT.
  */
+import { Suppressions } from "../contract/suppressions";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -23,6 +24,8 @@ export interface LocalRunOptions {
     /** Files and folders the caller passed over (local/files.ts), reported with the others. */
     readonly passedOver?: readonly { readonly file: string; readonly reason: string; readonly status: "skipped" | "failed" }[];
     /** Narrow the window (ISO-8601 instants; `since` is rounded down to the second, `until` up); default: the whole plausible span of the lake. */
+    /** Stack config suppressions (contract/suppressions.ts), applied to every detection's rows as the alerts do. */
+    readonly suppressions?: Suppressions;
     readonly since?: string;
     readonly until?: string;
     /** Add to the lake already in `outDir` instead of replacing it (`--append`). */
@@ -44,6 +47,8 @@ export interface Finding {
     readonly status: "ok" | "cannot-run-locally";
     readonly error?: string;
     readonly count: number;
+    /** Rows removed by stack config suppressions. */
+    readonly suppressed?: number;
     readonly eventIds: string[];
     /** The first {@link HITS_KEPT} hits, in order of time. */
     readonly hits: Row[];
@@ -200,7 +205,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     }
     const findings: Finding[] = [];
     for (const detection of options.detections ?? loadDetections()) {
-        findings.push(await runDetection(engine, detection, window, hasLake));
+        findings.push(await runDetection(engine, detection, window, hasLake, options.suppressions));
     }
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
     // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
@@ -223,18 +228,33 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     };
 }
 
-async function runDetection(engine: Engine, detection: Detection, window: { since: string; until: string }, hasLake: boolean): Promise<Finding> {
+async function runDetection(engine: Engine, detection: Detection, window: { since: string; until: string }, hasLake: boolean, suppressions?: Suppressions): Promise<Finding> {
     const base = { query: detection.name, title: detection.title, severity: detection.severity, mitre: detection.mitre };
     if (!hasLake) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
     try {
         // Held in DuckDB, not in JavaScript: only the ids and the first hits come out, so memory does not grow with the hits.
         await engine.run(`CREATE OR REPLACE TEMP TABLE detection_hits AS ${queryForWindow(detection, window)}`);
+        const suppressed = suppressions && suppressions.size > 0 ? await suppressHits(engine, detection.name, suppressions) : 0;
         const ids = await engine.all("SELECT eventid FROM detection_hits ORDER BY ALL");
         // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order.
         const hits = await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`);
         await engine.run("DROP TABLE detection_hits");
-        return { ...base, status: "ok", count: ids.length, eventIds: ids.map((row) => String(row.eventid ?? "")), hits };
+        return { ...base, status: "ok", count: ids.length, ...(suppressed > 0 ? { suppressed } : {}), eventIds: ids.map((row) => String(row.eventid ?? "")), hits };
     } catch (error) {
         return { ...base, status: "cannot-run-locally", error: (error as Error).message.split("\n")[0], count: 0, eventIds: [], hits: [] };
     }
+}
+
+/**
+ * Removes the suppressed rows from `detection_hits` with the same post-filter the alerts use;
+ * only the columns suppressions read leave DuckDB. Returns how many rows were removed.
+ */
+async function suppressHits(engine: Engine, detection: string, suppressions: Suppressions): Promise<number> {
+    const present = new Set((await engine.all("DESCRIBE detection_hits")).map((row) => String(row.column_name)));
+    const columns = ["account", "principal", "sourceipaddress", "useragent"].filter((column) => present.has(column));
+    const rows = await engine.all(`SELECT rowid AS row_number, ${columns.join(", ") || "1 AS none"} FROM detection_hits`);
+    const { suppressed } = suppressions.partition(detection, rows);
+    if (suppressed.length === 0) return 0;
+    await engine.run(`DELETE FROM detection_hits WHERE rowid IN (${suppressed.map((entry) => Number(entry.row.row_number)).join(", ")})`);
+    return suppressed.length;
 }

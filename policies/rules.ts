@@ -373,6 +373,8 @@ export const queuesHaveDeadLetter: StackValidationPolicy = {
             if (parsed.deadLetterTargetArn) targets.add(parsed.deadLetterTargetArn);
             if (!(parsed.maxReceiveCount >= 1)) reportViolation(`Queue ${queue.name} must bound its receives (maxReceiveCount >= 1).`, queue.urn);
         }
+        // A queue whose policy lets SNS send it a topic's undeliverable messages is a dead-letter queue too (subscription RedrivePolicy).
+        for (const queueArn of snsDeadLetterQueues(args.resources).keys()) targets.add(queueArn);
         for (const queue of queues) {
             if (queue.props.redrivePolicy === undefined && !targets.has(queue.props.arn)) {
                 reportViolation(`Queue ${queue.name} has no dead-letter queue and is none.`, queue.urn);
@@ -501,11 +503,78 @@ export const everyAccountCovered: StackValidationPolicy = {
     },
 };
 
+// ---------------------------------------------------------------- alerts
+
+/** Queue ARN → topic ARNs whose undeliverable messages the queue's policy lets SNS send to it. */
+function snsDeadLetterQueues(resources: PolicyResource[]): Map<string, string[]> {
+    const queues = new Map<string, string[]>();
+    const arnByUrl = new Map(resources.filter((resource) => resource.type === "aws:sqs/queue:Queue").map((queue) => [queue.props.url ?? queue.props.id, queue.props.arn]));
+    for (const policy of resources.filter((resource) => resource.type === "aws:sqs/queuePolicy:QueuePolicy")) {
+        for (const statement of statementsOf(policy.props.policy) ?? []) {
+            if (statement.Effect !== "Allow" || !isServicePrincipal(statement.Principal, "sns.amazonaws.com")) continue;
+            const topics = list(statement.Condition?.ArnEquals?.["aws:SourceArn"] as string | string[] | undefined);
+            const queueArn = list(statement.Resource)[0] ?? arnByUrl.get(policy.props.queueUrl);
+            if (queueArn && topics.length > 0) queues.set(queueArn, [...(queues.get(queueArn) ?? []), ...topics]);
+        }
+    }
+    return queues;
+}
+
+export const snsTopicEncrypted: ResourceValidationPolicy = {
+    name: "sns-topic-encrypted",
+    description: "Every SNS topic is encrypted with a customer-managed KMS key: alerts name principals, addresses and what they did.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.sns.Topic, (props, args, reportViolation) => {
+        const key = props.kmsMasterKeyId as string | undefined;
+        if (!key) reportViolation(`Topic ${args.name} must be encrypted (kmsMasterKeyId).`);
+        else if (/alias\/aws\//.test(key)) reportViolation(`Topic ${args.name} must use a customer-managed key, not ${key}.`);
+    }),
+};
+
+export const snsNoPublicAccess: StackValidationPolicy = {
+    name: "sns-no-public-access",
+    description: "No SNS topic policy allows everyone (`*`) anything, and no subscription delivers over plain HTTP: alerts reach only who the account chose.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        for (const policy of args.resources.filter((resource) => resource.type === "aws:sns/topicPolicy:TopicPolicy")) {
+            for (const statement of statementsOf(policy.props.policy) ?? []) {
+                const principal = statement.Principal as any;
+                const everyone = principal === "*" || list(principal?.AWS).includes("*");
+                if (statement.Effect === "Allow" && everyone) reportViolation(`Topic policy ${policy.name} allows everyone${statement.Sid ? ` (${statement.Sid})` : ""}.`, policy.urn);
+            }
+        }
+        for (const subscription of args.resources.filter((resource) => resource.type === "aws:sns/topicSubscription:TopicSubscription")) {
+            if (subscription.props.protocol === "http") reportViolation(`Subscription ${subscription.name} delivers alerts over plain HTTP; use https.`, subscription.urn);
+        }
+    },
+};
+
+export const snsDeadLetter: StackValidationPolicy = {
+    name: "sns-dead-letter",
+    description: "Every SNS topic has a dead-letter queue for deliveries that fail, watched by a CloudWatch alarm, and every subscription the stack declares redrives to one: a lost alert must be visible.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        const deadLetters = snsDeadLetterQueues(args.resources);
+        const alarmed = new Set(args.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((alarm) => alarm.props.dimensions?.QueueName));
+        const queues = args.resources.filter((resource) => resource.type === "aws:sqs/queue:Queue");
+        for (const topic of args.resources.filter((resource) => resource.type === "aws:sns/topic:Topic")) {
+            if (topic.props.arn === undefined) continue;
+            const queueArns = [...deadLetters].filter(([, topics]) => topics.includes(topic.props.arn)).map(([queueArn]) => queueArn);
+            if (queueArns.length === 0) { reportViolation(`Topic ${topic.name} has no dead-letter queue (a queue whose policy lets SNS send the topic's failed deliveries).`, topic.urn); continue; }
+            const names = queues.filter((queue) => queueArns.includes(queue.props.arn)).map((queue) => queue.props.name);
+            if (!names.some((name) => alarmed.has(name))) reportViolation(`Topic ${topic.name}'s dead-letter queue has no CloudWatch alarm on its depth.`, topic.urn);
+        }
+        for (const subscription of args.resources.filter((resource) => resource.type === "aws:sns/topicSubscription:TopicSubscription")) {
+            if (!subscription.props.redrivePolicy) reportViolation(`Subscription ${subscription.name} has no redrivePolicy to a dead-letter queue.`, subscription.urn);
+        }
+    },
+};
+
 /** Every rule of the pack, in the order a reviewer reads them. */
 export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     archiveObjectLock, archiveVersioning, bucketsBlockPublicAccess, bucketsOwnerEnforced, bucketsTlsOnly, bucketsEncryptedWithCmk,
     archivePolicyPinned, archiveKeyTamperProof, policyDocumentsValid, bucketPolicySize, kmsKeyRotation, trailMultiRegion, trailLogFileValidation, trailEncrypted,
     queuesHaveDeadLetter, lambdaSupportedRuntime, glueJobBookmarks, glueTriggerActions, athenaWorkgroupEnforced, iamNoWildcards,
-    everyAccountCovered,
+    everyAccountCovered, snsTopicEncrypted, snsNoPublicAccess, snsDeadLetter,
 ];
 

@@ -27,8 +27,10 @@ describe("npm run plan (offline, no credentials)", () => {
         expect(code).to.equal(0);
         expect(stdout).to.contain("archive (SecureBucket)").and.contain("normaliser (Normaliser)");
         expect(stdout).to.match(/Per account \(3\)\n {2}111122223333 {2}parquet-111122223333: 1 Job, 1 Role, 1 RolePolicy; trail-111122223333: 1 Provider, 1 Trail/);
-        // 67 resources (60 + the tamper alarm's topic, topic policy, 2 rules, 2 targets + the suspicious-file alarm) plus one named query per detection.
-        expect(stdout).to.match(new RegExp(`\\n${67 + loadDetections().length} resources: `));
+        // 67 resources (60 + the tamper alarm's topic, topic policy, 2 rules, 2 targets + the suspicious-file alarm),
+        // 25 of alerting (Pulumi.prod.yaml enables it), plus one named query per detection.
+        expect(stdout).to.match(new RegExp(`\\n${92 + loadDetections().length} resources: `));
+        expect(stdout).to.contain("alerts (Alerting)");
         expect(stdout).to.contain("Policy pack: no violations.");
     });
 

@@ -101,6 +101,13 @@ describe("policy pack", () => {
         ["every-account-covered", (all) => { all.splice(all.findIndex(isType("aws:cloudtrail/trail:Trail", "trail-444455556666")), 1); }, /Account 444455556666 has 0 trails; it needs exactly one/],
         ["every-account-covered", { match: isType("aws:glue/catalogTable:CatalogTable", "catalog-cloudtrail"), change: (p) => { p.parameters["projection.account.values"] = "111122223333"; } },
             /Table cloudtrail projects accounts 111122223333 but the configured accounts are 111122223333,444455556666,777788889999/],
+        ["sns-topic-encrypted", { match: isType("aws:sns/topic:Topic", "alerts-topic"), change: (p) => { delete p.kmsMasterKeyId; } }, /Topic alerts-topic must be encrypted/],
+        ["sns-topic-encrypted", { match: isType("aws:sns/topic:Topic", "alerts-topic"), change: (p) => { p.kmsMasterKeyId = "alias/aws/sns"; } }, /must use a customer-managed key, not alias\/aws\/sns/],
+        ["sns-no-public-access", { match: isType("aws:sns/topicPolicy:TopicPolicy", "alerts-topic-policy"), change: editPolicy((d) => { d.Statement[0].Principal = "*"; }) },
+            /Topic policy alerts-topic-policy allows everyone \(AlertFunctionsPublish\)/],
+        ["sns-dead-letter", { match: isType("aws:sqs/queuePolicy:QueuePolicy", "alerts-delivery-dlq-policy"), change: editPolicy((d) => { d.Statement = []; }) },
+            /Topic alerts-topic has no dead-letter queue/],
+        ["sns-dead-letter", (all) => { all.splice(all.findIndex(isType("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-delivery-dlq-not-empty")), 1); }, /Topic alerts-topic's dead-letter queue has no CloudWatch alarm/],
     ];
 
     for (const [rule, mutation, message, config] of cases) {

@@ -1,0 +1,66 @@
+/**
+ * npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>]
+ *
+ * Replays local logs through the alerting code and prints the alerts that would have been sent,
+ * after suppression and deduplication, and what each suppression removed. Tune the stack file's
+ * `cloudtrail-lake:suppressions` with it before enabling a destination.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { findFiles } from "./files";
+import { loadAlertDetections } from "../lambda/alerts/catalogue";
+import { alertingSettings, readStackConfig, replayAlerts } from "../local/alerts";
+import { parseLakeConfig } from "../components/config";
+
+const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
+const USAGE = "usage: npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>]";
+
+interface Arguments { inputs: string[]; since?: string; until?: string; json: boolean; stackFile?: string; out?: string }
+
+function parseArguments(argv: string[]): Arguments {
+    const args: Arguments = { inputs: [], json: false };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--json") args.json = true;
+        else if (arg === "--since") args.since = argv[++i];
+        else if (arg === "--until") args.until = argv[++i];
+        else if (arg === "--stack-file") args.stackFile = argv[++i];
+        else if (arg === "--out") args.out = argv[++i];
+        else if (arg === "--input") while (argv[i + 1] && !argv[i + 1].startsWith("--")) args.inputs.push(argv[++i]);
+        else throw new Error(`unknown argument ${arg}; ${USAGE}`);
+    }
+    for (const key of ["since", "until"] as const) {
+        if (args[key] !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(args[key]!)) throw new Error(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z`);
+    }
+    if (args.inputs.length === 0) throw new Error(`--input is required; ${USAGE}`);
+    return args;
+}
+
+export async function main(argv: string[], write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+    const args = parseArguments(argv);
+    // Without a stack file: no suppressions, no account names, default windows, every alert listed.
+    const config = args.stackFile ? readStackConfig(args.stackFile) : parseLakeConfig({ accounts: [{ id: "000000000000", name: "replay" }] });
+    const settings = alertingSettings(config, loadAlertDetections());
+    const outDir = args.out ?? fs.mkdtempSync(path.join(os.tmpdir(), "cloudtrail-lake-alerts-"));
+    try {
+        const result = await replayAlerts({ files: await findFiles(args.inputs, INPUT_SUFFIXES), outDir, settings, since: args.since, until: args.until });
+        if (args.json) {
+            write(`${JSON.stringify({ alerts: result.alerts, suppressed: result.suppressed, errors: result.errors, inputs: result.inputs }, null, 2)}\n`);
+        } else {
+            const lines = [`${result.alerts.length} alert(s) from ${result.inputs.events} event(s) in ${result.inputs.read} file(s) (${result.inputs.skipped} skipped, ${result.inputs.failed} failed)`];
+            for (const alert of result.alerts) {
+                lines.push(`  [${alert.severity}] ${alert.detection}  ${alert.accountName ?? alert.account}  ${alert.principal}  ${alert.count} event(s) ${alert.firstSeen}..${alert.lastSeen}` +
+                    `${alert.windowCount > alert.count ? ` (+${alert.windowCount - alert.count} repeat event(s) in its dedup window)` : ""} → ${alert.destinations.join(", ") || "no destination"}`);
+            }
+            for (const entry of result.suppressed) lines.push(`  suppressed by suppressions[${entry.index}] (${entry.reason}): ${entry.rows} row(s) of ${entry.detections.join(", ")}`);
+            for (const entry of result.errors) lines.push(`  ERROR ${entry.detection}: ${entry.error}`);
+            write(`${lines.join("\n")}\n`);
+        }
+        return result.errors.length > 0 ? 1 : 0;
+    } finally {
+        if (!args.out) fs.rmSync(outDir, { recursive: true, force: true });
+    }
+}
+
+if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(`error: ${(error as Error).message}`); process.exit(2); });

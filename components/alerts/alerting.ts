@@ -1,0 +1,257 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "../../lambda/alerts/bundle";
+import { AlertingSettings, RECENT_TABLE } from "../../lambda/alerts/settings";
+import { AlertsConfig } from "../../config/alerts";
+import { serviceTrustPolicy } from "../iamPolicies";
+import { LAKE_PREFIXES } from "../layout";
+import { ProjectionArgs } from "../tables";
+import {
+    alertKeyPolicy, alertTopicPolicy, deliveryDeadLetterQueuePolicy, eventEvaluatorPolicy, lakeNotificationQueuePolicy, recentTable, scheduledEvaluatorPolicy,
+} from "./alertPolicies";
+
+/** Arguments of {@link Alerting}. */
+export interface AlertingArgs {
+    readonly partition: string;
+    readonly region: string;
+    readonly centralAccountId: pulumi.Input<string>;
+    readonly lakeBucketName: pulumi.Input<string>;
+    readonly lakeBucketArn: pulumi.Input<string>;
+    /** The lake's key (the archive key). */
+    readonly lakeKeyArn: pulumi.Input<string>;
+    /** Glue database and Athena workgroup of the catalog: the `cloudtrail_recent` table goes in the database. */
+    readonly databaseName: pulumi.Input<string>;
+    readonly workgroupName: pulumi.Input<string>;
+    readonly projection: ProjectionArgs;
+    /** `cloudtrail-lake:alerts`. */
+    readonly config: AlertsConfig;
+    /** What the functions evaluate and how (catalogue, suppressions, account names, windows); see lambda/alerts/settings.ts. */
+    readonly settings: AlertingSettings;
+    /** SNS topic the dead-letter alarms notify (normaliser.alarmTopicArn); unset: CloudWatch only. */
+    readonly alarmTopicArn?: string;
+    readonly tags?: Record<string, string>;
+}
+
+const EVALUATOR_TIMEOUT_SECONDS = 300;
+const SCHEDULED_TIMEOUT_SECONDS = 900;
+
+/**
+ * Alerting: normalised files → S3 notification → SQS → event evaluator (DuckDB, kind=event
+ * detections); an EventBridge schedule → scheduled evaluator (Athena over `cloudtrail_recent`,
+ * threshold and correlation detections); both deduplicate in DynamoDB and send to an encrypted
+ * SNS topic and/or an EventBridge bus. Dead-letter queues (evaluator messages, topic deliveries)
+ * each have an alarm.
+ */
+export class Alerting extends pulumi.ComponentResource {
+    public readonly topicArn?: pulumi.Output<string>;
+    public readonly deliveryDeadLetterQueueArn?: pulumi.Output<string>;
+    public readonly dedupTableName: pulumi.Output<string>;
+    public readonly eventEvaluatorName: pulumi.Output<string>;
+    public readonly scheduledEvaluatorName: pulumi.Output<string>;
+    public readonly recentTableName: pulumi.Output<string>;
+
+    constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudtrail-lake:alerts:Alerting", name, {}, opts);
+        const { config, tags } = args;
+        const parent = { parent: this };
+
+        const table = recentTable("LAKE", args.projection);
+        const recent = new aws.glue.CatalogTable(`${name}-recent-table`, {
+            databaseName: args.databaseName,
+            name: RECENT_TABLE,
+            description: table.description,
+            tableType: "EXTERNAL_TABLE",
+            parameters: pulumi.output(args.lakeBucketName).apply((bucket) => recentTable(bucket, args.projection).parameters),
+            partitionKeys: table.partitionKeys,
+            storageDescriptor: {
+                location: pulumi.interpolate`s3://${args.lakeBucketName}/${LAKE_PREFIXES.normalised}`,
+                inputFormat: table.inputFormat,
+                outputFormat: table.outputFormat,
+                serDeInfo: { serializationLibrary: table.serde },
+                columns: table.columns,
+            },
+        }, parent);
+
+        const dedup = new aws.dynamodb.Table(`${name}-dedup`, {
+            billingMode: "PAY_PER_REQUEST",
+            hashKey: "alertKey",
+            attributes: [{ name: "alertKey", type: "S" }],
+            ttl: { attributeName: "expiresAt", enabled: true },
+            serverSideEncryption: { enabled: true },
+            tags,
+        }, parent);
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 90, tags }, parent);
+        const role = (id: string) => new aws.iam.Role(`${name}-${id}-role`, { assumeRolePolicy: pulumi.output(args.centralAccountId).apply((account) => JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", account))), tags }, parent);
+        const eventRole = role("events");
+        const scheduledRole = role("schedule");
+
+        let topic: aws.sns.Topic | undefined;
+        let topicKey: aws.kms.Key | undefined;
+        if (config.snsTopic?.enabled) {
+            topicKey = new aws.kms.Key(`${name}-topic-key`, {
+                description: "cloudtrail-lake: encrypts the alert topic",
+                enableKeyRotation: true,
+                policy: pulumi.output(args.centralAccountId).apply((centralAccountId) => JSON.stringify(alertKeyPolicy({ partition: args.partition, centralAccountId }))),
+                tags,
+            }, parent);
+            topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: topicKey.arn, tags }, parent);
+            new aws.sns.TopicPolicy(`${name}-topic-policy`, {
+                arn: topic.arn,
+                policy: pulumi.all([topic.arn, eventRole.arn, scheduledRole.arn, args.centralAccountId]).apply(([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
+                    JSON.stringify(alertTopicPolicy({ topicArn, publisherRoleArns: [eventRoleArn, scheduledRoleArn], centralAccountId, partition: args.partition }))),
+            }, parent);
+            const deliveryDeadLetters = new aws.sqs.Queue(`${name}-delivery-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags }, parent);
+            new aws.sqs.QueuePolicy(`${name}-delivery-dlq-policy`, {
+                queueUrl: deliveryDeadLetters.url,
+                policy: pulumi.all([deliveryDeadLetters.arn, topic.arn]).apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
+            }, parent);
+            this.deadLetterAlarm(`${name}-delivery-dlq-not-empty`, deliveryDeadLetters, "alerts that SNS could not deliver to a subscriber wait in the delivery dead-letter queue (subscriptions with its RedrivePolicy)", args);
+            this.topicArn = topic.arn;
+            this.deliveryDeadLetterQueueArn = deliveryDeadLetters.arn;
+        }
+        const eventBusArn = config.eventBridge
+            ? pulumi.interpolate`arn:${args.partition}:events:${args.region}:${args.centralAccountId}:event-bus/${config.eventBridge.busName ?? "default"}`
+            : undefined;
+
+        const common = pulumi.all([args.lakeBucketArn, args.lakeKeyArn, dedup.arn, logGroup.arn, topic?.arn ?? "", topicKey?.arn ?? "", eventBusArn ?? ""])
+            .apply(([lakeBucketArn, lakeKeyArn, dedupTableArn, logGroupArn, topicArn, topicKeyArn, busArn]) => ({
+                lakeBucketArn, lakeKeyArn, dedupTableArn, logGroupArn,
+                ...(topicArn ? { topicArn, topicKeyArn } : {}),
+                ...(busArn ? { eventBusArn: busArn } : {}),
+            }));
+
+        // Evaluator queue, fed by the lake bucket's notifications of new normalised files.
+        const deadLetters = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags }, parent);
+        const queue = new aws.sqs.Queue(`${name}-queue`, {
+            sqsManagedSseEnabled: true,
+            visibilityTimeoutSeconds: 6 * EVALUATOR_TIMEOUT_SECONDS,
+            messageRetentionSeconds: 4 * 24 * 3600,
+            redrivePolicy: deadLetters.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: 5 })),
+            tags,
+        }, parent);
+        const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, {
+            queueUrl: queue.url,
+            policy: pulumi.all([queue.arn, args.lakeBucketArn, args.centralAccountId]).apply(([queueArn, lakeBucketArn, centralAccountId]) =>
+                JSON.stringify(lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }))),
+        }, parent);
+        // One notification configuration per bucket is all S3 allows: this resource owns the lake's.
+        new aws.s3.BucketNotification(`${name}-lake-notification`, {
+            bucket: args.lakeBucketName,
+            queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" }],
+        }, { parent: this, dependsOn: [queuePolicy] });
+        this.deadLetterAlarm(`${name}-dlq-not-empty`, deadLetters, "normalised files failed alert evaluation and wait in the dead-letter queue (see the alert functions' logs)", args);
+
+        const eventPolicy = new aws.iam.RolePolicy(`${name}-events-role-policy`, {
+            role: eventRole.id,
+            policy: pulumi.all([common, queue.arn]).apply(([base, queueArn]) => JSON.stringify(eventEvaluatorPolicy({ ...base, queueArn }))),
+        }, parent);
+        const scheduledPolicy = new aws.iam.RolePolicy(`${name}-schedule-role-policy`, {
+            role: scheduledRole.id,
+            policy: pulumi.all([common, args.centralAccountId, args.workgroupName, args.databaseName]).apply(([base, centralAccountId, workgroupName, databaseName]) =>
+                JSON.stringify(scheduledEvaluatorPolicy({ ...base, partition: args.partition, region: args.region, centralAccountId, workgroupName, databaseName }))),
+        }, parent);
+
+        const code = new pulumi.asset.FileArchive(bundleAlerts(args.settings));
+        const environment = {
+            variables: {
+                HOME: "/tmp", // DuckDB writes its home directory; only /tmp is writable in Lambda.
+                DEDUP_TABLE: dedup.name,
+                ...(topic ? { ALERT_TOPIC_ARN: topic.arn } : {}),
+                ATHENA_WORKGROUP: pulumi.output(args.workgroupName),
+                GLUE_DATABASE: pulumi.output(args.databaseName),
+                POWERTOOLS_SERVICE_NAME: "cloudtrail-lake-alerts",
+            },
+        };
+        const eventEvaluator = new aws.lambda.Function(`${name}-events`, {
+            description: "cloudtrail-lake: evaluates the single-event detections on each new normalised file (DuckDB) and sends alerts",
+            runtime: ALERTS_RUNTIME,
+            architectures: [ALERTS_ARCHITECTURE],
+            handler: "index.events",
+            code,
+            role: eventRole.arn,
+            memorySize: config.evaluatorMemoryMb,
+            timeout: EVALUATOR_TIMEOUT_SECONDS,
+            environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) } },
+            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            tags,
+        }, { parent: this, dependsOn: [eventPolicy] });
+        new aws.lambda.EventSourceMapping(`${name}-events-trigger`, {
+            eventSourceArn: queue.arn,
+            functionName: eventEvaluator.arn,
+            batchSize: 10,
+            functionResponseTypes: ["ReportBatchItemFailures"],
+        }, { parent: this, dependsOn: [eventPolicy] });
+
+        const scheduledEvaluator = new aws.lambda.Function(`${name}-schedule`, {
+            description: "cloudtrail-lake: runs the threshold and correlation detections on Athena on a schedule and sends alerts",
+            runtime: ALERTS_RUNTIME,
+            architectures: [ALERTS_ARCHITECTURE],
+            handler: "index.schedule",
+            code,
+            role: scheduledRole.arn,
+            memorySize: 512,
+            timeout: SCHEDULED_TIMEOUT_SECONDS,
+            environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(SCHEDULED_TIMEOUT_SECONDS) } },
+            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            tags,
+        }, { parent: this, dependsOn: [scheduledPolicy] });
+        const rule = new aws.cloudwatch.EventRule(`${name}-schedule-rule`, {
+            description: `cloudtrail-lake: windowed detections every ${config.scheduleMinutes} minutes`,
+            scheduleExpression: `rate(${config.scheduleMinutes} minutes)`,
+            tags,
+        }, parent);
+        const permission = new aws.lambda.Permission(`${name}-schedule-permission`, {
+            action: "lambda:InvokeFunction",
+            function: scheduledEvaluator.name,
+            principal: "events.amazonaws.com",
+            sourceArn: rule.arn,
+        }, parent);
+        new aws.cloudwatch.EventTarget(`${name}-schedule-target`, { rule: rule.name, arn: scheduledEvaluator.arn }, { parent: this, dependsOn: [permission] });
+        // A failed scheduled run has no queue to land in: its error is the signal that windowed detections are blind.
+        new aws.cloudwatch.MetricAlarm(`${name}-schedule-errors`, {
+            alarmDescription: "cloudtrail-lake: a scheduled alert run failed (a windowed detection could not run on Athena); see the alert functions' logs",
+            namespace: "AWS/Lambda",
+            metricName: "Errors",
+            dimensions: { FunctionName: scheduledEvaluator.name },
+            statistic: "Sum",
+            period: config.scheduleMinutes * 60,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+            tags,
+        }, parent);
+
+        this.dedupTableName = dedup.name;
+        this.eventEvaluatorName = eventEvaluator.name;
+        this.scheduledEvaluatorName = scheduledEvaluator.name;
+        this.recentTableName = recent.name;
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            deliveryDeadLetterQueueArn: this.deliveryDeadLetterQueueArn,
+            dedupTableName: this.dedupTableName,
+            eventEvaluatorName: this.eventEvaluatorName,
+            scheduledEvaluatorName: this.scheduledEvaluatorName,
+            recentTableName: this.recentTableName,
+        });
+    }
+
+    private deadLetterAlarm(name: string, queue: aws.sqs.Queue, what: string, args: AlertingArgs): void {
+        new aws.cloudwatch.MetricAlarm(name, {
+            alarmDescription: `cloudtrail-lake: ${what}`,
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: queue.name },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+            tags: args.tags,
+        }, { parent: this });
+    }
+}

@@ -1,0 +1,155 @@
+/**
+ * The two alert functions.
+ *
+ * - Event evaluator: S3 "object created" notifications of the lake's `normalised/` prefix, through
+ *   SQS. Each normalised file is downloaded to /tmp and every kind=event detection runs over it
+ *   (DuckDB). A file that fails fails only its own message (partial batch response) and is retried;
+ *   dedup makes the retry harmless.
+ * - Scheduled evaluator: every `scheduleMinutes`, the threshold and correlation detections run on
+ *   Athena over the normalised JSON table, window = [now - schedule - lookback, now).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { runAthenaQuery } from "../../cli/athena";
+import { Suppressions } from "../../contract/suppressions";
+import { Engine } from "../../local/engine";
+import { decodeS3EventKey } from "../layout";
+import { AlertContext, Destination, EvaluationResult, raiseAlerts } from "./alert";
+import { isoSeconds, sqlForWindow } from "./catalogue";
+import { DedupStore } from "./dedup";
+import { evaluateEventDetections } from "./evaluate";
+import { AlertingSettings } from "./settings";
+
+export interface Logger {
+    info(message: string, details?: Record<string, unknown>): void;
+    error(message: string, details?: Record<string, unknown>): void;
+}
+
+export interface AlertDependencies {
+    readonly settings: AlertingSettings;
+    readonly dedup: DedupStore;
+    readonly destinations: readonly Destination[];
+    readonly logger: Logger;
+    readonly now?: () => number;
+}
+
+export function alertContext(dependencies: AlertDependencies): AlertContext {
+    const { settings } = dependencies;
+    const now = dependencies.now ?? Date.now;
+    return {
+        suppressions: new Suppressions(settings.suppressions),
+        accountNames: settings.accountNames,
+        dedup: dependencies.dedup,
+        dedupWindowMs: settings.dedupMinutes * 60_000,
+        destinations: dependencies.destinations,
+        table: settings.recentTable,
+        now: () => now(),
+    };
+}
+
+function logOutcomes(logger: Logger, result: EvaluationResult, where: Record<string, unknown>): void {
+    for (const outcome of result.outcomes) {
+        logger.info(outcome.status === "sent" ? "alert sent" : "alert repeat within dedup window", {
+            ...where, alertId: outcome.alert.alertId, detection: outcome.alert.detection, severity: outcome.alert.severity,
+            account: outcome.alert.account, principal: outcome.alert.principal, count: outcome.alert.count, windowCount: outcome.windowCount, destinations: outcome.destinations,
+        });
+    }
+    if (result.suppressed.length > 0) logger.info("rows suppressed", { ...where, suppressed: result.suppressed.length, reasons: [...new Set(result.suppressed.map((entry) => entry.reason))] });
+}
+
+interface S3Notification { readonly Records?: { s3: { bucket: { name: string }; object: { key: string } } }[]; readonly Event?: string }
+
+export function createEventEvaluator(dependencies: AlertDependencies & { readonly s3: S3Client; readonly workDirectory?: string }) {
+    const context = alertContext(dependencies);
+    const { logger } = dependencies;
+
+    async function evaluateObject(bucket: string, key: string): Promise<EvaluationResult> {
+        const partition = /account=[^/]+\/region=[^/]+\/date=[^/]+\/[^/]+$/.exec(key)?.[0];
+        if (!partition || !key.endsWith(".json.gz")) {
+            logger.info("skipped: not a normalised file", { bucket, key });
+            return { outcomes: [], suppressed: [] };
+        }
+        // The partition directories are kept so that DuckDB reads account, region and date from the path, as Athena does.
+        const directory = fs.mkdtempSync(path.join(dependencies.workDirectory ?? os.tmpdir(), "alert-"));
+        const local = path.join(directory, partition);
+        const engine = await Engine.open({ memoryLimit: "512MB", tempDirectory: path.join(directory, "duckdb") });
+        try {
+            fs.mkdirSync(path.dirname(local), { recursive: true });
+            const object = await dependencies.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+            await pipeline(object.Body as Readable, fs.createWriteStream(local));
+            const runs = await evaluateEventDetections(engine, [local], dependencies.settings.detections);
+            for (const run of runs.filter((candidate) => candidate.error)) logger.error("detection failed", { bucket, key, detection: run.detection.id, reason: run.error });
+            const result = await raiseAlerts(runs, context);
+            logOutcomes(logger, result, { bucket, key });
+            return result;
+        } finally {
+            engine.close();
+            fs.rmSync(directory, { recursive: true, force: true });
+        }
+    }
+
+    return async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+        const failures: SQSBatchResponse["batchItemFailures"] = [];
+        for (const record of event.Records) {
+            try {
+                const notification = JSON.parse(record.body) as S3Notification;
+                if (notification.Event === "s3:TestEvent") continue;
+                for (const s3Record of notification.Records ?? []) {
+                    await evaluateObject(s3Record.s3.bucket.name, decodeS3EventKey(s3Record.s3.object.key));
+                }
+            } catch (error) {
+                logger.error("alert evaluation failed", { messageId: record.messageId, reason: (error as Error).message });
+                failures.push({ itemIdentifier: record.messageId });
+            }
+        }
+        return { batchItemFailures: failures };
+    };
+}
+
+export interface ScheduledDependencies extends AlertDependencies {
+    readonly athena: AthenaClient;
+    readonly workgroup: string;
+    readonly database: string;
+}
+
+/** Window of a scheduled run ending at `nowMs`: the schedule period plus the lookback, whole minutes. */
+export function scheduledWindow(nowMs: number, settings: Pick<AlertingSettings, "scheduleMinutes" | "lookbackMinutes">): { since: string; until: string } {
+    const until = Math.floor(nowMs / 60_000) * 60_000;
+    return { since: isoSeconds(new Date(until - (settings.scheduleMinutes + settings.lookbackMinutes) * 60_000)), until: isoSeconds(new Date(until)) };
+}
+
+export function createScheduledEvaluator(dependencies: ScheduledDependencies) {
+    const context = alertContext(dependencies);
+    const { logger, settings } = dependencies;
+    return async function handler(): Promise<{ alerts: number; failed: string[] }> {
+        const window = scheduledWindow((dependencies.now ?? Date.now)(), settings);
+        const failed: string[] = [];
+        let alerts = 0;
+        for (const detection of settings.detections.filter((candidate) => candidate.kind !== "event")) {
+            try {
+                const result = await runAthenaQuery(dependencies.athena, {
+                    sql: sqlForWindow(detection, window, settings.recentTable),
+                    workgroup: dependencies.workgroup,
+                    database: dependencies.database,
+                    timeoutMs: 4 * 60_000,
+                });
+                const rows = result.rows.map((row) => Object.fromEntries(result.columns.map((column, index) => [column, row[index]])));
+                const evaluation = await raiseAlerts([{ detection, rows }], context);
+                logOutcomes(logger, evaluation, { detection: detection.id, window, bytesScanned: result.bytesScanned });
+                alerts += evaluation.outcomes.filter((outcome) => outcome.status === "sent").length;
+            } catch (error) {
+                // One failing detection must not hide the others; the run fails at the end so Lambda's error metric shows it.
+                logger.error("scheduled detection failed", { detection: detection.id, window, reason: (error as Error).message });
+                failed.push(detection.id);
+            }
+        }
+        if (failed.length > 0) throw new Error(`scheduled detections failed: ${failed.join(", ")} (window ${window.since} to ${window.until}); see the log for reasons`);
+        return { alerts, failed };
+    };
+}
