@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudTrailLake } from "./components/cloudTrailLake";
-import { lakeConfigFromPulumi } from "./components/config";
+import { lakeConfigFromPulumi } from "./config/stackConfig";
 
 // Validate all of the config before declaring anything: a bad value stops here, with every problem listed.
 const config = lakeConfigFromPulumi(pulumi.runtime.allConfig());

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadAlertDetections } from "../lambda/alerts/catalogue";
 import { evaluateEventDetections } from "../lambda/alerts/evaluate";
-import { Engine } from "../local/engine";
+import { Engine } from "../lambda/shared/engine";
 import { ingestFiles } from "../local/ingest";
 import { buildLogFile } from "./corpusFiles";
 

@@ -1,6 +1,6 @@
 /** One local-mode run for bench/local.ts: prints its stage timings as JSON. */
-import { findFiles } from "../cli/files";
-import { loadDetections } from "../components/detections";
+import { findFiles } from "../local/files";
+import { loadDetections } from "../contract/detections";
 import { runLocal } from "../local/run";
 
 (async () => {

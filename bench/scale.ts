@@ -5,9 +5,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { CloudTrailLake } from "../components/cloudTrailLake";
-import { lakeConfigFromPulumi } from "../components/config";
-import { KMS_KEY_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES } from "../components/policies";
-import { MOCK_CENTRAL_ACCOUNT_ID, recordDeclarations } from "../offline/mockProgram";
+import { lakeConfigFromPulumi } from "../config/stackConfig";
+import { KMS_KEY_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES } from "../components/archive/archivePolicies";
+import { MOCK_CENTRAL_ACCOUNT_ID, recordDeclarations } from "../testing/mockProgram";
 
 const SIZES = [10, 100, 1000];
 

@@ -8,10 +8,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findFiles } from "./files";
+import { findFiles } from "../local/files";
 import { loadAlertDetections } from "../lambda/alerts/catalogue";
 import { alertingSettings, readStackConfig, replayAlerts } from "../local/alerts";
-import { parseLakeConfig } from "../components/config";
+import { parseLakeConfig } from "../config/stackConfig";
 
 const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
 const USAGE = "usage: npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>]";

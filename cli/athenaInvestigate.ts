@@ -4,7 +4,7 @@
  *                  [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]
  *
  * The local `investigate` on the deployed lake: the same resolver (local/investigate.ts) with the
- * same SQL (local/investigateSql.ts), each query run in the Athena workgroup by cli/athena.ts;
+ * same SQL (local/investigateSql.ts), each query run in the Athena workgroup by lambda/shared/athena.ts;
  * the detections of queries/ are run in one query over the window and kept for the timeline's
  * events. Prints the same text or JSON as the local command; `--out DIR` writes the HTML page.
  *
@@ -12,11 +12,11 @@
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { parseArgs } from "node:util";
-import { isoSeconds, loadDetections, parseDuration } from "../components/detections";
+import { isoSeconds, loadDetections, parseDuration } from "../contract/detections";
 import { DEFAULT_MAX_EVENTS, investigate, investigationJson, investigationText, QueryRow, RunQuery, SubjectError, SubjectSyntaxError } from "../local/investigate";
 import { writeInvestigationPage } from "../local/investigateReport";
 import { detectionHitsSql } from "../local/investigateSql";
-import { AthenaQueryError, runAthenaQuery } from "./athena";
+import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
 
 const USAGE = "usage: npm run query -- investigate <principal ARN | access key id | role session name> [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]";
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

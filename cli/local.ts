@@ -14,7 +14,7 @@ import { htmlReport, summaryTable } from "../local/report";
 import { OutFolderError } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
 import { EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
-import { discoverFiles } from "./files";
+import { discoverFiles } from "../local/files";
 
 const ROOT = path.join(__dirname, "..");
 /** Show a progress bar only for inputs big enough to wait for. */

@@ -10,7 +10,7 @@
 import * as path from "node:path";
 import { FileResult, ingestFiles } from "../local/ingest";
 import { parseCommandLine, runCommand, UsageError } from "./args";
-import { discoverFiles } from "./files";
+import { discoverFiles } from "../local/files";
 
 export const USAGE = `usage: npm run normalise -- <files or folders…> --out <dir>
 

@@ -6,11 +6,11 @@
  * (or at --until), and prints the results. Uses the default AWS credential chain.
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
-import { Detection, isoSeconds, loadDetections, parseDuration, queryForWindow } from "../components/detections";
+import { Detection, isoSeconds, loadDetections, parseDuration, queryForWindow } from "../contract/detections";
 import { parseCommandLine, parseInstant, positiveNumber, runCommand, UsageError } from "./args";
 import { Suppressions } from "../contract/suppressions";
 import { readStackConfig } from "../local/alerts";
-import { AthenaQueryError, runAthenaQuery } from "./athena";
+import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
 import { Format, formatRows } from "./format";
 
 const FORMATS: readonly Format[] = ["table", "csv", "json"];

@@ -1,15 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { centralAccountWarning, LakeConfig } from "./config";
-import { Detection, loadDetections } from "./detections";
-import { LakeCatalog } from "./lakeCatalog";
-import { ParquetConversion } from "./parquetConversion";
-import { LakeBucket } from "./lakeBucket";
-import { LogArchive } from "./logArchive";
-import { MemberTrail } from "./memberTrail";
-import { Normaliser } from "./normaliser";
-import { partitionOf } from "./policies";
-import { TamperAlarm } from "./tamperAlarm";
+import { centralAccountWarning, LakeConfig } from "../config/stackConfig";
+import { Detection, loadDetections } from "../contract/detections";
+import { LakeCatalog } from "./catalog/lakeCatalog";
+import { ParquetConversion } from "./glue/parquetConversion";
+import { LakeBucket } from "./lake/lakeBucket";
+import { LogArchive } from "./archive/logArchive";
+import { MemberTrail } from "./trails/memberTrail";
+import { Normaliser } from "./normaliser/normaliserFunction";
+import { partitionOf } from "./archive/archivePolicies";
+import { TamperAlarm } from "./archive/tamperAlarm";
 import { Alerting } from "./alerts/alerting";
 import { alertingSettings } from "./alerts/settings";
 import { loadAlertDetections } from "../lambda/alerts/catalogue";
@@ -72,6 +72,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
 
         this.tamperAlarm = new TamperAlarm("tamper-alarm", {
             centralAccountId: args.centralAccountId,
+            partition,
             keyArn: this.archive.keyArn,
             archiveBucketName: this.archive.bucketName,
             alarmTopicArn: config.normaliser.alarmTopicArn,

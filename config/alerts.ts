@@ -1,6 +1,6 @@
 /**
  * Stack config of alerting (`cloudtrail-lake:alerts`) and of tuning (`cloudtrail-lake:suppressions`).
- * Kept beside the main schema (components/config.ts includes both keys) so that the replay command
+ * Kept beside the main schema (config/stackConfig.ts includes both keys) so that the replay command
  * validates a stack file's suppressions exactly as `pulumi up` does.
  */
 import { z } from "zod";

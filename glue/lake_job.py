@@ -47,7 +47,7 @@ def source_uri(args):
 
 
 def writable_prefix(args):
-    """The only Parquet key prefix the job's role may write: parquet/account=<id>/ (components/iamPolicies.ts)."""
+    """The only Parquet key prefix the job's role may write: parquet/account=<id>/ (components/iam/servicePolicies.ts)."""
     return "%saccount=%s/" % (args["target_prefix"], args["account_id"])
 
 
@@ -114,7 +114,7 @@ def partition_uris(args, partitions):
 
 
 def load_schema(text):
-    """Parses the schema the TypeScript side generated (lambda/schema.ts → glue/schema.json) and checks its shape."""
+    """Parses the schema the TypeScript side generated (contract/schema.ts → glue/schema.json) and checks its shape."""
     schema = json.loads(text)
     if schema.get("type") != "struct" or not isinstance(schema.get("fields"), list) or not schema["fields"]:
         raise ValueError("schema must be a Spark struct with fields")

@@ -1,6 +1,6 @@
 """Normalised CloudTrail (JSON lines) → Parquet, for one account. AWS Glue 5.0 (Spark 3.5, Python 3.11).
 
-Reads s3://<lake>/normalised/account=<id>/ with the explicit schema that lambda/schema.ts defines
+Reads s3://<lake>/normalised/account=<id>/ with the explicit schema that contract/schema.ts defines
 (glue/schema.json; never inferred, never relationalize), and writes zstd Parquet partitioned by
 region/date under s3://<lake>/parquet/account=<id>/ (the account's own prefix: Spark stages
 dynamic-overwrite output under <output path>/.spark-staging-<id>/, which must be writable too).

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_NAMESPACE, LakeConfig, parseLakeConfig } from "../components/config";
+import { CONFIG_NAMESPACE, LakeConfig, parseLakeConfig } from "../config/stackConfig";
 import { Suppressions } from "../contract/suppressions";
 import { AlertContext, AlertOutcome, alertKey, Destination, DetectionRow, raiseAlerts } from "../lambda/alerts/alert";
 import { AlertDetection, isoSeconds, loadAlertDetections, Window } from "../lambda/alerts/catalogue";
@@ -20,7 +20,7 @@ import { AlertingSettings } from "../lambda/alerts/settings";
 import { alertingSettings } from "../components/alerts/settings";
 
 export { alertingSettings };
-import { Engine } from "./engine";
+import { Engine } from "../lambda/shared/engine";
 import { FileResult, ingestFiles } from "./ingest";
 import { createCloudTrailView, partitionDirectory, rebuildParquet } from "./lake";
 

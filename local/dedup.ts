@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
-import { NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/core";
+import { NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/normaliser/core";
 
 /**
  * The top-level `eventid` member of a normalised line. Inside a JSON string every `"` is

@@ -13,9 +13,9 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { decompressed, normaliseEvents, normaliseLogFile, NormalisedFile, NormalisedOutput } from "../lambda/core";
-import { outputFileName, parseLogKey } from "../lambda/layout";
-import { publishToDirectory } from "../lambda/publish";
+import { decompressed, normaliseEvents, normaliseLogFile, NormalisedFile, NormalisedOutput } from "../lambda/normaliser/core";
+import { outputFileName, parseLogKey } from "../contract/keys";
+import { publishToDirectory } from "../lambda/normaliser/publish";
 import { dropDuplicateEvents } from "./dedup";
 import { StreamCounts, streamEvents } from "./shapes";
 

@@ -1,13 +1,13 @@
 /**
  * The SQL `investigate` runs, written once in Athena's dialect (Trino) like the detections, so
  * the same text runs on the deployed lake and, through the compatibility layer of
- * local/engine.ts, on the local DuckDB lake. Every query reads a bounded window through the
+ * lambda/shared/engine.ts, on the local DuckDB lake. Every query reads a bounded window through the
  * `date` partition (what keeps Athena's scan small) and `eventtime`.
  *
  * Only scalar strings come out (Athena returns every value as text), and only values that came
  * from the command line or from earlier results go in, each as an escaped string literal.
  */
-import { queryForWindow, Detection, windowPredicate } from "../components/detections";
+import { queryForWindow, Detection, windowPredicate } from "../contract/detections";
 
 export interface Window {
     readonly since: string;

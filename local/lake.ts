@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LAKE_PREFIXES } from "../components/layout";
-import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../lambda/schema";
-import { Engine, literal } from "./engine";
+import { LAKE_PREFIXES } from "../contract/prefixes";
+import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../contract/schema";
+import { Engine, literal } from "../lambda/shared/engine";
 
 /** DuckDB `columns={…}` of read_json: the explicit schema, never inferred. */
 export function duckdbColumns(): string {

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LAKE_PREFIXES } from "../components/layout";
+import { LAKE_PREFIXES } from "../contract/prefixes";
 
 export const LOCK_FILE = ".cloudtrail-lake.lock";
 export const MARKER_FILE = ".cloudtrail-lake";

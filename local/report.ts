@@ -1,5 +1,5 @@
 /** What the local mode shows: a summary table for the terminal and an HTML report to read. */
-import { Row } from "./engine";
+import { Row } from "../lambda/shared/engine";
 import { Finding, LocalRunResult } from "./run";
 
 const TOP_HITS = 3;

@@ -4,7 +4,7 @@
  * row per detection. Generated
  * from the files, so the README's table stays true: paste the output there after adding detections.
  */
-import { CLOUD_TACTICS, Detection, loadDetections } from "../components/detections";
+import { CLOUD_TACTICS, Detection, loadDetections } from "../contract/detections";
 
 export function coverageMarkdown(detections: readonly Detection[]): string {
     const lines = [

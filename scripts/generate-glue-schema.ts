@@ -1,7 +1,7 @@
-/** npm run generate:glue-schema — writes glue/schema.json from lambda/schema.ts (the only definition of the columns). */
+/** npm run generate:glue-schema — writes glue/schema.json from contract/schema.ts (the only definition of the columns). */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sparkSchema } from "../lambda/schema";
+import { sparkSchema } from "../contract/schema";
 
 export const GLUE_SCHEMA_FILE = path.join(__dirname, "..", "glue", "schema.json");
 

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { collectPolicyDocuments, declareProdStack, FIXTURE_DIR, fixtureFileName } from "../offline/policyHarness";
+import { collectPolicyDocuments, declareProdStack, FIXTURE_DIR, fixtureFileName } from "../testing/policyHarness";
 
 async function main(): Promise<void> {
     const documents = collectPolicyDocuments(await declareProdStack());

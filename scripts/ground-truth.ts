@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseCommandLine, runCommand } from "../cli/args";
-import { findFiles } from "../cli/files";
+import { findFiles } from "../local/files";
 import { measure, measurementTable, writeLabelledCorpus } from "../local/groundTruth";
 import { runLocal } from "../local/run";
 

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findFiles } from "../cli/files";
+import { findFiles } from "../local/files";
 import { runLocal } from "../local/run";
 
 async function main(inputs: string[]): Promise<number> {

@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../offline/mockProgram";
+import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
 import { alertKeyPolicy } from "../components/alerts/alertPolicies";
 import { alertingSettings } from "../components/alerts/settings";
-import { parseLakeConfig } from "../components/config";
-import { bundleAlerts } from "../lambda/alerts/bundle";
+import { parseLakeConfig } from "../config/stackConfig";
+import { bundleAlerts } from "../components/alerts/bundle";
 import { loadAlertDetections } from "../lambda/alerts/catalogue";
 
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { centralAccountWarning, ConfigError, DEFAULT_MEMBER_ROLE, lakeConfigFromPulumi, parseLakeConfig } from "../components/config";
-import { declareStack, findResource } from "../offline/mockProgram";
+import { centralAccountWarning, ConfigError, DEFAULT_MEMBER_ROLE, lakeConfigFromPulumi, parseLakeConfig } from "../config/stackConfig";
+import { declareStack, findResource } from "../testing/mockProgram";
 
 const valid = { accounts: [{ id: "111122223333", name: "security" }, { id: "444455556666", name: "workload-a" }] };
 

@@ -3,8 +3,8 @@ import { TrinoSQL } from "dt-sql-parser";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CLOUD_TACTICS, Detection, loadDetections, parseDetection, parseDuration, queryForWindow } from "../components/detections";
-import { Engine, literal } from "../local/engine";
+import { CLOUD_TACTICS, Detection, loadDetections, parseDetection, parseDuration, queryForWindow } from "../contract/detections";
+import { Engine, literal } from "../lambda/shared/engine";
 import { catalogueMarkdown, coverageMarkdown } from "../scripts/coverage";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";
@@ -17,7 +17,7 @@ const WINDOW = { since: "2026-11-20T00:00:00Z", until: "2026-11-21T00:00:00Z" };
  * of https://trino.io/docs/current/functions/list.html that Athena v3 supports per
  * https://docs.aws.amazon.com/athena/latest/ug/functions-env3.html (Athena lists the Trino
  * functions it lacks, none of which are below). A query using anything else fails the test: add
- * the function here only after checking both pages (and the compatibility macros in local/engine.ts).
+ * the function here only after checking both pages (and the compatibility macros in lambda/shared/engine.ts).
  */
 export const ATHENA_V3_FUNCTIONS = new Set([
     // conditional, conversion

@@ -6,7 +6,7 @@ import * as zlib from "node:zlib";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { normaliseFiles } from "../cli/normalise";
-import { createHandler } from "../lambda/handler";
+import { createHandler } from "../lambda/normaliser/handler";
 import { asS3LogFile, CORPUS_DIR } from "./corpus";
 import { LocalS3, startLocalS3 } from "./s3server";
 

@@ -7,8 +7,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import { Readable } from "node:stream";
 import * as zlib from "node:zlib";
-import { MAX_OPEN_GROUPS, normaliseLogFile, NormalisedFile } from "../lambda/core";
-import { MAX_NESTING, MAX_RECORD_BYTES } from "../lambda/splitter";
+import { MAX_OPEN_GROUPS, normaliseLogFile, NormalisedFile } from "../lambda/normaliser/core";
+import { MAX_NESTING, MAX_RECORD_BYTES } from "../lambda/normaliser/splitter";
 
 const openDescriptors = () => fs.readdirSync("/proc/self/fd").length;
 

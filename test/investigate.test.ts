@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { main as athenaMain } from "../cli/athenaInvestigate";
 import { engineQuery, main, parseInvestigateArguments } from "../cli/investigate";
-import { Engine } from "../local/engine";
+import { Engine } from "../lambda/shared/engine";
 import { firstSeen, parseSubject, TimelineEvent } from "../local/investigate";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { TRANSITION_MINIMUM_OBJECT_SIZE } from "../components/secureBucket";
-import { declareStack, DeclaredResource } from "../offline/mockProgram";
+import { TRANSITION_MINIMUM_OBJECT_SIZE } from "../components/storage/secureBucket";
+import { declareStack, DeclaredResource } from "../testing/mockProgram";
 
 const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 

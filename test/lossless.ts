@@ -4,7 +4,7 @@
  * Written against the schema's field list, independently of the normaliser's code path.
  */
 import { expect } from "chai";
-import { COLUMNS, Field, FieldType } from "../lambda/schema";
+import { COLUMNS, Field, FieldType } from "../contract/schema";
 
 type Json = unknown;
 

@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import * as zlib from "node:zlib";
-import { normaliseLogFile, NormalisedFile, partitionOf } from "../lambda/core";
-import { normalisedKey } from "../lambda/layout";
-import { normaliseEvent } from "../lambda/normalise";
-import { COLUMN_NAMES } from "../lambda/schema";
+import { normaliseLogFile, NormalisedFile, partitionOf } from "../lambda/normaliser/core";
+import { normalisedKey } from "../contract/keys";
+import { normaliseEvent } from "../lambda/normaliser/normalise";
+import { COLUMN_NAMES } from "../contract/schema";
 import { asS3LogFile, corpusEvents, corpusFiles, CORPUS_DIR } from "./corpus";
 import { expectLossless } from "./lossless";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { NORMALISER_EPHEMERAL_STORAGE_MB } from "../components/normaliser";
-import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../lambda/suspicious";
-import { declareStack, findResource } from "../offline/mockProgram";
+import { NORMALISER_EPHEMERAL_STORAGE_MB } from "../components/normaliser/normaliserFunction";
+import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../lambda/normaliser/suspicious";
+import { declareStack, findResource } from "../testing/mockProgram";
 
 describe("Normaliser component: sizing and the suspicious-file alarm", () => {
     const topic = "arn:aws:sns:ap-northeast-1:999999999999:security-alerts";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { normaliserRolePolicy, notificationQueuePolicy } from "../components/iamPolicies";
-import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../offline/mockProgram";
+import { normaliserRolePolicy, notificationQueuePolicy } from "../components/iam/servicePolicies";
+import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
 
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 
@@ -78,7 +78,7 @@ describe("Normaliser component", () => {
     });
 
     it("bundles a handler that loads and exports `handler`", () => {
-        const { bundleNormaliser } = require("../lambda/bundle");
+        const { bundleNormaliser } = require("../components/normaliser/bundle");
         const bundled = require(`${bundleNormaliser()}/index.js`);
         expect(bundled.handler).to.be.a("function");
     });

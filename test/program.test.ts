@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import { ConfigError } from "../components/config";
-import { archiveBucketPolicy } from "../components/policies";
+import { ConfigError } from "../config/stackConfig";
+import { archiveBucketPolicy } from "../components/archive/archivePolicies";
 import {
     declareStack, DeclaredResource, findResource, installMocks, MOCK_CENTRAL_ACCOUNT_ID, readStackFile, recordDeclarations, setStackConfig,
-} from "../offline/mockProgram";
+} from "../testing/mockProgram";
 
 const prodConfig = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
 const prodAccounts = (prodConfig["cloudtrail-lake:accounts"] as { id: string }[]).map((account) => account.id);
@@ -166,7 +166,8 @@ describe("the program with Pulumi.prod.yaml", () => {
 
     it("trusts Lambda and Glue only on behalf of the central account, with no Resource in any trust policy", () => {
         const roles = ofType(resources, "aws:iam/role:Role");
-        expect(roles).to.have.length(1 + prodAccounts.length);
+        // The normaliser, one Glue job per account, and the two alert functions (Pulumi.prod.yaml enables alerts).
+        expect(roles).to.have.length(1 + prodAccounts.length + 2);
         for (const role of roles) {
             const trust = json(role.inputs.assumeRolePolicy);
             expect(trust.Statement[0]).to.not.have.property("Resource");

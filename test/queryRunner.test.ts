@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Readable } from "node:stream";
 import { AthenaClient } from "@aws-sdk/client-athena";
-import { AthenaQueryError, runAthenaQuery } from "../cli/athena";
+import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
 import { formatRows } from "../cli/format";
 import { parseQueryArguments, resolveSince } from "../cli/query";
 

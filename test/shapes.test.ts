@@ -3,7 +3,7 @@
  */
 import { expect } from "chai";
 import * as zlib from "node:zlib";
-import { decompressed } from "../lambda/core";
+import { decompressed } from "../lambda/normaliser/core";
 import { StreamCounts, streamEvents } from "../local/shapes";
 
 async function* chunks(bytes: Buffer, size = 64 * 1024, onChunk?: () => void): AsyncGenerator<Buffer> {

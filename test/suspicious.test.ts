@@ -11,8 +11,8 @@ import { AddressInfo } from "node:net";
 import * as zlib from "node:zlib";
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
-import { createHandler, METRICS_NAMESPACE, ObjectOutcome, SUSPICIOUS_METRIC } from "../lambda/handler";
-import { firstVersionOf } from "../lambda/versions";
+import { createHandler, METRICS_NAMESPACE, ObjectOutcome, SUSPICIOUS_METRIC } from "../lambda/normaliser/handler";
+import { firstVersionOf } from "../lambda/normaliser/versions";
 import { LocalS3, startLocalS3 } from "./s3server";
 
 const ARCHIVE = "archive";

@@ -2,12 +2,12 @@ import { validateServiceControlPolicy } from "@cloud-copilot/iam-policy";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { policyDocumentProblems } from "../policies/policyDocuments";
-import { serviceTrustPolicy } from "../components/iamPolicies";
+import { policyDocumentProblems } from "../policy-pack/policyDocuments";
+import { serviceTrustPolicy } from "../components/iam/servicePolicies";
 import {
     archiveBucketPolicy, archiveKeyPolicy, IdentityStatement, KMS_KEY_POLICY_MAX_BYTES, policySize, ResourceStatement,
     S3_BUCKET_POLICY_MAX_BYTES, TrustStatement,
-} from "../components/policies";
+} from "../components/archive/archivePolicies";
 import { evaluate, explicitlyDenies, Request } from "./policyEvaluator";
 
 const region = "ap-northeast-1";

@@ -2,10 +2,10 @@
  * Policies and table of the alerting component, as pure functions of plain ARNs and names, so
  * that tests and the policy pack read exactly what is deployed.
  */
-import { hiveColumns, PARTITION_COLUMNS } from "../../lambda/schema";
-import { LAKE_PREFIXES } from "../layout";
-import { keyAdministeredThroughIam, PolicyDocument, PolicyStatement } from "../policies";
-import { ProjectionArgs, TableDefinition } from "../tables";
+import { hiveColumns, PARTITION_COLUMNS } from "../../contract/schema";
+import { LAKE_PREFIXES } from "../../contract/prefixes";
+import { keyAdministeredThroughIam, PolicyDocument, PolicyStatement } from "../archive/archivePolicies";
+import { ProjectionArgs, TableDefinition } from "../catalog/tables";
 import { RECENT_TABLE } from "../../lambda/alerts/settings";
 
 /**

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "../../lambda/alerts/bundle";
+import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "./bundle";
 import { AlertingSettings, RECENT_TABLE } from "../../lambda/alerts/settings";
 import { AlertsConfig } from "../../config/alerts";
-import { serviceTrustPolicy } from "../iamPolicies";
-import { LAKE_PREFIXES } from "../layout";
-import { ProjectionArgs } from "../tables";
+import { serviceTrustPolicy } from "../iam/servicePolicies";
+import { LAKE_PREFIXES } from "../../contract/prefixes";
+import { ProjectionArgs } from "../catalog/tables";
 import {
     alertKeyPolicy, alertTopicPolicy, deliveryDeadLetterQueuePolicy, eventEvaluatorPolicy, lakeNotificationQueuePolicy, recentTable, scheduledEvaluatorPolicy,
 } from "./alertPolicies";

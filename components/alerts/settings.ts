@@ -2,7 +2,7 @@
  * The alert functions' settings from validated stack config: the one mapping the deploy (Alerting
  * component) and the replay (`npm run alerts`) share, so both evaluate the same way.
  */
-import { CONFIG_NAMESPACE, LakeConfig } from "../config";
+import { CONFIG_NAMESPACE, LakeConfig } from "../../config/stackConfig";
 import { AlertDetection } from "../../lambda/alerts/catalogue";
 import { AlertingSettings, RECENT_TABLE } from "../../lambda/alerts/settings";
 

@@ -2,7 +2,7 @@
  * The detection catalogue as alerting needs it: the header fields of DETECTIONS-FORMAT.md (id,
  * kind, tactics, techniques, runbook) and the window expansion (`${window}`, `${since}`, `${until}`).
  *
- * ADAPTER: components/detections.ts (the loader) does not yet return kind, tactics, techniques
+ * ADAPTER: contract/detections.ts (the loader) does not yet return kind, tactics, techniques
  * and runbook, so this module reads the `-- key: value` header of each SQL file itself, accepting
  * the current header too (`name`, `mitre`, no kind). When the loader has these fields, replace
  * {@link parseAlertDetection} by a mapping from its Detection; nothing else changes.

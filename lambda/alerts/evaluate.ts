@@ -7,7 +7,7 @@
  * Imports the DuckDB engine and its Trino compatibility macros from local/ (one engine for all
  * paths); the layout change (issue 12) moves them to lambda/shared/.
  */
-import { Engine, literal } from "../../local/engine";
+import { Engine, literal } from "../shared/engine";
 import { duckdbColumns } from "../../local/lake";
 import { AlertDetection, isoSeconds, sqlForWindow, Window } from "./catalogue";
 import { DetectionRow } from "./alert";

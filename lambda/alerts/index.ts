@@ -1,5 +1,5 @@
 /**
- * Entry points of the alert functions (bundled by lambda/alerts/bundle.ts): `index.events` for the
+ * Entry points of the alert functions (bundled by components/alerts/bundle.ts): `index.events` for the
  * event evaluator, `index.schedule` for the scheduled one. Configuration: `alerting.json` beside
  * this file, resource names in environment variables.
  */

@@ -1,0 +1,135 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ArchiveConfig } from "../../config/stackConfig";
+import { ACCESS_LOG_PREFIXES } from "../../contract/prefixes";
+import { accessLogBucketPolicy, archiveBucketPolicy, archiveKeyPolicy } from "./archivePolicies";
+import { SecureBucket } from "../storage/secureBucket";
+
+/** Arguments of {@link LogArchive}. */
+export interface LogArchiveArgs {
+    /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
+    readonly partition: string;
+    /** Region of the archive and home region of every member trail. */
+    readonly region: string;
+    /** Id of the central (log-archive) account the default provider deploys into. */
+    readonly centralAccountId: pulumi.Input<string>;
+    /** Member accounts whose trails may deliver. The policies are sorted, so order does not matter. */
+    readonly accountIds: readonly string[];
+    /** Name of the trail in every member account; the bucket and key policies are pinned to it. */
+    readonly trailName: string;
+    /** Object Lock, storage class and retention settings. */
+    readonly archive: ArchiveConfig;
+    /** The role that alone may disable or delete the key and bypass GOVERNANCE retention; unset: nobody. */
+    readonly breakGlassRoleArn?: string;
+    /** IAM ARN (role, not session) of the deployer: with the break-glass role, the only one that may change the key policy. */
+    readonly deployPrincipalArn: pulumi.Input<string>;
+    /** Tags of every bucket and the key. */
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * The evidence store: a customer-managed KMS key, the Object Lock archive bucket that only the
+ * listed accounts' trails can write to, and a separate bucket for S3 server access logs (S3
+ * cannot deliver access logs into an Object Lock bucket, nor into an SSE-KMS one).
+ */
+export class LogArchive extends pulumi.ComponentResource {
+    public readonly keyArn: pulumi.Output<string>;
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly bucketArn: pulumi.Output<string>;
+    public readonly accessLogBucketName: pulumi.Output<string>;
+    /** What a member trail must wait for: CloudTrail checks the bucket and key policies when a trail is created. */
+    public readonly trailPrerequisites: pulumi.Resource[];
+
+    constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudtrail-lake:archive:LogArchive", name, {}, opts);
+        const grant = {
+            partition: args.partition, region: args.region, accountIds: args.accountIds, trailName: args.trailName,
+            breakGlassRoleArn: args.breakGlassRoleArn,
+        };
+
+        const key = new aws.kms.Key(`${name}-key`, {
+            description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            policy: pulumi.all([args.centralAccountId, args.deployPrincipalArn]).apply(([centralAccountId, deployPrincipalArn]) =>
+                JSON.stringify(archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn }))),
+            tags: args.tags,
+        }, { parent: this, retainOnDelete: true });
+
+        // Alias names are unique per account and region: the stack's name lets two stacks share both.
+        new aws.kms.Alias(`${name}-key-alias`, {
+            name: `alias/cloudtrail-lake-${pulumi.getStack()}-${name}`,
+            targetKeyId: key.keyId,
+        }, { parent: this, retainOnDelete: true });
+
+        const accessLogs = new SecureBucket(`${name}-access-logs`, {
+            purpose: "access-logs",
+            partition: args.partition,
+            versioning: true,
+            lifecycleRules: [{
+                id: "expire-access-logs",
+                status: "Enabled",
+                filter: { prefix: "" }, // every access log; an empty filter {} is deprecated by the provider
+                expiration: { days: args.archive.accessLogRetentionDays },
+                noncurrentVersionExpiration: { noncurrentDays: 1 },
+            }],
+            policy: (bucketName) => pulumi.output(args.centralAccountId).apply((centralAccountId) =>
+                accessLogBucketPolicy({ partition: args.partition, bucketName, centralAccountId })),
+            // Who read or changed the evidence outlives the stack, as the evidence does.
+            retainOnDelete: true,
+            tags: args.tags,
+        }, { parent: this });
+
+        const archive = new SecureBucket(`${name}`, {
+            purpose: "archive",
+            partition: args.partition,
+            kmsKeyArn: key.arn,
+            // CloudTrail encrypts each log file itself with the trail's key; with a Bucket Key it would
+            // also need kms:Decrypt, which the key policy deliberately does not grant it.
+            bucketKeyEnabled: false,
+            versioning: true,
+            objectLock: { mode: args.archive.objectLockMode, days: args.archive.retentionDays },
+            lifecycleRules: archiveLifecycleRules(args.archive),
+            policy: (bucketName) => pulumi.output(args.deployPrincipalArn).apply((deployPrincipalArn) =>
+                archiveBucketPolicy({ ...grant, bucketName, deployPrincipalArn })),
+            accessLogs: { bucketName: accessLogs.bucketName, prefix: ACCESS_LOG_PREFIXES.archive },
+            retainOnDelete: true,
+            tags: args.tags,
+        }, { parent: this });
+
+        this.keyArn = key.arn;
+        this.bucketName = archive.bucketName;
+        this.bucketArn = archive.bucketArn;
+        this.accessLogBucketName = accessLogs.bucketName;
+        this.trailPrerequisites = [archive.bucketPolicy, key];
+        this.registerOutputs({
+            keyArn: this.keyArn,
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            accessLogBucketName: this.accessLogBucketName,
+        });
+    }
+}
+
+/** Lifecycle of the log files: colder storage after a while, optional expiry after the lock. */
+export function archiveLifecycleRules(archive: ArchiveConfig): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+    const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [];
+    if (archive.coldStorageAfterDays > 0) {
+        rules.push({
+            id: "logs-to-cold-storage",
+            status: "Enabled",
+            filter: { prefix: "AWSLogs/" },
+            transitions: [{ days: archive.coldStorageAfterDays, storageClass: archive.coldStorageClass }],
+        });
+    }
+    if (archive.expireAfterDays !== undefined) {
+        rules.push({
+            id: "expire-logs-after-retention",
+            status: "Enabled",
+            filter: { prefix: "AWSLogs/" },
+            expiration: { days: archive.expireAfterDays },
+            noncurrentVersionExpiration: { noncurrentDays: 1 },
+        });
+    }
+    return rules;
+}

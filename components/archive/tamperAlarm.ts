@@ -1,0 +1,177 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { deliveryDeadLetterQueuePolicy } from "../alerts/alertPolicies";
+import { keyAdministeredThroughIam, ResourcePolicy } from "./archivePolicies";
+
+/** The CloudTrail management events that attack the archive, by event source. */
+export const TAMPER_EVENTS = {
+    /** Each makes every log under the key unreadable, or opens the way to it. */
+    key: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
+    /** Each removes a protection of the archive bucket. */
+    bucket: [
+        "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock",
+        "PutBucketOwnershipControls", "DeleteBucketOwnershipControls", "PutObjectLockConfiguration", "PutBucketVersioning",
+        "PutBucketLifecycle", "DeleteBucketLifecycle",
+    ],
+} as const;
+
+/**
+ * EventBridge pattern of an attempt on the archive key: any of {@link TAMPER_EVENTS}.key, allowed or
+ * denied (CloudTrail records denied calls too, with an errorCode). These three calls take the key as
+ * key id or key ARN (no alias), which CloudTrail records as `requestParameters.keyId`.
+ */
+export function keyTamperPattern(keyArn: string): Record<string, unknown> {
+    const keyId = keyArn.slice(keyArn.lastIndexOf("/") + 1);
+    return {
+        "source": ["aws.kms"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": { eventSource: ["kms.amazonaws.com"], eventName: [...TAMPER_EVENTS.key], requestParameters: { keyId: [keyId, keyArn] } },
+    };
+}
+
+/** EventBridge pattern of a change to one of the archive bucket's protections. */
+export function bucketTamperPattern(bucketName: string): Record<string, unknown> {
+    return {
+        "source": ["aws.s3"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": { eventSource: ["s3.amazonaws.com"], eventName: [...TAMPER_EVENTS.bucket], requestParameters: { bucketName: [bucketName] } },
+    };
+}
+
+/** Lets EventBridge rules of this stack, and nothing else, publish to the alarm topic. */
+export function alarmTopicPolicy(args: { readonly topicArn: string; readonly ruleArns: readonly string[]; readonly centralAccountId: string }): ResourcePolicy {
+    return {
+        Version: "2012-10-17",
+        Statement: [{
+            Sid: "TamperRulesPublish",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: args.topicArn,
+            Condition: {
+                ArnEquals: { "aws:SourceArn": [...args.ruleArns].sort() },
+                StringEquals: { "aws:SourceAccount": args.centralAccountId },
+            },
+        }],
+    };
+}
+
+/**
+ * Key policy of the alarm topic's own key. SNS encrypts at rest with it, and EventBridge must be
+ * able to use it to publish to the encrypted topic (AWS: "Amazon SNS topic encrypted with a
+ * customer managed key" in the EventBridge targets documentation); only for this account's rules.
+ */
+export function alarmTopicKeyPolicy(args: { readonly partition: string; readonly centralAccountId: string }): ResourcePolicy {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            keyAdministeredThroughIam(args.partition, args.centralAccountId),
+            {
+                Sid: "EventBridgePublishesToEncryptedTopic",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": args.centralAccountId } },
+            },
+        ],
+    };
+}
+
+/** Arguments of {@link TamperAlarm}. */
+export interface TamperAlarmArgs {
+    readonly centralAccountId: pulumi.Input<string>;
+    /** AWS partition of the stack's region (`aws`, `aws-cn`, `aws-us-gov`). */
+    readonly partition: string;
+    readonly keyArn: pulumi.Input<string>;
+    readonly archiveBucketName: pulumi.Input<string>;
+    /**
+     * Existing SNS topic to notify (config `cloudtrail-lake:normaliser.alarmTopicArn`); its policy must let
+     * `events.amazonaws.com` publish. Unset: the component creates a topic for the alarms.
+     */
+    readonly alarmTopicArn?: string;
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * Alarms on any attempt to disable, delete or re-policy the archive key, or to change a protection
+ * of the archive bucket: EventBridge rules on the central account's CloudTrail management events →
+ * the stack's alarm topic. Needs a trail in the central account (list it in `accounts`).
+ */
+export class TamperAlarm extends pulumi.ComponentResource {
+    public readonly topicArn: pulumi.Output<string>;
+    /** Dead-letter queue for subscriptions of the topic the component creates (unset with an existing topic). */
+    public readonly deliveryDeadLetterQueueArn?: pulumi.Output<string>;
+
+    constructor(name: string, args: TamperAlarmArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudtrail-lake:archive:TamperAlarm", name, {}, opts);
+
+        const topic = args.alarmTopicArn === undefined
+            ? new aws.sns.Topic(`${name}-topic`, {
+                // Encrypted at rest like every topic of the stack (policy pack: sns-topic-encrypted), with a key of its own.
+                kmsMasterKeyId: new aws.kms.Key(`${name}-topic-key`, {
+                    description: "cloudtrail-lake: encrypts the archive tamper alarm topic",
+                    enableKeyRotation: true,
+                    policy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
+                        JSON.stringify(alarmTopicKeyPolicy({ partition: args.partition, centralAccountId }))),
+                    tags: args.tags,
+                }, { parent: this }).arn,
+                tags: args.tags,
+            }, { parent: this })
+            : undefined;
+        const topicArn = topic ? topic.arn : pulumi.output(args.alarmTopicArn as string);
+
+        const rules = [
+            new aws.cloudwatch.EventRule(`${name}-key`, {
+                description: "cloudtrail-lake: an attempt to disable, delete or re-policy the archive key",
+                eventPattern: pulumi.output(args.keyArn).apply((keyArn) => JSON.stringify(keyTamperPattern(keyArn))),
+                tags: args.tags,
+            }, { parent: this }),
+            new aws.cloudwatch.EventRule(`${name}-bucket`, {
+                description: "cloudtrail-lake: a change to a protection of the archive bucket",
+                eventPattern: pulumi.output(args.archiveBucketName).apply((bucketName) => JSON.stringify(bucketTamperPattern(bucketName))),
+                tags: args.tags,
+            }, { parent: this }),
+        ];
+
+        const topicPolicy = topic && new aws.sns.TopicPolicy(`${name}-topic-policy`, {
+            arn: topic.arn,
+            policy: pulumi.all([topic.arn, args.centralAccountId, ...rules.map((rule) => rule.arn)]).apply(([arn, centralAccountId, ...ruleArns]) =>
+                JSON.stringify(alarmTopicPolicy({ topicArn: arn, ruleArns, centralAccountId }))),
+        }, { parent: this });
+
+        rules.forEach((rule, index) => {
+            new aws.cloudwatch.EventTarget(`${name}-${["key", "bucket"][index]}-target`, {
+                rule: rule.name,
+                arn: topicArn,
+            }, { parent: this, dependsOn: topicPolicy ? [topicPolicy] : [] });
+        });
+
+        if (topic) {
+            // Subscribers (email, chat, paging) set this queue as their subscription's RedrivePolicy: a
+            // tamper alarm that could not be delivered waits here, and the queue's depth alarm shows it in
+            // CloudWatch (it cannot notify the topic whose delivery failed).
+            const deliveryDeadLetters = new aws.sqs.Queue(`${name}-delivery-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags }, { parent: this });
+            new aws.sqs.QueuePolicy(`${name}-delivery-dlq-policy`, {
+                queueUrl: deliveryDeadLetters.url,
+                policy: pulumi.all([deliveryDeadLetters.arn, topic.arn]).apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
+            }, { parent: this });
+            new aws.cloudwatch.MetricAlarm(`${name}-delivery-dlq-not-empty`, {
+                alarmDescription: "cloudtrail-lake: a tamper alarm could not be delivered to a subscriber and waits in the delivery dead-letter queue",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: deliveryDeadLetters.name },
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                tags: args.tags,
+            }, { parent: this });
+            this.deliveryDeadLetterQueueArn = deliveryDeadLetters.arn;
+        }
+        this.topicArn = topicArn;
+        this.registerOutputs({ topicArn, deliveryDeadLetterQueueArn: this.deliveryDeadLetterQueueArn });
+    }
+}

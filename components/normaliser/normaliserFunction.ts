@@ -1,0 +1,165 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { bundleNormaliser, NORMALISER_RUNTIME } from "./bundle";
+import { NormaliserConfig } from "../../config/stackConfig";
+import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
+import { ARCHIVE_LOG_PREFIX } from "../../contract/prefixes";
+import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../lambda/normaliser/suspicious";
+
+/**
+ * /tmp of the function. One file at a time (the handler processes a batch sequentially); its
+ * outputs take about its compressed size, and a file spanning many partitions spills its
+ * decompressed text (up to about 600 MB for the largest files CloudTrail writes, 50 MB compressed)
+ * before compressing it: 2 GB leaves room for both. Sizing measured in README ("Normaliser sizing").
+ */
+export const NORMALISER_EPHEMERAL_STORAGE_MB = 2048;
+
+/** Arguments of {@link Normaliser}. */
+export interface NormaliserArgs {
+    /** Region of the buckets: the role may use the key only through S3 in it (kms:ViaService). */
+    readonly region: string;
+    /** Id of the central account: only its archive bucket may notify the queue. */
+    readonly centralAccountId: pulumi.Input<string>;
+    readonly archiveBucketName: pulumi.Input<string>;
+    readonly archiveBucketArn: pulumi.Input<string>;
+    readonly lakeBucketName: pulumi.Input<string>;
+    readonly lakeBucketArn: pulumi.Input<string>;
+    /** The archive's key: the Lambda decrypts the logs with it and the lake is encrypted with it. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Memory, timeout, retries, batch size, log retention, alarm topic. */
+    readonly settings: NormaliserConfig;
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * The normaliser: S3 notifications of new log files → SQS (with a dead-letter queue) → Lambda →
+ * normalised objects in the lake. A CloudWatch alarm fires while the dead-letter queue holds a message.
+ */
+export class Normaliser extends pulumi.ComponentResource {
+    public readonly functionName: pulumi.Output<string>;
+    public readonly queueUrl: pulumi.Output<string>;
+    public readonly deadLetterQueueUrl: pulumi.Output<string>;
+    public readonly dlqAlarmName: pulumi.Output<string>;
+    /** Alarm on archive files the normaliser found suspicious (not under the archive key, an overwritten log). */
+    public readonly suspiciousFileAlarmName: pulumi.Output<string>;
+
+    constructor(name: string, args: NormaliserArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudtrail-lake:normaliser:Normaliser", name, {}, opts);
+        const { settings } = args;
+
+        const deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, {
+            sqsManagedSseEnabled: true,
+            messageRetentionSeconds: 14 * 24 * 3600,
+            tags: args.tags,
+        }, { parent: this });
+
+        const queue = new aws.sqs.Queue(`${name}-queue`, {
+            sqsManagedSseEnabled: true,
+            // AWS recommends six times the function timeout, so a message is not redelivered while a retry of it runs.
+            visibilityTimeoutSeconds: 6 * settings.timeoutSeconds,
+            messageRetentionSeconds: 4 * 24 * 3600,
+            redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) =>
+                JSON.stringify({ deadLetterTargetArn, maxReceiveCount: settings.maxReceiveCount })),
+            tags: args.tags,
+        }, { parent: this });
+
+        const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, {
+            queueUrl: queue.url,
+            policy: pulumi.all([queue.arn, args.archiveBucketArn, args.centralAccountId]).apply(([queueArn, archiveBucketArn, centralAccountId]) =>
+                JSON.stringify(notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }))),
+        }, { parent: this });
+
+        // One notification configuration per bucket is all S3 allows: this resource owns the archive's.
+        new aws.s3.BucketNotification(`${name}-archive-notification`, {
+            bucket: args.archiveBucketName,
+            queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
+        }, { parent: this, dependsOn: [queuePolicy] }); // S3 sends a test message on create and needs the policy to do so
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            retentionInDays: settings.logRetentionDays,
+            tags: args.tags,
+        }, { parent: this });
+
+        const role = new aws.iam.Role(`${name}-role`, {
+            assumeRolePolicy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
+                JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", centralAccountId))),
+            tags: args.tags,
+        }, { parent: this });
+
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-role-policy`, {
+            role: role.id,
+            policy: pulumi.all([args.archiveBucketArn, args.lakeBucketArn, args.kmsKeyArn, queue.arn, logGroup.arn])
+                .apply(([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
+                    JSON.stringify(normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn }))),
+        }, { parent: this });
+
+        const fn = new aws.lambda.Function(`${name}-function`, {
+            description: "cloudtrail-lake: normalises CloudTrail log files from the archive into the lake",
+            runtime: NORMALISER_RUNTIME,
+            architectures: ["arm64"],
+            handler: "index.handler",
+            code: new pulumi.asset.FileArchive(bundleNormaliser()),
+            role: role.arn,
+            memorySize: settings.memoryMb,
+            timeout: settings.timeoutSeconds,
+            ephemeralStorage: { size: NORMALISER_EPHEMERAL_STORAGE_MB },
+            environment: { variables: { LAKE_BUCKET: args.lakeBucketName, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME } },
+            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            tags: args.tags,
+        }, { parent: this, dependsOn: [rolePolicy] });
+
+        new aws.lambda.EventSourceMapping(`${name}-trigger`, {
+            eventSourceArn: queue.arn,
+            functionName: fn.arn,
+            batchSize: settings.batchSize,
+            maximumBatchingWindowInSeconds: settings.maximumBatchingWindowSeconds,
+            functionResponseTypes: ["ReportBatchItemFailures"],
+        }, { parent: this, dependsOn: [rolePolicy] });
+
+        const alarm = new aws.cloudwatch.MetricAlarm(`${name}-dlq-not-empty`, {
+            alarmDescription: "cloudtrail-lake: CloudTrail log files failed normalisation and wait in the dead-letter queue (see the normaliser's logs for bucket, key and reason)",
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: deadLetterQueue.name },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
+            tags: args.tags,
+        }, { parent: this });
+
+        // The handler counts each suspicious file in an embedded-metric-format log line (Powertools Metrics,
+        // dimension `service`); the reason, bucket and key are in the "suspicious archive file" log line beside it.
+        const suspiciousAlarm = new aws.cloudwatch.MetricAlarm(`${name}-suspicious-file`, {
+            alarmDescription: "cloudtrail-lake: a file in the archive is suspicious (not encrypted under the archive key, or a later version of an existing log); " +
+                "see the normaliser's \"suspicious archive file\" log lines for the reason, bucket and key",
+            namespace: METRICS_NAMESPACE,
+            metricName: SUSPICIOUS_METRIC,
+            dimensions: { service: SERVICE_NAME },
+            statistic: "Sum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
+            tags: args.tags,
+        }, { parent: this });
+
+        this.functionName = fn.name;
+        this.queueUrl = queue.url;
+        this.deadLetterQueueUrl = deadLetterQueue.url;
+        this.dlqAlarmName = alarm.name;
+        this.suspiciousFileAlarmName = suspiciousAlarm.name;
+        this.registerOutputs({
+            suspiciousFileAlarmName: this.suspiciousFileAlarmName,
+            functionName: this.functionName,
+            queueUrl: this.queueUrl,
+            deadLetterQueueUrl: this.deadLetterQueueUrl,
+            dlqAlarmName: this.dlqAlarmName,
+        });
+    }
+}

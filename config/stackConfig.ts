@@ -1,0 +1,376 @@
+/**
+ * The stack configuration of cloudtrail-lake: its schema, its defaults, and the one place it is
+ * read. Everything is validated before any resource is declared, and every problem is reported
+ * at once, each naming its key path (`cloudtrail-lake:accounts[2].id`), the value found and what
+ * is allowed.
+ */
+import { z } from "zod";
+import { MAX_ACCOUNTS } from "../components/archive/archivePolicies";
+import { cronProblems, planTriggers } from "../components/glue/schedule";
+import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "./alerts";
+
+/** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
+export const DEFAULT_REGIONS = [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-south-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1",
+    "me-central-1", "mx-central-1", "sa-east-1",
+];
+
+/** Config namespace: the Pulumi project name. */
+export const CONFIG_NAMESPACE = "cloudtrail-lake";
+
+/** Role assumed in a member account when the account entry names none (created by AWS Organizations). */
+export const DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole";
+
+/** S3 Object Lock allows at most 100 years of default retention. */
+const MAX_RETENTION_DAYS = 36_500;
+
+const accountId = z
+    .string({
+        error: (issue) =>
+            typeof issue.input === "number"
+                ? `is a YAML number, and YAML drops leading zeros from numbers: write the id as a quoted ` +
+                  `12-digit string, e.g. id: "${String(issue.input).padStart(12, "0")}"`
+                : "must be a 12-digit AWS account id written as a quoted string",
+    })
+    .regex(/^\d{12}$/, { error: "must be exactly 12 digits (an AWS account id)" });
+
+const accountName = z
+    .string({ error: "must be a string" })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+        error: "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    });
+
+const roleName = z
+    .string({ error: "must be a string" })
+    .regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (1-64 of letters, digits and +=,.@_-)" });
+
+const wholeNumber = (min: number, max: number) =>
+    z
+        .number({ error: `must be a whole number from ${min} to ${max}` })
+        .int({ error: `must be a whole number from ${min} to ${max}` })
+        .min(min, { error: `must be a whole number from ${min} to ${max}` })
+        .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+const oneOfNumbers = (values: readonly number[]) =>
+    z.number({ error: `must be one of ${values.join(", ")}` }).refine((value) => values.includes(value), { error: `must be one of ${values.join(", ")}` });
+
+const accountSchema = z.strictObject({
+    /** 12-digit account id, quoted. */
+    id: accountId,
+    /** Short human name, used in tags and outputs. */
+    name: accountName,
+    /** Role the program assumes in the account to create its trail. */
+    roleName: roleName.default(DEFAULT_MEMBER_ROLE),
+});
+
+/**
+ * S3 refuses a lifecycle transition into these classes for objects younger than 30 days (S3 API
+ * reference, Transition: "Days ... must be greater than or equal to 30 for storageClass STANDARD_IA").
+ * ONEZONE_IA has the same rule, but it is not offered: one zone is no place for the only copy of evidence.
+ */
+const MINIMUM_DAYS_BEFORE_TRANSITION: Partial<Record<string, number>> = { STANDARD_IA: 30, ONEZONE_IA: 30 };
+
+/** Glue Flex runs only on these worker types (AWS Glue docs on Flex job runs, as collected in ../shared/reference/aws-facts.md). */
+export const FLEX_WORKER_TYPES: readonly string[] = ["G.1X", "G.2X"];
+
+/** Lambda rejects an SQS event source mapping with BatchSize above 10 unless MaximumBatchingWindowInSeconds is at least 1. */
+const MAX_BATCH_WITHOUT_WINDOW = 10;
+
+const archiveSchema = z
+    .strictObject({
+        /** COMPLIANCE: nobody, not even root, can shorten or remove the lock. GOVERNANCE: holders of s3:BypassGovernanceRetention can. */
+        objectLockMode: oneOf(["COMPLIANCE", "GOVERNANCE"] as const).default("COMPLIANCE"),
+        /** Default Object Lock retention of every log file, in days. */
+        retentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365),
+        /** Days after which log files move to colder storage; 0 keeps them in S3 Standard. */
+        coldStorageAfterDays: wholeNumber(0, MAX_RETENTION_DAYS).default(90),
+        /** The colder storage class. GLACIER_IR keeps millisecond reads, so Athena can still query the archive. */
+        coldStorageClass: oneOf(["STANDARD_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const).default("GLACIER_IR"),
+        /** Delete log files after this many days; unset keeps them forever. Must not undercut the lock. */
+        expireAfterDays: wholeNumber(1, MAX_RETENTION_DAYS).optional(),
+        /** How long S3 server access logs of the archive and lake buckets are kept. */
+        accessLogRetentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365),
+    })
+    .superRefine((archive, ctx) => {
+        const minimumDays = MINIMUM_DAYS_BEFORE_TRANSITION[archive.coldStorageClass];
+        if (archive.coldStorageAfterDays > 0 && minimumDays !== undefined && archive.coldStorageAfterDays < minimumDays) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["coldStorageAfterDays"],
+                input: archive.coldStorageAfterDays,
+                message: `must be at least ${minimumDays} with coldStorageClass ${archive.coldStorageClass}: S3 rejects a lifecycle ` +
+                    `transition to ${archive.coldStorageClass} before day ${minimumDays}; use 0 (stay in S3 Standard), ${minimumDays} or more, or GLACIER_IR`,
+            });
+        }
+        if (archive.expireAfterDays !== undefined && archive.expireAfterDays < archive.retentionDays) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["expireAfterDays"],
+                input: archive.expireAfterDays,
+                message: `must be at least retentionDays (${archive.retentionDays}): expiring a log before its lock ends leaves a delete marker over evidence`,
+            });
+        }
+    });
+
+const normaliserSchema = z.strictObject({
+    /** Lambda memory; CPU scales with it (1,769 MB is one vCPU). 2,048 MB: README, "Normaliser sizing". */
+    memoryMb: wholeNumber(256, 10_240).default(2048),
+    /** Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends). */
+    timeoutSeconds: wholeNumber(30, 900).default(300),
+    /** Deliveries of a message before it moves to the dead-letter queue. */
+    maxReceiveCount: wholeNumber(1, 100).default(5),
+    /** Messages per Lambda invocation, normalised one after the other: 5 of the largest files take about a third of the default timeout; above 10 needs maximumBatchingWindowSeconds of at least 1. */
+    batchSize: wholeNumber(1, 100).default(5),
+    /** Seconds Lambda may wait to fill a batch (the event source mapping's MaximumBatchingWindowInSeconds); 0 invokes at once. */
+    maximumBatchingWindowSeconds: wholeNumber(0, 300).default(0),
+    /** Retention of the Lambda's log group. */
+    logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).default(90),
+    /** SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch. */
+    alarmTopicArn: z.string({ error: "must be an SNS topic ARN" }).regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: "must be an SNS topic ARN" }).optional(),
+}).superRefine((normaliser, ctx) => {
+    if (normaliser.batchSize > MAX_BATCH_WITHOUT_WINDOW && normaliser.maximumBatchingWindowSeconds < 1) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["batchSize"],
+            input: normaliser.batchSize,
+            message: `above ${MAX_BATCH_WITHOUT_WINDOW} needs normaliser.maximumBatchingWindowSeconds of at least 1 (it is ` +
+                `${normaliser.maximumBatchingWindowSeconds}): Lambda rejects such an SQS event source mapping; set the window, or a batchSize of ${MAX_BATCH_WITHOUT_WINDOW} or less`,
+        });
+    }
+});
+
+const glueSchema = z.strictObject({
+    /** Worker type of every account's job. G.1X = 1 DPU (4 vCPU, 16 GB). */
+    workerType: oneOf(["G.1X", "G.2X", "G.4X", "G.8X"] as const).default("G.1X"),
+    /** Workers per job run; Spark jobs need at least 2. */
+    numberOfWorkers: wholeNumber(2, 299).default(2),
+    /** A run that takes longer is stopped; its bookmark is not committed, so the next run redoes it. */
+    timeoutMinutes: wholeNumber(1, 2880).default(60),
+    /** FLEX runs on spare capacity at a lower price, with a later start. */
+    executionClass: oneOf(["STANDARD", "FLEX"] as const).default("STANDARD"),
+    /** The account's quota of concurrent Glue job runs (L-5E4153CA): at most this many jobs start together. */
+    concurrentRunsQuota: wholeNumber(1, 10_000).default(200),
+    /** Minutes between waves of triggers when the accounts exceed the quota. */
+    staggerMinutes: wholeNumber(1, 59).default(10),
+}).superRefine((glue, ctx) => {
+    if (glue.executionClass === "FLEX" && !FLEX_WORKER_TYPES.includes(glue.workerType)) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["executionClass"],
+            input: glue.executionClass,
+            message: `runs only on worker types ${FLEX_WORKER_TYPES.join(", ")}, not glue.workerType ${glue.workerType}: ` +
+                "Glue rejects the job; use STANDARD, or one of those worker types",
+        });
+    }
+});
+
+const athenaSchema = z.strictObject({
+    /** Athena cancels a query that would scan more (10 MB is Athena's minimum). */
+    bytesScannedCutoffMb: wholeNumber(10, 7_000_000_000).default(10_240),
+    /** Days query results are kept in the lake bucket. */
+    resultsRetentionDays: wholeNumber(1, 3650).default(30),
+});
+
+const catalogSchema = z.strictObject({
+    /** Regions the tables project: a query over a region not listed finds nothing. */
+    regions: z.array(z.string({ error: "must be a region name" }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" }), { error: "must be a list of region names" })
+        .min(1, { error: "must list at least one region" }).default(DEFAULT_REGIONS),
+    /** First day the tables project, YYYY-MM-DD; the last is always today. */
+    firstDate: z.string({ error: "must be a date YYYY-MM-DD" }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" }).default("2020-01-01"),
+});
+
+/** The ARN `aws:PrincipalArn` carries: an IAM role or user (with path), not an `sts` session. */
+const iamPrincipalArn = z
+    .string({ error: "must be an IAM role or user ARN" })
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/, {
+        error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
+    });
+
+const topLevelSchema = z
+    .strictObject({
+        accounts: z
+            .array(accountSchema, { error: "must be a list of accounts, each with id and name" })
+            .min(1, { error: "must list at least one account: without one there is nothing to collect" })
+            .max(MAX_ACCOUNTS, { error: `must list at most ${MAX_ACCOUNTS} accounts, what the archive's bucket and key policies are sized for; split the rest over another stack` }),
+        /** Name of the trail created in every member account; bucket and key policies are pinned to it. */
+        trailName: z
+            .string({ error: "must be a string" })
+            .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, { error: "must be a CloudTrail trail name (3-128 of letters, digits, '.', '_', '-')" })
+            .default("cloudtrail-lake"),
+        archive: archiveSchema.prefault({}),
+        normaliser: normaliserSchema.prefault({}),
+        /** When the Glue jobs run, AWS cron, UTC. */
+        schedule: z.string({ error: "must be an AWS cron expression" }).default("cron(0 */6 * * ? *)"),
+        glue: glueSchema.prefault({}),
+        athena: athenaSchema.prefault({}),
+        catalog: catalogSchema.prefault({}),
+        /**
+         * IAM role that alone may disable or schedule deletion of the archive key, and bypass GOVERNANCE
+         * retention (and, with the deployer, change the key policy). Unset: nobody may.
+         */
+        breakGlassRoleArn: iamPrincipalArn.optional(),
+        /**
+         * IAM ARN of whoever runs `pulumi up` (a role ARN, not an assumed-role session ARN): the only
+         * principal besides the break-glass role that may change the archive key's policy. Default:
+         * the caller's role (the issuer of its session). Set it when people and CI deploy in turn.
+         */
+        deployRoleArn: iamPrincipalArn.optional(),
+        /** Alerting (config/alerts.ts); unset: no alerting resources are deployed. */
+        alerts: alertsSchema.optional(),
+        /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
+        suppressions: suppressionsSchema,
+        /** Tags added to every resource that takes tags. */
+        tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
+    });
+
+/** The schedule must be valid AWS cron, and its waves of Glue triggers must fit within its hour. */
+function scheduleProblems(config: z.output<typeof topLevelSchema>): string[] {
+    const key = configKeyPath(["schedule"]);
+    const problems = cronProblems(config.schedule).map((problem) => `${key} = ${describeValue(config.schedule)}: ${problem}`);
+    if (problems.length > 0) return problems;
+    try {
+        planTriggers(config.accounts.map((account) => account.id), { schedule: config.schedule, ...config.glue });
+        return [];
+    } catch (error) {
+        return [`${key} = ${describeValue(config.schedule)}: ${config.accounts.length} accounts need several waves of ` +
+            `${config.glue.concurrentRunsQuota} jobs (cloudtrail-lake:glue.concurrentRunsQuota) ${config.glue.staggerMinutes} minutes apart ` +
+            `(glue.staggerMinutes), but ${(error as Error).message}; ` +
+            "use a schedule with a single early minute such as cron(0 */6 * * ? *), fewer minutes between waves, or a raised quota"];
+    }
+}
+
+/**
+ * Duplicate ids and names, checked on the raw values so that they are reported together with
+ * every other problem (zod runs refinements only on otherwise valid input).
+ */
+function duplicateAccountProblems(accounts: unknown): string[] {
+    if (!Array.isArray(accounts)) return [];
+    const problems: string[] = [];
+    for (const field of ["id", "name"] as const) {
+        const firstIndex = new Map<string, number>();
+        accounts.forEach((account, index) => {
+            const value = (account as Record<string, unknown> | null)?.[field];
+            if (typeof value !== "string" && typeof value !== "number") return;
+            const key = String(value);
+            const first = firstIndex.get(key);
+            if (first === undefined) firstIndex.set(key, index);
+            else problems.push(`${configKeyPath(["accounts", index, field])} = ${describeValue(value)}: duplicates accounts[${first}].${field}; every account ${field} must be unique`);
+        });
+    }
+    return problems;
+}
+
+export type AccountConfig = z.output<typeof accountSchema>;
+export type ArchiveConfig = z.output<typeof archiveSchema>;
+export type NormaliserConfig = z.output<typeof normaliserSchema>;
+export type GlueConfig = z.output<typeof glueSchema>;
+export type AthenaConfig = z.output<typeof athenaSchema>;
+export type CatalogConfig = z.output<typeof catalogSchema>;
+export type LakeConfig = z.output<typeof topLevelSchema>;
+
+/** The config keys this program reads, without namespace. */
+export const CONFIG_KEYS = Object.keys(topLevelSchema.shape) as (keyof typeof topLevelSchema.shape)[];
+
+/** Thrown when the stack config is invalid; its message lists every problem, one per line. */
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            problems.map((problem) => `  - ${problem}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+/** `["accounts", 2, "id"]` → `cloudtrail-lake:accounts[2].id`. */
+export function configKeyPath(path: readonly PropertyKey[]): string {
+    let text = CONFIG_NAMESPACE;
+    path.forEach((part, index) => {
+        if (typeof part === "number") text += `[${part}]`;
+        else text += `${index === 0 ? ":" : "."}${String(part)}`;
+    });
+    return text;
+}
+
+function describeValue(value: unknown): string {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Validates config values (already decoded from YAML/JSON), keyed without namespace, and
+ * returns the config with defaults filled in. Throws {@link ConfigError} listing every problem.
+ */
+export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
+    const result = topLevelSchema.safeParse(values, { reportInput: true });
+    const duplicates = duplicateAccountProblems(values.accounts);
+    const schedule = result.success ? scheduleProblems(result.data) : [];
+    if (result.success && duplicates.length === 0 && schedule.length === 0) return result.data;
+    const problems: string[] = [];
+    for (const issue of result.error?.issues ?? []) {
+        if (issue.code === "unrecognized_keys") {
+            const allowed = allowedKeysAt(issue.path);
+            for (const key of issue.keys) {
+                problems.push(`${configKeyPath([...issue.path, key])}: unknown key (a typo?); allowed here: ${allowed.join(", ")}`);
+            }
+        } else {
+            problems.push(issue.input === undefined
+                ? `${configKeyPath(issue.path)} is missing: it ${issue.message}`
+                : `${configKeyPath(issue.path)} = ${describeValue(issue.input)}: ${issue.message}`);
+        }
+    }
+    problems.push(...duplicates, ...schedule);
+    throw new ConfigError(problems);
+}
+
+function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+    if (path.length === 0) return [...CONFIG_KEYS];
+    const alertKeys = alertsAllowedKeysAt(path);
+    if (alertKeys) return alertKeys;
+    if (path[0] === "accounts") return Object.keys(accountSchema.shape);
+    if (path[0] === "archive") return Object.keys(archiveSchema.shape);
+    if (path[0] === "normaliser") return Object.keys(normaliserSchema.shape);
+    if (path[0] === "glue") return Object.keys(glueSchema.shape);
+    if (path[0] === "athena") return Object.keys(athenaSchema.shape);
+    if (path[0] === "catalog") return Object.keys(catalogSchema.shape);
+    return [];
+}
+
+/**
+ * Reads the `cloudtrail-lake:*` keys out of Pulumi's flat config map (`{"cloudtrail-lake:accounts": "<json>"}`),
+ * decoding structured values, and validates them. Keys of other namespaces (aws:, pulumi:) are ignored.
+ */
+export function lakeConfigFromPulumi(allConfig: Record<string, string>): LakeConfig {
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, raw] of Object.entries(allConfig)) {
+        const separator = fullKey.indexOf(":");
+        if (fullKey.slice(0, separator) !== CONFIG_NAMESPACE) continue;
+        values[fullKey.slice(separator + 1)] = decodeConfigValue(raw);
+    }
+    return parseLakeConfig(values);
+}
+
+/** Pulumi stores structured and numeric values as JSON text and plain strings as themselves. */
+function decodeConfigValue(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
+/**
+ * A warning when the central account is not one of the collected accounts: its own API calls (the
+ * key policy, the bucket policy, a break-glass session) would then be recorded by no trail of this
+ * stack, and the tamper alarm sees only what a trail in that account records.
+ */
+export function centralAccountWarning(config: LakeConfig, centralAccountId: string): string | undefined {
+    if (config.accounts.some((account) => account.id === centralAccountId)) return undefined;
+    return `${configKeyPath(["accounts"])} does not list the central account ${centralAccountId}, which holds the archive: ` +
+        "its own API calls (changes to the archive key and bucket, break-glass sessions) are not logged by this stack; " +
+        "add it to the accounts, or make sure another trail records it";
+}

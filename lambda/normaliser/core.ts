@@ -1,0 +1,322 @@
+/**
+ * The normaliser's core: the bytes of one CloudTrail file in, one gzip JSON-lines file per
+ * (account, region, event date) out. Streaming and bounded: memory holds one input chunk, the
+ * record in progress and zlib's windows, whatever the file size. Output goes to temporary files
+ * that the caller publishes only when the whole input was read without error, so no partial
+ * output is ever visible. Deterministic: the same input gives byte-identical outputs.
+ */
+import { once } from "node:events";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import { Readable, TransformOptions } from "node:stream";
+import * as zlib from "node:zlib";
+import { normalisedKey } from "../../contract/keys";
+import { PartitionDefaults, RenderedBatch, renderEvents, renderTexts } from "./render";
+import type { Evidence } from "./hostile";
+import { NotCloudTrailError, RecordsSplitter } from "./splitter";
+
+export type { PartitionDefaults } from "./render";
+export { partitionOf } from "./render";
+
+/** One output object, written to a temporary file, ready to publish. */
+export interface NormalisedOutput {
+    readonly key: string;
+    readonly tempPath: string;
+    readonly records: number;
+    readonly bytes: number;
+}
+
+export interface NormalisedFile {
+    readonly events: number;
+    readonly outputs: NormalisedOutput[];
+    /** Removes the temporary files (after publishing, or to abandon them). */
+    cleanup(): Promise<void>;
+}
+
+/** zlib level of the output: 6 is zlib's default; measured in bench/normaliser.ts. */
+export const OUTPUT_GZIP_LEVEL = 6;
+
+/** zlib streams pass stream options on to their Transform; Node's types only declare zlib's own. */
+function withStreamOptions(options: zlib.ZlibOptions, stream: TransformOptions): zlib.ZlibOptions {
+    return { ...options, ...stream } as zlib.ZlibOptions;
+}
+
+function isGzip(chunk: Buffer): boolean {
+    return chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
+}
+
+/**
+ * Default cap on the decompressed size of one input file: 4 GiB (environment variable
+ * `CTL_MAX_DECOMPRESSED_BYTES` overrides it). CloudTrail delivers at most 50 MB compressed per
+ * file, about 500 MB of JSON; the cap stops a small gzip bomb (gigabytes of whitespace) from
+ * occupying a Lambda until its timeout.
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = Number(process.env.CTL_MAX_DECOMPRESSED_BYTES) > 0
+    ? Number(process.env.CTL_MAX_DECOMPRESSED_BYTES)
+    : 4 * 1024 * 1024 * 1024;
+
+/** Gunzips the stream if it starts with gzip's magic bytes, else passes it through; fails past `maxBytes` of output. */
+export async function* decompressed(source: AsyncIterable<Buffer>, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): AsyncGenerator<Buffer> {
+    let total = 0;
+    for await (const chunk of decompressedUncapped(source)) {
+        total += chunk.length;
+        if (total > maxBytes) {
+            throw new NotCloudTrailError(`larger than ${maxBytes} bytes once decompressed (the cap, CTL_MAX_DECOMPRESSED_BYTES); a gzip bomb or an export to split`);
+        }
+        yield chunk;
+    }
+}
+
+async function* decompressedUncapped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    const iterator = source[Symbol.asyncIterator]();
+    // Enough bytes to see gzip's two magic bytes, however the source chunks its data.
+    const head: Buffer[] = [];
+    let headLength = 0;
+    while (headLength < 2) {
+        const next = await iterator.next();
+        if (next.done) break;
+        head.push(next.value);
+        headLength += next.value.length;
+    }
+    if (headLength === 0) return;
+    const first = Buffer.concat(head);
+    async function* all(): AsyncGenerator<Buffer> {
+        yield first;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    }
+    if (!isGzip(first)) {
+        yield* all();
+        return;
+    }
+    const gunzip = zlib.createGunzip(withStreamOptions({ chunkSize: 256 * 1024 }, { readableHighWaterMark: 4 << 20 }));
+    const feeding = pipeline(Readable.from(all()), gunzip).catch((error) => gunzip.destroy(error));
+    try {
+        for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (error) {
+        const message = (error as Error).message;
+        throw new NotCloudTrailError(/unexpected end/i.test(message) ? "truncated gzip: the compressed data ends early" : `corrupt gzip: ${message}`);
+    } finally {
+        await feeding;
+    }
+}
+
+/** Text handed to zlib per write; see {@link Group.gzip}. */
+const FLUSH_BYTES = 1 << 20;
+
+class Group {
+    // zlib compresses on libuv's thread pool while the main thread parses, but only one write at a time and
+    // only when the main thread lets its callback run: hand it ~1 MB per write (FLUSH_BYTES) with room for
+    // a few more, so the other core stays busy. Measured in bench/normaliser.ts: 16 KB writes left
+    // the main thread waiting a third of the time. Bounded: writers wait for "drain" beyond the buffer.
+    readonly gzip = zlib.createGzip(withStreamOptions({ level: OUTPUT_GZIP_LEVEL, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
+    readonly done: Promise<void>;
+    records = 0;
+    text = "";
+
+    constructor(readonly key: string, readonly tempPath: string) {
+        this.done = pipeline(this.gzip, fs.createWriteStream(tempPath));
+    }
+
+    /** Hands the buffered text to zlib once there is enough of it (or at the end, `force`). */
+    flush(force = false): boolean {
+        if (this.text.length === 0 || (!force && this.text.length < FLUSH_BYTES)) return true;
+        const ok = this.gzip.write(this.text);
+        this.text = "";
+        return ok;
+    }
+}
+
+/**
+ * Normalises a CloudTrail log file (`{"Records":[…]}`, gzip or plain). Throws
+ * {@link NotCloudTrailError} with the reason when the input is not one; then nothing is left behind.
+ */
+export async function normaliseLogFile(
+    input: AsyncIterable<Buffer>,
+    options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string; readonly maxDecompressedBytes?: number },
+): Promise<NormalisedFile> {
+    return writeRendered(renderLogFile(decompressed(input, options.maxDecompressedBytes), options.defaults ?? {}), options);
+}
+
+/** Splits the stream into records and renders them, chunk by chunk, in file order. */
+async function* renderLogFile(chunks: AsyncIterable<Buffer>, defaults: PartitionDefaults): AsyncGenerator<RenderedBatch> {
+    const splitter = new RecordsSplitter();
+    for await (const chunk of chunks) {
+        const firstIndex = splitter.recordCount;
+        yield renderTexts(splitter.push(chunk), firstIndex, defaults);
+    }
+    splitter.end();
+}
+
+/** Parsed events, optionally with what JSON.parse lost from each (./hostile.ts). */
+export type EventBatch = unknown[] | { readonly events: unknown[]; readonly evidence?: readonly (Evidence | undefined)[] };
+
+/**
+ * Normalises batches of already-parsed events (the local mode's other input shapes) into
+ * grouped gzip outputs, like {@link normaliseLogFile}.
+ */
+export async function normaliseEvents(
+    batches: AsyncIterable<EventBatch> | Iterable<EventBatch>,
+    options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string },
+): Promise<NormalisedFile> {
+    async function* rendered(): AsyncGenerator<RenderedBatch> {
+        let index = 0;
+        for await (const batch of batches) {
+            const events = Array.isArray(batch) ? batch : batch.events;
+            yield renderEvents(events, index, options.defaults ?? {}, Array.isArray(batch) ? undefined : batch.evidence);
+            index += events.length;
+        }
+    }
+    return writeRendered(rendered(), options);
+}
+
+/**
+ * Partitions that get their own gzip stream (and file descriptor) while the file is read, in order
+ * of first appearance. A CloudTrail file holds one account and region and one or two dates; a
+ * hostile or merged file may hold thousands of partitions, and a stream per partition would take
+ * about 250 KB of zlib state and a descriptor each (1,024 descriptors in Lambda). Later partitions
+ * are spilled: their text goes to one spill file and is compressed one partition at a time at the
+ * end, into the same bytes a stream of their own would have written (deterministic: which
+ * partitions spill depends only on the order of the records).
+ */
+export const MAX_OPEN_GROUPS = 16;
+/** Spilled text buffered in memory before it is written to the spill file. */
+const SPILL_BUFFER_BYTES = 8 << 20;
+/** Spilled groups compressed at once at the end. */
+const SPILL_COMPRESSIONS = 4;
+const gzipAsync = promisify(zlib.gzip);
+
+/** A partition beyond {@link MAX_OPEN_GROUPS}: its text as segments of the spill file. */
+class SpilledGroup {
+    records = 0;
+    text = "";
+    readonly segments: { offset: number; length: number }[] = [];
+    constructor(readonly key: string, readonly tempPath: string) {}
+}
+
+class SpillFile {
+    private handle: fs.promises.FileHandle | undefined;
+    private offset = 0;
+    pendingChars = 0;
+    constructor(private readonly filePath: string) {}
+
+    async write(groups: Iterable<SpilledGroup>): Promise<void> {
+        this.handle ??= await fs.promises.open(this.filePath, "w+");
+        for (const group of groups) {
+            if (group.text.length === 0) continue;
+            const bytes = Buffer.from(group.text, "utf8");
+            group.text = "";
+            await this.handle.write(bytes, 0, bytes.length, this.offset);
+            group.segments.push({ offset: this.offset, length: bytes.length });
+            this.offset += bytes.length;
+        }
+        this.pendingChars = 0;
+    }
+
+    /**
+     * Compresses one spilled group into its temp file, reading its segments back in order. A small
+     * group (most are, when there are thousands) in one zlib call on the thread pool; a large one
+     * through a stream. Same zlib settings either way, so the same bytes for the same text.
+     */
+    async compress(group: SpilledGroup): Promise<void> {
+        const total = group.segments.reduce((sum, segment) => sum + segment.length, 0);
+        if (total <= SPILL_BUFFER_BYTES) {
+            const text = Buffer.allocUnsafe(total);
+            let at = 0;
+            for (const segment of group.segments) {
+                await this.handle!.read(text, at, segment.length, segment.offset);
+                at += segment.length;
+            }
+            await fs.promises.writeFile(group.tempPath, await gzipAsync(text, { level: OUTPUT_GZIP_LEVEL }));
+            return;
+        }
+        const gzip = zlib.createGzip(withStreamOptions({ level: OUTPUT_GZIP_LEVEL, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
+        const done = pipeline(gzip, fs.createWriteStream(group.tempPath));
+        try {
+            for (const segment of group.segments) {
+                const bytes = Buffer.allocUnsafe(segment.length);
+                await this.handle!.read(bytes, 0, segment.length, segment.offset);
+                if (!gzip.write(bytes)) await once(gzip, "drain");
+            }
+            gzip.end();
+        } catch (error) {
+            gzip.destroy(error as Error);
+        }
+        await done;
+    }
+
+    async close(): Promise<void> {
+        await this.handle?.close();
+        this.handle = undefined;
+    }
+}
+
+/** Writes rendered batches into one gzip temp file per partition. */
+async function writeRendered(
+    batches: AsyncIterable<RenderedBatch>,
+    options: { readonly fileName: string; readonly keyPrefix?: string },
+): Promise<NormalisedFile> {
+    const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-normalise-"));
+    const groups = new Map<string, Group | SpilledGroup>();
+    const open: Group[] = [];
+    const spilled: SpilledGroup[] = [];
+    const spill = new SpillFile(path.join(workDir, "spill"));
+    const cleanup = () => fs.promises.rm(workDir, { recursive: true, force: true });
+    let events = 0;
+    try {
+        for await (const batch of batches) {
+            for (const rendered of batch.groups) {
+                const key = normalisedKey(rendered.partition, options.fileName, options.keyPrefix);
+                let group = groups.get(key);
+                if (!group) {
+                    const tempPath = path.join(workDir, `${groups.size}.json.gz`);
+                    if (open.length < MAX_OPEN_GROUPS) {
+                        group = new Group(key, tempPath);
+                        open.push(group);
+                    } else {
+                        group = new SpilledGroup(key, tempPath);
+                        spilled.push(group);
+                    }
+                    groups.set(key, group);
+                }
+                group.text += rendered.lines;
+                group.records += rendered.count;
+                if (group instanceof SpilledGroup) spill.pendingChars += rendered.lines.length;
+            }
+            events += batch.count;
+            // Hand the text to zlib (which compresses on libuv's threads) and wait when it is behind: bounded memory.
+            for (const group of open) {
+                if (!group.flush()) await once(group.gzip, "drain");
+            }
+            if (spill.pendingChars > SPILL_BUFFER_BYTES) await spill.write(spilled);
+        }
+        for (const group of open) {
+            group.flush(true);
+            group.gzip.end();
+        }
+        await Promise.all(open.map((group) => group.done));
+        await spill.write(spilled);
+        // A few at a time: zlib's thread pool has four threads; each needs at most one descriptor.
+        for (let i = 0; i < spilled.length; i += SPILL_COMPRESSIONS) {
+            await Promise.all(spilled.slice(i, i + SPILL_COMPRESSIONS).map((group) => spill.compress(group)));
+        }
+        await spill.close();
+        await fs.promises.rm(path.join(workDir, "spill"), { force: true });
+        // Sorted by key, so callers publish and report in a stable order.
+        const outputs = await Promise.all([...groups.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map(async (group) => ({
+            key: group.key,
+            tempPath: group.tempPath,
+            records: group.records,
+            bytes: (await fs.promises.stat(group.tempPath)).size,
+        })));
+        return { events, outputs, cleanup };
+    } catch (error) {
+        for (const group of open) group.gzip.destroy();
+        await Promise.allSettled(open.map((group) => group.done));
+        await spill.close().catch(() => undefined);
+        await cleanup();
+        throw error;
+    }
+}

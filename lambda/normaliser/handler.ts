@@ -1,0 +1,160 @@
+/**
+ * The normaliser Lambda: S3 "object created" notifications for the archive, delivered through
+ * SQS (or directly), each turned into normalised objects in the lake. A file that fails fails
+ * only its own SQS message (partial batch response), is logged with bucket, key and reason, and
+ * is retried until the queue's redrive policy moves it to the dead-letter queue. The archive is
+ * only ever read.
+ */
+import * as fs from "node:fs";
+import { Readable } from "node:stream";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { normaliseLogFile } from "./core";
+import { decodeS3EventKey, isNormalisable, outputFileName, parseLogKey } from "../../contract/keys";
+import { firstVersionOf } from "./versions";
+
+import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC, SuspiciousReason } from "./suspicious";
+
+export { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "./suspicious";
+export type { SuspiciousReason } from "./suspicious";
+
+export interface HandlerDependencies {
+    readonly s3: S3Client;
+    /** Lake bucket the normalised objects go to. */
+    readonly lakeBucket: string;
+    /** ARN of the archive's KMS key: a file encrypted otherwise is reported as suspicious. Unset: not checked. */
+    readonly archiveKeyArn?: string;
+    /** Structured logger; defaults to Powertools' JSON logger. Tests pass one that records. */
+    readonly logger?: Pick<Logger, "info" | "warn" | "error">;
+    /** CloudWatch metrics (embedded metric format); defaults to Powertools' Metrics. */
+    readonly metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
+}
+
+/** What happened to one archive object. */
+export interface ObjectOutcome {
+    readonly bucket: string;
+    readonly key: string;
+    readonly status: "normalised" | "skipped";
+    readonly events: number;
+    readonly outputs: string[];
+    /** Set when the file is suspicious (logged and counted in {@link SUSPICIOUS_METRIC}). */
+    readonly suspicious?: SuspiciousReason[];
+}
+
+/** An S3 notification as SQS carries it: event records, or the one-off `s3:TestEvent`. */
+interface S3Notification {
+    readonly Service?: string;
+    readonly Event?: string;
+    readonly Records?: S3Event["Records"];
+}
+
+export function createHandler(dependencies: HandlerDependencies) {
+    const logger = dependencies.logger ?? new Logger({ serviceName: SERVICE_NAME });
+    const metrics = dependencies.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+    const processor = new BatchProcessor(EventType.SQS);
+
+    /** A named reason in a structured log line, and one count of the metric the alarm watches. */
+    function reportSuspicious(reason: SuspiciousReason, details: Record<string, unknown>): void {
+        logger.warn("suspicious archive file", { reason, ...details });
+        metrics.addMetric(SUSPICIOUS_METRIC, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+    }
+
+    async function normaliseObject(bucket: string, encodedKey: string, versionId: string | undefined): Promise<ObjectOutcome> {
+        const key = decodeS3EventKey(encodedKey);
+        const location = parseLogKey(key);
+        if (!isNormalisable(location)) {
+            logger.info("skipped: not a CloudTrail log file", { bucket, key, kind: location.kind });
+            return { bucket, key, status: "skipped", events: 0, outputs: [] };
+        }
+        try {
+            if (!dependencies.lakeBucket) throw new Error("the LAKE_BUCKET environment variable is not set");
+            const suspicious: SuspiciousReason[] = [];
+            // The archive is versioned (Object Lock requires it), so notifications carry the version:
+            // only a key's first version is what CloudTrail delivered.
+            if (versionId !== undefined) {
+                const first = await firstVersionOf(dependencies.s3, bucket, key);
+                if (first !== versionId) {
+                    reportSuspicious("overwritten-log-version", { bucket, key, versionId, firstVersionId: first ?? null });
+                    return { bucket, key, status: "skipped", events: 0, outputs: [], suspicious: ["overwritten-log-version"] };
+                }
+            }
+            const object = await dependencies.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+            if (dependencies.archiveKeyArn && (object.ServerSideEncryption !== "aws:kms" || object.SSEKMSKeyId !== dependencies.archiveKeyArn)) {
+                suspicious.push("not-encrypted-under-archive-key");
+                reportSuspicious("not-encrypted-under-archive-key", {
+                    bucket, key, versionId: versionId ?? null,
+                    serverSideEncryption: object.ServerSideEncryption ?? null, kmsKeyId: object.SSEKMSKeyId ?? null, archiveKeyArn: dependencies.archiveKeyArn,
+                });
+            }
+            const normalised = await normaliseLogFile(object.Body as Readable, {
+                fileName: outputFileName(location.fileName),
+                defaults: { account: location.account, region: location.region, date: location.date },
+            });
+            try {
+                // Published only once the whole file was read: a failed file leaves no partial output behind.
+                for (const output of normalised.outputs) {
+                    await dependencies.s3.send(new PutObjectCommand({
+                        Bucket: dependencies.lakeBucket,
+                        Key: output.key,
+                        Body: fs.createReadStream(output.tempPath),
+                        ContentLength: output.bytes,
+                        ContentType: "application/gzip",
+                    }));
+                }
+            } finally {
+                await normalised.cleanup();
+            }
+            const outputs = normalised.outputs.map((output) => output.key);
+            logger.info("normalised", { bucket, key, events: normalised.events, outputs });
+            return { bucket, key, status: "normalised", events: normalised.events, outputs, ...(suspicious.length > 0 ? { suspicious } : {}) };
+        } catch (error) {
+            logger.error("normalise failed", { bucket, key, reason: (error as Error).message });
+            throw new Error(`s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+        }
+    }
+
+    async function handleNotification(notification: S3Notification): Promise<ObjectOutcome[]> {
+        if (notification.Event === "s3:TestEvent") {
+            logger.info("skipped: s3:TestEvent");
+            return [];
+        }
+        const outcomes: ObjectOutcome[] = [];
+        for (const record of notification.Records ?? []) {
+            if (!record.eventName?.startsWith("ObjectCreated:")) {
+                logger.info("skipped: not an object creation", { eventName: record.eventName });
+                continue;
+            }
+            outcomes.push(await normaliseObject(record.s3.bucket.name, record.s3.object.key, record.s3.object.versionId ?? undefined));
+        }
+        return outcomes;
+    }
+
+    async function handleSqsRecord(record: SQSRecord): Promise<ObjectOutcome[]> {
+        let notification: S3Notification;
+        try {
+            notification = JSON.parse(record.body);
+        } catch {
+            throw new Error(`SQS message ${record.messageId}: body is not JSON, not an S3 notification`);
+        }
+        return handleNotification(notification);
+    }
+
+    return async function handler(event: SQSEvent | S3Event, context: Context): Promise<SQSBatchResponse | ObjectOutcome[]> {
+        const first = event.Records?.[0] as { eventSource?: string } | undefined;
+        if (first?.eventSource === "aws:s3") return handleNotification(event as S3Event);
+        // One file at a time (Powertools would run the batch's records all at once): memory, /tmp and
+        // CPU are sized for one of the largest files CloudTrail writes (README, "Sizing").
+        return processPartialResponse(event as SQSEvent, handleSqsRecord, processor, { context, processInParallel: false });
+    };
+}
+
+/** The deployed entry point; the lake bucket comes from the function's environment. */
+export const handler = createHandler({
+    s3: new S3Client({}),
+    lakeBucket: process.env.LAKE_BUCKET ?? "",
+    archiveKeyArn: process.env.ARCHIVE_KEY_ARN || undefined,
+});

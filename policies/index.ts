@@ -1,5 +1,0 @@
-import { PolicyPack } from "@pulumi/policy";
-import { RULES } from "./rules";
-
-// Constructing the pack starts the analyzer that `pulumi preview --policy-pack policies` talks to.
-new PolicyPack("cloudtrail-lake", { policies: RULES });
