@@ -18,14 +18,10 @@ export const accessLogBucketName = stack.archive.accessLogBucketName;
 export const lakeBucketName = stack.lake.bucketName;
 export const kmsKeyArn = stack.archive.keyArn;
 /** Trail ARN per account id. */
-export const trailArns = pulumi.all(
-    Object.fromEntries(Object.entries(stack.trails).map(([accountId, trail]) => [accountId, trail.trailArn])),
-);
+export const trailArns = pulumi.all(Object.fromEntries(Object.entries(stack.trails).map(([accountId, trail]) => [accountId, trail.trailArn])));
 export const normaliserFunctionName = stack.normaliser.functionName;
 export const normaliserDeadLetterQueueUrl = stack.normaliser.deadLetterQueueUrl;
-export const glueJobNames = pulumi.all(
-    Object.fromEntries(Object.entries(stack.conversion.jobs).map(([accountId, job]) => [accountId, job.jobName])),
-);
+export const glueJobNames = pulumi.all(Object.fromEntries(Object.entries(stack.conversion.jobs).map(([accountId, job]) => [accountId, job.jobName])));
 export const glueDatabaseName = stack.catalog.databaseName;
 export const athenaWorkgroupName = stack.catalog.workgroupName;
 /** Alerting (set when cloudtrail-lake:alerts is configured): subscribe to the topic, point subscriptions' RedrivePolicy at the DLQ. */

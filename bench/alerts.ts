@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     console.log("uncompressed MB | normalised gz MB | events | DuckDB ms (open+load+detections) | ms per uncompressed MB");
     for (const sizeMb of SIZES_MB) {
         const dir = path.join(WORK, `in-${sizeMb}`, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
-        const built = await buildLogFile(dir, `111122223333_CloudTrail_us-east-1_20261124T0000Z_bench${sizeMb}.json.gz`, { uncompressedBytes: sizeMb * 1e6, seed: 7 });
+        const built = await buildLogFile(dir, `111122223333_CloudTrail_us-east-1_20261124T0000Z_bench${sizeMb}.json.gz`, {
+            uncompressedBytes: sizeMb * 1e6,
+            seed: 7,
+        });
         const out = path.join(WORK, `out-${sizeMb}`);
         const [result] = await ingestFiles([built.file], out, { shapes: "any" });
         const files = result.objects.map((object) => path.join(out, object));
@@ -37,8 +40,13 @@ async function main(): Promise<void> {
             samples.push(performance.now() - started);
         }
         const ms = Math.min(...samples);
-        console.log(`${(built.uncompressed / 1e6).toFixed(1)} | ${(gz / 1e6).toFixed(2)} | ${built.events} | ${ms.toFixed(0)} | ${(ms / (built.uncompressed / 1e6)).toFixed(0)}`);
+        console.log(
+            `${(built.uncompressed / 1e6).toFixed(1)} | ${(gz / 1e6).toFixed(2)} | ${built.events} | ${ms.toFixed(0)} | ${(ms / (built.uncompressed / 1e6)).toFixed(0)}`,
+        );
     }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});

@@ -47,8 +47,10 @@ export function* syntheticEvents(seed = 1): Generator<Record<string, unknown>> {
     const base = corpusEventList();
     const random = prng(seed);
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join("");
-    const addresses = Array.from({ length: 24 }, () =>
-        `${Math.floor(random() * 223) + 1}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`);
+    const addresses = Array.from(
+        { length: 24 },
+        () => `${Math.floor(random() * 223) + 1}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`,
+    );
     let time = Date.UTC(2026, 10, 24, 22, 0, 0);
     let current = 0;
     let runLeft = 0;
@@ -87,7 +89,9 @@ export async function buildLogFile(
     const out = fs.createWriteStream(file);
     gzip.pipe(out);
     let compressed = 0;
-    gzip.on("data", (chunk: Buffer) => { compressed += chunk.length; });
+    gzip.on("data", (chunk: Buffer) => {
+        compressed += chunk.length;
+    });
     let uncompressed = 0;
     let events = 0;
     const write = async (text: string) => {
@@ -95,7 +99,7 @@ export async function buildLogFile(
         if (!gzip.write(text)) await new Promise((resolve) => gzip.once("drain", resolve));
     };
     await write('{"Records":[');
-    const generator = syntheticEvents(typeof size === "number" ? 1 : size.seed ?? 1);
+    const generator = syntheticEvents(typeof size === "number" ? 1 : (size.seed ?? 1));
     while (compressed < compressedBytes && uncompressed < uncompressedBytes) {
         let batch = "";
         for (let i = 0; i < 200; i++) batch += (events++ === 0 ? "" : ",") + JSON.stringify(generator.next().value);

@@ -16,10 +16,14 @@ const FILE_MB = 25;
 
 async function buildInput(sizeMb: number): Promise<{ dir: string; bytes: number; compressed: number; events: number }> {
     const dir = path.join(WORK, `in-${sizeMb}MB`, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
-    let bytes = 0, compressed = 0, events = 0;
+    let bytes = 0,
+        compressed = 0,
+        events = 0;
     for (let i = 0; bytes < sizeMb * 1e6; i++) {
-        const built = await buildLogFile(dir, `111122223333_CloudTrail_us-east-1_20261125T${String(i).padStart(4, "0")}Z_bench${sizeMb}.json.gz`,
-            { uncompressedBytes: Math.min(FILE_MB * 1e6, sizeMb * 1e6 - bytes), seed: i + 1 });
+        const built = await buildLogFile(dir, `111122223333_CloudTrail_us-east-1_20261125T${String(i).padStart(4, "0")}Z_bench${sizeMb}.json.gz`, {
+            uncompressedBytes: Math.min(FILE_MB * 1e6, sizeMb * 1e6 - bytes),
+            seed: i + 1,
+        });
         bytes += built.uncompressed;
         events += built.events;
         compressed += fs.statSync(built.file).size;
@@ -37,15 +41,36 @@ function timed(args: string[]): { seconds: number; peakMb: number; stdout: strin
 async function main(): Promise<void> {
     fs.mkdirSync(WORK, { recursive: true });
     // Bundled, as the deployed Lambda is: measures the code, not TypeScript compilation at start-up.
-    const bundle = (entry: string, out: string) => execFileSync(process.execPath, ["-e",
-        `require("esbuild").buildSync({ entryPoints: [${JSON.stringify(entry)}], outfile: ${JSON.stringify(out)}, bundle: true, platform: "node", target: "node20", format: "cjs", external: ["@duckdb/*"], logLevel: "error" })`], { cwd: ROOT });
+    const bundle = (entry: string, out: string) =>
+        execFileSync(
+            process.execPath,
+            [
+                "-e",
+                `require("esbuild").buildSync({ entryPoints: [${JSON.stringify(entry)}], outfile: ${JSON.stringify(out)}, bundle: true, platform: "node", target: "node20", format: "cjs", external: ["@duckdb/*"], logLevel: "error" })`,
+            ],
+            { cwd: ROOT },
+        );
     const local = path.join(WORK, "local.js");
     const normalise = path.join(WORK, "normalise.js");
     bundle(path.join(ROOT, "bench", "localChild.ts"), local);
     bundle(path.join(ROOT, "cli", "normalise.ts"), normalise);
 
-    console.log(`Local mode benchmark (${process.version}, ${require("node:os").cpus().length} cores), inputs built from ../shared/corpus as ${FILE_MB} MB log files.\n`);
-    const header = ["input (JSON)", "gz", "events", "normalise s", "parquet s", "queries s", "total s", "peak RSS MB", "normaliser-only s", "normaliser MB/s", "peak RSS MB"];
+    console.log(
+        `Local mode benchmark (${process.version}, ${require("node:os").cpus().length} cores), inputs built from ../shared/corpus as ${FILE_MB} MB log files.\n`,
+    );
+    const header = [
+        "input (JSON)",
+        "gz",
+        "events",
+        "normalise s",
+        "parquet s",
+        "queries s",
+        "total s",
+        "peak RSS MB",
+        "normaliser-only s",
+        "normaliser MB/s",
+        "peak RSS MB",
+    ];
     console.log(header.join(" | "));
     for (const sizeMb of SIZES_MB) {
         const input = await buildInput(sizeMb);
@@ -56,10 +81,25 @@ async function main(): Promise<void> {
         fs.rmSync(out, { recursive: true, force: true });
         const alone = timed([normalise, input.dir, "--out", out]);
         fs.rmSync(out, { recursive: true, force: true });
-        console.log([`${(input.bytes / 1e6).toFixed(0)} MB`, `${(input.compressed / 1e6).toFixed(1)} MB`, input.events,
-            (split.normaliseMs / 1000).toFixed(1), (split.parquetMs / 1000).toFixed(1), (split.queriesMs / 1000).toFixed(1), run.seconds.toFixed(1),
-            run.peakMb.toFixed(0), alone.seconds.toFixed(1), (input.bytes / 1e6 / alone.seconds).toFixed(1), alone.peakMb.toFixed(0)].join(" | "));
+        console.log(
+            [
+                `${(input.bytes / 1e6).toFixed(0)} MB`,
+                `${(input.compressed / 1e6).toFixed(1)} MB`,
+                input.events,
+                (split.normaliseMs / 1000).toFixed(1),
+                (split.parquetMs / 1000).toFixed(1),
+                (split.queriesMs / 1000).toFixed(1),
+                run.seconds.toFixed(1),
+                run.peakMb.toFixed(0),
+                alone.seconds.toFixed(1),
+                (input.bytes / 1e6 / alone.seconds).toFixed(1),
+                alone.peakMb.toFixed(0),
+            ].join(" | "),
+        );
     }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});

@@ -8,4 +8,7 @@ import { runLocal } from "../local/run";
     const [input, out, queries] = process.argv.slice(2);
     const result = await runLocal({ files: await findFiles([input], [".json.gz"]), outDir: out, detections: loadDetections(queries) });
     console.log(JSON.stringify({ ...result.timings, events: result.inputs.events, hits: result.findings.reduce((sum, f) => sum + f.count, 0) }));
-})().catch((error) => { console.error(error); process.exit(1); });
+})().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});

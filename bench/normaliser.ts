@@ -16,26 +16,55 @@ const WORK = path.join(ROOT, ".bench", "normaliser");
 const SEED = path.resolve(ROOT, "..", "shared", "bench", "seed_flatten.py");
 const SIZES_MB = (process.env.BENCH_SIZES_MB ?? "1,10,50").split(",").map(Number);
 
-interface Run { seconds: number; peakRssMb: number; ok: boolean; note: string }
+interface Run {
+    seconds: number;
+    peakRssMb: number;
+    ok: boolean;
+    note: string;
+}
 
 /** Runs a command under GNU time for wall time and peak RSS. */
 function timed(command: string, args: string[]): Run {
     const result = spawnSync("/usr/bin/time", ["-f", "__TIME__ %e %M", command, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
     const match = /__TIME__ ([\d.]+) (\d+)/.exec(result.stderr);
     // The contender's own last words, not GNU time's "Command exited with non-zero status".
-    const error = result.stderr.replace(/__TIME__.*\n?/, "").split("\n").filter((line) => line.trim() && !line.startsWith("Command exited")).pop() ?? "";
-    return { seconds: match ? Number(match[1]) : NaN, peakRssMb: match ? Number(match[2]) / 1024 : NaN, ok: result.status === 0, note: result.status === 0 ? "" : error.slice(0, 70) };
+    const error =
+        result.stderr
+            .replace(/__TIME__.*\n?/, "")
+            .split("\n")
+            .filter((line) => line.trim() && !line.startsWith("Command exited"))
+            .pop() ?? "";
+    return {
+        seconds: match ? Number(match[1]) : NaN,
+        peakRssMb: match ? Number(match[2]) / 1024 : NaN,
+        ok: result.status === 0,
+        note: result.status === 0 ? "" : error.slice(0, 70),
+    };
 }
 
 async function main(): Promise<void> {
     fs.mkdirSync(WORK, { recursive: true });
     const cli = path.join(WORK, "normalise.js");
-    buildSync({ entryPoints: [path.join(ROOT, "cli", "normalise.ts")], outfile: cli, bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "error" });
+    buildSync({
+        entryPoints: [path.join(ROOT, "cli", "normalise.ts")],
+        outfile: cli,
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        logLevel: "error",
+    });
 
     console.log(`Normaliser benchmark (${process.version}, ${require("node:os").cpus().length} cores). Inputs built from ../shared/corpus.\n`);
     const header = ["file", "contender", "seconds", "MB/s (gz)", "events/s", "peak RSS MB", "vs seed", "vs floor", "note"];
     const widths = [10, 22, 9, 10, 11, 12, 8, 9, 0];
-    const row = (cells: (string | number)[]) => console.log(cells.map((cell, i) => String(cell).padEnd(widths[i])).join(" ").trimEnd());
+    const row = (cells: (string | number)[]) =>
+        console.log(
+            cells
+                .map((cell, i) => String(cell).padEnd(widths[i]))
+                .join(" ")
+                .trimEnd(),
+        );
     row(header);
     for (const sizeMb of SIZES_MB) {
         const dir = path.join(WORK, "in", "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
@@ -49,7 +78,15 @@ async function main(): Promise<void> {
             ["cloudtrail-lake", timed(process.execPath, [cli, input.file, "--out", out])],
             ["seed_flatten.py", timed("python3", [SEED, input.file, path.join(out, "seed.json.gz")])],
             ["I/O floor (node)", timed(process.execPath, [path.join(__dirname, "contenders", "ioFloor.js"), input.file, path.join(out, "floor.json.gz")])],
-            ["naive JSON.parse", timed(process.execPath, ["--max-old-space-size=16384", path.join(__dirname, "contenders", "naive.js"), input.file, path.join(out, "naive.json.gz")])],
+            [
+                "naive JSON.parse",
+                timed(process.execPath, [
+                    "--max-old-space-size=16384",
+                    path.join(__dirname, "contenders", "naive.js"),
+                    input.file,
+                    path.join(out, "naive.json.gz"),
+                ]),
+            ],
         ];
         const seed = runs[1][1].seconds;
         const floor = runs[2][1].seconds;
@@ -59,11 +96,23 @@ async function main(): Promise<void> {
                 row([label, contender, "-", "-", "-", run.peakRssMb.toFixed(0), "-", "-", `FAILED: ${run.note}`]);
                 continue;
             }
-            row([label, contender, run.seconds.toFixed(2), (compressedMb / run.seconds).toFixed(2), Math.round(input.events / run.seconds),
-                run.peakRssMb.toFixed(0), `${(seed / run.seconds).toFixed(2)}x`, `${(floor / run.seconds).toFixed(2)}x`, ""]);
+            row([
+                label,
+                contender,
+                run.seconds.toFixed(2),
+                (compressedMb / run.seconds).toFixed(2),
+                Math.round(input.events / run.seconds),
+                run.peakRssMb.toFixed(0),
+                `${(seed / run.seconds).toFixed(2)}x`,
+                `${(floor / run.seconds).toFixed(2)}x`,
+                "",
+            ]);
         }
         console.log(`${"".padEnd(10)} ${input.events} events, ${(input.uncompressed / 1024 / 1024).toFixed(0)} MB of JSON\n`);
     }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});

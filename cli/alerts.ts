@@ -16,7 +16,14 @@ import { parseLakeConfig } from "../config/stackConfig";
 const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
 const USAGE = "usage: npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>]";
 
-interface Arguments { inputs: string[]; since?: string; until?: string; json: boolean; stackFile?: string; out?: string }
+interface Arguments {
+    inputs: string[];
+    since?: string;
+    until?: string;
+    json: boolean;
+    stackFile?: string;
+    out?: string;
+}
 
 function parseArguments(argv: string[]): Arguments {
     const args: Arguments = { inputs: [], json: false };
@@ -31,7 +38,8 @@ function parseArguments(argv: string[]): Arguments {
         else throw new Error(`unknown argument ${arg}; ${USAGE}`);
     }
     for (const key of ["since", "until"] as const) {
-        if (args[key] !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(args[key]!)) throw new Error(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z`);
+        if (args[key] !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(args[key]!))
+            throw new Error(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z`);
     }
     if (args.inputs.length === 0) throw new Error(`--input is required; ${USAGE}`);
     return args;
@@ -48,12 +56,17 @@ export async function main(argv: string[], write: (text: string) => void = (text
         if (args.json) {
             write(`${JSON.stringify({ alerts: result.alerts, suppressed: result.suppressed, errors: result.errors, inputs: result.inputs }, null, 2)}\n`);
         } else {
-            const lines = [`${result.alerts.length} alert(s) from ${result.inputs.events} event(s) in ${result.inputs.read} file(s) (${result.inputs.skipped} skipped, ${result.inputs.failed} failed)`];
+            const lines = [
+                `${result.alerts.length} alert(s) from ${result.inputs.events} event(s) in ${result.inputs.read} file(s) (${result.inputs.skipped} skipped, ${result.inputs.failed} failed)`,
+            ];
             for (const alert of result.alerts) {
-                lines.push(`  [${alert.severity}] ${alert.detection}  ${alert.accountName ?? alert.account}  ${alert.principal}  ${alert.count} event(s) ${alert.firstSeen}..${alert.lastSeen}` +
-                    `${alert.windowCount > alert.count ? ` (+${alert.windowCount - alert.count} repeat event(s) in its dedup window)` : ""} → ${alert.destinations.join(", ") || "no destination"}`);
+                lines.push(
+                    `  [${alert.severity}] ${alert.detection}  ${alert.accountName ?? alert.account}  ${alert.principal}  ${alert.count} event(s) ${alert.firstSeen}..${alert.lastSeen}` +
+                        `${alert.windowCount > alert.count ? ` (+${alert.windowCount - alert.count} repeat event(s) in its dedup window)` : ""} → ${alert.destinations.join(", ") || "no destination"}`,
+                );
             }
-            for (const entry of result.suppressed) lines.push(`  suppressed by suppressions[${entry.index}] (${entry.reason}): ${entry.rows} row(s) of ${entry.detections.join(", ")}`);
+            for (const entry of result.suppressed)
+                lines.push(`  suppressed by suppressions[${entry.index}] (${entry.reason}): ${entry.rows} row(s) of ${entry.detections.join(", ")}`);
             for (const entry of result.errors) lines.push(`  ERROR ${entry.detection}: ${entry.error}`);
             write(`${lines.join("\n")}\n`);
         }
@@ -63,4 +76,11 @@ export async function main(argv: string[], write: (text: string) => void = (text
     }
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(`error: ${(error as Error).message}`); process.exit(2); });
+if (require.main === module)
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error) => {
+            console.error(`error: ${(error as Error).message}`);
+            process.exit(2);
+        },
+    );

@@ -46,8 +46,11 @@ export function parseInstant(flag: string, text: string): Date {
     const form = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(trimmed);
     const date = new Date(form && !form[4] ? `${trimmed}T00:00:00Z` : trimmed);
     // Date rolls 2026-02-30 over to March: compare the calendar fields back.
-    const real = form && !Number.isNaN(date.getTime()) && (form[7] && form[7] !== "Z" ||
-        (date.getUTCFullYear() === Number(form[1]) && date.getUTCMonth() + 1 === Number(form[2]) && date.getUTCDate() === Number(form[3])));
+    const real =
+        form &&
+        !Number.isNaN(date.getTime()) &&
+        ((form[7] && form[7] !== "Z") ||
+            (date.getUTCFullYear() === Number(form[1]) && date.getUTCMonth() + 1 === Number(form[2]) && date.getUTCDate() === Number(form[3])));
     if (!real) throw new UsageError(`${flag} must be an ISO-8601 instant like 2026-11-25T10:00:00Z (or a date, 2026-11-25), not "${text}"`);
     return date;
 }
@@ -63,5 +66,6 @@ export function runCommand(main: (argv: string[]) => Promise<number>, usage: str
             }
             console.error(`error: ${(error as Error).message}`);
             process.exit(unexpectedExitCode);
-        });
+        },
+    );
 }

@@ -13,12 +13,22 @@
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { parseArgs } from "node:util";
 import { isoSeconds, loadDetections, parseDuration } from "../contract/detections";
-import { DEFAULT_MAX_EVENTS, investigate, investigationJson, investigationText, QueryRow, RunQuery, SubjectError, SubjectSyntaxError } from "../local/investigate";
+import {
+    DEFAULT_MAX_EVENTS,
+    investigate,
+    investigationJson,
+    investigationText,
+    QueryRow,
+    RunQuery,
+    SubjectError,
+    SubjectSyntaxError,
+} from "../local/investigate";
 import { writeInvestigationPage } from "../local/investigateReport";
 import { detectionHitsSql } from "../local/investigateSql";
 import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
 
-const USAGE = "usage: npm run query -- investigate <principal ARN | access key id | role session name> [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]";
+const USAGE =
+    "usage: npm run query -- investigate <principal ARN | access key id | role session name> [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]";
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 class ArgumentError extends Error {}
@@ -37,18 +47,33 @@ function parse(argv: readonly string[], now: Date) {
     let parsed;
     try {
         parsed = parseArgs({
-            args: [...argv], allowPositionals: true, strict: true,
+            args: [...argv],
+            allowPositionals: true,
+            strict: true,
             options: {
-                since: { type: "string" }, until: { type: "string" }, json: { type: "boolean" }, out: { type: "string" }, "max-events": { type: "string" },
-                stack: { type: "string" }, workgroup: { type: "string" }, database: { type: "string" }, timeout: { type: "string" },
+                "since": { type: "string" },
+                "until": { type: "string" },
+                "json": { type: "boolean" },
+                "out": { type: "string" },
+                "max-events": { type: "string" },
+                "stack": { type: "string" },
+                "workgroup": { type: "string" },
+                "database": { type: "string" },
+                "timeout": { type: "string" },
             },
         });
     } catch (error) {
         throw new ArgumentError((error as Error).message);
     }
     const { values, positionals } = parsed;
-    if (positionals.length !== 1) throw new ArgumentError(positionals.length === 0 ? "the subject is missing: give a principal ARN, an access key id or a role session name" : `one subject at a time: got ${positionals.join(", ")}`);
-    if (values.until !== undefined && !ISO_INSTANT.test(values.until)) throw new ArgumentError(`--until must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${values.until}"`);
+    if (positionals.length !== 1)
+        throw new ArgumentError(
+            positionals.length === 0
+                ? "the subject is missing: give a principal ARN, an access key id or a role session name"
+                : `one subject at a time: got ${positionals.join(", ")}`,
+        );
+    if (values.until !== undefined && !ISO_INSTANT.test(values.until))
+        throw new ArgumentError(`--until must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${values.until}"`);
     const until = values.until ?? isoSeconds(now);
     const sinceText = values.since ?? "7d";
     let since: string;
@@ -64,10 +89,16 @@ function parse(argv: readonly string[], now: Date) {
     const timeout = Number(values.timeout ?? 300);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new ArgumentError(`--timeout must be a number of seconds, not "${values.timeout}"`);
     const maxEvents = values["max-events"] === undefined ? DEFAULT_MAX_EVENTS : Number(values["max-events"]);
-    if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new ArgumentError(`--max-events must be a whole number of at least 1, not "${values["max-events"]}"`);
+    if (!Number.isInteger(maxEvents) || maxEvents < 1)
+        throw new ArgumentError(`--max-events must be a whole number of at least 1, not "${values["max-events"]}"`);
     const stack = values.stack ?? "prod";
     return {
-        subject: positionals[0], window: { since, until }, json: values.json ?? false, out: values.out, maxEvents, timeoutMs: timeout * 1000,
+        subject: positionals[0],
+        window: { since, until },
+        json: values.json ?? false,
+        out: values.out,
+        maxEvents,
+        timeoutMs: timeout * 1000,
         workgroup: values.workgroup ?? `cloudtrail-lake-${stack}`,
         database: values.database ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
     };
@@ -88,14 +119,21 @@ export async function main(argv: readonly string[], options: AthenaInvestigateOp
     let queries = 0;
     let bytesScanned = 0;
     const query: RunQuery = async (sql) => {
-        const result = await runAthenaQuery(client, { sql, workgroup: args.workgroup, database: args.database, timeoutMs: args.timeoutMs, pollInitialMs: options.pollInitialMs });
+        const result = await runAthenaQuery(client, {
+            sql,
+            workgroup: args.workgroup,
+            database: args.database,
+            timeoutMs: args.timeoutMs,
+            pollInitialMs: options.pollInitialMs,
+        });
         queries++;
         bytesScanned += result.bytesScanned;
         return result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column, row[i] ?? null])) as QueryRow);
     };
     try {
         const investigation = await investigate(args.subject, query, {
-            window: args.window, maxEvents: args.maxEvents,
+            window: args.window,
+            maxEvents: args.maxEvents,
             detections: async (selection) => {
                 const hits = new Map<string, string[]>();
                 try {

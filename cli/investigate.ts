@@ -16,7 +16,17 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { findFiles } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
-import { detectionsByEvent, DEFAULT_MAX_EVENTS, investigate, investigationJson, investigationText, QueryRow, RunQuery, SubjectError, SubjectSyntaxError } from "../local/investigate";
+import {
+    detectionsByEvent,
+    DEFAULT_MAX_EVENTS,
+    investigate,
+    investigationJson,
+    investigationText,
+    QueryRow,
+    RunQuery,
+    SubjectError,
+    SubjectSyntaxError,
+} from "../local/investigate";
 import { investigationLinks, writeInvestigationPage } from "../local/investigateReport";
 import { createCloudTrailView } from "../local/lake";
 import { htmlReport } from "../local/report";
@@ -24,7 +34,8 @@ import { runLocal } from "../local/run";
 
 /** The suffixes the main local command reads (cli/local.ts). */
 const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
-const USAGE = "usage: npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]";
+const USAGE =
+    "usage: npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]";
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** A command-line mistake: printed with the usage, exit code 2. */
@@ -48,10 +59,17 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
     let parsed;
     try {
         parsed = parseArgs({
-            args: [...argv], allowPositionals: true, strict: true, tokens: true,
+            args: [...argv],
+            allowPositionals: true,
+            strict: true,
+            tokens: true,
             options: {
-                input: { type: "string", multiple: true }, since: { type: "string" }, until: { type: "string" },
-                json: { type: "boolean" }, out: { type: "string" }, "max-events": { type: "string" },
+                "input": { type: "string", multiple: true },
+                "since": { type: "string" },
+                "until": { type: "string" },
+                "json": { type: "boolean" },
+                "out": { type: "string" },
+                "max-events": { type: "string" },
             },
         });
     } catch (error) {
@@ -70,18 +88,29 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
     if (inputs.length === 0) throw new ArgumentError("--input is missing: give the CloudTrail files or directories to investigate in");
     const values = parsed.values;
     for (const key of ["since", "until"] as const) {
-        if (values[key] !== undefined && !ISO_INSTANT.test(values[key]!)) throw new ArgumentError(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${values[key]}"`);
+        if (values[key] !== undefined && !ISO_INSTANT.test(values[key]!))
+            throw new ArgumentError(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${values[key]}"`);
     }
-    if (values.since && values.until && values.since >= values.until) throw new ArgumentError(`--since (${values.since}) must be before --until (${values.until})`);
+    if (values.since && values.until && values.since >= values.until)
+        throw new ArgumentError(`--since (${values.since}) must be before --until (${values.until})`);
     const maxEvents = values["max-events"] === undefined ? DEFAULT_MAX_EVENTS : Number(values["max-events"]);
-    if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new ArgumentError(`--max-events must be a whole number of at least 1, not "${values["max-events"]}"`);
+    if (!Number.isInteger(maxEvents) || maxEvents < 1)
+        throw new ArgumentError(`--max-events must be a whole number of at least 1, not "${values["max-events"]}"`);
     return { subject: others[0], inputs, since: values.since, until: values.until, json: values.json ?? false, out: values.out, maxEvents };
 }
 
 /** DuckDB rows as the resolver wants them: every value text or null, like Athena's. */
 export function engineQuery(engine: Engine): RunQuery {
-    return async (sql) => (await engine.all(sql)).map((row) =>
-        Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null || value === undefined ? null : typeof value === "object" ? JSON.stringify(value) : String(value)])) as QueryRow);
+    return async (sql) =>
+        (await engine.all(sql)).map(
+            (row) =>
+                Object.fromEntries(
+                    Object.entries(row).map(([key, value]) => [
+                        key,
+                        value === null || value === undefined ? null : typeof value === "object" ? JSON.stringify(value) : String(value),
+                    ]),
+                ) as QueryRow,
+        );
 }
 
 export async function main(argv: readonly string[], output: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
@@ -98,7 +127,8 @@ export async function main(argv: readonly string[], output: (text: string) => vo
     try {
         const files = await findFiles(args.inputs, INPUT_SUFFIXES);
         const result = await runLocal({ files, outDir, since: args.since, until: args.until });
-        for (const file of result.files.filter((candidate) => candidate.status === "failed")) console.error(`warning: ${file.file} could not be read: ${file.reason}`);
+        for (const file of result.files.filter((candidate) => candidate.status === "failed"))
+            console.error(`warning: ${file.file} could not be read: ${file.reason}`);
         if (!result.window) {
             console.error(`error: no dated CloudTrail event in ${args.inputs.join(", ")}`);
             return 1;
@@ -109,7 +139,9 @@ export async function main(argv: readonly string[], output: (text: string) => vo
         try {
             await createCloudTrailView(engine, outDir);
             investigation = await investigate(args.subject, engineQuery(engine), {
-                window: result.window, maxEvents: args.maxEvents, detections: async () => hits,
+                window: result.window,
+                maxEvents: args.maxEvents,
+                detections: async () => hits,
             });
         } catch (error) {
             if (error instanceof SubjectSyntaxError) {
@@ -137,4 +169,11 @@ export async function main(argv: readonly string[], output: (text: string) => vo
     }
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(`error: ${(error as Error).message}`); process.exit(1); });
+if (require.main === module)
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error) => {
+            console.error(`error: ${(error as Error).message}`);
+            process.exit(1);
+        },
+    );

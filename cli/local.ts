@@ -56,19 +56,32 @@ exit codes:
   5    the output folder is in use by another run (its pid is named), or holds files this tool did not write
   130  interrupted (Ctrl-C); temporary and partial files are removed`;
 
-interface Arguments { inputs: string[]; out: string; append: boolean; since?: string; until?: string; json: boolean; help: boolean; stackFile?: string }
+interface Arguments {
+    inputs: string[];
+    out: string;
+    append: boolean;
+    since?: string;
+    until?: string;
+    json: boolean;
+    help: boolean;
+    stackFile?: string;
+}
 
 export function parseArguments(argv: readonly string[]): Arguments {
-    const { values, positionals } = parseCommandLine(argv, {
-        input: { type: "string", multiple: true },
-        out: { type: "string" },
-        append: { type: "boolean" },
-        "stack-file": { type: "string" },
-        since: { type: "string" },
-        until: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-    }, true);
+    const { values, positionals } = parseCommandLine(
+        argv,
+        {
+            "input": { type: "string", multiple: true },
+            "out": { type: "string" },
+            "append": { type: "boolean" },
+            "stack-file": { type: "string" },
+            "since": { type: "string" },
+            "until": { type: "string" },
+            "json": { type: "boolean" },
+            "help": { type: "boolean", short: "h" },
+        },
+        true,
+    );
     // `--input a b c` (what a shell glob gives): the values after the first are positionals.
     if (positionals.length > 0 && !values.input) throw new UsageError(`unexpected argument "${positionals[0]}": give files and folders after --input`);
     const inputs = [...(values.input ?? []), ...positionals];
@@ -93,9 +106,17 @@ function progressBar(total: number): { advance: (bytes: number) => void; done: (
     let seen = 0;
     const draw = () => {
         const share = Math.min(1, seen / total);
-        process.stderr.write(`\rnormalising [${"#".repeat(Math.round(share * 30)).padEnd(30, ".")}] ${Math.round(share * 100)}% ${(seen / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB`);
+        process.stderr.write(
+            `\rnormalising [${"#".repeat(Math.round(share * 30)).padEnd(30, ".")}] ${Math.round(share * 100)}% ${(seen / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB`,
+        );
     };
-    return { advance: (bytes) => { seen += bytes; draw(); }, done: () => process.stderr.write("\n") };
+    return {
+        advance: (bytes) => {
+            seen += bytes;
+            draw();
+        },
+        done: () => process.stderr.write("\n"),
+    };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -118,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
     for (const input of args.inputs) {
         const real = fs.existsSync(input) ? fs.realpathSync(input) : path.resolve(input);
         const realOut = fs.existsSync(outDir) ? fs.realpathSync(outDir) : outDir;
-        if (real === realOut || real.startsWith(realOut + path.sep)) throw new UsageError(`--input ${input} is inside the output folder ${args.out}: choose another --out`);
+        if (real === realOut || real.startsWith(realOut + path.sep))
+            throw new UsageError(`--input ${input} is inside the output folder ${args.out}: choose another --out`);
     }
     let discovery;
     try {
@@ -134,11 +156,18 @@ async function main(argv: string[]): Promise<number> {
     let result;
     try {
         result = await runLocal({
-            files: discovery.files, passedOver, outDir, since: args.since, until: args.until, append: args.append,
+            files: discovery.files,
+            passedOver,
+            outDir,
+            since: args.since,
+            until: args.until,
+            append: args.append,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
             suppressions: args.stackFile ? new Suppressions(readStackConfig(args.stackFile).suppressions) : undefined,
             onFileDone: progress?.advance,
-            onStage: (stage) => { if (stage === "parquet") progress?.done(); },
+            onStage: (stage) => {
+                if (stage === "parquet") progress?.done();
+            },
         });
     } catch (error) {
         if (error instanceof OutFolderError) {
@@ -155,26 +184,38 @@ async function main(argv: string[]): Promise<number> {
     const cannotRun = result.findings.filter((finding) => finding.status !== "ok");
     const failed = result.files.filter((file) => file.status === "failed");
     if (args.json) {
-        process.stdout.write(`${JSON.stringify({
-            findings: result.findings.map(({ hits, ...finding }) => ({ ...finding, hits: hits.slice(0, 10) })),
-            inputs: result.inputs,
-            window: result.window ?? null,
-            failedFiles: failed.map((file) => ({ file: file.file, reason: file.reason })),
-            skippedFiles: result.files.filter((file) => file.status === "skipped").map((file) => ({ file: file.file, reason: file.reason })),
-            warnings: result.warnings,
-            report: reportPath,
-        }, null, 2)}\n`);
+        process.stdout.write(
+            `${JSON.stringify(
+                {
+                    findings: result.findings.map(({ hits, ...finding }) => ({ ...finding, hits: hits.slice(0, 10) })),
+                    inputs: result.inputs,
+                    window: result.window ?? null,
+                    failedFiles: failed.map((file) => ({ file: file.file, reason: file.reason })),
+                    skippedFiles: result.files.filter((file) => file.status === "skipped").map((file) => ({ file: file.file, reason: file.reason })),
+                    warnings: result.warnings,
+                    report: reportPath,
+                },
+                null,
+                2,
+            )}\n`,
+        );
     } else {
         console.log(summaryTable(result));
-        console.log(`\nReport: ${path.relative(process.cwd(), reportPath) || reportPath}   (local lake under ${path.relative(process.cwd(), outDir) || outDir}/)`);
+        console.log(
+            `\nReport: ${path.relative(process.cwd(), reportPath) || reportPath}   (local lake under ${path.relative(process.cwd(), outDir) || outDir}/)`,
+        );
     }
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     for (const file of failed) console.error(`could not read ${file.file}: ${file.reason}`);
     const code = exitCodeOf(result);
     if (code === EXIT.noEvents) {
-        console.error(`error: no CloudTrail events found in ${args.inputs.join(", ")} (${result.inputs.read} file(s) read, ${result.inputs.skipped} skipped, ${result.inputs.failed} failed${result.inputs.duplicates ? `, ${result.inputs.duplicates} duplicate event(s)` : ""})`);
+        console.error(
+            `error: no CloudTrail events found in ${args.inputs.join(", ")} (${result.inputs.read} file(s) read, ${result.inputs.skipped} skipped, ${result.inputs.failed} failed${result.inputs.duplicates ? `, ${result.inputs.duplicates} duplicate event(s)` : ""})`,
+        );
     } else if (code === EXIT.detectionCannotRun) {
-        console.error(`error: ${cannotRun.length} detection(s) could not run locally: ${cannotRun.map((finding) => `${finding.query} (${finding.error})`).join("; ")}`);
+        console.error(
+            `error: ${cannotRun.length} detection(s) could not run locally: ${cannotRun.map((finding) => `${finding.query} (${finding.error})`).join("; ")}`,
+        );
     }
     return code;
 }

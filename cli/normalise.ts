@@ -52,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const count = (status: FileResult["status"]) => results.filter((result) => result.status === status).length;
     const events = results.reduce((sum, result) => sum + result.events, 0);
-    console.log(`\n${results.length} files: ${count("normalised")} normalised (${events} events), ${count("skipped")} skipped, ${count("failed")} errors -> ${outDir}`);
+    console.log(
+        `\n${results.length} files: ${count("normalised")} normalised (${events} events), ${count("skipped")} skipped, ${count("failed")} errors -> ${outDir}`,
+    );
     return count("failed") > 0 ? 1 : 0;
 }
 

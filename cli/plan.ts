@@ -32,7 +32,11 @@ export function summarise(resources: readonly DeclaredResource[], maxAccounts = 
         groups.set(group, counts);
     }
     const accountOf = (group: string) => /-(\d{12}) \(/.exec(group)?.[1];
-    const describe = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => `${count} ${type}`).join(", ");
+    const describe = (counts: Map<string, number>) =>
+        [...counts]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([type, count]) => `${count} ${type}`)
+            .join(", ");
     const lines: string[] = ["Shared"];
     for (const [group, counts] of [...groups].filter(([group]) => !accountOf(group)).sort(([a], [b]) => a.localeCompare(b))) {
         lines.push(`  ${group.padEnd(38)} ${describe(counts)}`);
@@ -55,8 +59,13 @@ export function summarise(resources: readonly DeclaredResource[], maxAccounts = 
 
 export function formatViolations(violations: readonly Violation[], byUrn: Map<string, DeclaredResource>): string[] {
     if (violations.length === 0) return ["Policy pack: no violations."];
-    return [`Policy pack: ${violations.length} violation(s)`, ...violations.map((violation) =>
-        `  [${violation.enforcementLevel}] ${violation.policy}: ${violation.message}${violation.urn && byUrn.get(violation.urn) ? ` (${byUrn.get(violation.urn)!.name})` : ""}`)];
+    return [
+        `Policy pack: ${violations.length} violation(s)`,
+        ...violations.map(
+            (violation) =>
+                `  [${violation.enforcementLevel}] ${violation.policy}: ${violation.message}${violation.urn && byUrn.get(violation.urn) ? ` (${byUrn.get(violation.urn)!.name})` : ""}`,
+        ),
+    ];
 }
 
 async function main(): Promise<number> {
@@ -89,4 +98,11 @@ async function main(): Promise<number> {
     return violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
 }
 
-if (require.main === module) main().then((code) => process.exit(code), (error) => { console.error(error); process.exit(1); });
+if (require.main === module)
+    main().then(
+        (code) => process.exit(code),
+        (error) => {
+            console.error(error);
+            process.exit(1);
+        },
+    );

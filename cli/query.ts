@@ -51,21 +51,27 @@ export interface QueryArguments {
 
 /** Every argument checked, before any AWS call: a UsageError names the one that is wrong. */
 export function parseQueryArguments(argv: readonly string[], now: Date = new Date()): QueryArguments | "help" {
-    const { values, positionals } = parseCommandLine(argv, {
-        since: { type: "string" },
-        until: { type: "string" },
-        format: { type: "string" },
-        stack: { type: "string" },
-        workgroup: { type: "string" },
-        database: { type: "string" },
-        timeout: { type: "string" },
-        "stack-file": { type: "string" },
-        help: { type: "boolean", short: "h" },
-    }, true);
+    const { values, positionals } = parseCommandLine(
+        argv,
+        {
+            "since": { type: "string" },
+            "until": { type: "string" },
+            "format": { type: "string" },
+            "stack": { type: "string" },
+            "workgroup": { type: "string" },
+            "database": { type: "string" },
+            "timeout": { type: "string" },
+            "stack-file": { type: "string" },
+            "help": { type: "boolean", short: "h" },
+        },
+        true,
+    );
     if (values.help) return "help";
     const detections = loadDetections();
     if (positionals.length !== 1) {
-        throw new UsageError(`${positionals.length === 0 ? "name one detection" : `one detection at a time, not ${positionals.join(", ")}`}; detections: ${detections.map((d) => d.name).join(", ")}`);
+        throw new UsageError(
+            `${positionals.length === 0 ? "name one detection" : `one detection at a time, not ${positionals.join(", ")}`}; detections: ${detections.map((d) => d.name).join(", ")}`,
+        );
     }
     const detection = detections.find((candidate) => candidate.name === positionals[0]);
     if (!detection) throw new UsageError(`no detection named "${positionals[0]}"; detections: ${detections.map((d) => d.name).join(", ")}`);
@@ -92,8 +98,16 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
  * Removes the rows stack config suppresses (contract/suppressions.ts, the post-filter the alerts
  * and the local mode apply) from an Athena result; returns the rows kept and the number removed.
  */
-export function suppressResultRows(detection: string, columns: readonly string[], rows: readonly (string | null)[][], suppressions: Suppressions): { rows: (string | null)[][]; suppressed: number } {
-    const objects = rows.map((row) => ({ ...(Object.fromEntries(columns.map((column, index) => [column, row[index]])) as Record<string, string | null>), row }));
+export function suppressResultRows(
+    detection: string,
+    columns: readonly string[],
+    rows: readonly (string | null)[][],
+    suppressions: Suppressions,
+): { rows: (string | null)[][]; suppressed: number } {
+    const objects = rows.map((row) => ({
+        ...(Object.fromEntries(columns.map((column, index) => [column, row[index]])) as Record<string, string | null>),
+        row,
+    }));
     const { kept, suppressed } = suppressions.partition(detection, objects);
     return { rows: kept.map((object) => object.row), suppressed: suppressed.length };
 }
@@ -114,8 +128,10 @@ async function main(argv: string[]): Promise<number> {
             ? suppressResultRows(detection.name, result.columns, result.rows, new Suppressions(readStackConfig(args.stackFile).suppressions))
             : { rows: result.rows, suppressed: 0 };
         console.log(formatRows(result.columns, rows, args.format));
-        console.error(`${detection.name} [${detection.severity}]: ${rows.length} hit(s)${suppressed > 0 ? ` (${suppressed} suppressed by ${args.stackFile})` : ""} from ${window.since} to ${window.until}; ` +
-            `${(result.bytesScanned / 1024 / 1024).toFixed(1)} MB scanned (query ${result.queryExecutionId})`);
+        console.error(
+            `${detection.name} [${detection.severity}]: ${rows.length} hit(s)${suppressed > 0 ? ` (${suppressed} suppressed by ${args.stackFile})` : ""} from ${window.since} to ${window.until}; ` +
+                `${(result.bytesScanned / 1024 / 1024).toFixed(1)} MB scanned (query ${result.queryExecutionId})`,
+        );
         return 0;
     } catch (error) {
         console.error(error instanceof AthenaQueryError ? error.message : `${detection.name}: ${(error as Error).message}`);

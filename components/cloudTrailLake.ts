@@ -58,105 +58,137 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             if (warning) pulumi.log.warn(warning, this);
         });
 
-        this.archive = new LogArchive("archive", {
-            partition,
-            region,
-            centralAccountId: args.centralAccountId,
-            accountIds: config.accounts.map((account) => account.id),
-            trailName: config.trailName,
-            archive: config.archive,
-            breakGlassRoleArn: config.breakGlassRoleArn,
-            deployPrincipalArn: args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn(),
-            tags,
-        }, { parent: this });
+        this.archive = new LogArchive(
+            "archive",
+            {
+                partition,
+                region,
+                centralAccountId: args.centralAccountId,
+                accountIds: config.accounts.map((account) => account.id),
+                trailName: config.trailName,
+                archive: config.archive,
+                breakGlassRoleArn: config.breakGlassRoleArn,
+                deployPrincipalArn: args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn(),
+                tags,
+            },
+            { parent: this },
+        );
 
-        this.tamperAlarm = new TamperAlarm("tamper-alarm", {
-            centralAccountId: args.centralAccountId,
-            partition,
-            keyArn: this.archive.keyArn,
-            archiveBucketName: this.archive.bucketName,
-            alarmTopicArn: config.normaliser.alarmTopicArn,
-            tags,
-        }, { parent: this });
+        this.tamperAlarm = new TamperAlarm(
+            "tamper-alarm",
+            {
+                centralAccountId: args.centralAccountId,
+                partition,
+                keyArn: this.archive.keyArn,
+                archiveBucketName: this.archive.bucketName,
+                alarmTopicArn: config.normaliser.alarmTopicArn,
+                tags,
+            },
+            { parent: this },
+        );
 
-        this.lake = new LakeBucket("lake", {
-            partition,
-            kmsKeyArn: this.archive.keyArn,
-            accessLogBucketName: this.archive.accessLogBucketName,
-            athenaResultsRetentionDays: config.athena.resultsRetentionDays,
-            tags,
-        }, { parent: this });
+        this.lake = new LakeBucket(
+            "lake",
+            {
+                partition,
+                kmsKeyArn: this.archive.keyArn,
+                accessLogBucketName: this.archive.accessLogBucketName,
+                athenaResultsRetentionDays: config.athena.resultsRetentionDays,
+                tags,
+            },
+            { parent: this },
+        );
 
-        this.normaliser = new Normaliser("normaliser", {
-            region,
-            centralAccountId: args.centralAccountId,
-            archiveBucketName: this.archive.bucketName,
-            archiveBucketArn: this.archive.bucketArn,
-            lakeBucketName: this.lake.bucketName,
-            lakeBucketArn: this.lake.bucketArn,
-            kmsKeyArn: this.archive.keyArn,
-            settings: config.normaliser,
-            tags,
-        }, { parent: this });
+        this.normaliser = new Normaliser(
+            "normaliser",
+            {
+                region,
+                centralAccountId: args.centralAccountId,
+                archiveBucketName: this.archive.bucketName,
+                archiveBucketArn: this.archive.bucketArn,
+                lakeBucketName: this.lake.bucketName,
+                lakeBucketArn: this.lake.bucketArn,
+                kmsKeyArn: this.archive.keyArn,
+                settings: config.normaliser,
+                tags,
+            },
+            { parent: this },
+        );
 
         const trails: Record<string, MemberTrail> = {};
         for (const account of config.accounts) {
-            trails[account.id] = new MemberTrail(`trail-${account.id}`, {
-                accountId: account.id,
-                accountName: account.name,
-                partition,
-                region,
-                roleName: account.roleName,
-                trailName: config.trailName,
-                bucketName: this.archive.bucketName,
-                kmsKeyArn: this.archive.keyArn,
-                dependsOn: this.archive.trailPrerequisites,
-                tags,
-            }, { parent: this });
+            trails[account.id] = new MemberTrail(
+                `trail-${account.id}`,
+                {
+                    accountId: account.id,
+                    accountName: account.name,
+                    partition,
+                    region,
+                    roleName: account.roleName,
+                    trailName: config.trailName,
+                    bucketName: this.archive.bucketName,
+                    kmsKeyArn: this.archive.keyArn,
+                    dependsOn: this.archive.trailPrerequisites,
+                    tags,
+                },
+                { parent: this },
+            );
         }
         this.trails = trails;
         const accountIds = config.accounts.map((account) => account.id);
 
-        this.conversion = new ParquetConversion("parquet", {
-            partition,
-            region,
-            centralAccountId: args.centralAccountId,
-            accountIds,
-            lakeBucketName: this.lake.bucketName,
-            lakeBucketArn: this.lake.bucketArn,
-            lakeKeyArn: this.archive.keyArn,
-            schedule: config.schedule,
-            settings: config.glue,
-            tags,
-        }, { parent: this });
-
-        this.catalog = new LakeCatalog("catalog", {
-            accountIds,
-            archiveBucketName: this.archive.bucketName,
-            lakeBucketName: this.lake.bucketName,
-            kmsKeyArn: this.archive.keyArn,
-            catalog: config.catalog,
-            athena: config.athena,
-            detections: args.detections ?? loadDetections(),
-            tags,
-        }, { parent: this });
-
-        if (config.alerts) {
-            this.alerting = new Alerting("alerts", {
+        this.conversion = new ParquetConversion(
+            "parquet",
+            {
                 partition,
                 region,
                 centralAccountId: args.centralAccountId,
+                accountIds,
                 lakeBucketName: this.lake.bucketName,
                 lakeBucketArn: this.lake.bucketArn,
                 lakeKeyArn: this.archive.keyArn,
-                databaseName: this.catalog.databaseName,
-                workgroupName: this.catalog.workgroupName,
-                projection: { accountIds, regions: config.catalog.regions, firstDate: config.catalog.firstDate },
-                config: config.alerts,
-                settings: alertingSettings(config, loadAlertDetections()),
-                alarmTopicArn: config.normaliser.alarmTopicArn,
+                schedule: config.schedule,
+                settings: config.glue,
                 tags,
-            }, { parent: this });
+            },
+            { parent: this },
+        );
+
+        this.catalog = new LakeCatalog(
+            "catalog",
+            {
+                accountIds,
+                archiveBucketName: this.archive.bucketName,
+                lakeBucketName: this.lake.bucketName,
+                kmsKeyArn: this.archive.keyArn,
+                catalog: config.catalog,
+                athena: config.athena,
+                detections: args.detections ?? loadDetections(),
+                tags,
+            },
+            { parent: this },
+        );
+
+        if (config.alerts) {
+            this.alerting = new Alerting(
+                "alerts",
+                {
+                    partition,
+                    region,
+                    centralAccountId: args.centralAccountId,
+                    lakeBucketName: this.lake.bucketName,
+                    lakeBucketArn: this.lake.bucketArn,
+                    lakeKeyArn: this.archive.keyArn,
+                    databaseName: this.catalog.databaseName,
+                    workgroupName: this.catalog.workgroupName,
+                    projection: { accountIds, regions: config.catalog.regions, firstDate: config.catalog.firstDate },
+                    config: config.alerts,
+                    settings: alertingSettings(config, loadAlertDetections()),
+                    alarmTopicArn: config.normaliser.alarmTopicArn,
+                    tags,
+                },
+                { parent: this },
+            );
         }
 
         this.registerOutputs({
@@ -173,6 +205,5 @@ export class CloudTrailLake extends pulumi.ComponentResource {
  * returns as the issuer; for an IAM user, the user's ARN.
  */
 function deployingRoleArn(): pulumi.Output<string> {
-    return aws.getCallerIdentityOutput().arn.apply((arn) =>
-        aws.iam.getSessionContextOutput({ arn }).apply((context) => context.issuerArn ?? arn));
+    return aws.getCallerIdentityOutput().arn.apply((arn) => aws.iam.getSessionContextOutput({ arn }).apply((context) => context.issuerArn ?? arn));
 }

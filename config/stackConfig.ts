@@ -11,11 +11,38 @@ import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "./alerts"
 
 /** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
 export const DEFAULT_REGIONS = [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-south-2",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
-    "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1",
-    "me-central-1", "mx-central-1", "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-north-1",
+    "il-central-1",
+    "me-south-1",
+    "me-central-1",
+    "mx-central-1",
+    "sa-east-1",
 ];
 
 /** Config namespace: the Pulumi project name. */
@@ -37,11 +64,9 @@ const accountId = z
     })
     .regex(/^\d{12}$/, { error: "must be exactly 12 digits (an AWS account id)" });
 
-const accountName = z
-    .string({ error: "must be a string" })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-        error: "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-    });
+const accountName = z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    error: "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+});
 
 const roleName = z
     .string({ error: "must be a string" })
@@ -54,8 +79,7 @@ const wholeNumber = (min: number, max: number) =>
         .min(min, { error: `must be a whole number from ${min} to ${max}` })
         .max(max, { error: `must be a whole number from ${min} to ${max}` });
 
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: `must be one of ${values.join(", ")}` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
 const oneOfNumbers = (values: readonly number[]) =>
     z.number({ error: `must be one of ${values.join(", ")}` }).refine((value) => values.includes(value), { error: `must be one of ${values.join(", ")}` });
@@ -104,7 +128,8 @@ const archiveSchema = z
                 code: "custom",
                 path: ["coldStorageAfterDays"],
                 input: archive.coldStorageAfterDays,
-                message: `must be at least ${minimumDays} with coldStorageClass ${archive.coldStorageClass}: S3 rejects a lifecycle ` +
+                message:
+                    `must be at least ${minimumDays} with coldStorageClass ${archive.coldStorageClass}: S3 rejects a lifecycle ` +
                     `transition to ${archive.coldStorageClass} before day ${minimumDays}; use 0 (stay in S3 Standard), ${minimumDays} or more, or GLACIER_IR`,
             });
         }
@@ -118,57 +143,66 @@ const archiveSchema = z
         }
     });
 
-const normaliserSchema = z.strictObject({
-    /** Lambda memory; CPU scales with it (1,769 MB is one vCPU). 2,048 MB: README, "Normaliser sizing". */
-    memoryMb: wholeNumber(256, 10_240).default(2048),
-    /** Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends). */
-    timeoutSeconds: wholeNumber(30, 900).default(300),
-    /** Deliveries of a message before it moves to the dead-letter queue. */
-    maxReceiveCount: wholeNumber(1, 100).default(5),
-    /** Messages per Lambda invocation, normalised one after the other: 5 of the largest files take about a third of the default timeout; above 10 needs maximumBatchingWindowSeconds of at least 1. */
-    batchSize: wholeNumber(1, 100).default(5),
-    /** Seconds Lambda may wait to fill a batch (the event source mapping's MaximumBatchingWindowInSeconds); 0 invokes at once. */
-    maximumBatchingWindowSeconds: wholeNumber(0, 300).default(0),
-    /** Retention of the Lambda's log group. */
-    logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).default(90),
-    /** SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch. */
-    alarmTopicArn: z.string({ error: "must be an SNS topic ARN" }).regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: "must be an SNS topic ARN" }).optional(),
-}).superRefine((normaliser, ctx) => {
-    if (normaliser.batchSize > MAX_BATCH_WITHOUT_WINDOW && normaliser.maximumBatchingWindowSeconds < 1) {
-        ctx.addIssue({
-            code: "custom",
-            path: ["batchSize"],
-            input: normaliser.batchSize,
-            message: `above ${MAX_BATCH_WITHOUT_WINDOW} needs normaliser.maximumBatchingWindowSeconds of at least 1 (it is ` +
-                `${normaliser.maximumBatchingWindowSeconds}): Lambda rejects such an SQS event source mapping; set the window, or a batchSize of ${MAX_BATCH_WITHOUT_WINDOW} or less`,
-        });
-    }
-});
+const normaliserSchema = z
+    .strictObject({
+        /** Lambda memory; CPU scales with it (1,769 MB is one vCPU). 2,048 MB: README, "Normaliser sizing". */
+        memoryMb: wholeNumber(256, 10_240).default(2048),
+        /** Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends). */
+        timeoutSeconds: wholeNumber(30, 900).default(300),
+        /** Deliveries of a message before it moves to the dead-letter queue. */
+        maxReceiveCount: wholeNumber(1, 100).default(5),
+        /** Messages per Lambda invocation, normalised one after the other: 5 of the largest files take about a third of the default timeout; above 10 needs maximumBatchingWindowSeconds of at least 1. */
+        batchSize: wholeNumber(1, 100).default(5),
+        /** Seconds Lambda may wait to fill a batch (the event source mapping's MaximumBatchingWindowInSeconds); 0 invokes at once. */
+        maximumBatchingWindowSeconds: wholeNumber(0, 300).default(0),
+        /** Retention of the Lambda's log group. */
+        logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).default(90),
+        /** SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch. */
+        alarmTopicArn: z
+            .string({ error: "must be an SNS topic ARN" })
+            .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: "must be an SNS topic ARN" })
+            .optional(),
+    })
+    .superRefine((normaliser, ctx) => {
+        if (normaliser.batchSize > MAX_BATCH_WITHOUT_WINDOW && normaliser.maximumBatchingWindowSeconds < 1) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["batchSize"],
+                input: normaliser.batchSize,
+                message:
+                    `above ${MAX_BATCH_WITHOUT_WINDOW} needs normaliser.maximumBatchingWindowSeconds of at least 1 (it is ` +
+                    `${normaliser.maximumBatchingWindowSeconds}): Lambda rejects such an SQS event source mapping; set the window, or a batchSize of ${MAX_BATCH_WITHOUT_WINDOW} or less`,
+            });
+        }
+    });
 
-const glueSchema = z.strictObject({
-    /** Worker type of every account's job. G.1X = 1 DPU (4 vCPU, 16 GB). */
-    workerType: oneOf(["G.1X", "G.2X", "G.4X", "G.8X"] as const).default("G.1X"),
-    /** Workers per job run; Spark jobs need at least 2. */
-    numberOfWorkers: wholeNumber(2, 299).default(2),
-    /** A run that takes longer is stopped; its bookmark is not committed, so the next run redoes it. */
-    timeoutMinutes: wholeNumber(1, 2880).default(60),
-    /** FLEX runs on spare capacity at a lower price, with a later start. */
-    executionClass: oneOf(["STANDARD", "FLEX"] as const).default("STANDARD"),
-    /** The account's quota of concurrent Glue job runs (L-5E4153CA): at most this many jobs start together. */
-    concurrentRunsQuota: wholeNumber(1, 10_000).default(200),
-    /** Minutes between waves of triggers when the accounts exceed the quota. */
-    staggerMinutes: wholeNumber(1, 59).default(10),
-}).superRefine((glue, ctx) => {
-    if (glue.executionClass === "FLEX" && !FLEX_WORKER_TYPES.includes(glue.workerType)) {
-        ctx.addIssue({
-            code: "custom",
-            path: ["executionClass"],
-            input: glue.executionClass,
-            message: `runs only on worker types ${FLEX_WORKER_TYPES.join(", ")}, not glue.workerType ${glue.workerType}: ` +
-                "Glue rejects the job; use STANDARD, or one of those worker types",
-        });
-    }
-});
+const glueSchema = z
+    .strictObject({
+        /** Worker type of every account's job. G.1X = 1 DPU (4 vCPU, 16 GB). */
+        workerType: oneOf(["G.1X", "G.2X", "G.4X", "G.8X"] as const).default("G.1X"),
+        /** Workers per job run; Spark jobs need at least 2. */
+        numberOfWorkers: wholeNumber(2, 299).default(2),
+        /** A run that takes longer is stopped; its bookmark is not committed, so the next run redoes it. */
+        timeoutMinutes: wholeNumber(1, 2880).default(60),
+        /** FLEX runs on spare capacity at a lower price, with a later start. */
+        executionClass: oneOf(["STANDARD", "FLEX"] as const).default("STANDARD"),
+        /** The account's quota of concurrent Glue job runs (L-5E4153CA): at most this many jobs start together. */
+        concurrentRunsQuota: wholeNumber(1, 10_000).default(200),
+        /** Minutes between waves of triggers when the accounts exceed the quota. */
+        staggerMinutes: wholeNumber(1, 59).default(10),
+    })
+    .superRefine((glue, ctx) => {
+        if (glue.executionClass === "FLEX" && !FLEX_WORKER_TYPES.includes(glue.workerType)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["executionClass"],
+                input: glue.executionClass,
+                message:
+                    `runs only on worker types ${FLEX_WORKER_TYPES.join(", ")}, not glue.workerType ${glue.workerType}: ` +
+                    "Glue rejects the job; use STANDARD, or one of those worker types",
+            });
+        }
+    });
 
 const athenaSchema = z.strictObject({
     /** Athena cancels a query that would scan more (10 MB is Athena's minimum). */
@@ -179,55 +213,61 @@ const athenaSchema = z.strictObject({
 
 const catalogSchema = z.strictObject({
     /** Regions the tables project: a query over a region not listed finds nothing. */
-    regions: z.array(z.string({ error: "must be a region name" }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" }), { error: "must be a list of region names" })
-        .min(1, { error: "must list at least one region" }).default(DEFAULT_REGIONS),
+    regions: z
+        .array(z.string({ error: "must be a region name" }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" }), {
+            error: "must be a list of region names",
+        })
+        .min(1, { error: "must list at least one region" })
+        .default(DEFAULT_REGIONS),
     /** First day the tables project, YYYY-MM-DD; the last is always today. */
-    firstDate: z.string({ error: "must be a date YYYY-MM-DD" }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" }).default("2020-01-01"),
+    firstDate: z
+        .string({ error: "must be a date YYYY-MM-DD" })
+        .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" })
+        .default("2020-01-01"),
 });
 
 /** The ARN `aws:PrincipalArn` carries: an IAM role or user (with path), not an `sts` session. */
-const iamPrincipalArn = z
-    .string({ error: "must be an IAM role or user ARN" })
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/, {
-        error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
-    });
+const iamPrincipalArn = z.string({ error: "must be an IAM role or user ARN" }).regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/, {
+    error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
+});
 
-const topLevelSchema = z
-    .strictObject({
-        accounts: z
-            .array(accountSchema, { error: "must be a list of accounts, each with id and name" })
-            .min(1, { error: "must list at least one account: without one there is nothing to collect" })
-            .max(MAX_ACCOUNTS, { error: `must list at most ${MAX_ACCOUNTS} accounts, what the archive's bucket and key policies are sized for; split the rest over another stack` }),
-        /** Name of the trail created in every member account; bucket and key policies are pinned to it. */
-        trailName: z
-            .string({ error: "must be a string" })
-            .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, { error: "must be a CloudTrail trail name (3-128 of letters, digits, '.', '_', '-')" })
-            .default("cloudtrail-lake"),
-        archive: archiveSchema.prefault({}),
-        normaliser: normaliserSchema.prefault({}),
-        /** When the Glue jobs run, AWS cron, UTC. */
-        schedule: z.string({ error: "must be an AWS cron expression" }).default("cron(0 */6 * * ? *)"),
-        glue: glueSchema.prefault({}),
-        athena: athenaSchema.prefault({}),
-        catalog: catalogSchema.prefault({}),
-        /**
-         * IAM role that alone may disable or schedule deletion of the archive key, and bypass GOVERNANCE
-         * retention (and, with the deployer, change the key policy). Unset: nobody may.
-         */
-        breakGlassRoleArn: iamPrincipalArn.optional(),
-        /**
-         * IAM ARN of whoever runs `pulumi up` (a role ARN, not an assumed-role session ARN): the only
-         * principal besides the break-glass role that may change the archive key's policy. Default:
-         * the caller's role (the issuer of its session). Set it when people and CI deploy in turn.
-         */
-        deployRoleArn: iamPrincipalArn.optional(),
-        /** Alerting (config/alerts.ts); unset: no alerting resources are deployed. */
-        alerts: alertsSchema.optional(),
-        /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
-        suppressions: suppressionsSchema,
-        /** Tags added to every resource that takes tags. */
-        tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
-    });
+const topLevelSchema = z.strictObject({
+    accounts: z
+        .array(accountSchema, { error: "must be a list of accounts, each with id and name" })
+        .min(1, { error: "must list at least one account: without one there is nothing to collect" })
+        .max(MAX_ACCOUNTS, {
+            error: `must list at most ${MAX_ACCOUNTS} accounts, what the archive's bucket and key policies are sized for; split the rest over another stack`,
+        }),
+    /** Name of the trail created in every member account; bucket and key policies are pinned to it. */
+    trailName: z
+        .string({ error: "must be a string" })
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, { error: "must be a CloudTrail trail name (3-128 of letters, digits, '.', '_', '-')" })
+        .default("cloudtrail-lake"),
+    archive: archiveSchema.prefault({}),
+    normaliser: normaliserSchema.prefault({}),
+    /** When the Glue jobs run, AWS cron, UTC. */
+    schedule: z.string({ error: "must be an AWS cron expression" }).default("cron(0 */6 * * ? *)"),
+    glue: glueSchema.prefault({}),
+    athena: athenaSchema.prefault({}),
+    catalog: catalogSchema.prefault({}),
+    /**
+     * IAM role that alone may disable or schedule deletion of the archive key, and bypass GOVERNANCE
+     * retention (and, with the deployer, change the key policy). Unset: nobody may.
+     */
+    breakGlassRoleArn: iamPrincipalArn.optional(),
+    /**
+     * IAM ARN of whoever runs `pulumi up` (a role ARN, not an assumed-role session ARN): the only
+     * principal besides the break-glass role that may change the archive key's policy. Default:
+     * the caller's role (the issuer of its session). Set it when people and CI deploy in turn.
+     */
+    deployRoleArn: iamPrincipalArn.optional(),
+    /** Alerting (config/alerts.ts); unset: no alerting resources are deployed. */
+    alerts: alertsSchema.optional(),
+    /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
+    suppressions: suppressionsSchema,
+    /** Tags added to every resource that takes tags. */
+    tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
+});
 
 /** The schedule must be valid AWS cron, and its waves of Glue triggers must fit within its hour. */
 function scheduleProblems(config: z.output<typeof topLevelSchema>): string[] {
@@ -235,13 +275,18 @@ function scheduleProblems(config: z.output<typeof topLevelSchema>): string[] {
     const problems = cronProblems(config.schedule).map((problem) => `${key} = ${describeValue(config.schedule)}: ${problem}`);
     if (problems.length > 0) return problems;
     try {
-        planTriggers(config.accounts.map((account) => account.id), { schedule: config.schedule, ...config.glue });
+        planTriggers(
+            config.accounts.map((account) => account.id),
+            { schedule: config.schedule, ...config.glue },
+        );
         return [];
     } catch (error) {
-        return [`${key} = ${describeValue(config.schedule)}: ${config.accounts.length} accounts need several waves of ` +
-            `${config.glue.concurrentRunsQuota} jobs (cloudtrail-lake:glue.concurrentRunsQuota) ${config.glue.staggerMinutes} minutes apart ` +
-            `(glue.staggerMinutes), but ${(error as Error).message}; ` +
-            "use a schedule with a single early minute such as cron(0 */6 * * ? *), fewer minutes between waves, or a raised quota"];
+        return [
+            `${key} = ${describeValue(config.schedule)}: ${config.accounts.length} accounts need several waves of ` +
+                `${config.glue.concurrentRunsQuota} jobs (cloudtrail-lake:glue.concurrentRunsQuota) ${config.glue.staggerMinutes} minutes apart ` +
+                `(glue.staggerMinutes), but ${(error as Error).message}; ` +
+                "use a schedule with a single early minute such as cron(0 */6 * * ? *), fewer minutes between waves, or a raised quota",
+        ];
     }
 }
 
@@ -260,7 +305,10 @@ function duplicateAccountProblems(accounts: unknown): string[] {
             const key = String(value);
             const first = firstIndex.get(key);
             if (first === undefined) firstIndex.set(key, index);
-            else problems.push(`${configKeyPath(["accounts", index, field])} = ${describeValue(value)}: duplicates accounts[${first}].${field}; every account ${field} must be unique`);
+            else
+                problems.push(
+                    `${configKeyPath(["accounts", index, field])} = ${describeValue(value)}: duplicates accounts[${first}].${field}; every account ${field} must be unique`,
+                );
         });
     }
     return problems;
@@ -280,8 +328,9 @@ export const CONFIG_KEYS = Object.keys(topLevelSchema.shape) as (keyof typeof to
 /** Thrown when the stack config is invalid; its message lists every problem, one per line. */
 export class ConfigError extends Error {
     constructor(readonly problems: string[]) {
-        super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-            problems.map((problem) => `  - ${problem}`).join("\n"));
+        super(
+            `invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((problem) => `  - ${problem}`).join("\n"),
+        );
         this.name = "ConfigError";
     }
 }
@@ -318,9 +367,11 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
                 problems.push(`${configKeyPath([...issue.path, key])}: unknown key (a typo?); allowed here: ${allowed.join(", ")}`);
             }
         } else {
-            problems.push(issue.input === undefined
-                ? `${configKeyPath(issue.path)} is missing: it ${issue.message}`
-                : `${configKeyPath(issue.path)} = ${describeValue(issue.input)}: ${issue.message}`);
+            problems.push(
+                issue.input === undefined
+                    ? `${configKeyPath(issue.path)} is missing: it ${issue.message}`
+                    : `${configKeyPath(issue.path)} = ${describeValue(issue.input)}: ${issue.message}`,
+            );
         }
     }
     problems.push(...duplicates, ...schedule);
@@ -370,7 +421,9 @@ function decodeConfigValue(raw: string): unknown {
  */
 export function centralAccountWarning(config: LakeConfig, centralAccountId: string): string | undefined {
     if (config.accounts.some((account) => account.id === centralAccountId)) return undefined;
-    return `${configKeyPath(["accounts"])} does not list the central account ${centralAccountId}, which holds the archive: ` +
+    return (
+        `${configKeyPath(["accounts"])} does not list the central account ${centralAccountId}, which holds the archive: ` +
         "its own API calls (changes to the archive key and bucket, break-glass sessions) are not logged by this stack; " +
-        "add it to the accounts, or make sure another trail records it";
+        "add it to the accounts, or make sure another trail records it"
+    );
 }

@@ -64,9 +64,11 @@ type HeaderField = (typeof HEADER_FIELDS)[number];
 
 /** `${window}` with the instants still to fill in: the partition filter, then a time (not text) comparison. */
 function windowFilter(sinceDate: string, untilDate: string, since: string, until: string): string {
-    return `"date" BETWEEN ${sinceDate} AND ${untilDate}`
-        + ` AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('${since}')`
-        + ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('${until}')`;
+    return (
+        `"date" BETWEEN ${sinceDate} AND ${untilDate}` +
+        ` AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('${since}')` +
+        ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('${until}')`
+    );
 }
 
 /** Parses one query file; throws naming the file and the header field that is wrong. */
@@ -92,15 +94,21 @@ export function parseDetection(file: string, text: string): Detection {
         throw new Error(`${where}: severity "${fields.severity}" must be one of ${SEVERITIES.join(", ")}`);
     }
     if (!(KINDS as readonly string[]).includes(fields.kind)) throw new Error(`${where}: kind "${fields.kind}" must be one of ${KINDS.join(", ")}`);
-    const list = (field: HeaderField) => fields[field].split(",").map((item) => item.trim()).filter((item) => item !== "");
+    const list = (field: HeaderField) =>
+        fields[field]
+            .split(",")
+            .map((item) => item.trim())
+            .filter((item) => item !== "");
     const tactics = list("tactics");
     for (const tactic of tactics) {
         if (!/^TA\d{4}$/.test(tactic)) throw new Error(`${where}: tactics: "${tactic}" is not an ATT&CK tactic id like TA0005`);
-        if (!CLOUD_TACTICS[tactic]) throw new Error(`${where}: tactics: ${tactic} is not a tactic of the ATT&CK cloud matrix (${Object.keys(CLOUD_TACTICS).join(", ")})`);
+        if (!CLOUD_TACTICS[tactic])
+            throw new Error(`${where}: tactics: ${tactic} is not a tactic of the ATT&CK cloud matrix (${Object.keys(CLOUD_TACTICS).join(", ")})`);
     }
     const techniques = list("techniques");
     for (const technique of techniques) {
-        if (!/^T\d{4}(\.\d{3})?$/.test(technique)) throw new Error(`${where}: techniques: "${technique}" is not an ATT&CK technique id like T1562 or T1562.008`);
+        if (!/^T\d{4}(\.\d{3})?$/.test(technique))
+            throw new Error(`${where}: techniques: "${technique}" is not an ATT&CK technique id like T1562 or T1562.008`);
     }
     if (tactics.length === 0) throw new Error(`${where}: tactics: at least one tactic id is needed`);
     if (techniques.length === 0) throw new Error(`${where}: techniques: at least one technique id is needed`);
@@ -128,7 +136,10 @@ export function parseDetection(file: string, text: string): Detection {
 
 /** Every detection in `dir`, sorted by id. */
 export function loadDetections(dir: string = QUERIES_DIR): Detection[] {
-    return fs.readdirSync(dir).filter((name) => name.endsWith(".sql")).sort()
+    return fs
+        .readdirSync(dir)
+        .filter((name) => name.endsWith(".sql"))
+        .sort()
         .map((name) => parseDetection(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")));
 }
 
@@ -151,7 +162,8 @@ export function queryForWindow(detection: Pick<Detection, "source" | "name">, wi
             throw new Error(`${detection.name}: ${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z or 2026-11-25T00:00:00.123Z, got "${value}"`);
         }
     }
-    if (Date.parse(window.since) >= Date.parse(window.until)) throw new Error(`${detection.name}: since (${window.since}) must be before until (${window.until})`);
+    if (Date.parse(window.since) >= Date.parse(window.until))
+        throw new Error(`${detection.name}: since (${window.since}) must be before until (${window.until})`);
     return detection.source
         .replaceAll("${window}", windowFilter(`'${window.since.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, window.since, window.until))
         .replaceAll("${since}", window.since)

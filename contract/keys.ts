@@ -16,7 +16,8 @@ export interface LogLocation {
 }
 
 // AWSLogs/[o-orgid/]<account>/<CloudTrail|CloudTrail-Digest|CloudTrail-Insight>/<region>/YYYY/MM/DD/<file>
-const CLOUDTRAIL_KEY = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(\d{12})\/(CloudTrail|CloudTrail-Digest|CloudTrail-Insight)\/([a-z0-9-]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)$/;
+const CLOUDTRAIL_KEY =
+    /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]{10,32}\/)?(\d{12})\/(CloudTrail|CloudTrail-Digest|CloudTrail-Insight)\/([a-z0-9-]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)$/;
 
 /** Classifies an archive key (already URL-decoded) or a local path laid out the same way. */
 export function parseLogKey(key: string): LogLocation {
@@ -51,6 +52,10 @@ function partitionValue(value: string): string {
 }
 
 /** `normalised/account=<id>/region=<region>/date=<yyyy-mm-dd>/<file>`. */
-export function normalisedKey(partition: { account: string; region: string; date: string }, fileName: string, prefix: string = LAKE_PREFIXES.normalised): string {
+export function normalisedKey(
+    partition: { account: string; region: string; date: string },
+    fileName: string,
+    prefix: string = LAKE_PREFIXES.normalised,
+): string {
     return `${prefix}account=${partitionValue(partition.account)}/region=${partitionValue(partition.region)}/date=${partitionValue(partition.date)}/${fileName}`;
 }

@@ -52,13 +52,16 @@ const userIdentity = struct(
     field("accessKeyId"),
     field("userName"),
     field("onBehalfOf", struct(field("userId"), field("identityStoreArn"))),
-    field("sessionContext", struct(
-        field("attributes", struct(field("mfaAuthenticated"), field("creationDate"))),
-        field("sessionIssuer", sessionIssuer),
-        field("ec2RoleDelivery"),
-        field("sourceIdentity"),
-        field("webIdFederationData", struct(field("federatedProvider"), field("attributes", json))),
-    )),
+    field(
+        "sessionContext",
+        struct(
+            field("attributes", struct(field("mfaAuthenticated"), field("creationDate"))),
+            field("sessionIssuer", sessionIssuer),
+            field("ec2RoleDelivery"),
+            field("sourceIdentity"),
+            field("webIdFederationData", struct(field("federatedProvider"), field("attributes", json))),
+        ),
+    ),
     field("identityProvider"),
     field("credentialId"),
 );

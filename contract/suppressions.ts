@@ -38,7 +38,10 @@ export interface SuppressibleRow {
 
 /** `arn:aws:iam::*:role/deploy-*` → an anchored, case-sensitive RegExp (ARNs are case-sensitive). */
 export function globToRegExp(glob: string): RegExp {
-    const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = glob
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`, "s");
 }
 
@@ -65,11 +68,17 @@ function compile(suppression: Suppression, index: number): CompiledSuppression {
     const tests: ((row: SuppressibleRow) => boolean)[] = [];
     if (suppression.principalArn !== undefined) {
         const pattern = globToRegExp(suppression.principalArn);
-        tests.push((row) => { const value = text(row.principal); return value !== undefined && pattern.test(value); });
+        tests.push((row) => {
+            const value = text(row.principal);
+            return value !== undefined && pattern.test(value);
+        });
     }
     if (suppression.userAgent !== undefined) {
         const pattern = globToRegExp(suppression.userAgent);
-        tests.push((row) => { const value = text(row.useragent); return value !== undefined && pattern.test(value); });
+        tests.push((row) => {
+            const value = text(row.useragent);
+            return value !== undefined && pattern.test(value);
+        });
     }
     if (suppression.sourceCidr !== undefined) {
         const problems = cidrProblems(suppression.sourceCidr);

@@ -122,10 +122,25 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
             }
             const { alert } = outcome;
             const replayed: ReplayedAlert = {
-                detection: alert.detection, title: alert.title, severity: alert.severity, kind: alert.kind, account: alert.account, accountName: alert.accountName,
-                region: alert.region, principal: alert.principal, sourceIp: alert.sourceIp, userAgent: alert.userAgent, firstSeen: alert.firstSeen, lastSeen: alert.lastSeen,
-                count: alert.count, eventIds: alert.eventIds, windowCount: outcome.windowCount, destinations: outcome.destinations,
-                tactics: alert.tactics, techniques: alert.techniques, runbook: alert.runbook,
+                detection: alert.detection,
+                title: alert.title,
+                severity: alert.severity,
+                kind: alert.kind,
+                account: alert.account,
+                accountName: alert.accountName,
+                region: alert.region,
+                principal: alert.principal,
+                sourceIp: alert.sourceIp,
+                userAgent: alert.userAgent,
+                firstSeen: alert.firstSeen,
+                lastSeen: alert.lastSeen,
+                count: alert.count,
+                eventIds: alert.eventIds,
+                windowCount: outcome.windowCount,
+                destinations: outcome.destinations,
+                tactics: alert.tactics,
+                techniques: alert.techniques,
+                runbook: alert.runbook,
             };
             // A new dedup window for the same key: the earlier alert stays in the list (several windows, several alerts).
             const previous = sent.get(key);
@@ -164,7 +179,11 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
             await rebuildParquet(engine, options.outDir, [...new Set(objects.map(partitionDirectory))].sort());
             await createCloudTrailView(engine, options.outDir);
             for (const end of await scheduledRunEnds(engine, settings)) {
-                const window = clip({ since: isoSeconds(new Date(end - (settings.scheduleMinutes + settings.lookbackMinutes) * 60_000)), until: isoSeconds(new Date(end)) }, options.since, options.until);
+                const window = clip(
+                    { since: isoSeconds(new Date(end - (settings.scheduleMinutes + settings.lookbackMinutes) * 60_000)), until: isoSeconds(new Date(end)) },
+                    options.since,
+                    options.until,
+                );
                 if (!window) continue;
                 clock.now = Math.max(clock.now, end);
                 const runs = await runDetections(engine, windowedDetections, window);
@@ -179,7 +198,9 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
     allAlerts.push(...sent.values());
     const count = (status: FileResult["status"]) => files.filter((file) => file.status === status).length;
     return {
-        alerts: allAlerts.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.detection.localeCompare(b.detection) || a.principal.localeCompare(b.principal)),
+        alerts: allAlerts.sort(
+            (a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.detection.localeCompare(b.detection) || a.principal.localeCompare(b.principal),
+        ),
         suppressed: [...suppressed.values()].sort((a, b) => a.index - b.index).map((entry) => ({ ...entry, detections: [...entry.detections].sort() })),
         errors: [...errors].map(([detection, error]) => ({ detection, error })),
         inputs: { read: count("normalised"), skipped: count("skipped"), failed: count("failed"), events: files.reduce((sum, file) => sum + file.events, 0) },
@@ -193,8 +214,10 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
  */
 async function scheduledRunEnds(engine: Engine, settings: Pick<AlertingSettings, "scheduleMinutes" | "lookbackMinutes">): Promise<number[]> {
     const period = settings.scheduleMinutes * 60_000;
-    const rows = await engine.all(`SELECT DISTINCT floor(epoch_ms(from_iso8601_timestamp(eventtime)) / ${period}) AS slot FROM cloudtrail WHERE eventtime IS NOT NULL`);
-    const reach = Math.ceil((settings.scheduleMinutes + settings.lookbackMinutes) * 60_000 / period);
+    const rows = await engine.all(
+        `SELECT DISTINCT floor(epoch_ms(from_iso8601_timestamp(eventtime)) / ${period}) AS slot FROM cloudtrail WHERE eventtime IS NOT NULL`,
+    );
+    const reach = Math.ceil(((settings.scheduleMinutes + settings.lookbackMinutes) * 60_000) / period);
     const ends = new Set<number>();
     for (const row of rows) for (let k = 1; k <= reach; k++) ends.add((Number(row.slot) + k) * period);
     return [...ends].sort((a, b) => a - b);

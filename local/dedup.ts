@@ -21,7 +21,9 @@ import { NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/normaliser/core";
  * member of that name.
  */
 const EVENT_ID_KEY = Buffer.from('"eventid":');
-const QUOTE = 0x22, BACKSLASH = 0x5c, NEWLINE = 0x0a;
+const QUOTE = 0x22,
+    BACKSLASH = 0x5c,
+    NEWLINE = 0x0a;
 
 /**
  * The eventID of a normalised line, as its JSON text (escapes kept, quotes included); undefined

@@ -46,8 +46,9 @@ export async function discoverFiles(inputs: readonly string[], options: Discover
     const failed: PassedOver[] = [];
     // dev:ino → the first path that reached it: the same file or folder through a link, a hard link or twice on the command line.
     const seen = new Map<string, string>();
-    const exclude = await Promise.all((options.exclude ?? []).map(async ({ dir, reason }) =>
-        ({ dir: await fs.promises.realpath(dir).catch(() => path.resolve(dir)), reason })));
+    const exclude = await Promise.all(
+        (options.exclude ?? []).map(async ({ dir, reason }) => ({ dir: await fs.promises.realpath(dir).catch(() => path.resolve(dir)), reason })),
+    );
 
     async function visit(target: string, explicit: boolean): Promise<void> {
         const shown = path.resolve(target);
@@ -60,7 +61,10 @@ export async function discoverFiles(inputs: readonly string[], options: Discover
                 } catch (error) {
                     const code = (error as NodeJS.ErrnoException).code;
                     const pointsTo = await fs.promises.readlink(target).catch(() => "?");
-                    skipped.push({ file: shown, reason: code === "ELOOP" ? `symbolic link loop (-> ${pointsTo})` : `dangling symbolic link (-> ${pointsTo} does not exist)` });
+                    skipped.push({
+                        file: shown,
+                        reason: code === "ELOOP" ? `symbolic link loop (-> ${pointsTo})` : `dangling symbolic link (-> ${pointsTo} does not exist)`,
+                    });
                     return;
                 }
             } else {

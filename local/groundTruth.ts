@@ -59,8 +59,12 @@ export interface Measurement {
  * (one per source file), and returns the labels.
  */
 export function writeLabelledCorpus(pantherDir: string, dir: string): LabelledEvent[] {
-    const index = JSON.parse(fs.readFileSync(path.join(pantherDir, "_meta", "tests_index.json"), "utf8")) as
-        { file: string; index: number; rule_id: string | null; expected: boolean | null }[];
+    const index = JSON.parse(fs.readFileSync(path.join(pantherDir, "_meta", "tests_index.json"), "utf8")) as {
+        file: string;
+        index: number;
+        rule_id: string | null;
+        expected: boolean | null;
+    }[];
     const byFile = new Map<string, Record<string, unknown>[]>();
     const labels: LabelledEvent[] = [];
     for (const entry of index) {
@@ -102,6 +106,9 @@ export function measurementTable(measurements: readonly Measurement[]): string {
     return [
         "| detection | Panther rules | found / should fire | recall | left alone / should not fire | precision |",
         "|---|---|---:|---:|---:|---:|",
-        ...measurements.map((m) => `| ${m.detection} | ${m.rules.join(", ")} | ${m.found} / ${m.shouldFire} | ${percent(m.found, m.shouldFire)} | ${m.avoided} / ${m.shouldNotFire} | ${percent(m.avoided, m.shouldNotFire)} |`),
+        ...measurements.map(
+            (m) =>
+                `| ${m.detection} | ${m.rules.join(", ")} | ${m.found} / ${m.shouldFire} | ${percent(m.found, m.shouldFire)} | ${m.avoided} / ${m.shouldNotFire} | ${percent(m.avoided, m.shouldNotFire)} |`,
+        ),
     ].join("\n");
 }

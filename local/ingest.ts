@@ -72,7 +72,7 @@ export async function notCloudTrailReason(file: string): Promise<string | undefi
     const what = gzip ? "gzip-compressed " : "";
     if (start === "") return `empty ${what}file`;
     // `"`: a broken fragment of JSON is more likely a damaged export than something else; it fails, named, with the parser's reason.
-    if (start[0] === "{" || start[0] === "[" || start[0] === "\"") return undefined;
+    if (start[0] === "{" || start[0] === "[" || start[0] === '"') return undefined;
     const shown = JSON.stringify(start.slice(0, 12)).slice(1, -1);
     return `${what}content is not JSON (starts with "${shown}")`;
 }
@@ -87,7 +87,8 @@ async function normaliseFile(file: string, fileName: string, options: IngestOpti
     const start = await head(file);
     const s3Log = S3_LOG_START.test(start);
     // The normaliser's contract is S3 log files; other JSON (a sidecar, a config) is skipped, not failed. A "Records" member further in is left to the normaliser to judge.
-    if (options.shapes === "s3-log" && !/"Records"\s*:/.test(start)) return { skipped: 'JSON that is not a CloudTrail log file ({"Records": [...]}); npm start reads the other shapes' };
+    if (options.shapes === "s3-log" && !/"Records"\s*:/.test(start))
+        return { skipped: 'JSON that is not a CloudTrail log file ({"Records": [...]}); npm start reads the other shapes' };
     if (options.shapes === "s3-log" || s3Log) {
         return normaliseLogFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { fileName, defaults });
     }

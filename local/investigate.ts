@@ -23,9 +23,7 @@
  * Pure but for the queries, which go through {@link RunQuery}: the same SQL runs on the local
  * DuckDB lake and on Athena (local/investigateSql.ts).
  */
-import {
-    issuingEventsSql, principalsSql, sessionNameSql, startedSessionsSql, TimelineSelection, timelineSql, Window,
-} from "./investigateSql";
+import { issuingEventsSql, principalsSql, sessionNameSql, startedSessionsSql, TimelineSelection, timelineSql, Window } from "./investigateSql";
 
 export type QueryRow = Record<string, string | null>;
 /** Runs one query and returns its rows, every value as text or null (what Athena returns). */
@@ -71,7 +69,10 @@ export interface Investigation {
 
 /** A subject that names no identity in the input, or more than one. */
 export class SubjectError extends Error {
-    constructor(message: string, readonly candidates: string[] = []) {
+    constructor(
+        message: string,
+        readonly candidates: string[] = [],
+    ) {
         super(message);
         this.name = "SubjectError";
     }
@@ -111,7 +112,11 @@ interface Node {
     firstSeen?: string;
 }
 
-interface Parsed { readonly kind: "arn" | "role" | "key" | "session-name"; readonly type?: string; readonly account?: string }
+interface Parsed {
+    readonly kind: "arn" | "role" | "key" | "session-name";
+    readonly type?: string;
+    readonly account?: string;
+}
 
 const ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(.+)$/;
 
@@ -133,7 +138,9 @@ export function parseSubject(subject: string): Parsed {
     if (subject.startsWith("arn:")) {
         const identity = identityOfArn(subject);
         if (!identity) {
-            throw new SubjectSyntaxError(`"${subject}" is not the ARN of a principal: give an IAM user (arn:aws:iam::<account>:user/<name>), root, a role, an assumed-role session (arn:aws:sts::<account>:assumed-role/<role>/<session>) or a federated user`);
+            throw new SubjectSyntaxError(
+                `"${subject}" is not the ARN of a principal: give an IAM user (arn:aws:iam::<account>:user/<name>), root, a role, an assumed-role session (arn:aws:sts::<account>:assumed-role/<role>/<session>) or a federated user`,
+            );
         }
         return identity.role ? { kind: "role", account: identity.account } : { kind: "arn", type: identity.type, account: identity.account };
     }
@@ -141,7 +148,9 @@ export function parseSubject(subject: string): Parsed {
     if (/^(AKIA|ASIA)[A-Z0-9]{12,124}$/.test(subject)) return { kind: "key" };
     // STS: a role session name is 2 to 64 characters of [\w+=,.@-].
     if (/^[\w+=,.@-]{2,64}$/.test(subject)) return { kind: "session-name" };
-    throw new SubjectSyntaxError(`"${subject}" is neither a principal ARN, an access key id (AKIA…/ASIA…) nor a role session name (2 to 64 of letters, digits and +=,.@_-)`);
+    throw new SubjectSyntaxError(
+        `"${subject}" is neither a principal ARN, an access key id (AKIA…/ASIA…) nor a role session name (2 to 64 of letters, digits and +=,.@_-)`,
+    );
 }
 
 const text = (value: string | null | undefined): string | undefined => (value === null || value === undefined || value === "" ? undefined : value);
@@ -157,9 +166,12 @@ async function resolveSubject(subject: string, query: RunQuery, window: Window):
     } else if (parsed.kind === "role") {
         const sessions = (await query(principalsSql(window, { roleArn: subject }))).map((row) => row.identity_arn);
         const unique = [...new Set(sessions.filter((arn): arn is string => !!arn))];
-        throw new SubjectError(unique.length === 0
-            ? `${subject} is a role, and no session of it is in the input between ${window.since} and ${window.until}`
-            : `${subject} is a role; investigate one of its ${unique.length} session(s) in the input:`, unique);
+        throw new SubjectError(
+            unique.length === 0
+                ? `${subject} is a role, and no session of it is in the input between ${window.since} and ${window.until}`
+                : `${subject} is a role; investigate one of its ${unique.length} session(s) in the input:`,
+            unique,
+        );
     } else if (parsed.kind === "key") {
         keys.push(subject);
         const users = (await query(principalsSql(window, { accessKeys: [subject] }))).map((row) => row.identity_arn);
@@ -173,11 +185,23 @@ async function resolveSubject(subject: string, query: RunQuery, window: Window):
     if (arns.length === 0) throw new SubjectError(`no event between ${window.since} and ${window.until} in the input names ${subject}`);
     if (arns.length > 1) throw new SubjectError(`${subject} names ${arns.length} identities in the input; investigate one of them:`, arns.sort());
     const identity = identityOfArn(arns[0]);
-    const node: Node = { arn: arns[0], account: identity?.account ?? null, type: identity?.type ?? "Unknown", keys: new Set(keys), via: null, notes: [], linkEventIds: [] };
+    const node: Node = {
+        arn: arns[0],
+        account: identity?.account ?? null,
+        type: identity?.type ?? "Unknown",
+        keys: new Set(keys),
+        via: null,
+        notes: [],
+        linkEventIds: [],
+    };
     await describe(node, query, window);
     // An identity may be in the input only through what it started (a user seen only in SwitchFrom) or what started it.
-    if (parsed.kind === "arn" && !node.firstSeen && (await query(issuingEventsSql(window, [subject], []))).length === 0
-        && (await query(startedSessionsSql(window, [subject], []))).length === 0) {
+    if (
+        parsed.kind === "arn" &&
+        !node.firstSeen &&
+        (await query(issuingEventsSql(window, [subject], []))).length === 0 &&
+        (await query(startedSessionsSql(window, [subject], []))).length === 0
+    ) {
         throw new SubjectError(`no event between ${window.since} and ${window.until} in the input names ${subject}`);
     }
     return node;
@@ -205,8 +229,15 @@ function linkRank(link: Link): number {
 
 /** The identity a link came from. */
 function parentOf(link: Link, links: readonly Link[]): Node {
-    const node = (arn: string | null, type: string, account: string | null, notes: string[] = []): Node =>
-        ({ arn, type, account, keys: new Set(), via: null, notes, linkEventIds: [] });
+    const node = (arn: string | null, type: string, account: string | null, notes: string[] = []): Node => ({
+        arn,
+        type,
+        account,
+        keys: new Set(),
+        via: null,
+        notes,
+        linkEventIds: [],
+    });
     if (link.event_name === "SwitchRole") {
         const from = link.switch_from!;
         const parent = node(from, identityOfArn(from)?.type ?? "Unknown", identityOfArn(from)?.account ?? null);
@@ -223,18 +254,20 @@ function parentOf(link: Link, links: readonly Link[]): Node {
     switch (type) {
         case "SAMLUser": {
             const provider = text(link.provider_arn) ?? text(link.identity_provider) ?? null;
-            return node(provider, type, (provider && identityOfArn(provider)?.account) || (provider && ARN.exec(provider)?.[2]) || link.account,
-                [`SAML subject "${link.federated_subject ?? link.identity_user_name ?? "?"}"${link.federated_issuer ? ` asserted by ${link.federated_issuer}` : ""}`]);
+            return node(provider, type, (provider && identityOfArn(provider)?.account) || (provider && ARN.exec(provider)?.[2]) || link.account, [
+                `SAML subject "${link.federated_subject ?? link.identity_user_name ?? "?"}"${link.federated_issuer ? ` asserted by ${link.federated_issuer}` : ""}`,
+            ]);
         }
         case "WebIdentityUser":
-            return node(text(link.identity_provider) ?? text(link.federated_issuer) ?? null, type, null,
-                [`web identity subject "${link.federated_subject ?? link.identity_user_name ?? "?"}"`]);
+            return node(text(link.identity_provider) ?? text(link.federated_issuer) ?? null, type, null, [
+                `web identity subject "${link.federated_subject ?? link.identity_user_name ?? "?"}"`,
+            ]);
         case "AWSService":
             return node(text(link.identity_invoked_by) ?? null, type, null, ["an AWS service assumed the role"]);
         case "AWSAccount":
             return node(null, type, link.identity_account, [
                 `the caller is known only as principal ${link.identity_principal_id ?? "?"}${describePrincipalId(link.identity_principal_id)} of account ${link.identity_account ?? "?"}: ` +
-                `the copy of ${link.event_name} ${link.event_id} logged in that account (with the caller's ARN) is not in the input`,
+                    `the copy of ${link.event_name} ${link.event_id} logged in that account (with the caller's ARN) is not in the input`,
             ]);
         default:
             return node(null, type, link.identity_account, [`CloudTrail recorded no ARN for the caller (principal ${link.identity_principal_id ?? "?"})`]);
@@ -262,8 +295,9 @@ function chooseLink(node: Node, links: readonly Link[]): { chosen: Link; copies:
     const before = node.firstSeen ? ranked.filter((link) => (link.event_time ?? "") <= node.firstSeen!) : [];
     const chosen = before.length > 0 ? before[before.length - 1] : ranked[0];
     const near = (link: Link) => Math.abs(Date.parse(link.event_time ?? "") - Date.parse(chosen.event_time ?? "")) <= 60_000;
-    const copies = links.filter((link) => link === chosen || (link.request_id && link.request_id === chosen.request_id) ||
-        (link.issued_arn === chosen.issued_arn && near(link)));
+    const copies = links.filter(
+        (link) => link === chosen || (link.request_id && link.request_id === chosen.request_id) || (link.issued_arn === chosen.issued_arn && near(link)),
+    );
     const others = links.filter((link) => !copies.includes(link));
     return { chosen, copies, others };
 }
@@ -273,8 +307,10 @@ function missingStartNote(node: Node, window: Window): string {
         node.created ? `its events say it was created at ${node.created}` : undefined,
         node.sourceIdentity ? `with source identity "${node.sourceIdentity}" (set by whoever started the chain)` : undefined,
     ].filter(Boolean);
-    return `the event that started this session (AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity, GetFederationToken or SwitchRole) ` +
-        `is not in the input between ${window.since} and ${window.until}${facts.length ? `; ${facts.join(" ")}` : ""}`;
+    return (
+        `the event that started this session (AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity, GetFederationToken or SwitchRole) ` +
+        `is not in the input between ${window.since} and ${window.until}${facts.length ? `; ${facts.join(" ")}` : ""}`
+    );
 }
 
 /** Walks from the subject back to its origin. Returns the chain origin first. */
@@ -286,8 +322,9 @@ async function ancestors(subject: Node, query: RunQuery, window: Window): Promis
         if (!SESSION_TYPES.has(node.type) || !node.arn) break;
         // A key links only where the response names no session: documentation examples (and
         // sanitised exports) reuse placeholder keys, a session ARN is what AWS itself returns.
-        const links = (await query(issuingEventsSql(window, [node.arn], [...node.keys])))
-            .filter((link) => link.issued_arn === node.arn || !text(link.issued_arn));
+        const links = (await query(issuingEventsSql(window, [node.arn], [...node.keys]))).filter(
+            (link) => link.issued_arn === node.arn || !text(link.issued_arn),
+        );
         const choice = chooseLink(node, links);
         if (!choice) {
             node.notes.push(missingStartNote(node, window));
@@ -296,8 +333,9 @@ async function ancestors(subject: Node, query: RunQuery, window: Window): Promis
         node.via = { eventId: choice.chosen.event_id!, eventName: choice.chosen.event_name! };
         node.linkEventIds.push(...choice.copies.map((link) => link.event_id!));
         const parent = parentOf(choice.chosen, choice.copies);
-        const otherCallers = [...new Set(choice.others.map((link) => parentOf(link, choice.others).arn ?? link.identity_account ?? "?"))]
-            .filter((arn) => arn !== parent.arn);
+        const otherCallers = [...new Set(choice.others.map((link) => parentOf(link, choice.others).arn ?? link.identity_account ?? "?"))].filter(
+            (arn) => arn !== parent.arn,
+        );
         if (otherCallers.length > 0) node.notes.push(`other sessions with this ARN in the input were started by ${otherCallers.join(", ")}`);
         if (parent.arn && visited.has(parent.arn)) {
             node.notes.push(`its caller ${parent.arn} is already in the chain (a loop of role assumptions)`);
@@ -331,9 +369,21 @@ async function descendants(subject: Node, known: Set<string | null>, query: RunQ
         }
         const next: Node[] = [];
         for (const [arn, childLinks] of byChild) {
-            if (found.length >= MAX_STARTED_SESSIONS) return { nodes: found, note: `more than ${MAX_STARTED_SESSIONS} sessions were started from the subject; the first ${MAX_STARTED_SESSIONS} are shown` };
+            if (found.length >= MAX_STARTED_SESSIONS)
+                return {
+                    nodes: found,
+                    note: `more than ${MAX_STARTED_SESSIONS} sessions were started from the subject; the first ${MAX_STARTED_SESSIONS} are shown`,
+                };
             const identity = identityOfArn(arn);
-            const child: Node = { arn, account: identity?.account ?? null, type: identity?.type ?? "Unknown", keys: new Set(), via: null, notes: [], linkEventIds: [] };
+            const child: Node = {
+                arn,
+                account: identity?.account ?? null,
+                type: identity?.type ?? "Unknown",
+                keys: new Set(),
+                via: null,
+                notes: [],
+                linkEventIds: [],
+            };
             const choice = chooseLink(child, childLinks)!;
             child.via = { eventId: choice.chosen.event_id!, eventName: choice.chosen.event_name! };
             child.linkEventIds.push(...childLinks.map((link) => link.event_id!));
@@ -366,7 +416,10 @@ export function principalOf(row: QueryRow): string | null {
 }
 
 const entryOf = (node: Node): ChainEntry => ({
-    arn: node.arn, account: node.account, type: node.type, via: node.via,
+    arn: node.arn,
+    account: node.account,
+    type: node.type,
+    via: node.via,
     ...(node.notes.length > 0 ? { note: node.notes.join("; ") } : {}),
 });
 
@@ -396,9 +449,17 @@ export async function investigate(subject: string, query: RunQuery, options: Inv
         if (!row.event_id || seen.has(key)) continue;
         seen.add(key);
         timeline.push({
-            eventTime: row.event_time ?? "", eventName: row.event_name, eventSource: row.event_source, account: row.account, region: row.region,
-            principal: principalOf(row), sourceIPAddress: row.source_ip, userAgent: row.user_agent, errorCode: text(row.error_code) ?? null,
-            eventId: row.event_id, detections: [...new Set(detections.get(row.event_id) ?? [])].sort(),
+            eventTime: row.event_time ?? "",
+            eventName: row.event_name,
+            eventSource: row.event_source,
+            account: row.account,
+            region: row.region,
+            principal: principalOf(row),
+            sourceIPAddress: row.source_ip,
+            userAgent: row.user_agent,
+            errorCode: text(row.error_code) ?? null,
+            eventId: row.event_id,
+            detections: [...new Set(detections.get(row.event_id) ?? [])].sort(),
         });
     }
     return { subject, chain: nodes.map(entryOf), subjectIndex: lineage.length - 1, timeline, truncated: rows.length > maxEvents, window };
@@ -443,23 +504,32 @@ export function investigationText(investigation: Investigation): string {
     investigation.chain.forEach((entry, index) => {
         const role = index < investigation.subjectIndex ? "" : index === investigation.subjectIndex ? " <- subject" : "";
         const via = entry.via ? `via ${entry.via.eventName} ${entry.via.eventId}` : isKnownOrigin(entry) ? "origin" : "chain stops here: see the note";
-        lines.push(`  ${String(index + 1).padStart(2)}. ${entry.type.padEnd(15)} ${entry.arn ?? "(no ARN recorded)"}  account ${entry.account ?? "?"}  ${via}${role}`);
+        lines.push(
+            `  ${String(index + 1).padStart(2)}. ${entry.type.padEnd(15)} ${entry.arn ?? "(no ARN recorded)"}  account ${entry.account ?? "?"}  ${via}${role}`,
+        );
         if (entry.note) lines.push(`      ${entry.note}`);
     });
     const accounts = new Set(investigation.timeline.map((event) => event.account));
     const regions = new Set(investigation.timeline.map((event) => event.region));
-    lines.push("", `Timeline: ${investigation.timeline.length} event(s) in ${accounts.size} account(s) and ${regions.size} region(s)` +
-        `${investigation.truncated ? ` (stopped at ${investigation.timeline.length}; narrow with --since/--until)` : ""}; * = first time this source IP / user agent appears`);
+    lines.push(
+        "",
+        `Timeline: ${investigation.timeline.length} event(s) in ${accounts.size} account(s) and ${regions.size} region(s)` +
+            `${investigation.truncated ? ` (stopped at ${investigation.timeline.length}; narrow with --since/--until)` : ""}; * = first time this source IP / user agent appears`,
+    );
     const cell = (value: string | null, width: number) => {
         const textValue = value ?? "";
         return (textValue.length > width ? `${textValue.slice(0, width - 1)}…` : textValue).padEnd(width);
     };
-    lines.push(`${cell("time", 20)} ${cell("account", 12)} ${cell("region", 14)} ${cell("principal", 64)} ${cell("event", 28)} ${cell("source IP", 17)} ${cell("user agent", 30)} ${cell("error", 16)} detections`);
+    lines.push(
+        `${cell("time", 20)} ${cell("account", 12)} ${cell("region", 14)} ${cell("principal", 64)} ${cell("event", 28)} ${cell("source IP", 17)} ${cell("user agent", 30)} ${cell("error", 16)} detections`,
+    );
     const marks = firstSeen(investigation.timeline);
     investigation.timeline.forEach((event, index) => {
         const ip = `${marks[index].ip ? "*" : " "}${event.sourceIPAddress ?? ""}`;
         const agent = `${marks[index].userAgent ? "*" : " "}${event.userAgent ?? ""}`;
-        lines.push(`${cell(event.eventTime.slice(0, 19) + "Z", 20)} ${cell(event.account, 12)} ${cell(event.region, 14)} ${cell(event.principal, 64)} ${cell(`${event.eventName ?? ""}`, 28)} ${cell(ip, 17)} ${cell(agent, 30)} ${cell(event.errorCode, 16)} ${event.detections.join(", ")}`);
+        lines.push(
+            `${cell(event.eventTime.slice(0, 19) + "Z", 20)} ${cell(event.account, 12)} ${cell(event.region, 14)} ${cell(event.principal, 64)} ${cell(`${event.eventName ?? ""}`, 28)} ${cell(ip, 17)} ${cell(agent, 30)} ${cell(event.errorCode, 16)} ${event.detections.join(", ")}`,
+        );
     });
     return lines.join("\n");
 }

@@ -20,14 +20,18 @@ export function investigationFileName(subject: string): string {
 
 /** `linkReport`: whether a report.html sits beside the investigations folder (the local mode writes one). */
 export function investigationHtml(investigation: Investigation, generatedAt: string, linkReport = true): string {
-    const chainRows = investigation.chain.map((entry, index) => `<tr${index === investigation.subjectIndex ? ' class="subject"' : ""}>
+    const chainRows = investigation.chain.map(
+        (entry, index) => `<tr${index === investigation.subjectIndex ? ' class="subject"' : ""}>
 <td>${index + 1}</td><td>${escape(entry.type)}</td><td><code>${escape(entry.arn ?? "(no ARN recorded)")}</code>${index === investigation.subjectIndex ? " <b>subject</b>" : ""}</td><td>${escape(entry.account)}</td>
-<td>${entry.via ? `${escape(entry.via.eventName)} <code>${escape(entry.via.eventId)}</code>` : isKnownOrigin(entry) ? "origin" : "<b>chain stops here</b>"}</td><td>${escape(entry.note)}</td></tr>`);
+<td>${entry.via ? `${escape(entry.via.eventName)} <code>${escape(entry.via.eventId)}</code>` : isKnownOrigin(entry) ? "origin" : "<b>chain stops here</b>"}</td><td>${escape(entry.note)}</td></tr>`,
+    );
     const marks = firstSeen(investigation.timeline);
-    const timelineRows = investigation.timeline.map((event, index) => `<tr${event.detections.length ? ' class="flagged"' : ""}>
+    const timelineRows = investigation.timeline.map(
+        (event, index) => `<tr${event.detections.length ? ' class="flagged"' : ""}>
 <td>${escape(event.eventTime)}</td><td>${escape(event.account)}</td><td>${escape(event.region)}</td><td><code>${escape(event.principal)}</code></td>
 <td>${escape(event.eventSource)}<br><b>${escape(event.eventName)}</b></td><td${marks[index].ip ? ' class="new"' : ""}>${escape(event.sourceIPAddress)}</td>
-<td${marks[index].userAgent ? ' class="new"' : ""}>${escape(event.userAgent)}</td><td>${escape(event.errorCode)}</td><td>${escape(event.detections.join(", "))}</td><td><code>${escape(event.eventId)}</code></td></tr>`);
+<td${marks[index].userAgent ? ' class="new"' : ""}>${escape(event.userAgent)}</td><td>${escape(event.errorCode)}</td><td>${escape(event.detections.join(", "))}</td><td><code>${escape(event.eventId)}</code></td></tr>`,
+    );
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>investigate ${escape(investigation.subject)}</title><style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;font-size:12px}
 th{background:#f4f4f4}tr.subject td{background:#eef4fb}tr.flagged td{background:#fdeeee}td.new{font-weight:bold}td.new::before{content:"new ";color:#a00;font-weight:normal}.axis{color:#666}</style></head><body>
@@ -54,7 +58,10 @@ export function writeInvestigationPage(outDir: string, investigation: Investigat
 export function investigationLinks(outDir: string): { title: string; href: string }[] {
     const dir = path.join(outDir, INVESTIGATIONS_DIR);
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir).filter((name) => name.endsWith(".html")).sort()
+    return fs
+        .readdirSync(dir)
+        .filter((name) => name.endsWith(".html"))
+        .sort()
         .map((name) => {
             const title = /<title>investigate (.*?)<\/title>/.exec(fs.readFileSync(path.join(dir, name), "utf8").slice(0, 2000))?.[1];
             return { title: title ? unescape(title) : name.replace(/\.html$/, ""), href: `${INVESTIGATIONS_DIR}/${encodeURIComponent(name)}` };

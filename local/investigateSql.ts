@@ -14,7 +14,6 @@ export interface Window {
     readonly until: string;
 }
 
-
 /** A SQL string literal (both engines double the quote). */
 export function sqlString(text: string): string {
     return `'${text.replace(/'/g, "''")}'`;
@@ -25,7 +24,6 @@ export function inList(column: string, values: Iterable<string>): string {
     const unique = [...new Set(values)].filter((value) => value !== "").sort();
     return unique.length === 0 ? "FALSE" : `${column} IN (${unique.map(sqlString).join(", ")})`;
 }
-
 
 /** Who made an event, as the timeline and the links need it. */
 const IDENTITY_COLUMNS = `useridentity.type AS identity_type, useridentity.arn AS identity_arn, useridentity.accountid AS identity_account,
@@ -103,7 +101,10 @@ ORDER BY event_time, event_id`;
  * What the events of some principals say about them: one row per principal and access key,
  * with the session's creation date and source identity (both set when the session started).
  */
-export function principalsSql(window: Window, predicate: { arns?: readonly string[]; accessKeys?: readonly string[]; sessionName?: string; roleArn?: string }): string {
+export function principalsSql(
+    window: Window,
+    predicate: { arns?: readonly string[]; accessKeys?: readonly string[]; sessionName?: string; roleArn?: string },
+): string {
     const conditions = [
         ...(predicate.arns ? [inList("useridentity.arn", predicate.arns)] : []),
         ...(predicate.accessKeys ? [inList("useridentity.accesskeyid", predicate.accessKeys)] : []),
@@ -153,8 +154,10 @@ function timelinePredicate(selection: TimelineSelection): string {
  */
 export function detectionHitsSql(detections: readonly Pick<Detection, "name" | "source">[], window: Window, selection: TimelineSelection): string {
     // A detection may end with a comment line or a semicolon: each goes in on its own lines, without it.
-    const parts = detections.map((detection) =>
-        `SELECT ${sqlString(detection.name)} AS detection, eventid AS event_id FROM (\n${queryForWindow(detection, window).replace(/;\s*$/, "")}\n) hits`);
+    const parts = detections.map(
+        (detection) =>
+            `SELECT ${sqlString(detection.name)} AS detection, eventid AS event_id FROM (\n${queryForWindow(detection, window).replace(/;\s*$/, "")}\n) hits`,
+    );
     return `SELECT detection, event_id FROM (
 ${parts.join("\nUNION ALL\n")}
 ) all_hits

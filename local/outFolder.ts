@@ -18,7 +18,10 @@ export const RUN_OUTPUTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PR
 
 /** The output folder cannot be used: held by another run, or not ours to clear. */
 export class OutFolderError extends Error {
-    constructor(message: string, readonly reason: "locked" | "not-ours") {
+    constructor(
+        message: string,
+        readonly reason: "locked" | "not-ours",
+    ) {
         super(message);
         this.name = "OutFolderError";
     }
@@ -62,9 +65,12 @@ export function lockOutFolder(outDir: string): HeldFolder {
             const sameHost = holder.host === undefined || holder.host === os.hostname();
             const held = typeof holder.pid === "number" ? !sameHost || alive(holder.pid) : age < 10_000;
             if (held) {
-                throw new OutFolderError(`output folder ${outDir} is in use by another run (pid ${holder.pid ?? "unknown"}` +
-                    `${holder.host && !sameHost ? ` on ${holder.host}` : ""}${holder.started ? `, started ${holder.started}` : ""}); ` +
-                    `wait for it to finish or choose another --out (if no such run exists, delete ${lock})`, "locked");
+                throw new OutFolderError(
+                    `output folder ${outDir} is in use by another run (pid ${holder.pid ?? "unknown"}` +
+                        `${holder.host && !sameHost ? ` on ${holder.host}` : ""}${holder.started ? `, started ${holder.started}` : ""}); ` +
+                        `wait for it to finish or choose another --out (if no such run exists, delete ${lock})`,
+                    "locked",
+                );
             }
             warnings.push(`removed a stale lock of pid ${holder.pid ?? "unknown"} (no longer running) from ${outDir}`);
             fs.rmSync(lock, { force: true });
@@ -93,11 +99,17 @@ export function prepareOutFolder(outDir: string, append: boolean): void {
     const entries = fs.readdirSync(outDir).filter((entry) => entry !== LOCK_FILE);
     const ours = entries.includes(MARKER_FILE) || entries.every((entry) => RUN_OUTPUTS.includes(entry) || entry === MARKER_FILE);
     if (!ours) {
-        throw new OutFolderError(`output folder ${outDir} already holds files this tool did not write (${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}); ` +
-            "choose an empty or new folder for --out", "not-ours");
+        throw new OutFolderError(
+            `output folder ${outDir} already holds files this tool did not write (${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}); ` +
+                "choose an empty or new folder for --out",
+            "not-ours",
+        );
     }
     if (!append) {
         for (const entry of RUN_OUTPUTS) fs.rmSync(path.join(outDir, entry), { recursive: true, force: true });
     }
-    fs.writeFileSync(path.join(outDir, MARKER_FILE), "Written by cloudtrail-lake's local mode (npm start); the next run without --append replaces normalised/, parquet/ and report.html.\n");
+    fs.writeFileSync(
+        path.join(outDir, MARKER_FILE),
+        "Written by cloudtrail-lake's local mode (npm start); the next run without --append replaces normalised/, parquet/ and report.html.\n",
+    );
 }

@@ -17,7 +17,10 @@ export function skippedByReason(result: LocalRunResult): { reason: string; files
     const groups = new Map<string, string[]>();
     for (const file of result.files) {
         if (file.status !== "skipped") continue;
-        const reason = (file.reason ?? "").replace(/ \(starts with .*\)$/, "").replace(/ as \/.*$/, " as another input").replace(/\(-> .*\)$/, "");
+        const reason = (file.reason ?? "")
+            .replace(/ \(starts with .*\)$/, "")
+            .replace(/ as \/.*$/, " as another input")
+            .replace(/\(-> .*\)$/, "");
         groups.set(reason, [...(groups.get(reason) ?? []), file.file]);
     }
     return [...groups].map(([reason, files]) => ({ reason, files }));
@@ -39,9 +42,13 @@ export function summaryTable(result: LocalRunResult): string {
     lines.push("-".repeat(120));
     for (const finding of result.findings) {
         const hits = finding.status === "ok" ? String(finding.count) : "n/a";
-        lines.push(`${cell(finding.query, idWidth)} ${cell(finding.severity, 9)} ${cell(hits, 6)}${finding.status === "ok" ? "" : ` cannot run locally: ${finding.error}`}`);
+        lines.push(
+            `${cell(finding.query, idWidth)} ${cell(finding.severity, 9)} ${cell(hits, 6)}${finding.status === "ok" ? "" : ` cannot run locally: ${finding.error}`}`,
+        );
         for (const hit of finding.hits.slice(0, TOP_HITS)) {
-            lines.push(`${" ".repeat(idWidth + 17)}${cell(hit.eventtime, 21)} ${cell(hit.account, 13)} ${cell(hit.principal, 40)} ${cell(hit.sourceipaddress, 16)} ${String(hit.eventname ?? "")}`);
+            lines.push(
+                `${" ".repeat(idWidth + 17)}${cell(hit.eventtime, 21)} ${cell(hit.account, 13)} ${cell(hit.principal, 40)} ${cell(hit.sourceipaddress, 16)} ${String(hit.eventname ?? "")}`,
+            );
         }
     }
     const failed = result.files.filter((file) => file.status === "failed");
@@ -65,7 +72,9 @@ const escape = (value: unknown) => String(value ?? "").replace(/[&<>"]/g, (c) =>
 function chart(result: LocalRunResult): string {
     const days = result.eventsPerDay;
     if (days.length === 0) return "<p>No events.</p>";
-    const width = 900, height = 160, max = Math.max(...days.map((day) => day.events));
+    const width = 900,
+        height = 160,
+        max = Math.max(...days.map((day) => day.events));
     const bar = Math.max(1, Math.floor(width / days.length) - 1);
     const bars = days.map((day, i) => {
         const h = Math.max(1, Math.round((day.events / max) * (height - 20)));
@@ -78,8 +87,9 @@ function chart(result: LocalRunResult): string {
 function hitsTable(hits: Row[], count: number): string {
     if (hits.length === 0) return "<p>No hits.</p>";
     const columns = ["eventtime", "account", "region", "eventname", "principal", "sourceipaddress", "detail", "eventid"];
-    return `<table><tr>${columns.map((column) => `<th>${column}</th>`).join("")}</tr>${hits.map((hit) =>
-        `<tr>${columns.map((column) => `<td>${escape(hit[column])}</td>`).join("")}</tr>`).join("")}</table>${count > hits.length ? `<p>… and ${count - hits.length} more (all their event ids are in <code>--json</code>).</p>` : ""}`;
+    return `<table><tr>${columns.map((column) => `<th>${column}</th>`).join("")}</tr>${hits
+        .map((hit) => `<tr>${columns.map((column) => `<td>${escape(hit[column])}</td>`).join("")}</tr>`)
+        .join("")}</table>${count > hits.length ? `<p>… and ${count - hits.length} more (all their event ids are in <code>--json</code>).</p>` : ""}`;
 }
 
 function section(finding: Finding): string {
@@ -90,7 +100,10 @@ function section(finding: Finding): string {
 
 /** A self-contained HTML report: summary, events over time, one section per detection. */
 export function htmlReport(result: LocalRunResult, generatedAt: string, investigations: readonly { title: string; href: string }[] = []): string {
-    const rows = result.findings.map((finding) => `<tr class="${finding.severity}"><td><a href="#${finding.query}">${escape(finding.title)}</a></td><td>${finding.severity}</td><td>${finding.status === "ok" ? finding.count : "n/a"}</td></tr>`);
+    const rows = result.findings.map(
+        (finding) =>
+            `<tr class="${finding.severity}"><td><a href="#${finding.query}">${escape(finding.title)}</a></td><td>${finding.severity}</td><td>${finding.status === "ok" ? finding.count : "n/a"}</td></tr>`,
+    );
     const failed = result.files.filter((file) => file.status === "failed");
     const skipped = result.files.filter((file) => file.status === "skipped");
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cloudtrail-lake report</title><style>

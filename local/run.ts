@@ -165,9 +165,11 @@ function allPartitions(lake: string): string[] {
     const root = path.join(lake, LAKE_PREFIXES.normalised);
     const found: string[] = [];
     const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.includes("=")) : []);
-    for (const account of list(root)) for (const region of list(path.join(root, account))) for (const date of list(path.join(root, account, region))) {
-        found.push(`${account}/${region}/${date}`);
-    }
+    for (const account of list(root))
+        for (const region of list(path.join(root, account)))
+            for (const date of list(path.join(root, account, region))) {
+                found.push(`${account}/${region}/${date}`);
+            }
     return found;
 }
 
@@ -193,15 +195,19 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     const hasLake = await createCloudTrailView(engine, lake);
     const span = hasLake ? await eventSpan(engine, options.now) : undefined;
     if (span && span.implausible > 0) {
-        warnings.push(`${span.implausible} event(s) with an implausible time (before ${PLAUSIBLE_FROM} or more than a day after the run; e.g. ${span.examples.join(", ")}) ` +
-            "are left out of the default window; --since/--until reach them");
+        warnings.push(
+            `${span.implausible} event(s) with an implausible time (before ${PLAUSIBLE_FROM} or more than a day after the run; e.g. ${span.examples.join(", ")}) ` +
+                "are left out of the default window; --since/--until reach them",
+        );
     }
     if (span && span.untimed > 0) warnings.push(`${span.untimed} event(s) without a readable eventTime: no window holds them, so no detection sees them`);
     // Without a plausible span the window is everything plausible, so that the detections still run and their errors surface.
     const latest = isoSeconds(new Date(options.now.getTime() + PLAUSIBLE_AHEAD_MS));
     const window = { since: options.since ?? span?.since ?? PLAUSIBLE_FROM, until: options.until ?? span?.until ?? latest };
     if (window.since >= window.until) {
-        throw new WindowError(`the window ${window.since} .. ${window.until} is empty: ${options.since ? `--since is at or after the last event (${span?.until ?? "none"})` : `--until is at or before the first event (${span?.since ?? "none"})`}`);
+        throw new WindowError(
+            `the window ${window.since} .. ${window.until} is empty: ${options.since ? `--since is at or after the last event (${span?.until ?? "none"})` : `--until is at or before the first event (${span?.since ?? "none"})`}`,
+        );
     }
     const findings: Finding[] = [];
     for (const detection of options.detections ?? loadDetections()) {
@@ -210,16 +216,23 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
     // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
     const eventsPerDay = hasLake
-        ? (await engine.all(`SELECT "date" AS date, count(*) AS events FROM cloudtrail
+        ? (
+              await engine.all(`SELECT "date" AS date, count(*) AS events FROM cloudtrail
               WHERE TRY_CAST(eventtime AS TIMESTAMPTZ) >= TIMESTAMPTZ ${literal(window.since)} AND TRY_CAST(eventtime AS TIMESTAMPTZ) < TIMESTAMPTZ ${literal(window.until)}
-              GROUP BY 1 ORDER BY 1`))
-            .map((row) => ({ date: String(row.date), events: Number(row.events) }))
+              GROUP BY 1 ORDER BY 1`)
+          ).map((row) => ({ date: String(row.date), events: Number(row.events) }))
         : [];
     const count = (status: FileResult["status"]) => files.filter((file) => file.status === status).length;
     const sum = (pick: (file: FileResult) => number) => files.reduce((total, file) => total + pick(file), 0);
     return {
         findings,
-        inputs: { read: count("normalised"), skipped: count("skipped"), failed: count("failed"), events: sum((file) => file.events), duplicates: sum((file) => file.duplicates ?? 0) },
+        inputs: {
+            read: count("normalised"),
+            skipped: count("skipped"),
+            failed: count("failed"),
+            events: sum((file) => file.events),
+            duplicates: sum((file) => file.duplicates ?? 0),
+        },
         files,
         window: hasLake ? window : undefined,
         eventsPerDay,
@@ -228,7 +241,13 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     };
 }
 
-async function runDetection(engine: Engine, detection: Detection, window: { since: string; until: string }, hasLake: boolean, suppressions?: Suppressions): Promise<Finding> {
+async function runDetection(
+    engine: Engine,
+    detection: Detection,
+    window: { since: string; until: string },
+    hasLake: boolean,
+    suppressions?: Suppressions,
+): Promise<Finding> {
     const base = { query: detection.name, title: detection.title, severity: detection.severity, mitre: detection.mitre };
     if (!hasLake) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
     try {
@@ -239,7 +258,14 @@ async function runDetection(engine: Engine, detection: Detection, window: { sinc
         // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order.
         const hits = await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`);
         await engine.run("DROP TABLE detection_hits");
-        return { ...base, status: "ok", count: ids.length, ...(suppressed > 0 ? { suppressed } : {}), eventIds: ids.map((row) => String(row.eventid ?? "")), hits };
+        return {
+            ...base,
+            status: "ok",
+            count: ids.length,
+            ...(suppressed > 0 ? { suppressed } : {}),
+            eventIds: ids.map((row) => String(row.eventid ?? "")),
+            hits,
+        };
     } catch (error) {
         return { ...base, status: "cannot-run-locally", error: (error as Error).message.split("\n")[0], count: 0, eventIds: [], hits: [] };
     }

@@ -24,13 +24,16 @@ export interface Unwrapped {
     others: number;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-    typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** An object carrying the fields every CloudTrail event (management, data, Insights) has some of. */
 export function isCloudTrailEvent(value: Record<string, unknown>): boolean {
-    return "eventName" in value || "eventSource" in value || "insightDetails" in value ||
-        ("eventVersion" in value && ("userIdentity" in value || "eventID" in value));
+    return (
+        "eventName" in value ||
+        "eventSource" in value ||
+        "insightDetails" in value ||
+        ("eventVersion" in value && ("userIdentity" in value || "eventID" in value))
+    );
 }
 
 function unwrapInto(value: unknown, out: Unwrapped): void {
@@ -68,7 +71,11 @@ function unwrapInto(value: unknown, out: Unwrapped): void {
     if ("CloudTrailEvent" in value) return unwrapInto(value.CloudTrailEvent, out);
     if (Array.isArray(value.Events)) return unwrapInto(value.Events, out);
     if (eventBridge) return unwrapInto(value.detail, out);
-    if (Array.isArray(value.logEvents)) return unwrapInto(value.logEvents.map((logEvent) => (logEvent as { message?: unknown })?.message), out);
+    if (Array.isArray(value.logEvents))
+        return unwrapInto(
+            value.logEvents.map((logEvent) => (logEvent as { message?: unknown })?.message),
+            out,
+        );
     if ("data" in value && ("log" in value || "description" in value)) return unwrapInto(value.data, out);
     if ("_raw" in value) return unwrapInto(value._raw, out); // Splunk export
     if (isObject(value.result)) return unwrapInto(value.result, out); // Splunk/search API result rows

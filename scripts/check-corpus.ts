@@ -16,6 +16,9 @@ if (!fs.existsSync(path.join(corpus, "panther-labs__panther-analysis"))) {
 }
 console.log(`check:corpus: ${corpus}`);
 const mocha = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
-const result = spawnSync(process.execPath, [mocha, "--no-config", "--node-option", "import=tsx", "--timeout", "300000",
-    "test/normaliser.test.ts", "test/local.test.ts", "test/handler.test.ts"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, CORPUS_DIR: corpus } });
+const result = spawnSync(
+    process.execPath,
+    [mocha, "--no-config", "--node-option", "import=tsx", "--timeout", "300000", "test/normaliser.test.ts", "test/local.test.ts", "test/handler.test.ts"],
+    { cwd: ROOT, stdio: "inherit", env: { ...process.env, CORPUS_DIR: corpus } },
+);
 process.exit(result.status ?? 1);

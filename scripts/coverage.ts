@@ -16,7 +16,9 @@ export function coverageMarkdown(detections: readonly Detection[]): string {
     for (const [tactic, name] of Object.entries(CLOUD_TACTICS)) {
         const mapped = detections.filter((detection) => detection.tactics.includes(tactic));
         const techniques = [...new Set(mapped.flatMap((detection) => detection.techniques))].sort();
-        lines.push(`| ${name} (${tactic}) | ${mapped.length} | ${techniques.join(", ") || "—"} | ${mapped.map((detection) => detection.id).join(", ") || "—"} |`);
+        lines.push(
+            `| ${name} (${tactic}) | ${mapped.length} | ${techniques.join(", ") || "—"} | ${mapped.map((detection) => detection.id).join(", ") || "—"} |`,
+        );
     }
     return lines.join("\n");
 }
@@ -26,7 +28,10 @@ export function catalogueMarkdown(detections: readonly Detection[]): string {
     return [
         "| detection | severity | kind | tactics | techniques |",
         "|---|---|---|---|---|",
-        ...detections.map((d) => `| \`${d.id}\`: ${d.title} | ${d.severity} | ${d.kind} | ${d.tactics.map((t) => CLOUD_TACTICS[t]).join(", ")} | ${d.techniques.join(", ")} |`),
+        ...detections.map(
+            (d) =>
+                `| \`${d.id}\`: ${d.title} | ${d.severity} | ${d.kind} | ${d.tactics.map((t) => CLOUD_TACTICS[t]).join(", ")} | ${d.techniques.join(", ")} |`,
+        ),
     ].join("\n");
 }
 

@@ -21,9 +21,13 @@ async function main(inputs: string[]): Promise<number> {
         // distinct event ids would undercount test corpora, whose events reuse ids such as "abc-123".
         const hits = result.findings.reduce((sum, finding) => sum + finding.count, 0);
         const share = (count: number) => `${((100 * count) / Math.max(1, result.inputs.events)).toFixed(2)}%`;
-        console.log(`${result.inputs.events} events in ${result.inputs.read} file(s); ${hits} hits over all detections: at most ${share(hits)} of the events flagged`);
+        console.log(
+            `${result.inputs.events} events in ${result.inputs.read} file(s); ${hits} hits over all detections: at most ${share(hits)} of the events flagged`,
+        );
         for (const finding of result.findings.filter((f) => f.count > 0 || f.status !== "ok").sort((a, b) => b.count - a.count)) {
-            console.log(`  ${finding.query.padEnd(34)} ${String(finding.count).padStart(6)}  ${share(finding.count)}${finding.status === "ok" ? "" : `  ${finding.status}: ${finding.error}`}`);
+            console.log(
+                `  ${finding.query.padEnd(34)} ${String(finding.count).padStart(6)}  ${share(finding.count)}${finding.status === "ok" ? "" : `  ${finding.status}: ${finding.error}`}`,
+            );
         }
         return result.findings.some((finding) => finding.status !== "ok") ? 1 : 0;
     } finally {
@@ -31,4 +35,10 @@ async function main(inputs: string[]): Promise<number> {
     }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error) => { console.error(error); process.exit(1); });
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+        console.error(error);
+        process.exit(1);
+    },
+);

@@ -5,7 +5,11 @@ import { AlertingSettings, RECENT_TABLE } from "../lambda/alerts/settings";
 
 export const ALERT_FIXTURES = path.join(__dirname, "fixtures", "alerts");
 export const FIXTURE_DETECTIONS = loadAlertDetections(path.join(ALERT_FIXTURES, "queries"));
-export const DEPLOY_ROLE_SUPPRESSION = { detection: "*", principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*", reason: "the stack's own deploy role (pulumi up)" };
+export const DEPLOY_ROLE_SUPPRESSION = {
+    detection: "*",
+    principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*",
+    reason: "the stack's own deploy role (pulumi up)",
+};
 
 export function fixtureSettings(overrides: Partial<AlertingSettings> = {}): AlertingSettings {
     return {
@@ -21,4 +25,3 @@ export function fixtureSettings(overrides: Partial<AlertingSettings> = {}): Aler
         ...overrides,
     };
 }
-

@@ -29,12 +29,14 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
         client,
         async createDedupTable(name) {
             // The table the Alerting component declares: partition key alertKey, on-demand.
-            await client.send(new CreateTableCommand({
-                TableName: name,
-                AttributeDefinitions: [{ AttributeName: "alertKey", AttributeType: "S" }],
-                KeySchema: [{ AttributeName: "alertKey", KeyType: "HASH" }],
-                BillingMode: "PAY_PER_REQUEST",
-            }));
+            await client.send(
+                new CreateTableCommand({
+                    TableName: name,
+                    AttributeDefinitions: [{ AttributeName: "alertKey", AttributeType: "S" }],
+                    KeySchema: [{ AttributeName: "alertKey", KeyType: "HASH" }],
+                    BillingMode: "PAY_PER_REQUEST",
+                }),
+            );
         },
         async stop() {
             client.destroy();
@@ -75,16 +77,22 @@ export async function startRecordingEndpoint(): Promise<RecordingEndpoint> {
                 const failure = putEventsFailure;
                 putEventsFailure = undefined;
                 response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-                response.end(JSON.stringify(failure
-                    ? { FailedEntryCount: 1, Entries: [{ ErrorCode: failure, ErrorMessage: "recorded failure" }] }
-                    : { FailedEntryCount: 0, Entries: body.Entries.map(() => ({ EventId: `event-${++sequence}` })) }));
+                response.end(
+                    JSON.stringify(
+                        failure
+                            ? { FailedEntryCount: 1, Entries: [{ ErrorCode: failure, ErrorMessage: "recorded failure" }] }
+                            : { FailedEntryCount: 0, Entries: body.Entries.map(() => ({ EventId: `event-${++sequence}` })) },
+                    ),
+                );
                 return;
             }
             // SNS speaks the AWS query protocol: form fields in, XML out.
             const form = Object.fromEntries(new URLSearchParams(text));
             requests.push({ service: "sns", operation: String(form.Action), body: form });
             response.writeHead(200, { "content-type": "text/xml" });
-            response.end(`<${form.Action}Response xmlns="https://sns.amazonaws.com/doc/2010-03-31/"><${form.Action}Result><MessageId>message-${++sequence}</MessageId></${form.Action}Result><ResponseMetadata><RequestId>r-${sequence}</RequestId></ResponseMetadata></${form.Action}Response>`);
+            response.end(
+                `<${form.Action}Response xmlns="https://sns.amazonaws.com/doc/2010-03-31/"><${form.Action}Result><MessageId>message-${++sequence}</MessageId></${form.Action}Result><ResponseMetadata><RequestId>r-${sequence}</RequestId></ResponseMetadata></${form.Action}Response>`,
+            );
         });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -95,7 +103,9 @@ export async function startRecordingEndpoint(): Promise<RecordingEndpoint> {
         requests,
         sns,
         eventBridge,
-        failNextPutEvents(errorCode) { putEventsFailure = errorCode; },
+        failNextPutEvents(errorCode) {
+            putEventsFailure = errorCode;
+        },
         async stop() {
             sns.destroy();
             eventBridge.destroy();

@@ -52,18 +52,32 @@ describe("Alerting component", () => {
 
     it("has a delivery dead-letter queue only the topic can send to, with an alarm", () => {
         const queuePolicy = json(get("aws:sqs/queuePolicy:QueuePolicy", "alerts-delivery-dlq-policy").policy);
-        expect(queuePolicy.Statement[0]).to.deep.include({ Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Condition: { ArnEquals: { "aws:SourceArn": mockArn("aws:sns/topic:Topic", "alerts-topic") } } });
-        expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-delivery-dlq-not-empty")).to.deep.include({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+        expect(queuePolicy.Statement[0]).to.deep.include({
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Condition: { ArnEquals: { "aws:SourceArn": mockArn("aws:sns/topic:Topic", "alerts-topic") } },
+        });
+        expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-delivery-dlq-not-empty")).to.deep.include({
+            metricName: "ApproximateNumberOfMessagesVisible",
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+        });
         expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-dlq-not-empty").dimensions).to.deep.equal({ QueueName: "alerts-dlq" });
-        expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-schedule-errors")).to.deep.include({ namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "alerts-schedule" }, period: 600 });
+        expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-schedule-errors")).to.deep.include({
+            namespace: "AWS/Lambda",
+            metricName: "Errors",
+            dimensions: { FunctionName: "alerts-schedule" },
+            period: 600,
+        });
     });
 
     it("is notified of new normalised files of the lake through its queue, after the queue policy exists", () => {
         const notification = get("aws:s3/bucketNotification:BucketNotification", "alerts-lake-notification");
         expect(notification.bucket).to.equal("lake-0123456789abcdef");
         expect(notification.queues[0]).to.deep.include({ events: ["s3:ObjectCreated:*"], filterPrefix: "normalised/", filterSuffix: ".json.gz" });
-        expect(findResource(resources, "aws:s3/bucketNotification:BucketNotification", "alerts-lake-notification").dependencies)
-            .to.include(findResource(resources, "aws:sqs/queuePolicy:QueuePolicy", "alerts-queue-policy").urn);
+        expect(findResource(resources, "aws:s3/bucketNotification:BucketNotification", "alerts-lake-notification").dependencies).to.include(
+            findResource(resources, "aws:sqs/queuePolicy:QueuePolicy", "alerts-queue-policy").urn,
+        );
     });
 
     it("runs the event evaluator on x86_64 with DuckDB in its asset, and the scheduled one every scheduleMinutes", () => {
@@ -72,7 +86,11 @@ describe("Alerting component", () => {
         expect(events.environment.variables).to.deep.include({ HOME: "/tmp", ALERT_TOPIC_ARN: mockArn("aws:sns/topic:Topic", "alerts-topic") });
         expect(get("aws:lambda/function:Function", "alerts-schedule")).to.deep.include({ handler: "index.schedule", architectures: ["x86_64"] });
         expect(get("aws:cloudwatch/eventRule:EventRule", "alerts-schedule-rule").scheduleExpression).to.equal("rate(10 minutes)");
-        expect(get("aws:dynamodb/table:Table", "alerts-dedup")).to.deep.include({ hashKey: "alertKey", billingMode: "PAY_PER_REQUEST", ttl: { attributeName: "expiresAt", enabled: true } });
+        expect(get("aws:dynamodb/table:Table", "alerts-dedup")).to.deep.include({
+            hashKey: "alertKey",
+            billingMode: "PAY_PER_REQUEST",
+            ttl: { attributeName: "expiresAt", enabled: true },
+        });
     });
 
     it("ships the stack's settings and a DuckDB binding that loads", () => {
@@ -80,22 +98,42 @@ describe("Alerting component", () => {
         const config = parseLakeConfig({ accounts: [{ id: "111122223333", name: "security" }], alerts: STACK_ALERTS, suppressions: [DEPLOY_ROLE] });
         const directory = bundleAlerts(alertingSettings(config, loadAlertDetections()));
         const settings = JSON.parse(fs.readFileSync(path.join(directory, "alerting.json"), "utf8"));
-        expect(settings).to.deep.include({ dedupMinutes: 120, scheduleMinutes: 10, sns: { minSeverity: "high" }, eventBridge: { busName: "security", minSeverity: "medium" }, recentTable: "cloudtrail_recent" });
+        expect(settings).to.deep.include({
+            dedupMinutes: 120,
+            scheduleMinutes: 10,
+            sns: { minSeverity: "high" },
+            eventBridge: { busName: "security", minSeverity: "medium" },
+            recentTable: "cloudtrail_recent",
+        });
         expect(settings.suppressions).to.deep.equal([{ detection: "*", ...DEPLOY_ROLE }]);
         expect(settings.accountNames).to.deep.equal({ "111122223333": "security" });
         expect(settings.detections.length).to.be.above(0);
         // The asset's own node_modules, not the repository's: what Lambda will load.
-        const output = execFileSync(process.execPath, ["-e", `
+        const output = execFileSync(
+            process.execPath,
+            [
+                "-e",
+                `
             const { DuckDBInstance } = require("@duckdb/node-api");
             DuckDBInstance.create(":memory:").then((db) => db.connect()).then((c) => c.runAndReadAll("SELECT 42 AS answer")).then((r) => console.log(JSON.stringify(r.getRowObjectsJson())));
-        `], { cwd: directory, env: { ...process.env, NODE_PATH: "" } }).toString();
+        `,
+            ],
+            { cwd: directory, env: { ...process.env, NODE_PATH: "" } },
+        ).toString();
         expect(JSON.parse(output)).to.deep.equal([{ answer: 42 }]);
         expect(fs.readFileSync(path.join(directory, "index.js"), "utf8")).to.contain("@duckdb/node-api");
         // The bundle itself loads (settings, SDK clients, DuckDB from its node_modules) and answers S3's test event.
-        const answer = execFileSync(process.execPath, ["-e", `
+        const answer = execFileSync(
+            process.execPath,
+            [
+                "-e",
+                `
             require("./index.js").events({ Records: [{ messageId: "m-1", body: JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent" }) }] })
                 .then((result) => console.log(JSON.stringify(result)));
-        `], { cwd: directory, env: { PATH: process.env.PATH, HOME: "/tmp", AWS_REGION: "ap-northeast-1", DEDUP_TABLE: "t" } }).toString();
+        `,
+            ],
+            { cwd: directory, env: { PATH: process.env.PATH, HOME: "/tmp", AWS_REGION: "ap-northeast-1", DEDUP_TABLE: "t" } },
+        ).toString();
         expect(JSON.parse(answer)).to.deep.equal({ batchItemFailures: [] });
     });
 
@@ -107,7 +145,16 @@ describe("Alerting component", () => {
         expect(byId.PublishToAlertTopic.Resource).to.equal(mockArn("aws:sns/topic:Topic", "alerts-topic"));
         expect(byId.PutAlertEvents.Resource).to.equal(`arn:aws:events:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:event-bus/security`);
         const events = json(get("aws:iam/rolePolicy:RolePolicy", "alerts-events-role-policy").policy);
-        expect(events.Statement.map((statement: any) => statement.Sid)).to.deep.equal(["ReadNormalised", "DecryptLake", "ConsumeQueue", "Dedup", "PublishToAlertTopic", "UseAlertTopicKey", "PutAlertEvents", "WriteOwnLogs"]);
+        expect(events.Statement.map((statement: any) => statement.Sid)).to.deep.equal([
+            "ReadNormalised",
+            "DecryptLake",
+            "ConsumeQueue",
+            "Dedup",
+            "PublishToAlertTopic",
+            "UseAlertTopicKey",
+            "PutAlertEvents",
+            "WriteOwnLogs",
+        ]);
         for (const statement of [...policy.Statement, ...events.Statement]) {
             for (const action of [statement.Action].flat()) expect(action, statement.Sid).to.not.match(/\*$/);
         }
@@ -121,8 +168,11 @@ describe("Alerting component", () => {
         expect(recent.storageDescriptor.serDeInfo.serializationLibrary).to.equal("org.openx.data.jsonserde.JsonSerDe");
         expect(recent.storageDescriptor.columns).to.deep.equal(parquet.storageDescriptor.columns);
         expect(recent.partitionKeys).to.deep.equal(parquet.partitionKeys);
-        expect(recent.parameters["storage.location.template"]).to.equal("s3://lake-0123456789abcdef/normalised/account=${account}/region=${region}/date=${date}/");
-        for (const key of ["projection.account.values", "projection.region.values", "projection.date.range"]) expect(recent.parameters[key], key).to.equal(parquet.parameters[key]);
+        expect(recent.parameters["storage.location.template"]).to.equal(
+            "s3://lake-0123456789abcdef/normalised/account=${account}/region=${region}/date=${date}/",
+        );
+        for (const key of ["projection.account.values", "projection.region.values", "projection.date.range"])
+            expect(recent.parameters[key], key).to.equal(parquet.parameters[key]);
     });
 
     it("refuses a suppression naming a detection that does not exist", async () => {

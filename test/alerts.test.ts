@@ -24,11 +24,27 @@ import { LocalDynamo, RecordingEndpoint, startLocalDynamo, startRecordingEndpoin
 import { LocalS3, startLocalS3 } from "./s3server";
 
 function sqsEvent(bucket: string, keys: string[]): SQSEvent {
-    return { Records: keys.map((key, index) => ({
-        messageId: `message-${index}`, receiptHandle: `r-${index}`, attributes: {} as never, messageAttributes: {}, md5OfBody: "",
-        eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:eu-west-1:999999999999:q", awsRegion: "eu-west-1",
-        body: JSON.stringify({ Records: [{ eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: bucket }, object: { key: key.split("/").map(encodeURIComponent).join("/") } } }] }),
-    })) };
+    return {
+        Records: keys.map((key, index) => ({
+            messageId: `message-${index}`,
+            receiptHandle: `r-${index}`,
+            attributes: {} as never,
+            messageAttributes: {},
+            md5OfBody: "",
+            eventSource: "aws:sqs",
+            eventSourceARN: "arn:aws:sqs:eu-west-1:999999999999:q",
+            awsRegion: "eu-west-1",
+            body: JSON.stringify({
+                Records: [
+                    {
+                        eventSource: "aws:s3",
+                        eventName: "ObjectCreated:Put",
+                        s3: { bucket: { name: bucket }, object: { key: key.split("/").map(encodeURIComponent).join("/") } },
+                    },
+                ],
+            }),
+        })),
+    };
 }
 
 describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SNS and EventBridge)", function () {
@@ -37,13 +53,23 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
     let endpoint: RecordingEndpoint;
     let tables = 0;
     const logs: { message: string; details?: Record<string, unknown> }[] = [];
-    const logger = { info: (message: string, details?: Record<string, unknown>) => { logs.push({ message, details }); }, error: (message: string, details?: Record<string, unknown>) => { logs.push({ message: `ERROR ${message}`, details }); } };
+    const logger = {
+        info: (message: string, details?: Record<string, unknown>) => {
+            logs.push({ message, details });
+        },
+        error: (message: string, details?: Record<string, unknown>) => {
+            logs.push({ message: `ERROR ${message}`, details });
+        },
+    };
 
     before(async () => {
         [s3, dynamo, endpoint] = await Promise.all([startLocalS3([ARCHIVE, LAKE]), startLocalDynamo(), startRecordingEndpoint()]);
     });
     after(async () => Promise.all([s3.stop(), dynamo.stop(), endpoint.stop()]));
-    beforeEach(() => { endpoint.requests.length = 0; logs.length = 0; });
+    beforeEach(() => {
+        endpoint.requests.length = 0;
+        logs.length = 0;
+    });
 
     /** The normaliser Lambda writes the fixture's normalised file(s) to the lake; returns their keys. */
     async function land(fixture: string): Promise<string[]> {
@@ -51,7 +77,7 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         const key = `AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/25/${name}`;
         await s3.client.send(new PutObjectCommand({ Bucket: ARCHIVE, Key: key, Body: zlib.gzipSync(fs.readFileSync(path.join(ALERT_FIXTURES, fixture))) }));
         const normaliser = createHandler({ s3: s3.client, lakeBucket: LAKE, logger: { info() {}, error() {} } as never });
-        const response = await normaliser(sqsEvent(ARCHIVE, [key]), {} as Context) as SQSBatchResponse;
+        const response = (await normaliser(sqsEvent(ARCHIVE, [key]), {} as Context)) as SQSBatchResponse;
         expect(response.batchItemFailures).to.deep.equal([]);
         const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: LAKE, Prefix: "normalised/" }));
         return (listed.Contents ?? []).map((object) => object.Key!).filter((lakeKey) => lakeKey.endsWith(name));
@@ -63,7 +89,10 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         const handler = createEventEvaluator({
             settings,
             dedup: new DynamoDedupStore(dynamo.client, table),
-            destinations: [snsDestination(endpoint.sns, TOPIC, settings.sns!.minSeverity), eventBridgeDestination(endpoint.eventBridge, settings.eventBridge!.busName, settings.eventBridge!.minSeverity)],
+            destinations: [
+                snsDestination(endpoint.sns, TOPIC, settings.sns!.minSeverity),
+                eventBridgeDestination(endpoint.eventBridge, settings.eventBridge!.busName, settings.eventBridge!.minSeverity),
+            ],
             logger,
             s3: s3.client,
             now: () => NOW,
@@ -110,25 +139,27 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         const [sns, eventBridge] = endpoint.requests;
         const published = JSON.parse(String(sns.body.Message));
         const alert = JSON.parse(published.default) as Alert;
-        expect(alert.query).to.equal([
-            "SELECT * FROM (",
-            "SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal,",
-            "       sourceipaddress, useragent, eventid, coalesce(errorcode, json_extract_scalar(requestparameters, '$.name')) AS detail",
-            "FROM cloudtrail_recent",
-            "WHERE \"date\" BETWEEN '2026-11-25' AND '2026-11-25' AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-25T10:02:00Z') AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-25T10:02:01Z')",
-            "  AND eventsource = 'cloudtrail.amazonaws.com'",
-            "  AND eventname IN ('StopLogging', 'DeleteTrail')",
-            "ORDER BY eventtime",
-            ") AS hits",
-            "WHERE account = '111122223333' AND principal = 'arn:aws:sts::111122223333:assumed-role/ops-admin/mallory'",
-            "ORDER BY eventtime",
-        ].join("\n"));
+        expect(alert.query).to.equal(
+            [
+                "SELECT * FROM (",
+                "SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal,",
+                "       sourceipaddress, useragent, eventid, coalesce(errorcode, json_extract_scalar(requestparameters, '$.name')) AS detail",
+                "FROM cloudtrail_recent",
+                "WHERE \"date\" BETWEEN '2026-11-25' AND '2026-11-25' AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-25T10:02:00Z') AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-25T10:02:01Z')",
+                "  AND eventsource = 'cloudtrail.amazonaws.com'",
+                "  AND eventname IN ('StopLogging', 'DeleteTrail')",
+                "ORDER BY eventtime",
+                ") AS hits",
+                "WHERE account = '111122223333' AND principal = 'arn:aws:sts::111122223333:assumed-role/ops-admin/mallory'",
+                "ORDER BY eventtime",
+            ].join("\n"),
+        );
         expect(alert).to.deep.equal(expectedAlert(alert.query));
         expect(sns.body).to.deep.include({
-            Action: "Publish",
-            TopicArn: TOPIC,
-            Subject: "[CRITICAL] CloudTrail logging stopped or trail deleted - prod",
-            MessageStructure: "json",
+            "Action": "Publish",
+            "TopicArn": TOPIC,
+            "Subject": "[CRITICAL] CloudTrail logging stopped or trail deleted - prod",
+            "MessageStructure": "json",
             "MessageAttributes.entry.1.Name": "severity",
             "MessageAttributes.entry.1.Value.StringValue": "critical",
             "MessageAttributes.entry.2.Name": "detection",
@@ -143,7 +174,15 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         expect(published.email).to.contain("ATT&CK:     TA0005, T1562.008");
 
         expect(eventBridge.body).to.deep.equal({
-            Entries: [{ Source: EVENT_SOURCE, DetailType: EVENT_DETAIL_TYPE, Detail: published.default, EventBusName: "security", Time: Date.parse("2026-11-25T10:02:00Z") / 1000 }],
+            Entries: [
+                {
+                    Source: EVENT_SOURCE,
+                    DetailType: EVENT_DETAIL_TYPE,
+                    Detail: published.default,
+                    EventBusName: "security",
+                    Time: Date.parse("2026-11-25T10:02:00Z") / 1000,
+                },
+            ],
         });
         expect(EVENT_SOURCE).to.equal("cloudtrail-lake");
         expect(EVENT_DETAIL_TYPE).to.equal("CloudTrail Lake Alert");
@@ -177,7 +216,12 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         await handler(sqsEvent(LAKE, keys));
         await handler(sqsEvent(LAKE, [...keys, ...keys]));
         expect(endpoint.requests.map((request) => request.operation)).to.deep.equal(["Publish", "PutEvents"]);
-        const item = await dynamo.client.send(new GetItemCommand({ TableName: table, Key: { alertKey: { S: "cloudtrail-logging-stopped|111122223333|arn:aws:sts::111122223333:assumed-role/ops-admin/mallory" } } }));
+        const item = await dynamo.client.send(
+            new GetItemCommand({
+                TableName: table,
+                Key: { alertKey: { S: "cloudtrail-logging-stopped|111122223333|arn:aws:sts::111122223333:assumed-role/ops-admin/mallory" } },
+            }),
+        );
         expect(item.Item?.eventIds.SS).to.deep.equal(["00000000-0000-4000-8000-000000000002"]);
         expect(item.Item?.sent.BOOL).to.equal(true);
         expect(Number(item.Item?.expiresAt.N)).to.equal(NOW / 1000 + 3600);
@@ -189,7 +233,10 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         const { handler } = await evaluator();
         expect(await handler(sqsEvent(LAKE, keys))).to.deep.equal({ batchItemFailures: [] });
         expect(endpoint.requests).to.deep.equal([]);
-        expect(logs.find((log) => log.message === "rows suppressed")?.details).to.deep.include({ suppressed: 1, reasons: ["the stack's own deploy role (pulumi up)"] });
+        expect(logs.find((log) => log.message === "rows suppressed")?.details).to.deep.include({
+            suppressed: 1,
+            reasons: ["the stack's own deploy role (pulumi up)"],
+        });
         // Without the suppression the same file alerts: the fixture is a real positive.
         const unsuppressed = await evaluator(fixtureSettings({ suppressions: [] }));
         await unsuppressed.handler(sqsEvent(LAKE, keys));
@@ -205,7 +252,7 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
     });
 
     it("a medium alert goes to EventBridge only (SNS threshold high)", async () => {
-        const mediumStop = FIXTURE_DETECTIONS.map((detection) => detection.kind === "event" ? { ...detection, severity: "medium" as const } : detection);
+        const mediumStop = FIXTURE_DETECTIONS.map((detection) => (detection.kind === "event" ? { ...detection, severity: "medium" as const } : detection));
         const keys = await land("stop-logging.json");
         const { handler } = await evaluator(fixtureSettings({ detections: mediumStop }));
         await handler(sqsEvent(LAKE, keys));
@@ -217,7 +264,9 @@ describe("alerts: a log file lands, alerts go out (s3rver, dynalite, recorded SN
         const { handler } = await evaluator();
         endpoint.failNextPutEvents("ThrottlingException");
         expect(await handler(sqsEvent(LAKE, keys))).to.deep.equal({ batchItemFailures: [{ itemIdentifier: "message-0" }] });
-        expect(logs.find((log) => log.message === "ERROR alert evaluation failed")?.details?.reason).to.match(/EventBridge refused the alert .*ThrottlingException/);
+        expect(logs.find((log) => log.message === "ERROR alert evaluation failed")?.details?.reason).to.match(
+            /EventBridge refused the alert .*ThrottlingException/,
+        );
         endpoint.requests.length = 0;
         expect(await handler(sqsEvent(LAKE, keys))).to.deep.equal({ batchItemFailures: [] });
         expect(endpoint.requests.map((request) => request.operation)).to.deep.equal(["Publish", "PutEvents"]);

@@ -11,7 +11,9 @@ const fixture = (name: string) => path.join(ALERT_FIXTURES, name);
 
 describe("alert replay (npm run alerts)", function () {
     let directory: string;
-    before(() => { directory = fs.mkdtempSync(path.join(os.tmpdir(), "alert-replay-")); });
+    before(() => {
+        directory = fs.mkdtempSync(path.join(os.tmpdir(), "alert-replay-"));
+    });
     after(() => fs.rmSync(directory, { recursive: true, force: true }));
 
     it("gives the alerts that would have been sent: event and threshold detections, after suppression and dedup", async () => {
@@ -22,36 +24,60 @@ describe("alert replay (npm run alerts)", function () {
             ["cloudtrail-logging-stopped", "arn:aws:sts::111122223333:assumed-role/ops-admin/mallory", 1, ["sns", "eventbridge"]],
         ]);
         const burst = result.alerts[0];
-        expect(burst).to.deep.include({ severity: "medium", kind: "threshold", account: "111122223333", accountName: "prod", firstSeen: "2026-11-25T10:00:00Z", lastSeen: "2026-11-25T10:05:00Z", sourceIp: "192.0.2.44" });
+        expect(burst).to.deep.include({
+            severity: "medium",
+            kind: "threshold",
+            account: "111122223333",
+            accountName: "prod",
+            firstSeen: "2026-11-25T10:00:00Z",
+            lastSeen: "2026-11-25T10:05:00Z",
+            sourceIp: "192.0.2.44",
+        });
         expect(burst.eventIds).to.deep.equal(["30", "31", "32", "33", "34", "35"].map((n) => `00000000-0000-4000-8000-0000000000${n}`));
         // The schedule runs every 15 minutes over 30: the same burst is seen by two runs and alerted once.
         expect(burst.windowCount).to.equal(6);
-        expect(result.suppressed).to.deep.equal([{ index: 0, reason: "the stack's own deploy role (pulumi up)", rows: 1, detections: ["cloudtrail-logging-stopped"] }]);
+        expect(result.suppressed).to.deep.equal([
+            { index: 0, reason: "the stack's own deploy role (pulumi up)", rows: 1, detections: ["cloudtrail-logging-stopped"] },
+        ]);
         expect(result.errors).to.deep.equal([]);
     });
 
     it("narrows to --since/--until", async () => {
-        const result = await replayAlerts({ files: [fixture("stop-logging.json"), fixture("denied-burst.json")], outDir: path.join(directory, "narrow"), settings: fixtureSettings(), since: "2026-11-25T10:02:30Z" });
+        const result = await replayAlerts({
+            files: [fixture("stop-logging.json"), fixture("denied-burst.json")],
+            outDir: path.join(directory, "narrow"),
+            settings: fixtureSettings(),
+            since: "2026-11-25T10:02:30Z",
+        });
         expect(result.alerts).to.deep.equal([]);
     });
 
     it("prints { alerts: [...] } as JSON, with the stack file's suppressions and account names", async () => {
         const stackFile = path.join(directory, "Pulumi.test.yaml");
-        fs.writeFileSync(stackFile, [
-            "config:",
-            "  cloudtrail-lake:accounts:",
-            '    - { id: "111122223333", name: prod }',
-            "  cloudtrail-lake:alerts: { snsTopic: { minSeverity: critical } }",
-            "  cloudtrail-lake:suppressions:",
-            '    - { principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*", reason: "deploy role" }',
-        ].join("\n"));
+        fs.writeFileSync(
+            stackFile,
+            [
+                "config:",
+                "  cloudtrail-lake:accounts:",
+                '    - { id: "111122223333", name: prod }',
+                "  cloudtrail-lake:alerts: { snsTopic: { minSeverity: critical } }",
+                "  cloudtrail-lake:suppressions:",
+                '    - { principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*", reason: "deploy role" }',
+            ].join("\n"),
+        );
         let printed = "";
-        const code = await main(["--input", fixture("stop-logging-by-deploy-role.json"), fixture("stop-logging.json"), "--json", "--stack-file", stackFile], (text) => { printed += text; });
+        const code = await main(
+            ["--input", fixture("stop-logging-by-deploy-role.json"), fixture("stop-logging.json"), "--json", "--stack-file", stackFile],
+            (text) => {
+                printed += text;
+            },
+        );
         const output = JSON.parse(printed);
         expect(output.alerts).to.have.length.at.least(1);
         for (const alert of output.alerts) {
             expect(alert.principal).to.not.contain("cloudtrail-lake-deploy");
-            for (const key of ["detection", "severity", "account", "principal", "eventIds", "count", "firstSeen", "lastSeen"]) expect(alert, key).to.have.property(key);
+            for (const key of ["detection", "severity", "account", "principal", "eventIds", "count", "firstSeen", "lastSeen"])
+                expect(alert, key).to.have.property(key);
             expect(alert.accountName).to.equal("prod");
         }
         expect(output.suppressed[0]).to.deep.include({ reason: "deploy role" });
@@ -60,14 +86,20 @@ describe("alert replay (npm run alerts)", function () {
 
     it("names the stack file and key of a bad suppression", async () => {
         const stackFile = path.join(directory, "Pulumi.bad.yaml");
-        fs.writeFileSync(stackFile, 'config:\n  cloudtrail-lake:accounts:\n    - { id: "111122223333", name: prod }\n  cloudtrail-lake:suppressions:\n    - { sourceCidr: "10.0.0.0/40", reason: "vpn" }\n');
+        fs.writeFileSync(
+            stackFile,
+            'config:\n  cloudtrail-lake:accounts:\n    - { id: "111122223333", name: prod }\n  cloudtrail-lake:suppressions:\n    - { sourceCidr: "10.0.0.0/40", reason: "vpn" }\n',
+        );
         const error = await main(["--input", fixture("benign.json"), "--stack-file", stackFile], () => {}).catch((caught) => caught);
         expect(error.message).to.contain(`${stackFile}: invalid stack config`);
         expect(error.message).to.contain('cloudtrail-lake:suppressions[0].sourceCidr = "10.0.0.0/40": prefix length /40 is longer than 32');
     });
 
     it("the scheduled window is the period plus the lookback, on whole minutes", () => {
-        expect(scheduledWindow(Date.parse("2026-11-25T10:15:42Z"), { scheduleMinutes: 15, lookbackMinutes: 15 })).to.deep.equal({ since: "2026-11-25T09:45:00Z", until: "2026-11-25T10:15:00Z" });
+        expect(scheduledWindow(Date.parse("2026-11-25T10:15:42Z"), { scheduleMinutes: 15, lookbackMinutes: 15 })).to.deep.equal({
+            since: "2026-11-25T09:45:00Z",
+            until: "2026-11-25T10:15:00Z",
+        });
     });
 });
 
@@ -88,10 +120,23 @@ describe("scheduled evaluator (recorded Athena)", () => {
                     const input = JSON.parse(request.body ?? "{}");
                     if (operation === "StartQueryExecution") started.push(input.QueryString);
                     const failed = started.length === 1;
-                    const body = operation === "StartQueryExecution" ? { QueryExecutionId: `q-${started.length}` }
-                        : operation === "GetQueryExecution" ? { QueryExecution: { Status: failed ? { State: "FAILED", StateChangeReason: "TABLE_NOT_FOUND: cloudtrail_recent" } : { State: "SUCCEEDED" } } }
-                            : { ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: "eventid" }] }, Rows: [{ Data: [{ VarCharValue: "eventid" }] }] } };
-                    return { response: { statusCode: 200, headers: { "content-type": "application/x-amz-json-1.1" }, body: Readable.from([Buffer.from(JSON.stringify(body))]) } };
+                    const body =
+                        operation === "StartQueryExecution"
+                            ? { QueryExecutionId: `q-${started.length}` }
+                            : operation === "GetQueryExecution"
+                              ? {
+                                    QueryExecution: {
+                                        Status: failed ? { State: "FAILED", StateChangeReason: "TABLE_NOT_FOUND: cloudtrail_recent" } : { State: "SUCCEEDED" },
+                                    },
+                                }
+                              : { ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: "eventid" }] }, Rows: [{ Data: [{ VarCharValue: "eventid" }] }] } };
+                    return {
+                        response: {
+                            statusCode: 200,
+                            headers: { "content-type": "application/x-amz-json-1.1" },
+                            body: Readable.from([Buffer.from(JSON.stringify(body))]),
+                        },
+                    };
                 },
             } as never,
         });
@@ -102,18 +147,29 @@ describe("scheduled evaluator (recorded Athena)", () => {
             settings: fixtureSettings({ detections: [...detections, { ...windowed, id: "second-burst" }] }),
             dedup: new MemoryDedupStore(),
             destinations: [],
-            logger: { info() {}, error: (_message, details) => { errors.push(details); } },
-            athena, workgroup: "cloudtrail-lake-prod", database: "cloudtrail_lake_prod",
+            logger: {
+                info() {},
+                error: (_message, details) => {
+                    errors.push(details);
+                },
+            },
+            athena,
+            workgroup: "cloudtrail-lake-prod",
+            database: "cloudtrail_lake_prod",
             now: () => Date.parse("2026-11-25T10:15:42Z"),
         });
         const error = await evaluator().catch((caught) => caught);
         expect(started).to.have.length(2); // the event detection is not run on Athena
         for (const sql of started) {
             expect(sql).to.contain("FROM cloudtrail_recent");
-            expect(sql).to.contain("from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-25T09:45:00Z') AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-25T10:15:00Z')");
+            expect(sql).to.contain(
+                "from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-25T09:45:00Z') AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-25T10:15:00Z')",
+            );
             expect(sql).to.not.match(/^-- /m);
         }
-        expect(error.message).to.equal("scheduled detections failed: access-denied-burst (window 2026-11-25T09:45:00Z to 2026-11-25T10:15:00Z); see the log for reasons");
+        expect(error.message).to.equal(
+            "scheduled detections failed: access-denied-burst (window 2026-11-25T09:45:00Z to 2026-11-25T10:15:00Z); see the log for reasons",
+        );
         expect(errors).to.have.length(1);
     });
 });

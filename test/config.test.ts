@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { centralAccountWarning, ConfigError, DEFAULT_MEMBER_ROLE, lakeConfigFromPulumi, parseLakeConfig } from "../config/stackConfig";
 import { declareStack, findResource } from "../testing/mockProgram";
 
-const valid = { accounts: [{ id: "111122223333", name: "security" }, { id: "444455556666", name: "workload-a" }] };
+const valid = {
+    accounts: [
+        { id: "111122223333", name: "security" },
+        { id: "444455556666", name: "workload-a" },
+    ],
+};
 
 function problemsOf(values: Record<string, unknown>): string[] {
     try {
@@ -35,8 +40,10 @@ describe("stack config", () => {
     it("tells the user to quote an id that YAML read as a number, with the zeros restored", () => {
         const problems = problemsOf({ accounts: [{ id: 12345678901, name: "a" }] });
         expect(problems).to.have.length(1);
-        expect(problems[0]).to.equal('cloudtrail-lake:accounts[0].id = 12345678901: is a YAML number, and YAML drops leading ' +
-            'zeros from numbers: write the id as a quoted 12-digit string, e.g. id: "012345678901"');
+        expect(problems[0]).to.equal(
+            "cloudtrail-lake:accounts[0].id = 12345678901: is a YAML number, and YAML drops leading " +
+                'zeros from numbers: write the id as a quoted 12-digit string, e.g. id: "012345678901"',
+        );
     });
 
     it("names the key path, the value and what is allowed for ids that are not 12 digits", () => {
@@ -69,7 +76,11 @@ describe("stack config", () => {
         expect(problemsOf({ ...valid, breakGlassRoleArn: "arn:aws:sts::123456789012:assumed-role/BreakGlass/me" })).to.deep.equal([
             'cloudtrail-lake:breakGlassRoleArn = "arn:aws:sts::123456789012:assumed-role/BreakGlass/me": must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)',
         ]);
-        const config = parseLakeConfig({ ...valid, breakGlassRoleArn: "arn:aws:iam::123456789012:role/security/BreakGlass", deployRoleArn: "arn:aws:iam::123456789012:role/Deployer" });
+        const config = parseLakeConfig({
+            ...valid,
+            breakGlassRoleArn: "arn:aws:iam::123456789012:role/security/BreakGlass",
+            deployRoleArn: "arn:aws:iam::123456789012:role/Deployer",
+        });
         expect(config.breakGlassRoleArn).to.equal("arn:aws:iam::123456789012:role/security/BreakGlass");
     });
 
@@ -80,19 +91,22 @@ describe("stack config", () => {
     });
 
     it("rejects retention out of range, an unknown lock mode and expiry before the lock ends", () => {
-        expect(problemsOf({ ...valid, archive: { retentionDays: 0 } }))
-            .to.deep.equal(["cloudtrail-lake:archive.retentionDays = 0: must be a whole number from 1 to 36500"]);
+        expect(problemsOf({ ...valid, archive: { retentionDays: 0 } })).to.deep.equal([
+            "cloudtrail-lake:archive.retentionDays = 0: must be a whole number from 1 to 36500",
+        ]);
         expect(problemsOf({ ...valid, archive: { retentionDays: 36501 } })).to.have.length(1);
-        expect(problemsOf({ ...valid, archive: { objectLockMode: "compliance" } }))
-            .to.deep.equal(['cloudtrail-lake:archive.objectLockMode = "compliance": must be one of COMPLIANCE, GOVERNANCE']);
-        expect(problemsOf({ ...valid, archive: { retentionDays: 400, expireAfterDays: 365 } }))
-            .to.deep.equal(["cloudtrail-lake:archive.expireAfterDays = 365: must be at least retentionDays (400): expiring a log before its lock ends leaves a delete marker over evidence"]);
+        expect(problemsOf({ ...valid, archive: { objectLockMode: "compliance" } })).to.deep.equal([
+            'cloudtrail-lake:archive.objectLockMode = "compliance": must be one of COMPLIANCE, GOVERNANCE',
+        ]);
+        expect(problemsOf({ ...valid, archive: { retentionDays: 400, expireAfterDays: 365 } })).to.deep.equal([
+            "cloudtrail-lake:archive.expireAfterDays = 365: must be at least retentionDays (400): expiring a log before its lock ends leaves a delete marker over evidence",
+        ]);
     });
 
     it("rejects Glue Flex on worker types Flex does not run on", () => {
         expect(problemsOf({ ...valid, glue: { executionClass: "FLEX", workerType: "G.4X" } })).to.deep.equal([
             'cloudtrail-lake:glue.executionClass = "FLEX": runs only on worker types G.1X, G.2X, not glue.workerType G.4X: ' +
-            "Glue rejects the job; use STANDARD, or one of those worker types",
+                "Glue rejects the job; use STANDARD, or one of those worker types",
         ]);
         expect(parseLakeConfig({ ...valid, glue: { executionClass: "FLEX", workerType: "G.2X" } }).glue.executionClass).to.equal("FLEX");
         expect(parseLakeConfig({ ...valid, glue: { executionClass: "FLEX" } }).glue.workerType).to.equal("G.1X");
@@ -101,25 +115,33 @@ describe("stack config", () => {
     it("rejects a normaliser batch above 10 without a batching window of at least 1 s, and wires the window", () => {
         expect(problemsOf({ ...valid, normaliser: { batchSize: 50 } })).to.deep.equal([
             "cloudtrail-lake:normaliser.batchSize = 50: above 10 needs normaliser.maximumBatchingWindowSeconds of at least 1 (it is 0): " +
-            "Lambda rejects such an SQS event source mapping; set the window, or a batchSize of 10 or less",
+                "Lambda rejects such an SQS event source mapping; set the window, or a batchSize of 10 or less",
         ]);
-        expect(parseLakeConfig({ ...valid, normaliser: { batchSize: 50, maximumBatchingWindowSeconds: 5 } }).normaliser)
-            .to.include({ batchSize: 50, maximumBatchingWindowSeconds: 5 });
+        expect(parseLakeConfig({ ...valid, normaliser: { batchSize: 50, maximumBatchingWindowSeconds: 5 } }).normaliser).to.include({
+            batchSize: 50,
+            maximumBatchingWindowSeconds: 5,
+        });
         expect(parseLakeConfig(valid).normaliser).to.include({ batchSize: 5, maximumBatchingWindowSeconds: 0 });
-        expect(problemsOf({ ...valid, normaliser: { maximumBatchingWindowSeconds: 301 } }))
-            .to.deep.equal(["cloudtrail-lake:normaliser.maximumBatchingWindowSeconds = 301: must be a whole number from 0 to 300"]);
+        expect(problemsOf({ ...valid, normaliser: { maximumBatchingWindowSeconds: 301 } })).to.deep.equal([
+            "cloudtrail-lake:normaliser.maximumBatchingWindowSeconds = 301: must be a whole number from 0 to 300",
+        ]);
     });
 
     it("hands the batching window to the normaliser's SQS event source mapping", async () => {
-        const resources = await declareStack({ "cloudtrail-lake:accounts": valid.accounts, "cloudtrail-lake:normaliser": { batchSize: 50, maximumBatchingWindowSeconds: 5 } });
-        expect(findResource(resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "normaliser-trigger").inputs)
-            .to.deep.include({ batchSize: 50, maximumBatchingWindowInSeconds: 5 });
+        const resources = await declareStack({
+            "cloudtrail-lake:accounts": valid.accounts,
+            "cloudtrail-lake:normaliser": { batchSize: 50, maximumBatchingWindowSeconds: 5 },
+        });
+        expect(findResource(resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "normaliser-trigger").inputs).to.deep.include({
+            batchSize: 50,
+            maximumBatchingWindowInSeconds: 5,
+        });
     });
 
     it("rejects a transition to STANDARD_IA before day 30, which S3 refuses", () => {
         expect(problemsOf({ ...valid, archive: { coldStorageClass: "STANDARD_IA", coldStorageAfterDays: 7 } })).to.deep.equal([
             "cloudtrail-lake:archive.coldStorageAfterDays = 7: must be at least 30 with coldStorageClass STANDARD_IA: S3 rejects a lifecycle " +
-            "transition to STANDARD_IA before day 30; use 0 (stay in S3 Standard), 30 or more, or GLACIER_IR",
+                "transition to STANDARD_IA before day 30; use 0 (stay in S3 Standard), 30 or more, or GLACIER_IR",
         ]);
         expect(parseLakeConfig({ ...valid, archive: { coldStorageClass: "STANDARD_IA", coldStorageAfterDays: 30 } }).archive.coldStorageAfterDays).to.equal(30);
         expect(parseLakeConfig({ ...valid, archive: { coldStorageClass: "STANDARD_IA", coldStorageAfterDays: 0 } }).archive.coldStorageAfterDays).to.equal(0);
@@ -127,10 +149,10 @@ describe("stack config", () => {
     });
 
     it("rejects an empty or missing account list", () => {
-        expect(problemsOf({ accounts: [] })).to.deep.equal(
-            ["cloudtrail-lake:accounts = []: must list at least one account: without one there is nothing to collect"]);
-        expect(problemsOf({})).to.deep.equal(
-            ["cloudtrail-lake:accounts is missing: it must be a list of accounts, each with id and name"]);
+        expect(problemsOf({ accounts: [] })).to.deep.equal([
+            "cloudtrail-lake:accounts = []: must list at least one account: without one there is nothing to collect",
+        ]);
+        expect(problemsOf({})).to.deep.equal(["cloudtrail-lake:accounts is missing: it must be a list of accounts, each with id and name"]);
     });
 
     it("lists every problem in one error, one per line", () => {

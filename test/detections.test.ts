@@ -21,33 +21,143 @@ const WINDOW = { since: "2026-11-20T00:00:00Z", until: "2026-11-21T00:00:00Z" };
  */
 export const ATHENA_V3_FUNCTIONS = new Set([
     // conditional, conversion
-    "coalesce", "if", "nullif", "try", "try_cast", "cast", "typeof",
+    "coalesce",
+    "if",
+    "nullif",
+    "try",
+    "try_cast",
+    "cast",
+    "typeof",
     // string
-    "concat", "concat_ws", "length", "lower", "upper", "trim", "ltrim", "rtrim", "replace", "reverse", "split", "split_part",
-    "strpos", "position", "substr", "substring", "starts_with", "lpad", "rpad", "format", "url_extract_host", "to_utf8", "from_utf8",
+    "concat",
+    "concat_ws",
+    "length",
+    "lower",
+    "upper",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "replace",
+    "reverse",
+    "split",
+    "split_part",
+    "strpos",
+    "position",
+    "substr",
+    "substring",
+    "starts_with",
+    "lpad",
+    "rpad",
+    "format",
+    "url_extract_host",
+    "to_utf8",
+    "from_utf8",
     // regular expressions
-    "regexp_like", "regexp_extract", "regexp_extract_all", "regexp_replace", "regexp_count",
+    "regexp_like",
+    "regexp_extract",
+    "regexp_extract_all",
+    "regexp_replace",
+    "regexp_count",
     // JSON
-    "json_extract", "json_extract_scalar", "json_format", "json_parse", "json_array_length", "json_array_contains", "json_size",
+    "json_extract",
+    "json_extract_scalar",
+    "json_format",
+    "json_parse",
+    "json_array_length",
+    "json_array_contains",
+    "json_size",
     // date and time
-    "from_iso8601_timestamp", "from_iso8601_date", "to_iso8601", "date_trunc", "date_diff", "date_add", "date_format", "date_parse",
-    "from_unixtime", "to_unixtime", "current_timestamp", "now", "hour", "day", "year", "month",
+    "from_iso8601_timestamp",
+    "from_iso8601_date",
+    "to_iso8601",
+    "date_trunc",
+    "date_diff",
+    "date_add",
+    "date_format",
+    "date_parse",
+    "from_unixtime",
+    "to_unixtime",
+    "current_timestamp",
+    "now",
+    "hour",
+    "day",
+    "year",
+    "month",
     // aggregate
-    "count", "count_if", "sum", "min", "max", "avg", "approx_distinct", "array_agg", "arbitrary", "bool_or", "bool_and", "min_by", "max_by",
+    "count",
+    "count_if",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "approx_distinct",
+    "array_agg",
+    "arbitrary",
+    "bool_or",
+    "bool_and",
+    "min_by",
+    "max_by",
     // window
-    "row_number", "rank", "dense_rank", "lag", "lead", "first_value", "last_value",
+    "row_number",
+    "rank",
+    "dense_rank",
+    "lag",
+    "lead",
+    "first_value",
+    "last_value",
     // array
-    "cardinality", "contains", "element_at", "array_join", "any_match", "filter", "transform",
+    "cardinality",
+    "contains",
+    "element_at",
+    "array_join",
+    "any_match",
+    "filter",
+    "transform",
     // math
-    "abs", "greatest", "least", "round",
+    "abs",
+    "greatest",
+    "least",
+    "round",
 ]);
 
 /** SQL keywords that precede a parenthesis without being functions. */
-const NOT_FUNCTIONS = new Set(["in", "over", "as", "from", "join", "on", "using", "and", "or", "not", "values", "exists", "where", "select", "by", "then", "else", "when", "with", "union", "all", "filter", "between", "is", "like", "case", "row", "interval"]);
+const NOT_FUNCTIONS = new Set([
+    "in",
+    "over",
+    "as",
+    "from",
+    "join",
+    "on",
+    "using",
+    "and",
+    "or",
+    "not",
+    "values",
+    "exists",
+    "where",
+    "select",
+    "by",
+    "then",
+    "else",
+    "when",
+    "with",
+    "union",
+    "all",
+    "filter",
+    "between",
+    "is",
+    "like",
+    "case",
+    "row",
+    "interval",
+]);
 
 /** The function names a query calls: a word token directly followed by "(" (comments and strings are tokens of their own). */
 function functionsCalled(parser: TrinoSQL, sql: string): string[] {
-    const tokens = parser.getAllTokens(sql).map((token) => token.text ?? "").filter((text) => text.trim() !== "" && !text.startsWith("--"));
+    const tokens = parser
+        .getAllTokens(sql)
+        .map((token) => token.text ?? "")
+        .filter((text) => text.trim() !== "" && !text.startsWith("--"));
     const names = new Set<string>();
     tokens.forEach((text, index) => {
         if (tokens[index + 1] === "(" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && !NOT_FUNCTIONS.has(text.toLowerCase())) names.add(text.toLowerCase());
@@ -66,18 +176,22 @@ interface Fixture {
 function fixturesOf(detection: string): Fixture[] {
     const dir = path.join(FIXTURES_DIR, detection);
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir).filter((name) => /^(positive|negative).*\.json$/.test(name)).sort().map((name) => {
-        const records = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")).Records as { eventID?: string; eventTime: string }[];
-        const times = records.map((record) => Date.parse(record.eventTime)).sort((a, b) => a - b);
-        return {
-            detection,
-            file: path.join(dir, name),
-            kind: name.startsWith("positive") ? "positive" : "negative",
-            eventIds: [...new Set(records.map((record) => String(record.eventID)))],
-            // The fixture's own span, as the local mode uses the input's span (correlations read ${since}).
-            window: { since: new Date(times[0]).toISOString(), until: new Date(times[times.length - 1] + 1000).toISOString() },
-        };
-    });
+    return fs
+        .readdirSync(dir)
+        .filter((name) => /^(positive|negative).*\.json$/.test(name))
+        .sort()
+        .map((name) => {
+            const records = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")).Records as { eventID?: string; eventTime: string }[];
+            const times = records.map((record) => Date.parse(record.eventTime)).sort((a, b) => a - b);
+            return {
+                detection,
+                file: path.join(dir, name),
+                kind: name.startsWith("positive") ? "positive" : "negative",
+                eventIds: [...new Set(records.map((record) => String(record.eventID)))],
+                // The fixture's own span, as the local mode uses the input's span (correlations read ${since}).
+                window: { since: new Date(times[0]).toISOString(), until: new Date(times[times.length - 1] + 1000).toISOString() },
+            };
+        });
 }
 
 describe("detection catalogue", () => {
@@ -86,7 +200,8 @@ describe("detection catalogue", () => {
     it("has at least 35 detections, each with every header field, ATT&CK ids of the cloud matrix and a bounded window", () => {
         expect(detections.length).to.be.at.least(35);
         for (const detection of detections) {
-            for (const field of ["title", "description", "falsePositives", "runbook"] as const) expect(detection[field], `${detection.id} ${field}`).to.not.equal("");
+            for (const field of ["title", "description", "falsePositives", "runbook"] as const)
+                expect(detection[field], `${detection.id} ${field}`).to.not.equal("");
             for (const tactic of detection.tactics) expect(CLOUD_TACTICS, detection.id).to.have.property(tactic);
             for (const technique of detection.techniques) expect(technique, detection.id).to.match(/^T\d{4}(\.\d{3})?$/);
             expect(detection.source, detection.id).to.match(/FROM cloudtrail\b/);
@@ -104,11 +219,14 @@ describe("detection catalogue", () => {
     it("expands ${window} into the partition filter and a time comparison, with or without milliseconds", () => {
         const detection = detections.find((candidate) => candidate.id === "cloudtrail-tampering")!;
         const sql = queryForWindow(detection, { since: "2026-11-24T10:00:00Z", until: "2026-11-25T00:00:00.500Z" });
-        expect(sql).to.contain(`"date" BETWEEN '2026-11-24' AND '2026-11-25'`)
+        expect(sql)
+            .to.contain(`"date" BETWEEN '2026-11-24' AND '2026-11-25'`)
             .and.contain("from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-24T10:00:00Z')")
             .and.contain("from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-25T00:00:00.500Z')")
             .and.not.contain("${");
-        expect(() => queryForWindow(detection, { since: "2026-11-24' OR 1=1 --", until: "2026-11-25T00:00:00Z" })).to.throw(/since must be an ISO-8601 UTC instant/);
+        expect(() => queryForWindow(detection, { since: "2026-11-24' OR 1=1 --", until: "2026-11-25T00:00:00Z" })).to.throw(
+            /since must be an ISO-8601 UTC instant/,
+        );
         expect(() => queryForWindow(detection, { since: "2026-11-25T00:00:00Z", until: "2026-11-24T00:00:00Z" })).to.throw(/must be before until/);
         expect(() => queryForWindow(detection, { since: "2026-11-25T00:00:00.100Z", until: "2026-11-25T00:00:00.100Z" })).to.throw(/must be before until/);
     });
@@ -119,18 +237,35 @@ describe("detection catalogue", () => {
     });
 
     it("names the file and the field when a header is wrong", () => {
-        const header = (overrides: Record<string, string>) => Object.entries({
-            id: "x", title: "X", severity: "high", kind: "event", tactics: "TA0005", techniques: "T1562.008",
-            description: "d", falsepositives: "f", runbook: "r", ...overrides,
-        }).map(([key, value]) => `-- ${key}: ${value}`).join("\n") + "\nSELECT 1 FROM cloudtrail WHERE ${window}";
-        expect(() => parseDetection("queries/x.sql", header({ severity: "urgent" }))).to.throw('x.sql: severity "urgent" must be one of low, medium, high, critical');
+        const header = (overrides: Record<string, string>) =>
+            Object.entries({
+                id: "x",
+                title: "X",
+                severity: "high",
+                kind: "event",
+                tactics: "TA0005",
+                techniques: "T1562.008",
+                description: "d",
+                falsepositives: "f",
+                runbook: "r",
+                ...overrides,
+            })
+                .map(([key, value]) => `-- ${key}: ${value}`)
+                .join("\n") + "\nSELECT 1 FROM cloudtrail WHERE ${window}";
+        expect(() => parseDetection("queries/x.sql", header({ severity: "urgent" }))).to.throw(
+            'x.sql: severity "urgent" must be one of low, medium, high, critical',
+        );
         expect(() => parseDetection("queries/x.sql", header({ kind: "rule" }))).to.throw('x.sql: kind "rule" must be one of event, threshold, correlation');
         expect(() => parseDetection("queries/x.sql", header({ tactics: "TA005" }))).to.throw('x.sql: tactics: "TA005" is not an ATT&CK tactic id');
-        expect(() => parseDetection("queries/x.sql", header({ tactics: "TA0011" }))).to.throw("x.sql: tactics: TA0011 is not a tactic of the ATT&CK cloud matrix");
+        expect(() => parseDetection("queries/x.sql", header({ tactics: "TA0011" }))).to.throw(
+            "x.sql: tactics: TA0011 is not a tactic of the ATT&CK cloud matrix",
+        );
         expect(() => parseDetection("queries/x.sql", header({ techniques: "T1562.8" }))).to.throw('x.sql: techniques: "T1562.8" is not an ATT&CK technique id');
         expect(() => parseDetection("queries/x.sql", header({ runbook: "" }))).to.throw('x.sql: header line "-- runbook: …" is missing or empty');
         expect(() => parseDetection("queries/y.sql", header({}))).to.throw('y.sql: id "x" must equal the file name');
-        expect(() => parseDetection("queries/x.sql", header({}).replace("${window}", "true"))).to.throw("x.sql: the query must read a bounded window through ${window}");
+        expect(() => parseDetection("queries/x.sql", header({}).replace("${window}", "true"))).to.throw(
+            "x.sql: the query must read a bounded window through ${window}",
+        );
         expect(parseDetection("queries/x.sql", header({})).mitre).to.equal("Defense Evasion (TA0005) · T1562.008");
     });
 
@@ -151,7 +286,10 @@ describe("detection catalogue", () => {
         for (const detection of detections) {
             const sql = queryForWindow(detection, WINDOW);
             const errors = parser.validate(sql);
-            expect(errors.map((error) => `line ${error.startLine}: ${error.message}`), detection.id).to.deep.equal([]);
+            expect(
+                errors.map((error) => `line ${error.startLine}: ${error.message}`),
+                detection.id,
+            ).to.deep.equal([]);
             const unknown = functionsCalled(parser, sql).filter((name) => !ATHENA_V3_FUNCTIONS.has(name));
             expect(unknown, `${detection.id} calls functions outside the Athena v3 allowlist`).to.deep.equal([]);
         }
@@ -186,8 +324,14 @@ describe("detections on their fixtures (DuckDB, through the local pipeline)", fu
     it("every detection has a positive and a negative fixture, and a SOURCE.md saying where they come from", () => {
         for (const detection of detections) {
             const own = fixturesOf(detection.id);
-            expect(own.some((fixture) => fixture.kind === "positive"), `${detection.id}: no test/fixtures/detections/${detection.id}/positive*.json`).to.equal(true);
-            expect(own.some((fixture) => fixture.kind === "negative"), `${detection.id}: no test/fixtures/detections/${detection.id}/negative*.json`).to.equal(true);
+            expect(
+                own.some((fixture) => fixture.kind === "positive"),
+                `${detection.id}: no test/fixtures/detections/${detection.id}/positive*.json`,
+            ).to.equal(true);
+            expect(
+                own.some((fixture) => fixture.kind === "negative"),
+                `${detection.id}: no test/fixtures/detections/${detection.id}/negative*.json`,
+            ).to.equal(true);
             expect(fs.existsSync(path.join(FIXTURES_DIR, detection.id, "SOURCE.md")), `${detection.id}: no SOURCE.md`).to.equal(true);
         }
     });
@@ -203,10 +347,23 @@ describe("detections on their fixtures (DuckDB, through the local pipeline)", fu
     });
 
     async function hits(detection: Detection, fixture: Fixture): Promise<string[]> {
-        await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM fixture_events WHERE eventid IN (SELECT eventid FROM fixture_ids WHERE fixture = ${literal(fixture.file)})`);
+        await engine.run(
+            `CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM fixture_events WHERE eventid IN (SELECT eventid FROM fixture_ids WHERE fixture = ${literal(fixture.file)})`,
+        );
         const rows = await engine.all(queryForWindow(detection, fixture.window));
         if (rows.length > 0) {
-            expect(Object.keys(rows[0]), detection.id).to.deep.equal(["eventtime", "account", "region", "eventsource", "eventname", "principal", "sourceipaddress", "useragent", "eventid", "detail"]);
+            expect(Object.keys(rows[0]), detection.id).to.deep.equal([
+                "eventtime",
+                "account",
+                "region",
+                "eventsource",
+                "eventname",
+                "principal",
+                "sourceipaddress",
+                "useragent",
+                "eventid",
+                "detail",
+            ]);
         }
         return rows.map((row) => String(row.eventid));
     }
@@ -227,7 +384,9 @@ describe("detections on their fixtures (DuckDB, through the local pipeline)", fu
 
     it("an event at 10:00:00.123Z is inside a window that starts at 10:00:00Z (times, not strings, are compared)", async () => {
         const detection = detections.find((candidate) => candidate.id === "cloudtrail-tampering")!;
-        await engine.run("CREATE OR REPLACE VIEW cloudtrail AS SELECT * REPLACE ('2026-11-20T10:00:00.123Z' AS eventtime) FROM fixture_events WHERE eventname = 'DeleteTrail'");
+        await engine.run(
+            "CREATE OR REPLACE VIEW cloudtrail AS SELECT * REPLACE ('2026-11-20T10:00:00.123Z' AS eventtime) FROM fixture_events WHERE eventname = 'DeleteTrail'",
+        );
         expect(await engine.all(queryForWindow(detection, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T10:00:01Z" }))).to.have.length(1);
         expect(await engine.all(queryForWindow(detection, { since: "2026-11-20T10:00:00.124Z", until: "2026-11-20T10:00:01Z" }))).to.have.length(0);
     });

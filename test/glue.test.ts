@@ -30,8 +30,10 @@ describe("Glue: one job per account", () => {
             expect(job).to.deep.include({ glueVersion: "5.0", workerType: "G.2X", numberOfWorkers: 4, executionProperty: { maxConcurrentRuns: 1 } });
             expect(job.command).to.deep.include({ name: "glueetl", scriptLocation: "s3://lake-0123456789abcdef/glue-scripts/normalised_to_parquet.py" });
             expect(job.defaultArguments).to.deep.include({
-                "--job-bookmark-option": "job-bookmark-enable", "--enable-metrics": "true",
-                "--account_id": id, "--TempDir": `s3://lake-0123456789abcdef/glue-temp/${id}/`,
+                "--job-bookmark-option": "job-bookmark-enable",
+                "--enable-metrics": "true",
+                "--account_id": id,
+                "--TempDir": `s3://lake-0123456789abcdef/glue-temp/${id}/`,
             });
             // Arguments that do nothing on Glue 5.0 (real-time logging is always on; python is the default language).
             expect(job.defaultArguments).to.not.have.any.keys("--enable-continuous-cloudwatch-log", "--job-language");
@@ -43,17 +45,25 @@ describe("Glue: one job per account", () => {
     it("lets each job's role read only its account's normalised prefix and write only its Parquet prefix", () => {
         const [id, other] = [accounts[0].id, accounts[1].id];
         const policy = json(findResource(resources, "aws:iam/rolePolicy:RolePolicy", `parquet-${id}-role-policy`).inputs.policy);
-        expect(policy).to.deep.equal(glueJobRolePolicy({
-            partition: "aws", region: "ap-northeast-1", centralAccountId: "999999999999", accountId: id,
-            lakeBucketArn: "arn:aws:s3:::lake-0123456789abcdef", lakeKeyArn: "arn:aws:kms:ap-northeast-1:999999999999:key/archive-key-key-id",
-            glueKeyArn: "arn:aws:kms:ap-northeast-1:999999999999:key/parquet-key-key-id",
-        }));
+        expect(policy).to.deep.equal(
+            glueJobRolePolicy({
+                partition: "aws",
+                region: "ap-northeast-1",
+                centralAccountId: "999999999999",
+                accountId: id,
+                lakeBucketArn: "arn:aws:s3:::lake-0123456789abcdef",
+                lakeKeyArn: "arn:aws:kms:ap-northeast-1:999999999999:key/archive-key-key-id",
+                glueKeyArn: "arn:aws:kms:ap-northeast-1:999999999999:key/parquet-key-key-id",
+            }),
+        );
         const text = JSON.stringify(policy);
         expect(text).to.contain(`normalised/account=${id}/*`).and.contain(`parquet/account=${id}/*`);
         expect(text).to.not.contain(other);
         const writes = policy.Statement.filter((statement: { Action: string[] | string }) => [statement.Action].flat().includes("s3:PutObject"));
-        expect(writes.flatMap((statement: { Resource: string[] }) => statement.Resource))
-            .to.deep.equal([`arn:aws:s3:::lake-0123456789abcdef/parquet/account=${id}/*`, `arn:aws:s3:::lake-0123456789abcdef/glue-temp/${id}/*`]);
+        expect(writes.flatMap((statement: { Resource: string[] }) => statement.Resource)).to.deep.equal([
+            `arn:aws:s3:::lake-0123456789abcdef/parquet/account=${id}/*`,
+            `arn:aws:s3:::lake-0123456789abcdef/glue-temp/${id}/*`,
+        ]);
     });
 
     it("lets each job's role write where Spark stages its partition overwrite (<output path>/.spark-staging-<id>/)", () => {
@@ -64,9 +74,14 @@ print(json.dumps(lake_job.spark_staging_uri(args, "0a1b2c")))`;
         const staging = JSON.parse(execFileSync("python3", ["-c", script], { cwd: path.join(__dirname, "..", "glue"), encoding: "utf8" }));
         const stagedObject = `${staging.replace(/^s3:\/\//, "arn:aws:s3:::")}part-00000.zstd.parquet`;
         const policy = json(findResource(resources, "aws:iam/rolePolicy:RolePolicy", `parquet-${id}-role-policy`).inputs.policy);
-        const allows = (action: string) => policy.Statement.some((statement: { Action: string[] | string; Resource: string[] | string }) =>
-            [statement.Action].flat().includes(action) && [statement.Resource].flat().some((pattern) =>
-                new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(stagedObject)));
+        const allows = (action: string) =>
+            policy.Statement.some(
+                (statement: { Action: string[] | string; Resource: string[] | string }) =>
+                    [statement.Action].flat().includes(action) &&
+                    [statement.Resource]
+                        .flat()
+                        .some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(stagedObject)),
+            );
         for (const action of ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]) expect(allows(action), action).to.equal(true);
     });
 
@@ -78,7 +93,12 @@ print(json.dumps(lake_job.spark_staging_uri(args, "0a1b2c")))`;
     });
 
     it("passes exactly the arguments the script reads, and the script reads no other", () => {
-        const declared = JSON.parse(execFileSync("python3", ["-c", "import json, lake_job; print(json.dumps(lake_job.JOB_ARGUMENTS))"], { cwd: path.join(__dirname, "..", "glue"), encoding: "utf8" }));
+        const declared = JSON.parse(
+            execFileSync("python3", ["-c", "import json, lake_job; print(json.dumps(lake_job.JOB_ARGUMENTS))"], {
+                cwd: path.join(__dirname, "..", "glue"),
+                encoding: "utf8",
+            }),
+        );
         const passed = Object.keys(jobScriptArguments("111122223333", "bucket")).map((key) => key.replace(/^--/, ""));
         // JOB_NAME is passed by Glue itself on every run.
         expect([...passed, "JOB_NAME"].sort()).to.deep.equal([...declared].sort());
@@ -87,7 +107,9 @@ print(json.dumps(lake_job.spark_staging_uri(args, "0a1b2c")))`;
     });
 
     it("uploads the script, its helper and the schema from glue/", () => {
-        const keys = ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2").map((object) => object.inputs.key).sort();
+        const keys = ofType(resources, "aws:s3/bucketObjectv2:BucketObjectv2")
+            .map((object) => object.inputs.key)
+            .sort();
         expect(keys).to.deep.equal(["glue-scripts/lake_job.py", "glue-scripts/normalised_to_parquet.py", "glue-scripts/schema.json"]);
     });
 
@@ -97,7 +119,8 @@ print(json.dumps(lake_job.spark_staging_uri(args, "0a1b2c")))`;
 });
 
 describe("Glue schedule", () => {
-    const covered = (resources: DeclaredResource[]) => ofType(resources, "aws:glue/trigger:Trigger").flatMap((trigger) => trigger.inputs.actions.map((action: { jobName: string }) => action.jobName));
+    const covered = (resources: DeclaredResource[]) =>
+        ofType(resources, "aws:glue/trigger:Trigger").flatMap((trigger) => trigger.inputs.actions.map((action: { jobName: string }) => action.jobName));
 
     for (const count of [3, 120]) {
         it(`starts each of ${count} jobs from exactly one scheduled trigger of at most 50 actions`, async () => {
@@ -122,12 +145,21 @@ describe("Glue schedule", () => {
             expect(trigger.jobs.length).to.be.at.most(50);
             perSchedule.set(trigger.schedule, (perSchedule.get(trigger.schedule) ?? 0) + trigger.jobs.length);
         }
-        expect([...perSchedule.keys()]).to.deep.equal(["cron(0 */6 * * ? *)", "cron(10 */6 * * ? *)", "cron(20 */6 * * ? *)", "cron(30 */6 * * ? *)", "cron(40 */6 * * ? *)"]);
+        expect([...perSchedule.keys()]).to.deep.equal([
+            "cron(0 */6 * * ? *)",
+            "cron(10 */6 * * ? *)",
+            "cron(20 */6 * * ? *)",
+            "cron(30 */6 * * ? *)",
+            "cron(40 */6 * * ? *)",
+        ]);
         expect(Math.max(...perSchedule.values())).to.equal(200);
     });
 
     it("honours a small quota: never more jobs at once than the quota allows", () => {
-        const plan = planTriggers(accountsOf(100).map((account) => account.id), { schedule: "cron(5 1 * * ? *)", concurrentRunsQuota: 30, staggerMinutes: 5 });
+        const plan = planTriggers(
+            accountsOf(100).map((account) => account.id),
+            { schedule: "cron(5 1 * * ? *)", concurrentRunsQuota: 30, staggerMinutes: 5 },
+        );
         const waves = new Map<number, number>();
         for (const trigger of plan) waves.set(trigger.wave, (waves.get(trigger.wave) ?? 0) + trigger.jobs.length);
         expect(Math.max(...waves.values())).to.equal(30);
@@ -139,10 +171,12 @@ describe("Glue schedule", () => {
         expect(cronProblems("cron(0 12 * * * *)")[0]).to.match(/exactly one of day-of-month .* must be \?/);
         expect(cronProblems("cron(*/2 * * * ? *)")[0]).to.match(/more often than every 5 minutes/);
         expect(cronProblems("0 12 * * *")[0]).to.match(/must be an AWS cron expression/);
-        expect(() => parseLakeConfig({ accounts: accountsOf(2), schedule: "cron(0 25 * * ? *)" }))
-            .to.throw(/cloudtrail-lake:schedule = "cron\(0 25 \* \* \? \*\)": field 2 \(hours\)/);
-        expect(() => parseLakeConfig({ accounts: accountsOf(450), schedule: "cron(55 */6 * * ? *)" }))
-            .to.throw(/450 accounts need several waves .* past the hour/);
+        expect(() => parseLakeConfig({ accounts: accountsOf(2), schedule: "cron(0 25 * * ? *)" })).to.throw(
+            /cloudtrail-lake:schedule = "cron\(0 25 \* \* \? \*\)": field 2 \(hours\)/,
+        );
+        expect(() => parseLakeConfig({ accounts: accountsOf(450), schedule: "cron(55 */6 * * ? *)" })).to.throw(
+            /450 accounts need several waves .* past the hour/,
+        );
     });
 });
 
@@ -164,7 +198,10 @@ describe("catalog and Athena", () => {
         expect(parameters).to.deep.include({
             "projection.enabled": "true",
             "projection.account.type": "enum",
-            "projection.account.values": accounts.map((account) => account.id).sort().join(","),
+            "projection.account.values": accounts
+                .map((account) => account.id)
+                .sort()
+                .join(","),
             "projection.region.values": "us-east-1,eu-west-1",
             "projection.date.range": "2024-01-01,NOW",
             "storage.location.template": "s3://lake-0123456789abcdef/parquet/account=${account}/region=${region}/date=${date}/",
@@ -179,9 +216,13 @@ describe("catalog and Athena", () => {
 
     it("reads the raw archive with AWS's CloudTrail format, projected over AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD", () => {
         const raw = table("cloudtrail_raw");
-        expect(raw.storageDescriptor).to.deep.include({ inputFormat: "com.amazon.emr.cloudtrail.CloudTrailInputFormat", location: "s3://archive-0123456789abcdef/AWSLogs/" });
+        expect(raw.storageDescriptor).to.deep.include({
+            inputFormat: "com.amazon.emr.cloudtrail.CloudTrailInputFormat",
+            location: "s3://archive-0123456789abcdef/AWSLogs/",
+        });
         expect(raw.parameters).to.deep.include({
-            "projection.date.format": "yyyy/MM/dd", "projection.date.range": "2024/01/01,NOW",
+            "projection.date.format": "yyyy/MM/dd",
+            "projection.date.range": "2024/01/01,NOW",
             "storage.location.template": "s3://archive-0123456789abcdef/AWSLogs/${account}/CloudTrail/${region}/${date}",
         });
         expect(raw.storageDescriptor.columns.find((column: { name: string }) => column.name === "readonly").type).to.equal("string");
@@ -193,7 +234,11 @@ describe("catalog and Athena", () => {
 
     it("enforces an encrypted, size-capped Athena workgroup with metrics", () => {
         const configuration = ofType(resources, "aws:athena/workgroup:Workgroup")[0].inputs.configuration;
-        expect(configuration).to.deep.include({ enforceWorkgroupConfiguration: true, publishCloudwatchMetricsEnabled: true, bytesScannedCutoffPerQuery: 2048 * 1024 * 1024 });
+        expect(configuration).to.deep.include({
+            enforceWorkgroupConfiguration: true,
+            publishCloudwatchMetricsEnabled: true,
+            bytesScannedCutoffPerQuery: 2048 * 1024 * 1024,
+        });
         expect(configuration.resultConfiguration).to.deep.equal({
             outputLocation: "s3://lake-0123456789abcdef/athena-results/",
             encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: "arn:aws:kms:ap-northeast-1:999999999999:key/archive-key-key-id" },

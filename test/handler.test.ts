@@ -15,20 +15,41 @@ const LAKE = "lake";
 const context = { functionName: "normaliser", awsRequestId: "test" } as unknown as Context;
 
 /** How S3 writes keys into notifications: URL-encoded, spaces as `+`. */
-const encodeKey = (key: string) => key.split("/").map((part) => encodeURIComponent(part).replace(/%20/g, "+")).join("/");
-const logKey = (name: string, account = "111122223333", region = "us-east-1") =>
-    `AWSLogs/${account}/CloudTrail/${region}/2020/09/14/${name}`;
+const encodeKey = (key: string) =>
+    key
+        .split("/")
+        .map((part) => encodeURIComponent(part).replace(/%20/g, "+"))
+        .join("/");
+const logKey = (name: string, account = "111122223333", region = "us-east-1") => `AWSLogs/${account}/CloudTrail/${region}/2020/09/14/${name}`;
 
 function s3Notification(key: string, bucket = ARCHIVE) {
-    return { Records: [{ eventVersion: "2.1", eventSource: "aws:s3", awsRegion: "us-east-1", eventName: "ObjectCreated:Put",
-        s3: { bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` }, object: { key: encodeKey(key), size: 1 } } }] };
+    return {
+        Records: [
+            {
+                eventVersion: "2.1",
+                eventSource: "aws:s3",
+                awsRegion: "us-east-1",
+                eventName: "ObjectCreated:Put",
+                s3: { bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` }, object: { key: encodeKey(key), size: 1 } },
+            },
+        ],
+    };
 }
 
 function sqsEvent(bodies: unknown[]): SQSEvent {
-    return { Records: bodies.map((body, index) => ({
-        messageId: `message-${index}`, receiptHandle: `r-${index}`, body: JSON.stringify(body), attributes: {} as never,
-        messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:999999999999:q", awsRegion: "us-east-1",
-    })) };
+    return {
+        Records: bodies.map((body, index) => ({
+            messageId: `message-${index}`,
+            receiptHandle: `r-${index}`,
+            body: JSON.stringify(body),
+            attributes: {} as never,
+            messageAttributes: {},
+            md5OfBody: "",
+            eventSource: "aws:sqs",
+            eventSourceARN: "arn:aws:sqs:us-east-1:999999999999:q",
+            awsRegion: "us-east-1",
+        })),
+    };
 }
 
 describe("normaliser Lambda against a real S3-compatible server", function () {
@@ -36,8 +57,12 @@ describe("normaliser Lambda against a real S3-compatible server", function () {
     let client: S3Client;
     const logs: { level: string; message: string; data?: Record<string, unknown> }[] = [];
     const logger = {
-        info: (message: string, data?: Record<string, unknown>) => { logs.push({ level: "info", message, data }); },
-        error: (message: string, data?: Record<string, unknown>) => { logs.push({ level: "error", message, data }); },
+        info: (message: string, data?: Record<string, unknown>) => {
+            logs.push({ level: "info", message, data });
+        },
+        error: (message: string, data?: Record<string, unknown>) => {
+            logs.push({ level: "error", message, data });
+        },
     } as never;
     let handler: ReturnType<typeof createHandler>;
 
@@ -75,12 +100,21 @@ describe("normaliser Lambda against a real S3-compatible server", function () {
         const results = await normaliseFiles([path.join(local, "in", otrfKey), path.join(local, "in", exampleKey)], path.join(local, "out"));
         const expected = results.flatMap((result) => result.objects).sort();
         expect(await lakeKeys()).to.deep.equal(expected);
-        expect(expected.every((key) => key.startsWith("normalised/account=123456789123/region=us-east-1/date=") ||
-            key.startsWith("normalised/account=111122223333/region=us-east-1/date="))).to.equal(true);
+        expect(
+            expected.every(
+                (key) =>
+                    key.startsWith("normalised/account=123456789123/region=us-east-1/date=") ||
+                    key.startsWith("normalised/account=111122223333/region=us-east-1/date="),
+            ),
+        ).to.equal(true);
         for (const key of expected) {
             expect((await read(LAKE, key)).equals(fs.readFileSync(path.join(local, "out", key))), key).to.equal(true);
         }
-        const rows = zlib.gunzipSync(await read(LAKE, expected[0])).toString().trim().split("\n");
+        const rows = zlib
+            .gunzipSync(await read(LAKE, expected[0]))
+            .toString()
+            .trim()
+            .split("\n");
         expect(JSON.parse(rows[0])).to.have.property("eventtime");
     });
 
@@ -103,14 +137,24 @@ describe("normaliser Lambda against a real S3-compatible server", function () {
 
     it("skips the s3:TestEvent, digest files and other keys without an error", async () => {
         const before = await lakeKeys();
-        const digestKey = "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2020/09/14/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20200914T012000Z.json.gz";
-        await put(digestKey, zlib.gzipSync(fs.readFileSync(path.join(CORPUS_DIR, "awsdocs__aws-cloudtrail-user-guide", "cloudtrail-log-file-validation-digest-file-structure__block02.json"))));
+        const digestKey =
+            "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2020/09/14/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20200914T012000Z.json.gz";
+        await put(
+            digestKey,
+            zlib.gzipSync(
+                fs.readFileSync(
+                    path.join(CORPUS_DIR, "awsdocs__aws-cloudtrail-user-guide", "cloudtrail-log-file-validation-digest-file-structure__block02.json"),
+                ),
+            ),
+        );
         logs.length = 0;
-        const response = await invoke(sqsEvent([
-            { Service: "Amazon S3", Event: "s3:TestEvent", Time: "2026-11-25T00:00:00.000Z", Bucket: ARCHIVE, RequestId: "x", HostId: "y" },
-            s3Notification(digestKey),
-            s3Notification("AWSLogs/111122223333/CloudTrail/us-east-1/2020/09/14/notes.txt"),
-        ]));
+        const response = await invoke(
+            sqsEvent([
+                { Service: "Amazon S3", Event: "s3:TestEvent", Time: "2026-11-25T00:00:00.000Z", Bucket: ARCHIVE, RequestId: "x", HostId: "y" },
+                s3Notification(digestKey),
+                s3Notification("AWSLogs/111122223333/CloudTrail/us-east-1/2020/09/14/notes.txt"),
+            ]),
+        );
         expect(response.batchItemFailures).to.deep.equal([]);
         expect(await lakeKeys()).to.deep.equal(before);
         expect(logs.filter((log) => log.message.startsWith("skipped"))).to.have.length(3);
@@ -138,7 +182,10 @@ describe("normaliser Lambda against a real S3-compatible server", function () {
                 expect(failure.data).to.include({ bucket: ARCHIVE, key });
                 expect(String(failure.data!.reason)).to.match(reason);
                 const written = (await lakeKeys()).filter((lakeKey) => !before.includes(lakeKey));
-                expect(written.every((lakeKey) => lakeKey.endsWith(good.slice(good.lastIndexOf("/")))), "nothing from the bad file").to.equal(true);
+                expect(
+                    written.every((lakeKey) => lakeKey.endsWith(good.slice(good.lastIndexOf("/")))),
+                    "nothing from the bad file",
+                ).to.equal(true);
                 expect(written).to.have.length.above(0);
                 expect((await client.send(new HeadObjectCommand({ Bucket: ARCHIVE, Key: key }))).ETag).to.equal(etag);
                 expect((await read(ARCHIVE, key)).equals(body)).to.equal(true);

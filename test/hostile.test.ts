@@ -40,8 +40,14 @@ async function failureOf(promise: Promise<unknown>): Promise<string> {
 }
 
 const event = (index: number, extra: Record<string, unknown> = {}) => ({
-    eventVersion: "1.08", eventTime: "2026-01-01T00:00:00Z", eventSource: "ec2.amazonaws.com", eventName: "DescribeInstances",
-    awsRegion: "us-east-1", recipientAccountId: "111122223333", eventID: `id-${index}`, ...extra,
+    eventVersion: "1.08",
+    eventTime: "2026-01-01T00:00:00Z",
+    eventSource: "ec2.amazonaws.com",
+    eventName: "DescribeInstances",
+    awsRegion: "us-east-1",
+    recipientAccountId: "111122223333",
+    eventID: `id-${index}`,
+    ...extra,
 });
 
 describe("normaliser core on hostile input", function () {
@@ -52,12 +58,14 @@ describe("normaliser core on hostile input", function () {
         const records: unknown[] = [];
         for (let round = 0; round < 2; round++) {
             for (let group = 0; group < 3000; group++) {
-                records.push(event(round * 3000 + group, {
-                    recipientAccountId: String(100000000000 + (group % 300)),
-                    awsRegion: `region-${group % 10}`,
-                    eventTime: `2026-01-${String(1 + Math.floor(group / 3000 * 28)).padStart(2, "0")}T00:00:00Z`,
-                    requestParameters: { filler: "x".repeat(200) },
-                }));
+                records.push(
+                    event(round * 3000 + group, {
+                        recipientAccountId: String(100000000000 + (group % 300)),
+                        awsRegion: `region-${group % 10}`,
+                        eventTime: `2026-01-${String(1 + Math.floor((group / 3000) * 28)).padStart(2, "0")}T00:00:00Z`,
+                        requestParameters: { filler: "x".repeat(200) },
+                    }),
+                );
             }
         }
         const bytes = zlib.gzipSync(JSON.stringify({ Records: records }));
@@ -98,7 +106,7 @@ describe("normaliser core on hostile input", function () {
     });
 
     it("fails a file with a record over the size limit, naming the record", async () => {
-        const huge = "\\\"".repeat(MAX_RECORD_BYTES / 2 + 10); // escaped quotes: the worst case for finding the string's end
+        const huge = '\\"'.repeat(MAX_RECORD_BYTES / 2 + 10); // escaped quotes: the worst case for finding the string's end
         const text = `{"Records":[${JSON.stringify(event(0))},{"eventName":"${huge}"}]}`;
         const message = await failureOf(normaliseLogFile(chunked(Buffer.from(text), 64 * 1024), { fileName: "huge.json.gz" }));
         expect(message).to.match(new RegExp(`Records\\[1\\] is larger than ${MAX_RECORD_BYTES} bytes`));
@@ -112,12 +120,19 @@ describe("normaliser core on hostile input", function () {
     });
 
     it("keeps the evidence JSON.parse would lose: __proto__, 1e400, integers above 2^53, duplicate keys", async () => {
-        const text = '{"Records":[{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"cloudtrail.amazonaws.com",' +
+        const text =
+            '{"Records":[{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"cloudtrail.amazonaws.com",' +
             '"eventName":"StopLogging","eventName":"DescribeTrails","__proto__":{"polluted":true},' +
             '"requestParameters":{"limit":1e400,"big":12345678901234567891,"ok":1.5},"awsRegion":"us-east-1","recipientAccountId":"111122223333"},' +
-            JSON.stringify(event(1)) + "]}";
+            JSON.stringify(event(1)) +
+            "]}";
         const objects = await outputsOf(await normaliseLogFile(chunked(Buffer.from(text)), { fileName: "hostile.json.gz" }));
-        const [record, plain] = zlib.gunzipSync([...objects.values()][0]).toString("utf8").trim().split("\n").map((line) => JSON.parse(line));
+        const [record, plain] = zlib
+            .gunzipSync([...objects.values()][0])
+            .toString("utf8")
+            .trim()
+            .split("\n")
+            .map((line) => JSON.parse(line));
         expect(record.eventname).to.equal("DescribeTrails"); // JSON's last-wins, as every reader does
         const extras = JSON.parse(record.extrafields);
         expect(extras.$duplicateKeys).to.deep.equal({ eventName: ['"StopLogging"', '"DescribeTrails"'] });

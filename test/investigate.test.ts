@@ -20,16 +20,24 @@ import { runLocal } from "../local/run";
 const FIXTURES = path.join(__dirname, "fixtures", "investigate");
 const fixture = (...parts: string[]) => path.join(FIXTURES, ...parts);
 
-interface Outcome { code: number; stdout: string; stderr: string }
+interface Outcome {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
 
 /** Runs the command in this process, capturing what it prints. */
 async function run(argv: string[]): Promise<Outcome> {
     let stdout = "";
     let stderr = "";
     const original = console.error;
-    console.error = (...values: unknown[]) => { stderr += `${values.join(" ")}\n`; };
+    console.error = (...values: unknown[]) => {
+        stderr += `${values.join(" ")}\n`;
+    };
     try {
-        const code = await main(argv, (text) => { stdout += text; });
+        const code = await main(argv, (text) => {
+            stdout += text;
+        });
         return { code, stdout, stderr };
     } finally {
         console.error = original;
@@ -49,26 +57,45 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         const result = await json(["Dev1", "--input", fixture("single-hop")]);
         expect(result.chain).to.deep.equal([
             { arn: "arn:aws:iam::123456789012:user/Alice", account: "123456789012", type: "IAMUser", via: null },
-            { arn: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1", account: "123456789012", type: "AssumedRole", via: { eventId: "single-hop-0002-assumerole", eventName: "AssumeRole" } },
+            {
+                arn: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
+                account: "123456789012",
+                type: "AssumedRole",
+                via: { eventId: "single-hop-0002-assumerole", eventName: "AssumeRole" },
+            },
         ]);
         expect(names(result.timeline)).to.deep.equal(["GetCallerIdentity", "AssumeRole", "ListBuckets", "CreateAccessKey"]);
         const createKey = result.timeline[3];
         expect(createKey).to.deep.equal({
-            eventTime: createKey.eventTime, eventName: "CreateAccessKey", eventSource: "iam.amazonaws.com", account: "123456789012", region: "us-east-1",
-            principal: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1", sourceIPAddress: "198.51.100.7", userAgent: "Boto3/1.17.9 Python/3.8.5 Linux/5.4.0 Botocore/1.20.9",
-            errorCode: null, eventId: "single-hop-0004-createaccesskey", detections: ["access-key-created", "access-key-created-for-other-user"],
+            eventTime: createKey.eventTime,
+            eventName: "CreateAccessKey",
+            eventSource: "iam.amazonaws.com",
+            account: "123456789012",
+            region: "us-east-1",
+            principal: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
+            sourceIPAddress: "198.51.100.7",
+            userAgent: "Boto3/1.17.9 Python/3.8.5 Linux/5.4.0 Botocore/1.20.9",
+            errorCode: null,
+            eventId: "single-hop-0004-createaccesskey",
+            detections: ["access-key-created", "access-key-created-for-other-user"],
         });
         expect(createKey.eventTime).to.match(/^2021-02-21T23:52:40/);
         // The new IP and user agent of the session's CreateAccessKey are marked first-seen; the repeated ones are not.
         expect(firstSeen(result.timeline)).to.deep.equal([
-            { ip: true, userAgent: true }, { ip: false, userAgent: false }, { ip: false, userAgent: false }, { ip: true, userAgent: true },
+            { ip: true, userAgent: true },
+            { ip: false, userAgent: false },
+            { ip: false, userAgent: false },
+            { ip: true, userAgent: true },
         ]);
     });
 
     it("finds the same chain from the temporary access key the session used, and from the session ARN", async () => {
         const byKey = await json(["ASIAIOSFODNN7EXAMPLE", "--input", fixture("single-hop")]);
         const byArn = await json(["arn:aws:sts::123456789012:assumed-role/DevRole/Dev1", "--input", fixture("single-hop")]);
-        expect(byKey.chain.map((entry) => entry.arn)).to.deep.equal(["arn:aws:iam::123456789012:user/Alice", "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1"]);
+        expect(byKey.chain.map((entry) => entry.arn)).to.deep.equal([
+            "arn:aws:iam::123456789012:user/Alice",
+            "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
+        ]);
         expect(byArn).to.deep.equal(byKey);
     });
 
@@ -76,7 +103,13 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         const result = await json(["AKIAIOSFODNN7EXAMPLE", "--input", fixture("single-hop")]);
         expect(result.chain).to.deep.equal([
             { arn: "arn:aws:iam::123456789012:user/Alice", account: "123456789012", type: "IAMUser", via: null },
-            { arn: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1", account: "123456789012", type: "AssumedRole", via: { eventId: "single-hop-0002-assumerole", eventName: "AssumeRole" }, note: "started by arn:aws:iam::123456789012:user/Alice" },
+            {
+                arn: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
+                account: "123456789012",
+                type: "AssumedRole",
+                via: { eventId: "single-hop-0002-assumerole", eventName: "AssumeRole" },
+                note: "started by arn:aws:iam::123456789012:user/Alice",
+            },
         ]);
         expect(names(result.timeline)).to.deep.equal(["GetCallerIdentity", "AssumeRole", "ListBuckets", "CreateAccessKey"]);
     });
@@ -86,8 +119,18 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         expect(result.chain).to.deep.equal([
             { arn: "arn:aws:iam::777788889999:user/JohnDoe", account: "777788889999", type: "IAMUser", via: null },
             // The caller's copy of the cross-account AssumeRole (it names the caller) rather than the role account's.
-            { arn: "arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev", account: "111122223333", type: "AssumedRole", via: { eventId: "dEXAMPLE-ac7f-466c-a608-4ac8dEXAMPLE", eventName: "AssumeRole" } },
-            { arn: "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", account: "444455556666", type: "AssumedRole", via: { eventId: "1917948f-3042-46ec-98e2-62865EXAMPLE", eventName: "AssumeRole" } },
+            {
+                arn: "arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev",
+                account: "111122223333",
+                type: "AssumedRole",
+                via: { eventId: "dEXAMPLE-ac7f-466c-a608-4ac8dEXAMPLE", eventName: "AssumeRole" },
+            },
+            {
+                arn: "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags",
+                account: "444455556666",
+                type: "AssumedRole",
+                via: { eventId: "1917948f-3042-46ec-98e2-62865EXAMPLE", eventName: "AssumeRole" },
+            },
         ]);
         expect(result.timeline.map((event) => [event.account, event.region, event.eventName, event.detections])).to.deep.equal([
             ["777788889999", "us-east-2", "AssumeRole", []],
@@ -102,19 +145,32 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
     });
 
     it("with only the role account's copy of a cross-account AssumeRole, says who the caller is known as and stops", async () => {
-        const result = await json(["JohnDoe-EC2-dev", "--input", fixture("two-hops", "AWSLogs", "111122223333"), fixture("two-hops", "AWSLogs", "444455556666")]);
+        const result = await json([
+            "JohnDoe-EC2-dev",
+            "--input",
+            fixture("two-hops", "AWSLogs", "111122223333"),
+            fixture("two-hops", "AWSLogs", "444455556666"),
+        ]);
         expect(result.chain[0]).to.include({ arn: null, account: "777788889999", type: "AWSAccount", via: null });
         expect(result.chain[0].note).to.match(/known only as principal AIDAQRSTUVWXYZEXAMPLE \(an IAM user\) of account 777788889999/);
-        expect(result.chain[1]).to.deep.include({ arn: "arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev", via: { eventId: "eEXAMPLE-ac7f-466c-a608-4ac8dEXAMPLE", eventName: "AssumeRole" } });
+        expect(result.chain[1]).to.deep.include({
+            arn: "arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev",
+            via: { eventId: "eEXAMPLE-ac7f-466c-a608-4ac8dEXAMPLE", eventName: "AssumeRole" },
+        });
         // And, the other direction, the session this one started in the next account.
-        expect(result.chain[2]).to.deep.include({ arn: "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", note: "started by arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev" });
+        expect(result.chain[2]).to.deep.include({
+            arn: "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags",
+            note: "started by arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev",
+        });
     });
 
     it("a session whose AssumeRole event is outside the input: says so, with what its own events tell, and does not guess", async () => {
         const result = await json(["Role2WithTags", "--input", fixture("two-hops", "AWSLogs", "444455556666")]);
         expect(result.chain).to.have.length(1);
         expect(result.chain[0]).to.include({ arn: "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", type: "AssumedRole", via: null });
-        expect(result.chain[0].note).to.match(/the event that started this session .* is not in the input between 2019-10-02T22:15:07Z and 2019-10-02T22:16:45Z; its events say it was created at 2019-10-02T22:12:29Z/);
+        expect(result.chain[0].note).to.match(
+            /the event that started this session .* is not in the input between 2019-10-02T22:15:07Z and 2019-10-02T22:16:45Z; its events say it was created at 2019-10-02T22:12:29Z/,
+        );
         expect(names(result.timeline)).to.deep.equal(["StopLogging", "CreateUser"]);
         const text = await run(["Role2WithTags", "--input", fixture("two-hops", "AWSLogs", "444455556666")]);
         expect(text.stdout).to.contain("chain stops here: see the note");
@@ -125,7 +181,12 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         const both = await json(["JohnDoe", "--input", fixture("switch-role")]);
         expect(both.chain).to.deep.equal([
             { arn: "arn:aws:iam::111122223333:user/JohnDoe", account: "111122223333", type: "IAMUser", via: null },
-            { arn: "arn:aws:sts::444455556666:assumed-role/CrossAccountAdmin/JohnDoe", account: "444455556666", type: "AssumedRole", via: { eventId: "switch-role-0004-switchrole", eventName: "SwitchRole" } },
+            {
+                arn: "arn:aws:sts::444455556666:assumed-role/CrossAccountAdmin/JohnDoe",
+                account: "444455556666",
+                type: "AssumedRole",
+                via: { eventId: "switch-role-0004-switchrole", eventName: "SwitchRole" },
+            },
         ]);
         // The console session used another key than the AssumeRole issued: it is followed by ARN.
         expect(names(both.timeline)).to.deep.equal(["ConsoleLogin", "AssumeRole", "AssumeRole", "SwitchRole", "CreateUser"]);
@@ -146,21 +207,45 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
     it("SAML federation: the origin is the identity provider, and the note names the asserted subject", async () => {
         const result = await json(["MyAssignedRoleSessionName", "--input", fixture("saml")]);
         expect(result.chain).to.deep.equal([
-            { arn: "arn:aws:iam::444455556666:saml-provider/Shibboleth", account: "444455556666", type: "SAMLUser", via: null, note: 'SAML subject "SamlExample" asserted by https://server.example.com/idp/shibboleth' },
-            { arn: "arn:aws:sts::444455556666:assumed-role/SAMLTestRoleShibboleth/MyAssignedRoleSessionName", account: "444455556666", type: "AssumedRole", via: { eventId: "dEXAMPLE-265a-41e0-9352-4401bEXAMPLE", eventName: "AssumeRoleWithSAML" } },
+            {
+                arn: "arn:aws:iam::444455556666:saml-provider/Shibboleth",
+                account: "444455556666",
+                type: "SAMLUser",
+                via: null,
+                note: 'SAML subject "SamlExample" asserted by https://server.example.com/idp/shibboleth',
+            },
+            {
+                arn: "arn:aws:sts::444455556666:assumed-role/SAMLTestRoleShibboleth/MyAssignedRoleSessionName",
+                account: "444455556666",
+                type: "AssumedRole",
+                via: { eventId: "dEXAMPLE-265a-41e0-9352-4401bEXAMPLE", eventName: "AssumeRoleWithSAML" },
+            },
         ]);
         expect(result.timeline.map((event) => [event.eventName, event.principal, event.detections])).to.deep.equal([
             ["AssumeRoleWithSAML", "SAMLUser SamlExample (bdGOnTesti4+ExamplexL/jEvs=)", []],
-            ["PutBucketPolicy", "arn:aws:sts::444455556666:assumed-role/SAMLTestRoleShibboleth/MyAssignedRoleSessionName", ["s3-bucket-access-changed", "s3-bucket-made-public"]],
+            [
+                "PutBucketPolicy",
+                "arn:aws:sts::444455556666:assumed-role/SAMLTestRoleShibboleth/MyAssignedRoleSessionName",
+                ["s3-bucket-access-changed", "s3-bucket-made-public"],
+            ],
         ]);
     });
 
     it("an AWS service origin, from a real AssumeRole whose response was redacted: the session ARN follows from roleArn and roleSessionName", async () => {
         // Panther's test event for "role assumed by an AWS service" (samples/, Apache-2.0): Lambda assumed my_role_arn, credentials REDACTED.
-        const result = await json(["awslambda_55_20240602202712548", "--input", path.join(__dirname, "..", "samples", "panther-labs__panther-analysis", "rules", "aws_cloudtrail_rules", "role_assumed_by_aws_service.json")]);
+        const result = await json([
+            "awslambda_55_20240602202712548",
+            "--input",
+            path.join(__dirname, "..", "samples", "panther-labs__panther-analysis", "rules", "aws_cloudtrail_rules", "role_assumed_by_aws_service.json"),
+        ]);
         expect(result.chain).to.deep.equal([
             { arn: "lambda.amazonaws.com", account: null, type: "AWSService", via: null, note: "an AWS service assumed the role" },
-            { arn: "arn:aws:sts::123456789123:assumed-role/my_role_arn/awslambda_55_20240602202712548", account: "123456789123", type: "AssumedRole", via: { eventId: "1f3d7d49-6637-3304-b959-9be15f20215d", eventName: "AssumeRole" } },
+            {
+                arn: "arn:aws:sts::123456789123:assumed-role/my_role_arn/awslambda_55_20240602202712548",
+                account: "123456789123",
+                type: "AssumedRole",
+                via: { eventId: "1f3d7d49-6637-3304-b959-9be15f20215d", eventName: "AssumeRole" },
+            },
         ]);
     });
 
@@ -191,7 +276,9 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
     it("exits 1 naming the candidates when the subject is ambiguous or absent", async () => {
         const role = await run(["arn:aws:iam::111122223333:role/EC2-dev", "--input", fixture("two-hops")]);
         expect(role.code).to.equal(1);
-        expect(role.stderr).to.contain("is a role; investigate one of its 1 session(s)").and.to.contain("arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev");
+        expect(role.stderr)
+            .to.contain("is a role; investigate one of its 1 session(s)")
+            .and.to.contain("arn:aws:sts::111122223333:assumed-role/EC2-dev/JohnDoe-EC2-dev");
         const absent = await run(["Nobody", "--input", fixture("single-hop")]);
         expect(absent.code).to.equal(1);
         expect(absent.stderr).to.match(/no event between .* in the input names Nobody/);
@@ -201,7 +288,10 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
 describe("investigate arguments", () => {
     it("reads the subject and every value after --input", () => {
         expect(parseInvestigateArguments(["Dev1", "--input", "a", "b", "--json", "--since", "2026-01-01T00:00:00Z"])).to.deep.include({
-            subject: "Dev1", inputs: ["a", "b"], json: true, since: "2026-01-01T00:00:00Z",
+            subject: "Dev1",
+            inputs: ["a", "b"],
+            json: true,
+            since: "2026-01-01T00:00:00Z",
         });
         expect(parseInvestigateArguments(["--input", "a", "--out", "o", "Dev1"]).subject).to.equal("Dev1");
     });
@@ -224,7 +314,11 @@ describe("investigate arguments", () => {
     });
 
     it("tells ARNs, access keys and session names apart", () => {
-        expect(parseSubject("arn:aws:sts::123456789012:assumed-role/DevRole/Dev1")).to.deep.equal({ kind: "arn", type: "AssumedRole", account: "123456789012" });
+        expect(parseSubject("arn:aws:sts::123456789012:assumed-role/DevRole/Dev1")).to.deep.equal({
+            kind: "arn",
+            type: "AssumedRole",
+            account: "123456789012",
+        });
         expect(parseSubject("arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/Bob")).to.deep.include({ kind: "arn", type: "IAMUser" });
         expect(parseSubject("arn:aws-us-gov:iam::123456789012:root")).to.deep.include({ kind: "arn", type: "Root" });
         expect(parseSubject("ASIAIOSFODNN7EXAMPLE")).to.deep.equal({ kind: "key" });
@@ -247,7 +341,9 @@ async function fakeAthena(lakeDir: string) {
     const statements: string[] = [];
     const server = http.createServer((request, response) => {
         let body = "";
-        request.on("data", (chunk) => { body += chunk; });
+        request.on("data", (chunk) => {
+            body += chunk;
+        });
         request.on("end", async () => {
             const operation = String(request.headers["x-amz-target"]).replace("AmazonAthena.", "");
             const input = JSON.parse(body || "{}");
@@ -269,8 +365,13 @@ async function fakeAthena(lakeDir: string) {
             }
             const execution = executions.get(input.QueryExecutionId)!;
             if (operation === "GetQueryExecution") {
-                return reply({ QueryExecution: { QueryExecutionId: input.QueryExecutionId, Statistics: { DataScannedInBytes: 1_048_576 },
-                    Status: "error" in execution ? { State: "FAILED", StateChangeReason: execution.error } : { State: "SUCCEEDED" } } });
+                return reply({
+                    QueryExecution: {
+                        QueryExecutionId: input.QueryExecutionId,
+                        Statistics: { DataScannedInBytes: 1_048_576 },
+                        Status: "error" in execution ? { State: "FAILED", StateChangeReason: execution.error } : { State: "SUCCEEDED" },
+                    },
+                });
             }
             if (operation === "GetQueryResults" && !("error" in execution)) {
                 const all = [execution.columns, ...execution.rows];
@@ -290,19 +391,29 @@ async function fakeAthena(lakeDir: string) {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const client = new AthenaClient({
-        region: "us-east-1", endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        region: "us-east-1",
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
     });
-    return { client, statements, close: () => { server.close(); engine.close(); } };
+    return {
+        client,
+        statements,
+        close: () => {
+            server.close();
+            engine.close();
+        },
+    };
 }
 
 describe("investigate on the deployed lake (npm run query -- investigate)", () => {
     let lake: string;
     before(async () => {
         lake = fs.mkdtempSync(path.join(os.tmpdir(), "investigate-athena-"));
-        const files = [fixture("two-hops", "AWSLogs", "777788889999", "777788889999_CloudTrail_us-east-2.json"),
+        const files = [
+            fixture("two-hops", "AWSLogs", "777788889999", "777788889999_CloudTrail_us-east-2.json"),
             fixture("two-hops", "AWSLogs", "111122223333", "111122223333_CloudTrail_us-east-2.json"),
-            fixture("two-hops", "AWSLogs", "444455556666", "444455556666_CloudTrail_eu-west-1.json")];
+            fixture("two-hops", "AWSLogs", "444455556666", "444455556666_CloudTrail_eu-west-1.json"),
+        ];
         await runLocal({ files, outDir: lake, detections: [] });
     });
     after(() => fs.rmSync(lake, { recursive: true, force: true }));
@@ -312,9 +423,26 @@ describe("investigate on the deployed lake (npm run query -- investigate)", () =
         try {
             let stdout = "";
             const logs: string[] = [];
-            const code = await athenaMain([
-                "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", "--since", "7d", "--until", "2019-10-05T00:00:00Z", "--json", "--stack", "prod",
-            ], { client: athena.client, output: (text) => { stdout += text; }, log: (text) => logs.push(text), pollInitialMs: 1 });
+            const code = await athenaMain(
+                [
+                    "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags",
+                    "--since",
+                    "7d",
+                    "--until",
+                    "2019-10-05T00:00:00Z",
+                    "--json",
+                    "--stack",
+                    "prod",
+                ],
+                {
+                    client: athena.client,
+                    output: (text) => {
+                        stdout += text;
+                    },
+                    log: (text) => logs.push(text),
+                    pollInitialMs: 1,
+                },
+            );
             expect(code, logs.join("\n")).to.equal(0);
             const local = await json(["arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", "--input", fixture("two-hops")]);
             expect(JSON.parse(stdout)).to.deep.equal(local);
@@ -331,7 +459,12 @@ describe("investigate on the deployed lake (npm run query -- investigate)", () =
         const athena = await fakeAthena(path.join(lake, "no-lake-here"));
         try {
             const logs: string[] = [];
-            const code = await athenaMain(["Role2WithTags", "--since", "2019-10-01T00:00:00Z", "--until", "2019-10-05T00:00:00Z"], { client: athena.client, output: () => {}, log: (text) => logs.push(text), pollInitialMs: 1 });
+            const code = await athenaMain(["Role2WithTags", "--since", "2019-10-01T00:00:00Z", "--until", "2019-10-05T00:00:00Z"], {
+                client: athena.client,
+                output: () => {},
+                log: (text) => logs.push(text),
+                pollInitialMs: 1,
+            });
             expect(code).to.equal(1);
             expect(logs.join("\n")).to.match(/error: query q-1 FAILED: .*cloudtrail/i);
             const bad = await athenaMain(["Role2WithTags", "--since", "a week"], { client: athena.client, output: () => {}, log: (text) => logs.push(text) });

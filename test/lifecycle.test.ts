@@ -16,7 +16,11 @@ describe("S3 lifecycle rules", () => {
     });
 
     it("gives every rule of every bucket an explicit prefix filter, never the deprecated empty filter {}", () => {
-        expect(configurations.map((configuration) => configuration.name).sort()).to.deep.equal(["archive-access-logs-lifecycle", "archive-lifecycle", "lake-lifecycle"]);
+        expect(configurations.map((configuration) => configuration.name).sort()).to.deep.equal([
+            "archive-access-logs-lifecycle",
+            "archive-lifecycle",
+            "lake-lifecycle",
+        ]);
         for (const configuration of configurations) {
             for (const rule of configuration.inputs.rules) {
                 expect(rule.filter, `${configuration.name}: ${rule.id}`).to.be.an("object").that.has.property("prefix").that.is.a("string");

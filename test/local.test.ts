@@ -23,7 +23,9 @@ describe("local mode: npm start", () => {
 
     it("runs on the bundled samples, exits 0 and prints every detection with its hits", async () => {
         const { stdout } = await start("--out", out);
-        expect(stdout).to.match(/^187 file\(s\) read \(325 events, 365 duplicate\(s\) by eventID dropped\), 3 skipped, 0 failed; window 2014-03-06T17:10:34Z \.\. 2026-01-11T22:54:57Z/);
+        expect(stdout).to.match(
+            /^187 file\(s\) read \(325 events, 365 duplicate\(s\) by eventID dropped\), 3 skipped, 0 failed; window 2014-03-06T17:10:34Z \.\. 2026-01-11T22:54:57Z/,
+        );
         for (const detection of loadDetections()) expect(stdout).to.contain(detection.name);
         expect(stdout).to.match(/cloudtrail-tampering\s+critical\s+\d+/);
         expect(stdout).to.match(/Report: .*report\.html/);
@@ -35,10 +37,17 @@ describe("local mode: npm start", () => {
     it("prints machine-readable findings with --json, and the same findings again on a second run, without duplicate rows", async () => {
         const first = JSON.parse((await start("--out", out, "--json")).stdout);
         const second = JSON.parse((await start("--out", out, "--json")).stdout);
-        expect(first.skippedFiles).to.deep.include({ file: path.join(ROOT, "samples", "README.md"), reason: 'content is not JSON (starts with "# Sample Clo")' });
+        expect(first.skippedFiles).to.deep.include({
+            file: path.join(ROOT, "samples", "README.md"),
+            reason: 'content is not JSON (starts with "# Sample Clo")',
+        });
         // The samples' test fixtures reuse placeholder eventIDs: one event per id (local/dedup.ts). samples/README.md is skipped.
         expect(first.inputs).to.deep.equal({ read: 187, skipped: 3, failed: 0, events: 325, duplicates: 365 });
-        expect(first.findings.map((finding: { query: string }) => finding.query).sort()).to.deep.equal(loadDetections().map((detection) => detection.name).sort());
+        expect(first.findings.map((finding: { query: string }) => finding.query).sort()).to.deep.equal(
+            loadDetections()
+                .map((detection) => detection.name)
+                .sort(),
+        );
         for (const finding of first.findings) {
             expect(finding).to.include.keys("query", "severity", "count", "eventIds");
             expect(finding.eventIds).to.have.length(finding.count);
@@ -69,7 +78,9 @@ describe("local mode: inputs", () => {
         const byName = (fragment: string) => result.files.find((file) => file.file.includes(fragment))!;
         expect(byName("log2timeline__plaso").events, "lookup-events").to.equal(6);
         expect(byName("cloudwatch_cloudtrail.json").events + (byName("cloudwatch_cloudtrail.json").duplicates ?? 0), "CloudWatch Logs").to.be.above(0);
-        expect(byName("cloudtrail_root_account_usage.json").events + (byName("cloudtrail_root_account_usage.json").duplicates ?? 0), "EventBridge").to.be.above(0);
+        expect(byName("cloudtrail_root_account_usage.json").events + (byName("cloudtrail_root_account_usage.json").duplicates ?? 0), "EventBridge").to.be.above(
+            0,
+        );
         expect(byName("OTRF__Security-Datasets").events, "one event per line").to.equal(103);
         expect(result.inputs).to.deep.include({ read: files.length - 2, skipped: 2, failed: 0 });
         expect(result.inputs.events + result.inputs.duplicates).to.equal(690);
@@ -90,10 +101,17 @@ describe("local mode: inputs", () => {
 
 describe("local mode: detections", () => {
     it("reports a detection that cannot run locally instead of skipping it", async () => {
-        const broken = parseDetection("queries/broken.sql", "-- id: broken\n-- title: Broken\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n" +
-            "-- description: uses a Trino function the compatibility layer does not cover\n-- falsepositives: none\n-- runbook: none\n" +
-            "SELECT eventid FROM cloudtrail WHERE ${window} AND url_extract_host(sourceipaddress) IS NOT NULL");
-        const result = await runLocal({ files: [path.join(CORPUS_DIR, "OTRF__Security-Datasets", "ec2_proxy_s3_exfiltration_2020-09-14011940.json")], outDir: tmp("broken"), detections: [broken] });
+        const broken = parseDetection(
+            "queries/broken.sql",
+            "-- id: broken\n-- title: Broken\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n" +
+                "-- description: uses a Trino function the compatibility layer does not cover\n-- falsepositives: none\n-- runbook: none\n" +
+                "SELECT eventid FROM cloudtrail WHERE ${window} AND url_extract_host(sourceipaddress) IS NOT NULL",
+        );
+        const result = await runLocal({
+            files: [path.join(CORPUS_DIR, "OTRF__Security-Datasets", "ec2_proxy_s3_exfiltration_2020-09-14011940.json")],
+            outDir: tmp("broken"),
+            detections: [broken],
+        });
         expect(result.findings[0]).to.deep.include({ query: "broken", status: "cannot-run-locally", count: 0 });
         expect(result.findings[0].error).to.match(/url_extract_host/);
     });
@@ -111,7 +129,9 @@ describe("local mode: detections", () => {
     });
 
     it("reaches the recorded recall and precision on Panther's labelled test events", async () => {
-        const measured = Object.fromEntries((await measureDetections()).map((m) => [m.detection, `${m.found}/${m.shouldFire} ${m.avoided}/${m.shouldNotFire}`]));
+        const measured = Object.fromEntries(
+            (await measureDetections()).map((m) => [m.detection, `${m.found}/${m.shouldFire} ${m.avoided}/${m.shouldNotFire}`]),
+        );
         // found/should fire, left alone/should not fire. README "Detections against ground truth" explains the gaps.
         expect(measured).to.deep.equal({
             "iam-user-created": "1/1 1/1",

@@ -27,13 +27,20 @@ after(() => {
     for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Cli { code: number | null; stdout: string; stderr: string }
+interface Cli {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
 /** `npm start` (or another command) as a child process; never hangs the suite. */
 function cli(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli> {
     return new Promise((resolve) => {
-        execFile(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", script), ...args],
+        execFile(
+            process.execPath,
+            ["--import", "tsx", path.join(ROOT, "cli", script), ...args],
             { cwd: ROOT, maxBuffer: 1 << 26, timeout: 90_000, env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...env } },
-            (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }));
+            (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+        );
     });
 }
 const start = (...args: string[]) => cli("local.ts", args);
@@ -44,7 +51,13 @@ function event(overrides: Record<string, unknown> = {}): Record<string, unknown>
     serial++;
     return {
         eventVersion: "1.09",
-        userIdentity: { type: "IAMUser", principalId: "AIDAEXAMPLE", arn: "arn:aws:iam::111122223333:user/alice", accountId: "111122223333", userName: "alice" },
+        userIdentity: {
+            type: "IAMUser",
+            principalId: "AIDAEXAMPLE",
+            arn: "arn:aws:iam::111122223333:user/alice",
+            accountId: "111122223333",
+            userName: "alice",
+        },
         eventTime: "2026-11-20T10:00:00Z",
         eventSource: "ec2.amazonaws.com",
         eventName: "DescribeInstances",
@@ -63,10 +76,14 @@ function event(overrides: Record<string, unknown> = {}): Record<string, unknown>
         ...overrides,
     };
 }
-const stopLogging = (overrides: Record<string, unknown> = {}) => event({
-    eventSource: "cloudtrail.amazonaws.com", eventName: "StopLogging", readOnly: false,
-    requestParameters: { name: "arn:aws:cloudtrail:us-east-1:111122223333:trail/main" }, ...overrides,
-});
+const stopLogging = (overrides: Record<string, unknown> = {}) =>
+    event({
+        eventSource: "cloudtrail.amazonaws.com",
+        eventName: "StopLogging",
+        readOnly: false,
+        requestParameters: { name: "arn:aws:cloudtrail:us-east-1:111122223333:trail/main" },
+        ...overrides,
+    });
 const logFile = (events: Record<string, unknown>[]) => JSON.stringify({ Records: events });
 function write(file: string, content: string | Buffer): string {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -125,7 +142,9 @@ describe("local mode, hostile input: each run covers exactly its own input", () 
         const json = JSON.parse(empty.stdout);
         expect(json.findings.every((finding: { count: number }) => finding.count === 0)).to.equal(true);
         expect(json.window).to.equal(null);
-        expect(fs.readFileSync(path.join(out, "report.html"), "utf8")).to.contain("no events").and.not.contain("StopLogging");
+        expect(fs.readFileSync(path.join(out, "report.html"), "utf8"))
+            .to.contain("no events")
+            .and.not.contain("StopLogging");
     });
 
     it("refuses an output folder held by a running process, naming its pid; takes over a stale lock with a warning", async () => {
@@ -172,10 +191,22 @@ describe("local mode, hostile input: each run covers exactly its own input", () 
 describe("local mode, hostile input: the window", () => {
     it("compares times as times: an event at 10:00:00.123Z is inside a window that starts at 10:00:00Z", async () => {
         const dir = tmp("millis");
-        const file = write(path.join(dir, "in.json"), logFile([event({ eventTime: "2026-11-25T10:00:00.123Z" }), event({ eventTime: "2026-11-25T09:59:59.999Z" })]));
-        const asTimes = parseDetection("queries/as-times.sql", "-- id: as-times\n-- title: t\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n-- description: d\n-- falsepositives: f\n-- runbook: r\n" +
-            "SELECT eventid FROM cloudtrail WHERE ${window}");
-        const result = await runLocal({ files: [file], outDir: path.join(dir, "out"), detections: [asTimes], since: "2026-11-25T10:00:00Z", until: "2026-11-25T11:00:00Z" });
+        const file = write(
+            path.join(dir, "in.json"),
+            logFile([event({ eventTime: "2026-11-25T10:00:00.123Z" }), event({ eventTime: "2026-11-25T09:59:59.999Z" })]),
+        );
+        const asTimes = parseDetection(
+            "queries/as-times.sql",
+            "-- id: as-times\n-- title: t\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n-- description: d\n-- falsepositives: f\n-- runbook: r\n" +
+                "SELECT eventid FROM cloudtrail WHERE ${window}",
+        );
+        const result = await runLocal({
+            files: [file],
+            outDir: path.join(dir, "out"),
+            detections: [asTimes],
+            since: "2026-11-25T10:00:00Z",
+            until: "2026-11-25T11:00:00Z",
+        });
         expect(result.findings[0].count).to.equal(1);
         expect(result.eventsPerDay).to.deep.equal([{ date: "2026-11-25", events: 1 }]);
         // The default window reaches the last millisecond: [first second, last second + 1 s).
@@ -186,9 +217,15 @@ describe("local mode, hostile input: the window", () => {
 
     it("one event dated 9999-12-31 (or 1970) does not stop the detections: the StopLogging beside it is found, with a warning", async () => {
         const dir = tmp("absurd");
-        const file = write(path.join(dir, "in.json"), logFile([
-            stopLogging({ eventTime: "2026-11-20T08:00:00Z" }), event({ eventTime: "9999-12-31T23:59:59Z" }), event({ eventTime: "1970-01-01T00:00:00Z" }), event(),
-        ]));
+        const file = write(
+            path.join(dir, "in.json"),
+            logFile([
+                stopLogging({ eventTime: "2026-11-20T08:00:00Z" }),
+                event({ eventTime: "9999-12-31T23:59:59Z" }),
+                event({ eventTime: "1970-01-01T00:00:00Z" }),
+                event(),
+            ]),
+        );
         const result = await runLocal({ files: [file], outDir: path.join(dir, "out"), now: new Date("2026-11-25T12:00:00Z") });
         expect(result.findings.filter((finding) => finding.status !== "ok").map((finding) => `${finding.query}: ${finding.error}`)).to.deep.equal([]);
         expect(hits(result, "cloudtrail-tampering")).to.equal(1);
@@ -201,14 +238,19 @@ describe("local mode, hostile input: the window", () => {
         const run = await start("--since", "2026-11-25T10:00:00Z", "--until", "2026-11-25T09:00:00Z", "--out", tmp("inverted"));
         expect(run.code).to.equal(2);
         expect(run.stderr).to.match(/--since \(2026-11-25T10:00:00Z\) must be before --until/);
-        const error = await runLocal({ files: [], outDir: tmp("inverted2"), since: "2026-11-25T10:00:00Z", until: "2026-11-25T10:00:00Z" }).catch((caught) => caught);
+        const error = await runLocal({ files: [], outDir: tmp("inverted2"), since: "2026-11-25T10:00:00Z", until: "2026-11-25T10:00:00Z" }).catch(
+            (caught) => caught,
+        );
         expect(error).to.be.instanceOf(WindowError);
     });
 
     it("a detection that cannot run makes the run exit 4; no events exit 3", async () => {
         const dir = tmp("cannot");
-        const broken = parseDetection("queries/broken.sql", "-- id: broken\n-- title: Broken\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n-- description: d\n-- falsepositives: f\n-- runbook: r\n" +
-            "SELECT eventid FROM cloudtrail WHERE ${window} AND url_extract_host(sourceipaddress) IS NOT NULL");
+        const broken = parseDetection(
+            "queries/broken.sql",
+            "-- id: broken\n-- title: Broken\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n-- description: d\n-- falsepositives: f\n-- runbook: r\n" +
+                "SELECT eventid FROM cloudtrail WHERE ${window} AND url_extract_host(sourceipaddress) IS NOT NULL",
+        );
         const result = await runLocal({ files: [write(path.join(dir, "in.json"), logFile([event()]))], outDir: path.join(dir, "out"), detections: [broken] });
         expect(exitCodeOf(result)).to.equal(4);
         expect(exitCodeOf(await runLocal({ files: [], outDir: path.join(dir, "out2"), detections: [broken] }))).to.equal(3);
@@ -218,7 +260,9 @@ describe("local mode, hostile input: the window", () => {
 describe("local mode, hostile input: one event per eventID", () => {
     it("a copied file inflates no count; events without an eventID are all counted; the first of a repeated id is kept", async () => {
         const dir = tmp("dedup");
-        const denied = Array.from({ length: 3 }, () => event({ eventName: "GetSecretValue", eventSource: "secretsmanager.amazonaws.com", errorCode: "AccessDenied", errorMessage: "denied" }));
+        const denied = Array.from({ length: 3 }, () =>
+            event({ eventName: "GetSecretValue", eventSource: "secretsmanager.amazonaws.com", errorCode: "AccessDenied", errorMessage: "denied" }),
+        );
         const original = write(path.join(dir, "in", "denials.json"), logFile([stopLogging(), ...denied]));
         fs.copyFileSync(original, path.join(dir, "in", "denials copy.json"));
         write(path.join(dir, "in", "denials.json.gz"), zlib.gzipSync(fs.readFileSync(original)));
@@ -229,12 +273,15 @@ describe("local mode, hostile input: one event per eventID", () => {
         const single = await runLocal({ files: [original], outDir: path.join(dir, "single") });
         const copied = await runLocal({ files, outDir: path.join(dir, "copied") });
         expect(copied.inputs).to.deep.include({ read: 4, events: 4 + 3, duplicates: 8 + 1 });
-        for (const finding of single.findings) expect(hits(copied, finding.query), finding.query).to.equal(finding.count + (finding.query === "cloudtrail-tampering" ? 1 : 0));
+        for (const finding of single.findings)
+            expect(hits(copied, finding.query), finding.query).to.equal(finding.count + (finding.query === "cloudtrail-tampering" ? 1 : 0));
         expect(await lakeRows(path.join(dir, "copied"))).to.equal(7);
         const engine = await Engine.open();
         try {
             await createCloudTrailView(engine, path.join(dir, "copied"));
-            expect(await engine.all(`SELECT eventname FROM cloudtrail WHERE eventid = ${JSON.stringify(replayed.eventID).replace(/"/g, "'")}`)).to.deep.equal([{ eventname: "DeleteTrail" }]);
+            expect(await engine.all(`SELECT eventname FROM cloudtrail WHERE eventid = ${JSON.stringify(replayed.eventID).replace(/"/g, "'")}`)).to.deep.equal([
+                { eventname: "DeleteTrail" },
+            ]);
         } finally {
             engine.close();
         }
@@ -245,7 +292,11 @@ describe("local mode, hostile input: one event per eventID", () => {
     it("finds a repeated eventID in records larger than a read chunk, and rewrites only what it must", async () => {
         const dir = tmp("dedup-big");
         const big = event({ requestParameters: { blob: "y".repeat(3_000_000) } });
-        const result = await runLocal({ files: [write(path.join(dir, "big.json"), logFile([big, event(), big, event()]))], outDir: path.join(dir, "out"), detections: [] });
+        const result = await runLocal({
+            files: [write(path.join(dir, "big.json"), logFile([big, event(), big, event()]))],
+            outDir: path.join(dir, "out"),
+            detections: [],
+        });
         expect(result.inputs).to.deep.include({ events: 3, duplicates: 1 });
         expect(await lakeRows(path.join(dir, "out"))).to.equal(3);
     });
@@ -316,14 +367,24 @@ describe("local mode, hostile input: files and paths", () => {
         const events = Array.from({ length: 4000 }, () => event({ requestParameters: { padding: "x".repeat(2000) } }));
         for (let i = 0; i < 20; i++) write(path.join(dir, "in", `part${i}.json`), logFile(events.slice(i * 200, (i + 1) * 200).concat(events)));
         const out = path.join(dir, "out");
-        const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "local.ts"), "--input", path.join(dir, "in"), "--out", out],
-            { cwd: ROOT, env: { ...process.env, TMPDIR: temp }, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "local.ts"), "--input", path.join(dir, "in"), "--out", out], {
+            cwd: ROOT,
+            env: { ...process.env, TMPDIR: temp },
+            stdio: ["ignore", "ignore", "pipe"],
+        });
         let stderr = "";
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
+        child.stderr.on("data", (chunk) => {
+            stderr += chunk;
+        });
         const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
         // Interrupt while it normalises: once its temporary folder holds the normaliser's work.
         const deadline = Date.now() + 60_000;
-        while (Date.now() < deadline && !fs.readdirSync(temp).some((name) => name.startsWith("ctl-run-") && fs.readdirSync(path.join(temp, name)).some((inner) => inner.startsWith("ctl-normalise-")))) {
+        while (
+            Date.now() < deadline &&
+            !fs
+                .readdirSync(temp)
+                .some((name) => name.startsWith("ctl-run-") && fs.readdirSync(path.join(temp, name)).some((inner) => inner.startsWith("ctl-normalise-")))
+        ) {
             await new Promise((resolve) => setTimeout(resolve, 20));
         }
         child.kill("SIGINT");
@@ -332,7 +393,9 @@ describe("local mode, hostile input: files and paths", () => {
         // tsx keeps its compile cache there too (tsx-<uid>): not this tool's.
         expect(fs.readdirSync(temp).filter((name) => !name.startsWith("tsx-"))).to.deep.equal([]);
         const leftovers: string[] = [];
-        const walk = (at: string) => { for (const entry of fs.readdirSync(at, { withFileTypes: true })) entry.isDirectory() ? walk(path.join(at, entry.name)) : leftovers.push(entry.name); };
+        const walk = (at: string) => {
+            for (const entry of fs.readdirSync(at, { withFileTypes: true })) entry.isDirectory() ? walk(path.join(at, entry.name)) : leftovers.push(entry.name);
+        };
         walk(out);
         expect(leftovers.filter((name) => /partial|lock/.test(name))).to.deep.equal([]);
     });
@@ -393,7 +456,11 @@ describe("command-line arguments: checked first, exit 2 naming the argument", ()
         ["query.ts", ["cloudtrail-tampering", "--format", "xml"], /--format must be table, csv or json/],
         ["query.ts", ["no-such-detection"], /no detection named "no-such-detection"/],
         ["query.ts", ["cloudtrail-tampering", "--workgroup"], /'--workgroup <value>' argument missing/],
-        ["query.ts", ["cloudtrail-tampering", "--since", "2026-11-25T10:00:00Z", "--until", "2026-11-25T09:00:00Z"], /--since \(2026-11-25T10:00:00Z\) must be before --until/],
+        [
+            "query.ts",
+            ["cloudtrail-tampering", "--since", "2026-11-25T10:00:00Z", "--until", "2026-11-25T09:00:00Z"],
+            /--since \(2026-11-25T10:00:00Z\) must be before --until/,
+        ],
     ];
     for (const [script, args, message] of cases) {
         it(`${script} ${args.join(" ")}`, async () => {
@@ -408,7 +475,9 @@ describe("command-line arguments: checked first, exit 2 naming the argument", ()
         for (const script of ["local.ts", "normalise.ts", "query.ts"]) {
             const run = await cli(script, ["--help"]);
             expect(run.code, script).to.equal(0);
-            expect(run.stdout, script).to.match(/^usage: npm /).and.match(/exit codes/);
+            expect(run.stdout, script)
+                .to.match(/^usage: npm /)
+                .and.match(/exit codes/);
         }
     });
 });

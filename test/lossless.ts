@@ -9,8 +9,12 @@ import { COLUMNS, Field, FieldType } from "../contract/schema";
 type Json = unknown;
 
 function sameAfterCoercion(input: Json, output: Json, type: FieldType): boolean {
-    if (type.kind === "timestamp") return typeof input === "string" && typeof output === "string" &&
-        Date.parse(output) === Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(input) ? input.replace(" ", "T") : `${input.replace(" ", "T")}Z`);
+    if (type.kind === "timestamp")
+        return (
+            typeof input === "string" &&
+            typeof output === "string" &&
+            Date.parse(output) === Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(input) ? input.replace(" ", "T") : `${input.replace(" ", "T")}Z`)
+        );
     if (type.kind === "boolean") return output === input || (typeof output === "boolean" && String(output) === input);
     return output === input || (typeof input !== "object" && String(input) === output);
 }
@@ -41,11 +45,15 @@ export function expectLossless(event: Record<string, unknown>, record: Record<st
                 checkStruct(value as Record<string, Json>, output as Record<string, Json>, type.fields, `${sourcePath}.`);
                 return;
             case "array":
-                expect(output, `${where}: ${sourcePath}`).to.be.an("array").with.length((value as Json[]).length);
+                expect(output, `${where}: ${sourcePath}`)
+                    .to.be.an("array")
+                    .with.length((value as Json[]).length);
                 (value as Json[]).forEach((element, i) => check(element, (output as Json[])[i], type.element, `${sourcePath}[${i}]`));
                 return;
             default:
-                expect(sameAfterCoercion(value, output, type), `${where}: ${sourcePath}: ${JSON.stringify(value)} became ${JSON.stringify(output)}`).to.equal(true);
+                expect(sameAfterCoercion(value, output, type), `${where}: ${sourcePath}: ${JSON.stringify(value)} became ${JSON.stringify(output)}`).to.equal(
+                    true,
+                );
         }
     };
 

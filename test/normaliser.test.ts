@@ -25,7 +25,13 @@ async function run(bytes: Buffer, fileName = "f.json.gz", size?: number): Promis
     return { file, objects };
 }
 
-const lines = (gzipped: Buffer) => zlib.gunzipSync(gzipped).toString("utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+const lines = (gzipped: Buffer) =>
+    zlib
+        .gunzipSync(gzipped)
+        .toString("utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
 const gzipJson = (value: unknown) => zlib.gzipSync(JSON.stringify(value));
 
 describe("normaliser core on the corpus", () => {
@@ -54,27 +60,41 @@ describe("normaliser core on the corpus", () => {
 
     it("coerces only where nothing is lost and keeps the rest verbatim", () => {
         const record = normaliseEvent({
-            eventTime: "2022-02-08 09:23:37", readOnly: "true", recipientAccountId: 123456789012,
-            managementEvent: "maybe", additionalEventData: { MFAUsed: "Yes" }, responseElements: "a string",
-            userIdentity: { type: "IdentityCenterUser", onBehalfOf: { userId: "u", identityStoreArn: "arn" }, inScopeOf: { x: 1 } },
+            "eventTime": "2022-02-08 09:23:37",
+            "readOnly": "true",
+            "recipientAccountId": 123456789012,
+            "managementEvent": "maybe",
+            "additionalEventData": { MFAUsed: "Yes" },
+            "responseElements": "a string",
+            "userIdentity": { type: "IdentityCenterUser", onBehalfOf: { userId: "u", identityStoreArn: "arn" }, inScopeOf: { x: 1 } },
             "@timestamp": "2020-09-14T01:19:40.000Z",
         });
         expect(record).to.deep.include({
-            eventtime: "2022-02-08T09:23:37Z", readonly: true, recipientaccountid: "123456789012",
-            additionaleventdata: '{"MFAUsed":"Yes"}', responseelements: '"a string"',
+            eventtime: "2022-02-08T09:23:37Z",
+            readonly: true,
+            recipientaccountid: "123456789012",
+            additionaleventdata: '{"MFAUsed":"Yes"}',
+            responseelements: '"a string"',
         });
         expect(record).to.not.have.property("managementevent");
         expect((record.useridentity as Record<string, unknown>).onbehalfof).to.deep.equal({ userid: "u", identitystorearn: "arn" });
         expect(JSON.parse(record.extrafields as string)).to.deep.equal({
-            managementEvent: "maybe", "userIdentity.inScopeOf": { x: 1 }, "@timestamp": "2020-09-14T01:19:40.000Z",
+            "managementEvent": "maybe",
+            "userIdentity.inScopeOf": { x: 1 },
+            "@timestamp": "2020-09-14T01:19:40.000Z",
         });
     });
 
     it("writes one object per event date, so a file straddling midnight yields two", async () => {
-        const { objects } = await run(gzipJson({ Records: [
-            { eventTime: "2026-11-24T23:59:59Z", eventName: "A", recipientAccountId: "111122223333", awsRegion: "us-east-1" },
-            { eventTime: "2026-11-25T00:00:00Z", eventName: "B", recipientAccountId: "111122223333", awsRegion: "us-east-1" },
-        ] }), "111122223333_CloudTrail_us-east-1_20261125T0005Z_abc.json.gz");
+        const { objects } = await run(
+            gzipJson({
+                Records: [
+                    { eventTime: "2026-11-24T23:59:59Z", eventName: "A", recipientAccountId: "111122223333", awsRegion: "us-east-1" },
+                    { eventTime: "2026-11-25T00:00:00Z", eventName: "B", recipientAccountId: "111122223333", awsRegion: "us-east-1" },
+                ],
+            }),
+            "111122223333_CloudTrail_us-east-1_20261125T0005Z_abc.json.gz",
+        );
         expect([...objects.keys()]).to.deep.equal([
             "normalised/account=111122223333/region=us-east-1/date=2026-11-24/111122223333_CloudTrail_us-east-1_20261125T0005Z_abc.json.gz",
             "normalised/account=111122223333/region=us-east-1/date=2026-11-25/111122223333_CloudTrail_us-east-1_20261125T0005Z_abc.json.gz",

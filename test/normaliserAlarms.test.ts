@@ -26,8 +26,14 @@ describe("Normaliser component: sizing and the suspicious-file alarm", () => {
 
     it("alarms to the topic on the first suspicious archive file the handler counts", () => {
         expect(get("aws:cloudwatch/metricAlarm:MetricAlarm", "normaliser-suspicious-file")).to.deep.include({
-            namespace: METRICS_NAMESPACE, metricName: SUSPICIOUS_METRIC, dimensions: { service: SERVICE_NAME },
-            statistic: "Sum", threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching", alarmActions: [topic],
+            namespace: METRICS_NAMESPACE,
+            metricName: SUSPICIOUS_METRIC,
+            dimensions: { service: SERVICE_NAME },
+            statistic: "Sum",
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: [topic],
         });
     });
 });

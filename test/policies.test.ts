@@ -1,7 +1,13 @@
 import { expect } from "chai";
 import {
-    archiveBucketPolicy, archiveKeyPolicy, KMS_KEY_POLICY_MAX_BYTES, MAX_ACCOUNTS, partitionOf, policySize,
-    S3_BUCKET_POLICY_MAX_BYTES, trailArn,
+    archiveBucketPolicy,
+    archiveKeyPolicy,
+    KMS_KEY_POLICY_MAX_BYTES,
+    MAX_ACCOUNTS,
+    partitionOf,
+    policySize,
+    S3_BUCKET_POLICY_MAX_BYTES,
+    trailArn,
 } from "../components/archive/archivePolicies";
 import { evaluate, Request } from "./policyEvaluator";
 
@@ -44,11 +50,17 @@ describe("archive bucket policy", () => {
 
     it("is the pinned ACL check and own-prefix write, the ACL rule, the CloudTrail-only write, the bypass deny and the TLS deny", () => {
         expect(policy.Statement.map((statement) => statement.Sid)).to.deep.equal([
-            "CloudTrailAclCheckAndWriteOwnPrefix", "CloudTrailWritesWithOwnerFullControl", "DenyLogWritesExceptCloudTrail",
-            "DenyGovernanceBypassExceptBreakGlass", "DenyBucketPolicyChangeExceptDeployerAndBreakGlass", "DenyInsecureTransport",
+            "CloudTrailAclCheckAndWriteOwnPrefix",
+            "CloudTrailWritesWithOwnerFullControl",
+            "DenyLogWritesExceptCloudTrail",
+            "DenyGovernanceBypassExceptBreakGlass",
+            "DenyBucketPolicyChangeExceptDeployerAndBreakGlass",
+            "DenyInsecureTransport",
         ]);
         expect(policy.Statement[0]).to.deep.equal({
-            Sid: "CloudTrailAclCheckAndWriteOwnPrefix", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" },
+            Sid: "CloudTrailAclCheckAndWriteOwnPrefix",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
             Action: ["s3:GetBucketAcl", "s3:PutObject"],
             Resource: ["arn:aws:s3:::archive-bucket", "arn:aws:s3:::archive-bucket/AWSLogs/${aws:SourceAccount}/*"],
             Condition: {
@@ -71,7 +83,14 @@ describe("archive bucket policy", () => {
     });
 
     it("does not change when accounts are reordered", () => {
-        const reordered = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: [...listed].reverse(), trailName, bucketName });
+        const reordered = archiveBucketPolicy({
+            partition: "aws",
+            region,
+            deployPrincipalArn: deployer,
+            accountIds: [...listed].reverse(),
+            trailName,
+            bucketName,
+        });
         expect(JSON.stringify(reordered)).to.equal(JSON.stringify(policy));
     });
 
@@ -79,7 +98,14 @@ describe("archive bucket policy", () => {
         let largest = 0;
         for (const count of [1, 2, 10, 50, 100, 101, 250, 500, 999, 1000]) {
             const accounts = accountsOf(count);
-            const sized = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accounts, trailName, bucketName: "a".repeat(63) });
+            const sized = archiveBucketPolicy({
+                partition: "aws",
+                region,
+                deployPrincipalArn: deployer,
+                accountIds: accounts,
+                trailName,
+                bucketName: "a".repeat(63),
+            });
             largest = Math.max(largest, policySize(sized));
             expect(policySize(sized), `${count} accounts`).to.be.below(S3_BUCKET_POLICY_MAX_BYTES);
             const probe = { ...delivery(accounts[count - 1]) };
@@ -91,19 +117,31 @@ describe("archive bucket policy", () => {
     });
 
     it("refuses more accounts than it is sized for, with a message saying what to do", () => {
-        expect(() => archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accountsOf(MAX_ACCOUNTS + 1), trailName, bucketName }))
-            .to.throw(/1001 accounts exceed the 1000.*organization trail/);
+        expect(() =>
+            archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accountsOf(MAX_ACCOUNTS + 1), trailName, bucketName }),
+        ).to.throw(/1001 accounts exceed the 1000.*organization trail/);
     });
 });
 
 describe("archive key policy", () => {
     const listed = ["111122223333", "444455556666"];
-    const policy = archiveKeyPolicy({ partition: "aws", region, accountIds: listed, trailName, centralAccountId: "999999999999", deployPrincipalArn: deployer, breakGlassRoleArn: breakGlass });
+    const policy = archiveKeyPolicy({
+        partition: "aws",
+        region,
+        accountIds: listed,
+        trailName,
+        centralAccountId: "999999999999",
+        deployPrincipalArn: deployer,
+        breakGlassRoleArn: breakGlass,
+    });
 
     it("lets the central account administer the key through IAM and listed trails encrypt and describe, pinned to the listed accounts", () => {
         expect(policy.Statement.map((statement) => statement.Sid)).to.deep.equal([
-            "CentralAccountAdministersThroughIam", "CloudTrailEncryptAndDescribeListedAccounts", "CloudTrailEncryptsOnlyForTheTrail",
-            "DenyKeyDestructionExceptBreakGlass", "DenyKeyPolicyChangeExceptDeployerAndBreakGlass",
+            "CentralAccountAdministersThroughIam",
+            "CloudTrailEncryptAndDescribeListedAccounts",
+            "CloudTrailEncryptsOnlyForTheTrail",
+            "DenyKeyDestructionExceptBreakGlass",
+            "DenyKeyPolicyChangeExceptDeployerAndBreakGlass",
         ]);
         expect(policy.Statement[0]).to.deep.include({ Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "kms:*" });
         expect(policy.Statement[1]).to.deep.include({
@@ -128,7 +166,15 @@ describe("archive key policy", () => {
 
     it("stays under KMS's 32 KB cap from 1 to 1,000 accounts", () => {
         for (const count of [1, 10, 100, 500, 1000]) {
-            const sized = archiveKeyPolicy({ partition: "aws", region, accountIds: accountsOf(count), trailName, centralAccountId: "999999999999", deployPrincipalArn: deployer, breakGlassRoleArn: breakGlass });
+            const sized = archiveKeyPolicy({
+                partition: "aws",
+                region,
+                accountIds: accountsOf(count),
+                trailName,
+                centralAccountId: "999999999999",
+                deployPrincipalArn: deployer,
+                breakGlassRoleArn: breakGlass,
+            });
             expect(policySize(sized), `${count} accounts`).to.be.below(KMS_KEY_POLICY_MAX_BYTES * 0.9);
             expect(evaluate(sized, encrypt(accountsOf(count)[count - 1]))).to.equal("Allow");
         }
@@ -137,7 +183,6 @@ describe("archive key policy", () => {
 
 describe("partitions", () => {
     it("derives the ARN partition from the region", () => {
-        expect([partitionOf("ap-northeast-1"), partitionOf("cn-north-1"), partitionOf("us-gov-west-1")])
-            .to.deep.equal(["aws", "aws-cn", "aws-us-gov"]);
+        expect([partitionOf("ap-northeast-1"), partitionOf("cn-north-1"), partitionOf("us-gov-west-1")]).to.deep.equal(["aws", "aws-cn", "aws-us-gov"]);
     });
 });

@@ -29,7 +29,14 @@ describe("policy documents of the program", () => {
 
     it("finds every document: bucket, key, queue and topic policies, trust and inline role policies", () => {
         const kinds = documents.map((document) => `${document.type.split(":")[1]} ${document.kind}`);
-        for (const expected of ["s3/bucketPolicy resource", "kms/key key", "sqs/queuePolicy resource", "sns/topicPolicy resource", "iam/role trust", "iam/rolePolicy identity"]) {
+        for (const expected of [
+            "s3/bucketPolicy resource",
+            "kms/key key",
+            "sqs/queuePolicy resource",
+            "sns/topicPolicy resource",
+            "iam/role trust",
+            "iam/rolePolicy identity",
+        ]) {
             expect(kinds, expected).to.include(expected);
         }
         // Nothing policy-like escapes the collection: any input holding a document is of a known type and property.
@@ -45,8 +52,10 @@ describe("policy documents of the program", () => {
 
     it("passes AWS's grammar for its kind, and the resource-policy lint (@cloud-copilot/iam-policy)", () => {
         for (const document of documents) {
-            const errors = [...LIBRARY_CHECK[document.kind](document.document),
-                ...(document.kind === "resource" || document.kind === "key" ? lintResourcePolicy(document.document) : [])];
+            const errors = [
+                ...LIBRARY_CHECK[document.kind](document.document),
+                ...(document.kind === "resource" || document.kind === "key" ? lintResourcePolicy(document.document) : []),
+            ];
             expect(errors, `${document.name}.${document.property} (${document.kind})`).to.deep.equal([]);
         }
     });
@@ -59,13 +68,23 @@ describe("policy documents of the program", () => {
 
     it("matches its literal JSON fixture (if a policy changed on purpose: npm run generate:policy-fixtures)", () => {
         const expectedFiles = documents.map(fixtureFileName).sort();
-        const present = fs.existsSync(FIXTURE_DIR) ? fs.readdirSync(FIXTURE_DIR).filter((file) => file.endsWith(".json")).sort() : [];
-        expect(present, "the fixtures are not the program's documents; run `npm run generate:policy-fixtures` and review the diff").to.deep.equal(expectedFiles);
+        const present = fs.existsSync(FIXTURE_DIR)
+            ? fs
+                  .readdirSync(FIXTURE_DIR)
+                  .filter((file) => file.endsWith(".json"))
+                  .sort()
+            : [];
+        expect(present, "the fixtures are not the program's documents; run `npm run generate:policy-fixtures` and review the diff").to.deep.equal(
+            expectedFiles,
+        );
         for (const document of documents) {
             const file = path.join(FIXTURE_DIR, fixtureFileName(document));
             const fixture = JSON.parse(fs.readFileSync(file, "utf8"));
-            expect(document.document, `${path.relative(process.cwd(), file)} differs from what the program declares; ` +
-                "if the change is intended, run `npm run generate:policy-fixtures` and commit the fixture").to.deep.equal(fixture);
+            expect(
+                document.document,
+                `${path.relative(process.cwd(), file)} differs from what the program declares; ` +
+                    "if the change is intended, run `npm run generate:policy-fixtures` and commit the fixture",
+            ).to.deep.equal(fixture);
         }
     });
 });
@@ -74,15 +93,69 @@ describe("the policy document checks catch what AWS rejects", () => {
     const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] };
     const cases: [string, "trust" | "identity" | "resource" | "key", unknown, RegExp][] = [
         ["a trust policy with a Resource", "trust", { ...trust, Statement: [{ ...trust.Statement[0], Resource: "*" }] }, /trust policy takes no Resource/],
-        ["an identity policy with a Principal", "identity", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }, /identity policy takes no Principal/],
-        ["a resource policy without a Principal", "resource", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }, /needs a Principal/],
-        ["an unknown action", "identity", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObjects", Resource: "*" }] }, /s3:GetObjects" matches no action of s3/],
-        ["an unknown service", "identity", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s4:GetObject", Resource: "*" }] }, /no AWS service has the prefix "s4"/],
-        ["an unknown condition key", "identity", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:SourceAcount": "1" } } }] }, /aws:SourceAcount is in no AWS service/],
-        ["a key of another action", "identity", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "s3:x-amz-acl": "private" } } }] }, /s3:x-amz-acl applies to none of the statement's actions/],
-        ["a bad operator", "identity", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEqual: { "aws:SourceAccount": "1" } } }] }, /StringEqual is not an IAM condition operator/],
-        ["a key policy with a bucket Resource", "key", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "arn:aws:s3:::b" }] }, /Resource must be "\*"/],
-        ["a wrong Version", "identity", { Version: "2008-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }, /Version must be "2012-10-17"/],
+        [
+            "an identity policy with a Principal",
+            "identity",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] },
+            /identity policy takes no Principal/,
+        ],
+        [
+            "a resource policy without a Principal",
+            "resource",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] },
+            /needs a Principal/,
+        ],
+        [
+            "an unknown action",
+            "identity",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObjects", Resource: "*" }] },
+            /s3:GetObjects" matches no action of s3/,
+        ],
+        [
+            "an unknown service",
+            "identity",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s4:GetObject", Resource: "*" }] },
+            /no AWS service has the prefix "s4"/,
+        ],
+        [
+            "an unknown condition key",
+            "identity",
+            {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:SourceAcount": "1" } } }],
+            },
+            /aws:SourceAcount is in no AWS service/,
+        ],
+        [
+            "a key of another action",
+            "identity",
+            {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "s3:x-amz-acl": "private" } } }],
+            },
+            /s3:x-amz-acl applies to none of the statement's actions/,
+        ],
+        [
+            "a bad operator",
+            "identity",
+            {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEqual: { "aws:SourceAccount": "1" } } }],
+            },
+            /StringEqual is not an IAM condition operator/,
+        ],
+        [
+            "a key policy with a bucket Resource",
+            "key",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "arn:aws:s3:::b" }] },
+            /Resource must be "\*"/,
+        ],
+        [
+            "a wrong Version",
+            "identity",
+            { Version: "2008-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] },
+            /Version must be "2012-10-17"/,
+        ],
     ];
     for (const [what, kind, document, message] of cases) {
         it(`refuses ${what}`, async () => {
@@ -91,9 +164,21 @@ describe("the policy document checks catch what AWS rejects", () => {
     }
 
     it("agrees with @cloud-copilot/iam-policy on the grammar cases", () => {
-        expect(validateTrustPolicy(cases[0][2]).map((error) => error.message).join()).to.match(/Resource/);
-        expect(validateIdentityPolicy(cases[1][2]).map((error) => error.message).join()).to.match(/Principal/);
+        expect(
+            validateTrustPolicy(cases[0][2])
+                .map((error) => error.message)
+                .join(),
+        ).to.match(/Resource/);
+        expect(
+            validateIdentityPolicy(cases[1][2])
+                .map((error) => error.message)
+                .join(),
+        ).to.match(/Principal/);
         // Its grammar check accepts a resource statement without Principal (AWS does, it just never matches); its lint does not.
-        expect(lintResourcePolicy(cases[2][2]).map((error) => error.message).join()).to.match(/Principal/);
+        expect(
+            lintResourcePolicy(cases[2][2])
+                .map((error) => error.message)
+                .join(),
+        ).to.match(/Principal/);
     });
 });

@@ -22,8 +22,13 @@ export interface Request {
 }
 
 function wildcard(pattern: string, value: string, caseInsensitive = false): boolean {
-    const regex = new RegExp(`^${pattern.split("").map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")).join("")}$`,
-        caseInsensitive ? "i" : "");
+    const regex = new RegExp(
+        `^${pattern
+            .split("")
+            .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+            .join("")}$`,
+        caseInsensitive ? "i" : "",
+    );
     return regex.test(value);
 }
 
@@ -45,8 +50,10 @@ function principalMatches(statement: PolicyStatement, request: Request): boolean
     const services = list(principal.Service);
     const awsPrincipals = list(principal.AWS);
     const arn = request.principal.aws;
-    return (request.principal.service !== undefined && services.includes(request.principal.service)) ||
-        (arn !== undefined && awsPrincipals.some((allowed) => allowed === arn || allowed === `arn:${arn.split(":")[1]}:iam::${arn.split(":")[4]}:root`));
+    return (
+        (request.principal.service !== undefined && services.includes(request.principal.service)) ||
+        (arn !== undefined && awsPrincipals.some((allowed) => allowed === arn || allowed === `arn:${arn.split(":")[1]}:iam::${arn.split(":")[4]}:root`))
+    );
 }
 
 const OPERATORS: Record<string, { negated: boolean; test: (pattern: string, actual: string) => boolean }> = {
@@ -88,13 +95,15 @@ function substituted(resource: string, context: Record<string, string | boolean>
 
 function applies(statement: PolicyStatement, request: Request): boolean {
     const context = contextOf(request);
-    return principalMatches(statement, request) &&
+    return (
+        principalMatches(statement, request) &&
         list(statement.Action).some((action) => wildcard(action, request.action, true)) &&
         list(statement.Resource ?? "*").some((resource) => {
             const concrete = substituted(resource, context);
             return concrete !== undefined && wildcard(concrete, request.resource);
         }) &&
-        conditionsHold(statement, context);
+        conditionsHold(statement, context)
+    );
 }
 
 /** "Allow" or "Deny" as IAM's evaluation of this one resource policy would decide. */

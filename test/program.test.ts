@@ -3,7 +3,14 @@ import * as path from "node:path";
 import { ConfigError } from "../config/stackConfig";
 import { archiveBucketPolicy } from "../components/archive/archivePolicies";
 import {
-    declareStack, DeclaredResource, findResource, installMocks, MOCK_CENTRAL_ACCOUNT_ID, readStackFile, recordDeclarations, setStackConfig,
+    declareStack,
+    DeclaredResource,
+    findResource,
+    installMocks,
+    MOCK_CENTRAL_ACCOUNT_ID,
+    readStackFile,
+    recordDeclarations,
+    setStackConfig,
 } from "../testing/mockProgram";
 
 const prodConfig = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
@@ -36,22 +43,34 @@ describe("the program with Pulumi.prod.yaml", () => {
         const lock = named(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "archive-object-lock");
         expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "COMPLIANCE", days: 365 } });
         expect(lock.retainOnDelete).to.equal(true);
-        expect(named(resources, "aws:s3/bucketVersioning:BucketVersioning", "archive-versioning").inputs.versioningConfiguration)
-            .to.deep.equal({ status: "Enabled" });
+        expect(named(resources, "aws:s3/bucketVersioning:BucketVersioning", "archive-versioning").inputs.versioningConfiguration).to.deep.equal({
+            status: "Enabled",
+        });
         expect(named(resources, "aws:kms/key:Key", "archive-key").retainOnDelete).to.equal(true);
     });
 
     it("has exactly the archive, lake and access-log buckets, each with all four public-access blocks and ACLs disabled", () => {
-        expect(ofType(resources, "aws:s3/bucket:Bucket").map((bucket) => bucket.name).sort())
-            .to.deep.equal(["archive", "archive-access-logs", "lake"]);
+        expect(
+            ofType(resources, "aws:s3/bucket:Bucket")
+                .map((bucket) => bucket.name)
+                .sort(),
+        ).to.deep.equal(["archive", "archive-access-logs", "lake"]);
         for (const name of ["archive", "archive-access-logs", "lake"]) {
-            expect(named(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${name}-public-access`).inputs)
-                .to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-            expect(named(resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", `${name}-ownership`).inputs.rule)
-                .to.deep.equal({ objectOwnership: "BucketOwnerEnforced" });
+            expect(named(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${name}-public-access`).inputs).to.include({
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            });
+            expect(named(resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", `${name}-ownership`).inputs.rule).to.deep.equal({
+                objectOwnership: "BucketOwnerEnforced",
+            });
             const policy = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", `${name}-policy`).inputs.policy);
             expect(policy.Statement).to.deep.include({
-                Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
                 Resource: [`arn:aws:s3:::${name}-0123456789abcdef`, `arn:aws:s3:::${name}-0123456789abcdef/*`],
                 Condition: { Bool: { "aws:SecureTransport": false } },
             });
@@ -71,9 +90,14 @@ describe("the program with Pulumi.prod.yaml", () => {
     });
 
     it("sends server access logs of both buckets to the access-log bucket", () => {
-        for (const [name, prefix] of [["archive", "archive/"], ["lake", "lake/"]]) {
-            expect(named(resources, "aws:s3/bucketLogging:BucketLogging", `${name}-server-access-logging`).inputs)
-                .to.deep.include({ targetBucket: "archive-access-logs-0123456789abcdef", targetPrefix: prefix });
+        for (const [name, prefix] of [
+            ["archive", "archive/"],
+            ["lake", "lake/"],
+        ]) {
+            expect(named(resources, "aws:s3/bucketLogging:BucketLogging", `${name}-server-access-logging`).inputs).to.deep.include({
+                targetBucket: "archive-access-logs-0123456789abcdef",
+                targetPrefix: prefix,
+            });
         }
     });
 
@@ -85,10 +109,16 @@ describe("the program with Pulumi.prod.yaml", () => {
 
     it("applies the pinned archive bucket policy for exactly the configured accounts", () => {
         const policy = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy").inputs.policy);
-        expect(policy).to.deep.equal(archiveBucketPolicy({
-            partition: "aws", region: "ap-northeast-1", accountIds: prodAccounts, trailName: "cloudtrail-lake",
-            bucketName: "archive-0123456789abcdef", deployPrincipalArn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`,
-        }));
+        expect(policy).to.deep.equal(
+            archiveBucketPolicy({
+                partition: "aws",
+                region: "ap-northeast-1",
+                accountIds: prodAccounts,
+                trailName: "cloudtrail-lake",
+                bucketName: "archive-0123456789abcdef",
+                deployPrincipalArn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`,
+            }),
+        );
         const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
         expect(key.Statement[1].Condition.StringEquals["aws:SourceAccount"]).to.deep.equal([...prodAccounts].sort());
     });
@@ -111,8 +141,12 @@ describe("the program with Pulumi.prod.yaml", () => {
             const trail = named(resources, "aws:cloudtrail/trail:Trail", `trail-${id}`);
             const provider = named(resources, "pulumi:providers:aws", `trail-${id}-provider`);
             expect(trail.inputs).to.deep.include({
-                name: "cloudtrail-lake", s3BucketName: "archive-0123456789abcdef", isMultiRegionTrail: true,
-                includeGlobalServiceEvents: true, enableLogFileValidation: true, enableLogging: true,
+                name: "cloudtrail-lake",
+                s3BucketName: "archive-0123456789abcdef",
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                enableLogging: true,
                 kmsKeyId: `arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/archive-key-key-id`,
             });
             expect(trail.provider.startsWith(`${provider.urn}::`), "trail uses its account's provider").to.equal(true);
@@ -122,15 +156,21 @@ describe("the program with Pulumi.prod.yaml", () => {
 
     it("exports the bucket names, the key ARN and a trail ARN per account", () => {
         expect(outputs).to.include({ archiveBucketName: "archive-0123456789abcdef", lakeBucketName: "lake-0123456789abcdef" });
-        expect(outputs.trailArns).to.deep.equal(Object.fromEntries(prodAccounts.map((id) =>
-            [id, `arn:aws:cloudtrail:ap-northeast-1:${id}:trail/cloudtrail-lake`])));
+        expect(outputs.trailArns).to.deep.equal(
+            Object.fromEntries(prodAccounts.map((id) => [id, `arn:aws:cloudtrail:ap-northeast-1:${id}:trail/cloudtrail-lake`])),
+        );
     });
 
     it("keeps every protection of the retained archive and access-log buckets, and the key alias, when the stack is destroyed", () => {
         for (const bucket of ["archive", "archive-access-logs"]) {
             const protections = resources.filter((resource) => resource.custom && resource.parent.endsWith(`::${bucket}`));
             expect(protections.map((resource) => resource.type.split(":")[2]).sort(), bucket).to.include.members([
-                "Bucket", "BucketOwnershipControls", "BucketPolicy", "BucketPublicAccessBlock", "BucketServerSideEncryptionConfiguration", "BucketVersioning",
+                "Bucket",
+                "BucketOwnershipControls",
+                "BucketPolicy",
+                "BucketPublicAccessBlock",
+                "BucketServerSideEncryptionConfiguration",
+                "BucketVersioning",
             ]);
             for (const resource of protections) expect(resource.retainOnDelete, `${resource.type} ${resource.name}`).to.equal(true);
         }
@@ -150,7 +190,8 @@ describe("the program with Pulumi.prod.yaml", () => {
             "source": ["aws.kms"],
             "detail-type": ["AWS API Call via CloudTrail"],
             "detail": {
-                eventSource: ["kms.amazonaws.com"], eventName: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
+                eventSource: ["kms.amazonaws.com"],
+                eventName: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
                 requestParameters: { keyId: ["archive-key-key-id", `arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/archive-key-key-id`] },
             },
         });
@@ -180,7 +221,9 @@ describe("the program with Pulumi.prod.yaml", () => {
         const bySid = Object.fromEntries(policy.Statement.map((statement: any) => [statement.Sid, statement]));
         expect(bySid.ReadArchiveLogs.Action).to.include("s3:GetObjectVersion");
         expect(bySid.ListArchiveLogVersions).to.deep.include({
-            Action: "s3:ListBucketVersions", Resource: "arn:aws:s3:::archive-0123456789abcdef", Condition: { StringLike: { "s3:prefix": "AWSLogs/*" } },
+            Action: "s3:ListBucketVersions",
+            Resource: "arn:aws:s3:::archive-0123456789abcdef",
+            Condition: { StringLike: { "s3:prefix": "AWSLogs/*" } },
         });
         expect(bySid.UseArchiveKey.Condition).to.deep.equal({ StringEquals: { "kms:ViaService": "s3.ap-northeast-1.amazonaws.com" } });
     });
@@ -202,12 +245,17 @@ describe("the program with Pulumi.prod.yaml", () => {
 describe("accounts in config", () => {
     const account = (id: string, name: string) => ({ id, name });
     const perAccount = (resources: DeclaredResource[], id: string) =>
-        resources.filter((resource) => resource.urn.includes(id) && !resource.type.includes("bucketPolicy"))
+        resources
+            .filter((resource) => resource.urn.includes(id) && !resource.type.includes("bucketPolicy"))
             .map((resource) => ({ urn: resource.urn, inputs: resource.inputs, provider: resource.provider.replace(/::[^:]*$/, "") }));
 
     it("are keyed by id: adding, removing and reordering accounts leaves the others' resources untouched", async () => {
-        const before = await declareWith({ "cloudtrail-lake:accounts": [account("111122223333", "a"), account("444455556666", "b"), account("777788889999", "c")] });
-        const after = await declareWith({ "cloudtrail-lake:accounts": [account("777788889999", "c"), account("123456789012", "new"), account("111122223333", "a")] });
+        const before = await declareWith({
+            "cloudtrail-lake:accounts": [account("111122223333", "a"), account("444455556666", "b"), account("777788889999", "c")],
+        });
+        const after = await declareWith({
+            "cloudtrail-lake:accounts": [account("777788889999", "c"), account("123456789012", "new"), account("111122223333", "a")],
+        });
         for (const id of ["111122223333", "777788889999"]) {
             // trail component, provider, trail; Glue job component, role, role policy, job
             expect(perAccount(after, id)).to.have.length(7);
@@ -219,14 +267,22 @@ describe("accounts in config", () => {
     it("exempt the configured break-glass and deploy roles, and only them, from the archive's tamper denies", async () => {
         const breakGlass = "arn:aws:iam::999999999999:role/security/BreakGlass";
         const deployer = "arn:aws:iam::999999999999:role/PulumiDeployer";
-        const resources = await declareWith({ "cloudtrail-lake:accounts": [account("111122223333", "a")], "cloudtrail-lake:breakGlassRoleArn": breakGlass, "cloudtrail-lake:deployRoleArn": deployer });
+        const resources = await declareWith({
+            "cloudtrail-lake:accounts": [account("111122223333", "a")],
+            "cloudtrail-lake:breakGlassRoleArn": breakGlass,
+            "cloudtrail-lake:deployRoleArn": deployer,
+        });
         const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
         const conditionOf = (document: any, sid: string) => document.Statement.find((statement: any) => statement.Sid === sid).Condition;
         expect(conditionOf(key, "DenyKeyDestructionExceptBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
-        expect(conditionOf(key, "DenyKeyPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() } });
+        expect(conditionOf(key, "DenyKeyPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({
+            ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() },
+        });
         const bucket = json(named(resources, "aws:s3/bucketPolicy:BucketPolicy", "archive-policy").inputs.policy);
         expect(conditionOf(bucket, "DenyGovernanceBypassExceptBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
-        expect(conditionOf(bucket, "DenyBucketPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() } });
+        expect(conditionOf(bucket, "DenyBucketPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({
+            ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() },
+        });
     });
 
     it("a config error stops index.ts before it declares any resource", async () => {

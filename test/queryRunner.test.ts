@@ -44,7 +44,12 @@ const execution = (state: string, extra: Record<string, unknown> = {}) => ({
 const page = (rows: string[][], token?: string, header = false) => ({
     body: {
         ResultSet: {
-            ResultSetMetadata: { ColumnInfo: [{ Name: "eventtime", Type: "varchar" }, { Name: "eventname", Type: "varchar" }] },
+            ResultSetMetadata: {
+                ColumnInfo: [
+                    { Name: "eventtime", Type: "varchar" },
+                    { Name: "eventname", Type: "varchar" },
+                ],
+            },
             Rows: [...(header ? [["eventtime", "eventname"]] : []), ...rows].map((row) => ({ Data: row.map((value) => ({ VarCharValue: value })) })),
         },
         ...(token ? { NextToken: token } : {}),
@@ -57,14 +62,22 @@ describe("Athena query runner (SDK client, recorded responses)", () => {
         const { client, calls } = recordedClient({
             StartQueryExecution: [{ body: { QueryExecutionId: "q-1" } }],
             GetQueryExecution: [execution("QUEUED"), execution("RUNNING"), execution("SUCCEEDED")],
-            GetQueryResults: [page([["2026-11-25T01:00:00Z", "CreateUser"]], "t2", true), page([["2026-11-25T02:00:00Z", "DeleteTrail"]], "t3"), page([["2026-11-25T03:00:00Z", "StopLogging"]])],
+            GetQueryResults: [
+                page([["2026-11-25T01:00:00Z", "CreateUser"]], "t2", true),
+                page([["2026-11-25T02:00:00Z", "DeleteTrail"]], "t3"),
+                page([["2026-11-25T03:00:00Z", "StopLogging"]]),
+            ],
         });
         const result = await runAthenaQuery(client, query);
         expect(result.columns).to.deep.equal(["eventtime", "eventname"]);
         expect(result.rows.map((row) => row[1])).to.deep.equal(["CreateUser", "DeleteTrail", "StopLogging"]);
         expect(result.bytesScanned).to.equal(12_582_912);
         expect(calls[0].operation).to.equal("StartQueryExecution");
-        expect(calls[0].input).to.deep.include({ QueryString: "SELECT 1", WorkGroup: "cloudtrail-lake-prod", QueryExecutionContext: { Database: "cloudtrail_lake_prod" } });
+        expect(calls[0].input).to.deep.include({
+            QueryString: "SELECT 1",
+            WorkGroup: "cloudtrail-lake-prod",
+            QueryExecutionContext: { Database: "cloudtrail_lake_prod" },
+        });
         // The SDK adds an idempotency token, so a retried start never runs the query twice.
         expect(calls[0].input.ClientRequestToken).to.be.a("string");
         expect(calls.filter((call) => call.operation === "GetQueryExecution")).to.have.length(3);
@@ -122,9 +135,15 @@ describe("Athena query runner (SDK client, recorded responses)", () => {
 
 describe("query output", () => {
     it("prints a table, CSV with quoting, or JSON objects", () => {
-        const rows = [["a,b", null], ['say "hi"', "x"]];
+        const rows = [
+            ["a,b", null],
+            ['say "hi"', "x"],
+        ];
         expect(formatRows(["c1", "c2"], rows, "csv")).to.equal('c1,c2\n"a,b",\n"say ""hi""",x');
-        expect(JSON.parse(formatRows(["c1", "c2"], rows, "json"))).to.deep.equal([{ c1: "a,b", c2: null }, { c1: 'say "hi"', c2: "x" }]);
+        expect(JSON.parse(formatRows(["c1", "c2"], rows, "json"))).to.deep.equal([
+            { c1: "a,b", c2: null },
+            { c1: 'say "hi"', c2: "x" },
+        ]);
         expect(formatRows(["c1", "c2"], rows, "table").split("\n")[0]).to.equal("c1        c2");
     });
 
@@ -134,7 +153,17 @@ describe("query output", () => {
     });
 
     it("takes instants with milliseconds or offsets, widening the window to whole seconds, and checks every argument before any AWS call", () => {
-        const args = parseQueryArguments(["cloudtrail-tampering", "--since", "2026-11-25T10:00:00.123Z", "--until", "2026-11-25T12:00:00.5+01:00", "--timeout", "30", "--stack", "dev"]);
+        const args = parseQueryArguments([
+            "cloudtrail-tampering",
+            "--since",
+            "2026-11-25T10:00:00.123Z",
+            "--until",
+            "2026-11-25T12:00:00.5+01:00",
+            "--timeout",
+            "30",
+            "--stack",
+            "dev",
+        ]);
         expect(args).to.not.equal("help");
         if (args === "help") return;
         expect(args.window).to.deep.equal({ since: "2026-11-25T10:00:00Z", until: "2026-11-25T11:00:01Z" });

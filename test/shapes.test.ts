@@ -35,7 +35,7 @@ describe("local shapes, streamed", function () {
             JSON.stringify(event("A")),
             JSON.stringify([event("B"), event("C")]),
             JSON.stringify({ Events: [{ EventId: "1", CloudTrailEvent: JSON.stringify(event("D")) }], NextToken: "x" }),
-            JSON.stringify({ version: "0", "detail-type": "AWS API Call via CloudTrail", source: "aws.iam", detail: event("E") }),
+            JSON.stringify({ "version": "0", "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam", "detail": event("E") }),
             JSON.stringify({ messageType: "DATA_MESSAGE", logGroup: "g", logEvents: [{ id: "1", timestamp: 1, message: JSON.stringify(event("F")) }] }),
             JSON.stringify({ digestStartTime: "2026-01-01T00:00:00Z", logFiles: [] }),
         ].join("\n");
@@ -69,7 +69,9 @@ describe("local shapes, streamed", function () {
         expect(bytes.length).to.be.below(1024 * 1024);
         const base = process.memoryUsage().rss;
         let peak = 0;
-        const { events } = await read(bytes, undefined, () => { peak = Math.max(peak, process.memoryUsage().rss); });
+        const { events } = await read(bytes, undefined, () => {
+            peak = Math.max(peak, process.memoryUsage().rss);
+        });
         expect(events.map((e) => e.eventName)).to.deep.equal(["A", "B"]);
         expect((peak - base) / 1024 / 1024, "MB of RSS grown").to.be.below(100);
 

@@ -15,7 +15,12 @@ import { replayAlerts } from "../local/alerts";
 import { runLocal } from "../local/run";
 import { ALERT_FIXTURES, fixtureSettings } from "./alertFixtures";
 
-const row = (principal: string | null, sourceipaddress: string | null, useragent: string | null, account = "111122223333") => ({ principal, sourceipaddress, useragent, account });
+const row = (principal: string | null, sourceipaddress: string | null, useragent: string | null, account = "111122223333") => ({
+    principal,
+    sourceipaddress,
+    useragent,
+    account,
+});
 const DEPLOY = "arn:aws:sts::111122223333:assumed-role/cloudtrail-lake-deploy/pulumi-1732528680";
 
 describe("suppressions (contract/suppressions.ts)", () => {
@@ -23,13 +28,18 @@ describe("suppressions (contract/suppressions.ts)", () => {
         const suppressions = new Suppressions([{ principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*", reason: "deploy role" }]);
         expect(suppressions.match("any", row(DEPLOY, "198.51.100.20", "pulumi")), "deploy").to.deep.include({ index: 0 });
         expect(suppressions.match("any", row("arn:aws:sts::444455556666:assumed-role/cloudtrail-lake-deploy/other", null, null))).to.not.equal(undefined);
-        expect(suppressions.match("any", row("arn:aws:sts::111122223333:assumed-role/cloudtrail-lake-deployer/x", null, null)), "a longer role name").to.equal(undefined);
+        expect(suppressions.match("any", row("arn:aws:sts::111122223333:assumed-role/cloudtrail-lake-deployer/x", null, null)), "a longer role name").to.equal(
+            undefined,
+        );
         expect(suppressions.match("any", row("arn:aws:sts::111122223333:assumed-role/ops-admin/cloudtrail-lake-deploy", null, null))).to.equal(undefined);
         expect(suppressions.match("any", row(null, null, null)), "no principal").to.equal(undefined);
     });
 
     it("match IPv4 and IPv6 CIDRs, never a service name", () => {
-        const suppressions = new Suppressions([{ sourceCidr: "10.0.0.0/8", reason: "vpn" }, { sourceCidr: "2001:db8::/32", reason: "v6" }]);
+        const suppressions = new Suppressions([
+            { sourceCidr: "10.0.0.0/8", reason: "vpn" },
+            { sourceCidr: "2001:db8::/32", reason: "v6" },
+        ]);
         expect(suppressions.match("d", row(null, "10.200.3.4", null))?.index).to.equal(0);
         expect(suppressions.match("d", row(null, "11.0.0.1", null))).to.equal(undefined);
         expect(suppressions.match("d", row(null, "2001:db8:1::7", null))?.index).to.equal(1);
@@ -45,19 +55,36 @@ describe("suppressions (contract/suppressions.ts)", () => {
         const suppressions = new Suppressions(list);
         expect(suppressions.match("console-login-without-mfa", row(null, null, "APN/1.0 HashiCorp/1.0 Terraform/1.9.0"))?.index).to.equal(0);
         expect(suppressions.match("other-detection", row(null, null, "APN/1.0 HashiCorp/1.0 Terraform/1.9.0")), "other detection").to.equal(undefined);
-        expect(suppressions.match("console-login-without-mfa", row(null, null, "APN/1.0 HashiCorp/1.0 Terraform/1.9.0", "444455556666")), "other account").to.equal(undefined);
+        expect(
+            suppressions.match("console-login-without-mfa", row(null, null, "APN/1.0 HashiCorp/1.0 Terraform/1.9.0", "444455556666")),
+            "other account",
+        ).to.equal(undefined);
         expect(suppressions.match("anything", row(null, null, null, "999999999999"))?.index).to.equal(1);
     });
 
     it("are validated from stack config with errors naming the key", () => {
         const accounts = [{ id: "111122223333", name: "prod" }];
         expect(parseLakeConfig({ accounts }).suppressions).to.deep.equal([]);
-        const error = ((): ConfigError | undefined => { try { parseLakeConfig({ accounts, suppressions: [{ sourceCidr: "10.0.0.1/40", reason: "x" }, { principalArn: "*", reason: "everything" }, { detection: "Bad Id", account: 123, reason: "why" }] }); } catch (caught) { return caught as ConfigError; } return undefined; })();
+        const error = ((): ConfigError | undefined => {
+            try {
+                parseLakeConfig({
+                    accounts,
+                    suppressions: [
+                        { sourceCidr: "10.0.0.1/40", reason: "x" },
+                        { principalArn: "*", reason: "everything" },
+                        { detection: "Bad Id", account: 123, reason: "why" },
+                    ],
+                });
+            } catch (caught) {
+                return caught as ConfigError;
+            }
+            return undefined;
+        })();
         expect(error?.problems).to.have.members([
             'cloudtrail-lake:suppressions[0].sourceCidr = "10.0.0.1/40": prefix length /40 is longer than 32, the most an IPv4 address has',
             'cloudtrail-lake:suppressions[0].reason = "x": must say why these events are expected (free text)',
             'cloudtrail-lake:suppressions[1].principalArn = "*": must contain more than wildcards: a pattern of only * would suppress everything; leave the field out instead',
-            'cloudtrail-lake:suppressions[2].detection = "Bad Id": must be a detection id (lower-case, digits, \'-\') or *',
+            "cloudtrail-lake:suppressions[2].detection = \"Bad Id\": must be a detection id (lower-case, digits, '-') or *",
             "cloudtrail-lake:suppressions[2].account = 123: must be a 12-digit account id written as a quoted string",
         ]);
     });
@@ -74,7 +101,9 @@ describe("suppressions apply the same way in the alerts, the local mode and the 
     ];
     const suppressions = new Suppressions(suppressionList);
     let directory: string;
-    before(() => { directory = fs.mkdtempSync(path.join(os.tmpdir(), "suppression-agreement-")); });
+    before(() => {
+        directory = fs.mkdtempSync(path.join(os.tmpdir(), "suppression-agreement-"));
+    });
     after(() => fs.rmSync(directory, { recursive: true, force: true }));
 
     it("keep exactly the same events", async () => {
@@ -90,18 +119,32 @@ describe("suppressions apply the same way in the alerts, the local mode and the 
 
         // 2. Alerts (the replay runs the alert functions' code); no dedup window, so every kept row is in a sent alert.
         const detection = parseAlertDetection(file, sql);
-        const replay = await replayAlerts({ files: inputs, outDir: path.join(directory, "replay"), settings: fixtureSettings({ detections: [detection], suppressions: suppressionList, dedupMinutes: 0 }) });
+        const replay = await replayAlerts({
+            files: inputs,
+            outDir: path.join(directory, "replay"),
+            settings: fixtureSettings({ detections: [detection], suppressions: suppressionList, dedupMinutes: 0 }),
+        });
         const alertIds = replay.alerts.flatMap((alert) => alert.eventIds).sort();
 
         // 3. Athena: the scheduled evaluator and `npm run query` on Athena's answer (all rows, as text).
         const columns = Object.keys(allRows[0]);
         const athenaRows = allRows.map((hit) => columns.map((column) => (hit[column] === null ? null : String(hit[column]))));
-        const runnerIds = suppressResultRows("every-call", columns, athenaRows, suppressions).rows.map((values) => String(values[columns.indexOf("eventid")])).sort();
+        const runnerIds = suppressResultRows("every-call", columns, athenaRows, suppressions)
+            .rows.map((values) => String(values[columns.indexOf("eventid")]))
+            .sort();
         const sentIds: string[] = [];
         const scheduled = createScheduledEvaluator({
             settings: fixtureSettings({ detections: [{ ...detection, kind: "threshold" }], suppressions: suppressionList }),
             dedup: new MemoryDedupStore(),
-            destinations: [{ name: "recorder", minSeverity: "low", send: async (alert) => { sentIds.push(...alert.eventIds); } }],
+            destinations: [
+                {
+                    name: "recorder",
+                    minSeverity: "low",
+                    send: async (alert) => {
+                        sentIds.push(...alert.eventIds);
+                    },
+                },
+            ],
             logger: { info() {}, error() {} },
             athena: recordedAthena(columns, athenaRows),
             workgroup: "cloudtrail-lake-test",
@@ -126,7 +169,12 @@ function recordedAthena(columns: string[], rows: (string | null)[][]): AthenaCli
     const answers: Record<string, unknown> = {
         StartQueryExecution: { QueryExecutionId: "q-1" },
         GetQueryExecution: { QueryExecution: { QueryExecutionId: "q-1", Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: 1024 } } },
-        GetQueryResults: { ResultSet: { ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: "varchar" })) }, Rows: [columns, ...rows].map((values) => ({ Data: values.map((value) => (value === null ? {} : { VarCharValue: value })) })) } },
+        GetQueryResults: {
+            ResultSet: {
+                ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: "varchar" })) },
+                Rows: [columns, ...rows].map((values) => ({ Data: values.map((value) => (value === null ? {} : { VarCharValue: value })) })),
+            },
+        },
     };
     return new AthenaClient({
         region: "eu-west-1",

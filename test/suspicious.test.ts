@@ -45,12 +45,19 @@ function versionsXml(archive: FakeArchive, url: URL): string {
     const page = all.slice(start, start + archive.pageSize);
     const truncated = start + archive.pageSize < all.length;
     const last = page[page.length - 1];
-    return `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+    return (
+        `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
         `<Name>${ARCHIVE}</Name><Prefix>${prefix}</Prefix><MaxKeys>${archive.pageSize}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
         (truncated ? `<NextKeyMarker>${last.key}</NextKeyMarker><NextVersionIdMarker>${last.version}</NextVersionIdMarker>` : "") +
-        page.map((entry, i) => `<Version><Key>${entry.key}</Key><VersionId>${entry.version}</VersionId>` +
-            `<IsLatest>${i === 0}</IsLatest><LastModified>2026-01-01T00:00:00.000Z</LastModified><Size>1</Size></Version>`).join("") +
-        "</ListVersionsResult>";
+        page
+            .map(
+                (entry, i) =>
+                    `<Version><Key>${entry.key}</Key><VersionId>${entry.version}</VersionId>` +
+                    `<IsLatest>${i === 0}</IsLatest><LastModified>2026-01-01T00:00:00.000Z</LastModified><Size>1</Size></Version>`,
+            )
+            .join("") +
+        "</ListVersionsResult>"
+    );
 }
 
 /** Answers ListObjectVersions itself; proxies the rest to s3rver, adding S3's encryption headers to archive GETs. */
@@ -65,37 +72,72 @@ async function startProxy(target: number, archive: FakeArchive): Promise<{ clien
         url.searchParams.delete("versionId"); // s3rver keeps one version
         const archiveGet = request.method === "GET" && url.pathname.startsWith(`/${ARCHIVE}/`);
         if (archiveGet) archive.maxInFlight = Math.max(archive.maxInFlight, ++archive.inFlight);
-        response.on("close", () => { if (archiveGet) archive.inFlight--; });
-        const upstream = http.request({ host: "127.0.0.1", port: target, method: request.method, path: url.pathname + url.search, headers: request.headers }, (reply) => {
-            const headers = { ...reply.headers };
-            const key = decodeURIComponent(url.pathname.slice(`/${ARCHIVE}/`.length));
-            const encryption = archive.encryption.get(key);
-            if (request.method === "GET" && url.pathname.startsWith(`/${ARCHIVE}/`) && encryption) {
-                headers["x-amz-server-side-encryption"] = encryption.sse;
-                if (encryption.keyId) headers["x-amz-server-side-encryption-aws-kms-key-id"] = encryption.keyId;
-            }
-            response.writeHead(reply.statusCode!, headers);
-            reply.pipe(response);
+        response.on("close", () => {
+            if (archiveGet) archive.inFlight--;
         });
+        const upstream = http.request(
+            { host: "127.0.0.1", port: target, method: request.method, path: url.pathname + url.search, headers: request.headers },
+            (reply) => {
+                const headers = { ...reply.headers };
+                const key = decodeURIComponent(url.pathname.slice(`/${ARCHIVE}/`.length));
+                const encryption = archive.encryption.get(key);
+                if (request.method === "GET" && url.pathname.startsWith(`/${ARCHIVE}/`) && encryption) {
+                    headers["x-amz-server-side-encryption"] = encryption.sse;
+                    if (encryption.keyId) headers["x-amz-server-side-encryption-aws-kms-key-id"] = encryption.keyId;
+                }
+                response.writeHead(reply.statusCode!, headers);
+                reply.pipe(response);
+            },
+        );
         request.pipe(upstream);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const client = new S3Client({
-        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: "us-east-1", forcePathStyle: true,
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        region: "us-east-1",
+        forcePathStyle: true,
         credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-        requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
     });
-    return { client, close: () => { client.destroy(); return new Promise((resolve) => server.close(() => resolve())); } };
+    return {
+        client,
+        close: () => {
+            client.destroy();
+            return new Promise((resolve) => server.close(() => resolve()));
+        },
+    };
 }
 
-const logFile = (eventName: string) => zlib.gzipSync(JSON.stringify({ Records: [{
-    eventVersion: "1.08", eventTime: "2026-01-01T00:00:00Z", eventSource: "cloudtrail.amazonaws.com", eventName,
-    awsRegion: "us-east-1", recipientAccountId: "111122223333", eventID: eventName,
-}] }));
+const logFile = (eventName: string) =>
+    zlib.gzipSync(
+        JSON.stringify({
+            Records: [
+                {
+                    eventVersion: "1.08",
+                    eventTime: "2026-01-01T00:00:00Z",
+                    eventSource: "cloudtrail.amazonaws.com",
+                    eventName,
+                    awsRegion: "us-east-1",
+                    recipientAccountId: "111122223333",
+                    eventID: eventName,
+                },
+            ],
+        }),
+    );
 
 function notification(key: string, versionId: string) {
-    return { Records: [{ eventVersion: "2.1", eventSource: "aws:s3", awsRegion: "us-east-1", eventName: "ObjectCreated:Put",
-        s3: { bucket: { name: ARCHIVE, arn: `arn:aws:s3:::${ARCHIVE}` }, object: { key, size: 1, versionId } } }] };
+    return {
+        Records: [
+            {
+                eventVersion: "2.1",
+                eventSource: "aws:s3",
+                awsRegion: "us-east-1",
+                eventName: "ObjectCreated:Put",
+                s3: { bucket: { name: ARCHIVE, arn: `arn:aws:s3:::${ARCHIVE}` }, object: { key, size: 1, versionId } },
+            },
+        ],
+    };
 }
 
 describe("suspicious archive files (the normaliser's tamper reports)", () => {
@@ -111,9 +153,22 @@ describe("suspicious archive files (the normaliser's tamper reports)", () => {
         const port = Number(new URL(await s3.client.config.endpoint!().then((endpoint) => `http://${endpoint.hostname}:${endpoint.port}`)).port);
         proxy = await startProxy(port, archive);
         handler = createHandler({
-            s3: proxy.client, lakeBucket: LAKE, archiveKeyArn: KEY_ARN,
-            logger: { info: () => undefined, error: () => undefined, warn: (_message: string, data: Record<string, unknown>) => { warnings.push(data); } } as never,
-            metrics: { addMetric: (name: string) => { metrics.push(name); }, publishStoredMetrics: () => undefined } as never,
+            s3: proxy.client,
+            lakeBucket: LAKE,
+            archiveKeyArn: KEY_ARN,
+            logger: {
+                info: () => undefined,
+                error: () => undefined,
+                warn: (_message: string, data: Record<string, unknown>) => {
+                    warnings.push(data);
+                },
+            } as never,
+            metrics: {
+                addMetric: (name: string) => {
+                    metrics.push(name);
+                },
+                publishStoredMetrics: () => undefined,
+            } as never,
         });
     });
     after(async () => {
@@ -138,7 +193,10 @@ describe("suspicious archive files (the normaliser's tamper reports)", () => {
         expect(outcome).to.deep.include({ status: "normalised", events: 1 });
         expect(outcome.suspicious).to.equal(undefined);
         expect(warnings).to.deep.equal([]);
-        expect(archive.requests.some((request) => request.startsWith(`GET /${ARCHIVE}/${key}?`) && request.includes("versionId=v1")), "GetObject of that version").to.equal(true);
+        expect(
+            archive.requests.some((request) => request.startsWith(`GET /${ARCHIVE}/${key}?`) && request.includes("versionId=v1")),
+            "GetObject of that version",
+        ).to.equal(true);
     });
 
     it("reports a later version of an existing log key and does not normalise it", async () => {
@@ -153,11 +211,17 @@ describe("suspicious archive files (the normaliser's tamper reports)", () => {
         expect(warnings).to.deep.equal([{ reason: "overwritten-log-version", bucket: ARCHIVE, key, versionId: "v2-forged", firstVersionId: "v1-delivered" }]);
         expect(metrics).to.deep.equal([SUSPICIOUS_METRIC]);
         expect(await lakeKeys()).to.deep.equal(before);
-        expect(archive.requests.some((request) => request.startsWith(`GET /${ARCHIVE}/${key}?`) && !request.includes("versions")), "no GetObject").to.equal(false);
+        expect(
+            archive.requests.some((request) => request.startsWith(`GET /${ARCHIVE}/${key}?`) && !request.includes("versions")),
+            "no GetObject",
+        ).to.equal(false);
     });
 
     it("reports a log not encrypted under the archive key, and still normalises it (the evidence is kept)", async () => {
-        for (const [name, encryption] of [["own-key", { sse: "aws:kms", keyId: "arn:aws:kms:us-east-1:111122223333:key/member-owned" }], ["sse-s3", { sse: "AES256" }]] as const) {
+        for (const [name, encryption] of [
+            ["own-key", { sse: "aws:kms", keyId: "arn:aws:kms:us-east-1:111122223333:key/member-owned" }],
+            ["sse-s3", { sse: "AES256" }],
+        ] as const) {
             warnings.length = 0;
             const key = logKey(name);
             await s3.client.send(new PutObjectCommand({ Bucket: ARCHIVE, Key: key, Body: logFile("ConsoleLogin") }));
@@ -166,7 +230,12 @@ describe("suspicious archive files (the normaliser's tamper reports)", () => {
             const [outcome] = await invoke(key, "v1");
             expect(outcome).to.deep.include({ status: "normalised", events: 1, suspicious: ["not-encrypted-under-archive-key"] });
             expect(warnings).to.have.length(1);
-            expect(warnings[0]).to.deep.include({ reason: "not-encrypted-under-archive-key", key, serverSideEncryption: encryption.sse, archiveKeyArn: KEY_ARN });
+            expect(warnings[0]).to.deep.include({
+                reason: "not-encrypted-under-archive-key",
+                key,
+                serverSideEncryption: encryption.sse,
+                archiveKeyArn: KEY_ARN,
+            });
         }
         expect(METRICS_NAMESPACE).to.equal("CloudTrailLake");
     });
@@ -192,10 +261,19 @@ describe("suspicious archive files (the normaliser's tamper reports)", () => {
             archive.encryption.set(key, { sse: "aws:kms", keyId: KEY_ARN });
         }
         archive.maxInFlight = 0;
-        const event = { Records: keys.map((key, index) => ({
-            messageId: `m-${index}`, receiptHandle: "r", body: JSON.stringify(notification(key, "v1")), attributes: {}, messageAttributes: {},
-            md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:999999999999:q", awsRegion: "us-east-1",
-        })) };
+        const event = {
+            Records: keys.map((key, index) => ({
+                messageId: `m-${index}`,
+                receiptHandle: "r",
+                body: JSON.stringify(notification(key, "v1")),
+                attributes: {},
+                messageAttributes: {},
+                md5OfBody: "",
+                eventSource: "aws:sqs",
+                eventSourceARN: "arn:aws:sqs:us-east-1:999999999999:q",
+                awsRegion: "us-east-1",
+            })),
+        };
         const response = (await handler(event as never, context)) as { batchItemFailures: unknown[] };
         expect(response.batchItemFailures).to.deep.equal([]);
         expect(archive.maxInFlight).to.equal(1);

@@ -5,8 +5,14 @@ import * as path from "node:path";
 import { policyDocumentProblems } from "../policy-pack/policyDocuments";
 import { serviceTrustPolicy } from "../components/iam/servicePolicies";
 import {
-    archiveBucketPolicy, archiveKeyPolicy, IdentityStatement, KMS_KEY_POLICY_MAX_BYTES, policySize, ResourceStatement,
-    S3_BUCKET_POLICY_MAX_BYTES, TrustStatement,
+    archiveBucketPolicy,
+    archiveKeyPolicy,
+    IdentityStatement,
+    KMS_KEY_POLICY_MAX_BYTES,
+    policySize,
+    ResourceStatement,
+    S3_BUCKET_POLICY_MAX_BYTES,
+    TrustStatement,
 } from "../components/archive/archivePolicies";
 import { evaluate, explicitlyDenies, Request } from "./policyEvaluator";
 
@@ -25,8 +31,12 @@ const keyPolicy = (breakGlassRoleArn?: string) =>
 const bucketPolicy = (breakGlassRoleArn?: string) =>
     archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: listed, trailName, bucketName, breakGlassRoleArn });
 const onKey = (who: string, action: string): Request => ({ principal: { aws: who }, action, resource: keyArn, context: {} });
-const onObject = (who: Request["principal"], action: string, key: string, context: Request["context"] = {}): Request =>
-    ({ principal: who, action, resource: `arn:aws:s3:::${bucketName}/${key}`, context: { "aws:SecureTransport": true, ...context } });
+const onObject = (who: Request["principal"], action: string, key: string, context: Request["context"] = {}): Request => ({
+    principal: who,
+    action,
+    resource: `arn:aws:s3:::${bucketName}/${key}`,
+    context: { "aws:SecureTransport": true, ...context },
+});
 
 describe("tamper-proof archive key", () => {
     it("lets no administrator disable the key or schedule its deletion, only the break-glass role", () => {
@@ -59,7 +69,15 @@ describe("tamper-proof archive key", () => {
 
     it("still fits KMS's 32 KB at 1,000 accounts with both exceptions", () => {
         const accounts = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i * 7919));
-        const policy = archiveKeyPolicy({ partition: "aws", region, accountIds: accounts, trailName, centralAccountId: central, deployPrincipalArn: deployer, breakGlassRoleArn: breakGlass });
+        const policy = archiveKeyPolicy({
+            partition: "aws",
+            region,
+            accountIds: accounts,
+            trailName,
+            centralAccountId: central,
+            deployPrincipalArn: deployer,
+            breakGlassRoleArn: breakGlass,
+        });
         expect(policySize(policy)).to.be.below(KMS_KEY_POLICY_MAX_BYTES * 0.9);
     });
 });
@@ -93,7 +111,9 @@ describe("tamper-proof archive bucket", () => {
     it("denies bypassing GOVERNANCE retention to everyone but the break-glass role (nobody without one)", () => {
         const objectKey = logKey;
         expect(evaluate(bucketPolicy(breakGlass), onObject({ aws: admin }, "s3:BypassGovernanceRetention", objectKey))).to.equal("Deny");
-        expect(evaluate(bucketPolicy(breakGlass), onObject({ aws: `arn:aws:iam::${central}:root` }, "s3:BypassGovernanceRetention", objectKey))).to.equal("Deny");
+        expect(evaluate(bucketPolicy(breakGlass), onObject({ aws: `arn:aws:iam::${central}:root` }, "s3:BypassGovernanceRetention", objectKey))).to.equal(
+            "Deny",
+        );
         expect(explicitlyDenies(bucketPolicy(breakGlass), onObject({ aws: breakGlass }, "s3:BypassGovernanceRetention", objectKey))).to.equal(false);
         // The bucket policy grants nothing to the break-glass role; it only does not deny it (its IAM policy grants).
         const exempted = bucketPolicy(breakGlass).Statement.find((statement) => statement.Sid === "DenyGovernanceBypassExceptBreakGlass");
@@ -103,7 +123,12 @@ describe("tamper-proof archive bucket", () => {
 
     it("lets only the deployer and the break-glass role change or delete the bucket policy", () => {
         const policy = bucketPolicy(breakGlass);
-        const onBucket = (who: string, action: string): Request => ({ principal: { aws: who }, action, resource: `arn:aws:s3:::${bucketName}`, context: { "aws:SecureTransport": true } });
+        const onBucket = (who: string, action: string): Request => ({
+            principal: { aws: who },
+            action,
+            resource: `arn:aws:s3:::${bucketName}`,
+            context: { "aws:SecureTransport": true },
+        });
         for (const action of ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]) {
             expect(explicitlyDenies(policy, onBucket(admin, action)), `admin ${action}`).to.equal(true);
             expect(explicitlyDenies(policy, onBucket(deployer, action)), `deployer ${action}`).to.equal(false);
@@ -113,7 +138,15 @@ describe("tamper-proof archive bucket", () => {
 
     it("stays under S3's 20 KB cap at 1,000 accounts with every protection", () => {
         const accounts = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i * 7919));
-        const policy = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: accounts, trailName, bucketName: "a".repeat(63), breakGlassRoleArn: breakGlass });
+        const policy = archiveBucketPolicy({
+            partition: "aws",
+            region,
+            deployPrincipalArn: deployer,
+            accountIds: accounts,
+            trailName,
+            bucketName: "a".repeat(63),
+            breakGlassRoleArn: breakGlass,
+        });
         expect(policySize(policy)).to.be.below(S3_BUCKET_POLICY_MAX_BYTES * 0.9);
     });
 });
@@ -121,12 +154,16 @@ describe("tamper-proof archive bucket", () => {
 describe("policy statement kinds", () => {
     it("are distinct types: a trust statement with a Resource, an identity statement with a Principal do not compile", () => {
         const trust: TrustStatement = {
-            Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole",
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
             // @ts-expect-error IAM refuses a trust policy with a Resource ("Has prohibited field Resource").
             Resource: "*",
         };
         const identity: IdentityStatement = {
-            Effect: "Allow", Action: "s3:GetObject", Resource: "*",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: "*",
             // @ts-expect-error an identity policy has no Principal: the role it is attached to is the principal.
             Principal: "*",
         };
@@ -153,7 +190,13 @@ describe("the README's service control policy for member accounts", () => {
         expect(await policyDocumentProblems(scp, "identity")).to.deep.equal([]);
         const statement = scp.Statement[0];
         expect(statement.Effect).to.equal("Deny");
-        expect(statement.Action).to.include.members(["cloudtrail:UpdateTrail", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors"]);
+        expect(statement.Action).to.include.members([
+            "cloudtrail:UpdateTrail",
+            "cloudtrail:StopLogging",
+            "cloudtrail:DeleteTrail",
+            "cloudtrail:PutEventSelectors",
+            "cloudtrail:PutInsightSelectors",
+        ]);
         expect(statement.Resource).to.match(/:trail\/cloudtrail-lake$/);
         expect(statement.Condition).to.have.nested.property("ArnNotLike.aws:PrincipalArn");
     });

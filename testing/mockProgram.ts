@@ -56,25 +56,35 @@ function mockState(type: string, name: string, inputs: Record<string, any>, prov
 export async function installMocks(project = "cloudtrail-lake", stack = "prod"): Promise<void> {
     if (installed) return;
     installed = true;
-    await pulumi.runtime.setMocks({
-        newResource: (args) => {
-            const state = mockState(args.type, args.name, args.inputs, args.provider ?? "");
-            // As in AWS, a bucket's id is its name (sub-resources refer to it by either).
-            return { id: args.type === "aws:s3/bucket:Bucket" ? state.bucket : `${args.name}-id`, state };
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const state = mockState(args.type, args.name, args.inputs, args.provider ?? "");
+                // As in AWS, a bucket's id is its name (sub-resources refer to it by either).
+                return { id: args.type === "aws:s3/bucket:Bucket" ? state.bucket : `${args.name}-id`, state };
+            },
+            call: (args) => {
+                switch (args.token) {
+                    case "aws:index/getCallerIdentity:getCallerIdentity":
+                        return {
+                            accountId: MOCK_CENTRAL_ACCOUNT_ID,
+                            arn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`,
+                            userId: "OFFLINE",
+                            id: MOCK_CENTRAL_ACCOUNT_ID,
+                        };
+                    case "aws:index/getPartition:getPartition":
+                        return { partition: "aws", dnsSuffix: "amazonaws.com" };
+                    case "aws:index/getRegion:getRegion":
+                        return { name: "ap-northeast-1", region: "ap-northeast-1" };
+                    default:
+                        return args.inputs;
+                }
+            },
         },
-        call: (args) => {
-            switch (args.token) {
-                case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { accountId: MOCK_CENTRAL_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`, userId: "OFFLINE", id: MOCK_CENTRAL_ACCOUNT_ID };
-                case "aws:index/getPartition:getPartition":
-                    return { partition: "aws", dnsSuffix: "amazonaws.com" };
-                case "aws:index/getRegion:getRegion":
-                    return { name: "ap-northeast-1", region: "ap-northeast-1" };
-                default:
-                    return args.inputs;
-            }
-        },
-    }, project, stack, false);
+        project,
+        stack,
+        false,
+    );
 
     // The mock monitor does not pass parents, dependencies or options to the mocks; record them here.
     const monitor = pulumi.runtime.getMonitor() as any;

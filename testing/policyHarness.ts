@@ -26,9 +26,11 @@ function typeMatcher(type: string) {
 
 /** Config of each rule: its schema's defaults, overridden by `config[rule]`. */
 function configOf(rule: ResourceValidationPolicy | StackValidationPolicy, config: Record<string, Record<string, unknown>>): Record<string, unknown> {
-    const defaults = Object.fromEntries(Object.entries(rule.configSchema?.properties ?? {})
-        .filter(([, schema]) => (schema as { default?: unknown }).default !== undefined)
-        .map(([key, schema]) => [key, (schema as { default: unknown }).default]));
+    const defaults = Object.fromEntries(
+        Object.entries(rule.configSchema?.properties ?? {})
+            .filter(([, schema]) => (schema as { default?: unknown }).default !== undefined)
+            .map(([key, schema]) => [key, (schema as { default: unknown }).default]),
+    );
     return { ...defaults, ...(config[rule.name] ?? {}) };
 }
 
@@ -58,21 +60,29 @@ export async function runPolicies(
     custom.forEach((resource, i) => {
         const providerUrn = resource.provider.replace(/::[^:]*$/, "");
         const provider = byUrn.get(providerUrn);
-        if (provider) (policyResources[i] as { provider?: unknown }).provider = { type: provider.type, props: provider.props, urn: provider.urn, name: provider.name };
-        (policyResources[i] as { dependencies: PolicyResource[] }).dependencies = resource.dependencies.map((urn) => byUrn.get(urn)).filter(Boolean) as PolicyResource[];
+        if (provider)
+            (policyResources[i] as { provider?: unknown }).provider = { type: provider.type, props: provider.props, urn: provider.urn, name: provider.name };
+        (policyResources[i] as { dependencies: PolicyResource[] }).dependencies = resource.dependencies
+            .map((urn) => byUrn.get(urn))
+            .filter(Boolean) as PolicyResource[];
     });
 
     const violations: Violation[] = [];
     for (const rule of rules) {
-        const report = (message: string, urn?: string) => violations.push({ policy: rule.name, enforcementLevel: rule.enforcementLevel ?? "advisory", message, urn });
+        const report = (message: string, urn?: string) =>
+            violations.push({ policy: rule.name, enforcementLevel: rule.enforcementLevel ?? "advisory", message, urn });
         const getConfig = <T>() => configOf(rule, config) as T;
-        const notApplicable = (reason?: string): never => { throw new NotApplicable(reason); };
+        const notApplicable = (reason?: string): never => {
+            throw new NotApplicable(reason);
+        };
         if ("validateResource" in rule) {
             const validations = [rule.validateResource ?? []].flat();
             for (const resource of policyResources) {
                 for (const validate of validations) {
                     try {
-                        await validate({ ...resource, getConfig, notApplicable, stackTags: new Map() } as never, (message, urn) => report(message, urn ?? resource.urn));
+                        await validate({ ...resource, getConfig, notApplicable, stackTags: new Map() } as never, (message, urn) =>
+                            report(message, urn ?? resource.urn),
+                        );
                     } catch (error) {
                         if (!(error instanceof NotApplicable)) throw error;
                     }
@@ -80,7 +90,10 @@ export async function runPolicies(
             }
         } else {
             try {
-                await (rule as StackValidationPolicy).validateStack({ resources: policyResources, getConfig, notApplicable, stackTags: new Map() } as never, report);
+                await (rule as StackValidationPolicy).validateStack(
+                    { resources: policyResources, getConfig, notApplicable, stackTags: new Map() } as never,
+                    report,
+                );
             } catch (error) {
                 if (!(error instanceof NotApplicable)) throw error;
             }
@@ -106,8 +119,9 @@ export interface PolicyDocumentOf {
 export function collectPolicyDocuments(resources: readonly DeclaredResource[]): PolicyDocumentOf[] {
     return resources
         .filter((resource) => resource.custom)
-        .flatMap((resource) => policyDocumentsOf(resource.type, resource.inputs).map((found) =>
-            ({ urn: resource.urn, type: resource.type, name: resource.name, ...found })))
+        .flatMap((resource) =>
+            policyDocumentsOf(resource.type, resource.inputs).map((found) => ({ urn: resource.urn, type: resource.type, name: resource.name, ...found })),
+        )
         .sort((a, b) => fixtureFileName(a).localeCompare(fixtureFileName(b)));
 }
 

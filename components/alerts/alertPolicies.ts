@@ -55,7 +55,14 @@ export function alertTopicPolicy(args: { topicArn: string; publisherRoleArns: st
                 Resource: args.topicArn,
                 Condition: { ArnNotEquals: { "aws:PrincipalArn": args.publisherRoleArns } },
             },
-            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: args.topicArn, Condition: { Bool: { "aws:SecureTransport": false } } },
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sns:Publish",
+                Resource: args.topicArn,
+                Condition: { Bool: { "aws:SecureTransport": false } },
+            },
         ],
     };
 }
@@ -64,14 +71,16 @@ export function alertTopicPolicy(args: { topicArn: string; publisherRoleArns: st
 export function deliveryDeadLetterQueuePolicy(args: { queueArn: string; topicArn: string }): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "AlertTopicDeadLetters",
-            Effect: "Allow",
-            Principal: { Service: "sns.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: args.queueArn,
-            Condition: { ArnEquals: { "aws:SourceArn": args.topicArn } },
-        }],
+        Statement: [
+            {
+                Sid: "AlertTopicDeadLetters",
+                Effect: "Allow",
+                Principal: { Service: "sns.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: args.queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": args.topicArn } },
+            },
+        ],
     };
 }
 
@@ -79,14 +88,16 @@ export function deliveryDeadLetterQueuePolicy(args: { queueArn: string; topicArn
 export function lakeNotificationQueuePolicy(args: { queueArn: string; lakeBucketArn: string; centralAccountId: string }): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "LakeNotifications",
-            Effect: "Allow",
-            Principal: { Service: "s3.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: args.queueArn,
-            Condition: { ArnEquals: { "aws:SourceArn": args.lakeBucketArn }, StringEquals: { "aws:SourceAccount": args.centralAccountId } },
-        }],
+        Statement: [
+            {
+                Sid: "LakeNotifications",
+                Effect: "Allow",
+                Principal: { Service: "s3.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: args.queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": args.lakeBucketArn }, StringEquals: { "aws:SourceAccount": args.centralAccountId } },
+            },
+        ],
     };
 }
 
@@ -106,10 +117,12 @@ interface CommonArgs {
 function destinationStatements(args: CommonArgs): PolicyStatement[] {
     return [
         { Sid: "Dedup", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: args.dedupTableArn },
-        ...(args.topicArn ? [
-            { Sid: "PublishToAlertTopic", Effect: "Allow" as const, Action: "sns:Publish", Resource: args.topicArn },
-            { Sid: "UseAlertTopicKey", Effect: "Allow" as const, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.topicKeyArn! },
-        ] : []),
+        ...(args.topicArn
+            ? [
+                  { Sid: "PublishToAlertTopic", Effect: "Allow" as const, Action: "sns:Publish", Resource: args.topicArn },
+                  { Sid: "UseAlertTopicKey", Effect: "Allow" as const, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.topicKeyArn! },
+              ]
+            : []),
         ...(args.eventBusArn ? [{ Sid: "PutAlertEvents", Effect: "Allow" as const, Action: "events:PutEvents", Resource: args.eventBusArn }] : []),
         { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${args.logGroupArn}:*` },
     ];
@@ -122,16 +135,27 @@ export function eventEvaluatorPolicy(args: CommonArgs & { readonly queueArn: str
         Statement: [
             { Sid: "ReadNormalised", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.normalised}*` },
             { Sid: "DecryptLake", Effect: "Allow", Action: "kms:Decrypt", Resource: args.lakeKeyArn },
-            { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: args.queueArn },
+            {
+                Sid: "ConsumeQueue",
+                Effect: "Allow",
+                Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                Resource: args.queueArn,
+            },
             ...destinationStatements(args),
         ],
     };
 }
 
 /** The scheduled evaluator runs queries in the workgroup over the normalised table, and sends alerts. */
-export function scheduledEvaluatorPolicy(args: CommonArgs & {
-    readonly partition: string; readonly region: string; readonly centralAccountId: string; readonly workgroupName: string; readonly databaseName: string;
-}): PolicyDocument {
+export function scheduledEvaluatorPolicy(
+    args: CommonArgs & {
+        readonly partition: string;
+        readonly region: string;
+        readonly centralAccountId: string;
+        readonly workgroupName: string;
+        readonly databaseName: string;
+    },
+): PolicyDocument {
     const glue = `arn:${args.partition}:glue:${args.region}:${args.centralAccountId}`;
     return {
         Version: "2012-10-17",
@@ -157,7 +181,12 @@ export function scheduledEvaluatorPolicy(args: CommonArgs & {
             },
             { Sid: "ReadNormalised", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.normalised}*` },
             // Athena writes the results with the caller's permissions, then the caller reads them.
-            { Sid: "QueryResults", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.athenaResults}*` },
+            {
+                Sid: "QueryResults",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+                Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.athenaResults}*`,
+            },
             { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.lakeKeyArn },
             ...destinationStatements(args),
         ],
@@ -181,9 +210,9 @@ export function recentTable(lakeBucketName: string, args: ProjectionArgs): Table
         outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
         serde: "org.openx.data.jsonserde.JsonSerDe",
         parameters: {
-            classification: "json",
-            EXTERNAL: "TRUE",
-            compressionType: "gzip",
+            "classification": "json",
+            "EXTERNAL": "TRUE",
+            "compressionType": "gzip",
             "projection.enabled": "true",
             "projection.account.type": "enum",
             "projection.account.values": [...args.accountIds].sort().join(","),

@@ -7,7 +7,13 @@ import { serviceTrustPolicy } from "../iam/servicePolicies";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { ProjectionArgs } from "../catalog/tables";
 import {
-    alertKeyPolicy, alertTopicPolicy, deliveryDeadLetterQueuePolicy, eventEvaluatorPolicy, lakeNotificationQueuePolicy, recentTable, scheduledEvaluatorPolicy,
+    alertKeyPolicy,
+    alertTopicPolicy,
+    deliveryDeadLetterQueuePolicy,
+    eventEvaluatorPolicy,
+    lakeNotificationQueuePolicy,
+    recentTable,
+    scheduledEvaluatorPolicy,
 } from "./alertPolicies";
 
 /** Arguments of {@link Alerting}. */
@@ -56,57 +62,110 @@ export class Alerting extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         const table = recentTable("LAKE", args.projection);
-        const recent = new aws.glue.CatalogTable(`${name}-recent-table`, {
-            databaseName: args.databaseName,
-            name: RECENT_TABLE,
-            description: table.description,
-            tableType: "EXTERNAL_TABLE",
-            parameters: pulumi.output(args.lakeBucketName).apply((bucket) => recentTable(bucket, args.projection).parameters),
-            partitionKeys: table.partitionKeys,
-            storageDescriptor: {
-                location: pulumi.interpolate`s3://${args.lakeBucketName}/${LAKE_PREFIXES.normalised}`,
-                inputFormat: table.inputFormat,
-                outputFormat: table.outputFormat,
-                serDeInfo: { serializationLibrary: table.serde },
-                columns: table.columns,
+        const recent = new aws.glue.CatalogTable(
+            `${name}-recent-table`,
+            {
+                databaseName: args.databaseName,
+                name: RECENT_TABLE,
+                description: table.description,
+                tableType: "EXTERNAL_TABLE",
+                parameters: pulumi.output(args.lakeBucketName).apply((bucket) => recentTable(bucket, args.projection).parameters),
+                partitionKeys: table.partitionKeys,
+                storageDescriptor: {
+                    location: pulumi.interpolate`s3://${args.lakeBucketName}/${LAKE_PREFIXES.normalised}`,
+                    inputFormat: table.inputFormat,
+                    outputFormat: table.outputFormat,
+                    serDeInfo: { serializationLibrary: table.serde },
+                    columns: table.columns,
+                },
             },
-        }, parent);
+            parent,
+        );
 
-        const dedup = new aws.dynamodb.Table(`${name}-dedup`, {
-            billingMode: "PAY_PER_REQUEST",
-            hashKey: "alertKey",
-            attributes: [{ name: "alertKey", type: "S" }],
-            ttl: { attributeName: "expiresAt", enabled: true },
-            serverSideEncryption: { enabled: true },
-            tags,
-        }, parent);
+        const dedup = new aws.dynamodb.Table(
+            `${name}-dedup`,
+            {
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: "alertKey",
+                attributes: [{ name: "alertKey", type: "S" }],
+                ttl: { attributeName: "expiresAt", enabled: true },
+                serverSideEncryption: { enabled: true },
+                tags,
+            },
+            parent,
+        );
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 90, tags }, parent);
-        const role = (id: string) => new aws.iam.Role(`${name}-${id}-role`, { assumeRolePolicy: pulumi.output(args.centralAccountId).apply((account) => JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", account))), tags }, parent);
+        const role = (id: string) =>
+            new aws.iam.Role(
+                `${name}-${id}-role`,
+                {
+                    assumeRolePolicy: pulumi
+                        .output(args.centralAccountId)
+                        .apply((account) => JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", account))),
+                    tags,
+                },
+                parent,
+            );
         const eventRole = role("events");
         const scheduledRole = role("schedule");
 
         let topic: aws.sns.Topic | undefined;
         let topicKey: aws.kms.Key | undefined;
         if (config.snsTopic?.enabled) {
-            topicKey = new aws.kms.Key(`${name}-topic-key`, {
-                description: "cloudtrail-lake: encrypts the alert topic",
-                enableKeyRotation: true,
-                policy: pulumi.output(args.centralAccountId).apply((centralAccountId) => JSON.stringify(alertKeyPolicy({ partition: args.partition, centralAccountId }))),
-                tags,
-            }, parent);
+            topicKey = new aws.kms.Key(
+                `${name}-topic-key`,
+                {
+                    description: "cloudtrail-lake: encrypts the alert topic",
+                    enableKeyRotation: true,
+                    policy: pulumi
+                        .output(args.centralAccountId)
+                        .apply((centralAccountId) => JSON.stringify(alertKeyPolicy({ partition: args.partition, centralAccountId }))),
+                    tags,
+                },
+                parent,
+            );
             topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: topicKey.arn, tags }, parent);
-            new aws.sns.TopicPolicy(`${name}-topic-policy`, {
-                arn: topic.arn,
-                policy: pulumi.all([topic.arn, eventRole.arn, scheduledRole.arn, args.centralAccountId]).apply(([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
-                    JSON.stringify(alertTopicPolicy({ topicArn, publisherRoleArns: [eventRoleArn, scheduledRoleArn], centralAccountId, partition: args.partition }))),
-            }, parent);
-            const deliveryDeadLetters = new aws.sqs.Queue(`${name}-delivery-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags }, parent);
-            new aws.sqs.QueuePolicy(`${name}-delivery-dlq-policy`, {
-                queueUrl: deliveryDeadLetters.url,
-                policy: pulumi.all([deliveryDeadLetters.arn, topic.arn]).apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
-            }, parent);
-            this.deadLetterAlarm(`${name}-delivery-dlq-not-empty`, deliveryDeadLetters, "alerts that SNS could not deliver to a subscriber wait in the delivery dead-letter queue (subscriptions with its RedrivePolicy)", args);
+            new aws.sns.TopicPolicy(
+                `${name}-topic-policy`,
+                {
+                    arn: topic.arn,
+                    policy: pulumi
+                        .all([topic.arn, eventRole.arn, scheduledRole.arn, args.centralAccountId])
+                        .apply(([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
+                            JSON.stringify(
+                                alertTopicPolicy({
+                                    topicArn,
+                                    publisherRoleArns: [eventRoleArn, scheduledRoleArn],
+                                    centralAccountId,
+                                    partition: args.partition,
+                                }),
+                            ),
+                        ),
+                },
+                parent,
+            );
+            const deliveryDeadLetters = new aws.sqs.Queue(
+                `${name}-delivery-dlq`,
+                { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags },
+                parent,
+            );
+            new aws.sqs.QueuePolicy(
+                `${name}-delivery-dlq-policy`,
+                {
+                    queueUrl: deliveryDeadLetters.url,
+                    policy: pulumi
+                        .all([deliveryDeadLetters.arn, topic.arn])
+                        .apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
+                },
+                parent,
+            );
+            this.deadLetterAlarm(
+                `${name}-delivery-dlq-not-empty`,
+                deliveryDeadLetters,
+                "alerts that SNS could not deliver to a subscriber wait in the delivery dead-letter queue (subscriptions with its RedrivePolicy)",
+                args,
+            );
             this.topicArn = topic.arn;
             this.deliveryDeadLetterQueueArn = deliveryDeadLetters.arn;
         }
@@ -114,43 +173,87 @@ export class Alerting extends pulumi.ComponentResource {
             ? pulumi.interpolate`arn:${args.partition}:events:${args.region}:${args.centralAccountId}:event-bus/${config.eventBridge.busName ?? "default"}`
             : undefined;
 
-        const common = pulumi.all([args.lakeBucketArn, args.lakeKeyArn, dedup.arn, logGroup.arn, topic?.arn ?? "", topicKey?.arn ?? "", eventBusArn ?? ""])
+        const common = pulumi
+            .all([args.lakeBucketArn, args.lakeKeyArn, dedup.arn, logGroup.arn, topic?.arn ?? "", topicKey?.arn ?? "", eventBusArn ?? ""])
             .apply(([lakeBucketArn, lakeKeyArn, dedupTableArn, logGroupArn, topicArn, topicKeyArn, busArn]) => ({
-                lakeBucketArn, lakeKeyArn, dedupTableArn, logGroupArn,
+                lakeBucketArn,
+                lakeKeyArn,
+                dedupTableArn,
+                logGroupArn,
                 ...(topicArn ? { topicArn, topicKeyArn } : {}),
                 ...(busArn ? { eventBusArn: busArn } : {}),
             }));
 
         // Evaluator queue, fed by the lake bucket's notifications of new normalised files.
         const deadLetters = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags }, parent);
-        const queue = new aws.sqs.Queue(`${name}-queue`, {
-            sqsManagedSseEnabled: true,
-            visibilityTimeoutSeconds: 6 * EVALUATOR_TIMEOUT_SECONDS,
-            messageRetentionSeconds: 4 * 24 * 3600,
-            redrivePolicy: deadLetters.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: 5 })),
-            tags,
-        }, parent);
-        const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, {
-            queueUrl: queue.url,
-            policy: pulumi.all([queue.arn, args.lakeBucketArn, args.centralAccountId]).apply(([queueArn, lakeBucketArn, centralAccountId]) =>
-                JSON.stringify(lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }))),
-        }, parent);
+        const queue = new aws.sqs.Queue(
+            `${name}-queue`,
+            {
+                sqsManagedSseEnabled: true,
+                visibilityTimeoutSeconds: 6 * EVALUATOR_TIMEOUT_SECONDS,
+                messageRetentionSeconds: 4 * 24 * 3600,
+                redrivePolicy: deadLetters.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: 5 })),
+                tags,
+            },
+            parent,
+        );
+        const queuePolicy = new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
+            {
+                queueUrl: queue.url,
+                policy: pulumi
+                    .all([queue.arn, args.lakeBucketArn, args.centralAccountId])
+                    .apply(([queueArn, lakeBucketArn, centralAccountId]) =>
+                        JSON.stringify(lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId })),
+                    ),
+            },
+            parent,
+        );
         // One notification configuration per bucket is all S3 allows: this resource owns the lake's.
-        new aws.s3.BucketNotification(`${name}-lake-notification`, {
-            bucket: args.lakeBucketName,
-            queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" }],
-        }, { parent: this, dependsOn: [queuePolicy] });
-        this.deadLetterAlarm(`${name}-dlq-not-empty`, deadLetters, "normalised files failed alert evaluation and wait in the dead-letter queue (see the alert functions' logs)", args);
+        new aws.s3.BucketNotification(
+            `${name}-lake-notification`,
+            {
+                bucket: args.lakeBucketName,
+                queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" }],
+            },
+            { parent: this, dependsOn: [queuePolicy] },
+        );
+        this.deadLetterAlarm(
+            `${name}-dlq-not-empty`,
+            deadLetters,
+            "normalised files failed alert evaluation and wait in the dead-letter queue (see the alert functions' logs)",
+            args,
+        );
 
-        const eventPolicy = new aws.iam.RolePolicy(`${name}-events-role-policy`, {
-            role: eventRole.id,
-            policy: pulumi.all([common, queue.arn]).apply(([base, queueArn]) => JSON.stringify(eventEvaluatorPolicy({ ...base, queueArn }))),
-        }, parent);
-        const scheduledPolicy = new aws.iam.RolePolicy(`${name}-schedule-role-policy`, {
-            role: scheduledRole.id,
-            policy: pulumi.all([common, args.centralAccountId, args.workgroupName, args.databaseName]).apply(([base, centralAccountId, workgroupName, databaseName]) =>
-                JSON.stringify(scheduledEvaluatorPolicy({ ...base, partition: args.partition, region: args.region, centralAccountId, workgroupName, databaseName }))),
-        }, parent);
+        const eventPolicy = new aws.iam.RolePolicy(
+            `${name}-events-role-policy`,
+            {
+                role: eventRole.id,
+                policy: pulumi.all([common, queue.arn]).apply(([base, queueArn]) => JSON.stringify(eventEvaluatorPolicy({ ...base, queueArn }))),
+            },
+            parent,
+        );
+        const scheduledPolicy = new aws.iam.RolePolicy(
+            `${name}-schedule-role-policy`,
+            {
+                role: scheduledRole.id,
+                policy: pulumi
+                    .all([common, args.centralAccountId, args.workgroupName, args.databaseName])
+                    .apply(([base, centralAccountId, workgroupName, databaseName]) =>
+                        JSON.stringify(
+                            scheduledEvaluatorPolicy({
+                                ...base,
+                                partition: args.partition,
+                                region: args.region,
+                                centralAccountId,
+                                workgroupName,
+                                databaseName,
+                            }),
+                        ),
+                    ),
+            },
+            parent,
+        );
 
         const code = new pulumi.asset.FileArchive(bundleAlerts(args.settings));
         const environment = {
@@ -163,66 +266,90 @@ export class Alerting extends pulumi.ComponentResource {
                 POWERTOOLS_SERVICE_NAME: "cloudtrail-lake-alerts",
             },
         };
-        const eventEvaluator = new aws.lambda.Function(`${name}-events`, {
-            description: "cloudtrail-lake: evaluates the single-event detections on each new normalised file (DuckDB) and sends alerts",
-            runtime: ALERTS_RUNTIME,
-            architectures: [ALERTS_ARCHITECTURE],
-            handler: "index.events",
-            code,
-            role: eventRole.arn,
-            memorySize: config.evaluatorMemoryMb,
-            timeout: EVALUATOR_TIMEOUT_SECONDS,
-            environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) } },
-            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-            tags,
-        }, { parent: this, dependsOn: [eventPolicy] });
-        new aws.lambda.EventSourceMapping(`${name}-events-trigger`, {
-            eventSourceArn: queue.arn,
-            functionName: eventEvaluator.arn,
-            batchSize: 10,
-            functionResponseTypes: ["ReportBatchItemFailures"],
-        }, { parent: this, dependsOn: [eventPolicy] });
+        const eventEvaluator = new aws.lambda.Function(
+            `${name}-events`,
+            {
+                description: "cloudtrail-lake: evaluates the single-event detections on each new normalised file (DuckDB) and sends alerts",
+                runtime: ALERTS_RUNTIME,
+                architectures: [ALERTS_ARCHITECTURE],
+                handler: "index.events",
+                code,
+                role: eventRole.arn,
+                memorySize: config.evaluatorMemoryMb,
+                timeout: EVALUATOR_TIMEOUT_SECONDS,
+                environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) } },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                tags,
+            },
+            { parent: this, dependsOn: [eventPolicy] },
+        );
+        new aws.lambda.EventSourceMapping(
+            `${name}-events-trigger`,
+            {
+                eventSourceArn: queue.arn,
+                functionName: eventEvaluator.arn,
+                batchSize: 10,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+            },
+            { parent: this, dependsOn: [eventPolicy] },
+        );
 
-        const scheduledEvaluator = new aws.lambda.Function(`${name}-schedule`, {
-            description: "cloudtrail-lake: runs the threshold and correlation detections on Athena on a schedule and sends alerts",
-            runtime: ALERTS_RUNTIME,
-            architectures: [ALERTS_ARCHITECTURE],
-            handler: "index.schedule",
-            code,
-            role: scheduledRole.arn,
-            memorySize: 512,
-            timeout: SCHEDULED_TIMEOUT_SECONDS,
-            environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(SCHEDULED_TIMEOUT_SECONDS) } },
-            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-            tags,
-        }, { parent: this, dependsOn: [scheduledPolicy] });
-        const rule = new aws.cloudwatch.EventRule(`${name}-schedule-rule`, {
-            description: `cloudtrail-lake: windowed detections every ${config.scheduleMinutes} minutes`,
-            scheduleExpression: `rate(${config.scheduleMinutes} minutes)`,
-            tags,
-        }, parent);
-        const permission = new aws.lambda.Permission(`${name}-schedule-permission`, {
-            action: "lambda:InvokeFunction",
-            function: scheduledEvaluator.name,
-            principal: "events.amazonaws.com",
-            sourceArn: rule.arn,
-        }, parent);
+        const scheduledEvaluator = new aws.lambda.Function(
+            `${name}-schedule`,
+            {
+                description: "cloudtrail-lake: runs the threshold and correlation detections on Athena on a schedule and sends alerts",
+                runtime: ALERTS_RUNTIME,
+                architectures: [ALERTS_ARCHITECTURE],
+                handler: "index.schedule",
+                code,
+                role: scheduledRole.arn,
+                memorySize: 512,
+                timeout: SCHEDULED_TIMEOUT_SECONDS,
+                environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(SCHEDULED_TIMEOUT_SECONDS) } },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                tags,
+            },
+            { parent: this, dependsOn: [scheduledPolicy] },
+        );
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-schedule-rule`,
+            {
+                description: `cloudtrail-lake: windowed detections every ${config.scheduleMinutes} minutes`,
+                scheduleExpression: `rate(${config.scheduleMinutes} minutes)`,
+                tags,
+            },
+            parent,
+        );
+        const permission = new aws.lambda.Permission(
+            `${name}-schedule-permission`,
+            {
+                action: "lambda:InvokeFunction",
+                function: scheduledEvaluator.name,
+                principal: "events.amazonaws.com",
+                sourceArn: rule.arn,
+            },
+            parent,
+        );
         new aws.cloudwatch.EventTarget(`${name}-schedule-target`, { rule: rule.name, arn: scheduledEvaluator.arn }, { parent: this, dependsOn: [permission] });
         // A failed scheduled run has no queue to land in: its error is the signal that windowed detections are blind.
-        new aws.cloudwatch.MetricAlarm(`${name}-schedule-errors`, {
-            alarmDescription: "cloudtrail-lake: a scheduled alert run failed (a windowed detection could not run on Athena); see the alert functions' logs",
-            namespace: "AWS/Lambda",
-            metricName: "Errors",
-            dimensions: { FunctionName: scheduledEvaluator.name },
-            statistic: "Sum",
-            period: config.scheduleMinutes * 60,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
-            tags,
-        }, parent);
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-schedule-errors`,
+            {
+                alarmDescription: "cloudtrail-lake: a scheduled alert run failed (a windowed detection could not run on Athena); see the alert functions' logs",
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: scheduledEvaluator.name },
+                statistic: "Sum",
+                period: config.scheduleMinutes * 60,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+                tags,
+            },
+            parent,
+        );
 
         this.dedupTableName = dedup.name;
         this.eventEvaluatorName = eventEvaluator.name;
@@ -239,19 +366,23 @@ export class Alerting extends pulumi.ComponentResource {
     }
 
     private deadLetterAlarm(name: string, queue: aws.sqs.Queue, what: string, args: AlertingArgs): void {
-        new aws.cloudwatch.MetricAlarm(name, {
-            alarmDescription: `cloudtrail-lake: ${what}`,
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: queue.name },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
-            tags: args.tags,
-        }, { parent: this });
+        new aws.cloudwatch.MetricAlarm(
+            name,
+            {
+                alarmDescription: `cloudtrail-lake: ${what}`,
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: queue.name },
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
     }
 }

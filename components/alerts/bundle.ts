@@ -58,7 +58,10 @@ export function bundleAlerts(settings: AlertingSettings): string {
         });
         for (const name of NATIVE_PACKAGES) {
             const source = path.join(ROOT, "node_modules", name);
-            if (!fs.existsSync(source)) throw new Error(`${name} is not installed in node_modules: the alert evaluator needs DuckDB's x86_64 Linux binding; run npm ci on x86_64 Linux`);
+            if (!fs.existsSync(source))
+                throw new Error(
+                    `${name} is not installed in node_modules: the alert evaluator needs DuckDB's x86_64 Linux binding; run npm ci on x86_64 Linux`,
+                );
             fs.cpSync(source, path.join(base, "node_modules", name), { recursive: true, dereference: true });
         }
         built = true;

@@ -9,8 +9,11 @@ import { AlertingSettings, RECENT_TABLE } from "../../lambda/alerts/settings";
 /** Suppressions naming a detection that does not exist would silently do nothing: refuse them. */
 export function unknownDetectionProblems(config: Pick<LakeConfig, "suppressions">, detections: readonly { id: string }[]): string[] {
     const ids = new Set(detections.map((detection) => detection.id));
-    return config.suppressions.flatMap((suppression, index) => suppression.detection === "*" || ids.has(suppression.detection) ? [] :
-        [`${CONFIG_NAMESPACE}:suppressions[${index}].detection = "${suppression.detection}": no such detection in queries/ (a typo?)`]);
+    return config.suppressions.flatMap((suppression, index) =>
+        suppression.detection === "*" || ids.has(suppression.detection)
+            ? []
+            : [`${CONFIG_NAMESPACE}:suppressions[${index}].detection = "${suppression.detection}": no such detection in queries/ (a typo?)`],
+    );
 }
 
 export function alertingSettings(config: LakeConfig, detections: AlertDetection[]): AlertingSettings {
@@ -29,4 +32,3 @@ export function alertingSettings(config: LakeConfig, detections: AlertDetection[
         recentTable: RECENT_TABLE,
     };
 }
-

@@ -149,8 +149,10 @@ function exceptPrincipals(arns: readonly (string | undefined)[]): Pick<ResourceS
 function sortedUniqueAccounts(accountIds: readonly string[]): string[] {
     if (accountIds.length === 0) throw new Error("at least one account id is required");
     if (accountIds.length > MAX_ACCOUNTS) {
-        throw new Error(`${accountIds.length} accounts exceed the ${MAX_ACCOUNTS} this archive's policies are sized for; ` +
-            "split the accounts over several stacks or use an organization trail");
+        throw new Error(
+            `${accountIds.length} accounts exceed the ${MAX_ACCOUNTS} this archive's policies are sized for; ` +
+                "split the accounts over several stacks or use an organization trail",
+        );
     }
     // Sorted, so that reordering accounts in config does not change the policy text (no diff, no update).
     return [...new Set(accountIds)].sort();

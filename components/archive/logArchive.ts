@@ -43,59 +43,83 @@ export class LogArchive extends pulumi.ComponentResource {
     constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:archive:LogArchive", name, {}, opts);
         const grant = {
-            partition: args.partition, region: args.region, accountIds: args.accountIds, trailName: args.trailName,
+            partition: args.partition,
+            region: args.region,
+            accountIds: args.accountIds,
+            trailName: args.trailName,
             breakGlassRoleArn: args.breakGlassRoleArn,
         };
 
-        const key = new aws.kms.Key(`${name}-key`, {
-            description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            policy: pulumi.all([args.centralAccountId, args.deployPrincipalArn]).apply(([centralAccountId, deployPrincipalArn]) =>
-                JSON.stringify(archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn }))),
-            tags: args.tags,
-        }, { parent: this, retainOnDelete: true });
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi
+                    .all([args.centralAccountId, args.deployPrincipalArn])
+                    .apply(([centralAccountId, deployPrincipalArn]) => JSON.stringify(archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn }))),
+                tags: args.tags,
+            },
+            { parent: this, retainOnDelete: true },
+        );
 
         // Alias names are unique per account and region: the stack's name lets two stacks share both.
-        new aws.kms.Alias(`${name}-key-alias`, {
-            name: `alias/cloudtrail-lake-${pulumi.getStack()}-${name}`,
-            targetKeyId: key.keyId,
-        }, { parent: this, retainOnDelete: true });
+        new aws.kms.Alias(
+            `${name}-key-alias`,
+            {
+                name: `alias/cloudtrail-lake-${pulumi.getStack()}-${name}`,
+                targetKeyId: key.keyId,
+            },
+            { parent: this, retainOnDelete: true },
+        );
 
-        const accessLogs = new SecureBucket(`${name}-access-logs`, {
-            purpose: "access-logs",
-            partition: args.partition,
-            versioning: true,
-            lifecycleRules: [{
-                id: "expire-access-logs",
-                status: "Enabled",
-                filter: { prefix: "" }, // every access log; an empty filter {} is deprecated by the provider
-                expiration: { days: args.archive.accessLogRetentionDays },
-                noncurrentVersionExpiration: { noncurrentDays: 1 },
-            }],
-            policy: (bucketName) => pulumi.output(args.centralAccountId).apply((centralAccountId) =>
-                accessLogBucketPolicy({ partition: args.partition, bucketName, centralAccountId })),
-            // Who read or changed the evidence outlives the stack, as the evidence does.
-            retainOnDelete: true,
-            tags: args.tags,
-        }, { parent: this });
+        const accessLogs = new SecureBucket(
+            `${name}-access-logs`,
+            {
+                purpose: "access-logs",
+                partition: args.partition,
+                versioning: true,
+                lifecycleRules: [
+                    {
+                        id: "expire-access-logs",
+                        status: "Enabled",
+                        filter: { prefix: "" }, // every access log; an empty filter {} is deprecated by the provider
+                        expiration: { days: args.archive.accessLogRetentionDays },
+                        noncurrentVersionExpiration: { noncurrentDays: 1 },
+                    },
+                ],
+                policy: (bucketName) =>
+                    pulumi
+                        .output(args.centralAccountId)
+                        .apply((centralAccountId) => accessLogBucketPolicy({ partition: args.partition, bucketName, centralAccountId })),
+                // Who read or changed the evidence outlives the stack, as the evidence does.
+                retainOnDelete: true,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const archive = new SecureBucket(`${name}`, {
-            purpose: "archive",
-            partition: args.partition,
-            kmsKeyArn: key.arn,
-            // CloudTrail encrypts each log file itself with the trail's key; with a Bucket Key it would
-            // also need kms:Decrypt, which the key policy deliberately does not grant it.
-            bucketKeyEnabled: false,
-            versioning: true,
-            objectLock: { mode: args.archive.objectLockMode, days: args.archive.retentionDays },
-            lifecycleRules: archiveLifecycleRules(args.archive),
-            policy: (bucketName) => pulumi.output(args.deployPrincipalArn).apply((deployPrincipalArn) =>
-                archiveBucketPolicy({ ...grant, bucketName, deployPrincipalArn })),
-            accessLogs: { bucketName: accessLogs.bucketName, prefix: ACCESS_LOG_PREFIXES.archive },
-            retainOnDelete: true,
-            tags: args.tags,
-        }, { parent: this });
+        const archive = new SecureBucket(
+            `${name}`,
+            {
+                purpose: "archive",
+                partition: args.partition,
+                kmsKeyArn: key.arn,
+                // CloudTrail encrypts each log file itself with the trail's key; with a Bucket Key it would
+                // also need kms:Decrypt, which the key policy deliberately does not grant it.
+                bucketKeyEnabled: false,
+                versioning: true,
+                objectLock: { mode: args.archive.objectLockMode, days: args.archive.retentionDays },
+                lifecycleRules: archiveLifecycleRules(args.archive),
+                policy: (bucketName) =>
+                    pulumi.output(args.deployPrincipalArn).apply((deployPrincipalArn) => archiveBucketPolicy({ ...grant, bucketName, deployPrincipalArn })),
+                accessLogs: { bucketName: accessLogs.bucketName, prefix: ACCESS_LOG_PREFIXES.archive },
+                retainOnDelete: true,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
         this.keyArn = key.arn;
         this.bucketName = archive.bucketName;

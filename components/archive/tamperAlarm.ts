@@ -9,9 +9,16 @@ export const TAMPER_EVENTS = {
     key: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
     /** Each removes a protection of the archive bucket. */
     bucket: [
-        "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock",
-        "PutBucketOwnershipControls", "DeleteBucketOwnershipControls", "PutObjectLockConfiguration", "PutBucketVersioning",
-        "PutBucketLifecycle", "DeleteBucketLifecycle",
+        "PutBucketPolicy",
+        "DeleteBucketPolicy",
+        "PutBucketPublicAccessBlock",
+        "DeleteBucketPublicAccessBlock",
+        "PutBucketOwnershipControls",
+        "DeleteBucketOwnershipControls",
+        "PutObjectLockConfiguration",
+        "PutBucketVersioning",
+        "PutBucketLifecycle",
+        "DeleteBucketLifecycle",
     ],
 } as const;
 
@@ -42,17 +49,19 @@ export function bucketTamperPattern(bucketName: string): Record<string, unknown>
 export function alarmTopicPolicy(args: { readonly topicArn: string; readonly ruleArns: readonly string[]; readonly centralAccountId: string }): ResourcePolicy {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "TamperRulesPublish",
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: args.topicArn,
-            Condition: {
-                ArnEquals: { "aws:SourceArn": [...args.ruleArns].sort() },
-                StringEquals: { "aws:SourceAccount": args.centralAccountId },
+        Statement: [
+            {
+                Sid: "TamperRulesPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: args.topicArn,
+                Condition: {
+                    ArnEquals: { "aws:SourceArn": [...args.ruleArns].sort() },
+                    StringEquals: { "aws:SourceAccount": args.centralAccountId },
+                },
             },
-        }],
+        ],
     };
 }
 
@@ -106,69 +115,112 @@ export class TamperAlarm extends pulumi.ComponentResource {
     constructor(name: string, args: TamperAlarmArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:archive:TamperAlarm", name, {}, opts);
 
-        const topic = args.alarmTopicArn === undefined
-            ? new aws.sns.Topic(`${name}-topic`, {
-                // Encrypted at rest like every topic of the stack (policy pack: sns-topic-encrypted), with a key of its own.
-                kmsMasterKeyId: new aws.kms.Key(`${name}-topic-key`, {
-                    description: "cloudtrail-lake: encrypts the archive tamper alarm topic",
-                    enableKeyRotation: true,
-                    policy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
-                        JSON.stringify(alarmTopicKeyPolicy({ partition: args.partition, centralAccountId }))),
-                    tags: args.tags,
-                }, { parent: this }).arn,
-                tags: args.tags,
-            }, { parent: this })
-            : undefined;
+        const topic =
+            args.alarmTopicArn === undefined
+                ? new aws.sns.Topic(
+                      `${name}-topic`,
+                      {
+                          // Encrypted at rest like every topic of the stack (policy pack: sns-topic-encrypted), with a key of its own.
+                          kmsMasterKeyId: new aws.kms.Key(
+                              `${name}-topic-key`,
+                              {
+                                  description: "cloudtrail-lake: encrypts the archive tamper alarm topic",
+                                  enableKeyRotation: true,
+                                  policy: pulumi
+                                      .output(args.centralAccountId)
+                                      .apply((centralAccountId) => JSON.stringify(alarmTopicKeyPolicy({ partition: args.partition, centralAccountId }))),
+                                  tags: args.tags,
+                              },
+                              { parent: this },
+                          ).arn,
+                          tags: args.tags,
+                      },
+                      { parent: this },
+                  )
+                : undefined;
         const topicArn = topic ? topic.arn : pulumi.output(args.alarmTopicArn as string);
 
         const rules = [
-            new aws.cloudwatch.EventRule(`${name}-key`, {
-                description: "cloudtrail-lake: an attempt to disable, delete or re-policy the archive key",
-                eventPattern: pulumi.output(args.keyArn).apply((keyArn) => JSON.stringify(keyTamperPattern(keyArn))),
-                tags: args.tags,
-            }, { parent: this }),
-            new aws.cloudwatch.EventRule(`${name}-bucket`, {
-                description: "cloudtrail-lake: a change to a protection of the archive bucket",
-                eventPattern: pulumi.output(args.archiveBucketName).apply((bucketName) => JSON.stringify(bucketTamperPattern(bucketName))),
-                tags: args.tags,
-            }, { parent: this }),
+            new aws.cloudwatch.EventRule(
+                `${name}-key`,
+                {
+                    description: "cloudtrail-lake: an attempt to disable, delete or re-policy the archive key",
+                    eventPattern: pulumi.output(args.keyArn).apply((keyArn) => JSON.stringify(keyTamperPattern(keyArn))),
+                    tags: args.tags,
+                },
+                { parent: this },
+            ),
+            new aws.cloudwatch.EventRule(
+                `${name}-bucket`,
+                {
+                    description: "cloudtrail-lake: a change to a protection of the archive bucket",
+                    eventPattern: pulumi.output(args.archiveBucketName).apply((bucketName) => JSON.stringify(bucketTamperPattern(bucketName))),
+                    tags: args.tags,
+                },
+                { parent: this },
+            ),
         ];
 
-        const topicPolicy = topic && new aws.sns.TopicPolicy(`${name}-topic-policy`, {
-            arn: topic.arn,
-            policy: pulumi.all([topic.arn, args.centralAccountId, ...rules.map((rule) => rule.arn)]).apply(([arn, centralAccountId, ...ruleArns]) =>
-                JSON.stringify(alarmTopicPolicy({ topicArn: arn, ruleArns, centralAccountId }))),
-        }, { parent: this });
+        const topicPolicy =
+            topic &&
+            new aws.sns.TopicPolicy(
+                `${name}-topic-policy`,
+                {
+                    arn: topic.arn,
+                    policy: pulumi
+                        .all([topic.arn, args.centralAccountId, ...rules.map((rule) => rule.arn)])
+                        .apply(([arn, centralAccountId, ...ruleArns]) => JSON.stringify(alarmTopicPolicy({ topicArn: arn, ruleArns, centralAccountId }))),
+                },
+                { parent: this },
+            );
 
         rules.forEach((rule, index) => {
-            new aws.cloudwatch.EventTarget(`${name}-${["key", "bucket"][index]}-target`, {
-                rule: rule.name,
-                arn: topicArn,
-            }, { parent: this, dependsOn: topicPolicy ? [topicPolicy] : [] });
+            new aws.cloudwatch.EventTarget(
+                `${name}-${["key", "bucket"][index]}-target`,
+                {
+                    rule: rule.name,
+                    arn: topicArn,
+                },
+                { parent: this, dependsOn: topicPolicy ? [topicPolicy] : [] },
+            );
         });
 
         if (topic) {
             // Subscribers (email, chat, paging) set this queue as their subscription's RedrivePolicy: a
             // tamper alarm that could not be delivered waits here, and the queue's depth alarm shows it in
             // CloudWatch (it cannot notify the topic whose delivery failed).
-            const deliveryDeadLetters = new aws.sqs.Queue(`${name}-delivery-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags }, { parent: this });
-            new aws.sqs.QueuePolicy(`${name}-delivery-dlq-policy`, {
-                queueUrl: deliveryDeadLetters.url,
-                policy: pulumi.all([deliveryDeadLetters.arn, topic.arn]).apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
-            }, { parent: this });
-            new aws.cloudwatch.MetricAlarm(`${name}-delivery-dlq-not-empty`, {
-                alarmDescription: "cloudtrail-lake: a tamper alarm could not be delivered to a subscriber and waits in the delivery dead-letter queue",
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: deliveryDeadLetters.name },
-                statistic: "Maximum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                tags: args.tags,
-            }, { parent: this });
+            const deliveryDeadLetters = new aws.sqs.Queue(
+                `${name}-delivery-dlq`,
+                { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags },
+                { parent: this },
+            );
+            new aws.sqs.QueuePolicy(
+                `${name}-delivery-dlq-policy`,
+                {
+                    queueUrl: deliveryDeadLetters.url,
+                    policy: pulumi
+                        .all([deliveryDeadLetters.arn, topic.arn])
+                        .apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
+                },
+                { parent: this },
+            );
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-delivery-dlq-not-empty`,
+                {
+                    alarmDescription: "cloudtrail-lake: a tamper alarm could not be delivered to a subscriber and waits in the delivery dead-letter queue",
+                    namespace: "AWS/SQS",
+                    metricName: "ApproximateNumberOfMessagesVisible",
+                    dimensions: { QueueName: deliveryDeadLetters.name },
+                    statistic: "Maximum",
+                    period: 300,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
             this.deliveryDeadLetterQueueArn = deliveryDeadLetters.arn;
         }
         this.topicArn = topicArn;

@@ -35,55 +35,85 @@ export class LakeCatalog extends pulumi.ComponentResource {
         super("cloudtrail-lake:catalog:LakeCatalog", name, {}, opts);
         const projection = { accountIds: args.accountIds, regions: args.catalog.regions, firstDate: args.catalog.firstDate };
 
-        const database = new aws.glue.CatalogDatabase(`${name}-database`, {
-            name: pulumi.interpolate`cloudtrail_lake_${pulumi.getStack().replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
-            description: "cloudtrail-lake: CloudTrail of every configured account",
-        }, { parent: this });
-
-        const table = (id: string, definition: pulumi.Output<TableDefinition>) => new aws.glue.CatalogTable(`${name}-${id}`, {
-            databaseName: database.name,
-            name: definition.name,
-            description: definition.description,
-            tableType: "EXTERNAL_TABLE",
-            parameters: definition.parameters,
-            partitionKeys: definition.partitionKeys,
-            storageDescriptor: {
-                location: definition.location,
-                inputFormat: definition.inputFormat,
-                outputFormat: definition.outputFormat,
-                serDeInfo: { serializationLibrary: definition.serde },
-                columns: definition.columns,
+        const database = new aws.glue.CatalogDatabase(
+            `${name}-database`,
+            {
+                name: pulumi.interpolate`cloudtrail_lake_${pulumi
+                    .getStack()
+                    .replace(/[^a-z0-9_]/gi, "_")
+                    .toLowerCase()}`,
+                description: "cloudtrail-lake: CloudTrail of every configured account",
             },
-        }, { parent: this });
-        table("cloudtrail", pulumi.output(args.lakeBucketName).apply((bucket) => parquetTable(bucket, projection)));
-        table("cloudtrail-raw", pulumi.output(args.archiveBucketName).apply((bucket) => rawTable(bucket, projection)));
+            { parent: this },
+        );
 
-        const workgroup = new aws.athena.Workgroup(`${name}-workgroup`, {
-            name: pulumi.interpolate`cloudtrail-lake-${pulumi.getStack()}`,
-            description: "cloudtrail-lake: detections and hunting over the CloudTrail lake",
-            configuration: {
-                enforceWorkgroupConfiguration: true,
-                publishCloudwatchMetricsEnabled: true,
-                bytesScannedCutoffPerQuery: args.athena.bytesScannedCutoffMb * 1024 * 1024,
-                engineVersion: { selectedEngineVersion: "Athena engine version 3" },
-                resultConfiguration: {
-                    outputLocation: pulumi.interpolate`s3://${args.lakeBucketName}/${LAKE_PREFIXES.athenaResults}`,
-                    encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: args.kmsKeyArn },
+        const table = (id: string, definition: pulumi.Output<TableDefinition>) =>
+            new aws.glue.CatalogTable(
+                `${name}-${id}`,
+                {
+                    databaseName: database.name,
+                    name: definition.name,
+                    description: definition.description,
+                    tableType: "EXTERNAL_TABLE",
+                    parameters: definition.parameters,
+                    partitionKeys: definition.partitionKeys,
+                    storageDescriptor: {
+                        location: definition.location,
+                        inputFormat: definition.inputFormat,
+                        outputFormat: definition.outputFormat,
+                        serDeInfo: { serializationLibrary: definition.serde },
+                        columns: definition.columns,
+                    },
                 },
+                { parent: this },
+            );
+        table(
+            "cloudtrail",
+            pulumi.output(args.lakeBucketName).apply((bucket) => parquetTable(bucket, projection)),
+        );
+        table(
+            "cloudtrail-raw",
+            pulumi.output(args.archiveBucketName).apply((bucket) => rawTable(bucket, projection)),
+        );
+
+        const workgroup = new aws.athena.Workgroup(
+            `${name}-workgroup`,
+            {
+                name: pulumi.interpolate`cloudtrail-lake-${pulumi.getStack()}`,
+                description: "cloudtrail-lake: detections and hunting over the CloudTrail lake",
+                configuration: {
+                    enforceWorkgroupConfiguration: true,
+                    publishCloudwatchMetricsEnabled: true,
+                    bytesScannedCutoffPerQuery: args.athena.bytesScannedCutoffMb * 1024 * 1024,
+                    engineVersion: { selectedEngineVersion: "Athena engine version 3" },
+                    resultConfiguration: {
+                        outputLocation: pulumi.interpolate`s3://${args.lakeBucketName}/${LAKE_PREFIXES.athenaResults}`,
+                        encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: args.kmsKeyArn },
+                    },
+                },
+                forceDestroy: false,
+                tags: args.tags,
             },
-            forceDestroy: false,
-            tags: args.tags,
-        }, { parent: this });
+            { parent: this },
+        );
 
         const namedQueryIds: Record<string, pulumi.Output<string>> = {};
         for (const detection of args.detections) {
-            namedQueryIds[detection.name] = new aws.athena.NamedQuery(`${name}-query-${detection.name}`, {
-                name: detection.name,
-                description: `[${detection.severity}] ${detection.title} (${detection.mitre}). Fill in \${since} and \${until} (ISO-8601 UTC), or run: npm run query -- ${detection.name}. Next: ${detection.runbook}`.slice(0, 1024),
-                database: database.name,
-                workgroup: workgroup.name,
-                query: detection.sql,
-            }, { parent: this }).id;
+            namedQueryIds[detection.name] = new aws.athena.NamedQuery(
+                `${name}-query-${detection.name}`,
+                {
+                    name: detection.name,
+                    description:
+                        `[${detection.severity}] ${detection.title} (${detection.mitre}). Fill in \${since} and \${until} (ISO-8601 UTC), or run: npm run query -- ${detection.name}. Next: ${detection.runbook}`.slice(
+                            0,
+                            1024,
+                        ),
+                    database: database.name,
+                    workgroup: workgroup.name,
+                    query: detection.sql,
+                },
+                { parent: this },
+            ).id;
         }
         this.namedQueryIds = namedQueryIds;
         this.databaseName = database.name;

@@ -6,7 +6,10 @@
 import { hiveColumns, hiveType, COLUMNS, PARTITION_COLUMNS } from "../../contract/schema";
 import { ARCHIVE_LOG_PREFIX, LAKE_PREFIXES } from "../../contract/prefixes";
 
-export interface TableColumn { readonly name: string; readonly type: string }
+export interface TableColumn {
+    readonly name: string;
+    readonly type: string;
+}
 
 export interface TableDefinition {
     readonly name: string;
@@ -52,7 +55,8 @@ export function parquetTable(lakeBucketName: string, args: ProjectionArgs): Tabl
     const root = `s3://${lakeBucketName}/${LAKE_PREFIXES.parquet}`;
     return {
         name: "cloudtrail",
-        description: "Normalised CloudTrail of every configured account, as Parquet (cloudtrail-lake). Free-form parts are JSON text: read them with json_extract.",
+        description:
+            "Normalised CloudTrail of every configured account, as Parquet (cloudtrail-lake). Free-form parts are JSON text: read them with json_extract.",
         location: root,
         columns: hiveColumns(),
         partitionKeys: PARTITION_KEYS,

@@ -52,49 +52,73 @@ export class AccountJob extends pulumi.ComponentResource {
     constructor(name: string, args: AccountJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:glue:AccountJob", name, {}, opts);
 
-        const role = new aws.iam.Role(`${name}-role`, {
-            assumeRolePolicy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
-                JSON.stringify(serviceTrustPolicy("glue.amazonaws.com", centralAccountId))),
-            tags: { ...args.tags, "cloudtrail-lake:account": args.accountId },
-        }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                assumeRolePolicy: pulumi
+                    .output(args.centralAccountId)
+                    .apply((centralAccountId) => JSON.stringify(serviceTrustPolicy("glue.amazonaws.com", centralAccountId))),
+                tags: { ...args.tags, "cloudtrail-lake:account": args.accountId },
+            },
+            { parent: this },
+        );
 
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-role-policy`, {
-            role: role.id,
-            policy: pulumi.all([args.centralAccountId, args.lakeBucketArn, args.lakeKeyArn, args.glueKeyArn])
-                .apply(([centralAccountId, lakeBucketArn, lakeKeyArn, glueKeyArn]) => JSON.stringify(glueJobRolePolicy({
-                    partition: args.partition, region: args.region, centralAccountId, accountId: args.accountId, lakeBucketArn, lakeKeyArn, glueKeyArn,
-                }))),
-        }, { parent: this });
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-role-policy`,
+            {
+                role: role.id,
+                policy: pulumi
+                    .all([args.centralAccountId, args.lakeBucketArn, args.lakeKeyArn, args.glueKeyArn])
+                    .apply(([centralAccountId, lakeBucketArn, lakeKeyArn, glueKeyArn]) =>
+                        JSON.stringify(
+                            glueJobRolePolicy({
+                                partition: args.partition,
+                                region: args.region,
+                                centralAccountId,
+                                accountId: args.accountId,
+                                lakeBucketArn,
+                                lakeKeyArn,
+                                glueKeyArn,
+                            }),
+                        ),
+                    ),
+            },
+            { parent: this },
+        );
 
-        const job = new aws.glue.Job(name, {
-            name: pulumi.interpolate`cloudtrail-lake-${pulumi.getStack()}-${args.accountId}`,
-            description: `cloudtrail-lake: normalised CloudTrail of ${args.accountId} to Parquet`,
-            roleArn: role.arn,
-            glueVersion: "5.0",
-            command: { name: "glueetl", pythonVersion: "3", scriptLocation: args.scriptLocation },
-            workerType: args.settings.workerType,
-            numberOfWorkers: args.settings.numberOfWorkers,
-            timeout: args.settings.timeoutMinutes,
-            executionClass: args.settings.executionClass,
-            maxRetries: 0, // the next scheduled run retries: the bookmark was not committed
-            // Bookmarks require exactly one run at a time.
-            executionProperty: { maxConcurrentRuns: 1 },
-            // Past the account's concurrent-run quota, runs wait instead of failing.
-            jobRunQueuingEnabled: true,
-            securityConfiguration: args.securityConfigurationName,
-            defaultArguments: pulumi.all([args.lakeBucketName, args.helperLocation, args.schemaLocation]).apply(([lakeBucketName, helper, schema]) => ({
-                // Only arguments that change something on Glue 5.0: no --job-language (python is the
-                // default) and no --enable-continuous-cloudwatch-log (5.0 always logs in real time).
-                "--job-bookmark-option": "job-bookmark-enable",
-                "--enable-metrics": "true",
-                "--enable-observability-metrics": "true",
-                "--TempDir": `s3://${lakeBucketName}/${LAKE_PREFIXES.glueTemp}${args.accountId}/`,
-                "--extra-py-files": helper,
-                "--extra-files": schema,
-                ...jobScriptArguments(args.accountId, lakeBucketName),
-            })),
-            tags: { ...args.tags, "cloudtrail-lake:account": args.accountId },
-        }, { parent: this, dependsOn: [rolePolicy] });
+        const job = new aws.glue.Job(
+            name,
+            {
+                name: pulumi.interpolate`cloudtrail-lake-${pulumi.getStack()}-${args.accountId}`,
+                description: `cloudtrail-lake: normalised CloudTrail of ${args.accountId} to Parquet`,
+                roleArn: role.arn,
+                glueVersion: "5.0",
+                command: { name: "glueetl", pythonVersion: "3", scriptLocation: args.scriptLocation },
+                workerType: args.settings.workerType,
+                numberOfWorkers: args.settings.numberOfWorkers,
+                timeout: args.settings.timeoutMinutes,
+                executionClass: args.settings.executionClass,
+                maxRetries: 0, // the next scheduled run retries: the bookmark was not committed
+                // Bookmarks require exactly one run at a time.
+                executionProperty: { maxConcurrentRuns: 1 },
+                // Past the account's concurrent-run quota, runs wait instead of failing.
+                jobRunQueuingEnabled: true,
+                securityConfiguration: args.securityConfigurationName,
+                defaultArguments: pulumi.all([args.lakeBucketName, args.helperLocation, args.schemaLocation]).apply(([lakeBucketName, helper, schema]) => ({
+                    // Only arguments that change something on Glue 5.0: no --job-language (python is the
+                    // default) and no --enable-continuous-cloudwatch-log (5.0 always logs in real time).
+                    "--job-bookmark-option": "job-bookmark-enable",
+                    "--enable-metrics": "true",
+                    "--enable-observability-metrics": "true",
+                    "--TempDir": `s3://${lakeBucketName}/${LAKE_PREFIXES.glueTemp}${args.accountId}/`,
+                    "--extra-py-files": helper,
+                    "--extra-files": schema,
+                    ...jobScriptArguments(args.accountId, lakeBucketName),
+                })),
+                tags: { ...args.tags, "cloudtrail-lake:account": args.accountId },
+            },
+            { parent: this, dependsOn: [rolePolicy] },
+        );
 
         this.jobName = job.name;
         this.roleArn = role.arn;

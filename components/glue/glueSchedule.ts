@@ -23,14 +23,21 @@ export class GlueSchedule extends pulumi.ComponentResource {
         super("cloudtrail-lake:glue:GlueSchedule", name, {}, opts);
         // Planned over account ids (stable, sorted), then mapped to job names.
         const plan = planTriggers(Object.keys(args.jobs), args.plan);
-        this.triggerNames = plan.map((trigger) => new aws.glue.Trigger(`${name}-${trigger.name}`, {
-            type: "SCHEDULED",
-            schedule: trigger.schedule,
-            startOnCreation: true,
-            description: `cloudtrail-lake: wave ${trigger.wave}, ${trigger.jobs.length} account job(s)`,
-            actions: trigger.jobs.map((accountId) => ({ jobName: args.jobs[accountId] })),
-            tags: args.tags,
-        }, { parent: this }).name);
+        this.triggerNames = plan.map(
+            (trigger) =>
+                new aws.glue.Trigger(
+                    `${name}-${trigger.name}`,
+                    {
+                        type: "SCHEDULED",
+                        schedule: trigger.schedule,
+                        startOnCreation: true,
+                        description: `cloudtrail-lake: wave ${trigger.wave}, ${trigger.jobs.length} account job(s)`,
+                        actions: trigger.jobs.map((accountId) => ({ jobName: args.jobs[accountId] })),
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                ).name,
+        );
         this.registerOutputs({ triggerNames: this.triggerNames });
     }
 }

@@ -40,31 +40,44 @@ export class ParquetConversion extends pulumi.ComponentResource {
     constructor(name: string, args: ParquetConversionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:glue:ParquetConversion", name, {}, opts);
 
-        const glueKey = new aws.kms.Key(`${name}-key`, {
-            description: "cloudtrail-lake: encrypts Glue job logs and bookmarks",
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            policy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
-                JSON.stringify(glueKeyPolicy({ partition: args.partition, region: args.region, centralAccountId }))),
-            tags: args.tags,
-        }, { parent: this });
-
-        const securityConfiguration = new aws.glue.SecurityConfiguration(`${name}-security`, {
-            name: pulumi.interpolate`cloudtrail-lake-${pulumi.getStack()}`,
-            encryptionConfiguration: {
-                s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: args.lakeKeyArn },
-                cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: glueKey.arn },
-                jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: glueKey.arn },
+        const glueKey = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: "cloudtrail-lake: encrypts Glue job logs and bookmarks",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi
+                    .output(args.centralAccountId)
+                    .apply((centralAccountId) => JSON.stringify(glueKeyPolicy({ partition: args.partition, region: args.region, centralAccountId }))),
+                tags: args.tags,
             },
-        }, { parent: this });
+            { parent: this },
+        );
+
+        const securityConfiguration = new aws.glue.SecurityConfiguration(
+            `${name}-security`,
+            {
+                name: pulumi.interpolate`cloudtrail-lake-${pulumi.getStack()}`,
+                encryptionConfiguration: {
+                    s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: args.lakeKeyArn },
+                    cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: glueKey.arn },
+                    jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: glueKey.arn },
+                },
+            },
+            { parent: this },
+        );
 
         const upload = (file: string) => {
-            const object = new aws.s3.BucketObjectv2(`${name}-${file.replace(/[^a-z0-9]+/gi, "-")}`, {
-                bucket: args.lakeBucketName,
-                key: `${LAKE_PREFIXES.glueScripts}${file}`,
-                source: new pulumi.asset.FileAsset(path.join(GLUE_DIR, file)),
-                tags: args.tags,
-            }, { parent: this });
+            const object = new aws.s3.BucketObjectv2(
+                `${name}-${file.replace(/[^a-z0-9]+/gi, "-")}`,
+                {
+                    bucket: args.lakeBucketName,
+                    key: `${LAKE_PREFIXES.glueScripts}${file}`,
+                    source: new pulumi.asset.FileAsset(path.join(GLUE_DIR, file)),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
             return pulumi.interpolate`s3://${object.bucket}/${object.key}`;
         };
         const scriptLocation = upload("normalised_to_parquet.py");
@@ -73,30 +86,38 @@ export class ParquetConversion extends pulumi.ComponentResource {
 
         const jobs: Record<string, AccountJob> = {};
         for (const accountId of args.accountIds) {
-            jobs[accountId] = new AccountJob(`${name}-${accountId}`, {
-                accountId,
-                partition: args.partition,
-                region: args.region,
-                centralAccountId: args.centralAccountId,
-                lakeBucketName: args.lakeBucketName,
-                lakeBucketArn: args.lakeBucketArn,
-                lakeKeyArn: args.lakeKeyArn,
-                glueKeyArn: glueKey.arn,
-                securityConfigurationName: securityConfiguration.name,
-                scriptLocation,
-                helperLocation,
-                schemaLocation,
-                settings: args.settings,
-                tags: args.tags,
-            }, { parent: this });
+            jobs[accountId] = new AccountJob(
+                `${name}-${accountId}`,
+                {
+                    accountId,
+                    partition: args.partition,
+                    region: args.region,
+                    centralAccountId: args.centralAccountId,
+                    lakeBucketName: args.lakeBucketName,
+                    lakeBucketArn: args.lakeBucketArn,
+                    lakeKeyArn: args.lakeKeyArn,
+                    glueKeyArn: glueKey.arn,
+                    securityConfigurationName: securityConfiguration.name,
+                    scriptLocation,
+                    helperLocation,
+                    schemaLocation,
+                    settings: args.settings,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
         }
         this.jobs = jobs;
 
-        this.schedule = new GlueSchedule(`${name}-schedule`, {
-            jobs: Object.fromEntries(Object.entries(jobs).map(([accountId, job]) => [accountId, job.jobName])),
-            plan: { schedule: args.schedule, concurrentRunsQuota: args.settings.concurrentRunsQuota, staggerMinutes: args.settings.staggerMinutes },
-            tags: args.tags,
-        }, { parent: this });
+        this.schedule = new GlueSchedule(
+            `${name}-schedule`,
+            {
+                jobs: Object.fromEntries(Object.entries(jobs).map(([accountId, job]) => [accountId, job.jobName])),
+                plan: { schedule: args.schedule, concurrentRunsQuota: args.settings.concurrentRunsQuota, staggerMinutes: args.settings.staggerMinutes },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
         this.securityConfigurationName = securityConfiguration.name;
         this.registerOutputs({ securityConfigurationName: this.securityConfigurationName });

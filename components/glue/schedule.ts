@@ -63,7 +63,8 @@ function minutesOf(field: string): number[] {
     for (const part of field.split(",")) {
         const [range, stepText] = part.split("/");
         const step = stepText === undefined ? 1 : Number(stepText);
-        const [start, end] = range === "*" ? [0, 59] : range.includes("-") ? range.split("-").map(Number) : [Number(range), stepText === undefined ? Number(range) : 59];
+        const [start, end] =
+            range === "*" ? [0, 59] : range.includes("-") ? range.split("-").map(Number) : [Number(range), stepText === undefined ? Number(range) : 59];
         for (let minute = start; minute <= end; minute += step) minutes.add(minute);
     }
     return [...minutes].sort((a, b) => a - b);
@@ -81,8 +82,15 @@ export function cronProblems(expression: string): string[] {
     const problems: string[] = [];
     fields.forEach((field, index) => {
         const rule = FIELDS[index];
-        if (!field.toUpperCase().split(",").every((part) => validPart(part, rule))) {
-            problems.push(`field ${index + 1} (${rule.name}) "${field}" is not valid: use *, ?, numbers ${rule.min}-${rule.max}${rule.names ? ` or names` : ""}, ranges a-b, lists a,b and steps */n`);
+        if (
+            !field
+                .toUpperCase()
+                .split(",")
+                .every((part) => validPart(part, rule))
+        ) {
+            problems.push(
+                `field ${index + 1} (${rule.name}) "${field}" is not valid: use *, ?, numbers ${rule.min}-${rule.max}${rule.names ? ` or names` : ""}, ranges a-b, lists a,b and steps */n`,
+            );
         }
     });
     const [, , dayOfMonth, , dayOfWeek] = fields;

@@ -13,12 +13,14 @@ import { denyInsecureTransport, IdentityPolicy, keyAdministeredThroughIam, Resou
 export function serviceTrustPolicy(service: string, sourceAccount: string): TrustPolicy {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: service },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } },
-        }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } },
+            },
+        ],
     };
 }
 
@@ -122,9 +124,20 @@ export function glueJobRolePolicy(args: {
             },
             { Sid: "ReadOwnNormalised", Effect: "Allow", Action: "s3:GetObject", Resource: [`${lake}/${source}*`, `${lake}/${LAKE_PREFIXES.glueScripts}*`] },
             // Rebuilding a partition overwrites and deletes its Parquet files; Spark stages them under the same prefix.
-            { Sid: "WriteOwnParquet", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${lake}/${target}*`, `${lake}/${temp}*`] },
+            {
+                Sid: "WriteOwnParquet",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                Resource: [`${lake}/${target}*`, `${lake}/${temp}*`],
+            },
             // The lake key only through S3; the Glue key is called directly by the job (bookmarks, logs).
-            { Sid: "UseLakeKeyThroughS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.lakeKeyArn, Condition: viaS3(args.region) },
+            {
+                Sid: "UseLakeKeyThroughS3",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                Resource: args.lakeKeyArn,
+                Condition: viaS3(args.region),
+            },
             { Sid: "UseGlueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: args.glueKeyArn },
             {
                 Sid: "WriteGlueLogs",
@@ -156,7 +169,9 @@ export function glueKeyPolicy(args: { readonly partition: string; readonly regio
                 Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
                 Resource: "*",
                 Condition: {
-                    ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${args.partition}:logs:${args.region}:${args.centralAccountId}:log-group:/aws-glue/*` },
+                    ArnLike: {
+                        "kms:EncryptionContext:aws:logs:arn": `arn:${args.partition}:logs:${args.region}:${args.centralAccountId}:log-group:/aws-glue/*`,
+                    },
                 },
             },
         ],

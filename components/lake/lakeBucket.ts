@@ -27,27 +27,31 @@ export class LakeBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: LakeBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:lake:LakeBucket", name, {}, opts);
-        const bucket = new SecureBucket(name, {
-            purpose: "lake",
-            partition: args.partition,
-            kmsKeyArn: args.kmsKeyArn,
-            lifecycleRules: [
-                {
-                    id: "expire-athena-results",
-                    status: "Enabled",
-                    filter: { prefix: LAKE_PREFIXES.athenaResults },
-                    expiration: { days: args.athenaResultsRetentionDays ?? 30 },
-                },
-                {
-                    id: "expire-glue-temp",
-                    status: "Enabled",
-                    filter: { prefix: LAKE_PREFIXES.glueTemp },
-                    expiration: { days: 7 },
-                },
-            ],
-            accessLogs: { bucketName: args.accessLogBucketName, prefix: ACCESS_LOG_PREFIXES.lake },
-            tags: args.tags,
-        }, { parent: this });
+        const bucket = new SecureBucket(
+            name,
+            {
+                purpose: "lake",
+                partition: args.partition,
+                kmsKeyArn: args.kmsKeyArn,
+                lifecycleRules: [
+                    {
+                        id: "expire-athena-results",
+                        status: "Enabled",
+                        filter: { prefix: LAKE_PREFIXES.athenaResults },
+                        expiration: { days: args.athenaResultsRetentionDays ?? 30 },
+                    },
+                    {
+                        id: "expire-glue-temp",
+                        status: "Enabled",
+                        filter: { prefix: LAKE_PREFIXES.glueTemp },
+                        expiration: { days: 7 },
+                    },
+                ],
+                accessLogs: { bucketName: args.accessLogBucketName, prefix: ACCESS_LOG_PREFIXES.lake },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         this.bucketName = bucket.bucketName;
         this.bucketArn = bucket.bucketArn;
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });

@@ -47,107 +47,160 @@ export class Normaliser extends pulumi.ComponentResource {
         super("cloudtrail-lake:normaliser:Normaliser", name, {}, opts);
         const { settings } = args;
 
-        const deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, {
-            sqsManagedSseEnabled: true,
-            messageRetentionSeconds: 14 * 24 * 3600,
-            tags: args.tags,
-        }, { parent: this });
+        const deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dlq`,
+            {
+                sqsManagedSseEnabled: true,
+                messageRetentionSeconds: 14 * 24 * 3600,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const queue = new aws.sqs.Queue(`${name}-queue`, {
-            sqsManagedSseEnabled: true,
-            // AWS recommends six times the function timeout, so a message is not redelivered while a retry of it runs.
-            visibilityTimeoutSeconds: 6 * settings.timeoutSeconds,
-            messageRetentionSeconds: 4 * 24 * 3600,
-            redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) =>
-                JSON.stringify({ deadLetterTargetArn, maxReceiveCount: settings.maxReceiveCount })),
-            tags: args.tags,
-        }, { parent: this });
+        const queue = new aws.sqs.Queue(
+            `${name}-queue`,
+            {
+                sqsManagedSseEnabled: true,
+                // AWS recommends six times the function timeout, so a message is not redelivered while a retry of it runs.
+                visibilityTimeoutSeconds: 6 * settings.timeoutSeconds,
+                messageRetentionSeconds: 4 * 24 * 3600,
+                redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) =>
+                    JSON.stringify({ deadLetterTargetArn, maxReceiveCount: settings.maxReceiveCount }),
+                ),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, {
-            queueUrl: queue.url,
-            policy: pulumi.all([queue.arn, args.archiveBucketArn, args.centralAccountId]).apply(([queueArn, archiveBucketArn, centralAccountId]) =>
-                JSON.stringify(notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }))),
-        }, { parent: this });
+        const queuePolicy = new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
+            {
+                queueUrl: queue.url,
+                policy: pulumi
+                    .all([queue.arn, args.archiveBucketArn, args.centralAccountId])
+                    .apply(([queueArn, archiveBucketArn, centralAccountId]) =>
+                        JSON.stringify(notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId })),
+                    ),
+            },
+            { parent: this },
+        );
 
         // One notification configuration per bucket is all S3 allows: this resource owns the archive's.
-        new aws.s3.BucketNotification(`${name}-archive-notification`, {
-            bucket: args.archiveBucketName,
-            queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
-        }, { parent: this, dependsOn: [queuePolicy] }); // S3 sends a test message on create and needs the policy to do so
+        new aws.s3.BucketNotification(
+            `${name}-archive-notification`,
+            {
+                bucket: args.archiveBucketName,
+                queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
+            },
+            { parent: this, dependsOn: [queuePolicy] },
+        ); // S3 sends a test message on create and needs the policy to do so
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            retentionInDays: settings.logRetentionDays,
-            tags: args.tags,
-        }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            {
+                retentionInDays: settings.logRetentionDays,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const role = new aws.iam.Role(`${name}-role`, {
-            assumeRolePolicy: pulumi.output(args.centralAccountId).apply((centralAccountId) =>
-                JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", centralAccountId))),
-            tags: args.tags,
-        }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                assumeRolePolicy: pulumi
+                    .output(args.centralAccountId)
+                    .apply((centralAccountId) => JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", centralAccountId))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-role-policy`, {
-            role: role.id,
-            policy: pulumi.all([args.archiveBucketArn, args.lakeBucketArn, args.kmsKeyArn, queue.arn, logGroup.arn])
-                .apply(([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
-                    JSON.stringify(normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn }))),
-        }, { parent: this });
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-role-policy`,
+            {
+                role: role.id,
+                policy: pulumi
+                    .all([args.archiveBucketArn, args.lakeBucketArn, args.kmsKeyArn, queue.arn, logGroup.arn])
+                    .apply(([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
+                        JSON.stringify(normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn })),
+                    ),
+            },
+            { parent: this },
+        );
 
-        const fn = new aws.lambda.Function(`${name}-function`, {
-            description: "cloudtrail-lake: normalises CloudTrail log files from the archive into the lake",
-            runtime: NORMALISER_RUNTIME,
-            architectures: ["arm64"],
-            handler: "index.handler",
-            code: new pulumi.asset.FileArchive(bundleNormaliser()),
-            role: role.arn,
-            memorySize: settings.memoryMb,
-            timeout: settings.timeoutSeconds,
-            ephemeralStorage: { size: NORMALISER_EPHEMERAL_STORAGE_MB },
-            environment: { variables: { LAKE_BUCKET: args.lakeBucketName, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME } },
-            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-            tags: args.tags,
-        }, { parent: this, dependsOn: [rolePolicy] });
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                description: "cloudtrail-lake: normalises CloudTrail log files from the archive into the lake",
+                runtime: NORMALISER_RUNTIME,
+                architectures: ["arm64"],
+                handler: "index.handler",
+                code: new pulumi.asset.FileArchive(bundleNormaliser()),
+                role: role.arn,
+                memorySize: settings.memoryMb,
+                timeout: settings.timeoutSeconds,
+                ephemeralStorage: { size: NORMALISER_EPHEMERAL_STORAGE_MB },
+                environment: { variables: { LAKE_BUCKET: args.lakeBucketName, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME } },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [rolePolicy] },
+        );
 
-        new aws.lambda.EventSourceMapping(`${name}-trigger`, {
-            eventSourceArn: queue.arn,
-            functionName: fn.arn,
-            batchSize: settings.batchSize,
-            maximumBatchingWindowInSeconds: settings.maximumBatchingWindowSeconds,
-            functionResponseTypes: ["ReportBatchItemFailures"],
-        }, { parent: this, dependsOn: [rolePolicy] });
+        new aws.lambda.EventSourceMapping(
+            `${name}-trigger`,
+            {
+                eventSourceArn: queue.arn,
+                functionName: fn.arn,
+                batchSize: settings.batchSize,
+                maximumBatchingWindowInSeconds: settings.maximumBatchingWindowSeconds,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+            },
+            { parent: this, dependsOn: [rolePolicy] },
+        );
 
-        const alarm = new aws.cloudwatch.MetricAlarm(`${name}-dlq-not-empty`, {
-            alarmDescription: "cloudtrail-lake: CloudTrail log files failed normalisation and wait in the dead-letter queue (see the normaliser's logs for bucket, key and reason)",
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: deadLetterQueue.name },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
-            tags: args.tags,
-        }, { parent: this });
+        const alarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-dlq-not-empty`,
+            {
+                alarmDescription:
+                    "cloudtrail-lake: CloudTrail log files failed normalisation and wait in the dead-letter queue (see the normaliser's logs for bucket, key and reason)",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: deadLetterQueue.name },
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
         // The handler counts each suspicious file in an embedded-metric-format log line (Powertools Metrics,
         // dimension `service`); the reason, bucket and key are in the "suspicious archive file" log line beside it.
-        const suspiciousAlarm = new aws.cloudwatch.MetricAlarm(`${name}-suspicious-file`, {
-            alarmDescription: "cloudtrail-lake: a file in the archive is suspicious (not encrypted under the archive key, or a later version of an existing log); " +
-                "see the normaliser's \"suspicious archive file\" log lines for the reason, bucket and key",
-            namespace: METRICS_NAMESPACE,
-            metricName: SUSPICIOUS_METRIC,
-            dimensions: { service: SERVICE_NAME },
-            statistic: "Sum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
-            tags: args.tags,
-        }, { parent: this });
+        const suspiciousAlarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-suspicious-file`,
+            {
+                alarmDescription:
+                    "cloudtrail-lake: a file in the archive is suspicious (not encrypted under the archive key, or a later version of an existing log); " +
+                    'see the normaliser\'s "suspicious archive file" log lines for the reason, bucket and key',
+                namespace: METRICS_NAMESPACE,
+                metricName: SUSPICIOUS_METRIC,
+                dimensions: { service: SERVICE_NAME },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
         this.functionName = fn.name;
         this.queueUrl = queue.url;

@@ -59,85 +59,125 @@ export class SecureBucket extends pulumi.ComponentResource {
         super("cloudtrail-lake:storage:SecureBucket", name, {}, opts);
         const retain = { retainOnDelete: args.retainOnDelete ?? false };
 
-        const bucket = new aws.s3.Bucket(name, {
-            objectLockEnabled: args.objectLock !== undefined,
-            forceDestroy: false,
-            tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: args.purpose },
-        }, { parent: this, ...retain });
+        const bucket = new aws.s3.Bucket(
+            name,
+            {
+                objectLockEnabled: args.objectLock !== undefined,
+                forceDestroy: false,
+                tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: args.purpose },
+            },
+            { parent: this, ...retain },
+        );
 
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, { parent: this, ...retain });
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            { parent: this, ...retain },
+        );
 
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-            bucket: bucket.id,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, { parent: this, ...retain });
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            {
+                bucket: bucket.id,
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            },
+            { parent: this, ...retain },
+        );
 
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            bucket: bucket.id,
-            rules: [args.kmsKeyArn === undefined
-                ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-                : {
-                    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
-                    bucketKeyEnabled: args.bucketKeyEnabled ?? true,
-                }],
-        }, { parent: this, ...retain });
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    args.kmsKeyArn === undefined
+                        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+                        : {
+                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                              bucketKeyEnabled: args.bucketKeyEnabled ?? true,
+                          },
+                ],
+            },
+            { parent: this, ...retain },
+        );
 
         let versioning: aws.s3.BucketVersioning | undefined;
         if (args.versioning || args.objectLock) {
-            versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
-                bucket: bucket.id,
-                versioningConfiguration: { status: "Enabled" },
-            }, { parent: this, ...retain });
+            versioning = new aws.s3.BucketVersioning(
+                `${name}-versioning`,
+                {
+                    bucket: bucket.id,
+                    versioningConfiguration: { status: "Enabled" },
+                },
+                { parent: this, ...retain },
+            );
         }
 
         if (args.objectLock) {
-            new aws.s3.BucketObjectLockConfiguration(`${name}-object-lock`, {
-                bucket: bucket.id,
-                objectLockEnabled: "Enabled",
-                rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
-            }, { parent: this, dependsOn: versioning ? [versioning] : [], ...retain });
+            new aws.s3.BucketObjectLockConfiguration(
+                `${name}-object-lock`,
+                {
+                    bucket: bucket.id,
+                    objectLockEnabled: "Enabled",
+                    rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
+                },
+                { parent: this, dependsOn: versioning ? [versioning] : [], ...retain },
+            );
         }
 
-        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-            bucket: bucket.id,
-            // Said, not left to S3's default (which AWS may change): objects under 128 KB never
-            // transition. Below 128 KB, GLACIER_IR and STANDARD_IA bill 128 KB anyway and the
-            // per-object transition charge takes longer to repay than it saves (README, "Cold storage").
-            transitionDefaultMinimumObjectSize: TRANSITION_MINIMUM_OBJECT_SIZE,
-            rules: [
-                ...(args.lifecycleRules ?? []),
-                {
-                    id: "abort-incomplete-multipart-uploads",
-                    status: "Enabled",
-                    // The whole bucket, said explicitly: the provider deprecates an empty filter {}.
-                    filter: { prefix: "" },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                },
-            ],
-        }, { parent: this, dependsOn: versioning ? [versioning] : [], ...retain });
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                bucket: bucket.id,
+                // Said, not left to S3's default (which AWS may change): objects under 128 KB never
+                // transition. Below 128 KB, GLACIER_IR and STANDARD_IA bill 128 KB anyway and the
+                // per-object transition charge takes longer to repay than it saves (README, "Cold storage").
+                transitionDefaultMinimumObjectSize: TRANSITION_MINIMUM_OBJECT_SIZE,
+                rules: [
+                    ...(args.lifecycleRules ?? []),
+                    {
+                        id: "abort-incomplete-multipart-uploads",
+                        status: "Enabled",
+                        // The whole bucket, said explicitly: the provider deprecates an empty filter {}.
+                        filter: { prefix: "" },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            { parent: this, dependsOn: versioning ? [versioning] : [], ...retain },
+        );
 
         if (args.accessLogs) {
-            new aws.s3.BucketLogging(`${name}-server-access-logging`, {
-                bucket: bucket.id,
-                targetBucket: args.accessLogs.bucketName,
-                targetPrefix: args.accessLogs.prefix,
-            }, { parent: this, ...retain });
+            new aws.s3.BucketLogging(
+                `${name}-server-access-logging`,
+                {
+                    bucket: bucket.id,
+                    targetBucket: args.accessLogs.bucketName,
+                    targetPrefix: args.accessLogs.prefix,
+                },
+                { parent: this, ...retain },
+            );
         }
 
-        const policyBuilder = args.policy ?? ((bucketName: string): ResourcePolicy => ({
-            Version: "2012-10-17",
-            Statement: [denyInsecureTransport(`arn:${args.partition}:s3:::${bucketName}`)],
-        }));
-        this.bucketPolicy = new aws.s3.BucketPolicy(`${name}-policy`, {
-            bucket: bucket.id,
-            policy: bucket.bucket.apply((bucketName) => pulumi.output(policyBuilder(bucketName)).apply((doc) => JSON.stringify(doc))),
-        }, { parent: this, dependsOn: [publicAccessBlock, ownership], ...retain });
+        const policyBuilder =
+            args.policy ??
+            ((bucketName: string): ResourcePolicy => ({
+                Version: "2012-10-17",
+                Statement: [denyInsecureTransport(`arn:${args.partition}:s3:::${bucketName}`)],
+            }));
+        this.bucketPolicy = new aws.s3.BucketPolicy(
+            `${name}-policy`,
+            {
+                bucket: bucket.id,
+                policy: bucket.bucket.apply((bucketName) => pulumi.output(policyBuilder(bucketName)).apply((doc) => JSON.stringify(doc))),
+            },
+            { parent: this, dependsOn: [publicAccessBlock, ownership], ...retain },
+        );
 
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;

@@ -34,23 +34,31 @@ export class MemberTrail extends pulumi.ComponentResource {
         super("cloudtrail-lake:trails:MemberTrail", name, {}, opts);
         this.roleArn = `arn:${args.partition}:iam::${args.accountId}:role/${args.roleName}`;
 
-        const provider = new aws.Provider(`${name}-provider`, {
-            region: args.region as aws.Region,
-            assumeRoles: [{ roleArn: this.roleArn, sessionName: "cloudtrail-lake" }],
-            // A provider that lands in the wrong account would create the trail there: refuse instead.
-            allowedAccountIds: [args.accountId],
-        }, { parent: this });
+        const provider = new aws.Provider(
+            `${name}-provider`,
+            {
+                region: args.region as aws.Region,
+                assumeRoles: [{ roleArn: this.roleArn, sessionName: "cloudtrail-lake" }],
+                // A provider that lands in the wrong account would create the trail there: refuse instead.
+                allowedAccountIds: [args.accountId],
+            },
+            { parent: this },
+        );
 
-        const trail = new aws.cloudtrail.Trail(name, {
-            name: args.trailName,
-            s3BucketName: args.bucketName,
-            kmsKeyId: args.kmsKeyArn,
-            isMultiRegionTrail: true,
-            includeGlobalServiceEvents: true,
-            enableLogFileValidation: true,
-            enableLogging: true,
-            tags: { ...args.tags, "cloudtrail-lake:account-name": args.accountName },
-        }, { parent: this, provider, dependsOn: args.dependsOn });
+        const trail = new aws.cloudtrail.Trail(
+            name,
+            {
+                name: args.trailName,
+                s3BucketName: args.bucketName,
+                kmsKeyId: args.kmsKeyArn,
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                enableLogging: true,
+                tags: { ...args.tags, "cloudtrail-lake:account-name": args.accountName },
+            },
+            { parent: this, provider, dependsOn: args.dependsOn },
+        );
 
         this.trailArn = trail.arn;
         this.registerOutputs({ trailArn: this.trailArn, roleArn: this.roleArn });

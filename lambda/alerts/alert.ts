@@ -102,13 +102,18 @@ export function buildAlerts(detection: AlertDetection, rows: readonly DetectionR
     const alerts: Alert[] = [];
     for (const [key, group] of groups) {
         const [, account, principal] = key.split("|");
-        const times = group.map((row) => str(row.eventtime)).filter((time): time is string => time !== null).sort();
+        const times = group
+            .map((row) => str(row.eventtime))
+            .filter((time): time is string => time !== null)
+            .sort();
         const firstSeen = times[0] ?? "";
         const lastSeen = times.at(-1) ?? "";
         const eventIds = distinct(group.map((row) => str(row.eventid))).sort();
         const window = { since: `${firstSeen.slice(0, 19)}Z`, until: isoSeconds(new Date(Date.parse(`${lastSeen.slice(0, 19)}Z`) + 1000)) };
-        const query = `SELECT * FROM (\n${sqlForWindow(detection, window, context.table)}\n) AS hits\nWHERE account = ${sqlLiteral(account)}` +
-            (principal === "-" ? " AND principal IS NULL" : ` AND principal = ${sqlLiteral(principal)}`) + "\nORDER BY eventtime";
+        const query =
+            `SELECT * FROM (\n${sqlForWindow(detection, window, context.table)}\n) AS hits\nWHERE account = ${sqlLiteral(account)}` +
+            (principal === "-" ? " AND principal IS NULL" : ` AND principal = ${sqlLiteral(principal)}`) +
+            "\nORDER BY eventtime";
         alerts.push({
             alertId: `${detection.id}:${account}:${principal}:${firstSeen}`,
             detection: detection.id,
@@ -123,7 +128,9 @@ export function buildAlerts(detection: AlertDetection, rows: readonly DetectionR
             regions: distinct(group.map((row) => str(row.region))).sort(),
             principal,
             sourceIp: mostFrequent(group.map((row) => str(row.sourceipaddress))),
-            sourceIps: distinct(group.map((row) => str(row.sourceipaddress))).sort().slice(0, 20),
+            sourceIps: distinct(group.map((row) => str(row.sourceipaddress)))
+                .sort()
+                .slice(0, 20),
             userAgent: mostFrequent(group.map((row) => str(row.useragent))),
             firstSeen,
             lastSeen,
@@ -150,12 +157,16 @@ const allEventIds = new WeakMap<Alert, string[]>();
  * Suppress, group, deduplicate, send. A destination that fails releases the dedup claim and
  * rethrows, so the delivery is retried (SQS redelivers the file; the next schedule re-runs the window).
  */
-export async function raiseAlerts(results: readonly { detection: AlertDetection; rows: readonly DetectionRow[] }[], context: AlertContext): Promise<EvaluationResult> {
+export async function raiseAlerts(
+    results: readonly { detection: AlertDetection; rows: readonly DetectionRow[] }[],
+    context: AlertContext,
+): Promise<EvaluationResult> {
     const outcomes: AlertOutcome[] = [];
     const suppressed: EvaluationResult["suppressed"][number][] = [];
     for (const { detection, rows } of results) {
         const { kept, suppressed: dropped } = context.suppressions.partition(detection.id, rows);
-        for (const entry of dropped) suppressed.push({ detection: detection.id, eventid: str(entry.row.eventid) ?? "", reason: entry.by.reason, index: entry.index });
+        for (const entry of dropped)
+            suppressed.push({ detection: detection.id, eventid: str(entry.row.eventid) ?? "", reason: entry.by.reason, index: entry.index });
         for (const alert of buildAlerts(detection, kept, context)) {
             const ids = allEventIds.get(alert) ?? alert.eventIds;
             const key = alertKey(alert.detection, alert.account, alert.principal);

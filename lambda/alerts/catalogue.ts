@@ -27,7 +27,11 @@ export interface AlertDetection {
     readonly sql: string;
 }
 
-const list = (value: string | undefined) => (value ?? "").split(/[,\s]+/).map((item) => item.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+    (value ?? "")
+        .split(/[,\s]+/)
+        .map((item) => item.trim())
+        .filter(Boolean);
 
 /** Reads the header of one detection file; throws naming the file and field. */
 export function parseAlertDetection(file: string, sql: string): AlertDetection {
@@ -62,13 +66,19 @@ export function parseAlertDetection(file: string, sql: string): AlertDetection {
 export const QUERIES_DIR = path.join(__dirname, "..", "..", "queries");
 
 export function loadAlertDetections(dir: string = QUERIES_DIR): AlertDetection[] {
-    return fs.readdirSync(dir).filter((name) => name.endsWith(".sql")).sort()
+    return fs
+        .readdirSync(dir)
+        .filter((name) => name.endsWith(".sql"))
+        .sort()
         .map((name) => parseAlertDetection(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")));
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
-export interface Window { readonly since: string; readonly until: string }
+export interface Window {
+    readonly since: string;
+    readonly until: string;
+}
 
 /**
  * The detection's SQL over [since, until): `${window}` becomes the partition filter plus a time

@@ -8,9 +8,7 @@
  * (the retry claims again), and a claimant that died mid-send (Lambda timeout) leaves a claim that
  * the next evaluation takes over once it is older than `staleClaimMs`.
  */
-import {
-    ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 
 export interface Claim {
     /** True: this call opened the window (or took over a stale claim) and must send. */
@@ -33,7 +31,13 @@ export interface DedupStore {
  */
 export const MAX_STORED_EVENT_IDS = 5_000;
 
-interface MemoryEntry { ids: Set<string>; expiresAt: number; sent: boolean; claimedAt: number; token: string }
+interface MemoryEntry {
+    ids: Set<string>;
+    expiresAt: number;
+    sent: boolean;
+    claimedAt: number;
+    token: string;
+}
 
 /** The replay's store: same semantics, in memory, clock given by the caller (event time). */
 export class MemoryDedupStore implements DedupStore {
@@ -70,41 +74,53 @@ export class MemoryDedupStore implements DedupStore {
  * `expiresAt` with now: an expired item is treated as absent.
  */
 export class DynamoDedupStore implements DedupStore {
-    constructor(private readonly client: DynamoDBClient, private readonly tableName: string, private readonly staleClaimMs = 15 * 60_000) {}
+    constructor(
+        private readonly client: DynamoDBClient,
+        private readonly tableName: string,
+        private readonly staleClaimMs = 15 * 60_000,
+    ) {}
 
     async record(key: string, eventIds: readonly string[], nowMs: number, windowMs: number): Promise<Claim> {
         const ids = [...new Set(eventIds)].slice(0, MAX_STORED_EVENT_IDS);
         const token = `${nowMs}-${Math.random().toString(36).slice(2, 10)}`;
         const nowSeconds = Math.floor(nowMs / 1000);
         try {
-            await this.client.send(new PutItemCommand({
-                TableName: this.tableName,
-                Item: {
-                    alertKey: { S: key },
-                    eventIds: { SS: ids.length > 0 ? ids : ["-"] },
-                    expiresAt: { N: String(Math.ceil((nowMs + windowMs) / 1000)) },
-                    claimedAt: { N: String(nowMs) },
-                    claimToken: { S: token },
-                    sent: { BOOL: false },
-                },
-                ConditionExpression: "attribute_not_exists(alertKey) OR expiresAt <= :now OR (sent = :false AND claimedAt < :stale)",
-                ExpressionAttributeValues: { ":now": { N: String(nowSeconds) }, ":false": { BOOL: false }, ":stale": { N: String(nowMs - this.staleClaimMs) } },
-            }));
+            await this.client.send(
+                new PutItemCommand({
+                    TableName: this.tableName,
+                    Item: {
+                        alertKey: { S: key },
+                        eventIds: { SS: ids.length > 0 ? ids : ["-"] },
+                        expiresAt: { N: String(Math.ceil((nowMs + windowMs) / 1000)) },
+                        claimedAt: { N: String(nowMs) },
+                        claimToken: { S: token },
+                        sent: { BOOL: false },
+                    },
+                    ConditionExpression: "attribute_not_exists(alertKey) OR expiresAt <= :now OR (sent = :false AND claimedAt < :stale)",
+                    ExpressionAttributeValues: {
+                        ":now": { N: String(nowSeconds) },
+                        ":false": { BOOL: false },
+                        ":stale": { N: String(nowMs - this.staleClaimMs) },
+                    },
+                }),
+            );
             return { opened: true, count: ids.length, token };
         } catch (error) {
             if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }
         if (ids.length === 0) return { opened: false, count: 0, token: "" };
         try {
-            const updated = await this.client.send(new UpdateItemCommand({
-                TableName: this.tableName,
-                Key: { alertKey: { S: key } },
-                UpdateExpression: "ADD eventIds :ids",
-                // Keeps the item under DynamoDB's 400 KB item limit.
-                ConditionExpression: "attribute_exists(alertKey) AND size(eventIds) < :max",
-                ExpressionAttributeValues: { ":ids": { SS: ids }, ":max": { N: String(MAX_STORED_EVENT_IDS) } },
-                ReturnValues: "ALL_NEW",
-            }));
+            const updated = await this.client.send(
+                new UpdateItemCommand({
+                    TableName: this.tableName,
+                    Key: { alertKey: { S: key } },
+                    UpdateExpression: "ADD eventIds :ids",
+                    // Keeps the item under DynamoDB's 400 KB item limit.
+                    ConditionExpression: "attribute_exists(alertKey) AND size(eventIds) < :max",
+                    ExpressionAttributeValues: { ":ids": { SS: ids }, ":max": { N: String(MAX_STORED_EVENT_IDS) } },
+                    ReturnValues: "ALL_NEW",
+                }),
+            );
             const stored = updated.Attributes?.eventIds?.SS ?? [];
             return { opened: false, count: stored.filter((id) => id !== "-").length, token: updated.Attributes?.claimToken?.S ?? "" };
         } catch (error) {
@@ -114,21 +130,33 @@ export class DynamoDedupStore implements DedupStore {
     }
 
     async markSent(key: string, token: string): Promise<void> {
-        await this.client.send(new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: { alertKey: { S: key } },
-            UpdateExpression: "SET sent = :true",
-            ConditionExpression: "claimToken = :token",
-            ExpressionAttributeValues: { ":true": { BOOL: true }, ":token": { S: token } },
-        })).catch((error) => { if (!(error instanceof ConditionalCheckFailedException)) throw error; });
+        await this.client
+            .send(
+                new UpdateItemCommand({
+                    TableName: this.tableName,
+                    Key: { alertKey: { S: key } },
+                    UpdateExpression: "SET sent = :true",
+                    ConditionExpression: "claimToken = :token",
+                    ExpressionAttributeValues: { ":true": { BOOL: true }, ":token": { S: token } },
+                }),
+            )
+            .catch((error) => {
+                if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            });
     }
 
     async release(key: string, token: string): Promise<void> {
-        await this.client.send(new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: { alertKey: { S: key } },
-            ConditionExpression: "claimToken = :token AND sent = :false",
-            ExpressionAttributeValues: { ":token": { S: token }, ":false": { BOOL: false } },
-        })).catch((error) => { if (!(error instanceof ConditionalCheckFailedException)) throw error; });
+        await this.client
+            .send(
+                new DeleteItemCommand({
+                    TableName: this.tableName,
+                    Key: { alertKey: { S: key } },
+                    ConditionExpression: "claimToken = :token AND sent = :false",
+                    ExpressionAttributeValues: { ":token": { S: token }, ":false": { BOOL: false } },
+                }),
+            )
+            .catch((error) => {
+                if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            });
     }
 }

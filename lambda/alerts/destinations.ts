@@ -52,18 +52,20 @@ export function snsDestination(client: SNSClient, topicArn: string, minSeverity:
         async send(alert) {
             const json = JSON.stringify(alert);
             const text = alertText(alert);
-            await client.send(new PublishCommand({
-                TopicArn: topicArn,
-                Subject: alertSubject(alert),
-                MessageStructure: "json",
-                Message: JSON.stringify({ default: json, email: text, "email-json": json, sms: alertSubject(alert) }),
-                // Subscribers filter on these (subscription filter policies), e.g. only critical to a pager.
-                MessageAttributes: {
-                    severity: { DataType: "String", StringValue: alert.severity },
-                    detection: { DataType: "String", StringValue: alert.detection },
-                    account: { DataType: "String", StringValue: alert.account },
-                },
-            }));
+            await client.send(
+                new PublishCommand({
+                    TopicArn: topicArn,
+                    Subject: alertSubject(alert),
+                    MessageStructure: "json",
+                    Message: JSON.stringify({ "default": json, "email": text, "email-json": json, "sms": alertSubject(alert) }),
+                    // Subscribers filter on these (subscription filter policies), e.g. only critical to a pager.
+                    MessageAttributes: {
+                        severity: { DataType: "String", StringValue: alert.severity },
+                        detection: { DataType: "String", StringValue: alert.detection },
+                        account: { DataType: "String", StringValue: alert.account },
+                    },
+                }),
+            );
         },
     };
 }
@@ -73,15 +75,19 @@ export function eventBridgeDestination(client: EventBridgeClient, busName: strin
         name: "eventbridge",
         minSeverity,
         async send(alert) {
-            const result = await client.send(new PutEventsCommand({
-                Entries: [{
-                    Source: EVENT_SOURCE,
-                    DetailType: EVENT_DETAIL_TYPE,
-                    Detail: JSON.stringify(alert),
-                    ...(busName ? { EventBusName: busName } : {}),
-                    Time: new Date(alert.lastSeen),
-                }],
-            }));
+            const result = await client.send(
+                new PutEventsCommand({
+                    Entries: [
+                        {
+                            Source: EVENT_SOURCE,
+                            DetailType: EVENT_DETAIL_TYPE,
+                            Detail: JSON.stringify(alert),
+                            ...(busName ? { EventBusName: busName } : {}),
+                            Time: new Date(alert.lastSeen),
+                        },
+                    ],
+                }),
+            );
             // PutEvents reports per-entry failures with HTTP 200: they must fail the send, or the alert is lost.
             if ((result.FailedEntryCount ?? 0) > 0) {
                 const entry = result.Entries?.find((candidate) => candidate.ErrorCode);

@@ -50,5 +50,9 @@ export async function runDetections(engine: Engine, detections: readonly AlertDe
 export async function evaluateEventDetections(engine: Engine, files: readonly string[], detections: readonly AlertDetection[]): Promise<DetectionRun[]> {
     const window = await loadNormalisedFiles(engine, files);
     if (!window) return [];
-    return runDetections(engine, detections.filter((detection) => detection.kind === "event"), window);
+    return runDetections(
+        engine,
+        detections.filter((detection) => detection.kind === "event"),
+        window,
+    );
 }

@@ -56,14 +56,29 @@ export function alertContext(dependencies: AlertDependencies): AlertContext {
 function logOutcomes(logger: Logger, result: EvaluationResult, where: Record<string, unknown>): void {
     for (const outcome of result.outcomes) {
         logger.info(outcome.status === "sent" ? "alert sent" : "alert repeat within dedup window", {
-            ...where, alertId: outcome.alert.alertId, detection: outcome.alert.detection, severity: outcome.alert.severity,
-            account: outcome.alert.account, principal: outcome.alert.principal, count: outcome.alert.count, windowCount: outcome.windowCount, destinations: outcome.destinations,
+            ...where,
+            alertId: outcome.alert.alertId,
+            detection: outcome.alert.detection,
+            severity: outcome.alert.severity,
+            account: outcome.alert.account,
+            principal: outcome.alert.principal,
+            count: outcome.alert.count,
+            windowCount: outcome.windowCount,
+            destinations: outcome.destinations,
         });
     }
-    if (result.suppressed.length > 0) logger.info("rows suppressed", { ...where, suppressed: result.suppressed.length, reasons: [...new Set(result.suppressed.map((entry) => entry.reason))] });
+    if (result.suppressed.length > 0)
+        logger.info("rows suppressed", {
+            ...where,
+            suppressed: result.suppressed.length,
+            reasons: [...new Set(result.suppressed.map((entry) => entry.reason))],
+        });
 }
 
-interface S3Notification { readonly Records?: { s3: { bucket: { name: string }; object: { key: string } } }[]; readonly Event?: string }
+interface S3Notification {
+    readonly Records?: { s3: { bucket: { name: string }; object: { key: string } } }[];
+    readonly Event?: string;
+}
 
 export function createEventEvaluator(dependencies: AlertDependencies & { readonly s3: S3Client; readonly workDirectory?: string }) {
     const context = alertContext(dependencies);
@@ -84,7 +99,8 @@ export function createEventEvaluator(dependencies: AlertDependencies & { readonl
             const object = await dependencies.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
             await pipeline(object.Body as Readable, fs.createWriteStream(local));
             const runs = await evaluateEventDetections(engine, [local], dependencies.settings.detections);
-            for (const run of runs.filter((candidate) => candidate.error)) logger.error("detection failed", { bucket, key, detection: run.detection.id, reason: run.error });
+            for (const run of runs.filter((candidate) => candidate.error))
+                logger.error("detection failed", { bucket, key, detection: run.detection.id, reason: run.error });
             const result = await raiseAlerts(runs, context);
             logOutcomes(logger, result, { bucket, key });
             return result;
@@ -149,7 +165,8 @@ export function createScheduledEvaluator(dependencies: ScheduledDependencies) {
                 failed.push(detection.id);
             }
         }
-        if (failed.length > 0) throw new Error(`scheduled detections failed: ${failed.join(", ")} (window ${window.since} to ${window.until}); see the log for reasons`);
+        if (failed.length > 0)
+            throw new Error(`scheduled detections failed: ${failed.join(", ")} (window ${window.since} to ${window.until}); see the log for reasons`);
         return { alerts, failed };
     };
 }

@@ -44,9 +44,10 @@ let eventEvaluator: ((event: SQSEvent) => Promise<unknown>) | undefined;
 export const events = (event: SQSEvent) => (eventEvaluator ??= createEventEvaluator({ ...common(), s3: new S3Client({}) }))(event);
 
 let scheduledEvaluator: (() => Promise<unknown>) | undefined;
-export const schedule = () => (scheduledEvaluator ??= createScheduledEvaluator({
-    ...common(),
-    athena: new AthenaClient({}),
-    workgroup: process.env.ATHENA_WORKGROUP ?? "",
-    database: process.env.GLUE_DATABASE ?? "",
-}))();
+export const schedule = () =>
+    (scheduledEvaluator ??= createScheduledEvaluator({
+        ...common(),
+        athena: new AthenaClient({}),
+        workgroup: process.env.ATHENA_WORKGROUP ?? "",
+        database: process.env.GLUE_DATABASE ?? "",
+    }))();

@@ -54,9 +54,8 @@ function isGzip(chunk: Buffer): boolean {
  * file, about 500 MB of JSON; the cap stops a small gzip bomb (gigabytes of whitespace) from
  * occupying a Lambda until its timeout.
  */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = Number(process.env.CTL_MAX_DECOMPRESSED_BYTES) > 0
-    ? Number(process.env.CTL_MAX_DECOMPRESSED_BYTES)
-    : 4 * 1024 * 1024 * 1024;
+export const DEFAULT_MAX_DECOMPRESSED_BYTES =
+    Number(process.env.CTL_MAX_DECOMPRESSED_BYTES) > 0 ? Number(process.env.CTL_MAX_DECOMPRESSED_BYTES) : 4 * 1024 * 1024 * 1024;
 
 /** Gunzips the stream if it starts with gzip's magic bytes, else passes it through; fails past `maxBytes` of output. */
 export async function* decompressed(source: AsyncIterable<Buffer>, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): AsyncGenerator<Buffer> {
@@ -64,7 +63,9 @@ export async function* decompressed(source: AsyncIterable<Buffer>, maxBytes = DE
     for await (const chunk of decompressedUncapped(source)) {
         total += chunk.length;
         if (total > maxBytes) {
-            throw new NotCloudTrailError(`larger than ${maxBytes} bytes once decompressed (the cap, CTL_MAX_DECOMPRESSED_BYTES); a gzip bomb or an export to split`);
+            throw new NotCloudTrailError(
+                `larger than ${maxBytes} bytes once decompressed (the cap, CTL_MAX_DECOMPRESSED_BYTES); a gzip bomb or an export to split`,
+            );
         }
         yield chunk;
     }
@@ -116,7 +117,10 @@ class Group {
     records = 0;
     text = "";
 
-    constructor(readonly key: string, readonly tempPath: string) {
+    constructor(
+        readonly key: string,
+        readonly tempPath: string,
+    ) {
         this.done = pipeline(this.gzip, fs.createWriteStream(tempPath));
     }
 
@@ -193,7 +197,10 @@ class SpilledGroup {
     records = 0;
     text = "";
     readonly segments: { offset: number; length: number }[] = [];
-    constructor(readonly key: string, readonly tempPath: string) {}
+    constructor(
+        readonly key: string,
+        readonly tempPath: string,
+    ) {}
 }
 
 class SpillFile {
@@ -305,12 +312,16 @@ async function writeRendered(
         await spill.close();
         await fs.promises.rm(path.join(workDir, "spill"), { force: true });
         // Sorted by key, so callers publish and report in a stable order.
-        const outputs = await Promise.all([...groups.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map(async (group) => ({
-            key: group.key,
-            tempPath: group.tempPath,
-            records: group.records,
-            bytes: (await fs.promises.stat(group.tempPath)).size,
-        })));
+        const outputs = await Promise.all(
+            [...groups.values()]
+                .sort((a, b) => (a.key < b.key ? -1 : 1))
+                .map(async (group) => ({
+                    key: group.key,
+                    tempPath: group.tempPath,
+                    records: group.records,
+                    bytes: (await fs.promises.stat(group.tempPath)).size,
+                })),
+        );
         return { events, outputs, cleanup };
     } catch (error) {
         for (const group of open) group.gzip.destroy();

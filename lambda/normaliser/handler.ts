@@ -86,8 +86,12 @@ export function createHandler(dependencies: HandlerDependencies) {
             if (dependencies.archiveKeyArn && (object.ServerSideEncryption !== "aws:kms" || object.SSEKMSKeyId !== dependencies.archiveKeyArn)) {
                 suspicious.push("not-encrypted-under-archive-key");
                 reportSuspicious("not-encrypted-under-archive-key", {
-                    bucket, key, versionId: versionId ?? null,
-                    serverSideEncryption: object.ServerSideEncryption ?? null, kmsKeyId: object.SSEKMSKeyId ?? null, archiveKeyArn: dependencies.archiveKeyArn,
+                    bucket,
+                    key,
+                    versionId: versionId ?? null,
+                    serverSideEncryption: object.ServerSideEncryption ?? null,
+                    kmsKeyId: object.SSEKMSKeyId ?? null,
+                    archiveKeyArn: dependencies.archiveKeyArn,
                 });
             }
             const normalised = await normaliseLogFile(object.Body as Readable, {
@@ -97,13 +101,15 @@ export function createHandler(dependencies: HandlerDependencies) {
             try {
                 // Published only once the whole file was read: a failed file leaves no partial output behind.
                 for (const output of normalised.outputs) {
-                    await dependencies.s3.send(new PutObjectCommand({
-                        Bucket: dependencies.lakeBucket,
-                        Key: output.key,
-                        Body: fs.createReadStream(output.tempPath),
-                        ContentLength: output.bytes,
-                        ContentType: "application/gzip",
-                    }));
+                    await dependencies.s3.send(
+                        new PutObjectCommand({
+                            Bucket: dependencies.lakeBucket,
+                            Key: output.key,
+                            Body: fs.createReadStream(output.tempPath),
+                            ContentLength: output.bytes,
+                            ContentType: "application/gzip",
+                        }),
+                    );
                 }
             } finally {
                 await normalised.cleanup();

@@ -52,7 +52,10 @@ class Reader {
     readonly evidence: Evidence = Object.create(null) as Evidence;
     private duplicates: Record<string, string[]> | undefined;
 
-    constructor(private readonly text: string, private readonly where: string) {}
+    constructor(
+        private readonly text: string,
+        private readonly where: string,
+    ) {}
 
     read(): Evidence {
         this.value("");

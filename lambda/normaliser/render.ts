@@ -95,7 +95,12 @@ export function parseRecord(record: RecordText, where: string): [unknown, Eviden
 }
 
 /** Renders parsed events. */
-export function renderEvents(events: readonly unknown[], firstIndex: number, defaults: PartitionDefaults, evidence?: readonly (Evidence | undefined)[]): RenderedBatch {
+export function renderEvents(
+    events: readonly unknown[],
+    firstIndex: number,
+    defaults: PartitionDefaults,
+    evidence?: readonly (Evidence | undefined)[],
+): RenderedBatch {
     const builder = new BatchBuilder(defaults);
     events.forEach((event, i) => builder.add(event, firstIndex + i, evidence?.[i]));
     return builder.build();

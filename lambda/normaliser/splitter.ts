@@ -58,8 +58,19 @@ export interface SplitterOptions {
     readonly maxRecordBytes?: number;
 }
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c, COLON = 0x3a, ZERO = 0x30, NINE = 0x39, LOWER_E = 0x65, UPPER_E = 0x45, NEWLINE = 0x0a;
+const QUOTE = 0x22,
+    BACKSLASH = 0x5c,
+    OPEN_BRACE = 0x7b,
+    CLOSE_BRACE = 0x7d,
+    OPEN_BRACKET = 0x5b,
+    CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c,
+    COLON = 0x3a,
+    ZERO = 0x30,
+    NINE = 0x39,
+    LOWER_E = 0x65,
+    UPPER_E = 0x45,
+    NEWLINE = 0x0a;
 /** Digits a double holds exactly: a longer run may be rounded by JSON.parse. */
 const EXACT_DIGITS = 15;
 const STREAMED_ARRAYS = new Set(["Records", "Events", "logEvents"]);
@@ -144,7 +155,9 @@ export class RecordsSplitter {
 
     private tooLarge(from: number): never {
         const what = this.recordStart >= 0 ? this.recordName(this.recordCount) : "a value outside the records";
-        throw new NotCloudTrailError(`${what} is larger than ${this.maxRecordBytes} bytes (the limit; CloudTrail's own is 256 KB), from byte ${this.consumed + from}`);
+        throw new NotCloudTrailError(
+            `${what} is larger than ${this.maxRecordBytes} bytes (the limit; CloudTrail's own is 256 KB), from byte ${this.consumed + from}`,
+        );
     }
 
     private recordName(index: number): string {
@@ -200,7 +213,10 @@ export class RecordsSplitter {
     private emit(records: RecordText[], endExclusive: number): void {
         if (endExclusive - this.recordStart > this.maxRecordBytes) this.tooLarge(this.recordStart);
         records.push({
-            text: this.buffer.toString("utf8", this.recordStart, endExclusive), pairs: this.pairs, oddNumbers: this.oddNumbers, container: this.container,
+            text: this.buffer.toString("utf8", this.recordStart, endExclusive),
+            pairs: this.pairs,
+            oddNumbers: this.oddNumbers,
+            container: this.container,
             line: this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
         });
         this.recordCount++;
@@ -268,7 +284,7 @@ export class RecordsSplitter {
                     this.startRecord(i);
                     this.emit(records, close + 1);
                 } else if (this.outer === "top") {
-                    if (this.mode === "records") throw this.error(i, "not a JSON object (CloudTrail log files are {\"Records\":[...]})");
+                    if (this.mode === "records") throw this.error(i, 'not a JSON object (CloudTrail log files are {"Records":[...]})');
                     this.topValues++;
                     this.container = undefined;
                     this.startRecord(i);
@@ -321,10 +337,13 @@ export class RecordsSplitter {
                 continue;
             }
             if (this.outer === "top") {
-                if (byte === 0xef && buffer[i + 1] === 0xbb && buffer[i + 2] === 0xbf && this.consumed + i === 0) { i += 3; continue; } // UTF-8 BOM
+                if (byte === 0xef && buffer[i + 1] === 0xbb && buffer[i + 2] === 0xbf && this.consumed + i === 0) {
+                    i += 3;
+                    continue;
+                } // UTF-8 BOM
                 if (this.mode === "records") {
                     if (this.topValues > 0) throw this.error(i, "unexpected data after the end of the JSON object");
-                    if (byte !== OPEN_BRACE) throw this.error(i, "not a JSON object (CloudTrail log files are {\"Records\":[...]})");
+                    if (byte !== OPEN_BRACE) throw this.error(i, 'not a JSON object (CloudTrail log files are {"Records":[...]})');
                     this.topValues++;
                     this.outer = "object";
                     this.expectKey = true;

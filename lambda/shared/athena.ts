@@ -5,7 +5,12 @@
  * Throttled calls are retried by the SDK's standard retry strategy.
  */
 import {
-    AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, QueryExecutionState, StartQueryExecutionCommand, StopQueryExecutionCommand,
+    AthenaClient,
+    GetQueryExecutionCommand,
+    GetQueryResultsCommand,
+    QueryExecutionState,
+    StartQueryExecutionCommand,
+    StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 
 export interface AthenaQuery {
@@ -29,7 +34,11 @@ export interface QueryResult {
 }
 
 export class AthenaQueryError extends Error {
-    constructor(message: string, readonly queryExecutionId?: string, readonly state?: string) {
+    constructor(
+        message: string,
+        readonly queryExecutionId?: string,
+        readonly state?: string,
+    ) {
         super(message);
         this.name = "AthenaQueryError";
     }
@@ -40,11 +49,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runAthenaQuery(client: AthenaClient, query: AthenaQuery): Promise<QueryResult> {
     const timeoutMs = query.timeoutMs ?? 5 * 60_000;
     const deadline = Date.now() + timeoutMs;
-    const started = await client.send(new StartQueryExecutionCommand({
-        QueryString: query.sql,
-        WorkGroup: query.workgroup,
-        QueryExecutionContext: { Database: query.database },
-    }));
+    const started = await client.send(
+        new StartQueryExecutionCommand({
+            QueryString: query.sql,
+            WorkGroup: query.workgroup,
+            QueryExecutionContext: { Database: query.database },
+        }),
+    );
     const id = started.QueryExecutionId;
     if (!id) throw new AthenaQueryError("Athena returned no query execution id");
 
@@ -63,7 +74,11 @@ export async function runAthenaQuery(client: AthenaClient, query: AthenaQuery): 
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
             await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
-            throw new AthenaQueryError(`query ${id} did not finish within ${timeoutMs / 1000} s (last state ${state ?? "unknown"}); it was stopped`, id, "TIMED_OUT");
+            throw new AthenaQueryError(
+                `query ${id} did not finish within ${timeoutMs / 1000} s (last state ${state ?? "unknown"}); it was stopped`,
+                id,
+                "TIMED_OUT",
+            );
         }
         await sleep(Math.min(delay, remaining));
         delay = Math.min(delay * 2, maxDelay);

@@ -34,7 +34,10 @@ export type Row = Record<string, unknown>;
 
 /** One embedded DuckDB database with the compatibility macros installed. */
 export class Engine {
-    private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+    private constructor(
+        private readonly instance: DuckDBInstance,
+        private readonly connection: DuckDBConnection,
+    ) {}
 
     static async open(options: { readonly memoryLimit?: string; readonly tempDirectory?: string } = {}): Promise<Engine> {
         const instance = await DuckDBInstance.create(":memory:", {
