@@ -5,7 +5,9 @@ const fs = require("node:fs");
 const zlib = require("node:zlib");
 try {
     const text = zlib.gunzipSync(fs.readFileSync(process.argv[2])).toString("utf8");
-    const lines = JSON.parse(text).Records.map((record) => JSON.stringify(record)).join("\n");
+    const lines = JSON.parse(text)
+        .Records.map((record) => JSON.stringify(record))
+        .join("\n");
     fs.writeFileSync(process.argv[3], zlib.gzipSync(lines));
 } catch (error) {
     console.error(error.message);
