@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadAlertDetections } from "../lambda/alerts/catalogue";
+import { loadAlertDetections } from "../contract/alerting";
 import { evaluateEventDetections } from "../lambda/alerts/evaluate";
 import { Engine } from "../lambda/shared/engine";
 import { ingestFiles } from "../local/ingest";

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findFiles } from "../local/files";
-import { loadAlertDetections } from "../lambda/alerts/catalogue";
+import { loadAlertDetections } from "../contract/alerting";
 import { alertingSettings, readStackConfig, replayAlerts } from "../local/alerts";
 import { parseLakeConfig } from "../config/stackConfig";
 

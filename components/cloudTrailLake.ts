@@ -11,8 +11,8 @@ import { Normaliser } from "./normaliser/normaliserFunction";
 import { partitionOf } from "./archive/archivePolicies";
 import { TamperAlarm } from "./archive/tamperAlarm";
 import { Alerting } from "./alerts/alerting";
-import { alertingSettings } from "./alerts/settings";
-import { loadAlertDetections } from "../lambda/alerts/catalogue";
+import { alertingSettings } from "../config/alertingSettings";
+import { alertDetectionOf } from "../contract/alerting";
 
 /** Arguments of {@link CloudTrailLake}. */
 export interface CloudTrailLakeArgs {
@@ -27,7 +27,7 @@ export interface CloudTrailLakeArgs {
      * policy. Default: config `deployRoleArn`, else the role whose session runs `pulumi up`.
      */
     readonly deployPrincipalArn?: pulumi.Input<string>;
-    /** Detections to deploy as named queries; default: every file in queries/. */
+    /** Detections to deploy as named queries and to alert on. @default every file in queries/ */
     readonly detections?: readonly Detection[];
 }
 
@@ -136,6 +136,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         }
         this.trails = trails;
         const accountIds = config.accounts.map((account) => account.id);
+        const detections = args.detections ?? loadDetections();
 
         this.conversion = new ParquetConversion(
             "parquet",
@@ -163,7 +164,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 kmsKeyArn: this.archive.keyArn,
                 catalog: config.catalog,
                 athena: config.athena,
-                detections: args.detections ?? loadDetections(),
+                detections,
                 tags,
             },
             { parent: this },
@@ -183,7 +184,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     workgroupName: this.catalog.workgroupName,
                     projection: { accountIds, regions: config.catalog.regions, firstDate: config.catalog.firstDate },
                     config: config.alerts,
-                    settings: alertingSettings(config, loadAlertDetections()),
+                    settings: alertingSettings(config, detections.map(alertDetectionOf)),
                     alarmTopicArn: config.normaliser.alarmTopicArn,
                     tags,
                 },

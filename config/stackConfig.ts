@@ -5,8 +5,8 @@
  * is allowed.
  */
 import { z } from "zod";
-import { MAX_ACCOUNTS } from "../components/archive/archivePolicies";
-import { cronProblems, planTriggers } from "../components/glue/schedule";
+import { MAX_ACCOUNTS } from "../contract/limits";
+import { cronProblems, planTriggers } from "./schedule";
 import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "./alerts";
 
 /** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */

@@ -13,11 +13,11 @@ import { parse as parseYaml } from "yaml";
 import { CONFIG_NAMESPACE, LakeConfig, parseLakeConfig } from "../config/stackConfig";
 import { Suppressions } from "../contract/suppressions";
 import { AlertContext, AlertOutcome, alertKey, Destination, DetectionRow, raiseAlerts } from "../lambda/alerts/alert";
-import { AlertDetection, isoSeconds, loadAlertDetections, Window } from "../lambda/alerts/catalogue";
+import { AlertDetection, AlertingSettings, loadAlertDetections } from "../contract/alerting";
+import { isoSeconds, Window } from "../lambda/alerts/catalogue";
 import { MemoryDedupStore } from "../lambda/alerts/dedup";
 import { loadNormalisedFiles, runDetections } from "../lambda/alerts/evaluate";
-import { AlertingSettings } from "../lambda/alerts/settings";
-import { alertingSettings } from "../components/alerts/settings";
+import { alertingSettings } from "../config/alertingSettings";
 
 export { alertingSettings };
 import { Engine } from "../lambda/shared/engine";

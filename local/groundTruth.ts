@@ -6,7 +6,10 @@
  * to fire it finds (recall) and how many of those expected not to fire it leaves alone.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { findFiles } from "./files";
+import { runLocal } from "./run";
 
 /** Which Panther rules each detection corresponds to (same intent, not necessarily the same logic). */
 export const PANTHER_RULES: Readonly<Record<string, readonly string[]>> = {
@@ -111,4 +114,19 @@ export function measurementTable(measurements: readonly Measurement[]): string {
                 `| ${m.detection} | ${m.rules.join(", ")} | ${m.found} / ${m.shouldFire} | ${percent(m.found, m.shouldFire)} | ${m.avoided} / ${m.shouldNotFire} | ${percent(m.avoided, m.shouldNotFire)} |`,
         ),
     ].join("\n");
+}
+
+/** Panther's labelled events: the copy vendored for the tests, or CORPUS_DIR's (npm run check:corpus). */
+export const PANTHER_DIR = path.resolve(process.env.CORPUS_DIR ?? path.join(__dirname, "..", "test", "fixtures", "corpus"), "panther-labs__panther-analysis");
+
+/** Runs the measurement in a temporary directory. */
+export async function measureDetections() {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-ground-truth-"));
+    try {
+        const labels = writeLabelledCorpus(PANTHER_DIR, path.join(work, "in"));
+        const result = await runLocal({ files: await findFiles([path.join(work, "in")], [".json"]), outDir: path.join(work, "out") });
+        return measure(labels, Object.fromEntries(result.findings.map((finding) => [finding.query, finding.eventIds])));
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
 }

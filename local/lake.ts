@@ -6,14 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
-import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../contract/schema";
-import { Engine, literal } from "../lambda/shared/engine";
-
-/** DuckDB `columns={…}` of read_json: the explicit schema, never inferred. */
-export function duckdbColumns(): string {
-    const entries = [...COLUMNS.map((column) => [column.name, duckdbType(column.type)]), [EXTRA_FIELDS_COLUMN, "VARCHAR"]];
-    return `{${entries.map(([name, type]) => `${literal(name)}: ${literal(type)}`).join(", ")}}`;
-}
+import { PARTITION_COLUMNS } from "../contract/schema";
+import { duckdbColumns, Engine, literal } from "../lambda/shared/engine";
 
 /** `account=…/region=…/date=…` of a normalised object key. */
 export function partitionDirectory(key: string): string {

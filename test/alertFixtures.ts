@@ -1,7 +1,6 @@
 /** The alert tests' fixtures (test/fixtures/alerts, see its SOURCE.md) and settings. */
 import * as path from "node:path";
-import { loadAlertDetections } from "../lambda/alerts/catalogue";
-import { AlertingSettings, RECENT_TABLE } from "../lambda/alerts/settings";
+import { AlertingSettings, loadAlertDetections, RECENT_TABLE } from "../contract/alerting";
 
 export const ALERT_FIXTURES = path.join(__dirname, "fixtures", "alerts");
 export const FIXTURE_DETECTIONS = loadAlertDetections(path.join(ALERT_FIXTURES, "queries"));

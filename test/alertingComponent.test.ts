@@ -4,10 +4,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
 import { alertKeyPolicy } from "../components/alerts/alertPolicies";
-import { alertingSettings } from "../components/alerts/settings";
+import { alertingSettings } from "../config/alertingSettings";
 import { parseLakeConfig } from "../config/stackConfig";
 import { bundleAlerts } from "../components/alerts/bundle";
-import { loadAlertDetections } from "../lambda/alerts/catalogue";
+import { loadAlertDetections } from "../contract/alerting";
 
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 const mockArn = (type: string, name: string) => `arn:aws:mock:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:${type}/${name}`;

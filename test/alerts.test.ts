@@ -11,7 +11,7 @@ import { Alert } from "../lambda/alerts/alert";
 import { DynamoDedupStore } from "../lambda/alerts/dedup";
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, eventBridgeDestination, snsDestination } from "../lambda/alerts/destinations";
 import { createEventEvaluator } from "../lambda/alerts/handlers";
-import { AlertingSettings, RECENT_TABLE } from "../lambda/alerts/settings";
+import { AlertingSettings, RECENT_TABLE } from "../contract/alerting";
 import { ALERT_FIXTURES, FIXTURE_DETECTIONS, fixtureSettings } from "./alertFixtures";
 
 const ARCHIVE = "archive";

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { jobScriptArguments } from "../components/glue/accountJob";
 import { parseLakeConfig } from "../config/stackConfig";
 import { glueJobRolePolicy } from "../components/iam/servicePolicies";
-import { cronProblems, MAX_ACTIONS_PER_TRIGGER, planTriggers } from "../components/glue/schedule";
+import { cronProblems, MAX_ACTIONS_PER_TRIGGER, planTriggers } from "../config/schedule";
 import { hiveColumns } from "../contract/schema";
 import { loadDetections } from "../contract/detections";
 import { declareStack, DeclaredResource, findResource } from "../testing/mockProgram";

@@ -9,7 +9,7 @@ import { loadDetections, parseDetection } from "../contract/detections";
 import { Engine } from "../lambda/shared/engine";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";
-import { measureDetections } from "../scripts/ground-truth";
+import { measureDetections } from "../local/groundTruth";
 import { corpusEvents, corpusFiles, CORPUS_DIR } from "./corpus";
 
 const ROOT = path.join(__dirname, "..");

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { NORMALISER_EPHEMERAL_STORAGE_MB } from "../components/normaliser/normaliserFunction";
-import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../lambda/normaliser/suspicious";
+import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../contract/suspicious";
 import { declareStack, findResource } from "../testing/mockProgram";
 
 describe("Normaliser component: sizing and the suspicious-file alarm", () => {

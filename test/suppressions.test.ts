@@ -8,7 +8,7 @@ import { suppressResultRows } from "../cli/query";
 import { parseDetection } from "../contract/detections";
 import { ConfigError, parseLakeConfig } from "../config/stackConfig";
 import { Suppression, Suppressions } from "../contract/suppressions";
-import { parseAlertDetection } from "../lambda/alerts/catalogue";
+import { alertDetectionOf } from "../contract/alerting";
 import { MemoryDedupStore } from "../lambda/alerts/dedup";
 import { createScheduledEvaluator } from "../lambda/alerts/handlers";
 import { replayAlerts } from "../local/alerts";
@@ -118,7 +118,7 @@ describe("suppressions apply the same way in the alerts, the local mode and the 
         const localIds = [...local.findings[0].eventIds].sort();
 
         // 2. Alerts (the replay runs the alert functions' code); no dedup window, so every kept row is in a sent alert.
-        const detection = parseAlertDetection(file, sql);
+        const detection = alertDetectionOf(parseDetection(file, sql));
         const replay = await replayAlerts({
             files: inputs,
             outDir: path.join(directory, "replay"),

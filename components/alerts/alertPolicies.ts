@@ -6,7 +6,7 @@ import { hiveColumns, PARTITION_COLUMNS } from "../../contract/schema";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { keyAdministeredThroughIam, PolicyDocument, PolicyStatement } from "../archive/archivePolicies";
 import { ProjectionArgs, TableDefinition } from "../catalog/tables";
-import { RECENT_TABLE } from "../../lambda/alerts/settings";
+import { RECENT_TABLE } from "../../contract/alerting";
 
 /**
  * The topic's key. SNS encrypts with it on behalf of the publishers (their IAM policies grant

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "./bundle";
-import { AlertingSettings, RECENT_TABLE } from "../../lambda/alerts/settings";
+import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
 import { serviceTrustPolicy } from "../iam/servicePolicies";
 import { LAKE_PREFIXES } from "../../contract/prefixes";

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
-import { AlertingSettings, SETTINGS_FILE } from "../../lambda/alerts/settings";
+import { AlertingSettings, SETTINGS_FILE } from "../../contract/alerting";
 
 export const ALERTS_RUNTIME = "nodejs22.x";
 export const ALERTS_ARCHITECTURE = "x86_64";

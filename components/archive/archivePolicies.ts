@@ -10,6 +10,7 @@
  * CloudTrail itself always writes `AWSLogs/<trail's own account>/…`. Only a trail with the
  * configured name, in a listed account, can write; the policy grows by 15 bytes per account.
  */
+import { MAX_ACCOUNTS } from "../../contract/limits";
 
 /** A condition block: operator → context key → value(s). */
 export type PolicyCondition = Record<string, Record<string, string | string[] | boolean>>;
@@ -65,8 +66,7 @@ export type TrustPolicy = PolicyDocument<TrustStatement>;
 export const S3_BUCKET_POLICY_MAX_BYTES = 20 * 1024;
 /** KMS key policies are limited to 32 KB (KMS quotas, "Key policy document size"). */
 export const KMS_KEY_POLICY_MAX_BYTES = 32 * 1024;
-/** The account count this design is tested for; the builders refuse lists whose policy would not fit. */
-export const MAX_ACCOUNTS = 1_000;
+export { MAX_ACCOUNTS };
 
 export const CLOUDTRAIL_SERVICE = "cloudtrail.amazonaws.com";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planTriggers, TriggerPlanOptions } from "./schedule";
+import { planTriggers, TriggerPlanOptions } from "../../config/schedule";
 
 /** Arguments of {@link GlueSchedule}. */
 export interface GlueScheduleArgs {

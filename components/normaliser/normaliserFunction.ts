@@ -4,7 +4,7 @@ import { bundleNormaliser, NORMALISER_RUNTIME } from "./bundle";
 import { NormaliserConfig } from "../../config/stackConfig";
 import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
 import { ARCHIVE_LOG_PREFIX } from "../../contract/prefixes";
-import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../lambda/normaliser/suspicious";
+import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contract/suspicious";
 
 /**
  * /tmp of the function. One file at a time (the handler processes a batch sequentially); its

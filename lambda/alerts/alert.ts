@@ -4,7 +4,8 @@
  * event evaluator, the scheduled evaluator and the replay (`npm run alerts`).
  */
 import { Suppressions } from "../../contract/suppressions";
-import { AlertDetection, isoSeconds, SEVERITY_RANK, AlertSeverity, sqlForWindow } from "./catalogue";
+import { AlertDetection, AlertSeverity, SEVERITY_RANK } from "../../contract/alerting";
+import { isoSeconds, sqlForWindow } from "./catalogue";
 import { DedupStore } from "./dedup";
 
 /** One output row of a detection (DETECTIONS-FORMAT.md: ten columns, as text). */

@@ -5,7 +5,7 @@
  */
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { AlertSeverity } from "./catalogue";
+import { AlertSeverity } from "../../contract/alerting";
 import { Alert, Destination } from "./alert";
 
 export const EVENT_SOURCE = "cloudtrail-lake";

@@ -4,12 +4,11 @@
  * the partition columns from their keys, then every event detection runs over the files' own
  * event range. The same function runs in the alert evaluator Lambda and in the replay.
  *
- * Imports the DuckDB engine and its Trino compatibility macros from local/ (one engine for all
- * paths); the layout change (issue 12) moves them to lambda/shared/.
+ * The DuckDB engine and its Trino compatibility macros are lambda/shared/engine.ts, the one engine of every path.
  */
-import { Engine, literal } from "../shared/engine";
-import { duckdbColumns } from "../../local/lake";
-import { AlertDetection, isoSeconds, sqlForWindow, Window } from "./catalogue";
+import { duckdbColumns, Engine, literal } from "../shared/engine";
+import { AlertDetection } from "../../contract/alerting";
+import { isoSeconds, sqlForWindow, Window } from "./catalogue";
 import { DetectionRow } from "./alert";
 
 export interface DetectionRun {

@@ -24,7 +24,7 @@ import { AlertContext, Destination, EvaluationResult, raiseAlerts } from "./aler
 import { isoSeconds, sqlForWindow } from "./catalogue";
 import { DedupStore } from "./dedup";
 import { evaluateEventDetections } from "./evaluate";
-import { AlertingSettings } from "./settings";
+import { AlertingSettings } from "../../contract/alerting";
 
 export interface Logger {
     info(message: string, details?: Record<string, unknown>): void;

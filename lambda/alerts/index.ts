@@ -16,7 +16,7 @@ import { Destination } from "./alert";
 import { DynamoDedupStore } from "./dedup";
 import { eventBridgeDestination, snsDestination } from "./destinations";
 import { createEventEvaluator, createScheduledEvaluator } from "./handlers";
-import { AlertingSettings, SETTINGS_FILE } from "./settings";
+import { AlertingSettings, SETTINGS_FILE } from "../../contract/alerting";
 
 const settings = JSON.parse(fs.readFileSync(path.join(__dirname, SETTINGS_FILE), "utf8")) as AlertingSettings;
 const powertools = new Logger({ serviceName: "cloudtrail-lake-alerts" });

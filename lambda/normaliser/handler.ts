@@ -16,10 +16,10 @@ import { normaliseLogFile } from "./core";
 import { decodeS3EventKey, isNormalisable, outputFileName, parseLogKey } from "../../contract/keys";
 import { firstVersionOf } from "./versions";
 
-import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC, SuspiciousReason } from "./suspicious";
+import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC, SuspiciousReason } from "../../contract/suspicious";
 
-export { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "./suspicious";
-export type { SuspiciousReason } from "./suspicious";
+export { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contract/suspicious";
+export type { SuspiciousReason } from "../../contract/suspicious";
 
 export interface HandlerDependencies {
     readonly s3: S3Client;

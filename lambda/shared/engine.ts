@@ -20,6 +20,7 @@
  * reported as "cannot run locally" with DuckDB's error, never skipped silently.
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN } from "../../contract/schema";
 
 export const COMPATIBILITY_MACROS = [
     `CREATE OR REPLACE MACRO json_extract_scalar(doc, path) AS
@@ -72,4 +73,10 @@ export class Engine {
 /** A SQL string literal. */
 export function literal(text: string): string {
     return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** DuckDB `columns={…}` of read_json: the explicit schema, never inferred. */
+export function duckdbColumns(): string {
+    const entries = [...COLUMNS.map((column) => [column.name, duckdbType(column.type)]), [EXTRA_FIELDS_COLUMN, "VARCHAR"]];
+    return `{${entries.map(([name, type]) => `${literal(name)}: ${literal(type)}`).join(", ")}}`;
 }

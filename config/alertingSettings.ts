@@ -2,9 +2,8 @@
  * The alert functions' settings from validated stack config: the one mapping the deploy (Alerting
  * component) and the replay (`npm run alerts`) share, so both evaluate the same way.
  */
-import { CONFIG_NAMESPACE, LakeConfig } from "../../config/stackConfig";
-import { AlertDetection } from "../../lambda/alerts/catalogue";
-import { AlertingSettings, RECENT_TABLE } from "../../lambda/alerts/settings";
+import { AlertDetection, AlertingSettings, RECENT_TABLE } from "../contract/alerting";
+import { CONFIG_NAMESPACE, LakeConfig } from "./stackConfig";
 
 /** Suppressions naming a detection that does not exist would silently do nothing: refuse them. */
 export function unknownDetectionProblems(config: Pick<LakeConfig, "suppressions">, detections: readonly { id: string }[]): string[] {

@@ -1,6 +1,6 @@
 /**
  * Names shared by the normaliser Lambda (which reports suspicious archive files) and
- * components/normaliser/normaliserFunction.ts (which alarms on them). No side effects: the Pulumi program imports it.
+ * components/normaliser/normaliserFunction.ts (which alarms on them).
  */
 
 /** Service name of the logs and the metric dimension `service`. */

@@ -1,0 +1,53 @@
+// @ts-check
+/**
+ * Lint (typescript-eslint's recommended rules) and the import boundaries of the layout
+ * (README, "How it is built"): each zone below is one rule of that table, and its message names it.
+ */
+import js from "@eslint/js";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
+import tseslint from "typescript-eslint";
+
+const ALL = ["contract", "config", "components", "lambda", "local", "cli", "testing", "policy-pack", "scripts", "bench", "test", "index.ts", "program.ts"];
+const but = (...allowed) => ALL.filter((folder) => !allowed.includes(folder)).map((folder) => `./${folder}`);
+
+/** [importing folder, folders it may import, the rule as README states it] */
+const BOUNDARIES = [
+    ["contract", ["contract"], "contract/ imports nothing of the project"],
+    ["config", ["config", "contract"], "config/ imports only contract/"],
+    [
+        "components",
+        ["components", "contract", "config"],
+        "components/ imports only contract/, config/ and components/ (never lambda/ local/ cli/: it reaches the Lambda code only through the bundle builder's entry path)",
+    ],
+    ["lambda", ["lambda", "contract"], "lambda/ imports only contract/ and lambda/ (never components/ local/ cli/ config/)"],
+    ["local", ["local", "contract", "config", "lambda"], "local/ imports only contract/, config/, lambda/ and local/"],
+    [
+        "testing",
+        ["testing", "contract", "config", "components", "policy-pack", "program.ts"],
+        "testing/ imports only contract/, config/, components/, program.ts and policy-pack/",
+    ],
+    ["policy-pack", ["policy-pack", "contract", "components"], "policy-pack/ imports only contract/ and components/' builders"],
+    ["program.ts", ["contract", "config", "components"], "program.ts imports only contract/, config/ and components/"],
+    ["index.ts", ["program.ts", "config", "contract"], "index.ts only reads the config and calls program.ts"],
+];
+
+const zones = [
+    ...BOUNDARIES.map(([target, allowed, message]) => ({ target: `./${target}`, from: but(...allowed), message })),
+    // test/ tests the entry points' exported functions too: it is exempt from the next two rules.
+    { target: but("cli", "test"), from: "./cli", message: "nothing imports cli/ (entry points only)" },
+    { target: but("scripts", "test"), from: "./scripts", message: "nothing imports scripts/ (entry points)" },
+    { target: but("bench"), from: "./bench", message: "nothing imports bench/ (entry points)" },
+    { target: but("test"), from: "./test", message: "nothing imports test/" },
+    { target: but(), from: "./index.ts", message: "nothing imports index.ts (the Pulumi entry point; declare the stack with program.ts)" },
+];
+
+export default tseslint.config(
+    { ignores: ["**/node_modules/", ".build/", ".bench/", "out/", "glue/", "samples/"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        plugins: { "import-x": importX },
+        settings: { "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".json"] })] },
+        rules: { "import-x/no-restricted-paths": ["error", { zones }] },
+    },
+);
