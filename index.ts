@@ -1,31 +1,21 @@
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { CloudTrailLake } from "./components/cloudTrailLake";
-import { lakeConfigFromPulumi } from "./config/stackConfig";
+import { declareStackFromPulumiConfig } from "./program";
 
-// Validate all of the config before declaring anything: a bad value stops here, with every problem listed.
-const config = lakeConfigFromPulumi(pulumi.runtime.allConfig());
-const region = new pulumi.Config("aws").require("region");
+// The declaration is program.ts, shared with the tests and the offline plan; a bad config stops it before anything is declared.
+const { outputs } = declareStackFromPulumiConfig();
 
-const stack = new CloudTrailLake("cloudtrail-lake", {
-    config,
-    region,
-    centralAccountId: aws.getCallerIdentityOutput().accountId,
-});
-
-export const archiveBucketName = stack.archive.bucketName;
-export const accessLogBucketName = stack.archive.accessLogBucketName;
-export const lakeBucketName = stack.lake.bucketName;
-export const kmsKeyArn = stack.archive.keyArn;
+export const archiveBucketName = outputs.archiveBucketName;
+export const accessLogBucketName = outputs.accessLogBucketName;
+export const lakeBucketName = outputs.lakeBucketName;
+export const kmsKeyArn = outputs.kmsKeyArn;
 /** Trail ARN per account id. */
-export const trailArns = pulumi.all(Object.fromEntries(Object.entries(stack.trails).map(([accountId, trail]) => [accountId, trail.trailArn])));
-export const normaliserFunctionName = stack.normaliser.functionName;
-export const normaliserDeadLetterQueueUrl = stack.normaliser.deadLetterQueueUrl;
-export const glueJobNames = pulumi.all(Object.fromEntries(Object.entries(stack.conversion.jobs).map(([accountId, job]) => [accountId, job.jobName])));
-export const glueDatabaseName = stack.catalog.databaseName;
-export const athenaWorkgroupName = stack.catalog.workgroupName;
+export const trailArns = outputs.trailArns;
+export const normaliserFunctionName = outputs.normaliserFunctionName;
+export const normaliserDeadLetterQueueUrl = outputs.normaliserDeadLetterQueueUrl;
+export const glueJobNames = outputs.glueJobNames;
+export const glueDatabaseName = outputs.glueDatabaseName;
+export const athenaWorkgroupName = outputs.athenaWorkgroupName;
 /** Alerting (set when cloudtrail-lake:alerts is configured): subscribe to the topic, point subscriptions' RedrivePolicy at the DLQ. */
-export const alertTopicArn = stack.alerting?.topicArn;
-export const alertDeliveryDeadLetterQueueArn = stack.alerting?.deliveryDeadLetterQueueArn;
-export const alertEventEvaluatorName = stack.alerting?.eventEvaluatorName;
-export const alertScheduledEvaluatorName = stack.alerting?.scheduledEvaluatorName;
+export const alertTopicArn = outputs.alertTopicArn;
+export const alertDeliveryDeadLetterQueueArn = outputs.alertDeliveryDeadLetterQueueArn;
+export const alertEventEvaluatorName = outputs.alertEventEvaluatorName;
+export const alertScheduledEvaluatorName = outputs.alertScheduledEvaluatorName;

@@ -4,7 +4,7 @@
  * so the cost of growth is visible. Each size runs in its own process, so peak RSS is its own.
  */
 import { execFileSync } from "node:child_process";
-import { CloudTrailLake } from "../components/cloudTrailLake";
+import { declareStack } from "../program";
 import { lakeConfigFromPulumi } from "../config/stackConfig";
 import { KMS_KEY_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES } from "../components/archive/archivePolicies";
 import { MOCK_CENTRAL_ACCOUNT_ID, recordDeclarations } from "../testing/mockProgram";
@@ -14,14 +14,8 @@ const SIZES = [10, 100, 1000];
 async function measure(count: number): Promise<void> {
     const accounts = Array.from({ length: count }, (_, i) => ({ id: String(200000000000 + i * 104729), name: `account-${i}` }));
     const started = process.hrtime.bigint();
-    const resources = await recordDeclarations(
-        () =>
-            new CloudTrailLake("cloudtrail-lake", {
-                config: lakeConfigFromPulumi({ "cloudtrail-lake:accounts": JSON.stringify(accounts) }),
-                region: "ap-northeast-1",
-                centralAccountId: MOCK_CENTRAL_ACCOUNT_ID,
-            }),
-    );
+    const config = lakeConfigFromPulumi({ "cloudtrail-lake:accounts": JSON.stringify(accounts) });
+    const resources = await recordDeclarations((opts) => declareStack(config, { region: "ap-northeast-1", centralAccountId: MOCK_CENTRAL_ACCOUNT_ID }, opts));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const size = (type: string, field: string, name: string) =>
         Buffer.byteLength(resources.find((resource) => resource.type === type && resource.name === name)!.inputs[field]);

@@ -77,9 +77,10 @@ async function main(): Promise<number> {
     }
     setStackConfig(readStackFile(stackFile));
     let configError: unknown;
-    const resources = await recordDeclarations(() => {
+    const { declareStackFromPulumiConfig } = await import("../program");
+    const resources = await recordDeclarations((opts) => {
         try {
-            require("../index");
+            declareStackFromPulumiConfig(opts);
         } catch (error) {
             configError = error;
         }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
+import { declareMockStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
 import { alertKeyPolicy } from "../components/alerts/alertPolicies";
 import { alertingSettings } from "../config/alertingSettings";
 import { parseLakeConfig } from "../config/stackConfig";
@@ -19,7 +19,7 @@ describe("Alerting component", () => {
     const get = (type: string, name: string) => findResource(resources, type, name).inputs;
 
     before(async () => {
-        resources = await declareStack({
+        resources = await declareMockStack({
             "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }],
             "cloudtrail-lake:alerts": STACK_ALERTS,
             "cloudtrail-lake:suppressions": [DEPLOY_ROLE],
@@ -27,7 +27,7 @@ describe("Alerting component", () => {
     });
 
     it("is not deployed unless cloudtrail-lake:alerts is set", async () => {
-        const without = await declareStack({ "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }] });
+        const without = await declareMockStack({ "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }] });
         expect(without.filter((resource) => resource.type.startsWith("cloudtrail-lake:alerts"))).to.deep.equal([]);
         expect(resources.filter((resource) => resource.type === "cloudtrail-lake:alerts:Alerting")).to.have.length(1);
     });
@@ -176,7 +176,7 @@ describe("Alerting component", () => {
     });
 
     it("refuses a suppression naming a detection that does not exist", async () => {
-        const error = await declareStack({
+        const error = await declareMockStack({
             "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }],
             "cloudtrail-lake:alerts": {},
             "cloudtrail-lake:suppressions": [{ detection: "no-such-detection", account: "111122223333", reason: "typo test" }],

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { centralAccountWarning, ConfigError, DEFAULT_MEMBER_ROLE, lakeConfigFromPulumi, parseLakeConfig } from "../config/stackConfig";
-import { declareStack, findResource } from "../testing/mockProgram";
+import { declareMockStack, findResource } from "../testing/mockProgram";
 
 const valid = {
     accounts: [
@@ -128,7 +128,7 @@ describe("stack config", () => {
     });
 
     it("hands the batching window to the normaliser's SQS event source mapping", async () => {
-        const resources = await declareStack({
+        const resources = await declareMockStack({
             "cloudtrail-lake:accounts": valid.accounts,
             "cloudtrail-lake:normaliser": { batchSize: 50, maximumBatchingWindowSeconds: 5 },
         });

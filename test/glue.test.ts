@@ -8,7 +8,7 @@ import { glueJobRolePolicy } from "../components/iam/servicePolicies";
 import { cronProblems, MAX_ACTIONS_PER_TRIGGER, planTriggers } from "../config/schedule";
 import { hiveColumns } from "../contract/schema";
 import { loadDetections } from "../contract/detections";
-import { declareStack, DeclaredResource, findResource } from "../testing/mockProgram";
+import { declareMockStack, DeclaredResource, findResource } from "../testing/mockProgram";
 import { GLUE_SCHEMA_FILE, glueSchemaText } from "../scripts/generate-glue-schema";
 
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
@@ -20,7 +20,7 @@ describe("Glue: one job per account", () => {
     const accounts = accountsOf(3);
 
     before(async () => {
-        resources = await declareStack({ "cloudtrail-lake:accounts": accounts, "cloudtrail-lake:glue": { workerType: "G.2X", numberOfWorkers: 4 } });
+        resources = await declareMockStack({ "cloudtrail-lake:accounts": accounts, "cloudtrail-lake:glue": { workerType: "G.2X", numberOfWorkers: 4 } });
     });
 
     it("declares one Glue 5.0 job and one role per account, bookmarks on, one run at a time", () => {
@@ -124,7 +124,7 @@ describe("Glue schedule", () => {
 
     for (const count of [3, 120]) {
         it(`starts each of ${count} jobs from exactly one scheduled trigger of at most 50 actions`, async () => {
-            const resources = await declareStack({ "cloudtrail-lake:accounts": accountsOf(count) });
+            const resources = await declareMockStack({ "cloudtrail-lake:accounts": accountsOf(count) });
             const triggers = ofType(resources, "aws:glue/trigger:Trigger");
             expect(triggers).to.have.length(Math.ceil(count / MAX_ACTIONS_PER_TRIGGER));
             for (const trigger of triggers) {
@@ -185,7 +185,7 @@ describe("catalog and Athena", () => {
     const accounts = accountsOf(3);
 
     before(async () => {
-        resources = await declareStack({
+        resources = await declareMockStack({
             "cloudtrail-lake:accounts": accounts,
             "cloudtrail-lake:catalog": { regions: ["us-east-1", "eu-west-1"], firstDate: "2024-01-01" },
             "cloudtrail-lake:athena": { bytesScannedCutoffMb: 2048 },

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { TRANSITION_MINIMUM_OBJECT_SIZE } from "../components/storage/secureBucket";
-import { declareStack, DeclaredResource } from "../testing/mockProgram";
+import { declareMockStack, DeclaredResource } from "../testing/mockProgram";
 
 const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 
@@ -8,7 +8,7 @@ describe("S3 lifecycle rules", () => {
     let configurations: DeclaredResource[];
 
     before(async () => {
-        const resources = await declareStack({
+        const resources = await declareMockStack({
             "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }],
             "cloudtrail-lake:archive": { retentionDays: 365, expireAfterDays: 3650 },
         });

@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { NORMALISER_EPHEMERAL_STORAGE_MB } from "../components/normaliser/normaliserFunction";
 import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../contract/suspicious";
-import { declareStack, findResource } from "../testing/mockProgram";
+import { declareMockStack, findResource } from "../testing/mockProgram";
 
 describe("Normaliser component: sizing and the suspicious-file alarm", () => {
     const topic = "arn:aws:sns:ap-northeast-1:999999999999:security-alerts";
     let get: (type: string, name: string) => Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
     before(async () => {
-        const resources = await declareStack({
+        const resources = await declareMockStack({
             "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }],
             "cloudtrail-lake:normaliser": { alarmTopicArn: topic },
         });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { normaliserRolePolicy, notificationQueuePolicy } from "../components/iam/servicePolicies";
-import { declareStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
+import { declareMockStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
 
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 
@@ -9,7 +9,7 @@ describe("Normaliser component", () => {
     const get = (type: string, name: string) => findResource(resources, type, name).inputs;
 
     before(async () => {
-        resources = await declareStack({
+        resources = await declareMockStack({
             "cloudtrail-lake:accounts": [{ id: "111122223333", name: "security" }],
             "cloudtrail-lake:normaliser": {
                 memoryMb: 2048,

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { ConfigError } from "../config/stackConfig";
 import { archiveBucketPolicy } from "../components/archive/archivePolicies";
 import {
-    declareStack,
+    declareMockStack,
     DeclaredResource,
     findResource,
     installMocks,
@@ -12,6 +12,7 @@ import {
     recordDeclarations,
     setStackConfig,
 } from "../testing/mockProgram";
+import { declareStackFromPulumiConfig, StackOutputs } from "../program";
 
 const prodConfig = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
 const prodAccounts = (prodConfig["cloudtrail-lake:accounts"] as { id: string }[]).map((account) => account.id);
@@ -19,20 +20,19 @@ const prodAccounts = (prodConfig["cloudtrail-lake:accounts"] as { id: string }[]
 const ofType = (resources: DeclaredResource[], type: string) => resources.filter((resource) => resource.type === type);
 const named = findResource;
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
-const declareWith = declareStack;
+const declareWith = declareMockStack;
 
 describe("the program with Pulumi.prod.yaml", () => {
     let resources: DeclaredResource[];
-    let outputs: Record<string, any>;
+    let outputs: Record<string, unknown>;
 
     before(async () => {
         await installMocks();
         setStackConfig(prodConfig);
-        delete require.cache[require.resolve("../index")]; // other test files may have run the program already
-        resources = await recordDeclarations(() => require("../index"));
-        const program = require("../index");
+        let declared: StackOutputs | undefined;
+        resources = await recordDeclarations((opts) => (declared = declareStackFromPulumiConfig(opts).outputs));
         outputs = {};
-        for (const key of Object.keys(program)) outputs[key] = await new Promise((resolve) => program[key].apply(resolve));
+        for (const [key, output] of Object.entries(declared!)) outputs[key] = output && (await new Promise((resolve) => output.apply(resolve)));
     });
 
     it("locks the archive: Object Lock on, COMPLIANCE for 365 days, versioning on, kept when the stack is destroyed", () => {
@@ -285,13 +285,12 @@ describe("accounts in config", () => {
         });
     });
 
-    it("a config error stops index.ts before it declares any resource", async () => {
+    it("a config error stops the program before it declares any resource", async () => {
         setStackConfig({ ...prodConfig, "cloudtrail-lake:accounts": [{ id: 111122223333, name: "a" }], "cloudtrail-lake:archive": { mode: "COMPLIANCE" } });
-        delete require.cache[require.resolve("../index")];
         let caught: unknown;
-        const resources = await recordDeclarations(() => {
+        const resources = await recordDeclarations((opts) => {
             try {
-                require("../index");
+                declareStackFromPulumiConfig(opts);
             } catch (error) {
                 caught = error;
             }

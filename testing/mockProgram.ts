@@ -8,17 +8,22 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 
+/** Property values as the (mock) provider sees them: plain JSON-like data. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs of any resource type; tests read them field by field
+export type Properties = Record<string, any>;
+
 /** A resource as the program declared it. */
 export interface DeclaredResource {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
     /** Inputs after resolution (what would be sent to the provider). */
-    readonly inputs: Record<string, any>;
+    readonly inputs: Properties;
     /** Inputs and the attributes the (mock) provider computed: what `pulumi up` would know after the step. */
-    readonly outputs: Record<string, any>;
+    readonly outputs: Properties;
+    /** URN of the parent ("" for the root component). */
     readonly parent: string;
-    /** URNs of explicit and implicit dependencies. */
+    /** URNs of the explicit dependencies (`dependsOn`); implicit ones (through inputs) are not listed. */
     readonly dependencies: string[];
     /** `urn::id` reference of the explicit provider, if any. */
     readonly provider: string;
@@ -29,12 +34,21 @@ export interface DeclaredResource {
 /** The account the mocked default provider is in. */
 export const MOCK_CENTRAL_ACCOUNT_ID = "999999999999";
 
-const declared: DeclaredResource[] = [];
+/** What the mocks' newResource saw (resolved inputs, provider), by `type::name`. */
+interface ProviderView {
+    readonly inputs: Properties;
+    readonly outputs: Properties;
+    readonly provider: string;
+}
+const providerViews = new Map<string, ProviderView>();
+/** Account of each explicit AWS provider (its first allowedAccountIds entry), by provider name. */
 const providerAccounts = new Map<string, string>();
 let installed = false;
 
+const viewKey = (type: string, name: string) => `${type}::${name}`;
+
 /** Computed attributes AWS would return, so that ARNs and names flow on as they would in a deployment. */
-function mockState(type: string, name: string, inputs: Record<string, any>, provider: string): Record<string, any> {
+function mockState(type: string, name: string, inputs: Properties, provider: string): Properties {
     const region = inputs.region ?? "ap-northeast-1";
     switch (type) {
         case "aws:s3/bucket:Bucket": {
@@ -44,7 +58,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>, prov
         case "aws:kms/key:Key":
             return { ...inputs, keyId: `${name}-key-id`, arn: `arn:aws:kms:${region}:${MOCK_CENTRAL_ACCOUNT_ID}:key/${name}-key-id` };
         case "aws:cloudtrail/trail:Trail": {
-            const account = providerAccounts.get(provider.split("::").slice(0, -1).join("::")) ?? MOCK_CENTRAL_ACCOUNT_ID;
+            // A provider reference is `<provider urn>::<id>`; the urn ends with the provider's name.
+            const providerName = provider.split("::").slice(-2, -1)[0] ?? "";
+            const account = providerAccounts.get(providerName) ?? MOCK_CENTRAL_ACCOUNT_ID;
             return { ...inputs, arn: `arn:aws:cloudtrail:${region}:${account}:trail/${inputs.name}` };
         }
         default:
@@ -52,14 +68,22 @@ function mockState(type: string, name: string, inputs: Record<string, any>, prov
     }
 }
 
-/** Installs the mocks (once per process) and starts recording declarations. */
+/** Installs the mocks (once per process). */
 export async function installMocks(project = "cloudtrail-lake", stack = "prod"): Promise<void> {
     if (installed) return;
     installed = true;
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                const state = mockState(args.type, args.name, args.inputs, args.provider ?? "");
+                const provider = args.provider ?? "";
+                if (args.type === "pulumi:providers:aws" && args.inputs.allowedAccountIds) {
+                    // Provider inputs arrive JSON-encoded.
+                    const allowed =
+                        typeof args.inputs.allowedAccountIds === "string" ? JSON.parse(args.inputs.allowedAccountIds) : args.inputs.allowedAccountIds;
+                    providerAccounts.set(args.name, allowed[0]);
+                }
+                const state = mockState(args.type, args.name, args.inputs, provider);
+                providerViews.set(viewKey(args.type, args.name), { inputs: args.inputs, outputs: { ...args.inputs, ...state }, provider });
                 // As in AWS, a bucket's id is its name (sub-resources refer to it by either).
                 return { id: args.type === "aws:s3/bucket:Bucket" ? state.bucket : `${args.name}-id`, state };
             },
@@ -85,47 +109,75 @@ export async function installMocks(project = "cloudtrail-lake", stack = "prod"):
         stack,
         false,
     );
+}
 
-    // The mock monitor does not pass parents, dependencies or options to the mocks; record them here.
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, response: any) => void) =>
-        register(req, (err: any, response: any) => {
-            if (!err && response) {
-                const inputs = pulumi.runtime.deserializeProperties(req.getObject());
-                const urn: string = response.getUrn();
-                if (req.getType() === "pulumi:providers:aws" && inputs.allowedAccountIds) {
-                    // Provider inputs arrive JSON-encoded.
-                    const allowed = typeof inputs.allowedAccountIds === "string" ? JSON.parse(inputs.allowedAccountIds) : inputs.allowedAccountIds;
-                    providerAccounts.set(urn, allowed[0]);
-                }
-                declared.push({
-                    urn,
-                    type: req.getType(),
-                    name: req.getName(),
-                    inputs,
-                    outputs: { ...inputs, ...pulumi.runtime.deserializeProperties(response.getObject()) },
-                    parent: req.getParent(),
-                    dependencies: req.getDependenciesList(),
-                    provider: req.getProvider(),
-                    retainOnDelete: req.getRetainondelete?.() ?? false,
-                    custom: req.getCustom(),
-                });
-            }
-            callback(err, response);
-        });
+/** The value of an output, once the (mock) engine has resolved it. */
+function settled<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** What a transformation saw of one resource at construction. */
+interface Construction {
+    readonly resource: pulumi.Resource;
+    readonly type: string;
+    readonly name: string;
+    readonly opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
 }
 
 /**
  * Declares resources with `declare` under the mocks and resolves, once every registration has
- * settled, with what was declared during this call alone.
+ * settled, with what was declared during this call alone. `declare` must pass the options it is
+ * given to its root resource: their `transformations` (the public option of Pulumi's SDK that
+ * mocks support, unlike `transforms` and stack transformations) see every resource the root and
+ * its children construct, with its options; the mocks' newResource sees its resolved inputs and
+ * provider. Completion is every recorded resource's URN (and id) having resolved.
  */
-export async function recordDeclarations(declare: () => unknown): Promise<DeclaredResource[]> {
+export async function recordDeclarations(declare: (opts: pulumi.ComponentResourceOptions) => unknown): Promise<DeclaredResource[]> {
     await installMocks();
-    const start = declared.length;
-    declare();
-    await (pulumi.runtime as any).waitForRPCs();
-    return declared.slice(start);
+    const constructions: Construction[] = [];
+    const record: pulumi.ResourceTransformation = (args) => {
+        constructions.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts });
+        return undefined;
+    };
+    declare({ transformations: [record] });
+    // Resources may be declared inside apply callbacks: wait until no new one appears.
+    let settledCount = -1;
+    while (settledCount !== constructions.length) {
+        settledCount = constructions.length;
+        await Promise.all(
+            constructions.map((construction) =>
+                Promise.all([
+                    settled(construction.resource.urn),
+                    pulumi.CustomResource.isInstance(construction.resource) ? settled(construction.resource.id) : undefined,
+                ]),
+            ),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+    const seen = new Set<string>();
+    return Promise.all(
+        constructions.map(async ({ resource, type, name, opts }) => {
+            const key = viewKey(type, name);
+            // Matching by type and name needs them unique in the program (URNs are unique per parent only).
+            if (seen.has(key)) throw new Error(`two resources of type ${type} are named "${name}": the mock harness matches by type and name`);
+            seen.add(key);
+            const view = providerViews.get(key);
+            if (!view) throw new Error(`the mocks never saw ${key}`);
+            const dependsOn = (await settled(pulumi.output(opts.dependsOn ?? []))) as pulumi.Resource | pulumi.Resource[];
+            return {
+                urn: await settled(resource.urn),
+                type,
+                name,
+                inputs: view.inputs,
+                outputs: view.outputs,
+                parent: opts.parent ? await settled(opts.parent.urn) : "",
+                dependencies: await Promise.all((Array.isArray(dependsOn) ? dependsOn : [dependsOn]).map((dependency) => settled(dependency.urn))),
+                provider: view.provider,
+                retainOnDelete: opts.retainOnDelete ?? false,
+                custom: pulumi.CustomResource.isInstance(resource),
+            };
+        }),
+    );
 }
 
 /** Sets the stack config the program will read, as the Pulumi CLI would from a stack file. */
@@ -142,16 +194,17 @@ export function readStackFile(path: string): Record<string, unknown> {
 }
 
 /**
- * Declares the whole stack as index.ts does, from stack-config values (`{"cloudtrail-lake:accounts": [...]}`),
- * and returns what was declared. Throws the ConfigError of a bad config before declaring anything.
+ * Declares the whole stack as index.ts does (program.ts), from stack-config values
+ * (`{"cloudtrail-lake:accounts": [...]}`), and returns what was declared. Throws the ConfigError
+ * of a bad config before declaring anything.
  */
-export async function declareStack(values: Record<string, unknown>, region = "ap-northeast-1"): Promise<DeclaredResource[]> {
+export async function declareMockStack(values: Record<string, unknown>, region = "ap-northeast-1"): Promise<DeclaredResource[]> {
     // Imported here so that the mocks are installed before any resource module loads.
-    const { CloudTrailLake } = await import("../components/cloudTrailLake");
+    const { declareStack } = await import("../program");
     const { lakeConfigFromPulumi } = await import("../config/stackConfig");
     const flat = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
     const config = lakeConfigFromPulumi(flat);
-    return recordDeclarations(() => new CloudTrailLake("cloudtrail-lake", { config, region, centralAccountId: MOCK_CENTRAL_ACCOUNT_ID }));
+    return recordDeclarations((opts) => declareStack(config, { region, centralAccountId: MOCK_CENTRAL_ACCOUNT_ID }, opts));
 }
 
 /** The resource of that type and name; throws if there is none. */

@@ -134,6 +134,6 @@ export function fixtureFileName(document: Pick<PolicyDocumentOf, "type" | "name"
 export async function declareProdStack(): Promise<DeclaredResource[]> {
     await installMocks();
     setStackConfig(readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml")));
-    delete require.cache[require.resolve("../index")]; // other test files may have run the program already
-    return recordDeclarations(() => require("../index"));
+    const { declareStackFromPulumiConfig } = await import("../program");
+    return recordDeclarations((opts) => declareStackFromPulumiConfig(opts));
 }

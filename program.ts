@@ -1,0 +1,80 @@
+/**
+ * The stack declaration: what index.ts runs under `pulumi up`, and what the tests, `npm run plan`
+ * and the benchmarks run under Pulumi's mocks (testing/mockProgram.ts), so that they all declare
+ * exactly the same program.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CloudTrailLake } from "./components/cloudTrailLake";
+import { LakeConfig, lakeConfigFromPulumi } from "./config/stackConfig";
+
+/** Where the stack is deployed. */
+export interface StackLocation {
+    /** Region of the central resources and home region of the member trails. */
+    readonly region: string;
+    /** Id of the central (log-archive) account the default provider deploys into. */
+    readonly centralAccountId: pulumi.Input<string>;
+}
+
+/** The stack outputs (index.ts exports each under its name). */
+export interface StackOutputs {
+    readonly archiveBucketName: pulumi.Output<string>;
+    readonly accessLogBucketName: pulumi.Output<string>;
+    readonly lakeBucketName: pulumi.Output<string>;
+    readonly kmsKeyArn: pulumi.Output<string>;
+    /** Trail ARN per account id. */
+    readonly trailArns: pulumi.Output<Record<string, string>>;
+    readonly normaliserFunctionName: pulumi.Output<string>;
+    readonly normaliserDeadLetterQueueUrl: pulumi.Output<string>;
+    /** Glue job name per account id. */
+    readonly glueJobNames: pulumi.Output<Record<string, string>>;
+    readonly glueDatabaseName: pulumi.Output<string>;
+    readonly athenaWorkgroupName: pulumi.Output<string>;
+    /** Alerting (set when cloudtrail-lake:alerts is configured): subscribe to the topic, point subscriptions' RedrivePolicy at the DLQ. */
+    readonly alertTopicArn?: pulumi.Output<string>;
+    readonly alertDeliveryDeadLetterQueueArn?: pulumi.Output<string>;
+    readonly alertEventEvaluatorName?: pulumi.Output<string>;
+    readonly alertScheduledEvaluatorName?: pulumi.Output<string>;
+}
+
+export interface DeclaredStack {
+    readonly lake: CloudTrailLake;
+    readonly outputs: StackOutputs;
+}
+
+/** Declares the whole stack from validated config; `opts` go to the root component (its children inherit them). */
+export function declareStack(config: LakeConfig, location: StackLocation, opts?: pulumi.ComponentResourceOptions): DeclaredStack {
+    const lake = new CloudTrailLake("cloudtrail-lake", { config, region: location.region, centralAccountId: location.centralAccountId }, opts);
+    const byAccount = <T>(items: Readonly<Record<string, T>>, output: (item: T) => pulumi.Output<string>) =>
+        pulumi.all(Object.fromEntries(Object.entries(items).map(([accountId, item]) => [accountId, output(item)])));
+    return {
+        lake,
+        outputs: {
+            archiveBucketName: lake.archive.bucketName,
+            accessLogBucketName: lake.archive.accessLogBucketName,
+            lakeBucketName: lake.lake.bucketName,
+            kmsKeyArn: lake.archive.keyArn,
+            trailArns: byAccount(lake.trails, (trail) => trail.trailArn),
+            normaliserFunctionName: lake.normaliser.functionName,
+            normaliserDeadLetterQueueUrl: lake.normaliser.deadLetterQueueUrl,
+            glueJobNames: byAccount(lake.conversion.jobs, (job) => job.jobName),
+            glueDatabaseName: lake.catalog.databaseName,
+            athenaWorkgroupName: lake.catalog.workgroupName,
+            alertTopicArn: lake.alerting?.topicArn,
+            alertDeliveryDeadLetterQueueArn: lake.alerting?.deliveryDeadLetterQueueArn,
+            alertEventEvaluatorName: lake.alerting?.eventEvaluatorName,
+            alertScheduledEvaluatorName: lake.alerting?.scheduledEvaluatorName,
+        },
+    };
+}
+
+/**
+ * Declares the stack from the Pulumi stack's config (`pulumi.runtime.allConfig()`), deployed by
+ * the default provider's account. The whole config is validated first: a bad value throws the
+ * ConfigError listing every problem before anything is declared.
+ */
+export function declareStackFromPulumiConfig(opts?: pulumi.ComponentResourceOptions): DeclaredStack {
+    const config = lakeConfigFromPulumi(pulumi.runtime.allConfig());
+    const region = new pulumi.Config("aws").require("region");
+    return declareStack(config, { region, centralAccountId: aws.getCallerIdentityOutput().accountId }, opts);
+}
