@@ -4,6 +4,7 @@
  * (README, "How it is built"): each zone below is one rule of that table, and its message names it.
  */
 import js from "@eslint/js";
+import globals from "globals";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
@@ -49,5 +50,11 @@ export default tseslint.config(
         plugins: { "import-x": importX },
         settings: { "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".json"] })] },
         rules: { "import-x/no-restricted-paths": ["error", { zones }] },
+    },
+    {
+        // The benchmark's plain-JavaScript contenders are CommonJS scripts run by node: require is their module system.
+        files: ["**/*.js"],
+        languageOptions: { sourceType: "commonjs", globals: globals.node },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
     },
 );

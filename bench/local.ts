@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { buildLogFile } from "./corpusFiles";
 
@@ -55,9 +56,7 @@ async function main(): Promise<void> {
     bundle(path.join(ROOT, "bench", "localChild.ts"), local);
     bundle(path.join(ROOT, "cli", "normalise.ts"), normalise);
 
-    console.log(
-        `Local mode benchmark (${process.version}, ${require("node:os").cpus().length} cores), inputs built from ../shared/corpus as ${FILE_MB} MB log files.\n`,
-    );
+    console.log(`Local mode benchmark (${process.version}, ${os.cpus().length} cores), inputs built from ../shared/corpus as ${FILE_MB} MB log files.\n`);
     const header = [
         "input (JSON)",
         "gz",

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { buildLogFile } from "./corpusFiles";
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
         logLevel: "error",
     });
 
-    console.log(`Normaliser benchmark (${process.version}, ${require("node:os").cpus().length} cores). Inputs built from ../shared/corpus.\n`);
+    console.log(`Normaliser benchmark (${process.version}, ${os.cpus().length} cores). Inputs built from ../shared/corpus.\n`);
     const header = ["file", "contender", "seconds", "MB/s (gz)", "events/s", "peak RSS MB", "vs seed", "vs floor", "note"];
     const widths = [10, 22, 9, 10, 11, 12, 8, 9, 0];
     const row = (cells: (string | number)[]) =>

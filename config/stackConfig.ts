@@ -227,7 +227,7 @@ const catalogSchema = z.strictObject({
 });
 
 /** The ARN `aws:PrincipalArn` carries: an IAM role or user (with path), not an `sts` session. */
-const iamPrincipalArn = z.string({ error: "must be an IAM role or user ARN" }).regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/, {
+const iamPrincipalArn = z.string({ error: "must be an IAM role or user ARN" }).regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/, {
     error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
 });
 

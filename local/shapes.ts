@@ -7,13 +7,13 @@
  *
  * Files are streamed ({@link streamEvents}): a top-level array, or the `Records`, `Events` or
  * `logEvents` array of a top-level object, is read one element at a time, so an export of any
- * size is read in bounded memory (one record at most {@link MAX_RECORD_BYTES}; the decompressed
+ * size is read in bounded memory (one record at most MAX_RECORD_BYTES of lambda/normaliser/splitter.ts; the decompressed
  * size is capped by the caller, lambda/normaliser/core.ts `decompressed`).
  */
 import type { EventBatch } from "../lambda/normaliser/core";
 import type { Evidence } from "../lambda/normaliser/hostile";
 import { parseRecord } from "../lambda/normaliser/render";
-import { MAX_RECORD_BYTES, RecordsSplitter, RecordText } from "../lambda/normaliser/splitter";
+import { RecordsSplitter, RecordText } from "../lambda/normaliser/splitter";
 
 export interface Unwrapped {
     /** CloudTrail events, in file order. */

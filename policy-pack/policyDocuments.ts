@@ -26,7 +26,7 @@ export const POLICY_PROPERTIES: Readonly<Record<string, readonly { property: str
 };
 
 /** The policy documents of one resource's props (JSON text or objects), with their kind; unknown values are skipped. */
-export function policyDocumentsOf(type: string, props: Record<string, any>): { property: string; kind: PolicyKind; document: unknown }[] {
+export function policyDocumentsOf(type: string, props: Record<string, unknown>): { property: string; kind: PolicyKind; document: unknown }[] {
     const found: { property: string; kind: PolicyKind; document: unknown }[] = [];
     for (const { property, kind } of POLICY_PROPERTIES[type] ?? []) {
         const value = props[property];
@@ -147,7 +147,7 @@ export async function policyDocumentProblems(document: unknown, kind: PolicyKind
             problems.push(`Statement[${index}] is not an object`);
             continue;
         }
-        const statement = raw as Record<string, any>;
+        const statement = raw as Record<string, unknown>;
         const at = `Statement[${index}]${typeof statement.Sid === "string" ? ` (${statement.Sid})` : ""}`;
         for (const key of Object.keys(statement)) if (!STATEMENT_KEYS.has(key)) problems.push(`${at} has unknown element ${key}`);
         if (statement.Sid !== undefined) {

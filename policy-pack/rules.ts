@@ -44,7 +44,7 @@ function statementsOf(policy: unknown): Statement[] | undefined {
     }
 }
 
-function purposeOf(bucket: PolicyResource | { props: Record<string, any> }): string | undefined {
+function purposeOf(bucket: PolicyResource | { props: { tags?: Record<string, string> } }): string | undefined {
     return bucket.props.tags?.[BUCKET_PURPOSE_TAG];
 }
 
@@ -607,7 +607,7 @@ export const snsNoPublicAccess: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         for (const policy of args.resources.filter((resource) => resource.type === "aws:sns/topicPolicy:TopicPolicy")) {
             for (const statement of statementsOf(policy.props.policy) ?? []) {
-                const principal = statement.Principal as any;
+                const principal = statement.Principal as "*" | { AWS?: string | string[] } | undefined;
                 const everyone = principal === "*" || list(principal?.AWS).includes("*");
                 if (statement.Effect === "Allow" && everyone)
                     reportViolation(`Topic policy ${policy.name} allows everyone${statement.Sid ? ` (${statement.Sid})` : ""}.`, policy.urn);

@@ -9,6 +9,13 @@ import { parseLakeConfig } from "../config/stackConfig";
 import { bundleAlerts } from "../components/alerts/bundle";
 import { loadAlertDetections } from "../contract/alerting";
 
+/** A statement of a policy document as JSON. */
+interface PolicyStatementJson {
+    Sid?: string;
+    Effect?: string;
+    Principal?: unknown;
+    Resource?: unknown;
+}
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 const mockArn = (type: string, name: string) => `arn:aws:mock:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:${type}/${name}`;
 const STACK_ALERTS = { scheduleMinutes: 10, dedupMinutes: 120, snsTopic: { enabled: true }, eventBridge: { busName: "security", minSeverity: "medium" } };
@@ -43,11 +50,12 @@ describe("Alerting component", () => {
     it("lets only the two alert functions' roles publish, and never a public principal", () => {
         const policy = json(get("aws:sns/topicPolicy:TopicPolicy", "alerts-topic-policy").policy);
         const roles = [mockArn("aws:iam/role:Role", "alerts-events-role"), mockArn("aws:iam/role:Role", "alerts-schedule-role")];
-        const publish = policy.Statement.find((statement: any) => statement.Sid === "AlertFunctionsPublish");
+        const publish = policy.Statement.find((statement: PolicyStatementJson) => statement.Sid === "AlertFunctionsPublish");
         expect(publish.Principal).to.deep.equal({ AWS: roles });
-        const deny = policy.Statement.find((statement: any) => statement.Sid === "NobodyElsePublishes");
+        const deny = policy.Statement.find((statement: PolicyStatementJson) => statement.Sid === "NobodyElsePublishes");
         expect(deny).to.deep.include({ Effect: "Deny", Condition: { ArnNotEquals: { "aws:PrincipalArn": roles } } });
-        for (const statement of policy.Statement.filter((candidate: any) => candidate.Effect === "Allow")) expect(statement.Principal).to.not.equal("*");
+        for (const statement of policy.Statement.filter((candidate: PolicyStatementJson) => candidate.Effect === "Allow"))
+            expect(statement.Principal).to.not.equal("*");
     });
 
     it("has a delivery dead-letter queue only the topic can send to, with an alarm", () => {
@@ -139,13 +147,13 @@ describe("Alerting component", () => {
 
     it("the scheduled evaluator may query only its workgroup and read only normalised files and results; no wildcard actions", () => {
         const policy = json(get("aws:iam/rolePolicy:RolePolicy", "alerts-schedule-role-policy").policy);
-        const byId = Object.fromEntries(policy.Statement.map((statement: any) => [statement.Sid, statement]));
+        const byId = Object.fromEntries(policy.Statement.map((statement: PolicyStatementJson) => [statement.Sid, statement]));
         expect(byId.RunQueries.Resource).to.equal(`arn:aws:athena:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:workgroup/cloudtrail-lake-prod`);
         expect(byId.ReadNormalised.Resource).to.equal("arn:aws:s3:::lake-0123456789abcdef/normalised/*");
         expect(byId.PublishToAlertTopic.Resource).to.equal(mockArn("aws:sns/topic:Topic", "alerts-topic"));
         expect(byId.PutAlertEvents.Resource).to.equal(`arn:aws:events:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:event-bus/security`);
         const events = json(get("aws:iam/rolePolicy:RolePolicy", "alerts-events-role-policy").policy);
-        expect(events.Statement.map((statement: any) => statement.Sid)).to.deep.equal([
+        expect(events.Statement.map((statement: PolicyStatementJson) => statement.Sid)).to.deep.equal([
             "ReadNormalised",
             "DecryptLake",
             "ConsumeQueue",

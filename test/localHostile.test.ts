@@ -394,7 +394,10 @@ describe("local mode, hostile input: files and paths", () => {
         expect(fs.readdirSync(temp).filter((name) => !name.startsWith("tsx-"))).to.deep.equal([]);
         const leftovers: string[] = [];
         const walk = (at: string) => {
-            for (const entry of fs.readdirSync(at, { withFileTypes: true })) entry.isDirectory() ? walk(path.join(at, entry.name)) : leftovers.push(entry.name);
+            for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+                if (entry.isDirectory()) walk(path.join(at, entry.name));
+                else leftovers.push(entry.name);
+            }
         };
         walk(out);
         expect(leftovers.filter((name) => /partial|lock/.test(name))).to.deep.equal([]);

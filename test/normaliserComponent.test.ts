@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { pathToFileURL } from "node:url";
 import { normaliserRolePolicy, notificationQueuePolicy } from "../components/iam/servicePolicies";
 import { declareMockStack, DeclaredResource, findResource, MOCK_CENTRAL_ACCOUNT_ID } from "../testing/mockProgram";
 
@@ -92,9 +93,10 @@ describe("Normaliser component", () => {
         });
     });
 
-    it("bundles a handler that loads and exports `handler`", () => {
-        const { bundleNormaliser } = require("../components/normaliser/bundle");
-        const bundled = require(`${bundleNormaliser()}/index.js`);
-        expect(bundled.handler).to.be.a("function");
+    it("bundles a handler that loads and exports `handler`", async () => {
+        const { bundleNormaliser } = await import("../components/normaliser/bundle");
+        // The bundle is CommonJS, as Lambda loads it: its module.exports is the namespace's default.
+        const bundled = await import(pathToFileURL(`${bundleNormaliser()}/index.js`).href);
+        expect(bundled.default.handler).to.be.a("function");
     });
 });

@@ -1,15 +1,26 @@
 import { expect } from "chai";
-import { DeclaredResource } from "../testing/mockProgram";
+import { DeclaredResource, Properties } from "../testing/mockProgram";
 import { declareProdStack, runPolicies } from "../testing/policyHarness";
 import { RULES } from "../policy-pack/rules";
 
 type Mutation = (resources: DeclaredResource[]) => void;
+/** A policy document as JSON, for editing in a test. */
+interface PolicyJson {
+    Statement: {
+        Sid?: string;
+        Effect?: string;
+        Principal?: unknown;
+        Action?: string | string[];
+        Resource: string | string[];
+        Condition?: Record<string, Record<string, unknown>>;
+    }[];
+}
 
 /** A deep copy with `change` applied to the outputs of every resource `match` selects. */
 function mutated(
     resources: readonly DeclaredResource[],
     match: (resource: DeclaredResource) => boolean,
-    change: (props: Record<string, any>) => void,
+    change: (props: Properties) => void,
 ): DeclaredResource[] {
     const copy: DeclaredResource[] = JSON.parse(JSON.stringify(resources));
     const targets = copy.filter(match);
@@ -19,13 +30,13 @@ function mutated(
 }
 
 const isType = (type: string, name?: string) => (resource: DeclaredResource) => resource.type === type && (name === undefined || resource.name === name);
-const editPolicy = (edit: (document: any) => void) => (props: Record<string, any>) => {
+const editPolicy = (edit: (document: PolicyJson) => void) => (props: Properties) => {
     const document = JSON.parse(props.policy);
     edit(document);
     props.policy = JSON.stringify(document);
 };
 
-const editAssumeRolePolicy = (edit: (document: any) => void) => (props: Record<string, any>) => {
+const editAssumeRolePolicy = (edit: (document: PolicyJson) => void) => (props: Properties) => {
     const document = JSON.parse(props.assumeRolePolicy);
     edit(document);
     props.assumeRolePolicy = JSON.stringify(document);
@@ -52,7 +63,7 @@ describe("policy pack", () => {
 
     const cases: [
         string,
-        Mutation | { match: (r: DeclaredResource) => boolean; change: (props: Record<string, any>) => void },
+        Mutation | { match: (r: DeclaredResource) => boolean; change: (props: Properties) => void },
         RegExp,
         Record<string, Record<string, unknown>>?,
     ][] = [
@@ -121,7 +132,7 @@ describe("policy pack", () => {
             {
                 match: isType("aws:s3/bucketPolicy:BucketPolicy", "lake-policy"),
                 change: editPolicy((d) => {
-                    d.Statement = d.Statement.filter((s: any) => s.Sid !== "DenyInsecureTransport");
+                    d.Statement = d.Statement.filter((s) => s.Sid !== "DenyInsecureTransport");
                 }),
             },
             /Bucket lake's policy must deny s3:\* when aws:SecureTransport is false/,
@@ -151,8 +162,8 @@ describe("policy pack", () => {
             {
                 match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"),
                 change: editPolicy((d) => {
-                    delete d.Statement[0].Condition.StringEquals["aws:SourceAccount"];
-                    delete d.Statement[0].Condition.ArnLike;
+                    delete d.Statement[0].Condition!.StringEquals["aws:SourceAccount"];
+                    delete d.Statement[0].Condition!.ArnLike;
                 }),
             },
             /statement CloudTrailAclCheckAndWriteOwnPrefix grants CloudTrail s3:GetBucketAcl, s3:PutObject without aws:SourceArn or aws:SourceAccount/,
@@ -162,7 +173,7 @@ describe("policy pack", () => {
             {
                 match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"),
                 change: editPolicy((d) => {
-                    d.Statement[0].Resource[1] = d.Statement[0].Resource[1].replace("${aws:SourceAccount}/", "");
+                    (d.Statement[0].Resource as string[])[1] = (d.Statement[0].Resource as string[])[1].replace("${aws:SourceAccount}/", "");
                 }),
             },
             /lets a trail write outside its own AWSLogs\/<account>\//,
@@ -172,7 +183,7 @@ describe("policy pack", () => {
             {
                 match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"),
                 change: editPolicy((d) => {
-                    d.Statement = d.Statement.filter((s: any) => s.Sid !== "DenyLogWritesExceptCloudTrail");
+                    d.Statement = d.Statement.filter((s) => s.Sid !== "DenyLogWritesExceptCloudTrail");
                 }),
             },
             /does not deny s3:PutObject into AWSLogs\/ to principals other than CloudTrail/,
@@ -182,7 +193,7 @@ describe("policy pack", () => {
             {
                 match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"),
                 change: editPolicy((d) => {
-                    d.Statement = d.Statement.filter((s: any) => s.Sid !== "DenyGovernanceBypassExceptBreakGlass");
+                    d.Statement = d.Statement.filter((s) => s.Sid !== "DenyGovernanceBypassExceptBreakGlass");
                 }),
             },
             /does not deny s3:BypassGovernanceRetention/,
@@ -192,8 +203,8 @@ describe("policy pack", () => {
             {
                 match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"),
                 change: editPolicy((d) => {
-                    delete d.Statement.find((s: any) => s.Sid === "DenyBucketPolicyChangeExceptDeployerAndBreakGlass").Principal;
-                    d.Statement.find((s: any) => s.Sid === "DenyBucketPolicyChangeExceptDeployerAndBreakGlass").Principal = {
+                    delete d.Statement.find((s) => s.Sid === "DenyBucketPolicyChangeExceptDeployerAndBreakGlass")!.Principal;
+                    d.Statement.find((s) => s.Sid === "DenyBucketPolicyChangeExceptDeployerAndBreakGlass")!.Principal = {
                         AWS: "arn:aws:iam::999999999999:role/Someone",
                     };
                 }),
@@ -205,7 +216,7 @@ describe("policy pack", () => {
             {
                 match: isType("aws:kms/key:Key", "archive-key"),
                 change: editPolicy((d) => {
-                    d.Statement = d.Statement.filter((s: any) => s.Sid !== "DenyKeyDestructionExceptBreakGlass");
+                    d.Statement = d.Statement.filter((s) => s.Sid !== "DenyKeyDestructionExceptBreakGlass");
                 }),
             },
             /Key archive-key's policy does not deny kms:DisableKey/,
@@ -215,7 +226,7 @@ describe("policy pack", () => {
             {
                 match: isType("aws:kms/key:Key", "archive-key"),
                 change: editPolicy((d) => {
-                    d.Statement[4].Condition.ArnNotEquals["aws:PrincipalArn"] = "arn:aws:sts::999999999999:assumed-role/Deployer/session";
+                    d.Statement[4].Condition!.ArnNotEquals["aws:PrincipalArn"] = "arn:aws:sts::999999999999:assumed-role/Deployer/session";
                 }),
             },
             /exempts arn:aws:sts::999999999999:assumed-role\/Deployer\/session, a session ARN/,
@@ -255,7 +266,7 @@ describe("policy pack", () => {
             {
                 match: isType("aws:s3/bucketPolicy:BucketPolicy", "archive-policy"),
                 change: editPolicy((d) => {
-                    d.Statement[0].Condition.StringEquals["aws:SourceAccount"] = Array.from({ length: 1300 }, (_, i) => String(100000000000 + i));
+                    d.Statement[0].Condition!.StringEquals["aws:SourceAccount"] = Array.from({ length: 1300 }, (_, i) => String(100000000000 + i));
                 }),
             },
             /Bucket policy is \d+ bytes; the limit here is 18432/,

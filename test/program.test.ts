@@ -103,7 +103,7 @@ describe("the program with Pulumi.prod.yaml", () => {
 
     it("moves logs to colder storage after 90 days and never expires them by default", () => {
         const rules = named(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "archive-lifecycle").inputs.rules;
-        expect(rules.map((rule: any) => rule.id)).to.deep.equal(["logs-to-cold-storage", "abort-incomplete-multipart-uploads"]);
+        expect(rules.map((rule: { id: string }) => rule.id)).to.deep.equal(["logs-to-cold-storage", "abort-incomplete-multipart-uploads"]);
         expect(rules[0].transitions).to.deep.equal([{ days: 90, storageClass: "GLACIER_IR" }]);
     });
 
@@ -218,7 +218,7 @@ describe("the program with Pulumi.prod.yaml", () => {
 
     it("lets the normaliser read every version of a log (to tell a first delivery from a rewrite) and use the key only through S3", () => {
         const policy = json(named(resources, "aws:iam/rolePolicy:RolePolicy", "normaliser-role-policy").inputs.policy);
-        const bySid = Object.fromEntries(policy.Statement.map((statement: any) => [statement.Sid, statement]));
+        const bySid = Object.fromEntries(policy.Statement.map((statement: { Sid: string }) => [statement.Sid, statement]));
         expect(bySid.ReadArchiveLogs.Action).to.include("s3:GetObjectVersion");
         expect(bySid.ListArchiveLogVersions).to.deep.include({
             Action: "s3:ListBucketVersions",
@@ -230,7 +230,7 @@ describe("the program with Pulumi.prod.yaml", () => {
 
     it("lets only the deployer (the mock's caller) and no one else change the archive key's policy", () => {
         const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
-        const putKeyPolicy = key.Statement.find((statement: any) => statement.Sid === "DenyKeyPolicyChangeExceptDeployerAndBreakGlass");
+        const putKeyPolicy = key.Statement.find((statement: { Sid: string }) => statement.Sid === "DenyKeyPolicyChangeExceptDeployerAndBreakGlass");
         expect(putKeyPolicy.Condition).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline` } });
     });
 
@@ -273,7 +273,8 @@ describe("accounts in config", () => {
             "cloudtrail-lake:deployRoleArn": deployer,
         });
         const key = json(named(resources, "aws:kms/key:Key", "archive-key").inputs.policy);
-        const conditionOf = (document: any, sid: string) => document.Statement.find((statement: any) => statement.Sid === sid).Condition;
+        const conditionOf = (document: { Statement: { Sid: string; Condition?: unknown }[] }, sid: string) =>
+            document.Statement.find((statement) => statement.Sid === sid)!.Condition;
         expect(conditionOf(key, "DenyKeyDestructionExceptBreakGlass")).to.deep.equal({ ArnNotEquals: { "aws:PrincipalArn": breakGlass } });
         expect(conditionOf(key, "DenyKeyPolicyChangeExceptDeployerAndBreakGlass")).to.deep.equal({
             ArnNotEquals: { "aws:PrincipalArn": [deployer, breakGlass].sort() },
