@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam/policyJson";
 import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "./bundle";
 import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
@@ -100,9 +101,7 @@ export class Alerting extends pulumi.ComponentResource {
             new aws.iam.Role(
                 `${name}-${id}-role`,
                 {
-                    assumeRolePolicy: pulumi
-                        .output(args.centralAccountId)
-                        .apply((account) => JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", account))),
+                    assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (account) => serviceTrustPolicy("lambda.amazonaws.com", account)),
                     tags,
                 },
                 parent,
@@ -118,9 +117,9 @@ export class Alerting extends pulumi.ComponentResource {
                 {
                     description: "cloudtrail-lake: encrypts the alert topic",
                     enableKeyRotation: true,
-                    policy: pulumi
-                        .output(args.centralAccountId)
-                        .apply((centralAccountId) => JSON.stringify(alertKeyPolicy({ partition: args.partition, centralAccountId }))),
+                    policy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
+                        alertKeyPolicy({ partition: args.partition, centralAccountId }),
+                    ),
                     tags,
                 },
                 parent,
@@ -130,18 +129,16 @@ export class Alerting extends pulumi.ComponentResource {
                 `${name}-topic-policy`,
                 {
                     arn: topic.arn,
-                    policy: pulumi
-                        .all([topic.arn, eventRole.arn, scheduledRole.arn, args.centralAccountId])
-                        .apply(([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
-                            JSON.stringify(
-                                alertTopicPolicy({
-                                    topicArn,
-                                    publisherRoleArns: [eventRoleArn, scheduledRoleArn],
-                                    centralAccountId,
-                                    partition: args.partition,
-                                }),
-                            ),
-                        ),
+                    policy: policyJson(
+                        pulumi.all([topic.arn, eventRole.arn, scheduledRole.arn, args.centralAccountId]),
+                        ([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
+                            alertTopicPolicy({
+                                topicArn,
+                                publisherRoleArns: [eventRoleArn, scheduledRoleArn],
+                                centralAccountId,
+                                partition: args.partition,
+                            }),
+                    ),
                 },
                 parent,
             );
@@ -154,9 +151,9 @@ export class Alerting extends pulumi.ComponentResource {
                 `${name}-delivery-dlq-policy`,
                 {
                     queueUrl: deliveryDeadLetters.url,
-                    policy: pulumi
-                        .all([deliveryDeadLetters.arn, topic.arn])
-                        .apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
+                    policy: policyJson(pulumi.all([deliveryDeadLetters.arn, topic.arn]), ([queueArn, topicArn]) =>
+                        deliveryDeadLetterQueuePolicy({ queueArn, topicArn }),
+                    ),
                 },
                 parent,
             );
@@ -201,11 +198,9 @@ export class Alerting extends pulumi.ComponentResource {
             `${name}-queue-policy`,
             {
                 queueUrl: queue.url,
-                policy: pulumi
-                    .all([queue.arn, args.lakeBucketArn, args.centralAccountId])
-                    .apply(([queueArn, lakeBucketArn, centralAccountId]) =>
-                        JSON.stringify(lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId })),
-                    ),
+                policy: policyJson(pulumi.all([queue.arn, args.lakeBucketArn, args.centralAccountId]), ([queueArn, lakeBucketArn, centralAccountId]) =>
+                    lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }),
+                ),
             },
             parent,
         );
@@ -229,7 +224,7 @@ export class Alerting extends pulumi.ComponentResource {
             `${name}-events-role-policy`,
             {
                 role: eventRole.id,
-                policy: pulumi.all([common, queue.arn]).apply(([base, queueArn]) => JSON.stringify(eventEvaluatorPolicy({ ...base, queueArn }))),
+                policy: policyJson(pulumi.all([common, queue.arn]), ([base, queueArn]) => eventEvaluatorPolicy({ ...base, queueArn })),
             },
             parent,
         );
@@ -237,20 +232,18 @@ export class Alerting extends pulumi.ComponentResource {
             `${name}-schedule-role-policy`,
             {
                 role: scheduledRole.id,
-                policy: pulumi
-                    .all([common, args.centralAccountId, args.workgroupName, args.databaseName])
-                    .apply(([base, centralAccountId, workgroupName, databaseName]) =>
-                        JSON.stringify(
-                            scheduledEvaluatorPolicy({
-                                ...base,
-                                partition: args.partition,
-                                region: args.region,
-                                centralAccountId,
-                                workgroupName,
-                                databaseName,
-                            }),
-                        ),
-                    ),
+                policy: policyJson(
+                    pulumi.all([common, args.centralAccountId, args.workgroupName, args.databaseName]),
+                    ([base, centralAccountId, workgroupName, databaseName]) =>
+                        scheduledEvaluatorPolicy({
+                            ...base,
+                            partition: args.partition,
+                            region: args.region,
+                            centralAccountId,
+                            workgroupName,
+                            databaseName,
+                        }),
+                ),
             },
             parent,
         );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam/policyJson";
 import { ArchiveConfig } from "../../config/stackConfig";
 import { ACCESS_LOG_PREFIXES } from "../../contract/prefixes";
 import { accessLogBucketPolicy, archiveBucketPolicy, archiveKeyPolicy } from "./archivePolicies";
@@ -56,9 +57,9 @@ export class LogArchive extends pulumi.ComponentResource {
                 description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi
-                    .all([args.centralAccountId, args.deployPrincipalArn])
-                    .apply(([centralAccountId, deployPrincipalArn]) => JSON.stringify(archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn }))),
+                policy: policyJson(pulumi.all([args.centralAccountId, args.deployPrincipalArn]), ([centralAccountId, deployPrincipalArn]) =>
+                    archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn }),
+                ),
                 tags: args.tags,
             },
             { parent: this, retainOnDelete: true },

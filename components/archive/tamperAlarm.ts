@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam/policyJson";
 import { deliveryDeadLetterQueuePolicy } from "../alerts/alertPolicies";
 import { keyAdministeredThroughIam, ResourcePolicy } from "./archivePolicies";
 
@@ -126,9 +127,9 @@ export class TamperAlarm extends pulumi.ComponentResource {
                               {
                                   description: "cloudtrail-lake: encrypts the archive tamper alarm topic",
                                   enableKeyRotation: true,
-                                  policy: pulumi
-                                      .output(args.centralAccountId)
-                                      .apply((centralAccountId) => JSON.stringify(alarmTopicKeyPolicy({ partition: args.partition, centralAccountId }))),
+                                  policy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
+                                      alarmTopicKeyPolicy({ partition: args.partition, centralAccountId }),
+                                  ),
                                   tags: args.tags,
                               },
                               { parent: this },
@@ -167,9 +168,10 @@ export class TamperAlarm extends pulumi.ComponentResource {
                 `${name}-topic-policy`,
                 {
                     arn: topic.arn,
-                    policy: pulumi
-                        .all([topic.arn, args.centralAccountId, ...rules.map((rule) => rule.arn)])
-                        .apply(([arn, centralAccountId, ...ruleArns]) => JSON.stringify(alarmTopicPolicy({ topicArn: arn, ruleArns, centralAccountId }))),
+                    policy: policyJson(
+                        pulumi.all([topic.arn, args.centralAccountId, ...rules.map((rule) => rule.arn)]),
+                        ([arn, centralAccountId, ...ruleArns]) => alarmTopicPolicy({ topicArn: arn, ruleArns, centralAccountId }),
+                    ),
                 },
                 { parent: this },
             );
@@ -198,9 +200,9 @@ export class TamperAlarm extends pulumi.ComponentResource {
                 `${name}-delivery-dlq-policy`,
                 {
                     queueUrl: deliveryDeadLetters.url,
-                    policy: pulumi
-                        .all([deliveryDeadLetters.arn, topic.arn])
-                        .apply(([queueArn, topicArn]) => JSON.stringify(deliveryDeadLetterQueuePolicy({ queueArn, topicArn }))),
+                    policy: policyJson(pulumi.all([deliveryDeadLetters.arn, topic.arn]), ([queueArn, topicArn]) =>
+                        deliveryDeadLetterQueuePolicy({ queueArn, topicArn }),
+                    ),
                 },
                 { parent: this },
             );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam/policyJson";
 import { GlueConfig } from "../../config/stackConfig";
 import { glueJobRolePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
@@ -55,9 +56,9 @@ export class AccountJob extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
-                assumeRolePolicy: pulumi
-                    .output(args.centralAccountId)
-                    .apply((centralAccountId) => JSON.stringify(serviceTrustPolicy("glue.amazonaws.com", centralAccountId))),
+                assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
+                    serviceTrustPolicy("glue.amazonaws.com", centralAccountId),
+                ),
                 tags: { ...args.tags, "cloudtrail-lake:account": args.accountId },
             },
             { parent: this },
@@ -67,21 +68,19 @@ export class AccountJob extends pulumi.ComponentResource {
             `${name}-role-policy`,
             {
                 role: role.id,
-                policy: pulumi
-                    .all([args.centralAccountId, args.lakeBucketArn, args.lakeKeyArn, args.glueKeyArn])
-                    .apply(([centralAccountId, lakeBucketArn, lakeKeyArn, glueKeyArn]) =>
-                        JSON.stringify(
-                            glueJobRolePolicy({
-                                partition: args.partition,
-                                region: args.region,
-                                centralAccountId,
-                                accountId: args.accountId,
-                                lakeBucketArn,
-                                lakeKeyArn,
-                                glueKeyArn,
-                            }),
-                        ),
-                    ),
+                policy: policyJson(
+                    pulumi.all([args.centralAccountId, args.lakeBucketArn, args.lakeKeyArn, args.glueKeyArn]),
+                    ([centralAccountId, lakeBucketArn, lakeKeyArn, glueKeyArn]) =>
+                        glueJobRolePolicy({
+                            partition: args.partition,
+                            region: args.region,
+                            centralAccountId,
+                            accountId: args.accountId,
+                            lakeBucketArn,
+                            lakeKeyArn,
+                            glueKeyArn,
+                        }),
+                ),
             },
             { parent: this },
         );

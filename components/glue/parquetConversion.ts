@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam/policyJson";
 import { AccountJob } from "./accountJob";
 import { GlueConfig } from "../../config/stackConfig";
 import { GlueSchedule } from "./glueSchedule";
@@ -46,9 +47,9 @@ export class ParquetConversion extends pulumi.ComponentResource {
                 description: "cloudtrail-lake: encrypts Glue job logs and bookmarks",
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi
-                    .output(args.centralAccountId)
-                    .apply((centralAccountId) => JSON.stringify(glueKeyPolicy({ partition: args.partition, region: args.region, centralAccountId }))),
+                policy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
+                    glueKeyPolicy({ partition: args.partition, region: args.region, centralAccountId }),
+                ),
                 tags: args.tags,
             },
             { parent: this },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam/policyJson";
 import { bundleNormaliser, NORMALISER_RUNTIME } from "./bundle";
 import { NormaliserConfig } from "../../config/stackConfig";
 import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
@@ -76,11 +77,9 @@ export class Normaliser extends pulumi.ComponentResource {
             `${name}-queue-policy`,
             {
                 queueUrl: queue.url,
-                policy: pulumi
-                    .all([queue.arn, args.archiveBucketArn, args.centralAccountId])
-                    .apply(([queueArn, archiveBucketArn, centralAccountId]) =>
-                        JSON.stringify(notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId })),
-                    ),
+                policy: policyJson(pulumi.all([queue.arn, args.archiveBucketArn, args.centralAccountId]), ([queueArn, archiveBucketArn, centralAccountId]) =>
+                    notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
+                ),
             },
             { parent: this },
         );
@@ -107,9 +106,9 @@ export class Normaliser extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
-                assumeRolePolicy: pulumi
-                    .output(args.centralAccountId)
-                    .apply((centralAccountId) => JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", centralAccountId))),
+                assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
+                    serviceTrustPolicy("lambda.amazonaws.com", centralAccountId),
+                ),
                 tags: args.tags,
             },
             { parent: this },
@@ -119,11 +118,11 @@ export class Normaliser extends pulumi.ComponentResource {
             `${name}-role-policy`,
             {
                 role: role.id,
-                policy: pulumi
-                    .all([args.archiveBucketArn, args.lakeBucketArn, args.kmsKeyArn, queue.arn, logGroup.arn])
-                    .apply(([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
-                        JSON.stringify(normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn })),
-                    ),
+                policy: policyJson(
+                    pulumi.all([args.archiveBucketArn, args.lakeBucketArn, args.kmsKeyArn, queue.arn, logGroup.arn]),
+                    ([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
+                        normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn }),
+                ),
             },
             { parent: this },
         );

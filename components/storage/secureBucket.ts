@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { policyJson } from "../iam/policyJson";
 import { denyInsecureTransport, ResourcePolicy } from "../archive/archivePolicies";
 
 /** Tag naming what a bucket of this stack holds. */
@@ -174,7 +175,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             `${name}-policy`,
             {
                 bucket: bucket.id,
-                policy: bucket.bucket.apply((bucketName) => pulumi.output(policyBuilder(bucketName)).apply((doc) => JSON.stringify(doc))),
+                policy: policyJson(bucket.bucket, (bucketName) => policyBuilder(bucketName)),
             },
             { parent: this, dependsOn: [publicAccessBlock, ownership], ...retain },
         );
