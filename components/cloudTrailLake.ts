@@ -7,7 +7,7 @@ import { ParquetConversion } from "./glue/parquetConversion";
 import { LakeBucket } from "./lake/lakeBucket";
 import { LogArchive } from "./archive/logArchive";
 import { MemberTrail } from "./trails/memberTrail";
-import { Normaliser } from "./normaliser/normaliserFunction";
+import { NormaliserFunction } from "./normaliser/normaliserFunction";
 import { partitionOf } from "./archive/archivePolicies";
 import { TamperAlarm } from "./archive/tamperAlarm";
 import { Alerting } from "./alerts/alerting";
@@ -39,7 +39,7 @@ export interface CloudTrailLakeArgs {
 export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly archive: LogArchive;
     public readonly lake: LakeBucket;
-    public readonly normaliser: Normaliser;
+    public readonly normaliser: NormaliserFunction;
     public readonly conversion: ParquetConversion;
     public readonly catalog: LakeCatalog;
     public readonly tamperAlarm: TamperAlarm;
@@ -99,7 +99,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.normaliser = new Normaliser(
+        this.normaliser = new NormaliserFunction(
             "normaliser",
             {
                 region,

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import * as zlib from "node:zlib";
-import { normaliseLogFile, NormalisedFile, partitionOf } from "../lambda/normaliser/core";
+import { normaliseLogFile, NormalisedFile, lakePartitionOf } from "../lambda/normaliser/core";
 import { normalisedKey } from "../contract/keys";
 import { normaliseEvent } from "../lambda/normaliser/normalise";
 import { COLUMN_NAMES } from "../contract/schema";
@@ -44,7 +44,7 @@ describe("normaliser core on the corpus", () => {
             // Records keep file order within each output object; deal them back to their events.
             const byKey = new Map([...objects].map(([key, bytes]) => [key, lines(bytes)]));
             for (const [index, event] of events.entries()) {
-                const key = normalisedKey(partitionOf(normaliseEvent(event), {}), "f.json.gz");
+                const key = normalisedKey(lakePartitionOf(normaliseEvent(event), {}), "f.json.gz");
                 const records = byKey.get(key);
                 expect(records?.length, `${path.relative(CORPUS_DIR, file)}[${index}] has an output under ${key}`).to.be.above(0);
                 const record = records!.shift();

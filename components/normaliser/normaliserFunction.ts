@@ -15,8 +15,8 @@ import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contra
  */
 export const NORMALISER_EPHEMERAL_STORAGE_MB = 2048;
 
-/** Arguments of {@link Normaliser}. */
-export interface NormaliserArgs {
+/** Arguments of {@link NormaliserFunction}. */
+export interface NormaliserFunctionArgs {
     /** Region of the buckets: the role may use the key only through S3 in it (kms:ViaService). */
     readonly region: string;
     /** Id of the central account: only its archive bucket may notify the queue. */
@@ -36,7 +36,7 @@ export interface NormaliserArgs {
  * The normaliser: S3 notifications of new log files → SQS (with a dead-letter queue) → Lambda →
  * normalised objects in the lake. A CloudWatch alarm fires while the dead-letter queue holds a message.
  */
-export class Normaliser extends pulumi.ComponentResource {
+export class NormaliserFunction extends pulumi.ComponentResource {
     public readonly functionName: pulumi.Output<string>;
     public readonly queueUrl: pulumi.Output<string>;
     public readonly deadLetterQueueUrl: pulumi.Output<string>;
@@ -44,7 +44,8 @@ export class Normaliser extends pulumi.ComponentResource {
     /** Alarm on archive files the normaliser found suspicious (not under the archive key, an overwritten log). */
     public readonly suspiciousFileAlarmName: pulumi.Output<string>;
 
-    constructor(name: string, args: NormaliserArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: NormaliserFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The type token predates the class name (NormaliserFunction): kept, so URNs do not change.
         super("cloudtrail-lake:normaliser:Normaliser", name, {}, opts);
         const { settings } = args;
 

@@ -19,7 +19,7 @@ import type { Evidence } from "./hostile";
 import { NotCloudTrailError, RecordsSplitter } from "./splitter";
 
 export type { PartitionDefaults } from "./render";
-export { partitionOf } from "./render";
+export { lakePartitionOf } from "./render";
 
 /** One output object, written to a temporary file, ready to publish. */
 export interface NormalisedOutput {

@@ -47,7 +47,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-class Normaliser {
+class EventNormaliser {
     extras: Record<string, unknown> | undefined;
 
     /** Keeps a value verbatim under its source path (`parent` + `key`, joined only here: the hot path never builds paths). */
@@ -109,7 +109,7 @@ class Normaliser {
  * (./hostile.ts), added to `extrafields` over the normaliser's own entries.
  */
 export function normaliseEvent(event: Record<string, unknown>, evidence?: Record<string, unknown>): NormalisedRecord {
-    const normaliser = new Normaliser();
+    const normaliser = new EventNormaliser();
     const record = normaliser.struct(event, COLUMNS, "");
     if (evidence !== undefined) {
         for (const path in evidence) normaliser.keep(path, "", evidence[path]);

@@ -29,7 +29,7 @@ export interface RenderedBatch {
 }
 
 /** Partition of one record. */
-export function partitionOf(record: NormalisedRecord, defaults: PartitionDefaults): Partition {
+export function lakePartitionOf(record: NormalisedRecord, defaults: PartitionDefaults): Partition {
     const identity = record.useridentity as { accountid?: string } | undefined;
     return {
         account: defaults.account ?? (record.recipientaccountid as string | undefined) ?? identity?.accountid ?? "unknown",
@@ -49,7 +49,7 @@ class BatchBuilder {
             throw new NotCloudTrailError(`Records[${index}] is not an event object`);
         }
         const record = normaliseEvent(event as Record<string, unknown>, evidence);
-        const partition = partitionOf(record, this.defaults);
+        const partition = lakePartitionOf(record, this.defaults);
         const id = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
         let group = this.groups.get(id);
         if (group === undefined) {
