@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
+import { BucketRef } from "../references";
 import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "./bundle";
 import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
@@ -19,23 +20,28 @@ import {
 
 /** Arguments of {@link Alerting}. */
 export interface AlertingArgs {
+    /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
     readonly partition: string;
+    /** Region of the functions, the lake and the workgroup. */
     readonly region: string;
+    /** Id of the central account: key and topic policies and the roles' trust are pinned to it. */
     readonly centralAccountId: pulumi.Input<string>;
-    readonly lakeBucketName: pulumi.Input<string>;
-    readonly lakeBucketArn: pulumi.Input<string>;
+    /** The lake bucket: its new normalised files trigger the event evaluator; the scheduled one reads them. */
+    readonly lakeBucket: BucketRef;
     /** The lake's key (the archive key). */
     readonly lakeKeyArn: pulumi.Input<string>;
     /** Glue database and Athena workgroup of the catalog: the `cloudtrail_recent` table goes in the database. */
     readonly databaseName: pulumi.Input<string>;
     readonly workgroupName: pulumi.Input<string>;
+    /** Partition projection of the `cloudtrail_recent` table (accounts, regions, first date). */
     readonly projection: ProjectionArgs;
     /** `cloudtrail-lake:alerts`. */
     readonly config: AlertsConfig;
-    /** What the functions evaluate and how (catalogue, suppressions, account names, windows); see lambda/alerts/settings.ts. */
+    /** What the functions evaluate and how (catalogue, suppressions, account names, windows); see contract/alerting.ts. */
     readonly settings: AlertingSettings;
-    /** SNS topic the dead-letter alarms notify (normaliser.alarmTopicArn); unset: CloudWatch only. */
+    /** SNS topic the dead-letter alarms notify (normaliser.alarmTopicArn). @default none: the alarms show in CloudWatch only */
     readonly alarmTopicArn?: string;
+    /** Tags of every resource. @default none */
     readonly tags?: Record<string, string>;
 }
 
@@ -70,10 +76,10 @@ export class Alerting extends pulumi.ComponentResource {
                 name: RECENT_TABLE,
                 description: table.description,
                 tableType: "EXTERNAL_TABLE",
-                parameters: pulumi.output(args.lakeBucketName).apply((bucket) => recentTable(bucket, args.projection).parameters),
+                parameters: pulumi.output(args.lakeBucket.name).apply((bucket) => recentTable(bucket, args.projection).parameters),
                 partitionKeys: table.partitionKeys,
                 storageDescriptor: {
-                    location: pulumi.interpolate`s3://${args.lakeBucketName}/${LAKE_PREFIXES.normalised}`,
+                    location: pulumi.interpolate`s3://${args.lakeBucket.name}/${LAKE_PREFIXES.normalised}`,
                     inputFormat: table.inputFormat,
                     outputFormat: table.outputFormat,
                     serDeInfo: { serializationLibrary: table.serde },
@@ -171,7 +177,7 @@ export class Alerting extends pulumi.ComponentResource {
             : undefined;
 
         const common = pulumi
-            .all([args.lakeBucketArn, args.lakeKeyArn, dedup.arn, logGroup.arn, topic?.arn ?? "", topicKey?.arn ?? "", eventBusArn ?? ""])
+            .all([args.lakeBucket.arn, args.lakeKeyArn, dedup.arn, logGroup.arn, topic?.arn ?? "", topicKey?.arn ?? "", eventBusArn ?? ""])
             .apply(([lakeBucketArn, lakeKeyArn, dedupTableArn, logGroupArn, topicArn, topicKeyArn, busArn]) => ({
                 lakeBucketArn,
                 lakeKeyArn,
@@ -198,7 +204,7 @@ export class Alerting extends pulumi.ComponentResource {
             `${name}-queue-policy`,
             {
                 queueUrl: queue.url,
-                policy: policyJson(pulumi.all([queue.arn, args.lakeBucketArn, args.centralAccountId]), ([queueArn, lakeBucketArn, centralAccountId]) =>
+                policy: policyJson(pulumi.all([queue.arn, args.lakeBucket.arn, args.centralAccountId]), ([queueArn, lakeBucketArn, centralAccountId]) =>
                     lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }),
                 ),
             },
@@ -208,7 +214,7 @@ export class Alerting extends pulumi.ComponentResource {
         new aws.s3.BucketNotification(
             `${name}-lake-notification`,
             {
-                bucket: args.lakeBucketName,
+                bucket: args.lakeBucket.name,
                 queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" }],
             },
             { parent: this, dependsOn: [queuePolicy] },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
+import { BucketRef } from "../references";
 import { GlueConfig } from "../../config/stackConfig";
 import { glueJobRolePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
@@ -9,11 +10,14 @@ import { LAKE_PREFIXES } from "../../contract/prefixes";
 export interface AccountJobArgs {
     /** The account whose normalised logs this job converts. */
     readonly accountId: string;
+    /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
     readonly partition: string;
+    /** Region of the job and the lake. */
     readonly region: string;
+    /** Id of the central account: the role's trust is pinned to it. */
     readonly centralAccountId: pulumi.Input<string>;
-    readonly lakeBucketName: pulumi.Input<string>;
-    readonly lakeBucketArn: pulumi.Input<string>;
+    /** The lake bucket: the job reads normalised JSON and writes Parquet under the account's prefixes. */
+    readonly lakeBucket: BucketRef;
     /** Key of the lake bucket. */
     readonly lakeKeyArn: pulumi.Input<string>;
     /** Key of the security configuration. */
@@ -22,10 +26,13 @@ export interface AccountJobArgs {
     readonly securityConfigurationName: pulumi.Input<string>;
     /** S3 locations of the job script, its helper module and the schema. */
     readonly scriptLocation: pulumi.Input<string>;
+    /** S3 location of the job's helper module. */
     readonly helperLocation: pulumi.Input<string>;
+    /** S3 location of glue/schema.json. */
     readonly schemaLocation: pulumi.Input<string>;
     /** Worker type and count, timeout, execution class. */
     readonly settings: GlueConfig;
+    /** Tags of every resource. @default none */
     readonly tags?: Record<string, string>;
 }
 
@@ -69,7 +76,7 @@ export class AccountJob extends pulumi.ComponentResource {
             {
                 role: role.id,
                 policy: policyJson(
-                    pulumi.all([args.centralAccountId, args.lakeBucketArn, args.lakeKeyArn, args.glueKeyArn]),
+                    pulumi.all([args.centralAccountId, args.lakeBucket.arn, args.lakeKeyArn, args.glueKeyArn]),
                     ([centralAccountId, lakeBucketArn, lakeKeyArn, glueKeyArn]) =>
                         glueJobRolePolicy({
                             partition: args.partition,
@@ -103,7 +110,7 @@ export class AccountJob extends pulumi.ComponentResource {
                 // Past the account's concurrent-run quota, runs wait instead of failing.
                 jobRunQueuingEnabled: true,
                 securityConfiguration: args.securityConfigurationName,
-                defaultArguments: pulumi.all([args.lakeBucketName, args.helperLocation, args.schemaLocation]).apply(([lakeBucketName, helper, schema]) => ({
+                defaultArguments: pulumi.all([args.lakeBucket.name, args.helperLocation, args.schemaLocation]).apply(([lakeBucketName, helper, schema]) => ({
                     // Only arguments that change something on Glue 5.0: no --job-language (python is the
                     // default) and no --enable-continuous-cloudwatch-log (5.0 always logs in real time).
                     "--job-bookmark-option": "job-bookmark-enable",

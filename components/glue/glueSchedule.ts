@@ -8,6 +8,7 @@ export interface GlueScheduleArgs {
     readonly jobs: Readonly<Record<string, pulumi.Input<string>>>;
     /** Base schedule, concurrent-runs quota, minutes between waves. */
     readonly plan: TriggerPlanOptions;
+    /** Tags of every trigger. @default none */
     readonly tags?: Record<string, string>;
 }
 

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
+import { BucketRef } from "../references";
 import { AccountJob } from "./accountJob";
 import { GlueConfig } from "../../config/stackConfig";
 import { GlueSchedule } from "./glueSchedule";
@@ -12,18 +13,23 @@ const GLUE_DIR = path.join(__dirname, "..", "..", "glue");
 
 /** Arguments of {@link ParquetConversion}. */
 export interface ParquetConversionArgs {
+    /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
     readonly partition: string;
+    /** Region of the jobs and the lake. */
     readonly region: string;
+    /** Id of the central account: the Glue key policy and the roles' trust are pinned to it. */
     readonly centralAccountId: pulumi.Input<string>;
     /** Accounts to convert; one job each. */
     readonly accountIds: readonly string[];
-    readonly lakeBucketName: pulumi.Input<string>;
-    readonly lakeBucketArn: pulumi.Input<string>;
+    /** The lake bucket: normalised JSON in, Parquet out; the job scripts are uploaded into it. */
+    readonly lakeBucket: BucketRef;
     /** Key of the lake bucket (the archive's key); Parquet is written with it. */
     readonly lakeKeyArn: pulumi.Input<string>;
     /** AWS cron of the first wave of triggers. */
     readonly schedule: string;
+    /** Worker type and count, timeout, execution class (config `cloudtrail-lake:glue`). */
     readonly settings: GlueConfig;
+    /** Tags of every resource. @default none */
     readonly tags?: Record<string, string>;
 }
 
@@ -72,7 +78,7 @@ export class ParquetConversion extends pulumi.ComponentResource {
             const object = new aws.s3.BucketObjectv2(
                 `${name}-${file.replace(/[^a-z0-9]+/gi, "-")}`,
                 {
-                    bucket: args.lakeBucketName,
+                    bucket: args.lakeBucket.name,
                     key: `${LAKE_PREFIXES.glueScripts}${file}`,
                     source: new pulumi.asset.FileAsset(path.join(GLUE_DIR, file)),
                     tags: args.tags,
@@ -94,8 +100,7 @@ export class ParquetConversion extends pulumi.ComponentResource {
                     partition: args.partition,
                     region: args.region,
                     centralAccountId: args.centralAccountId,
-                    lakeBucketName: args.lakeBucketName,
-                    lakeBucketArn: args.lakeBucketArn,
+                    lakeBucket: args.lakeBucket,
                     lakeKeyArn: args.lakeKeyArn,
                     glueKeyArn: glueKey.arn,
                     securityConfigurationName: securityConfiguration.name,

@@ -10,9 +10,9 @@ export interface LakeBucketArgs {
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Bucket that receives S3 server access logs. */
     readonly accessLogBucketName: pulumi.Input<string>;
-    /** Days Athena query results are kept. Default 30. */
+    /** Days Athena query results are kept. @default 30 */
     readonly athenaResultsRetentionDays?: number;
-    /** Tags of the bucket. */
+    /** Tags of the bucket. @default none */
     readonly tags?: Record<string, string>;
 }
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
+import { BucketRef } from "../references";
 import { bundleNormaliser, NORMALISER_RUNTIME } from "./bundle";
 import { NormaliserConfig } from "../../config/stackConfig";
 import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
@@ -21,14 +22,15 @@ export interface NormaliserFunctionArgs {
     readonly region: string;
     /** Id of the central account: only its archive bucket may notify the queue. */
     readonly centralAccountId: pulumi.Input<string>;
-    readonly archiveBucketName: pulumi.Input<string>;
-    readonly archiveBucketArn: pulumi.Input<string>;
-    readonly lakeBucketName: pulumi.Input<string>;
-    readonly lakeBucketArn: pulumi.Input<string>;
+    /** The archive bucket: it notifies the queue of each new log, the function reads the logs. */
+    readonly archiveBucket: BucketRef;
+    /** The lake bucket the function writes normalised files into. */
+    readonly lakeBucket: BucketRef;
     /** The archive's key: the Lambda decrypts the logs with it and the lake is encrypted with it. */
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Memory, timeout, retries, batch size, log retention, alarm topic. */
     readonly settings: NormaliserConfig;
+    /** Tags of every resource. @default none */
     readonly tags?: Record<string, string>;
 }
 
@@ -78,7 +80,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             `${name}-queue-policy`,
             {
                 queueUrl: queue.url,
-                policy: policyJson(pulumi.all([queue.arn, args.archiveBucketArn, args.centralAccountId]), ([queueArn, archiveBucketArn, centralAccountId]) =>
+                policy: policyJson(pulumi.all([queue.arn, args.archiveBucket.arn, args.centralAccountId]), ([queueArn, archiveBucketArn, centralAccountId]) =>
                     notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
                 ),
             },
@@ -89,7 +91,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
         new aws.s3.BucketNotification(
             `${name}-archive-notification`,
             {
-                bucket: args.archiveBucketName,
+                bucket: args.archiveBucket.name,
                 queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
             },
             { parent: this, dependsOn: [queuePolicy] },
@@ -120,7 +122,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             {
                 role: role.id,
                 policy: policyJson(
-                    pulumi.all([args.archiveBucketArn, args.lakeBucketArn, args.kmsKeyArn, queue.arn, logGroup.arn]),
+                    pulumi.all([args.archiveBucket.arn, args.lakeBucket.arn, args.kmsKeyArn, queue.arn, logGroup.arn]),
                     ([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
                         normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn }),
                 ),
@@ -140,7 +142,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
                 memorySize: settings.memoryMb,
                 timeout: settings.timeoutSeconds,
                 ephemeralStorage: { size: NORMALISER_EPHEMERAL_STORAGE_MB },
-                environment: { variables: { LAKE_BUCKET: args.lakeBucketName, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME } },
+                environment: { variables: { LAKE_BUCKET: args.lakeBucket.name, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME } },
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
                 tags: args.tags,
             },

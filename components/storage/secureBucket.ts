@@ -18,30 +18,33 @@ export interface SecureBucketArgs {
     /**
      * Customer-managed KMS key for default encryption (SSE-KMS). Unset means SSE-S3, which only the
      * access-log bucket uses: S3 server access logging cannot deliver into an SSE-KMS bucket.
+     * @default none (SSE-S3)
      */
     readonly kmsKeyArn?: pulumi.Input<string>;
-    /** S3 Bucket Keys cut KMS requests (and cost) by orders of magnitude. Default true with a KMS key. */
+    /** S3 Bucket Keys cut KMS requests (and cost) by orders of magnitude. @default true with a KMS key */
     readonly bucketKeyEnabled?: boolean;
-    /** Versioning; forced on by Object Lock. Default false. */
+    /** Versioning; forced on by Object Lock. @default false */
     readonly versioning?: boolean;
-    /** Object Lock default retention. Can only be set when the bucket is created; never removed. */
+    /** Object Lock default retention. Can only be set when the bucket is created; never removed. @default none */
     readonly objectLock?: { readonly mode: "COMPLIANCE" | "GOVERNANCE"; readonly days: number };
-    /** Lifecycle rules; an abort-incomplete-multipart-upload rule is always added. */
+    /** Lifecycle rules; an abort-incomplete-multipart-upload rule is always added. @default none besides that rule */
     readonly lifecycleRules?: aws.types.input.s3.BucketLifecycleConfigurationRule[];
     /**
      * The bucket policy, built from the bucket's name. It must contain {@link denyInsecureTransport};
      * unset means that statement alone.
+     * @default the TLS-only statement alone
      */
     readonly policy?: (bucketName: string) => pulumi.Input<ResourcePolicy>;
-    /** Where S3 server access logs of this bucket go. */
+    /** Where S3 server access logs of this bucket go. @default none (no access logging) */
     readonly accessLogs?: { readonly bucketName: pulumi.Input<string>; readonly prefix: string };
     /**
      * Keep the bucket, and every protection of it (public-access block, ownership controls, policy,
      * encryption, versioning, lock, lifecycle, logging), when the stack is destroyed: retained evidence
-     * must not lose its protections. Default false.
+     * must not lose its protections.
+     * @default false
      */
     readonly retainOnDelete?: boolean;
-    /** Tags of the bucket. */
+    /** Tags of the bucket. @default none */
     readonly tags?: Record<string, string>;
 }
 
