@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
 import { BucketRef } from "../references";
+import { ANY_IN_ONE_PERIOD, queueNotEmptyAlarmArgs } from "../alarms";
 import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "./bundle";
 import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
@@ -340,10 +341,7 @@ export class Alerting extends pulumi.ComponentResource {
                 dimensions: { FunctionName: scheduledEvaluator.name },
                 statistic: "Sum",
                 period: config.scheduleMinutes * 60,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
+                ...ANY_IN_ONE_PERIOD,
                 alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
                 tags,
             },
@@ -368,16 +366,7 @@ export class Alerting extends pulumi.ComponentResource {
         new aws.cloudwatch.MetricAlarm(
             name,
             {
-                alarmDescription: `cloudtrail-lake: ${what}`,
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: queue.name },
-                statistic: "Maximum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
+                ...queueNotEmptyAlarmArgs(queue.name, `cloudtrail-lake: ${what}`),
                 alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
                 tags: args.tags,
             },

@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
+import { LAMBDA_BUILD_OPTIONS } from "../lambdaBuild";
 import { AlertingSettings, SETTINGS_FILE } from "../../contract/alerting";
 
 export const ALERTS_RUNTIME = "nodejs22.x";
@@ -47,13 +48,7 @@ export function bundleAlerts(settings: AlertingSettings): string {
         buildSync({
             entryPoints: [path.join(ROOT, "lambda", "alerts", "index.ts")],
             outfile: path.join(base, "index.js"),
-            bundle: true,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
-            minify: true,
-            legalComments: "none",
-            logLevel: "error",
+            ...LAMBDA_BUILD_OPTIONS,
             external: ["@duckdb/*"],
         });
         for (const name of NATIVE_PACKAGES) {

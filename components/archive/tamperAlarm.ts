@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
+import { queueNotEmptyAlarmArgs } from "../alarms";
 import { deliveryDeadLetterQueuePolicy } from "../alerts/alertPolicies";
 import { keyAdministeredThroughIam, ResourcePolicy } from "./archivePolicies";
 
@@ -209,16 +210,10 @@ export class TamperAlarm extends pulumi.ComponentResource {
             new aws.cloudwatch.MetricAlarm(
                 `${name}-delivery-dlq-not-empty`,
                 {
-                    alarmDescription: "cloudtrail-lake: a tamper alarm could not be delivered to a subscriber and waits in the delivery dead-letter queue",
-                    namespace: "AWS/SQS",
-                    metricName: "ApproximateNumberOfMessagesVisible",
-                    dimensions: { QueueName: deliveryDeadLetters.name },
-                    statistic: "Maximum",
-                    period: 300,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
+                    ...queueNotEmptyAlarmArgs(
+                        deliveryDeadLetters.name,
+                        "cloudtrail-lake: a tamper alarm could not be delivered to a subscriber and waits in the delivery dead-letter queue",
+                    ),
                     tags: args.tags,
                 },
                 { parent: this },

@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import { buildSync } from "esbuild";
+import { LAMBDA_BUILD_OPTIONS } from "../lambdaBuild";
 
 export const NORMALISER_RUNTIME = "nodejs22.x";
 const bundles = new Map<string, string>();
@@ -16,13 +17,7 @@ export function bundleNormaliser(): string {
         buildSync({
             entryPoints: [path.join(__dirname, "..", "..", "lambda", "normaliser", "handler.ts")],
             outfile: path.join(outDir, "index.js"),
-            bundle: true,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
-            minify: true,
-            legalComments: "none",
-            logLevel: "error",
+            ...LAMBDA_BUILD_OPTIONS,
         });
         bundles.set(outDir, outDir);
     }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
 import { BucketRef } from "../references";
+import { ANY_IN_ONE_PERIOD, queueNotEmptyAlarmArgs } from "../alarms";
 import { bundleNormaliser, NORMALISER_RUNTIME } from "./bundle";
 import { NormaliserConfig } from "../../config/stackConfig";
 import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
@@ -164,17 +165,10 @@ export class NormaliserFunction extends pulumi.ComponentResource {
         const alarm = new aws.cloudwatch.MetricAlarm(
             `${name}-dlq-not-empty`,
             {
-                alarmDescription:
+                ...queueNotEmptyAlarmArgs(
+                    deadLetterQueue.name,
                     "cloudtrail-lake: CloudTrail log files failed normalisation and wait in the dead-letter queue (see the normaliser's logs for bucket, key and reason)",
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: deadLetterQueue.name },
-                statistic: "Maximum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
+                ),
                 alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
                 tags: args.tags,
             },
@@ -194,10 +188,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
                 dimensions: { service: SERVICE_NAME },
                 statistic: "Sum",
                 period: 300,
-                evaluationPeriods: 1,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
+                ...ANY_IN_ONE_PERIOD,
                 alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
                 tags: args.tags,
             },
