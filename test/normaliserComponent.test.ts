@@ -95,8 +95,8 @@ describe("Normaliser component", () => {
 
     it("bundles a handler that loads and exports `handler`", async () => {
         const { bundleNormaliser } = await import("../components/normaliser/bundle");
-        // The bundle is CommonJS, as Lambda loads it: its module.exports is the namespace's default.
+        // The bundle is CommonJS, as Lambda loads it (tsx compiles this import() to a require(): `bundled` is its module.exports).
         const bundled = await import(pathToFileURL(`${bundleNormaliser()}/index.js`).href);
-        expect(bundled.default.handler).to.be.a("function");
+        expect(bundled.handler).to.be.a("function");
     });
 });
