@@ -35,7 +35,9 @@ export interface LocalRunOptions {
     readonly detections?: readonly Detection[];
     /** Progress callbacks for the command line. */
     readonly onStage?: (stage: "normalise" | "parquet" | "queries") => void;
-    readonly onFileDone?: (bytes: number) => void;
+    readonly onFileDone?: (bytes: number, events: number) => void;
+    /** Files normalised at once by a pool of workers (local/workerPool.ts); the result is the same for any number. Default 1. */
+    readonly jobs?: number;
 }
 
 export interface Finding {
@@ -177,7 +179,13 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     options.onStage?.("normalise");
     let started = Date.now();
     const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
-    const ingested = await ingestFiles(options.files, lake, { shapes: "any", onFileDone: options.onFileDone, seenEventIds, keepExisting: options.append });
+    const ingested = await ingestFiles(options.files, lake, {
+        shapes: "any",
+        onFileDone: options.onFileDone,
+        seenEventIds,
+        keepExisting: options.append,
+        jobs: options.jobs,
+    });
     const files: FileResult[] = [
         ...(options.passedOver ?? []).map(({ file, reason, status }) => ({ file, status, reason, events: 0, objects: [] })),
         ...ingested,
