@@ -45,6 +45,11 @@ export interface Finding {
     readonly title: string;
     readonly severity: Severity;
     readonly mitre: string;
+    /** ATT&CK tactic and technique ids of the detection (contract/detections.ts). */
+    readonly tactics: readonly string[];
+    readonly techniques: readonly string[];
+    /** What to do when it fires, from the detection's header. */
+    readonly runbook: string;
     /** `cannot-run-locally` when DuckDB could not run it; then `error` says why. */
     readonly status: "ok" | "cannot-run-locally";
     readonly error?: string;
@@ -256,7 +261,15 @@ async function runDetection(
     hasLake: boolean,
     suppressions?: Suppressions,
 ): Promise<Finding> {
-    const base = { query: detection.name, title: detection.title, severity: detection.severity, mitre: detection.mitre };
+    const base = {
+        query: detection.name,
+        title: detection.title,
+        severity: detection.severity,
+        mitre: detection.mitre,
+        tactics: detection.tactics,
+        techniques: detection.techniques,
+        runbook: detection.runbook,
+    };
     if (!hasLake) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
     try {
         // Held in DuckDB, not in JavaScript: only the ids and the first hits come out, so memory does not grow with the hits.
