@@ -51,9 +51,9 @@ class PoolWorker {
     busy = false;
     exited = false;
 
-    constructor(options: PrepareOptions, onExit: (worker: PoolWorker, error: Error) => void) {
+    constructor(options: PrepareOptions, heapMb: number, onExit: (worker: PoolWorker, error: Error) => void) {
         const script = workerScript();
-        const settings = { workerData: options, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+        const settings = { workerData: options, resourceLimits: { maxOldGenerationSizeMb: heapMb } };
         // Node 20 does not apply tsx's `--import` hooks to a worker's entry point: the TypeScript worker registers tsx itself.
         this.worker = script.endsWith(".ts")
             ? new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs/api"))}).register(); require(${JSON.stringify(script)});`, {
@@ -71,7 +71,7 @@ class PoolWorker {
         this.worker.on("error", (error: Error & { code?: string }) => {
             failure =
                 error.code === "ERR_WORKER_OUT_OF_MEMORY"
-                    ? new Error(`ran out of memory in its worker (heap limit ${WORKER_HEAP_MB} MB per worker)`)
+                    ? new Error(`ran out of memory in its worker (heap limit ${heapMb} MB per worker)`)
                     : new Error(`its worker failed: ${error.message}`);
         });
         this.worker.on("exit", (code) => {
@@ -102,6 +102,8 @@ export class NormaliserPool implements FilePreparer {
     constructor(
         readonly size: number,
         private readonly options: PrepareOptions,
+        /** Old-generation heap of each worker (tests lower it). */
+        private readonly heapMb = WORKER_HEAP_MB,
     ) {
         if (!Number.isInteger(size) || size < 1) throw new Error(`a worker pool needs a positive whole number of workers, not ${size}`);
     }
@@ -142,7 +144,7 @@ export class NormaliserPool implements FilePreparer {
         while (this.queue.length > 0 && !this.closing) {
             let worker = this.workers.find((candidate) => !candidate.busy && !candidate.exited);
             if (!worker && this.workers.filter((candidate) => !candidate.exited).length < this.size) {
-                worker = new PoolWorker(this.options, (gone) => {
+                worker = new PoolWorker(this.options, this.heapMb, (gone) => {
                     this.workers.splice(this.workers.indexOf(gone), 1);
                     this.dispatch();
                 });

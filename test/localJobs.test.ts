@@ -8,6 +8,7 @@ import * as zlib from "node:zlib";
 import { parseArguments } from "../cli/local";
 import { Engine } from "../lambda/shared/engine";
 import { ingestFiles } from "../local/ingest";
+import { NormaliserPool } from "../local/workerPool";
 
 const ROOT = path.join(__dirname, "..");
 const run = promisify(execFile);
@@ -119,6 +120,40 @@ describe("local mode: --jobs (a pool of workers)", function () {
         });
         const plaso = parallel.find((result) => result.file.endsWith("log2timeline__plaso/aws_cloudtrail.jsonl"))!;
         expect(parallel.find((result) => result.file.endsWith("z-copy.jsonl.gz"))).to.include({ events: 0, duplicates: plaso.events + plaso.duplicates! });
+    });
+
+    it("fails only the file whose worker runs out of its heap, names why, and goes on with a new worker", async () => {
+        const dir = tmp("jobs-heap");
+        const event = (id: string, blob: unknown) => ({
+            eventVersion: "1.08",
+            eventID: id,
+            eventTime: "2026-01-01T00:00:00Z",
+            eventName: "PutObject",
+            eventSource: "s3.amazonaws.com",
+            requestParameters: { blob },
+        });
+        // About 10 MB in one event: under the normaliser's 16 MB record limit, over a 16 MB heap once parsed.
+        fs.writeFileSync(
+            path.join(dir, "a-huge.json"),
+            JSON.stringify([
+                event(
+                    "huge",
+                    Array.from({ length: 150000 }, (_, i) => ({ k: `${"x".repeat(50)}${i}` })),
+                ),
+            ]),
+        );
+        for (const name of ["b.json", "c.json", "d.json"]) fs.writeFileSync(path.join(dir, name), JSON.stringify([event(name, null)]));
+        // One worker: the files after the huge one need the worker that replaces it.
+        const pool = new NormaliserPool(1, { shapes: "any", eventIds: true }, 16);
+        try {
+            const results = await Promise.allSettled(["a-huge.json", "b.json", "c.json", "d.json"].map((name) => pool.prepare(path.join(dir, name))));
+            expect(results[0]).to.deep.include({ status: "rejected" });
+            expect((results[0] as PromiseRejectedResult).reason.message).to.equal("ran out of memory in its worker (heap limit 16 MB per worker)");
+            for (const result of results.slice(1))
+                expect((result as PromiseFulfilledResult<{ prepared: { status: string } }>).value.prepared.status).to.equal("normalised");
+        } finally {
+            await pool.close();
+        }
     });
 
     it("refuses a --jobs that is not a whole number from 1 up, naming the flag", () => {
