@@ -23,7 +23,6 @@ const DEFAULT_JOBS = os.availableParallelism();
 async function buildInput(sizeMb: number): Promise<{ dir: string; bytes: number; compressed: number; events: number; files: number }> {
     const root = path.join(WORK, `in-${sizeMb}MB-${FILE_MB}MBfiles`);
     const dir = path.join(root, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
-    fs.rmSync(root, { recursive: true, force: true });
     let bytes = 0,
         compressed = 0,
         events = 0,
