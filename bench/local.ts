@@ -1,8 +1,11 @@
 /**
  * npm run bench:local — the local mode end to end on about 10 MB, 100 MB and 1 GB of
- * (uncompressed) CloudTrail built from the corpus, as S3 log files of ~25 MB each: time split
- * into normalise, Parquet and queries, and peak memory, with the normaliser alone (the local
- * normalise command on the same files) beside it. Each run is its own process. A benchmark, not a test.
+ * (uncompressed) CloudTrail built from the corpus, as S3 log files of ~10 MB each (many files, as
+ * a responder's folder holds): with one worker (`--jobs 1`) and with the default (one per core)
+ * side by side, time split into normalise, Parquet and queries, and peak memory (the process with
+ * its workers). Each run is its own process; the two runs must give the same events, duplicates and
+ * findings, or the benchmark fails. A benchmark, not a test. BENCH_SIZES_MB and BENCH_FILE_MB
+ * change the inputs.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -13,13 +16,17 @@ import { buildLogFile } from "./corpusFiles";
 const ROOT = path.join(__dirname, "..");
 const WORK = path.join(ROOT, ".bench", "local");
 const SIZES_MB = (process.env.BENCH_SIZES_MB ?? "10,100,1000").split(",").map(Number);
-const FILE_MB = 25;
+const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 10);
+/** What `npm start` uses without --jobs. */
+const DEFAULT_JOBS = os.availableParallelism();
 
-async function buildInput(sizeMb: number): Promise<{ dir: string; bytes: number; compressed: number; events: number }> {
-    const dir = path.join(WORK, `in-${sizeMb}MB`, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
+async function buildInput(sizeMb: number): Promise<{ dir: string; bytes: number; compressed: number; events: number; files: number }> {
+    const root = path.join(WORK, `in-${sizeMb}MB-${FILE_MB}MBfiles`);
+    const dir = path.join(root, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
     let bytes = 0,
         compressed = 0,
-        events = 0;
+        events = 0,
+        files = 0;
     for (let i = 0; bytes < sizeMb * 1e6; i++) {
         const built = await buildLogFile(dir, `111122223333_CloudTrail_us-east-1_20261125T${String(i).padStart(4, "0")}Z_bench${sizeMb}.json.gz`, {
             uncompressedBytes: Math.min(FILE_MB * 1e6, sizeMb * 1e6 - bytes),
@@ -28,8 +35,9 @@ async function buildInput(sizeMb: number): Promise<{ dir: string; bytes: number;
         bytes += built.uncompressed;
         events += built.events;
         compressed += fs.statSync(built.file).size;
+        files++;
     }
-    return { dir: path.join(WORK, `in-${sizeMb}MB`), bytes, compressed, events };
+    return { dir: root, bytes, compressed, events, files };
 }
 
 function timed(args: string[]): { seconds: number; peakMb: number; stdout: string } {
@@ -52,49 +60,50 @@ async function main(): Promise<void> {
             { cwd: ROOT },
         );
     const local = path.join(WORK, "local.js");
-    const normalise = path.join(WORK, "normalise.js");
     bundle(path.join(ROOT, "bench", "localChild.ts"), local);
-    bundle(path.join(ROOT, "cli", "normalise.ts"), normalise);
+    // The workers' script, next to the bundle that starts them (local/workerPool.ts looks for it there).
+    bundle(path.join(ROOT, "local", "normaliseWorker.ts"), path.join(WORK, "normaliseWorker.js"));
 
-    console.log(`Local mode benchmark (${process.version}, ${os.cpus().length} cores), inputs built from ../shared/corpus as ${FILE_MB} MB log files.\n`);
-    const header = [
-        "input (JSON)",
-        "gz",
-        "events",
-        "normalise s",
-        "parquet s",
-        "queries s",
-        "total s",
-        "peak RSS MB",
-        "normaliser-only s",
-        "normaliser MB/s",
-        "peak RSS MB",
-    ];
-    console.log(header.join(" | "));
+    console.log(
+        `Local mode benchmark (${process.version}, ${os.availableParallelism()} cores, load average ${os
+            .loadavg()
+            .map((load) => load.toFixed(2))
+            .join(" ")} at the start), ` +
+            `inputs built from ../shared/corpus as ${FILE_MB} MB log files; --jobs 1 against the default --jobs ${DEFAULT_JOBS}.\n`,
+    );
+    const header = ["input (JSON)", "gz", "files", "events", "jobs", "normalise s", "parquet s", "queries s", "total s", "peak RSS MB", "normalise speed-up"];
+    console.log(`| ${header.join(" | ")} |`);
+    console.log(`|${header.map(() => "---:").join("|")}|`);
     for (const sizeMb of SIZES_MB) {
         const input = await buildInput(sizeMb);
-        const out = path.join(WORK, "out");
-        fs.rmSync(out, { recursive: true, force: true });
-        const run = timed([local, input.dir, out, path.join(ROOT, "queries")]);
-        const split = JSON.parse(run.stdout.trim().split("\n").pop()!);
-        fs.rmSync(out, { recursive: true, force: true });
-        const alone = timed([normalise, input.dir, "--out", out]);
-        fs.rmSync(out, { recursive: true, force: true });
-        console.log(
-            [
-                `${(input.bytes / 1e6).toFixed(0)} MB`,
-                `${(input.compressed / 1e6).toFixed(1)} MB`,
-                input.events,
-                (split.normaliseMs / 1000).toFixed(1),
-                (split.parquetMs / 1000).toFixed(1),
-                (split.queriesMs / 1000).toFixed(1),
-                run.seconds.toFixed(1),
-                run.peakMb.toFixed(0),
-                alone.seconds.toFixed(1),
-                (input.bytes / 1e6 / alone.seconds).toFixed(1),
-                alone.peakMb.toFixed(0),
-            ].join(" | "),
-        );
+        const runs = [1, DEFAULT_JOBS].map((jobs) => {
+            const out = path.join(WORK, "out");
+            fs.rmSync(out, { recursive: true, force: true });
+            const run = timed([local, input.dir, out, path.join(ROOT, "queries"), String(jobs)]);
+            fs.rmSync(out, { recursive: true, force: true });
+            return { jobs, run, split: JSON.parse(run.stdout.trim().split("\n").pop()!) };
+        });
+        const [serial, parallel] = runs;
+        for (const key of ["events", "duplicates", "findings"]) {
+            if (serial.split[key] !== parallel.split[key]) throw new Error(`--jobs ${parallel.jobs} gave other ${key} than --jobs 1 on ${sizeMb} MB`);
+        }
+        for (const { jobs, run, split } of runs) {
+            console.log(
+                `| ${[
+                    `${(input.bytes / 1e6).toFixed(0)} MB`,
+                    `${(input.compressed / 1e6).toFixed(1)} MB`,
+                    input.files,
+                    input.events,
+                    jobs,
+                    (split.normaliseMs / 1000).toFixed(1),
+                    (split.parquetMs / 1000).toFixed(1),
+                    (split.queriesMs / 1000).toFixed(1),
+                    run.seconds.toFixed(1),
+                    run.peakMb.toFixed(0),
+                    jobs === 1 ? "1.00x" : `${(serial.split.normaliseMs / split.normaliseMs).toFixed(2)}x`,
+                ].join(" | ")} |`,
+            );
+        }
     }
 }
 

@@ -5,9 +5,18 @@ import { runLocal } from "../local/run";
 
 (async () => {
     // The queries directory is passed in: bundled, this file no longer sits next to queries/.
-    const [input, out, queries] = process.argv.slice(2);
-    const result = await runLocal({ files: await findFiles([input], [".json.gz"]), outDir: out, detections: loadDetections(queries) });
-    console.log(JSON.stringify({ ...result.timings, events: result.inputs.events, hits: result.findings.reduce((sum, f) => sum + f.count, 0) }));
+    const [input, out, queries, jobs] = process.argv.slice(2);
+    const result = await runLocal({ files: await findFiles([input], [".json.gz"]), outDir: out, detections: loadDetections(queries), jobs: Number(jobs) });
+    console.log(
+        JSON.stringify({
+            ...result.timings,
+            events: result.inputs.events,
+            duplicates: result.inputs.duplicates,
+            hits: result.findings.reduce((sum, f) => sum + f.count, 0),
+            // What must not depend on the number of workers: compared between the runs.
+            findings: result.findings.map((finding) => `${finding.query}:${finding.count}:${finding.eventIds.join(",")}`).join(";"),
+        }),
+    );
 })().catch((error) => {
     console.error(error);
     process.exit(1);

@@ -6,6 +6,7 @@
  * samples in samples/. Prints a summary (or JSON with --json) and writes report.html.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { investigationLinks } from "../local/investigateReport";
 import { readStackConfig } from "../local/alerts";
@@ -31,7 +32,7 @@ export const EXIT = {
     interrupted: 130,
 } as const;
 
-export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json] [--stack-file <Pulumi.<stack>.yaml>]
+export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json] [--stack-file <Pulumi.<stack>.yaml>] [--jobs <n>]
 
   --input   files and folders of CloudTrail in any shape (S3 log files, arrays, one event per line,
             lookup-events, EventBridge, CloudWatch Logs), whatever their names; every regular file
@@ -44,13 +45,15 @@ export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out
             narrow the window: 2026-11-25T10:00:00Z, with milliseconds or an offset, or 2026-11-25.
             Default: the span of the input's event times, leaving out implausible ones
             (before 2005, or more than a day after now), with a warning
+  --jobs    files normalised at once, one worker each (default: the number of cores, here ${os.availableParallelism()});
+            the lake, the findings and the duplicate counts are the same for any number
   --json    print the findings as JSON
   --help    this text
 
 exit codes:
   0    every detection ran (whether or not it found something)
   1    unexpected error
-  2    bad arguments (unknown flag, missing value, bad instant, --since not before --until)
+  2    bad arguments (unknown flag, missing value, bad instant, --since not before --until, --jobs not a positive whole number)
   3    no CloudTrail events in the input
   4    a detection could not run locally (named in the output)
   5    the output folder is in use by another run (its pid is named), or holds files this tool did not write
@@ -65,6 +68,7 @@ interface Arguments {
     json: boolean;
     help: boolean;
     stackFile?: string;
+    jobs: number;
 }
 
 export function parseArguments(argv: readonly string[]): Arguments {
@@ -78,6 +82,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
             "since": { type: "string" },
             "until": { type: "string" },
             "json": { type: "boolean" },
+            "jobs": { type: "string" },
             "help": { type: "boolean", short: "h" },
         },
         true,
@@ -97,22 +102,42 @@ export function parseArguments(argv: readonly string[]): Arguments {
         since: since?.toISOString(),
         until: until?.toISOString(),
         json: values.json ?? false,
+        jobs: values.jobs === undefined ? os.availableParallelism() : parseJobs(values.jobs),
         help: values.help ?? false,
     };
 }
 
-function progressBar(total: number): { advance: (bytes: number) => void; done: () => void } | undefined {
-    if (!process.stderr.isTTY || total < PROGRESS_MIN_BYTES) return undefined;
-    let seen = 0;
+/** Most workers `--jobs` starts: beyond this a typo (`--jobs 1000`), not a machine. */
+const MAX_JOBS = 256;
+
+/** `--jobs`: a whole number from 1 to {@link MAX_JOBS}, or a UsageError naming the flag. */
+export function parseJobs(text: string): number {
+    const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value) || value < 1 || value > MAX_JOBS)
+        throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, not "${text}"`);
+    return value;
+}
+
+/** Progress of the normalising stage, counted as workers finish files (in any order): files, bytes, and files and events per second. */
+function progressBar(totalBytes: number, totalFiles: number, jobs: number): { advance: (bytes: number, events: number) => void; done: () => void } | undefined {
+    if (!process.stderr.isTTY || totalBytes < PROGRESS_MIN_BYTES) return undefined;
+    const started = Date.now();
+    let bytes = 0,
+        files = 0,
+        events = 0;
     const draw = () => {
-        const share = Math.min(1, seen / total);
+        const share = Math.min(1, bytes / totalBytes);
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
         process.stderr.write(
-            `\rnormalising [${"#".repeat(Math.round(share * 30)).padEnd(30, ".")}] ${Math.round(share * 100)}% ${(seen / 1e6).toFixed(0)}/${(total / 1e6).toFixed(0)} MB`,
+            `\rnormalising [${"#".repeat(Math.round(share * 30)).padEnd(30, ".")}] ${Math.round(share * 100)}% ${files}/${totalFiles} files ` +
+                `${(bytes / 1e6).toFixed(0)}/${(totalBytes / 1e6).toFixed(0)} MB, ${(files / seconds).toFixed(1)} files/s ${Math.round(events / seconds)} events/s (${jobs} worker${jobs > 1 ? "s" : ""})`,
         );
     };
     return {
-        advance: (bytes) => {
-            seen += bytes;
+        advance: (fileBytes, fileEvents) => {
+            bytes += fileBytes;
+            files++;
+            events += fileEvents;
             draw();
         },
         done: () => process.stderr.write("\n"),
@@ -152,7 +177,11 @@ async function main(argv: string[]): Promise<number> {
         ...discovery.skipped.map((entry) => ({ ...entry, status: "skipped" as const })),
         ...discovery.failed.map((entry) => ({ ...entry, status: "failed" as const })),
     ];
-    const progress = progressBar(discovery.files.reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0));
+    const progress = progressBar(
+        discovery.files.reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0),
+        discovery.files.length,
+        Math.min(args.jobs, discovery.files.length),
+    );
     let result;
     try {
         result = await runLocal({
@@ -162,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
             since: args.since,
             until: args.until,
             append: args.append,
+            jobs: args.jobs,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
             suppressions: args.stackFile ? new Suppressions(readStackConfig(args.stackFile).suppressions) : undefined,
             onFileDone: progress?.advance,

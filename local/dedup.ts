@@ -3,7 +3,8 @@
  * a responder's folder means the same event delivered or copied twice (an S3 log file and its
  * copy, an export and the log files it came from). Counting it twice inflates every count and
  * every burst threshold, so the local mode keeps the first (input files in path order, each
- * file's outputs in partition order, lines in file order) and counts the others as duplicates.
+ * file's outputs in partition order, lines in file order; never the order in which parallel workers
+ * finish) and counts the others as duplicates.
  * Events without an eventID cannot be matched and are all kept.
  *
  * Works on the normaliser's outputs before they are published: a pass over each output's
@@ -63,21 +64,37 @@ async function* lines(file: string): AsyncGenerator<Buffer> {
 }
 
 /**
+ * The eventID of each line of a normalised output (null for a line without one), in line order:
+ * what {@link dropDuplicateEvents} compares. The workers of local/workerPool.ts read it where the
+ * file was written, so that deciding which events are duplicates (in input order) costs the main
+ * thread no read of the file.
+ */
+export async function eventIdsOf(tempPath: string): Promise<(string | null)[]> {
+    const ids: (string | null)[] = [];
+    for await (const line of lines(tempPath)) ids.push(eventIdOfLine(line) ?? null);
+    return ids;
+}
+
+/**
  * Drops the events of `output` whose eventID is in `seen` (or earlier in the same output), and
  * adds the others' ids to `seen`. Returns the output to publish (undefined when every event was
- * a duplicate: its temporary file is then removed) and how many were dropped.
+ * a duplicate: its temporary file is then removed) and how many were dropped. `eventIds`: the
+ * output's {@link eventIdsOf}, when already read.
  */
-export async function dropDuplicateEvents(output: NormalisedOutput, seen: Set<string>): Promise<{ output?: NormalisedOutput; duplicates: number }> {
+export async function dropDuplicateEvents(
+    output: NormalisedOutput,
+    seen: Set<string>,
+    eventIds?: readonly (string | null)[],
+): Promise<{ output?: NormalisedOutput; duplicates: number }> {
     const dropped = new Set<number>();
-    let index = 0;
-    for await (const line of lines(output.tempPath)) {
-        const id = eventIdOfLine(line);
-        if (id !== undefined) {
+    const ids = eventIds ?? (await eventIdsOf(output.tempPath));
+    ids.forEach((id, index) => {
+        if (id !== null) {
             if (seen.has(id)) dropped.add(index);
             else seen.add(id);
         }
-        index++;
-    }
+    });
+    const index = ids.length;
     if (dropped.size === 0) return { output, duplicates: 0 };
     if (dropped.size === index) {
         await fs.promises.rm(output.tempPath, { force: true });

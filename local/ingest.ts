@@ -16,8 +16,9 @@ import * as path from "node:path";
 import { decompressed, normaliseEvents, normaliseLogFile, NormalisedFile, NormalisedOutput } from "../lambda/normaliser/core";
 import { outputFileName, parseLogKey } from "../contract/keys";
 import { publishToDirectory } from "../lambda/normaliser/publish";
-import { dropDuplicateEvents } from "./dedup";
+import { dropDuplicateEvents, eventIdsOf } from "./dedup";
 import { StreamCounts, streamEvents } from "./shapes";
+import { NormaliserPool } from "./workerPool";
 
 export interface FileResult {
     readonly file: string;
@@ -34,8 +35,10 @@ export interface FileResult {
 export interface IngestOptions {
     /** `s3-log`: only `{"Records":[…]}` files (the normaliser's contract); `any`: every shape above. */
     readonly shapes: "s3-log" | "any";
-    /** Called with the bytes of each file once it is done. */
-    readonly onFileDone?: (bytes: number) => void;
+    /** Called with the bytes and the events (before deduplication) of each file once it is read, in the order files finish. */
+    readonly onFileDone?: (bytes: number, events: number) => void;
+    /** Files read and normalised at once by a pool of workers (local/workerPool.ts). Default 1: on this thread. */
+    readonly jobs?: number;
     /** Drop events whose eventID was read before (local/dedup.ts). Default true; the normalise command keeps the Lambda's behaviour (false). */
     readonly deduplicate?: boolean;
     /** Keep files already in `outDir` (`--append`): an output whose name is taken gets another. Default: replace them, as the Lambda does. */
@@ -79,7 +82,7 @@ export async function notCloudTrailReason(file: string): Promise<string | undefi
 
 const S3_LOG_START = /^\uFEFF?\s*\{\s*"Records"\s*:/;
 
-async function normaliseFile(file: string, fileName: string, options: IngestOptions): Promise<NormalisedFile | { skipped: string }> {
+async function normaliseFile(file: string, fileName: string, options: Pick<IngestOptions, "shapes">): Promise<NormalisedFile | { skipped: string }> {
     const location = parseLogKey(file);
     const defaults = { account: location.account, region: location.region, date: location.date };
     const notCloudTrail = await notCloudTrailReason(file);
@@ -113,8 +116,89 @@ async function publish(outDir: string, output: NormalisedOutput): Promise<void> 
     }
 }
 
-/** Normalises every file into `outDir`; never throws for a bad file, reports it instead. */
+/** One normalised output, with the eventID of each of its lines (null: none) for the deduplication. */
+export interface PreparedOutput extends NormalisedOutput {
+    readonly eventIds?: (string | null)[];
+}
+
+/**
+ * A file read and normalised into temporary files, not yet deduplicated or published: what a
+ * worker hands back (plain data, so that it crosses a worker boundary).
+ */
+export type PreparedFile =
+    | { readonly status: "skipped" | "failed"; readonly bytes: number; readonly reason: string }
+    | { readonly status: "normalised"; readonly bytes: number; readonly events: number; readonly fileName: string; readonly outputs: PreparedOutput[] };
+
+export interface PrepareOptions {
+    readonly shapes: IngestOptions["shapes"];
+    /** Read each output's eventIDs (for the deduplication). */
+    readonly eventIds: boolean;
+}
+
+/**
+ * Reads and normalises one file into temporary files: the part of ingesting that takes CPU, run
+ * in parallel by local/workerPool.ts. Never throws for a bad file; `cleanup` removes the
+ * temporary files (after publishing, or to abandon them).
+ */
+export async function prepareFile(file: string, options: PrepareOptions): Promise<{ prepared: PreparedFile; cleanup?: () => Promise<void> }> {
+    const location = parseLogKey(file);
+    let bytes = 0;
+    try {
+        bytes = (await fs.promises.stat(file)).size;
+    } catch (error) {
+        return { prepared: { status: "failed", bytes, reason: `cannot read: ${(error as Error).message}` } };
+    }
+    if (location.kind === "digest" || location.kind === "insight")
+        return { prepared: { status: "skipped", bytes, reason: `CloudTrail ${location.kind} file` } };
+    const fileName = outputFileName(location.fileName);
+    try {
+        const normalised = await normaliseFile(file, fileName, options);
+        if ("skipped" in normalised) return { prepared: { status: "skipped", bytes, reason: normalised.skipped } };
+        try {
+            const outputs: PreparedOutput[] = [];
+            for (const output of normalised.outputs)
+                outputs.push(options.eventIds ? { ...output, eventIds: await eventIdsOf(output.tempPath) } : { ...output });
+            return { prepared: { status: "normalised", bytes, events: normalised.events, fileName, outputs }, cleanup: () => normalised.cleanup() };
+        } catch (error) {
+            await normalised.cleanup();
+            throw error;
+        }
+    } catch (error) {
+        return { prepared: { status: "failed", bytes, reason: (error as Error).message } };
+    }
+}
+
+/** Prepares files, here or in workers; `release` removes a prepared file's temporary files. */
+export interface FilePreparer {
+    prepare(file: string): Promise<{ prepared: PreparedFile; release: () => Promise<void> }>;
+    close(): Promise<void>;
+}
+
+/** The preparer of `--jobs 1`: on this thread, one file at a time. */
+export function inProcessPreparer(options: PrepareOptions): FilePreparer {
+    return {
+        prepare: async (file) => {
+            const { prepared, cleanup } = await prepareFile(file, options);
+            return { prepared, release: cleanup ?? (async () => undefined) };
+        },
+        close: async () => undefined,
+    };
+}
+
+/**
+ * Normalises every file into `outDir`; never throws for a bad file, reports it instead.
+ *
+ * With `jobs` > 1 the files are read and normalised by a pool of workers (local/workerPool.ts),
+ * in any order, but deduplicated, named and published here one at a time in input order: which
+ * occurrence of an eventID is kept, the duplicate counts, the output names and bytes are those of
+ * `jobs: 1`. At most {@link LOOKAHEAD_PER_JOB} × jobs files are read ahead of the oldest one not
+ * yet published, so a slow file holds back a bounded number of finished ones (their temporary
+ * files and eventIDs), not the whole input.
+ */
 export async function ingestFiles(files: readonly string[], outDir: string, options: IngestOptions): Promise<FileResult[]> {
+    const jobs = Math.max(1, Math.min(options.jobs ?? 1, files.length));
+    const prepareOptions: PrepareOptions = { shapes: options.shapes, eventIds: options.deduplicate !== false };
+    const preparer = jobs > 1 ? new NormaliserPool(jobs, prepareOptions) : inProcessPreparer(prepareOptions);
     const results: FileResult[] = [];
     const writtenBy = new Map<string, string>();
     const seen = options.seenEventIds ?? new Set<string>();
@@ -123,63 +207,85 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
         const by = writtenBy.get(key);
         return by !== undefined ? by !== file : options.keepExisting === true && fs.existsSync(path.join(outDir, ...key.split("/")));
     };
-    for (const file of files) {
-        const location = parseLogKey(file);
-        let size = 0;
-        try {
-            size = (await fs.promises.stat(file)).size;
-        } catch (error) {
-            results.push({ file, status: "failed", events: 0, objects: [], reason: `cannot read: ${(error as Error).message}` });
-            continue;
+    const started: Promise<{ prepared: PreparedFile; release: () => Promise<void> }>[] = [];
+    const launch = () => {
+        while (started.length < files.length && started.length < results.length + LOOKAHEAD_PER_JOB * jobs) {
+            const file = files[started.length];
+            started.push(
+                preparer.prepare(file).then(
+                    (done) => {
+                        options.onFileDone?.(done.prepared.bytes, done.prepared.status === "normalised" ? done.prepared.events : 0);
+                        return done;
+                    },
+                    // A worker that died (out of memory) fails its file; the pool starts another.
+                    (error: Error) => {
+                        options.onFileDone?.(0, 0);
+                        return { prepared: { status: "failed" as const, bytes: 0, reason: error.message }, release: async () => undefined };
+                    },
+                ),
+            );
         }
-        if (location.kind === "digest" || location.kind === "insight") {
-            results.push({ file, status: "skipped", events: 0, objects: [], reason: `CloudTrail ${location.kind} file` });
-            options.onFileDone?.(size);
-            continue;
-        }
-        let fileName = outputFileName(location.fileName);
-        try {
-            const normalised = await normaliseFile(file, fileName, options);
-            if ("skipped" in normalised) {
-                results.push({ file, status: "skipped", events: 0, objects: [], reason: normalised.skipped });
+    };
+    try {
+        for (const file of files) {
+            launch();
+            const { prepared, release } = await started[results.length];
+            if (prepared.status !== "normalised") {
+                results.push({ file, status: prepared.status, events: 0, objects: [], reason: prepared.reason });
                 continue;
             }
             try {
-                let duplicates = 0;
-                const outputs: NormalisedOutput[] = [];
-                for (const output of normalised.outputs) {
-                    if (options.deduplicate === false) {
-                        outputs.push(output);
-                        continue;
-                    }
-                    const kept = await dropDuplicateEvents(output, seen);
-                    duplicates += kept.duplicates;
-                    if (kept.output) outputs.push(kept.output);
-                }
-                // Two different local files with the same name must not overwrite each other's output.
-                if (outputs.some((output) => taken(output.key, file))) {
-                    const tag = createHash("sha256").update(path.resolve(file)).digest("hex").slice(0, 8);
-                    const tagged = (n: number) => fileName.replace(/\.json\.gz$/, `.${tag}${n ? `-${n}` : ""}.json.gz`);
-                    let n = 0;
-                    while (outputs.some((output) => taken(output.key.replace(/[^/]+$/, tagged(n)), file))) n++;
-                    fileName = tagged(n);
-                    for (const output of outputs) (output as { key: string }).key = output.key.replace(/[^/]+$/, fileName);
-                }
-                const objects: string[] = [];
-                for (const output of outputs) {
-                    writtenBy.set(output.key, file);
-                    await publish(outDir, output);
-                    objects.push(output.key);
-                }
-                results.push({ file, status: "normalised", events: normalised.events - duplicates, duplicates, objects });
+                results.push(await publishPrepared(file, prepared, outDir, { seen, taken, writtenBy, deduplicate: options.deduplicate !== false }));
+            } catch (error) {
+                results.push({ file, status: "failed", events: 0, objects: [], reason: (error as Error).message });
             } finally {
-                await normalised.cleanup();
+                await release();
             }
-        } catch (error) {
-            results.push({ file, status: "failed", events: 0, objects: [], reason: (error as Error).message });
-        } finally {
-            options.onFileDone?.(size);
         }
+        return results;
+    } finally {
+        // After an unexpected error: the files read ahead are abandoned.
+        for (const abandoned of started.slice(results.length)) await abandoned.then(({ release }) => release());
+        await preparer.close();
     }
-    return results;
+}
+
+/** Files read ahead of the oldest unpublished one, per worker: enough to keep every worker busy behind a slow file. */
+export const LOOKAHEAD_PER_JOB = 4;
+
+/** Deduplicates a prepared file against the eventIDs read before it, names its outputs, publishes them. */
+async function publishPrepared(
+    file: string,
+    prepared: Extract<PreparedFile, { status: "normalised" }>,
+    outDir: string,
+    state: { seen: Set<string>; taken: (key: string, file: string) => boolean; writtenBy: Map<string, string>; deduplicate: boolean },
+): Promise<FileResult> {
+    let fileName = prepared.fileName;
+    let duplicates = 0;
+    const outputs: NormalisedOutput[] = [];
+    for (const { eventIds, ...output } of prepared.outputs) {
+        if (!state.deduplicate) {
+            outputs.push(output);
+            continue;
+        }
+        const kept = await dropDuplicateEvents(output, state.seen, eventIds);
+        duplicates += kept.duplicates;
+        if (kept.output) outputs.push(kept.output);
+    }
+    // Two different local files with the same name must not overwrite each other's output.
+    if (outputs.some((output) => state.taken(output.key, file))) {
+        const tag = createHash("sha256").update(path.resolve(file)).digest("hex").slice(0, 8);
+        const tagged = (n: number) => fileName.replace(/\.json\.gz$/, `.${tag}${n ? `-${n}` : ""}.json.gz`);
+        let n = 0;
+        while (outputs.some((output) => state.taken(output.key.replace(/[^/]+$/, tagged(n)), file))) n++;
+        fileName = tagged(n);
+        for (const output of outputs) (output as { key: string }).key = output.key.replace(/[^/]+$/, fileName);
+    }
+    const objects: string[] = [];
+    for (const output of outputs) {
+        state.writtenBy.set(output.key, file);
+        await publish(outDir, output);
+        objects.push(output.key);
+    }
+    return { file, status: "normalised", events: prepared.events - duplicates, duplicates, objects };
 }

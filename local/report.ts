@@ -1,4 +1,6 @@
 /** What the local mode shows: a summary table for the terminal and an HTML report to read. */
+import { attackCoverage } from "../contract/coverage";
+import { CLOUD_TACTICS } from "../contract/detections";
 import { Row } from "../lambda/shared/engine";
 import { Finding, LocalRunResult } from "./run";
 
@@ -92,10 +94,33 @@ function hitsTable(hits: Row[], count: number): string {
         .join("")}</table>${count > hits.length ? `<p>… and ${count - hits.length} more (all their event ids are in <code>--json</code>).</p>` : ""}`;
 }
 
+/** An ATT&CK id linked to its page: `TA0005` → /tactics/TA0005/, `T1562.008` → /techniques/T1562/008/. */
+function attackLink(id: string): string {
+    const href = id.startsWith("TA") ? `https://attack.mitre.org/tactics/${id}/` : `https://attack.mitre.org/techniques/${id.replace(".", "/")}/`;
+    return `<a href="${href}">${escape(id)}</a>`;
+}
+
+/**
+ * Tactic × detections: which tactics of the cloud matrix this run's catalogue covers, with what,
+ * and which of those detections fired here (a tactic with detections and no hit is searched and
+ * clean; one without detections is not searched at all).
+ */
+function coverageTable(findings: readonly Finding[]): string {
+    const byId = new Map(findings.map((finding) => [finding.query, finding]));
+    const rows = attackCoverage(findings.map((finding) => ({ id: finding.query, tactics: finding.tactics, techniques: finding.techniques }))).map((row) => {
+        const fired = row.detections.map((id) => byId.get(id)!).filter((finding) => finding.count > 0);
+        return `<tr${fired.length ? ' class="fired"' : ""}><td>${escape(row.name)} (${attackLink(row.tactic)})</td><td>${row.detections.length}</td><td>${row.techniques.map(attackLink).join(", ") || "—"}</td>
+<td>${row.detections.map((id) => `<a href="#${escape(id)}">${escape(id)}</a>`).join(", ") || "not covered"}</td><td>${fired.map((finding) => `<a href="#${escape(finding.query)}">${escape(finding.query)}</a> (${finding.count})`).join(", ") || "—"}</td></tr>`;
+    });
+    return `<table class="coverage"><tr><th>tactic</th><th>detections</th><th>techniques</th><th>detection ids</th><th>fired in this run (hits)</th></tr>${rows.join("")}</table>`;
+}
+
 function section(finding: Finding): string {
     const status = finding.status === "ok" ? `${finding.count} hit(s)` : `cannot run locally: ${escape(finding.error)}`;
+    const tactics = finding.tactics.map((tactic) => `${escape(CLOUD_TACTICS[tactic] ?? tactic)} (${attackLink(tactic)})`).join(", ");
     return `<section class="${finding.severity}"><h2 id="${finding.query}">${escape(finding.title)} <small>${finding.severity} · ${status}</small></h2>
-<p><code>${finding.query}</code> · MITRE ATT&amp;CK ${escape(finding.mitre)}</p>${finding.status === "ok" ? hitsTable(finding.hits, finding.count) : ""}</section>`;
+<p><code>${finding.query}</code> · MITRE ATT&amp;CK tactics ${tactics} · techniques ${finding.techniques.map(attackLink).join(", ")}</p>
+<p class="runbook"><strong>Runbook:</strong> ${escape(finding.runbook)}</p>${finding.status === "ok" ? hitsTable(finding.hits, finding.count) : ""}</section>`;
 }
 
 /** A self-contained HTML report: summary, events over time, one section per detection. */
@@ -109,12 +134,14 @@ export function htmlReport(result: LocalRunResult, generatedAt: string, investig
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cloudtrail-lake report</title><style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;font-size:12px}
 th{background:#f4f4f4}section{border-left:4px solid #999;padding-left:1em;margin:1.5em 0}.critical{border-color:#a00}.high{border-color:#d60}.medium{border-color:#cb0}.low{border-color:#6a6}
-tr.critical td:nth-child(2){color:#a00;font-weight:bold}tr.high td:nth-child(2){color:#d60}.axis{color:#666;font-size:12px}small{color:#666;font-weight:normal}</style></head><body>
+tr.critical td:nth-child(2){color:#a00;font-weight:bold}tr.high td:nth-child(2){color:#d60}.axis{color:#666;font-size:12px}small{color:#666;font-weight:normal}
+tr.fired td{background:#fff4e5}.runbook{background:#f6f8fa;padding:4px 8px}</style></head><body>
 <h1>cloudtrail-lake report</h1>
 <p>${escape(inputsLine(result))}.
 Window: ${result.window ? `${escape(result.window.since)} to ${escape(result.window.until)}` : "no events"}. Generated ${escape(generatedAt)}.</p>
 ${investigations.length ? `<h2>Investigations</h2><ul>${investigations.map((link) => `<li><a href="${escape(link.href)}">${escape(link.title)}</a></li>`).join("")}</ul>` : ""}
 <h2>Events over time</h2>${chart(result)}
+<h2>ATT&amp;CK coverage</h2>${coverageTable(result.findings)}
 <h2>Detections</h2><table><tr><th>detection</th><th>severity</th><th>hits</th></tr>${rows.join("")}</table>
 ${result.findings.map(section).join("\n")}
 ${failed.length ? `<h2>Files that could not be read</h2><ul>${failed.map((file) => `<li><code>${escape(file.file)}</code>: ${escape(file.reason)}</li>`).join("")}</ul>` : ""}

@@ -35,7 +35,9 @@ export interface LocalRunOptions {
     readonly detections?: readonly Detection[];
     /** Progress callbacks for the command line. */
     readonly onStage?: (stage: "normalise" | "parquet" | "queries") => void;
-    readonly onFileDone?: (bytes: number) => void;
+    readonly onFileDone?: (bytes: number, events: number) => void;
+    /** Files normalised at once by a pool of workers (local/workerPool.ts); the result is the same for any number. Default 1. */
+    readonly jobs?: number;
 }
 
 export interface Finding {
@@ -43,6 +45,11 @@ export interface Finding {
     readonly title: string;
     readonly severity: Severity;
     readonly mitre: string;
+    /** ATT&CK tactic and technique ids of the detection (contract/detections.ts). */
+    readonly tactics: readonly string[];
+    readonly techniques: readonly string[];
+    /** What to do when it fires, from the detection's header. */
+    readonly runbook: string;
     /** `cannot-run-locally` when DuckDB could not run it; then `error` says why. */
     readonly status: "ok" | "cannot-run-locally";
     readonly error?: string;
@@ -177,7 +184,13 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     options.onStage?.("normalise");
     let started = Date.now();
     const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
-    const ingested = await ingestFiles(options.files, lake, { shapes: "any", onFileDone: options.onFileDone, seenEventIds, keepExisting: options.append });
+    const ingested = await ingestFiles(options.files, lake, {
+        shapes: "any",
+        onFileDone: options.onFileDone,
+        seenEventIds,
+        keepExisting: options.append,
+        jobs: options.jobs,
+    });
     const files: FileResult[] = [
         ...(options.passedOver ?? []).map(({ file, reason, status }) => ({ file, status, reason, events: 0, objects: [] })),
         ...ingested,
@@ -248,7 +261,15 @@ async function runDetection(
     hasLake: boolean,
     suppressions?: Suppressions,
 ): Promise<Finding> {
-    const base = { query: detection.name, title: detection.title, severity: detection.severity, mitre: detection.mitre };
+    const base = {
+        query: detection.name,
+        title: detection.title,
+        severity: detection.severity,
+        mitre: detection.mitre,
+        tactics: detection.tactics,
+        techniques: detection.techniques,
+        runbook: detection.runbook,
+    };
     if (!hasLake) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
     try {
         // Held in DuckDB, not in JavaScript: only the ids and the first hits come out, so memory does not grow with the hits.

@@ -1,0 +1,162 @@
+/**
+ * A pool of worker threads that read and normalise whole files (local/ingest.ts prepareFile), for
+ * `--jobs N`. The unit of work is a file: parsing JSON and rendering the normalised lines is
+ * single-threaded V8 work, so one file does not go faster with more threads (measured in the
+ * normaliser, README), but many files do, one per core.
+ *
+ * Worker threads rather than child processes: the results are small (names of temporary files and
+ * the eventIDs of their lines), start-up is cheaper, and a worker's heap is capped by
+ * `resourceLimits`, so a file that would take more memory than {@link WORKER_HEAP_MB} fails alone
+ * (named, "ran out of memory") and its worker is replaced, instead of taking the run down.
+ * The temporary files are written under the run's TMPDIR, which workers inherit.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { FilePreparer, PreparedFile, PrepareOptions } from "./ingest";
+
+/**
+ * Old-generation heap of each worker. The normaliser streams: a 25 MB log file peaks at about
+ * 60 MB of heap in a worker (bench:local); the cap leaves room for CloudTrail's largest events
+ * (a few MB each) and stops one hostile file from taking the machine's memory.
+ */
+export const WORKER_HEAP_MB = 512;
+
+/** Messages from the main thread to a worker, and back (local/normaliseWorker.ts). */
+export type ToWorker = { readonly type: "prepare"; readonly task: number; readonly file: string } | { readonly type: "release"; readonly task: number };
+export type FromWorker =
+    | { readonly type: "prepared"; readonly task: number; readonly prepared: PreparedFile }
+    | { readonly type: "released"; readonly task: number }
+    | { readonly type: "error"; readonly task: number; readonly message: string };
+
+/** The worker's script: TypeScript when run through tsx, JavaScript when bundled next to the caller (bench:local). */
+function workerScript(): string {
+    for (const name of ["normaliseWorker.ts", "normaliseWorker.js"]) {
+        const candidate = path.join(__dirname, name);
+        if (fs.existsSync(candidate)) return candidate;
+    }
+    throw new Error(`the normalising worker's script (normaliseWorker.ts or .js) is not in ${__dirname}`);
+}
+
+interface Pending {
+    resolve(message: FromWorker): void;
+    reject(error: Error): void;
+}
+
+class PoolWorker {
+    readonly worker: Worker;
+    /** Tasks sent to this worker and not answered yet. */
+    readonly pending = new Map<number, Pending>();
+    /** Files being prepared (at most one: the pool sends the next when this one is done). */
+    busy = false;
+    exited = false;
+
+    constructor(options: PrepareOptions, heapMb: number, onExit: (worker: PoolWorker, error: Error) => void) {
+        const script = workerScript();
+        const settings = { workerData: options, resourceLimits: { maxOldGenerationSizeMb: heapMb } };
+        // Node 20 does not apply tsx's `--import` hooks to a worker's entry point: the TypeScript worker registers tsx itself.
+        this.worker = script.endsWith(".ts")
+            ? new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs/api"))}).register(); require(${JSON.stringify(script)});`, {
+                  ...settings,
+                  eval: true,
+              })
+            : new Worker(script, settings);
+        this.worker.on("message", (message: FromWorker) => {
+            const pending = this.pending.get(message.task);
+            this.pending.delete(message.task);
+            if (message.type === "error") pending?.reject(new Error(message.message));
+            else pending?.resolve(message);
+        });
+        let failure: Error | undefined;
+        this.worker.on("error", (error: Error & { code?: string }) => {
+            failure =
+                error.code === "ERR_WORKER_OUT_OF_MEMORY"
+                    ? new Error(`ran out of memory in its worker (heap limit ${heapMb} MB per worker)`)
+                    : new Error(`its worker failed: ${error.message}`);
+        });
+        this.worker.on("exit", (code) => {
+            this.exited = true;
+            const error = failure ?? new Error(`its worker exited with code ${code}`);
+            for (const pending of this.pending.values()) pending.reject(error);
+            this.pending.clear();
+            onExit(this, error);
+        });
+    }
+
+    send(message: ToWorker): Promise<FromWorker> {
+        if (this.exited) return Promise.reject(new Error("its worker has exited"));
+        return new Promise((resolve, reject) => {
+            this.pending.set(message.task, { resolve, reject });
+            this.worker.postMessage(message);
+        });
+    }
+}
+
+/** Up to `size` workers, started as files come; each prepares one file at a time. */
+export class NormaliserPool implements FilePreparer {
+    private readonly workers: PoolWorker[] = [];
+    private readonly queue: { file: string; task: number; start: (worker: PoolWorker) => void }[] = [];
+    private nextTask = 0;
+    private closing = false;
+
+    constructor(
+        readonly size: number,
+        private readonly options: PrepareOptions,
+        /** Old-generation heap of each worker (tests lower it). */
+        private readonly heapMb = WORKER_HEAP_MB,
+    ) {
+        if (!Number.isInteger(size) || size < 1) throw new Error(`a worker pool needs a positive whole number of workers, not ${size}`);
+    }
+
+    prepare(file: string): Promise<{ prepared: PreparedFile; release: () => Promise<void> }> {
+        const task = this.nextTask++;
+        return new Promise((resolve, reject) => {
+            this.queue.push({
+                file,
+                task,
+                start: (worker) => {
+                    worker.busy = true;
+                    worker.send({ type: "prepare", task, file }).then(
+                        (message) => {
+                            worker.busy = false;
+                            this.dispatch();
+                            const prepared = (message as Extract<FromWorker, { type: "prepared" }>).prepared;
+                            // The temporary files belong to the worker that wrote them; it removes them when told.
+                            const release = async () => {
+                                if (prepared.status === "normalised" && !worker.exited) await worker.send({ type: "release", task }).catch(() => undefined);
+                            };
+                            resolve({ prepared, release });
+                        },
+                        (error: Error) => {
+                            worker.busy = false;
+                            this.dispatch();
+                            reject(error);
+                        },
+                    );
+                },
+            });
+            this.dispatch();
+        });
+    }
+
+    /** Hands queued files to idle workers, starting workers up to the pool's size. */
+    private dispatch(): void {
+        while (this.queue.length > 0 && !this.closing) {
+            let worker = this.workers.find((candidate) => !candidate.busy && !candidate.exited);
+            if (!worker && this.workers.filter((candidate) => !candidate.exited).length < this.size) {
+                worker = new PoolWorker(this.options, this.heapMb, (gone) => {
+                    this.workers.splice(this.workers.indexOf(gone), 1);
+                    this.dispatch();
+                });
+                this.workers.push(worker);
+            }
+            if (!worker) return;
+            this.queue.shift()!.start(worker);
+        }
+    }
+
+    async close(): Promise<void> {
+        this.closing = true;
+        await Promise.all(this.workers.map((worker) => worker.worker.terminate()));
+    }
+}
