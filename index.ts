@@ -13,13 +13,17 @@ const stack = new CloudTrailLake("cloudtrail-lake", {
     centralAccountId: aws.getCallerIdentityOutput().accountId,
 });
 
-export const archiveBucketName = stack.archive.bucketName;
+/** The bucket the normaliser reads: the stack's archive, or the existing one (trailMode existing). */
+export const archiveBucketName = stack.archiveBucketName;
 export const accessLogBucketName = stack.archive.accessLogBucketName;
 export const lakeBucketName = stack.lake.bucketName;
 export const kmsKeyArn = stack.archive.keyArn;
 /** Trail ARN per account id. */
 export const trailArns = pulumi.all(Object.fromEntries(Object.entries(stack.trails).map(([accountId, trail]) => [accountId, trail.trailArn])));
+export const organizationTrailArn = stack.organizationTrail?.trailArn;
 export const normaliserFunctionName = stack.normaliser.functionName;
+/** The principal an existing archive's owner grants read to (`npm run bucket-owner-statements`). */
+export const normaliserRoleArn = stack.normaliser.roleArn;
 export const normaliserDeadLetterQueueUrl = stack.normaliser.deadLetterQueueUrl;
 export const glueJobNames = pulumi.all(Object.fromEntries(Object.entries(stack.conversion.jobs).map(([accountId, job]) => [accountId, job.jobName])));
 export const glueDatabaseName = stack.catalog.databaseName;
