@@ -66,20 +66,18 @@ export class LogArchive extends pulumi.ComponentResource {
                 description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi
-                    .all([args.centralAccountId, args.deployPrincipalArn])
-                    .apply(([centralAccountId, deployPrincipalArn]) =>
-                        JSON.stringify(
-                            createArchiveBucket
-                                ? archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn })
-                                : lakeOnlyKeyPolicy({
-                                      partition: args.partition,
-                                      centralAccountId,
-                                      deployPrincipalArn,
-                                      breakGlassRoleArn: args.breakGlassRoleArn,
-                                  }),
-                        ),
+                policy: pulumi.all([args.centralAccountId, args.deployPrincipalArn]).apply(([centralAccountId, deployPrincipalArn]) =>
+                    JSON.stringify(
+                        createArchiveBucket
+                            ? archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn })
+                            : lakeOnlyKeyPolicy({
+                                  partition: args.partition,
+                                  centralAccountId,
+                                  deployPrincipalArn,
+                                  breakGlassRoleArn: args.breakGlassRoleArn,
+                              }),
                     ),
+                ),
                 tags: args.tags,
             },
             { parent: this, retainOnDelete: true },
