@@ -15,6 +15,12 @@ import { Alerting } from "./alerts/alerting";
 import { alertingSettings } from "./alerts/settings";
 import { loadAlertDetections } from "../lambda/alerts/catalogue";
 
+/**
+ * Tag of member trails kept beside the organization trail during a migration (`organization.keepMemberTrails`);
+ * the policy pack accepts member trails beside an organization trail only with it.
+ */
+export const MIGRATION_TAG = "cloudtrail-lake:migrating-to-organization-trail";
+
 /** Arguments of {@link CloudTrailLake}. */
 export interface CloudTrailLakeArgs {
     /** Validated stack config (see `config.ts`). */
@@ -140,7 +146,9 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         );
 
         const trails: Record<string, MemberTrail> = {};
-        if (mode === "per-account") {
+        // During a migration to the organization trail the member trails stay until its files arrive (README).
+        const migrating = organization?.keepMemberTrails === true;
+        if (mode === "per-account" || migrating) {
             for (const account of config.accounts) {
                 trails[account.id] = new MemberTrail(
                     `trail-${account.id}`,
@@ -154,7 +162,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                         bucketName: this.archiveBucketName,
                         kmsKeyArn: this.archive.keyArn,
                         dependsOn: this.archive.trailPrerequisites,
-                        tags,
+                        tags: migrating ? { ...tags, [MIGRATION_TAG]: "true" } : tags,
                     },
                     { parent: this },
                 );

@@ -244,6 +244,11 @@ const organizationSchema = z.strictObject({
     managementAccountId: accountId,
     /** Role the program assumes in the management account to create the organization trail. */
     roleName: roleName.default(DEFAULT_MEMBER_ROLE),
+    /**
+     * Migration from per-account (README "Move from per-account to organization"): keep the member trails and
+     * their grants beside the organization trail until its first files arrive, so no event goes unrecorded.
+     */
+    keepMemberTrails: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 const existingArchiveSchema = z.strictObject({

@@ -561,7 +561,12 @@ export const everyAccountCovered: StackValidationPolicy = {
         const accounts = configuredAccounts(args.resources);
         if (!accounts) return;
         const count = (ids: (string | undefined)[]) => ids.reduce((map, id) => (id ? map.set(id, (map.get(id) ?? 0) + 1) : map), new Map<string, number>());
-        const trails = count(args.resources.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail").map(accountOfTrail));
+        // Member trails only: the organization trail (in the management account) covers every account at once.
+        const trails = count(
+            args.resources
+                .filter((resource) => resource.type === "aws:cloudtrail/trail:Trail" && resource.props.isOrganizationTrail !== true)
+                .map(accountOfTrail),
+        );
         const jobs = count(
             args.resources.filter((resource) => resource.type === "aws:glue/job:Job").map((job) => job.props.defaultArguments?.["--account_id"]),
         );
@@ -693,7 +698,9 @@ export const trailModeConsistent: StackValidationPolicy = {
         const organizationTrails = trails.filter((trail) => trail.props.isOrganizationTrail === true);
         if (organizationTrails.length > 0) {
             if (organizationTrails.length > 1) reportViolation(`The stack has ${organizationTrails.length} organization trails; it needs exactly one.`);
-            for (const trail of trails.filter((trail) => trail.props.isOrganizationTrail !== true)) {
+            // Member trails tagged for the migration (organization.keepMemberTrails) are the documented, temporary exception.
+            const migrating = (trail: PolicyResource) => trail.props.tags?.["cloudtrail-lake:migrating-to-organization-trail"] === "true";
+            for (const trail of trails.filter((trail) => trail.props.isOrganizationTrail !== true && !migrating(trail))) {
                 reportViolation(
                     `Trail ${trail.name} is a member trail beside the organization trail: every management event would be billed twice.`,
                     trail.urn,

@@ -82,3 +82,24 @@ describe("policy pack: trail modes (issue 15)", () => {
         expect(found).to.include(`trail-mode-consistent: Trail ${trail.name} is created although the stack reads an existing archive (${existingBucket}).`);
     });
 });
+
+describe("policy pack: the migration from per-account to organization (issue 15)", () => {
+    it("accepts the member trails beside the organization trail only while organization.keepMemberTrails tags them", async () => {
+        const accounts = [
+            { id: "111122223333", name: "security" },
+            { id: "123456789012", name: "management" },
+        ];
+        const migrating = await declareStack({
+            "cloudtrail-lake:accounts": accounts,
+            "cloudtrail-lake:trailMode": "organization",
+            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", keepMemberTrails: true },
+        });
+        const trails = migrating.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail");
+        expect(trails.map((trail) => Boolean(trail.inputs.isOrganizationTrail)).sort()).to.deep.equal([false, false, true]);
+        expect(await runPolicies(migrating)).to.deep.equal([]);
+        const untagged = copy(migrating);
+        for (const trail of untagged.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail"))
+            delete trail.outputs.tags["cloudtrail-lake:migrating-to-organization-trail"];
+        expect((await runPolicies(untagged)).map((violation) => violation.policy)).to.deep.equal(["trail-mode-consistent", "trail-mode-consistent"]);
+    });
+});

@@ -239,6 +239,42 @@ describe("tamper-proof archive in organization mode (issue 15)", () => {
         expect(evaluate(policy, onKey(admin, "kms:PutKeyPolicy"))).to.equal("Deny");
     });
 
+    it("during the migration (keepMemberTrails) admits both the member trails, each under its own prefix, and the organization trail", () => {
+        const both = { ...organization, keepMemberTrails: true };
+        const policy = archiveBucketPolicy({
+            partition: "aws",
+            region,
+            deployPrincipalArn: deployer,
+            accountIds: listed,
+            trailName,
+            bucketName,
+            organization: both,
+        });
+        const memberTrail = {
+            "aws:SourceAccount": listed[0],
+            "aws:SourceArn": `arn:aws:cloudtrail:${region}:${listed[0]}:trail/${trailName}`,
+            "s3:x-amz-acl": "bucket-owner-full-control",
+        };
+        const ownKey = `AWSLogs/${listed[0]}/CloudTrail/${region}/2026/11/25/x.json.gz`;
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", ownKey, memberTrail))).to.equal("Allow");
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", ownKey.replace(listed[0], listed[1]), memberTrail))).to.equal("Deny");
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", memberKey(listed[1]), orgTrail))).to.equal("Allow");
+        const key = archiveKeyPolicy({
+            partition: "aws",
+            region,
+            accountIds: listed,
+            trailName,
+            centralAccountId: central,
+            deployPrincipalArn: deployer,
+            organization: both,
+        });
+        const encrypt = (context: Request["context"]): Request => ({ principal: cloudTrail, action: "kms:GenerateDataKey", resource: keyArn, context });
+        expect(evaluate(key, encrypt({ ...memberTrail, "kms:EncryptionContext:aws:cloudtrail:arn": memberTrail["aws:SourceArn"] }))).to.equal("Allow");
+        expect(evaluate(key, encrypt({ ...orgTrail, "kms:EncryptionContext:aws:cloudtrail:arn": orgTrailArn }))).to.equal("Allow");
+        // Once the migration ends, the member trails are refused.
+        expect(evaluate(orgBucketPolicy(), onObject(cloudTrail, "s3:PutObject", ownKey, memberTrail))).to.equal("Deny");
+    });
+
     it("does not grow with the organization: the same policy for 1 or 1,000 listed accounts", () => {
         const many = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i * 7919));
         const big = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: many, trailName, bucketName, organization });

@@ -138,6 +138,8 @@ export interface OrganizationTrailGrant {
     readonly id: string;
     /** The account the organization trail lives in. */
     readonly managementAccountId: string;
+    /** During a migration from per-account mode: the member trails keep their grants beside the organization trail's. */
+    readonly keepMemberTrails?: boolean;
 }
 
 /**
@@ -179,7 +181,7 @@ function sortedUniqueAccounts(accountIds: readonly string[]): string[] {
  * retention; nobody but the deployer and that role may change this policy; nothing without TLS.
  */
 export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketName: string }): ResourcePolicy {
-    const accounts = args.organization ? [] : sortedUniqueAccounts(args.accountIds);
+    const accounts = args.organization && !args.organization.keepMemberTrails ? [] : sortedUniqueAccounts(args.accountIds);
     const bucketArn = `arn:${args.partition}:s3:::${args.bucketName}`;
     const sourceTrail = trailArnPattern(args.partition, args.region, args.trailName);
     const policy: ResourcePolicy = {
@@ -191,6 +193,9 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
                       trailArn(args.partition, args.region, args.organization.managementAccountId, args.trailName),
                       args.organization,
                   )
+                : []),
+            ...(args.organization && !args.organization.keepMemberTrails
+                ? []
                 : [
                       {
                           // One statement for the ACL check and the write, so the account list (the part that grows,
@@ -278,29 +283,43 @@ export const KEY_DESTRUCTION_ACTIONS = ["kms:DisableKey", "kms:ScheduleKeyDeleti
  */
 export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAccountId: string }): ResourcePolicy {
     const organization = args.organization;
-    const accounts = organization ? [organization.managementAccountId] : sortedUniqueAccounts(args.accountIds);
+    const memberTrails = trailArnPattern(args.partition, args.region, args.trailName);
     // The organization trail's ARN is exact (one trail, in the management account); member trails share a name and region.
-    const sourceTrail = organization
-        ? trailArn(args.partition, args.region, organization.managementAccountId, args.trailName)
-        : trailArnPattern(args.partition, args.region, args.trailName);
+    const organizationTrail = organization && trailArn(args.partition, args.region, organization.managementAccountId, args.trailName);
+    const withMemberTrails = !organization || organization.keepMemberTrails === true;
+    const grants: ResourceStatement[] = [];
+    if (organization) {
+        grants.push({
+            Sid: "OrganizationTrailEncryptAndDescribe",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": organization.managementAccountId, "aws:SourceArn": organizationTrail! } },
+        });
+    }
+    if (withMemberTrails) {
+        grants.push({
+            // The docs prefer aws:SourceArn over aws:SourceAccount for KMS; both are set. A per-trail ARN list
+            // would not fit 32 KB at 1,000 accounts, so the ARN is pinned by name and region and the account by list,
+            // which appears once, for both actions.
+            Sid: "CloudTrailEncryptAndDescribeListedAccounts",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { "aws:SourceAccount": sortedUniqueAccounts(args.accountIds) },
+                ArnLike: { "aws:SourceArn": memberTrails },
+            },
+        });
+    }
+    const encryptingTrails = [organizationTrail, withMemberTrails ? memberTrails : undefined].filter((arn): arn is string => typeof arn === "string");
     const policy: ResourcePolicy = {
         Version: "2012-10-17",
         Statement: [
             keyAdministeredThroughIam(args.partition, args.centralAccountId),
-            {
-                // The docs prefer aws:SourceArn over aws:SourceAccount for KMS; both are set. A per-trail ARN list
-                // would not fit 32 KB at 1,000 accounts, so the ARN is pinned by name and region and the account by list,
-                // which appears once, for both actions.
-                Sid: organization ? "OrganizationTrailEncryptAndDescribe" : "CloudTrailEncryptAndDescribeListedAccounts",
-                Effect: "Allow",
-                Principal: { Service: CLOUDTRAIL_SERVICE },
-                Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
-                Resource: "*",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accounts },
-                    ArnLike: { "aws:SourceArn": sourceTrail },
-                },
-            },
+            ...grants,
             {
                 // The documented pin of a data key to a trail; absent context → StringNotLike matches → denied.
                 Sid: "CloudTrailEncryptsOnlyForTheTrail",
@@ -308,7 +327,9 @@ export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAcco
                 Principal: { Service: CLOUDTRAIL_SERVICE },
                 Action: "kms:GenerateDataKey*",
                 Resource: "*",
-                Condition: { StringNotLike: { "kms:EncryptionContext:aws:cloudtrail:arn": sourceTrail } },
+                Condition: {
+                    StringNotLike: { "kms:EncryptionContext:aws:cloudtrail:arn": encryptingTrails.length === 1 ? encryptingTrails[0] : encryptingTrails },
+                },
             },
             ...keyProtection(args),
         ],
