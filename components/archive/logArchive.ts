@@ -63,7 +63,9 @@ export class LogArchive extends pulumi.ComponentResource {
         const key = new aws.kms.Key(
             `${name}-key`,
             {
-                description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
+                description: createArchiveBucket
+                    ? "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it"
+                    : "cloudtrail-lake: encrypts the lake derived from an existing CloudTrail archive",
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: pulumi.all([args.centralAccountId, args.deployPrincipalArn]).apply(([centralAccountId, deployPrincipalArn]) =>
