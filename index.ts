@@ -20,7 +20,8 @@ export const lakeBucketName = stack.lake.bucketName;
 export const kmsKeyArn = stack.archive.keyArn;
 /** Trail ARN per account id. */
 export const trailArns = pulumi.all(Object.fromEntries(Object.entries(stack.trails).map(([accountId, trail]) => [accountId, trail.trailArn])));
-export const organizationTrailArn = stack.organizationTrail?.trailArn;
+/** Organization mode only; an output in every mode, unset outside it. */
+export const organizationTrailArn = pulumi.output(stack.organizationTrail?.trailArn);
 export const normaliserFunctionName = stack.normaliser.functionName;
 /** The principal an existing archive's owner grants read to (`npm run bucket-owner-statements`). */
 export const normaliserRoleArn = stack.normaliser.roleArn;

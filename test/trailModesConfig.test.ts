@@ -24,7 +24,7 @@ describe("stack config: trail modes (issue 15)", () => {
 
     it("reads organization mode, with the Organizations role by default", () => {
         const config = parseLakeConfig({ accounts, trailMode: "organization", organization });
-        expect(config.organization).to.deep.equal({ ...organization, roleName: DEFAULT_MEMBER_ROLE });
+        expect(config.organization).to.deep.equal({ ...organization, roleName: DEFAULT_MEMBER_ROLE, keepMemberTrails: false });
     });
 
     it("reads existing mode, with and without a key", () => {
@@ -77,7 +77,9 @@ describe("stack config: trail modes (issue 15)", () => {
 
     it("reports a mode problem together with every other problem, and unknown keys with what is allowed", () => {
         const problems = problemsOf({ accounts: [{ id: "1", name: "a" }], trailMode: "organization", organization: { ...organization, role: "x" } });
-        expect(problems).to.include("cloudtrail-lake:organization.role: unknown key (a typo?); allowed here: id, managementAccountId, roleName");
+        expect(problems).to.include(
+            "cloudtrail-lake:organization.role: unknown key (a typo?); allowed here: id, managementAccountId, roleName, keepMemberTrails",
+        );
         expect(problems.some((problem) => problem.startsWith("cloudtrail-lake:accounts[0].id"))).to.equal(true);
     });
 
