@@ -11,6 +11,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/clien
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createHandler, ObjectOutcome, readAccountIds } from "../lambda/normaliser/handler";
 import { parseLogKey } from "../contract/keys";
+import { accountsFileContent } from "../components/normaliser/normaliserFunction";
 import { asS3LogFile, CORPUS_DIR } from "./corpus";
 import { LocalS3, startLocalS3 } from "./s3server";
 
@@ -133,8 +134,9 @@ describe("normaliser Lambda with an organization trail's archive and EventBridge
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "accounts-"));
         try {
             expect(readAccountIds(path.join(dir, "accounts.json"))).to.equal(undefined);
-            fs.writeFileSync(path.join(dir, "accounts.json"), JSON.stringify([listed]));
-            expect([...readAccountIds(path.join(dir, "accounts.json"))!]).to.deep.equal([listed]);
+            // What the component ships: sorted and unique, read back as the set of ids.
+            fs.writeFileSync(path.join(dir, "accounts.json"), accountsFileContent([unlisted, listed, unlisted]));
+            expect([...readAccountIds(path.join(dir, "accounts.json"))!]).to.deep.equal([listed, unlisted]);
             fs.writeFileSync(path.join(dir, "accounts.json"), JSON.stringify({ ids: [listed] }));
             expect(() => readAccountIds(path.join(dir, "accounts.json"))).to.throw(/accounts.json: expected a JSON list of account ids/);
         } finally {

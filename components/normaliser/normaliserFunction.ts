@@ -16,6 +16,11 @@ import * as path from "node:path";
  */
 export const NORMALISER_EPHEMERAL_STORAGE_MB = 2048;
 
+/** `accounts.json` beside the handler: the configured ids, sorted and unique, so reordering accounts in config changes nothing. */
+export function accountsFileContent(accountIds: readonly string[]): string {
+    return JSON.stringify([...new Set(accountIds)].sort());
+}
+
 /** Arguments of {@link Normaliser}. */
 export interface NormaliserArgs {
     /** Region of the buckets: the role may use the key only through S3 in it (kms:ViaService). */
@@ -184,8 +189,7 @@ export class Normaliser extends pulumi.ComponentResource {
                 handler: "index.handler",
                 code: new pulumi.asset.AssetArchive({
                     "index.js": new pulumi.asset.FileAsset(path.join(bundleNormaliser(), "index.js")),
-                    // Sorted, so reordering accounts in config changes nothing.
-                    [ACCOUNTS_FILE]: new pulumi.asset.StringAsset(JSON.stringify([...new Set(args.accountIds)].sort())),
+                    [ACCOUNTS_FILE]: new pulumi.asset.StringAsset(accountsFileContent(args.accountIds)),
                 }),
                 role: role.arn,
                 memorySize: settings.memoryMb,
