@@ -14,6 +14,10 @@ export const normaliserDeadLetterQueueUrl = outputs.normaliserDeadLetterQueueUrl
 export const glueJobNames = outputs.glueJobNames;
 export const glueDatabaseName = outputs.glueDatabaseName;
 export const athenaWorkgroupName = outputs.athenaWorkgroupName;
+/** Organization mode only; an output in every mode, unset outside it. */
+export const organizationTrailArn = outputs.organizationTrailArn;
+/** The principal an existing archive's owner grants read to (`npm run bucket-owner-statements`). */
+export const normaliserRoleArn = outputs.normaliserRoleArn;
 /** Alerting (set when cloudtrail-lake:alerts is configured): subscribe to the topic, point subscriptions' RedrivePolicy at the DLQ. */
 export const alertTopicArn = outputs.alertTopicArn;
 export const alertDeliveryDeadLetterQueueArn = outputs.alertDeliveryDeadLetterQueueArn;

@@ -18,13 +18,18 @@ export interface StackLocation {
 
 /** The stack outputs (index.ts exports each under its name). */
 export interface StackOutputs {
+    /** The bucket the normaliser reads: the stack's archive, or the existing one (trailMode existing). */
     readonly archiveBucketName: pulumi.Output<string>;
     readonly accessLogBucketName: pulumi.Output<string>;
     readonly lakeBucketName: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
     /** Trail ARN per account id. */
     readonly trailArns: pulumi.Output<Record<string, string>>;
+    /** Organization mode only; an output in every mode, unset outside it. */
+    readonly organizationTrailArn: pulumi.Output<string | undefined>;
     readonly normaliserFunctionName: pulumi.Output<string>;
+    /** The principal an existing archive's owner grants read to (`npm run bucket-owner-statements`). */
+    readonly normaliserRoleArn: pulumi.Output<string>;
     readonly normaliserDeadLetterQueueUrl: pulumi.Output<string>;
     /** Glue job name per account id. */
     readonly glueJobNames: pulumi.Output<Record<string, string>>;
@@ -50,12 +55,14 @@ export function declareStack(config: LakeConfig, location: StackLocation, opts?:
     return {
         lake,
         outputs: {
-            archiveBucketName: lake.archive.bucketName,
+            archiveBucketName: lake.archiveBucketName,
             accessLogBucketName: lake.archive.accessLogBucketName,
             lakeBucketName: lake.lake.bucketName,
             kmsKeyArn: lake.archive.keyArn,
             trailArns: byAccount(lake.trails, (trail) => trail.trailArn),
+            organizationTrailArn: pulumi.output(lake.organizationTrail?.trailArn),
             normaliserFunctionName: lake.normaliser.functionName,
+            normaliserRoleArn: lake.normaliser.roleArn,
             normaliserDeadLetterQueueUrl: lake.normaliser.deadLetterQueueUrl,
             glueJobNames: byAccount(lake.conversion.jobs, (job) => job.jobName),
             glueDatabaseName: lake.catalog.databaseName,

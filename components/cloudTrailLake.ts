@@ -7,12 +7,19 @@ import { ParquetConversion } from "./glue/parquetConversion";
 import { LakeBucket } from "./lake/lakeBucket";
 import { LogArchive } from "./archive/logArchive";
 import { MemberTrail } from "./trails/memberTrail";
+import { OrganizationTrail } from "./trails/organizationTrail";
 import { NormaliserFunction } from "./normaliser/normaliserFunction";
 import { partitionOf } from "./archive/archivePolicies";
 import { TamperAlarm } from "./archive/tamperAlarm";
 import { Alerting } from "./alerts/alerting";
 import { alertingSettings } from "../config/alertingSettings";
 import { alertDetectionOf } from "../contract/alerting";
+
+/**
+ * Tag of member trails kept beside the organization trail during a migration (`organization.keepMemberTrails`);
+ * the policy pack accepts member trails beside an organization trail only with it.
+ */
+export const MIGRATION_TAG = "cloudtrail-lake:migrating-to-organization-trail";
 
 /** Arguments of {@link CloudTrailLake}. */
 export interface CloudTrailLakeArgs {
@@ -32,7 +39,9 @@ export interface CloudTrailLakeArgs {
 }
 
 /**
- * The whole stack: the archive, the lake, and one trail per configured account. Every
+ * The whole stack: the archive, the lake, and the trails of `cloudtrail-lake:trailMode`: one per configured
+ * account (per-account), one organization trail in the management account (organization), or none, reading
+ * a bucket another trail already fills (existing). Every
  * per-account resource is named by the account id, so adding, removing or reordering accounts
  * in config never replaces another account's resources.
  */
@@ -42,11 +51,16 @@ export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly normaliser: NormaliserFunction;
     public readonly conversion: ParquetConversion;
     public readonly catalog: LakeCatalog;
-    public readonly tamperAlarm: TamperAlarm;
+    /** Absent in existing mode: the archive and its trail are another team's. */
+    public readonly tamperAlarm?: TamperAlarm;
     /** Present when `cloudtrail-lake:alerts` is set. */
     public readonly alerting?: Alerting;
-    /** Member trails by account id. */
+    /** Member trails by account id (per-account mode; empty otherwise). */
     public readonly trails: Readonly<Record<string, MemberTrail>>;
+    /** The organization trail (organization mode). */
+    public readonly organizationTrail?: OrganizationTrail;
+    /** The bucket the normaliser reads: the stack's archive, or the existing one. */
+    public readonly archiveBucketName: pulumi.Output<string>;
 
     constructor(name: string, args: CloudTrailLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:index:CloudTrailLake", name, {}, opts);
@@ -57,6 +71,12 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             const warning = centralAccountWarning(config, centralAccountId);
             if (warning) pulumi.log.warn(warning, this);
         });
+
+        const mode = config.trailMode;
+        const organization = mode === "organization" ? config.organization : undefined;
+        const existing = mode === "existing" && config.existingArchive ? { partition, ...config.existingArchive } : undefined;
+        if (mode === "organization" && !organization) throw new Error("trailMode organization needs cloudtrail-lake:organization");
+        if (mode === "existing" && !existing) throw new Error("trailMode existing needs cloudtrail-lake:existingArchive");
 
         this.archive = new LogArchive(
             "archive",
@@ -69,23 +89,30 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 archive: config.archive,
                 breakGlassRoleArn: config.breakGlassRoleArn,
                 deployPrincipalArn: args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn(),
+                organization,
+                // Existing mode: no bucket of ours; the key (the lake's) and the access-log bucket remain.
+                createArchiveBucket: !existing,
                 tags,
             },
             { parent: this },
         );
+        this.archiveBucketName = existing ? pulumi.output(existing.bucketName) : this.archive.bucketName!;
+        const archiveBucketArn = existing ? pulumi.output(`arn:${partition}:s3:::${existing.bucketName}`) : this.archive.bucketArn!;
 
-        this.tamperAlarm = new TamperAlarm(
-            "tamper-alarm",
-            {
-                centralAccountId: args.centralAccountId,
-                partition,
-                keyArn: this.archive.keyArn,
-                archiveBucketName: this.archive.bucketName,
-                alarmTopicArn: config.normaliser.alarmTopicArn,
-                tags,
-            },
-            { parent: this },
-        );
+        if (!existing) {
+            this.tamperAlarm = new TamperAlarm(
+                "tamper-alarm",
+                {
+                    centralAccountId: args.centralAccountId,
+                    partition,
+                    keyArn: this.archive.keyArn,
+                    archiveBucketName: this.archiveBucketName,
+                    alarmTopicArn: config.normaliser.alarmTopicArn,
+                    tags,
+                },
+                { parent: this },
+            );
+        }
 
         this.lake = new LakeBucket(
             "lake",
@@ -99,14 +126,17 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const accountIds = config.accounts.map((account) => account.id);
         this.normaliser = new NormaliserFunction(
             "normaliser",
             {
                 region,
                 centralAccountId: args.centralAccountId,
-                archiveBucket: { name: this.archive.bucketName, arn: this.archive.bucketArn },
+                archiveBucket: { name: this.archiveBucketName, arn: archiveBucketArn },
                 lakeBucket: { name: this.lake.bucketName, arn: this.lake.bucketArn },
                 kmsKeyArn: this.archive.keyArn,
+                accountIds,
+                existingArchive: existing,
                 settings: config.normaliser,
                 tags,
             },
@@ -114,17 +144,40 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         );
 
         const trails: Record<string, MemberTrail> = {};
-        for (const account of config.accounts) {
-            trails[account.id] = new MemberTrail(
-                `trail-${account.id}`,
+        // During a migration to the organization trail the member trails stay until its files arrive (README).
+        const migrating = organization?.keepMemberTrails === true;
+        if (mode === "per-account" || migrating) {
+            for (const account of config.accounts) {
+                trails[account.id] = new MemberTrail(
+                    `trail-${account.id}`,
+                    {
+                        accountId: account.id,
+                        accountName: account.name,
+                        partition,
+                        region,
+                        roleName: account.roleName,
+                        trailName: config.trailName,
+                        bucketName: this.archiveBucketName,
+                        kmsKeyArn: this.archive.keyArn,
+                        dependsOn: this.archive.trailPrerequisites,
+                        tags: migrating ? { ...tags, [MIGRATION_TAG]: "true" } : tags,
+                    },
+                    { parent: this },
+                );
+            }
+        }
+        this.trails = trails;
+        if (organization) {
+            this.organizationTrail = new OrganizationTrail(
+                "organization-trail",
                 {
-                    accountId: account.id,
-                    accountName: account.name,
+                    organizationId: organization.id,
+                    managementAccountId: organization.managementAccountId,
                     partition,
                     region,
-                    roleName: account.roleName,
+                    roleName: organization.roleName,
                     trailName: config.trailName,
-                    bucketName: this.archive.bucketName,
+                    bucketName: this.archiveBucketName,
                     kmsKeyArn: this.archive.keyArn,
                     dependsOn: this.archive.trailPrerequisites,
                     tags,
@@ -132,8 +185,6 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        this.trails = trails;
-        const accountIds = config.accounts.map((account) => account.id);
         const detections = args.detections ?? loadDetections();
 
         this.conversion = new ParquetConversion(
@@ -156,7 +207,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             "catalog",
             {
                 accountIds,
-                archiveBucketName: this.archive.bucketName,
+                archiveBucketName: this.archiveBucketName,
+                organizationId: organization?.id ?? config.existingArchive?.organizationId,
                 lakeBucketName: this.lake.bucketName,
                 kmsKeyArn: this.archive.keyArn,
                 catalog: config.catalog,
@@ -189,9 +241,10 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         }
 
         this.registerOutputs({
-            archiveBucketName: this.archive.bucketName,
+            archiveBucketName: this.archiveBucketName,
             lakeBucketName: this.lake.bucketName,
             keyArn: this.archive.keyArn,
+            normaliserRoleArn: this.normaliser.roleArn,
         });
     }
 }

@@ -231,7 +231,55 @@ const iamPrincipalArn = z.string({ error: "must be an IAM role or user ARN" }).r
     error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
 });
 
+/** How logs reach the archive (issue 15; README "Trail modes"). */
+export const TRAIL_MODES = ["per-account", "organization", "existing"] as const;
+export type TrailMode = (typeof TRAIL_MODES)[number];
+
+const organizationSchema = z.strictObject({
+    /** The AWS Organizations id, `o-` and 10-32 lowercase letters or digits: CloudTrail's key prefix `AWSLogs/<id>/`. */
+    id: z
+        .string({ error: "must be an AWS Organizations id such as o-a1b2c3d4e5 (a string)" })
+        .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5" }),
+    /** The organization's management account: an organization trail can only be created there. */
+    managementAccountId: accountId,
+    /** Role the program assumes in the management account to create the organization trail. */
+    roleName: roleName.default(DEFAULT_MEMBER_ROLE),
+    /**
+     * Migration from per-account (README "Move from per-account to organization"): keep the member trails and
+     * their grants beside the organization trail until its first files arrive, so no event goes unrecorded.
+     */
+    keepMemberTrails: z.boolean({ error: "must be true or false" }).default(false),
+});
+
+const existingArchiveSchema = z.strictObject({
+    /** The bucket another team's trail (e.g. Control Tower's organization trail) already delivers to. Never modified by this stack. */
+    bucketName: z
+        .string({ error: "must be an S3 bucket name (a string)" })
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-')" }),
+    /** The KMS key the log files are encrypted with (SSE-KMS); unset: SSE-S3, nothing to decrypt. */
+    kmsKeyArn: z
+        .string({ error: "must be a KMS key ARN (a string)" })
+        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/, {
+            error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
+        })
+        .optional(),
+    /**
+     * The organization id when an organization trail (Control Tower's, say) fills the bucket: its keys are
+     * `AWSLogs/<o-id>/<account>/…`, and the raw table projects that layout. Unset: `AWSLogs/<account>/…`.
+     */
+    organizationId: z
+        .string({ error: "must be an AWS Organizations id such as o-a1b2c3d4e5 (a string)" })
+        .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5" })
+        .optional(),
+});
+
 const topLevelSchema = z.strictObject({
+    /** per-account: one trail per listed account (default); organization: one organization trail; existing: read a bucket another trail fills. */
+    trailMode: oneOf(TRAIL_MODES).default("per-account"),
+    /** Required with trailMode organization, refused otherwise. */
+    organization: organizationSchema.optional(),
+    /** Required with trailMode existing, refused otherwise. */
+    existingArchive: existingArchiveSchema.optional(),
     accounts: z
         .array(accountSchema, { error: "must be a list of accounts, each with id and name" })
         .min(1, { error: "must list at least one account: without one there is nothing to collect" })
@@ -314,6 +362,41 @@ function duplicateAccountProblems(accounts: unknown): string[] {
     return problems;
 }
 
+/**
+ * The keys each trail mode needs and refuses, checked on the raw values so that they are reported
+ * together with every other problem.
+ */
+function trailModeProblems(values: Record<string, unknown>): string[] {
+    const mode = values.trailMode ?? "per-account";
+    if (typeof mode !== "string" || !(TRAIL_MODES as readonly string[]).includes(mode)) return []; // the schema reports it
+    const problems: string[] = [];
+    const required: Record<string, "organization" | "existingArchive" | undefined> = { organization: "organization", existing: "existingArchive" };
+    for (const key of ["organization", "existingArchive"] as const) {
+        const needed = required[mode] === key;
+        const present = values[key] !== undefined;
+        const wantedMode = key === "organization" ? "organization" : "existing";
+        if (needed && !present) {
+            problems.push(
+                `${configKeyPath([key])} is missing: trailMode ${mode} needs it (` +
+                    (key === "organization" ? "{ id: o-…, managementAccountId: …, roleName?: … }" : "{ bucketName: …, kmsKeyArn?: … }") +
+                    ")",
+            );
+        }
+        if (!needed && present) {
+            problems.push(
+                `${configKeyPath([key])} is set but ${configKeyPath(["trailMode"])} is ${mode}: it is read only with trailMode ${wantedMode}; ` +
+                    `set trailMode: ${wantedMode}, or remove ${key}`,
+            );
+        }
+    }
+    if (mode === "existing" && values.trailName !== undefined) {
+        problems.push(
+            `${configKeyPath(["trailName"])} is set but trailMode is existing: this stack creates no trail then; remove trailName (the existing trail keeps its own name)`,
+        );
+    }
+    return problems;
+}
+
 export type AccountConfig = z.output<typeof accountSchema>;
 export type ArchiveConfig = z.output<typeof archiveSchema>;
 export type NormaliserConfig = z.output<typeof normaliserSchema>;
@@ -321,6 +404,8 @@ export type GlueConfig = z.output<typeof glueSchema>;
 export type AthenaConfig = z.output<typeof athenaSchema>;
 export type CatalogConfig = z.output<typeof catalogSchema>;
 export type LakeConfig = z.output<typeof topLevelSchema>;
+export type OrganizationConfig = z.output<typeof organizationSchema>;
+export type ExistingArchiveConfig = z.output<typeof existingArchiveSchema>;
 
 /** The config keys this program reads, without namespace. */
 export const CONFIG_KEYS = Object.keys(topLevelSchema.shape) as (keyof typeof topLevelSchema.shape)[];
@@ -358,7 +443,8 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
     const result = topLevelSchema.safeParse(values, { reportInput: true });
     const duplicates = duplicateAccountProblems(values.accounts);
     const schedule = result.success ? scheduleProblems(result.data) : [];
-    if (result.success && duplicates.length === 0 && schedule.length === 0) return result.data;
+    const modes = trailModeProblems(values);
+    if (result.success && duplicates.length === 0 && schedule.length === 0 && modes.length === 0) return result.data;
     const problems: string[] = [];
     for (const issue of result.error?.issues ?? []) {
         if (issue.code === "unrecognized_keys") {
@@ -374,7 +460,7 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
             );
         }
     }
-    problems.push(...duplicates, ...schedule);
+    problems.push(...duplicates, ...schedule, ...modes);
     throw new ConfigError(problems);
 }
 
@@ -388,6 +474,8 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path[0] === "glue") return Object.keys(glueSchema.shape);
     if (path[0] === "athena") return Object.keys(athenaSchema.shape);
     if (path[0] === "catalog") return Object.keys(catalogSchema.shape);
+    if (path[0] === "organization") return Object.keys(organizationSchema.shape);
+    if (path[0] === "existingArchive") return Object.keys(existingArchiveSchema.shape);
     return [];
 }
 
@@ -420,6 +508,9 @@ function decodeConfigValue(raw: string): unknown {
  * stack, and the tamper alarm sees only what a trail in that account records.
  */
 export function centralAccountWarning(config: LakeConfig, centralAccountId: string): string | undefined {
+    // An organization trail records every account of the organization, the central one included; in
+    // existing mode the trail is someone else's.
+    if (config.trailMode !== "per-account") return undefined;
     if (config.accounts.some((account) => account.id === centralAccountId)) return undefined;
     return (
         `${configKeyPath(["accounts"])} does not list the central account ${centralAccountId}, which holds the archive: ` +

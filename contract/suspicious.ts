@@ -17,3 +17,6 @@ export const SUSPICIOUS_METRIC = "SuspiciousLogFiles";
  *   delivered log. Not normalised: the lake keeps the first version's events.
  */
 export type SuspiciousReason = "not-encrypted-under-archive-key" | "overwritten-log-version";
+
+/** File beside the deployed handler listing the configured account ids (a JSON array); components/normaliser writes it. */
+export const ACCOUNTS_FILE = "accounts.json";

@@ -92,7 +92,9 @@ export const archiveObjectLock: StackValidationPolicy = {
         const config = args.getConfig<ObjectLockConfig>();
         const minimum = config.minimumRetentionDays ?? 365;
         const archives = buckets(args.resources).filter((bucket) => purposeOf(bucket) === "archive");
-        if (archives.length === 0) reportViolation("No bucket is tagged cloudtrail-lake:bucket=archive: the stack has no log archive.");
+        // In existing mode the archive is another team's bucket: its lock is theirs (trail-mode-consistent checks it is left alone).
+        if (archives.length === 0 && existingArchiveBuckets(args.resources).length === 0)
+            reportViolation("No bucket is tagged cloudtrail-lake:bucket=archive: the stack has no log archive.");
         for (const archive of archives) {
             if (archive.props.objectLockEnabled !== true) {
                 reportViolation(
@@ -234,10 +236,23 @@ function deniesToAllBut(statements: Statement[], action: string, resource?: RegE
     );
 }
 
+/**
+ * AWS's organization-trail write (trailMode organization): pinned with StringEquals aws:SourceArn to one
+ * exact trail ARN in the management account, on `AWSLogs/<org id>/*` and `AWSLogs/<that account>/*` only.
+ * aws:SourceAccount would be the management account for every member's file, so the ARN is the pin.
+ */
+function isOrganizationTrailWrite(statement: Statement): boolean {
+    const sourceArn = statement.Condition?.StringEquals?.["aws:SourceArn"];
+    const trail = typeof sourceArn === "string" ? /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:(\d{12}):trail\/[A-Za-z0-9._-]+$/.exec(sourceArn) : null;
+    if (!trail) return false;
+    const objects = list(statement.Resource);
+    return objects.length > 0 && objects.every((arn) => new RegExp(`/AWSLogs/(o-[a-z0-9]{10,32}|${trail[1]})/\\*$`).test(arn));
+}
+
 export const archivePolicyPinned: ResourceValidationPolicy = {
     name: "archive-policy-pinned",
     description:
-        "The archive's bucket policy lets CloudTrail of the listed accounts write only under each account's own AWSLogs/<account>/ with bucket-owner-full-control, denies writes into AWSLogs/ to every principal but CloudTrail (no forged versions), GOVERNANCE bypass to all but a break-glass role and policy changes to all but the deployer and that role, and allows nothing to everyone.",
+        "The archive's bucket policy lets CloudTrail of the listed accounts write only under each account's own AWSLogs/<account>/ (or, in organization mode, only the one organization trail under AWSLogs/<org id>/ and AWSLogs/<management account>/) with bucket-owner-full-control, denies writes into AWSLogs/ to every principal but CloudTrail (no forged versions), GOVERNANCE bypass to all but a break-glass role and policy changes to all but the deployer and that role, and allows nothing to everyone.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.s3.BucketPolicy, (props, args, reportViolation) => {
         const statements = statementsOf(props.policy);
@@ -260,6 +275,7 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                     `${where} grants CloudTrail ${list(statement.Action).join(", ")} without aws:SourceArn or aws:SourceAccount, so any account's trail could use it.`,
                 );
             }
+            if (list(statement.Action).includes("s3:PutObject") && isOrganizationTrailWrite(statement)) continue;
             if (list(statement.Action).includes("s3:PutObject")) {
                 if (!conditions.includes("aws:SourceAccount")) {
                     reportViolation(`${where} lets CloudTrail write without an aws:SourceAccount list: only configured accounts may write.`);
@@ -545,7 +561,12 @@ export const everyAccountCovered: StackValidationPolicy = {
         const accounts = configuredAccounts(args.resources);
         if (!accounts) return;
         const count = (ids: (string | undefined)[]) => ids.reduce((map, id) => (id ? map.set(id, (map.get(id) ?? 0) + 1) : map), new Map<string, number>());
-        const trails = count(args.resources.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail").map(accountOfTrail));
+        // Member trails only: the organization trail (in the management account) covers every account at once.
+        const trails = count(
+            args.resources
+                .filter((resource) => resource.type === "aws:cloudtrail/trail:Trail" && resource.props.isOrganizationTrail !== true)
+                .map(accountOfTrail),
+        );
         const jobs = count(
             args.resources.filter((resource) => resource.type === "aws:glue/job:Job").map((job) => job.props.defaultArguments?.["--account_id"]),
         );
@@ -650,6 +671,63 @@ export const snsDeadLetter: StackValidationPolicy = {
 };
 
 /** Every rule of the pack, in the order a reviewer reads them. */
+// ---------------------------------------------------------------- trail modes (issue 15)
+
+/** Buckets the normaliser follows through EventBridge (trailMode existing): someone else's archive. */
+function existingArchiveBuckets(resources: PolicyResource[]): string[] {
+    const names: string[] = [];
+    for (const rule of resources.filter((resource) => resource.type === "aws:cloudwatch/eventRule:EventRule")) {
+        let pattern: { source?: unknown; detail?: { bucket?: { name?: unknown } } };
+        try {
+            pattern = typeof rule.props.eventPattern === "string" ? JSON.parse(rule.props.eventPattern) : (rule.props.eventPattern ?? {});
+        } catch {
+            continue;
+        }
+        if (list(pattern.source as string | string[]).includes("aws.s3")) names.push(...list(pattern.detail?.bucket?.name as string | string[]));
+    }
+    return names;
+}
+
+export const trailModeConsistent: StackValidationPolicy = {
+    name: "trail-mode-consistent",
+    description:
+        "Organization mode: exactly one trail, an organization trail, created through a provider locked to one (management) account, and no member trail. Existing mode: no trail, no archive bucket, and no resource of the stack configures the existing bucket (policy, lock, encryption, notifications).",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        const trails = args.resources.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail");
+        const organizationTrails = trails.filter((trail) => trail.props.isOrganizationTrail === true);
+        if (organizationTrails.length > 0) {
+            if (organizationTrails.length > 1) reportViolation(`The stack has ${organizationTrails.length} organization trails; it needs exactly one.`);
+            // Member trails tagged for the migration (organization.keepMemberTrails) are the documented, temporary exception.
+            const migrating = (trail: PolicyResource) => trail.props.tags?.["cloudtrail-lake:migrating-to-organization-trail"] === "true";
+            for (const trail of trails.filter((trail) => trail.props.isOrganizationTrail !== true && !migrating(trail))) {
+                reportViolation(
+                    `Trail ${trail.name} is a member trail beside the organization trail: every management event would be billed twice.`,
+                    trail.urn,
+                );
+            }
+            for (const trail of organizationTrails) {
+                if (!accountOfTrail(trail)) {
+                    reportViolation(`Organization trail ${trail.name} is not created through a provider locked to one account (allowedAccountIds).`, trail.urn);
+                }
+            }
+        }
+        const existing = existingArchiveBuckets(args.resources);
+        if (existing.length === 0) return;
+        for (const trail of trails)
+            reportViolation(`Trail ${trail.name} is created although the stack reads an existing archive (${existing.join(", ")}).`, trail.urn);
+        for (const bucket of buckets(args.resources).filter((bucket) => purposeOf(bucket) === "archive")) {
+            reportViolation(`Bucket ${bucket.name} is an archive bucket although the stack reads an existing archive (${existing.join(", ")}).`, bucket.urn);
+        }
+        for (const resource of args.resources.filter((resource) => resource.type.startsWith("aws:s3/") && existing.includes(resource.props.bucket))) {
+            reportViolation(
+                `${resource.type.split(":").pop()} ${resource.name} configures the existing archive ${resource.props.bucket}, which belongs to another team: leave its policy, lock, encryption and notifications alone.`,
+                resource.urn,
+            );
+        }
+    },
+};
+
 export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     archiveObjectLock,
     archiveVersioning,
@@ -672,6 +750,7 @@ export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     athenaWorkgroupEnforced,
     iamNoWildcards,
     everyAccountCovered,
+    trailModeConsistent,
     snsTopicEncrypted,
     snsNoPublicAccess,
     snsDeadLetter,

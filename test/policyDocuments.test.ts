@@ -12,7 +12,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { collectPolicyDocuments, FIXTURE_DIR, fixtureFileName, PolicyDocumentOf } from "../testing/policyHarness";
-import { DeclaredResource } from "../testing/mockProgram";
+import { declareMockStack, DeclaredResource, readStackFile } from "../testing/mockProgram";
 import { declareProdStack } from "../testing/policyHarness";
 import { policyDocumentProblems } from "../policy-pack/policyDocuments";
 
@@ -181,4 +181,36 @@ describe("the policy document checks catch what AWS rejects", () => {
                 .join(),
         ).to.match(/Principal/);
     });
+});
+
+describe("policy documents of the organization and existing trail modes (issue 15)", () => {
+    const prod = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
+    const modes: Record<string, Record<string, unknown>> = {
+        organization: {
+            "cloudtrail-lake:trailMode": "organization",
+            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" },
+        },
+        existing: {
+            "cloudtrail-lake:trailMode": "existing",
+            "cloudtrail-lake:existingArchive": {
+                bucketName: "aws-controltower-logs-123456789012-ap-northeast-1",
+                kmsKeyArn: "arn:aws:kms:ap-northeast-1:123456789012:key/0000aaaa-11bb-22cc-33dd-444444eeeeee",
+            },
+        },
+    };
+    for (const [mode, overrides] of Object.entries(modes)) {
+        it(`${mode}: every document passes AWS's grammar for its kind, the lint and the pack's check`, async () => {
+            const values = Object.fromEntries(Object.entries({ ...prod, ...overrides }).filter(([key]) => key.startsWith("cloudtrail-lake:")));
+            const documents = collectPolicyDocuments(await declareMockStack(values));
+            expect(documents.length).to.be.greaterThan(10);
+            for (const document of documents) {
+                const errors = [
+                    ...LIBRARY_CHECK[document.kind](document.document),
+                    ...(document.kind === "resource" || document.kind === "key" ? lintResourcePolicy(document.document) : []),
+                ];
+                expect(errors, `${mode} ${document.name}.${document.property}`).to.deep.equal([]);
+                expect(await policyDocumentProblems(document.document, document.kind), `${mode} ${document.name}.${document.property}`).to.deep.equal([]);
+            }
+        });
+    }
 });

@@ -292,6 +292,17 @@ describe("policy pack", () => {
             /Trail trail-444455556666 must be multi-region/,
         ],
         [
+            "trail-mode-consistent",
+            {
+                // An organization trail beside the member trails: every management event recorded (and billed) twice.
+                match: isType("aws:cloudtrail/trail:Trail", "trail-444455556666"),
+                change: (p) => {
+                    p.isOrganizationTrail = true;
+                },
+            },
+            /Trail trail-111122223333 is a member trail beside the organization trail/,
+        ],
+        [
             "trail-log-file-validation",
             {
                 match: isType("aws:cloudtrail/trail:Trail", "trail-111122223333"),

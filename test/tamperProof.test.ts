@@ -151,6 +151,138 @@ describe("tamper-proof archive bucket", () => {
     });
 });
 
+describe("tamper-proof archive in organization mode (issue 15)", () => {
+    const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" };
+    const orgTrailArn = `arn:aws:cloudtrail:${region}:${organization.managementAccountId}:trail/${trailName}`;
+    const orgBucketPolicy = (breakGlassRoleArn?: string) =>
+        archiveBucketPolicy({
+            partition: "aws",
+            region,
+            deployPrincipalArn: deployer,
+            accountIds: listed,
+            trailName,
+            bucketName,
+            breakGlassRoleArn,
+            organization,
+        });
+    const orgKeyPolicy = (breakGlassRoleArn?: string) =>
+        archiveKeyPolicy({
+            partition: "aws",
+            region,
+            accountIds: listed,
+            trailName,
+            centralAccountId: central,
+            deployPrincipalArn: deployer,
+            breakGlassRoleArn,
+            organization,
+        });
+    // What CloudTrail sends for an organization trail: the management account's trail, for every member's file.
+    const orgTrail = { "aws:SourceAccount": organization.managementAccountId, "aws:SourceArn": orgTrailArn, "s3:x-amz-acl": "bucket-owner-full-control" };
+    const memberKey = (account: string) => `AWSLogs/${organization.id}/${account}/CloudTrail/${region}/2026/11/25/${account}_CloudTrail_${region}_x.json.gz`;
+    const cloudTrail = { service: "cloudtrail.amazonaws.com" };
+
+    it("lets the organization trail check the ACL and write under AWSLogs/<org id>/ and AWSLogs/<management account>/, for any member", () => {
+        const policy = orgBucketPolicy(breakGlass);
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", memberKey("555566667777"), orgTrail))).to.equal("Allow");
+        const managementKey = `AWSLogs/${organization.managementAccountId}/CloudTrail/${region}/2026/11/25/x.json.gz`;
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", managementKey, orgTrail))).to.equal("Allow");
+        const aclCheck: Request = {
+            principal: cloudTrail,
+            action: "s3:GetBucketAcl",
+            resource: `arn:aws:s3:::${bucketName}`,
+            context: { "aws:SecureTransport": true, ...orgTrail },
+        };
+        expect(evaluate(policy, aclCheck)).to.equal("Allow");
+    });
+
+    it("admits no other trail: a member's own trail of the same name, a trail of the same name in another region, another org's prefix", () => {
+        const policy = orgBucketPolicy();
+        const memberTrail = { ...orgTrail, "aws:SourceAccount": listed[0], "aws:SourceArn": `arn:aws:cloudtrail:${region}:${listed[0]}:trail/${trailName}` };
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", memberKey(listed[0]), memberTrail))).to.equal("Deny");
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", `AWSLogs/${listed[0]}/CloudTrail/x.json.gz`, memberTrail))).to.equal("Deny");
+        const elsewhere = { ...orgTrail, "aws:SourceArn": orgTrailArn.replace(region, "us-east-1") };
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", memberKey(listed[0]), elsewhere))).to.equal("Deny");
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", memberKey(listed[0]).replace(organization.id, "o-zzzzzzzzzz"), orgTrail))).to.equal(
+            "Deny",
+        );
+        // Without the ACL CloudTrail must set, even the organization trail is refused.
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", memberKey(listed[0]), { ...orgTrail, "s3:x-amz-acl": "private" }))).to.equal("Deny");
+    });
+
+    it("keeps every tamper-proofing Deny: only CloudTrail writes AWSLogs/, governance bypass and policy changes only for the exempted roles", () => {
+        const policy = orgBucketPolicy(breakGlass);
+        for (const who of [admin, deployer, breakGlass])
+            expect(evaluate(policy, onObject({ aws: who }, "s3:PutObject", memberKey(listed[0]))), who).to.equal("Deny");
+        expect(evaluate(policy, onObject({ service: "s3.amazonaws.com" }, "s3:PutObject", memberKey(listed[0]), orgTrail))).to.equal("Deny");
+        expect(evaluate(policy, onObject({ aws: admin }, "s3:BypassGovernanceRetention", memberKey(listed[0])))).to.equal("Deny");
+        const sids = policy.Statement.map((statement) => statement.Sid);
+        expect(sids).to.include.members([
+            "CloudTrailWritesWithOwnerFullControl",
+            "DenyLogWritesExceptCloudTrail",
+            "DenyGovernanceBypassExceptBreakGlass",
+            "DenyBucketPolicyChangeExceptDeployerAndBreakGlass",
+            "DenyInsecureTransport",
+        ]);
+        expect(sids).to.not.include("CloudTrailAclCheckAndWriteOwnPrefix");
+    });
+
+    it("lets the key encrypt only for the organization trail, and keeps the key destruction Denies", () => {
+        const policy = orgKeyPolicy(breakGlass);
+        const encrypt = (context: Request["context"]): Request => ({ principal: cloudTrail, action: "kms:GenerateDataKey", resource: keyArn, context });
+        expect(evaluate(policy, encrypt({ ...orgTrail, "kms:EncryptionContext:aws:cloudtrail:arn": orgTrailArn }))).to.equal("Allow");
+        const memberArn = `arn:aws:cloudtrail:${region}:${listed[0]}:trail/${trailName}`;
+        expect(
+            evaluate(policy, encrypt({ "aws:SourceAccount": listed[0], "aws:SourceArn": memberArn, "kms:EncryptionContext:aws:cloudtrail:arn": memberArn })),
+        ).to.equal("Deny");
+        expect(evaluate(policy, onKey(admin, "kms:ScheduleKeyDeletion"))).to.equal("Deny");
+        expect(evaluate(policy, onKey(breakGlass, "kms:DisableKey"))).to.equal("Allow");
+        expect(evaluate(policy, onKey(admin, "kms:PutKeyPolicy"))).to.equal("Deny");
+    });
+
+    it("during the migration (keepMemberTrails) admits both the member trails, each under its own prefix, and the organization trail", () => {
+        const both = { ...organization, keepMemberTrails: true };
+        const policy = archiveBucketPolicy({
+            partition: "aws",
+            region,
+            deployPrincipalArn: deployer,
+            accountIds: listed,
+            trailName,
+            bucketName,
+            organization: both,
+        });
+        const memberTrail = {
+            "aws:SourceAccount": listed[0],
+            "aws:SourceArn": `arn:aws:cloudtrail:${region}:${listed[0]}:trail/${trailName}`,
+            "s3:x-amz-acl": "bucket-owner-full-control",
+        };
+        const ownKey = `AWSLogs/${listed[0]}/CloudTrail/${region}/2026/11/25/x.json.gz`;
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", ownKey, memberTrail))).to.equal("Allow");
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", ownKey.replace(listed[0], listed[1]), memberTrail))).to.equal("Deny");
+        expect(evaluate(policy, onObject(cloudTrail, "s3:PutObject", memberKey(listed[1]), orgTrail))).to.equal("Allow");
+        const key = archiveKeyPolicy({
+            partition: "aws",
+            region,
+            accountIds: listed,
+            trailName,
+            centralAccountId: central,
+            deployPrincipalArn: deployer,
+            organization: both,
+        });
+        const encrypt = (context: Request["context"]): Request => ({ principal: cloudTrail, action: "kms:GenerateDataKey", resource: keyArn, context });
+        expect(evaluate(key, encrypt({ ...memberTrail, "kms:EncryptionContext:aws:cloudtrail:arn": memberTrail["aws:SourceArn"] }))).to.equal("Allow");
+        expect(evaluate(key, encrypt({ ...orgTrail, "kms:EncryptionContext:aws:cloudtrail:arn": orgTrailArn }))).to.equal("Allow");
+        // Once the migration ends, the member trails are refused.
+        expect(evaluate(orgBucketPolicy(), onObject(cloudTrail, "s3:PutObject", ownKey, memberTrail))).to.equal("Deny");
+    });
+
+    it("does not grow with the organization: the same policy for 1 or 1,000 listed accounts", () => {
+        const many = Array.from({ length: 1000 }, (_, i) => String(100000000000 + i * 7919));
+        const big = archiveBucketPolicy({ partition: "aws", region, deployPrincipalArn: deployer, accountIds: many, trailName, bucketName, organization });
+        expect(big).to.deep.equal(orgBucketPolicy());
+        expect(policySize(big)).to.be.below(S3_BUCKET_POLICY_MAX_BYTES / 4);
+    });
+});
+
 describe("policy statement kinds", () => {
     it("are distinct types: a trust statement with a Resource, an identity statement with a Principal do not compile", () => {
         const trust: TrustStatement = {

@@ -124,6 +124,22 @@ export interface ArchiveGrantArgs {
      * (onboarding an account rewrites both).
      */
     readonly deployPrincipalArn: string;
+    /**
+     * Set in organization mode (config `cloudtrail-lake:organization`): the one organization trail, named
+     * `trailName` and homed in `region` in the management account, is the only writer, and `accountIds`
+     * no longer shapes the policies (the normaliser still filters by them).
+     */
+    readonly organization?: OrganizationTrailGrant;
+}
+
+/** The organization trail the archive admits. */
+export interface OrganizationTrailGrant {
+    /** `o-…`: CloudTrail writes member accounts' logs under `AWSLogs/<id>/<account>/`. */
+    readonly id: string;
+    /** The account the organization trail lives in. */
+    readonly managementAccountId: string;
+    /** During a migration from per-account mode: the member trails keep their grants beside the organization trail's. */
+    readonly keepMemberTrails?: boolean;
 }
 
 /**
@@ -165,25 +181,36 @@ function sortedUniqueAccounts(accountIds: readonly string[]): string[] {
  * retention; nobody but the deployer and that role may change this policy; nothing without TLS.
  */
 export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketName: string }): ResourcePolicy {
-    const accounts = sortedUniqueAccounts(args.accountIds);
+    const accounts = args.organization && !args.organization.keepMemberTrails ? [] : sortedUniqueAccounts(args.accountIds);
     const bucketArn = `arn:${args.partition}:s3:::${args.bucketName}`;
     const sourceTrail = trailArnPattern(args.partition, args.region, args.trailName);
     const policy: ResourcePolicy = {
         Version: "2012-10-17",
         Statement: [
-            {
-                // One statement for the ACL check and the write, so the account list (the part that grows,
-                // 15 bytes per account) appears once and still pins both actions to the listed accounts.
-                Sid: "CloudTrailAclCheckAndWriteOwnPrefix",
-                Effect: "Allow",
-                Principal: { Service: CLOUDTRAIL_SERVICE },
-                Action: ["s3:GetBucketAcl", "s3:PutObject"],
-                Resource: [bucketArn, `${bucketArn}/${OWN_ACCOUNT_LOG_PREFIX}*`],
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accounts },
-                    ArnLike: { "aws:SourceArn": sourceTrail },
-                },
-            },
+            ...(args.organization
+                ? organizationTrailBucketGrants(
+                      bucketArn,
+                      trailArn(args.partition, args.region, args.organization.managementAccountId, args.trailName),
+                      args.organization,
+                  )
+                : []),
+            ...(args.organization && !args.organization.keepMemberTrails
+                ? []
+                : [
+                      {
+                          // One statement for the ACL check and the write, so the account list (the part that grows,
+                          // 15 bytes per account) appears once and still pins both actions to the listed accounts.
+                          Sid: "CloudTrailAclCheckAndWriteOwnPrefix",
+                          Effect: "Allow" as const,
+                          Principal: { Service: CLOUDTRAIL_SERVICE },
+                          Action: ["s3:GetBucketAcl", "s3:PutObject"],
+                          Resource: [bucketArn, `${bucketArn}/${OWN_ACCOUNT_LOG_PREFIX}*`],
+                          Condition: {
+                              StringEquals: { "aws:SourceAccount": accounts },
+                              ArnLike: { "aws:SourceArn": sourceTrail },
+                          },
+                      },
+                  ]),
             {
                 // The CloudTrail docs require this ACL on delivery; as a Deny it needs no second account list.
                 Sid: "CloudTrailWritesWithOwnerFullControl",
@@ -255,26 +282,44 @@ export const KEY_DESTRUCTION_ACTIONS = ["kms:DisableKey", "kms:ScheduleKeyDeleti
  * trails may encrypt and describe.
  */
 export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAccountId: string }): ResourcePolicy {
-    const accounts = sortedUniqueAccounts(args.accountIds);
-    const sourceTrail = trailArnPattern(args.partition, args.region, args.trailName);
+    const organization = args.organization;
+    const memberTrails = trailArnPattern(args.partition, args.region, args.trailName);
+    // The organization trail's ARN is exact (one trail, in the management account); member trails share a name and region.
+    const organizationTrail = organization && trailArn(args.partition, args.region, organization.managementAccountId, args.trailName);
+    const withMemberTrails = !organization || organization.keepMemberTrails === true;
+    const grants: ResourceStatement[] = [];
+    if (organization) {
+        grants.push({
+            Sid: "OrganizationTrailEncryptAndDescribe",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": organization.managementAccountId, "aws:SourceArn": organizationTrail! } },
+        });
+    }
+    if (withMemberTrails) {
+        grants.push({
+            // The docs prefer aws:SourceArn over aws:SourceAccount for KMS; both are set. A per-trail ARN list
+            // would not fit 32 KB at 1,000 accounts, so the ARN is pinned by name and region and the account by list,
+            // which appears once, for both actions.
+            Sid: "CloudTrailEncryptAndDescribeListedAccounts",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { "aws:SourceAccount": sortedUniqueAccounts(args.accountIds) },
+                ArnLike: { "aws:SourceArn": memberTrails },
+            },
+        });
+    }
+    const encryptingTrails = [organizationTrail, withMemberTrails ? memberTrails : undefined].filter((arn): arn is string => typeof arn === "string");
     const policy: ResourcePolicy = {
         Version: "2012-10-17",
         Statement: [
             keyAdministeredThroughIam(args.partition, args.centralAccountId),
-            {
-                // The docs prefer aws:SourceArn over aws:SourceAccount for KMS; both are set. A per-trail ARN list
-                // would not fit 32 KB at 1,000 accounts, so the ARN is pinned by name and region and the account by list,
-                // which appears once, for both actions.
-                Sid: "CloudTrailEncryptAndDescribeListedAccounts",
-                Effect: "Allow",
-                Principal: { Service: CLOUDTRAIL_SERVICE },
-                Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
-                Resource: "*",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accounts },
-                    ArnLike: { "aws:SourceArn": sourceTrail },
-                },
-            },
+            ...grants,
             {
                 // The documented pin of a data key to a trail; absent context → StringNotLike matches → denied.
                 Sid: "CloudTrailEncryptsOnlyForTheTrail",
@@ -282,28 +327,79 @@ export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAcco
                 Principal: { Service: CLOUDTRAIL_SERVICE },
                 Action: "kms:GenerateDataKey*",
                 Resource: "*",
-                Condition: { StringNotLike: { "kms:EncryptionContext:aws:cloudtrail:arn": sourceTrail } },
+                Condition: {
+                    StringNotLike: { "kms:EncryptionContext:aws:cloudtrail:arn": encryptingTrails.length === 1 ? encryptingTrails[0] : encryptingTrails },
+                },
             },
-            {
-                Sid: "DenyKeyDestructionExceptBreakGlass",
-                Effect: "Deny",
-                Principal: "*",
-                Action: [...KEY_DESTRUCTION_ACTIONS],
-                Resource: "*",
-                ...exceptPrincipals([args.breakGlassRoleArn]),
-            },
-            {
-                Sid: "DenyKeyPolicyChangeExceptDeployerAndBreakGlass",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "kms:PutKeyPolicy",
-                Resource: "*",
-                ...exceptPrincipals([args.deployPrincipalArn, args.breakGlassRoleArn]),
-            },
+            ...keyProtection(args),
         ],
     };
     assertUnder(policy, KMS_KEY_POLICY_MAX_BYTES, "archive key policy");
     return policy;
+}
+
+/** Nobody but the break-glass role may destroy the key, nobody but it and the deployer may change its policy. */
+function keyProtection(args: { readonly breakGlassRoleArn?: string; readonly deployPrincipalArn: string }): ResourceStatement[] {
+    return [
+        {
+            Sid: "DenyKeyDestructionExceptBreakGlass",
+            Effect: "Deny",
+            Principal: "*",
+            Action: [...KEY_DESTRUCTION_ACTIONS],
+            Resource: "*",
+            ...exceptPrincipals([args.breakGlassRoleArn]),
+        },
+        {
+            Sid: "DenyKeyPolicyChangeExceptDeployerAndBreakGlass",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "kms:PutKeyPolicy",
+            Resource: "*",
+            ...exceptPrincipals([args.deployPrincipalArn, args.breakGlassRoleArn]),
+        },
+    ];
+}
+
+/**
+ * The key of the lake alone, in existing mode, where the archive (and its key) belong to someone else:
+ * no CloudTrail grant, the same protection against destruction and policy changes.
+ */
+export function lakeOnlyKeyPolicy(args: {
+    readonly partition: string;
+    readonly centralAccountId: string;
+    readonly breakGlassRoleArn?: string;
+    readonly deployPrincipalArn: string;
+}): ResourcePolicy {
+    return { Version: "2012-10-17", Statement: [keyAdministeredThroughIam(args.partition, args.centralAccountId), ...keyProtection(args)] };
+}
+
+/**
+ * AWS's documented bucket policy of an organization trail ("Amazon S3 bucket policy for CloudTrail",
+ * organization trail form): the ACL check and the writes, each pinned with `aws:SourceArn` to the one
+ * trail ARN in the management account; writes under `AWSLogs/<org id>/*`, where the trail delivers
+ * every member account's logs, and `AWSLogs/<management account>/*`, which CloudTrail uses if the trail
+ * is ever turned back into a single-account trail. `aws:SourceAccount` would be the management account
+ * for every member's delivery, so it pins nothing more than the ARN does.
+ */
+export function organizationTrailBucketGrants(bucketArn: string, organizationTrailArn: string, organization: OrganizationTrailGrant): ResourceStatement[] {
+    return [
+        {
+            Sid: "OrganizationTrailAclCheck",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: { StringEquals: { "aws:SourceArn": organizationTrailArn } },
+        },
+        {
+            Sid: "OrganizationTrailWrite",
+            Effect: "Allow",
+            Principal: { Service: CLOUDTRAIL_SERVICE },
+            Action: "s3:PutObject",
+            Resource: [`${bucketArn}/AWSLogs/${organization.managementAccountId}/*`, `${bucketArn}/AWSLogs/${organization.id}/*`],
+            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": organizationTrailArn } },
+        },
+    ];
 }
 
 /** Lets S3 server access logging of the central account's buckets write into the access-log bucket. */

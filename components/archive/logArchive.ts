@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
 import { ArchiveConfig } from "../../config/stackConfig";
 import { ACCESS_LOG_PREFIXES } from "../../contract/prefixes";
-import { accessLogBucketPolicy, archiveBucketPolicy, archiveKeyPolicy } from "./archivePolicies";
+import { accessLogBucketPolicy, archiveBucketPolicy, archiveKeyPolicy, lakeOnlyKeyPolicy, OrganizationTrailGrant } from "./archivePolicies";
 import { SecureBucket } from "../storage/secureBucket";
 
 /** Arguments of {@link LogArchive}. */
@@ -26,6 +26,13 @@ export interface LogArchiveArgs {
     readonly deployPrincipalArn: pulumi.Input<string>;
     /** Tags of every bucket and the key. */
     readonly tags?: Record<string, string>;
+    /** Organization mode: the bucket and key admit only this organization's trail in the management account. */
+    readonly organization?: OrganizationTrailGrant;
+    /**
+     * False in existing mode (`cloudtrail-lake:existingArchive`): another team's bucket holds the logs, so
+     * there is no archive bucket; the key (then the lake's alone) and the access-log bucket remain.
+     */
+    readonly createArchiveBucket?: boolean;
 }
 
 /**
@@ -35,8 +42,9 @@ export interface LogArchiveArgs {
  */
 export class LogArchive extends pulumi.ComponentResource {
     public readonly keyArn: pulumi.Output<string>;
-    public readonly bucketName: pulumi.Output<string>;
-    public readonly bucketArn: pulumi.Output<string>;
+    /** Undefined in existing mode: no archive bucket is created. */
+    public readonly bucketName?: pulumi.Output<string>;
+    public readonly bucketArn?: pulumi.Output<string>;
     public readonly accessLogBucketName: pulumi.Output<string>;
     /** What a member trail must wait for: CloudTrail checks the bucket and key policies when a trail is created. */
     public readonly trailPrerequisites: pulumi.Resource[];
@@ -49,16 +57,22 @@ export class LogArchive extends pulumi.ComponentResource {
             accountIds: args.accountIds,
             trailName: args.trailName,
             breakGlassRoleArn: args.breakGlassRoleArn,
+            organization: args.organization,
         };
+        const createArchiveBucket = args.createArchiveBucket ?? true;
 
         const key = new aws.kms.Key(
             `${name}-key`,
             {
-                description: "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it",
+                description: createArchiveBucket
+                    ? "cloudtrail-lake: encrypts the CloudTrail archive and the lake derived from it"
+                    : "cloudtrail-lake: encrypts the lake derived from an existing CloudTrail archive",
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: policyJson(pulumi.all([args.centralAccountId, args.deployPrincipalArn]), ([centralAccountId, deployPrincipalArn]) =>
-                    archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn }),
+                    createArchiveBucket
+                        ? archiveKeyPolicy({ ...grant, centralAccountId, deployPrincipalArn })
+                        : lakeOnlyKeyPolicy({ partition: args.partition, centralAccountId, deployPrincipalArn, breakGlassRoleArn: args.breakGlassRoleArn }),
                 ),
                 tags: args.tags,
             },
@@ -101,6 +115,14 @@ export class LogArchive extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        this.keyArn = key.arn;
+        this.accessLogBucketName = accessLogs.bucketName;
+        if (!createArchiveBucket) {
+            this.trailPrerequisites = [key];
+            this.registerOutputs({ keyArn: this.keyArn, accessLogBucketName: this.accessLogBucketName });
+            return;
+        }
+
         const archive = new SecureBucket(
             `${name}`,
             {
@@ -122,10 +144,8 @@ export class LogArchive extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.keyArn = key.arn;
         this.bucketName = archive.bucketName;
         this.bucketArn = archive.bucketArn;
-        this.accessLogBucketName = accessLogs.bucketName;
         this.trailPrerequisites = [archive.bucketPolicy, key];
         this.registerOutputs({
             keyArn: this.keyArn,

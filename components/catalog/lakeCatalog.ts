@@ -10,6 +10,8 @@ export interface LakeCatalogArgs {
     /** Configured account ids: projected by both tables. */
     readonly accountIds: readonly string[];
     readonly archiveBucketName: pulumi.Input<string>;
+    /** Organization id when the archive is filled by an organization trail (the raw table's key prefix). */
+    readonly organizationId?: string;
     readonly lakeBucketName: pulumi.Input<string>;
     /** Encrypts Athena's results. */
     readonly kmsKeyArn: pulumi.Input<string>;
@@ -73,7 +75,7 @@ export class LakeCatalog extends pulumi.ComponentResource {
         );
         table(
             "cloudtrail-raw",
-            pulumi.output(args.archiveBucketName).apply((bucket) => rawTable(bucket, projection)),
+            pulumi.output(args.archiveBucketName).apply((bucket) => rawTable(bucket, { ...projection, organizationId: args.organizationId })),
         );
 
         const workgroup = new aws.athena.Workgroup(

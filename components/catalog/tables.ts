@@ -30,6 +30,11 @@ export interface ProjectionArgs {
     readonly regions: readonly string[];
     /** First projected day, YYYY-MM-DD. */
     readonly firstDate: string;
+    /**
+     * The organization id when an organization trail fills the archive: CloudTrail then writes
+     * `AWSLogs/<o-id>/<account>/CloudTrail/…`, not `AWSLogs/<account>/CloudTrail/…`. Only the raw table reads it.
+     */
+    readonly organizationId?: string;
 }
 
 const PARTITION_KEYS: TableColumn[] = PARTITION_COLUMNS.map((name) => ({ name, type: "string" }));
@@ -82,7 +87,7 @@ export function rawColumns(): TableColumn[] {
 
 /** `cloudtrail_raw`: the immutable originals in the archive, for forensics, projected over CloudTrail's own layout. */
 export function rawTable(archiveBucketName: string, args: ProjectionArgs): TableDefinition {
-    const root = `s3://${archiveBucketName}/${ARCHIVE_LOG_PREFIX}`;
+    const root = `s3://${archiveBucketName}/${ARCHIVE_LOG_PREFIX}${args.organizationId ? `${args.organizationId}/` : ""}`;
     return {
         name: "cloudtrail_raw",
         description: "The original CloudTrail log files in the archive (read-only evidence), as AWS's CloudTrail table for Athena.",

@@ -3,7 +3,7 @@
  * that tests and the policy pack read exactly what is deployed.
  */
 import { ARCHIVE_LOG_PREFIX, LAKE_PREFIXES } from "../../contract/prefixes";
-import { denyInsecureTransport, IdentityPolicy, keyAdministeredThroughIam, ResourcePolicy, TrustPolicy } from "../archive/archivePolicies";
+import { denyInsecureTransport, IdentityPolicy, IdentityStatement, keyAdministeredThroughIam, ResourcePolicy, TrustPolicy } from "../archive/archivePolicies";
 
 /**
  * Trust policy letting one AWS service assume a role, only on behalf of resources of `sourceAccount`
@@ -25,7 +25,7 @@ export function serviceTrustPolicy(service: string, sourceAccount: string): Trus
 }
 
 /** KMS called by S3 on the role's behalf, in `region`: the only way the role's S3 reads and writes use the key. */
-function viaS3(region: string) {
+export function viaS3(region: string) {
     return { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } };
 }
 
@@ -40,26 +40,40 @@ export function normaliserRolePolicy(args: {
     readonly keyArn: string;
     readonly queueArn: string;
     readonly logGroupArn: string;
+    /**
+     * Existing mode: the archive is another team's bucket, read with s3:GetObject on its log prefix and
+     * kms:Decrypt on its key only (components/normaliser/existingArchivePolicies.ts); `keyArn` is then the lake's key alone.
+     */
+    readonly existingArchiveRead?: IdentityStatement[];
 }): IdentityPolicy {
+    const archiveRead: IdentityStatement[] = args.existingArchiveRead ?? [
+        {
+            Sid: "ReadArchiveLogs",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: `${args.archiveBucketArn}/${ARCHIVE_LOG_PREFIX}*`,
+        },
+        {
+            Sid: "ListArchiveLogVersions",
+            Effect: "Allow",
+            Action: "s3:ListBucketVersions",
+            Resource: args.archiveBucketArn,
+            Condition: { StringLike: { "s3:prefix": `${ARCHIVE_LOG_PREFIX}*` } },
+        },
+    ];
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "ReadArchiveLogs",
-                Effect: "Allow",
-                Action: ["s3:GetObject", "s3:GetObjectVersion"],
-                Resource: `${args.archiveBucketArn}/${ARCHIVE_LOG_PREFIX}*`,
-            },
-            {
-                Sid: "ListArchiveLogVersions",
-                Effect: "Allow",
-                Action: "s3:ListBucketVersions",
-                Resource: args.archiveBucketArn,
-                Condition: { StringLike: { "s3:prefix": `${ARCHIVE_LOG_PREFIX}*` } },
-            },
+            ...archiveRead,
             { Sid: "WriteNormalised", Effect: "Allow", Action: "s3:PutObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.normalised}*` },
             // Decrypt to read the archive; GenerateDataKey to write the lake under the same key; both only through S3.
-            { Sid: "UseArchiveKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.keyArn, Condition: viaS3(args.region) },
+            {
+                Sid: args.existingArchiveRead ? "UseLakeKey" : "UseArchiveKey",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                Resource: args.keyArn,
+                Condition: viaS3(args.region),
+            },
             {
                 Sid: "ConsumeQueue",
                 Effect: "Allow",

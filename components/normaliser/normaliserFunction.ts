@@ -7,7 +7,9 @@ import { bundleNormaliser, NORMALISER_RUNTIME } from "./bundle";
 import { NormaliserConfig } from "../../config/stackConfig";
 import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
 import { ARCHIVE_LOG_PREFIX } from "../../contract/prefixes";
-import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contract/suspicious";
+import { ACCOUNTS_FILE, METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contract/suspicious";
+import { archiveEventPattern, archiveEventsQueuePolicy, ExistingArchive, existingArchiveReadStatements } from "./existingArchivePolicies";
+import * as path from "node:path";
 
 /**
  * /tmp of the function. One file at a time (the handler processes a batch sequentially); its
@@ -16,6 +18,11 @@ import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contra
  * before compressing it: 2 GB leaves room for both. Sizing measured in README ("Normaliser sizing").
  */
 export const NORMALISER_EPHEMERAL_STORAGE_MB = 2048;
+
+/** `accounts.json` beside the handler: the configured ids, sorted and unique, so reordering accounts in config changes nothing. */
+export function accountsFileContent(accountIds: readonly string[]): string {
+    return JSON.stringify([...new Set(accountIds)].sort());
+}
 
 /** Arguments of {@link NormaliserFunction}. */
 export interface NormaliserFunctionArgs {
@@ -29,6 +36,14 @@ export interface NormaliserFunctionArgs {
     readonly lakeBucket: BucketRef;
     /** The archive's key: the Lambda decrypts the logs with it and the lake is encrypted with it. */
     readonly kmsKeyArn: pulumi.Input<string>;
+    /** The configured accounts: logs of others are left alone (shipped beside the code, see lambda/normaliser/handler.ts). */
+    readonly accountIds: readonly string[];
+    /**
+     * Existing mode: the archive is another team's bucket. No notification configuration is written on it:
+     * S3 → EventBridge (the owner turns it on) → a rule of this stack → the queue; the role reads with
+     * s3:GetObject and kms:Decrypt only. `kmsKeyArn` above is then the lake's key alone.
+     */
+    readonly existingArchive?: ExistingArchive;
     /** Memory, timeout, retries, batch size, log retention, alarm topic. */
     readonly settings: NormaliserConfig;
     /** Tags of every resource. @default none */
@@ -46,6 +61,8 @@ export class NormaliserFunction extends pulumi.ComponentResource {
     public readonly dlqAlarmName: pulumi.Output<string>;
     /** Alarm on archive files the normaliser found suspicious (not under the archive key, an overwritten log). */
     public readonly suspiciousFileAlarmName: pulumi.Output<string>;
+    /** The function's role: the principal an existing archive's owner grants read to. */
+    public readonly roleArn: pulumi.Output<string>;
 
     constructor(name: string, args: NormaliserFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         // The type token predates the class name (NormaliserFunction): kept, so URNs do not change.
@@ -77,26 +94,52 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const queuePolicy = new aws.sqs.QueuePolicy(
-            `${name}-queue-policy`,
-            {
-                queueUrl: queue.url,
-                policy: policyJson(pulumi.all([queue.arn, args.archiveBucket.arn, args.centralAccountId]), ([queueArn, archiveBucketArn, centralAccountId]) =>
-                    notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
-                ),
-            },
-            { parent: this },
-        );
+        let queuePolicy: aws.sqs.QueuePolicy;
+        const existing = args.existingArchive;
+        if (existing) {
+            // S3 keeps one notification configuration per bucket, and this bucket is someone else's: its
+            // EventBridge events are matched by a rule of this stack instead, leaving that configuration alone.
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-archive-events`,
+                {
+                    description: `cloudtrail-lake: new log files in the existing archive ${existing.bucketName} (S3 EventBridge notifications)`,
+                    eventPattern: JSON.stringify(archiveEventPattern(existing.bucketName)),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            queuePolicy = new aws.sqs.QueuePolicy(
+                `${name}-queue-policy`,
+                {
+                    queueUrl: queue.url,
+                    policy: policyJson(pulumi.all([queue.arn, rule.arn]), ([queueArn, ruleArn]) => archiveEventsQueuePolicy({ queueArn, ruleArn })),
+                },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(`${name}-archive-events-to-queue`, { rule: rule.name, arn: queue.arn }, { parent: this, dependsOn: [queuePolicy] });
+        } else {
+            queuePolicy = new aws.sqs.QueuePolicy(
+                `${name}-queue-policy`,
+                {
+                    queueUrl: queue.url,
+                    policy: policyJson(
+                        pulumi.all([queue.arn, args.archiveBucket.arn, args.centralAccountId]),
+                        ([queueArn, archiveBucketArn, centralAccountId]) => notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
+                    ),
+                },
+                { parent: this },
+            );
 
-        // One notification configuration per bucket is all S3 allows: this resource owns the archive's.
-        new aws.s3.BucketNotification(
-            `${name}-archive-notification`,
-            {
-                bucket: args.archiveBucket.name,
-                queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
-            },
-            { parent: this, dependsOn: [queuePolicy] },
-        ); // S3 sends a test message on create and needs the policy to do so
+            // One notification configuration per bucket is all S3 allows: this resource owns the archive's.
+            new aws.s3.BucketNotification(
+                `${name}-archive-notification`,
+                {
+                    bucket: args.archiveBucket.name,
+                    queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
+                },
+                { parent: this, dependsOn: [queuePolicy] },
+            ); // S3 sends a test message on create and needs the policy to do so
+        }
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -125,7 +168,15 @@ export class NormaliserFunction extends pulumi.ComponentResource {
                 policy: policyJson(
                     pulumi.all([args.archiveBucket.arn, args.lakeBucket.arn, args.kmsKeyArn, queue.arn, logGroup.arn]),
                     ([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
-                        normaliserRolePolicy({ region: args.region, archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn }),
+                        normaliserRolePolicy({
+                            region: args.region,
+                            archiveBucketArn,
+                            lakeBucketArn,
+                            keyArn,
+                            queueArn,
+                            logGroupArn,
+                            existingArchiveRead: existing ? existingArchiveReadStatements(existing) : undefined,
+                        }),
                 ),
             },
             { parent: this },
@@ -138,12 +189,26 @@ export class NormaliserFunction extends pulumi.ComponentResource {
                 runtime: NORMALISER_RUNTIME,
                 architectures: ["arm64"],
                 handler: "index.handler",
-                code: new pulumi.asset.FileArchive(bundleNormaliser()),
+                code: new pulumi.asset.AssetArchive({
+                    "index.js": new pulumi.asset.FileAsset(path.join(bundleNormaliser(), "index.js")),
+                    [ACCOUNTS_FILE]: new pulumi.asset.StringAsset(accountsFileContent(args.accountIds)),
+                }),
                 role: role.arn,
                 memorySize: settings.memoryMb,
                 timeout: settings.timeoutSeconds,
                 ephemeralStorage: { size: NORMALISER_EPHEMERAL_STORAGE_MB },
-                environment: { variables: { LAKE_BUCKET: args.lakeBucket.name, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME } },
+                environment: {
+                    variables: existing
+                        ? {
+                              LAKE_BUCKET: args.lakeBucket.name,
+                              // The owner's key, if any: a file under another key is reported as suspicious. No
+                              // first-version check: the role may not list the owner's versions.
+                              ...(existing.kmsKeyArn ? { ARCHIVE_KEY_ARN: existing.kmsKeyArn } : {}),
+                              VERIFY_FIRST_VERSION: "false",
+                              POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+                          }
+                        : { LAKE_BUCKET: args.lakeBucket.name, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
+                },
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
                 tags: args.tags,
             },
@@ -196,6 +261,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
         );
 
         this.functionName = fn.name;
+        this.roleArn = role.arn;
         this.queueUrl = queue.url;
         this.deadLetterQueueUrl = deadLetterQueue.url;
         this.dlqAlarmName = alarm.name;
@@ -203,6 +269,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
         this.registerOutputs({
             suspiciousFileAlarmName: this.suspiciousFileAlarmName,
             functionName: this.functionName,
+            roleArn: this.roleArn,
             queueUrl: this.queueUrl,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
             dlqAlarmName: this.dlqAlarmName,

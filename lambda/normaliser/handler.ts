@@ -16,7 +16,7 @@ import { normaliseLogFile } from "./core";
 import { decodeS3EventKey, isNormalisable, outputFileName, parseLogKey } from "../../contract/keys";
 import { firstVersionOf } from "./versions";
 
-import { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC, SuspiciousReason } from "../../contract/suspicious";
+import { ACCOUNTS_FILE, METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC, SuspiciousReason } from "../../contract/suspicious";
 
 export { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contract/suspicious";
 export type { SuspiciousReason } from "../../contract/suspicious";
@@ -29,6 +29,16 @@ export interface HandlerDependencies {
     readonly archiveKeyArn?: string;
     /** Structured logger; defaults to Powertools' JSON logger. Tests pass one that records. */
     readonly logger?: Pick<Logger, "info" | "warn" | "error">;
+    /**
+     * The configured accounts (`cloudtrail-lake:accounts`): logs of any other account are left alone and
+     * counted in one log line per invocation. Unset: every account is normalised (local tests).
+     */
+    readonly accountIds?: ReadonlySet<string>;
+    /**
+     * Whether to check that a notified version is the key's first (needs s3:ListBucketVersions). False in
+     * existing mode: the bucket is another team's, the role reads objects only.
+     */
+    readonly verifyFirstVersion?: boolean;
     /** CloudWatch metrics (embedded metric format); defaults to Powertools' Metrics. */
     readonly metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
 }
@@ -38,6 +48,8 @@ export interface ObjectOutcome {
     readonly bucket: string;
     readonly key: string;
     readonly status: "normalised" | "skipped";
+    /** Set when the file was skipped because its account is not configured. */
+    readonly unlistedAccount?: string;
     readonly events: number;
     readonly outputs: string[];
     /** Set when the file is suspicious (logged and counted in {@link SUSPICIOUS_METRIC}). */
@@ -49,6 +61,21 @@ interface S3Notification {
     readonly Service?: string;
     readonly Event?: string;
     readonly Records?: S3Event["Records"];
+}
+
+/**
+ * An S3 event as EventBridge delivers it (existing mode: S3 → EventBridge → rule → this queue). Unlike
+ * S3 notifications, the key is sent as stored ("Amazon S3 events in EventBridge", detail.object.key);
+ * CloudTrail's keys hold neither '+' nor '%', so either reading gives the same key for them.
+ */
+interface EventBridgeS3Event {
+    readonly "source": "aws.s3";
+    readonly "detail-type": string;
+    readonly "detail"?: { readonly bucket?: { readonly name?: string }; readonly object?: { readonly "key"?: string; readonly "version-id"?: string } };
+}
+
+function isEventBridgeS3Event(body: unknown): body is EventBridgeS3Event {
+    return typeof body === "object" && body !== null && (body as { source?: unknown }).source === "aws.s3" && "detail-type" in body;
 }
 
 export function createHandler(dependencies: HandlerDependencies) {
@@ -63,19 +90,23 @@ export function createHandler(dependencies: HandlerDependencies) {
         metrics.publishStoredMetrics();
     }
 
-    async function normaliseObject(bucket: string, encodedKey: string, versionId: string | undefined): Promise<ObjectOutcome> {
-        const key = decodeS3EventKey(encodedKey);
+    async function normaliseObject(bucket: string, key: string, versionId: string | undefined): Promise<ObjectOutcome> {
         const location = parseLogKey(key);
         if (!isNormalisable(location)) {
             logger.info("skipped: not a CloudTrail log file", { bucket, key, kind: location.kind });
             return { bucket, key, status: "skipped", events: 0, outputs: [] };
+        }
+        // An organization trail (or another team's archive) holds every account of the organization; only
+        // the configured ones are normalised, converted and projected.
+        if (dependencies.accountIds && location.account !== undefined && !dependencies.accountIds.has(location.account)) {
+            return { bucket, key, status: "skipped", events: 0, outputs: [], unlistedAccount: location.account };
         }
         try {
             if (!dependencies.lakeBucket) throw new Error("the LAKE_BUCKET environment variable is not set");
             const suspicious: SuspiciousReason[] = [];
             // The archive is versioned (Object Lock requires it), so notifications carry the version:
             // only a key's first version is what CloudTrail delivered.
-            if (versionId !== undefined) {
+            if (versionId !== undefined && dependencies.verifyFirstVersion !== false) {
                 const first = await firstVersionOf(dependencies.s3, bucket, key);
                 if (first !== versionId) {
                     reportSuspicious("overwritten-log-version", { bucket, key, versionId, firstVersionId: first ?? null });
@@ -134,9 +165,27 @@ export function createHandler(dependencies: HandlerDependencies) {
                 logger.info("skipped: not an object creation", { eventName: record.eventName });
                 continue;
             }
-            outcomes.push(await normaliseObject(record.s3.bucket.name, record.s3.object.key, record.s3.object.versionId ?? undefined));
+            outcomes.push(await normaliseObject(record.s3.bucket.name, decodeS3EventKey(record.s3.object.key), record.s3.object.versionId ?? undefined));
         }
         return outcomes;
+    }
+
+    async function handleEventBridgeEvent(event: EventBridgeS3Event): Promise<ObjectOutcome[]> {
+        const bucket = event.detail?.bucket?.name;
+        const key = event.detail?.object?.key;
+        if (event["detail-type"] !== "Object Created" || !bucket || !key) {
+            logger.info("skipped: not an S3 Object Created event", { detailType: event["detail-type"] });
+            return [];
+        }
+        return [await normaliseObject(bucket, key, event.detail?.object?.["version-id"])];
+    }
+
+    /** One log line per invocation counting what was left alone, so an organization's other accounts are visible, not silent. */
+    function reportUnlisted(outcomes: readonly ObjectOutcome[]): void {
+        const byAccount: Record<string, number> = {};
+        for (const outcome of outcomes) if (outcome.unlistedAccount) byAccount[outcome.unlistedAccount] = (byAccount[outcome.unlistedAccount] ?? 0) + 1;
+        const files = Object.values(byAccount).reduce((sum, count) => sum + count, 0);
+        if (files > 0) logger.info("skipped: logs of accounts not listed in cloudtrail-lake:accounts", { files, byAccount });
     }
 
     async function handleSqsRecord(record: SQSRecord): Promise<ObjectOutcome[]> {
@@ -146,16 +195,40 @@ export function createHandler(dependencies: HandlerDependencies) {
         } catch {
             throw new Error(`SQS message ${record.messageId}: body is not JSON, not an S3 notification`);
         }
-        return handleNotification(notification);
+        const outcomes = isEventBridgeS3Event(notification) ? await handleEventBridgeEvent(notification) : await handleNotification(notification);
+        invocationOutcomes.push(...outcomes);
+        return outcomes;
     }
+
+    let invocationOutcomes: ObjectOutcome[] = [];
 
     return async function handler(event: SQSEvent | S3Event, context: Context): Promise<SQSBatchResponse | ObjectOutcome[]> {
         const first = event.Records?.[0] as { eventSource?: string } | undefined;
-        if (first?.eventSource === "aws:s3") return handleNotification(event as S3Event);
-        // One file at a time (Powertools would run the batch's records all at once): memory, /tmp and
-        // CPU are sized for one of the largest files CloudTrail writes (README, "Sizing").
-        return processPartialResponse(event as SQSEvent, handleSqsRecord, processor, { context, processInParallel: false });
+        if (first?.eventSource === "aws:s3") {
+            const outcomes = await handleNotification(event as S3Event);
+            reportUnlisted(outcomes);
+            return outcomes;
+        }
+        invocationOutcomes = [];
+        try {
+            // One file at a time (Powertools would run the batch's records all at once): memory, /tmp and
+            // CPU are sized for one of the largest files CloudTrail writes (README, "Sizing").
+            return await processPartialResponse(event as SQSEvent, handleSqsRecord, processor, { context, processInParallel: false });
+        } finally {
+            reportUnlisted(invocationOutcomes);
+        }
     };
+}
+
+/**
+ * The configured accounts, shipped beside the code as `accounts.json` (components/normaliser): Lambda's
+ * 4 KB of environment variables would not hold 1,000 ids. Absent (a local bundle): no filter.
+ */
+export function readAccountIds(file: string): ReadonlySet<string> | undefined {
+    if (!fs.existsSync(file)) return undefined;
+    const ids: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) throw new Error(`${file}: expected a JSON list of account ids`);
+    return new Set(ids);
 }
 
 /** The deployed entry point; the lake bucket comes from the function's environment. */
@@ -163,4 +236,6 @@ export const handler = createHandler({
     s3: new S3Client({}),
     lakeBucket: process.env.LAKE_BUCKET ?? "",
     archiveKeyArn: process.env.ARCHIVE_KEY_ARN || undefined,
+    accountIds: readAccountIds(`${__dirname}/${ACCOUNTS_FILE}`),
+    verifyFirstVersion: process.env.VERIFY_FIRST_VERSION !== "false",
 });

@@ -1,0 +1,72 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Arguments of {@link OrganizationTrail}. */
+export interface OrganizationTrailArgs {
+    /** `o-…`, for tags and the key layout the trail writes (`AWSLogs/<id>/<account>/…`). */
+    readonly organizationId: string;
+    /** 12-digit id of the organization's management account: an organization trail can only be created there. */
+    readonly managementAccountId: string;
+    /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
+    readonly partition: string;
+    /** Home region of the trail; it records all regions. The archive's policies name its ARN in this region. */
+    readonly region: string;
+    /** Role the program assumes in the management account (must trust the central account). */
+    readonly roleName: string;
+    /** Trail name; the archive's policies are pinned to the trail's exact ARN. */
+    readonly trailName: string;
+    /** Archive bucket the trail writes into. */
+    readonly bucketName: pulumi.Input<string>;
+    /** The archive's KMS key. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Resources the trail must wait for: CloudTrail checks the bucket and key policies on create. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Tags of the trail. */
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * The one organization trail (multi-region, global events, log-file validation, the archive's key),
+ * created in the management account as CloudTrail requires ("For an organization trail, this resource
+ * must be in the master account of the organization", Pulumi aws.cloudtrail.Trail). It delivers every
+ * member account's logs, including accounts that join later, under `AWSLogs/<org id>/<account>/`.
+ */
+export class OrganizationTrail extends pulumi.ComponentResource {
+    public readonly trailArn: pulumi.Output<string>;
+    public readonly roleArn: string;
+
+    constructor(name: string, args: OrganizationTrailArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudtrail-lake:trails:OrganizationTrail", name, {}, opts);
+        this.roleArn = `arn:${args.partition}:iam::${args.managementAccountId}:role/${args.roleName}`;
+
+        const provider = new aws.Provider(
+            `${name}-provider`,
+            {
+                region: args.region as aws.Region,
+                assumeRoles: [{ roleArn: this.roleArn, sessionName: "cloudtrail-lake" }],
+                // A provider that lands in another account would create an account trail there (or fail late): refuse instead.
+                allowedAccountIds: [args.managementAccountId],
+            },
+            { parent: this },
+        );
+
+        const trail = new aws.cloudtrail.Trail(
+            name,
+            {
+                name: args.trailName,
+                s3BucketName: args.bucketName,
+                kmsKeyId: args.kmsKeyArn,
+                isOrganizationTrail: true,
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                enableLogging: true,
+                tags: { ...args.tags, "cloudtrail-lake:organization": args.organizationId },
+            },
+            { parent: this, provider, dependsOn: args.dependsOn },
+        );
+
+        this.trailArn = trail.arn;
+        this.registerOutputs({ trailArn: this.trailArn, roleArn: this.roleArn });
+    }
+}
