@@ -16,9 +16,10 @@ import { Worker } from "node:worker_threads";
 import type { FilePreparer, PreparedFile, PrepareOptions } from "./ingest";
 
 /**
- * Old-generation heap of each worker. The normaliser streams: a 25 MB log file peaks at about
- * 60 MB of heap in a worker (bench:local); the cap leaves room for CloudTrail's largest events
- * (a few MB each) and stops one hostile file from taking the machine's memory.
+ * Old-generation heap of each worker. The normaliser streams and caps one record at 16 MB, so a
+ * file's heap does not grow with its size (the whole 2-worker process peaked at 1.4 GB on 1 GB of
+ * input, most of it DuckDB's); the cap leaves room for several records at that limit and stops one
+ * hostile file from taking the machine's memory.
  */
 export const WORKER_HEAP_MB = 512;
 
