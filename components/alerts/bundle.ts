@@ -22,7 +22,8 @@ const ROOT = path.join(__dirname, "..", "..");
 /** The packages DuckDB needs at run time, as installed in node_modules. */
 export const NATIVE_PACKAGES = ["@duckdb/node-api", "@duckdb/node-bindings", "@duckdb/node-bindings-linux-x64", "detect-libc"];
 
-let built = false;
+/** The built code of this process, `.build/alerts/base-<hash of the code>/`. */
+let base: string | undefined;
 
 /** Hard-links a tree: one copy of DuckDB's 70 MB on disk however many stacks a process declares. */
 function linkTree(source: string, target: string): void {
@@ -36,18 +37,22 @@ function linkTree(source: string, target: string): void {
 }
 
 /**
- * Builds the code once per process under `.build/alerts/base/`, then returns a directory per
+ * Builds the code once per process under `.build/alerts/base-<hash>/`, then returns a directory per
  * settings (`.build/alerts/stack-<hash>/`, hard links plus its `alerting.json`): two stacks
  * declared in one process (tests, the Automation API) never ship each other's settings, and the
  * same settings give the same bytes, so Pulumi sees no change when there is none.
  */
 export function bundleAlerts(settings: AlertingSettings): string {
-    const base = path.join(ROOT, ".build", "alerts", "base");
-    if (!built) {
-        fs.rmSync(path.join(ROOT, ".build", "alerts"), { recursive: true, force: true });
+    const root = path.join(ROOT, ".build", "alerts");
+    if (base === undefined) {
+        // Built in a staging folder of this process, then renamed into place under a name that is the
+        // hash of its code: processes that declare a stack at once (parallel tests) never see a half-built
+        // folder, and none removes a folder another is reading.
+        const staging = path.join(root, `staging-${process.pid}`);
+        fs.rmSync(staging, { recursive: true, force: true });
         buildSync({
             entryPoints: [path.join(ROOT, "lambda", "alerts", "index.ts")],
-            outfile: path.join(base, "index.js"),
+            outfile: path.join(staging, "index.js"),
             ...LAMBDA_BUILD_OPTIONS,
             external: ["@duckdb/*"],
         });
@@ -57,16 +62,34 @@ export function bundleAlerts(settings: AlertingSettings): string {
                 throw new Error(
                     `${name} is not installed in node_modules: the alert evaluator needs DuckDB's x86_64 Linux binding; run npm ci on x86_64 Linux`,
                 );
-            fs.cpSync(source, path.join(base, "node_modules", name), { recursive: true, dereference: true });
+            fs.cpSync(source, path.join(staging, "node_modules", name), { recursive: true, dereference: true });
         }
-        built = true;
+        const code = createHash("sha256")
+            .update(fs.readFileSync(path.join(staging, "index.js")))
+            .digest("hex")
+            .slice(0, 16);
+        base = path.join(root, `base-${code}`);
+        publishOnce(staging, base);
     }
     const text = `${JSON.stringify(settings, null, 1)}\n`;
-    const directory = path.join(ROOT, ".build", "alerts", `stack-${createHash("sha256").update(text).digest("hex").slice(0, 16)}`);
+    const directory = path.join(root, `stack-${createHash("sha256").update(text).update(base).digest("hex").slice(0, 16)}`);
     if (!fs.existsSync(path.join(directory, SETTINGS_FILE))) {
-        fs.rmSync(directory, { recursive: true, force: true });
-        linkTree(base, directory);
-        fs.writeFileSync(path.join(directory, SETTINGS_FILE), text);
+        const staging = `${directory}.staging-${process.pid}`;
+        fs.rmSync(staging, { recursive: true, force: true });
+        linkTree(base, staging);
+        fs.writeFileSync(path.join(staging, SETTINGS_FILE), text);
+        publishOnce(staging, directory);
     }
     return directory;
+}
+
+/** Renames a staged folder into place; if another process got there first (same content), drops ours. */
+function publishOnce(staging: string, target: string): void {
+    try {
+        fs.renameSync(staging, target);
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
+        fs.rmSync(staging, { recursive: true, force: true });
+    }
 }

@@ -3,6 +3,7 @@
  * its dependencies (the AWS SDK included, so the deployed version is the tested one).
  * Deterministic: the same sources give the same bytes, so Pulumi sees no change when there is none.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { LAMBDA_BUILD_OPTIONS } from "../lambdaBuild";
@@ -14,11 +15,15 @@ const bundles = new Map<string, string>();
 export function bundleNormaliser(): string {
     const outDir = path.join(__dirname, "..", "..", ".build", "normaliser");
     if (!bundles.has(outDir)) {
+        // Written beside the target, then renamed over it: processes that build at once (parallel
+        // tests) never read a half-written bundle.
+        const staging = path.join(outDir, `index.js.staging-${process.pid}`);
         buildSync({
             entryPoints: [path.join(__dirname, "..", "..", "lambda", "normaliser", "handler.ts")],
-            outfile: path.join(outDir, "index.js"),
+            outfile: staging,
             ...LAMBDA_BUILD_OPTIONS,
         });
+        fs.renameSync(staging, path.join(outDir, "index.js"));
         bundles.set(outDir, outDir);
     }
     return outDir;
