@@ -9,25 +9,36 @@ import { ProjectionArgs, TableDefinition } from "../catalog/tables";
 import { RECENT_TABLE } from "../../contract/alerting";
 
 /**
- * The topic's key. SNS encrypts with it on behalf of the publishers (their IAM policies grant
- * GenerateDataKey/Decrypt, delegated by the first statement); CloudWatch alarms and EventBridge
- * may publish to an encrypted topic only when the key policy lets their service principal use it.
+ * Key policy of an SNS topic's own key. SNS encrypts with it on behalf of the publishers (their IAM
+ * policies grant GenerateDataKey/Decrypt, delegated by the first statement); a service that publishes
+ * for the account (CloudWatch alarms, EventBridge rules) may do so only when the key policy lets its
+ * service principal use the key, and only for this account.
  */
-export function alertKeyPolicy(args: { partition: string; centralAccountId: string }): PolicyDocument {
+export function encryptedTopicKeyPolicy(args: {
+    readonly partition: string;
+    readonly centralAccountId: string;
+    readonly publisherService: string;
+    readonly sid: string;
+}): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
             keyAdministeredThroughIam(args.partition, args.centralAccountId),
             {
-                Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+                Sid: args.sid,
                 Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Principal: { Service: args.publisherService },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
                 Condition: { StringEquals: { "aws:SourceAccount": args.centralAccountId } },
             },
         ],
     };
+}
+
+/** The alert topic's key: CloudWatch alarms may publish to it. */
+export function alertKeyPolicy(args: { partition: string; centralAccountId: string }): PolicyDocument {
+    return encryptedTopicKeyPolicy({ ...args, publisherService: "cloudwatch.amazonaws.com", sid: "CloudWatchAlarmsPublishToEncryptedTopic" });
 }
 
 /**

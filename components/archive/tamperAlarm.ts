@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
 import { queueNotEmptyAlarmArgs } from "../alarms";
-import { deliveryDeadLetterQueuePolicy } from "../alerts/alertPolicies";
-import { keyAdministeredThroughIam, ResourcePolicy } from "./archivePolicies";
+import { deliveryDeadLetterQueuePolicy, encryptedTopicKeyPolicy } from "../alerts/alertPolicies";
+import { ResourcePolicy } from "./archivePolicies";
 
 /** The CloudTrail management events that attack the archive, by event source. */
 export const TAMPER_EVENTS = {
@@ -68,25 +68,12 @@ export function alarmTopicPolicy(args: { readonly topicArn: string; readonly rul
 }
 
 /**
- * Key policy of the alarm topic's own key. SNS encrypts at rest with it, and EventBridge must be
- * able to use it to publish to the encrypted topic (AWS: "Amazon SNS topic encrypted with a
- * customer managed key" in the EventBridge targets documentation); only for this account's rules.
+ * Key policy of the alarm topic's own key: EventBridge must be able to use it to publish to the
+ * encrypted topic (EventBridge targets documentation: "Amazon SNS topic encrypted with a customer
+ * managed key"), only for this account's rules.
  */
 export function alarmTopicKeyPolicy(args: { readonly partition: string; readonly centralAccountId: string }): ResourcePolicy {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            keyAdministeredThroughIam(args.partition, args.centralAccountId),
-            {
-                Sid: "EventBridgePublishesToEncryptedTopic",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": args.centralAccountId } },
-            },
-        ],
-    };
+    return encryptedTopicKeyPolicy({ ...args, publisherService: "events.amazonaws.com", sid: "EventBridgePublishesToEncryptedTopic" }) as ResourcePolicy;
 }
 
 /** Arguments of {@link TamperAlarm}. */
