@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TRAIL_RECORDING, trailAccountProvider, trailRoleArn } from "./trailSettings";
 
 /** Arguments of {@link MemberTrail}. */
 export interface MemberTrailArgs {
@@ -32,18 +33,10 @@ export class MemberTrail extends pulumi.ComponentResource {
 
     constructor(name: string, args: MemberTrailArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:trails:MemberTrail", name, {}, opts);
-        this.roleArn = `arn:${args.partition}:iam::${args.accountId}:role/${args.roleName}`;
+        const account = { partition: args.partition, region: args.region, accountId: args.accountId, roleName: args.roleName };
+        this.roleArn = trailRoleArn(account);
 
-        const provider = new aws.Provider(
-            `${name}-provider`,
-            {
-                region: args.region as aws.Region,
-                assumeRoles: [{ roleArn: this.roleArn, sessionName: "cloudtrail-lake" }],
-                // A provider that lands in the wrong account would create the trail there: refuse instead.
-                allowedAccountIds: [args.accountId],
-            },
-            { parent: this },
-        );
+        const provider = trailAccountProvider(`${name}-provider`, account, this);
 
         const trail = new aws.cloudtrail.Trail(
             name,
@@ -51,10 +44,7 @@ export class MemberTrail extends pulumi.ComponentResource {
                 name: args.trailName,
                 s3BucketName: args.bucketName,
                 kmsKeyId: args.kmsKeyArn,
-                isMultiRegionTrail: true,
-                includeGlobalServiceEvents: true,
-                enableLogFileValidation: true,
-                enableLogging: true,
+                ...TRAIL_RECORDING,
                 tags: { ...args.tags, "cloudtrail-lake:account-name": args.accountName },
             },
             { parent: this, provider, dependsOn: args.dependsOn },

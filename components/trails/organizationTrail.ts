@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TRAIL_RECORDING, trailAccountProvider, trailRoleArn } from "./trailSettings";
 
 /** Arguments of {@link OrganizationTrail}. */
 export interface OrganizationTrailArgs {
@@ -37,18 +38,10 @@ export class OrganizationTrail extends pulumi.ComponentResource {
 
     constructor(name: string, args: OrganizationTrailArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:trails:OrganizationTrail", name, {}, opts);
-        this.roleArn = `arn:${args.partition}:iam::${args.managementAccountId}:role/${args.roleName}`;
+        const account = { partition: args.partition, region: args.region, accountId: args.managementAccountId, roleName: args.roleName };
+        this.roleArn = trailRoleArn(account);
 
-        const provider = new aws.Provider(
-            `${name}-provider`,
-            {
-                region: args.region as aws.Region,
-                assumeRoles: [{ roleArn: this.roleArn, sessionName: "cloudtrail-lake" }],
-                // A provider that lands in another account would create an account trail there (or fail late): refuse instead.
-                allowedAccountIds: [args.managementAccountId],
-            },
-            { parent: this },
-        );
+        const provider = trailAccountProvider(`${name}-provider`, account, this);
 
         const trail = new aws.cloudtrail.Trail(
             name,
@@ -57,10 +50,7 @@ export class OrganizationTrail extends pulumi.ComponentResource {
                 s3BucketName: args.bucketName,
                 kmsKeyId: args.kmsKeyArn,
                 isOrganizationTrail: true,
-                isMultiRegionTrail: true,
-                includeGlobalServiceEvents: true,
-                enableLogFileValidation: true,
-                enableLogging: true,
+                ...TRAIL_RECORDING,
                 tags: { ...args.tags, "cloudtrail-lake:organization": args.organizationId },
             },
             { parent: this, provider, dependsOn: args.dependsOn },
