@@ -8,12 +8,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findFiles } from "../local/files";
+import { discoverFiles } from "../local/files";
 import { loadAlertDetections } from "../contract/alerting";
 import { alertingSettings, readStackConfig, replayAlerts } from "../local/alerts";
 import { parseLakeConfig } from "../config/stackConfig";
 
-const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
 const USAGE = "usage: npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>]";
 
 interface Arguments {
@@ -52,7 +51,10 @@ export async function main(argv: string[], write: (text: string) => void = (text
     const settings = alertingSettings(config, loadAlertDetections());
     const outDir = args.out ?? fs.mkdtempSync(path.join(os.tmpdir(), "cloudtrail-lake-alerts-"));
     try {
-        const result = await replayAlerts({ files: await findFiles(args.inputs, INPUT_SUFFIXES), outDir, settings, since: args.since, until: args.until });
+        // Every file is read by its content, whatever its name, as npm start does (local/files.ts); what is not read is named.
+        const discovery = await discoverFiles(args.inputs, { exclude: [{ dir: outDir, reason: "the output folder (--out) of this run, not read" }] });
+        for (const entry of [...discovery.skipped, ...discovery.failed]) console.error(`not read: ${entry.file}: ${entry.reason}`);
+        const result = await replayAlerts({ files: discovery.files, outDir, settings, since: args.since, until: args.until });
         if (args.json) {
             write(`${JSON.stringify({ alerts: result.alerts, suppressed: result.suppressed, errors: result.errors, inputs: result.inputs }, null, 2)}\n`);
         } else {

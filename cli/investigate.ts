@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { findFiles } from "../local/files";
+import { discoverFiles, passedOverOf } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
 import {
     detectionsByEvent,
@@ -32,8 +32,6 @@ import { createCloudTrailView } from "../local/lake";
 import { htmlReport } from "../local/report";
 import { runLocal } from "../local/run";
 
-/** The suffixes the main local command reads (cli/local.ts). */
-const INPUT_SUFFIXES = [".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
 const USAGE =
     "usage: npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]";
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -125,8 +123,9 @@ export async function main(argv: readonly string[], output: (text: string) => vo
     }
     const outDir = args.out ?? fs.mkdtempSync(path.join(os.tmpdir(), "cloudtrail-lake-investigate-"));
     try {
-        const files = await findFiles(args.inputs, INPUT_SUFFIXES);
-        const result = await runLocal({ files, outDir, since: args.since, until: args.until });
+        // Every file is read by its content, whatever its name, as npm start does (local/files.ts).
+        const discovery = await discoverFiles(args.inputs, { exclude: [{ dir: outDir, reason: "the output folder (--out) of this run, not read" }] });
+        const result = await runLocal({ files: discovery.files, passedOver: passedOverOf(discovery), outDir, since: args.since, until: args.until });
         for (const file of result.files.filter((candidate) => candidate.status === "failed"))
             console.error(`warning: ${file.file} could not be read: ${file.reason}`);
         if (!result.window) {

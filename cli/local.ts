@@ -15,7 +15,7 @@ import { htmlReport, summaryTable } from "../local/report";
 import { OutFolderError } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
 import { EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
-import { discoverFiles } from "../local/files";
+import { discoverFiles, passedOverOf } from "../local/files";
 
 const ROOT = path.join(__dirname, "..");
 /** Show a progress bar only for inputs big enough to wait for. */
@@ -173,10 +173,7 @@ async function main(argv: string[]): Promise<number> {
     } catch (error) {
         throw new UsageError(`--input ${(error as Error).message}`);
     }
-    const passedOver = [
-        ...discovery.skipped.map((entry) => ({ ...entry, status: "skipped" as const })),
-        ...discovery.failed.map((entry) => ({ ...entry, status: "failed" as const })),
-    ];
+    const passedOver = passedOverOf(discovery);
     const progress = progressBar(
         discovery.files.reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0),
         discovery.files.length,

@@ -30,6 +30,17 @@ export interface DiscoverOptions {
     readonly suffixes?: readonly string[];
 }
 
+/** An entry of a discovery that will not be read, as the local run reports it (local/run.ts `passedOver`). */
+export type PassedOverEntry = PassedOver & { readonly status: "skipped" | "failed" };
+
+/** Everything {@link discoverFiles} did not return as a file, in one list with its status. */
+export function passedOverOf(discovery: Discovery): PassedOverEntry[] {
+    return [
+        ...discovery.skipped.map((entry) => ({ ...entry, status: "skipped" as const })),
+        ...discovery.failed.map((entry) => ({ ...entry, status: "failed" as const })),
+    ];
+}
+
 function kindOf(stat: fs.Stats): string {
     if (stat.isFIFO()) return "a FIFO (named pipe)";
     if (stat.isSocket()) return "a socket";
