@@ -65,9 +65,9 @@ async function* lines(file: string): AsyncGenerator<Buffer> {
 
 /**
  * The eventID of each line of a normalised output (null for a line without one), in line order:
- * what {@link dropDuplicateEvents} compares. The workers of local/workerPool.ts read it where the
- * file was written, so that deciding which events are duplicates (in input order) costs the main
- * thread no read of the file.
+ * what {@link dropDuplicateEvents} compares when the normaliser did not hand them over
+ * (`collectEventIds`: the local mode's ingest always asks, so that deciding which events are
+ * duplicates costs no second read of each output). Tests hold the two to the same answer.
  */
 export async function eventIdsOf(tempPath: string): Promise<(string | null)[]> {
     const ids: (string | null)[] = [];
@@ -85,6 +85,8 @@ export async function dropDuplicateEvents(
     output: NormalisedOutput,
     seen: Set<string>,
     eventIds?: readonly (string | null)[],
+    /** zlib level of the output, kept when it is rewritten. */
+    gzipLevel = OUTPUT_GZIP_LEVEL,
 ): Promise<{ output?: NormalisedOutput; duplicates: number }> {
     const dropped = new Set<number>();
     const ids = eventIds ?? (await eventIdsOf(output.tempPath));
@@ -112,7 +114,7 @@ export async function dropDuplicateEvents(
                 }
             }
         }
-        await pipeline(kept(), zlib.createGzip({ level: OUTPUT_GZIP_LEVEL }), fs.createWriteStream(rewritten));
+        await pipeline(kept(), zlib.createGzip({ level: gzipLevel }), fs.createWriteStream(rewritten));
         await fs.promises.rename(rewritten, output.tempPath);
     } catch (error) {
         await fs.promises.rm(rewritten, { force: true });

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from "../contract/detections";
 import { Engine, literal, Row } from "../lambda/shared/engine";
-import { FileResult, ingestFiles } from "./ingest";
+import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
 import { lockOutFolder, prepareOutFolder } from "./outFolder";
 
@@ -190,6 +190,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         seenEventIds,
         keepExisting: options.append,
         jobs: options.jobs,
+        gzipLevel: LOCAL_GZIP_LEVEL,
     });
     const files: FileResult[] = [
         ...(options.passedOver ?? []).map(({ file, reason, status }) => ({ file, status, reason, events: 0, objects: [] })),

@@ -7,6 +7,7 @@ import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import * as zlib from "node:zlib";
 import { discoverFiles } from "../local/files";
 import { exitCodeOf } from "../cli/local";
@@ -15,6 +16,8 @@ import { Engine } from "../lambda/shared/engine";
 import { createCloudTrailView } from "../local/lake";
 import { LOCK_FILE, OutFolderError } from "../local/outFolder";
 import { runLocal, WindowError } from "../local/run";
+import { MAX_OPEN_GROUPS, normaliseLogFile } from "../lambda/normaliser/core";
+import { eventIdsOf } from "../local/dedup";
 
 const ROOT = path.join(__dirname, "..");
 const created: string[] = [];
@@ -299,6 +302,30 @@ describe("local mode, hostile input: one event per eventID", () => {
         });
         expect(result.inputs).to.deep.include({ events: 3, duplicates: 1 });
         expect(await lakeRows(path.join(dir, "out"))).to.equal(3);
+    });
+
+    it("compares the eventIDs the lines hold, whatever their characters and however many partitions the file spans", async () => {
+        // The deduplication takes each line's id from the normaliser instead of reading the output back: the two must agree.
+        const odd = ['quote " and \\ backslash', "line\u2028separator", "é😀", "\u0000nul", " padded "];
+        const ids: unknown[] = [...odd, 12345, true, { nested: "object" }, null, undefined, ...odd];
+        // 20 days: more partitions than the normaliser keeps open (MAX_OPEN_GROUPS), so some are spilled.
+        const events = ids.flatMap((eventID, index) =>
+            Array.from({ length: 2 }, (_, copy) =>
+                event({ eventID, eventTime: `2026-10-${String(1 + ((index * 2 + copy) % 20)).padStart(2, "0")}T10:00:00Z` }),
+            ),
+        );
+        const normalised = await normaliseLogFile(Readable.from([Buffer.from(logFile(events))]), { fileName: "ids.json.gz", collectEventIds: true });
+        try {
+            expect(normalised.outputs.length).to.be.greaterThan(MAX_OPEN_GROUPS);
+            for (const output of normalised.outputs) expect(output.eventIds, output.key).to.deep.equal(await eventIdsOf(output.tempPath));
+        } finally {
+            await normalised.cleanup();
+        }
+        const dir = tmp("dedup-odd");
+        const result = await runLocal({ files: [write(path.join(dir, "ids.json"), logFile(events))], outDir: path.join(dir, "out"), detections: [] });
+        // Each odd string id four times (kept once), 12345 and true twice (the schema keeps them as text, kept once);
+        // the object, null and absent ids are no eventID: their six lines are all kept.
+        expect(result.inputs).to.deep.include({ events: 5 + 2 + 6, duplicates: 5 * 3 + 2 });
     });
 });
 

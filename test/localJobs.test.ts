@@ -144,7 +144,7 @@ describe("local mode: --jobs (a pool of workers)", function () {
         );
         for (const name of ["b.json", "c.json", "d.json"]) fs.writeFileSync(path.join(dir, name), JSON.stringify([event(name, null)]));
         // One worker: the files after the huge one need the worker that replaces it.
-        const pool = new NormaliserPool(1, { shapes: "any", eventIds: true }, 16);
+        const pool = new NormaliserPool(1, { shapes: "any", eventIds: true, gzipLevel: 6 }, 16);
         try {
             const results = await Promise.allSettled(["a-huge.json", "b.json", "c.json", "d.json"].map((name) => pool.prepare(path.join(dir, name))));
             expect(results[0]).to.deep.include({ status: "rejected" });

@@ -27,6 +27,18 @@ export interface NormalisedOutput {
     readonly tempPath: string;
     readonly records: number;
     readonly bytes: number;
+    /** The eventID of each line, as its JSON text (null: none), in line order; only with {@link WriteOptions.collectEventIds}. */
+    readonly eventIds?: (string | null)[];
+}
+
+/** Where outputs are named, and how they are written. */
+export interface WriteOptions {
+    readonly fileName: string;
+    readonly keyPrefix?: string;
+    /** Keep each output's line eventIDs ({@link NormalisedOutput.eventIds}), for the local mode's deduplication. */
+    readonly collectEventIds?: boolean;
+    /** zlib level of the outputs; default {@link OUTPUT_GZIP_LEVEL}, the Lambda's. */
+    readonly gzipLevel?: number;
 }
 
 export interface NormalisedFile {
@@ -112,15 +124,18 @@ class Group {
     // only when the main thread lets its callback run: hand it ~1 MB per write (FLUSH_BYTES) with room for
     // a few more, so the other core stays busy. Measured in bench/normaliser.ts: 16 KB writes left
     // the main thread waiting a third of the time. Bounded: writers wait for "drain" beyond the buffer.
-    readonly gzip = zlib.createGzip(withStreamOptions({ level: OUTPUT_GZIP_LEVEL, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
+    readonly gzip: zlib.Gzip;
     readonly done: Promise<void>;
     records = 0;
     text = "";
+    readonly eventIds: (string | null)[] = [];
 
     constructor(
         readonly key: string,
         readonly tempPath: string,
+        gzipLevel: number,
     ) {
+        this.gzip = zlib.createGzip(withStreamOptions({ level: gzipLevel, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
         this.done = pipeline(this.gzip, fs.createWriteStream(tempPath));
     }
 
@@ -139,7 +154,7 @@ class Group {
  */
 export async function normaliseLogFile(
     input: AsyncIterable<Buffer>,
-    options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string; readonly maxDecompressedBytes?: number },
+    options: WriteOptions & { readonly defaults?: PartitionDefaults; readonly maxDecompressedBytes?: number },
 ): Promise<NormalisedFile> {
     return writeRendered(renderLogFile(decompressed(input, options.maxDecompressedBytes), options.defaults ?? {}), options);
 }
@@ -163,7 +178,7 @@ export type EventBatch = unknown[] | { readonly events: unknown[]; readonly evid
  */
 export async function normaliseEvents(
     batches: AsyncIterable<EventBatch> | Iterable<EventBatch>,
-    options: { readonly fileName: string; readonly defaults?: PartitionDefaults; readonly keyPrefix?: string },
+    options: WriteOptions & { readonly defaults?: PartitionDefaults },
 ): Promise<NormalisedFile> {
     async function* rendered(): AsyncGenerator<RenderedBatch> {
         let index = 0;
@@ -196,6 +211,7 @@ const gzipAsync = promisify(zlib.gzip);
 class SpilledGroup {
     records = 0;
     text = "";
+    readonly eventIds: (string | null)[] = [];
     readonly segments: { offset: number; length: number }[] = [];
     constructor(
         readonly key: string,
@@ -207,7 +223,10 @@ class SpillFile {
     private handle: fs.promises.FileHandle | undefined;
     private offset = 0;
     pendingChars = 0;
-    constructor(private readonly filePath: string) {}
+    constructor(
+        private readonly filePath: string,
+        private readonly gzipLevel: number,
+    ) {}
 
     async write(groups: Iterable<SpilledGroup>): Promise<void> {
         this.handle ??= await fs.promises.open(this.filePath, "w+");
@@ -236,10 +255,10 @@ class SpillFile {
                 await this.handle!.read(text, at, segment.length, segment.offset);
                 at += segment.length;
             }
-            await fs.promises.writeFile(group.tempPath, await gzipAsync(text, { level: OUTPUT_GZIP_LEVEL }));
+            await fs.promises.writeFile(group.tempPath, await gzipAsync(text, { level: this.gzipLevel }));
             return;
         }
-        const gzip = zlib.createGzip(withStreamOptions({ level: OUTPUT_GZIP_LEVEL, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
+        const gzip = zlib.createGzip(withStreamOptions({ level: this.gzipLevel, chunkSize: 1 << 20 }, { writableHighWaterMark: 8 << 20 }));
         const done = pipeline(gzip, fs.createWriteStream(group.tempPath));
         try {
             for (const segment of group.segments) {
@@ -261,15 +280,13 @@ class SpillFile {
 }
 
 /** Writes rendered batches into one gzip temp file per partition. */
-async function writeRendered(
-    batches: AsyncIterable<RenderedBatch>,
-    options: { readonly fileName: string; readonly keyPrefix?: string },
-): Promise<NormalisedFile> {
+async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: WriteOptions): Promise<NormalisedFile> {
+    const gzipLevel = options.gzipLevel ?? OUTPUT_GZIP_LEVEL;
     const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-normalise-"));
     const groups = new Map<string, Group | SpilledGroup>();
     const open: Group[] = [];
     const spilled: SpilledGroup[] = [];
-    const spill = new SpillFile(path.join(workDir, "spill"));
+    const spill = new SpillFile(path.join(workDir, "spill"), gzipLevel);
     const cleanup = () => fs.promises.rm(workDir, { recursive: true, force: true });
     let events = 0;
     try {
@@ -280,7 +297,7 @@ async function writeRendered(
                 if (!group) {
                     const tempPath = path.join(workDir, `${groups.size}.json.gz`);
                     if (open.length < MAX_OPEN_GROUPS) {
-                        group = new Group(key, tempPath);
+                        group = new Group(key, tempPath, gzipLevel);
                         open.push(group);
                     } else {
                         group = new SpilledGroup(key, tempPath);
@@ -290,6 +307,7 @@ async function writeRendered(
                 }
                 group.text += rendered.lines;
                 group.records += rendered.count;
+                if (options.collectEventIds) for (const id of rendered.eventIds) group.eventIds.push(id);
                 if (group instanceof SpilledGroup) spill.pendingChars += rendered.lines.length;
             }
             events += batch.count;
@@ -320,6 +338,7 @@ async function writeRendered(
                     tempPath: group.tempPath,
                     records: group.records,
                     bytes: (await fs.promises.stat(group.tempPath)).size,
+                    ...(options.collectEventIds ? { eventIds: group.eventIds } : {}),
                 })),
         );
         return { events, outputs, cleanup };

@@ -22,10 +22,15 @@ export interface Partition {
     readonly date: string;
 }
 
-/** The JSON lines of a batch, per partition, in input order. */
+/**
+ * The JSON lines of a batch, per partition, in input order, with each line's eventID as it
+ * appears in the line (its JSON text, quotes included; null when the line has none): what the
+ * local mode's deduplication compares (local/dedup.ts), known here for the price of one
+ * `JSON.stringify` of a short string instead of a second read of the output.
+ */
 export interface RenderedBatch {
     readonly count: number;
-    readonly groups: { readonly partition: Partition; readonly lines: string; readonly count: number }[];
+    readonly groups: { readonly partition: Partition; readonly lines: string; readonly count: number; readonly eventIds: (string | null)[] }[];
 }
 
 /** Partition of one record. */
@@ -39,7 +44,7 @@ export function lakePartitionOf(record: NormalisedRecord, defaults: PartitionDef
 }
 
 class BatchBuilder {
-    private readonly groups = new Map<string, { partition: Partition; lines: string; count: number }>();
+    private readonly groups = new Map<string, { partition: Partition; lines: string; count: number; eventIds: (string | null)[] }>();
     private count = 0;
 
     constructor(private readonly defaults: PartitionDefaults) {}
@@ -53,10 +58,13 @@ class BatchBuilder {
         const id = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
         let group = this.groups.get(id);
         if (group === undefined) {
-            group = { partition, lines: "", count: 0 };
+            group = { partition, lines: "", count: 0, eventIds: [] };
             this.groups.set(id, group);
         }
         group.lines += `${JSON.stringify(record)}\n`;
+        // The schema's eventid is a string or absent (anything else goes to extrafields), and JSON.stringify writes a
+        // string the same way alone as inside the record: this is the member's text in the line.
+        group.eventIds.push(typeof record.eventid === "string" ? JSON.stringify(record.eventid) : null);
         group.count++;
         this.count++;
     }
