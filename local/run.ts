@@ -17,6 +17,7 @@ import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
 import { lockOutFolder, prepareOutFolder } from "./outFolder";
+import { stopAllWorkers } from "./workerPool";
 
 export interface LocalRunOptions {
     readonly files: readonly string[];
@@ -90,6 +91,7 @@ const inProgress = new Set<() => void>();
  * for a SIGINT handler, which then exits. Synchronous, so it completes before the exit.
  */
 export function abortRuns(): void {
+    stopAllWorkers();
     for (const cleanup of inProgress) cleanup();
     inProgress.clear();
 }
@@ -134,7 +136,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
     const previousTmpdir = process.env.TMPDIR;
     const cleanup = () => {
-        fs.rmSync(workspace, { recursive: true, force: true });
+        // Retries: on SIGINT a stopping worker may still create a file while the folder is emptied (ENOTEMPTY).
+        fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
         removePartials(path.join(options.outDir, LAKE_PREFIXES.normalised));
         held.release();
     };

@@ -93,6 +93,17 @@ class PoolWorker {
     }
 }
 
+/** Pools not closed yet, for {@link stopAllWorkers}. */
+const livePools = new Set<NormaliserPool>();
+
+/**
+ * Asks every worker of every pool to stop now, without waiting (for a SIGINT handler, before it
+ * removes the run's temporary folder: a worker still writing there would make that fail).
+ */
+export function stopAllWorkers(): void {
+    for (const pool of livePools) pool.stop();
+}
+
 /** Up to `size` workers, started as files come; each prepares one file at a time. */
 export class NormaliserPool implements FilePreparer {
     private readonly workers: PoolWorker[] = [];
@@ -107,6 +118,7 @@ export class NormaliserPool implements FilePreparer {
         private readonly heapMb = WORKER_HEAP_MB,
     ) {
         if (!Number.isInteger(size) || size < 1) throw new Error(`a worker pool needs a positive whole number of workers, not ${size}`);
+        livePools.add(this);
     }
 
     prepare(file: string): Promise<{ prepared: PreparedFile; release: () => Promise<void> }> {
@@ -156,8 +168,15 @@ export class NormaliserPool implements FilePreparer {
         }
     }
 
+    /** Stops taking files and asks the workers to stop; {@link close} waits for them. */
+    stop(): void {
+        this.closing = true;
+        for (const worker of this.workers) void worker.worker.terminate();
+    }
+
     async close(): Promise<void> {
         this.closing = true;
+        livePools.delete(this);
         await Promise.all(this.workers.map((worker) => worker.worker.terminate()));
     }
 }
