@@ -6,10 +6,26 @@ import { runLocal } from "../local/run";
 (async () => {
     // The queries directory is passed in: bundled, this file no longer sits next to queries/.
     const [input, out, queries, jobs] = process.argv.slice(2);
-    const result = await runLocal({ files: await findFiles([input], [".json.gz"]), outDir: out, detections: loadDetections(queries), jobs: Number(jobs) });
+    // CPU time of the whole process (every thread: workers, zlib, DuckDB) while it normalises: how many cores it kept busy.
+    let cpuAtStart = process.cpuUsage();
+    let normaliseCpuMs = 0;
+    const result = await runLocal({
+        files: await findFiles([input], [".json.gz"]),
+        outDir: out,
+        detections: loadDetections(queries),
+        jobs: Number(jobs),
+        onStage: (stage) => {
+            if (stage === "normalise") cpuAtStart = process.cpuUsage();
+            if (stage === "parquet") {
+                const used = process.cpuUsage(cpuAtStart);
+                normaliseCpuMs = (used.user + used.system) / 1000;
+            }
+        },
+    });
     console.log(
         JSON.stringify({
             ...result.timings,
+            normaliseCpuMs,
             events: result.inputs.events,
             duplicates: result.inputs.duplicates,
             hits: result.findings.reduce((sum, f) => sum + f.count, 0),
