@@ -261,6 +261,7 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
             );
         }
     };
+    const releasing: Promise<void>[] = [];
     try {
         for (const file of files) {
             launch();
@@ -282,11 +283,14 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
             } catch (error) {
                 results.push({ file, status: "failed", events: 0, objects: [], reason: (error as Error).message });
             } finally {
-                await release();
+                // Not awaited here: a worker answers only between its own files' parsing, and waiting for it held up
+                // publishing, so the read-ahead filled and the workers stood idle.
+                releasing.push(release().catch(() => undefined));
             }
         }
         return results;
     } finally {
+        await Promise.all(releasing);
         // After an unexpected error: the files read ahead are abandoned.
         for (const abandoned of started.slice(results.length)) await abandoned.then(({ release }) => release());
         await preparer.close();
