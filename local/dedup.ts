@@ -7,9 +7,10 @@
  * finish) and counts the others as duplicates.
  * Events without an eventID cannot be matched and are all kept.
  *
- * Works on the normaliser's outputs before they are published: a pass over each output's
- * lines (reading only the top-level `"eventid"` member), and a rewrite of that output only when
- * it holds a duplicate. Memory: one string per distinct id (about 100 bytes each).
+ * Works on the normaliser's outputs before they are published, with the eventID of each line
+ * that the normaliser handed over (or, without them, a pass over the output's lines reading only
+ * the top-level `"eventid"` member), and a rewrite of an output only when it holds a duplicate.
+ * Memory: one string per distinct id (about 100 bytes each).
  */
 import * as fs from "node:fs";
 import { pipeline } from "node:stream/promises";
@@ -78,8 +79,8 @@ export async function eventIdsOf(tempPath: string): Promise<(string | null)[]> {
 /**
  * Drops the events of `output` whose eventID is in `seen` (or earlier in the same output), and
  * adds the others' ids to `seen`. Returns the output to publish (undefined when every event was
- * a duplicate: its temporary file is then removed) and how many were dropped. `eventIds`: the
- * output's {@link eventIdsOf}, when already read.
+ * a duplicate: its temporary file is then removed) and how many were dropped. `eventIds`: each
+ * line's id as the normaliser rendered it (`collectEventIds`), when it was asked for.
  */
 export async function dropDuplicateEvents(
     output: NormalisedOutput,

@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { decompressed, normaliseEvents, normaliseLogFile, NormalisedFile, NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/normaliser/core";
@@ -123,7 +124,7 @@ const S3_LOG_START = /^\uFEFF?\s*\{\s*"Records"\s*:/;
 async function normaliseFile(file: string, fileName: string, options: PrepareOptions): Promise<NormalisedFile | { skipped: string }> {
     const location = parseLogKey(file);
     const defaults = { account: location.account, region: location.region, date: location.date };
-    const write = { fileName, defaults, collectEventIds: options.eventIds, gzipLevel: options.gzipLevel };
+    const write = { fileName, defaults, collectEventIds: options.eventIds, gzipLevel: options.gzipLevel, tempDirectory: options.tempDirectory };
     const fileHead = await fileStart(file);
     const notCloudTrail = notCloudTrailReasonOf(fileHead);
     if (notCloudTrail) return { skipped: notCloudTrail };
@@ -169,6 +170,8 @@ export interface PrepareOptions {
     /** Keep each output's line eventIDs (for the deduplication), as the normaliser renders them. */
     readonly eventIds: boolean;
     readonly gzipLevel: number;
+    /** The ingest's folder for temporary files, shared by its workers (lambda/normaliser/core.ts WriteOptions). */
+    readonly tempDirectory?: string;
 }
 
 /**
@@ -228,10 +231,13 @@ export function inProcessPreparer(options: PrepareOptions): FilePreparer {
  */
 export async function ingestFiles(files: readonly string[], outDir: string, options: IngestOptions): Promise<FileResult[]> {
     const jobs = Math.max(1, Math.min(options.jobs ?? 1, files.length));
+    // One folder for every file's temporary outputs (under TMPDIR: the run's own folder in the local mode), removed at the end.
+    const tempDirectory = await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-ingest-"));
     const prepareOptions: PrepareOptions = {
         shapes: options.shapes,
         eventIds: options.deduplicate !== false,
         gzipLevel: options.gzipLevel ?? OUTPUT_GZIP_LEVEL,
+        tempDirectory,
     };
     const preparer = jobs > 1 ? new NormaliserPool(jobs, prepareOptions) : inProcessPreparer(prepareOptions);
     const results: FileResult[] = [];
@@ -294,6 +300,7 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
         // After an unexpected error: the files read ahead are abandoned.
         for (const abandoned of started.slice(results.length)) await abandoned.then(({ release }) => release());
         await preparer.close();
+        await fs.promises.rm(tempDirectory, { recursive: true, force: true });
     }
 }
 

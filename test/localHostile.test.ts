@@ -405,13 +405,18 @@ describe("local mode, hostile input: files and paths", () => {
         });
         const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
         // Interrupt while it normalises: once its temporary folder holds the normaliser's work.
+        const normaliserFilesIn = (run: string) => {
+            try {
+                return fs
+                    .readdirSync(run)
+                    .filter((inner) => inner.startsWith("ctl-ingest-"))
+                    .some((inner) => fs.readdirSync(path.join(run, inner)).length > 0);
+            } catch {
+                return false; // removed while looked at: the run is ending
+            }
+        };
         const deadline = Date.now() + 60_000;
-        while (
-            Date.now() < deadline &&
-            !fs
-                .readdirSync(temp)
-                .some((name) => name.startsWith("ctl-run-") && fs.readdirSync(path.join(temp, name)).some((inner) => inner.startsWith("ctl-normalise-")))
-        ) {
+        while (Date.now() < deadline && !fs.readdirSync(temp).some((name) => name.startsWith("ctl-run-") && normaliserFilesIn(path.join(temp, name)))) {
             await new Promise((resolve) => setTimeout(resolve, 20));
         }
         child.kill("SIGINT");

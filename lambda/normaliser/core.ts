@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { Readable, TransformOptions } from "node:stream";
+import { threadId } from "node:worker_threads";
 import * as zlib from "node:zlib";
 import { normalisedKey } from "../../contract/keys";
 import { PartitionDefaults, RenderedBatch, renderEvents, renderTexts } from "./render";
@@ -39,7 +40,16 @@ export interface WriteOptions {
     readonly collectEventIds?: boolean;
     /** zlib level of the outputs; default {@link OUTPUT_GZIP_LEVEL}, the Lambda's. */
     readonly gzipLevel?: number;
+    /**
+     * An existing folder, owned by the caller, for the temporary files (named uniquely per call, so
+     * that calls on several threads can share it). Default: a new folder per call under os.tmpdir().
+     * Creating and removing a folder per file cost a folder of small files about a millisecond each.
+     */
+    readonly tempDirectory?: string;
 }
+
+/** Calls of this thread that wrote into a shared {@link WriteOptions.tempDirectory}: part of their file names. */
+let sharedDirectoryCalls = 0;
 
 export interface NormalisedFile {
     readonly events: number;
@@ -282,12 +292,21 @@ class SpillFile {
 /** Writes rendered batches into one gzip temp file per partition. */
 async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: WriteOptions): Promise<NormalisedFile> {
     const gzipLevel = options.gzipLevel ?? OUTPUT_GZIP_LEVEL;
-    const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-normalise-"));
+    const ownDirectory = options.tempDirectory === undefined;
+    const workDir = options.tempDirectory ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-normalise-")));
+    // In a shared folder: this process, this thread and this call, then the group's number.
+    const prefix = ownDirectory ? "" : `ctl-${process.pid}-${threadId}-${sharedDirectoryCalls++}-`;
     const groups = new Map<string, Group | SpilledGroup>();
     const open: Group[] = [];
     const spilled: SpilledGroup[] = [];
-    const spill = new SpillFile(path.join(workDir, "spill"), gzipLevel);
-    const cleanup = () => fs.promises.rm(workDir, { recursive: true, force: true });
+    const spillPath = path.join(workDir, `${prefix}spill`);
+    const spill = new SpillFile(spillPath, gzipLevel);
+    const cleanup = ownDirectory
+        ? () => fs.promises.rm(workDir, { recursive: true, force: true })
+        : async () => {
+              // Published outputs were moved away already (force: gone is fine).
+              await Promise.all([spillPath, ...[...groups.values()].map((group) => group.tempPath)].map((file) => fs.promises.rm(file, { force: true })));
+          };
     let events = 0;
     try {
         for await (const batch of batches) {
@@ -295,7 +314,7 @@ async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: Wri
                 const key = normalisedKey(rendered.partition, options.fileName, options.keyPrefix);
                 let group = groups.get(key);
                 if (!group) {
-                    const tempPath = path.join(workDir, `${groups.size}.json.gz`);
+                    const tempPath = path.join(workDir, `${prefix}${groups.size}.json.gz`);
                     if (open.length < MAX_OPEN_GROUPS) {
                         group = new Group(key, tempPath, gzipLevel);
                         open.push(group);
@@ -328,7 +347,7 @@ async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: Wri
             await Promise.all(spilled.slice(i, i + SPILL_COMPRESSIONS).map((group) => spill.compress(group)));
         }
         await spill.close();
-        await fs.promises.rm(path.join(workDir, "spill"), { force: true });
+        await fs.promises.rm(spillPath, { force: true });
         // Sorted by key, so callers publish and report in a stable order.
         const outputs = await Promise.all(
             [...groups.values()]
