@@ -55,6 +55,26 @@ export function parseInstant(flag: string, text: string): Date {
     return date;
 }
 
+/** The one instant form the investigate commands take: whole seconds in UTC, as their windows are written. */
+const UTC_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export function isUtcSecond(text: string): boolean {
+    return UTC_SECOND.test(text);
+}
+
+/** `text` when it is {@link isUtcSecond}, else a UsageError naming the flag. */
+export function utcSecond(flag: string, text: string): string {
+    if (!isUtcSecond(text)) throw new UsageError(`${flag} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${text}"`);
+    return text;
+}
+
+/** `--max-events N`: a whole number of at least 1, `fallback` when absent, else a UsageError naming the flag. */
+export function wholeCount(flag: string, text: string | undefined, fallback: number): number {
+    const value = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${text}"`);
+    return value;
+}
+
 /** Runs a command's main: a UsageError prints the message and the usage and exits 2. */
 export function runCommand(main: (argv: string[]) => Promise<number>, usage: string, unexpectedExitCode = 1): void {
     main(process.argv.slice(2)).then(

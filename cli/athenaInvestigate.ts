@@ -12,6 +12,7 @@
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { parseArgs } from "node:util";
+import { isUtcSecond, UsageError, utcSecond, wholeCount } from "./args";
 import { isoSeconds, loadDetections, parseDuration } from "../contract/detections";
 import {
     DEFAULT_MAX_EVENTS,
@@ -29,9 +30,6 @@ import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
 
 const USAGE =
     "usage: npm run query -- investigate <principal ARN | access key id | role session name> [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]";
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-class ArgumentError extends Error {}
 
 export interface AthenaInvestigateOptions {
     /** The Athena client; default: the default credential chain and region. */
@@ -63,34 +61,30 @@ function parse(argv: readonly string[], now: Date) {
             },
         });
     } catch (error) {
-        throw new ArgumentError((error as Error).message);
+        throw new UsageError((error as Error).message);
     }
     const { values, positionals } = parsed;
     if (positionals.length !== 1)
-        throw new ArgumentError(
+        throw new UsageError(
             positionals.length === 0
                 ? "the subject is missing: give a principal ARN, an access key id or a role session name"
                 : `one subject at a time: got ${positionals.join(", ")}`,
         );
-    if (values.until !== undefined && !ISO_INSTANT.test(values.until))
-        throw new ArgumentError(`--until must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${values.until}"`);
-    const until = values.until ?? isoSeconds(now);
+    const until = values.until === undefined ? isoSeconds(now) : utcSecond("--until", values.until);
     const sinceText = values.since ?? "7d";
     let since: string;
-    if (ISO_INSTANT.test(sinceText)) since = sinceText;
+    if (isUtcSecond(sinceText)) since = sinceText;
     else {
         try {
             since = isoSeconds(new Date(Date.parse(until) - parseDuration(sinceText)));
         } catch (error) {
-            throw new ArgumentError(`--since: ${(error as Error).message}, or an ISO-8601 UTC instant`);
+            throw new UsageError(`--since: ${(error as Error).message}, or an ISO-8601 UTC instant`);
         }
     }
-    if (since >= until) throw new ArgumentError(`--since (${since}) must be before --until (${until})`);
+    if (since >= until) throw new UsageError(`--since (${since}) must be before --until (${until})`);
     const timeout = Number(values.timeout ?? 300);
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new ArgumentError(`--timeout must be a number of seconds, not "${values.timeout}"`);
-    const maxEvents = values["max-events"] === undefined ? DEFAULT_MAX_EVENTS : Number(values["max-events"]);
-    if (!Number.isInteger(maxEvents) || maxEvents < 1)
-        throw new ArgumentError(`--max-events must be a whole number of at least 1, not "${values["max-events"]}"`);
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a number of seconds, not "${values.timeout}"`);
+    const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
     const stack = values.stack ?? "prod";
     return {
         subject: positionals[0],
@@ -111,7 +105,7 @@ export async function main(argv: readonly string[], options: AthenaInvestigateOp
     try {
         args = parse(argv, options.now ?? new Date());
     } catch (error) {
-        if (!(error instanceof ArgumentError)) throw error;
+        if (!(error instanceof UsageError)) throw error;
         log(`error: ${error.message}\n${USAGE}`);
         return 2;
     }

@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { UsageError, utcSecond, wholeCount } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
 import {
@@ -34,10 +35,6 @@ import { runLocal } from "../local/run";
 
 const USAGE =
     "usage: npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]";
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-/** A command-line mistake: printed with the usage, exit code 2. */
-export class ArgumentError extends Error {}
 
 export interface InvestigateArguments {
     readonly subject: string;
@@ -71,7 +68,7 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
             },
         });
     } catch (error) {
-        throw new ArgumentError((error as Error).message);
+        throw new UsageError((error as Error).message);
     }
     const inputs: string[] = [];
     const others: string[] = [];
@@ -81,19 +78,14 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
         if (token.kind === "option" && token.name === "input" && token.value !== undefined) inputs.push(token.value);
         if (token.kind === "positional") (afterInput ? inputs : others).push(token.value);
     }
-    if (others.length === 0) throw new ArgumentError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
-    if (others.length > 1) throw new ArgumentError(`one subject at a time: got ${others.map((value) => `"${value}"`).join(", ")}`);
-    if (inputs.length === 0) throw new ArgumentError("--input is missing: give the CloudTrail files or directories to investigate in");
+    if (others.length === 0) throw new UsageError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
+    if (others.length > 1) throw new UsageError(`one subject at a time: got ${others.map((value) => `"${value}"`).join(", ")}`);
+    if (inputs.length === 0) throw new UsageError("--input is missing: give the CloudTrail files or directories to investigate in");
     const values = parsed.values;
-    for (const key of ["since", "until"] as const) {
-        if (values[key] !== undefined && !ISO_INSTANT.test(values[key]!))
-            throw new ArgumentError(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${values[key]}"`);
-    }
+    for (const key of ["since", "until"] as const) if (values[key] !== undefined) utcSecond(`--${key}`, values[key]!);
     if (values.since && values.until && values.since >= values.until)
-        throw new ArgumentError(`--since (${values.since}) must be before --until (${values.until})`);
-    const maxEvents = values["max-events"] === undefined ? DEFAULT_MAX_EVENTS : Number(values["max-events"]);
-    if (!Number.isInteger(maxEvents) || maxEvents < 1)
-        throw new ArgumentError(`--max-events must be a whole number of at least 1, not "${values["max-events"]}"`);
+        throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
+    const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
     return { subject: others[0], inputs, since: values.since, until: values.until, json: values.json ?? false, out: values.out, maxEvents };
 }
 
@@ -115,9 +107,9 @@ export async function main(argv: readonly string[], output: (text: string) => vo
     let args: InvestigateArguments;
     try {
         args = parseInvestigateArguments(argv);
-        for (const input of args.inputs) if (!fs.existsSync(input)) throw new ArgumentError(`--input ${input}: no such file or directory`);
+        for (const input of args.inputs) if (!fs.existsSync(input)) throw new UsageError(`--input ${input}: no such file or directory`);
     } catch (error) {
-        if (!(error instanceof ArgumentError)) throw error;
+        if (!(error instanceof UsageError)) throw error;
         console.error(`error: ${error.message}\n${USAGE}`);
         return 2;
     }
