@@ -12,6 +12,7 @@ import { discoverFiles } from "../local/files";
 import { loadAlertDetections } from "../contract/alerting";
 import { alertingSettings, readStackConfig, replayAlerts } from "../local/alerts";
 import { parseLakeConfig } from "../config/stackConfig";
+import { parseCommandLineWithInputs, runCommand, UsageError, utcSecond } from "./args";
 
 const USAGE = "usage: npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>]";
 
@@ -24,27 +25,28 @@ interface Arguments {
     out?: string;
 }
 
-function parseArguments(argv: string[]): Arguments {
-    const args: Arguments = { inputs: [], json: false };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--json") args.json = true;
-        else if (arg === "--since") args.since = argv[++i];
-        else if (arg === "--until") args.until = argv[++i];
-        else if (arg === "--stack-file") args.stackFile = argv[++i];
-        else if (arg === "--out") args.out = argv[++i];
-        else if (arg === "--input") while (argv[i + 1] && !argv[i + 1].startsWith("--")) args.inputs.push(argv[++i]);
-        else throw new Error(`unknown argument ${arg}; ${USAGE}`);
-    }
-    for (const key of ["since", "until"] as const) {
-        if (args[key] !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(args[key]!))
-            throw new Error(`--${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z`);
-    }
-    if (args.inputs.length === 0) throw new Error(`--input is required; ${USAGE}`);
-    return args;
+function parseArguments(argv: readonly string[]): Arguments {
+    const { values, inputs, others } = parseCommandLineWithInputs(argv, {
+        "input": { type: "string", multiple: true },
+        "since": { type: "string" },
+        "until": { type: "string" },
+        "json": { type: "boolean" },
+        "stack-file": { type: "string" },
+        "out": { type: "string" },
+    });
+    if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}": give files and folders after --input`);
+    if (inputs.length === 0) throw new UsageError("--input is required");
+    return {
+        inputs,
+        since: values.since === undefined ? undefined : utcSecond("--since", values.since),
+        until: values.until === undefined ? undefined : utcSecond("--until", values.until),
+        json: values.json ?? false,
+        stackFile: values["stack-file"],
+        out: values.out,
+    };
 }
 
-export async function main(argv: string[], write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+export async function main(argv: readonly string[], write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
     const args = parseArguments(argv);
     // Without a stack file: no suppressions, no account names, default windows, every alert listed.
     const config = args.stackFile ? readStackConfig(args.stackFile) : parseLakeConfig({ accounts: [{ id: "000000000000", name: "replay" }] });
@@ -78,11 +80,5 @@ export async function main(argv: string[], write: (text: string) => void = (text
     }
 }
 
-if (require.main === module)
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (error) => {
-            console.error(`error: ${(error as Error).message}`);
-            process.exit(2);
-        },
-    );
+// Any failure exits 2, as this command always has: it is run by hand, while tuning.
+if (require.main === module) runCommand(main, USAGE, 2);

@@ -19,14 +19,42 @@ export class UsageError extends Error {
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** parseArgs' error (which names the flag) as a {@link UsageError}. */
+function usageErrorOf(error: unknown): UsageError {
+    // Node's messages name the flag: "Unknown option '--foo'", "Option '--out <value>' argument missing".
+    return new UsageError((error as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""));
+}
+
 /** parseArgs in strict mode; its errors (which name the flag) become {@link UsageError}s. */
 export function parseCommandLine<T extends Options>(argv: readonly string[], options: T, allowPositionals: boolean) {
     try {
         return parseArgs({ args: [...argv], options, allowPositionals, strict: true });
     } catch (error) {
-        // Node's messages name the flag: "Unknown option '--foo'", "Option '--out <value>' argument missing".
-        throw new UsageError((error as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""));
+        throw usageErrorOf(error);
     }
+}
+
+/**
+ * {@link parseCommandLine} for the commands whose `--input` takes every value that follows it up to
+ * the next option (what a shell glob gives): those values are `inputs`; the other positionals,
+ * `others`. `options` must declare `input` as a string option with `multiple: true`.
+ */
+export function parseCommandLineWithInputs<T extends Options>(argv: readonly string[], options: T) {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+    } catch (error) {
+        throw usageErrorOf(error);
+    }
+    const inputs: string[] = [];
+    const others: string[] = [];
+    let afterInput = false;
+    for (const token of parsed.tokens) {
+        if (token.kind === "option") afterInput = token.name === "input";
+        if (token.kind === "option" && token.name === "input" && token.value !== undefined) inputs.push(token.value);
+        if (token.kind === "positional") (afterInput ? inputs : others).push(token.value);
+    }
+    return { values: parsed.values, inputs, others };
 }
 
 /** A positive number of seconds (`--timeout 300`), or a UsageError naming the flag. */

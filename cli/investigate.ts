@@ -13,8 +13,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { UsageError, utcSecond, wholeCount } from "./args";
+import { parseCommandLineWithInputs, UsageError, utcSecond, wholeCount } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
 import {
@@ -47,41 +46,21 @@ export interface InvestigateArguments {
 }
 
 /**
- * Reads the arguments with node:util parseArgs. `--input` takes every value that follows it up to
- * the next option (like the main command), so parseArgs' tokens say which positionals follow it.
+ * Reads the arguments (cli/args.ts): `--input` takes every value that follows it up to the next
+ * option; the one other positional is the subject.
  */
 export function parseInvestigateArguments(argv: readonly string[]): InvestigateArguments {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: [...argv],
-            allowPositionals: true,
-            strict: true,
-            tokens: true,
-            options: {
-                "input": { type: "string", multiple: true },
-                "since": { type: "string" },
-                "until": { type: "string" },
-                "json": { type: "boolean" },
-                "out": { type: "string" },
-                "max-events": { type: "string" },
-            },
-        });
-    } catch (error) {
-        throw new UsageError((error as Error).message);
-    }
-    const inputs: string[] = [];
-    const others: string[] = [];
-    let afterInput = false;
-    for (const token of parsed.tokens) {
-        if (token.kind === "option") afterInput = token.name === "input";
-        if (token.kind === "option" && token.name === "input" && token.value !== undefined) inputs.push(token.value);
-        if (token.kind === "positional") (afterInput ? inputs : others).push(token.value);
-    }
+    const { values, inputs, others } = parseCommandLineWithInputs(argv, {
+        "input": { type: "string", multiple: true },
+        "since": { type: "string" },
+        "until": { type: "string" },
+        "json": { type: "boolean" },
+        "out": { type: "string" },
+        "max-events": { type: "string" },
+    });
     if (others.length === 0) throw new UsageError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
     if (others.length > 1) throw new UsageError(`one subject at a time: got ${others.map((value) => `"${value}"`).join(", ")}`);
     if (inputs.length === 0) throw new UsageError("--input is missing: give the CloudTrail files or directories to investigate in");
-    const values = parsed.values;
     for (const key of ["since", "until"] as const) if (values[key] !== undefined) utcSecond(`--${key}`, values[key]!);
     if (values.since && values.until && values.since >= values.until)
         throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);

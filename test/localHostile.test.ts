@@ -490,6 +490,8 @@ describe("command-line arguments: checked first, exit 2 naming the argument", ()
         ["query.ts", ["cloudtrail-tampering", "--since", "5 fortnights"], /--since: "5 fortnights" is not a duration/],
         ["query.ts", ["cloudtrail-tampering", "--format", "xml"], /--format must be table, csv or json/],
         ["query.ts", ["no-such-detection"], /no detection named "no-such-detection"/],
+        ["alerts.ts", ["--input", "samples", "--since"], /'--since <value>' argument missing/],
+        ["alerts.ts", ["--input", "samples", "--json", "stray"], /unexpected argument "stray"/],
         ["query.ts", ["cloudtrail-tampering", "--workgroup"], /'--workgroup <value>' argument missing/],
         [
             "query.ts",
