@@ -7,43 +7,22 @@
  * finish) and counts the others as duplicates.
  * Events without an eventID cannot be matched and are all kept.
  *
+ * CloudTrail documents eventID as the GUID that uniquely identifies an event, so two events with
+ * one id are one event, even when their content differs (one is then altered: the first is kept).
+ * Test fixtures and documentation examples that reuse placeholder ids (all zeros, `abc-123`) are
+ * therefore read as one event each: 365 of the 690 events in samples/.
+ *
  * Works on the normaliser's outputs before they are published, with the eventID of each line
- * that the normaliser handed over (or, without them, a pass over the output's lines reading only
- * the top-level `"eventid"` member), and a rewrite of an output only when it holds a duplicate.
- * Memory: one string per distinct id (about 100 bytes each).
+ * as the normaliser rendered it (lambda/normaliser/render.ts, `collectEventIds`), and a rewrite
+ * of an output only when it holds a duplicate. Memory: one string per distinct id (about 100
+ * bytes each).
  */
 import * as fs from "node:fs";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/normaliser/core";
 
-/**
- * The top-level `eventid` member of a normalised line. Inside a JSON string every `"` is
- * escaped, so `"eventid":` can only be a member name; no nested object of the schema has a
- * member of that name.
- */
-const EVENT_ID_KEY = Buffer.from('"eventid":');
-const QUOTE = 0x22,
-    BACKSLASH = 0x5c,
-    NEWLINE = 0x0a;
-
-/**
- * The eventID of a normalised line, as its JSON text (escapes kept, quotes included); undefined
- * without one. CloudTrail documents eventID as the GUID that uniquely identifies an event, so
- * two events with one id are one event, even when their content differs (one is then altered:
- * the first is kept). Test fixtures and documentation examples that reuse placeholder ids (all
- * zeros, `abc-123`) are therefore read as one event each: 365 of the 690 events in samples/.
- */
-export function eventIdOfLine(line: Buffer | string): string | undefined {
-    const bytes = typeof line === "string" ? Buffer.from(line) : line;
-    const at = bytes.indexOf(EVENT_ID_KEY);
-    if (at < 0) return undefined;
-    const start = at + EVENT_ID_KEY.length;
-    if (bytes[start] !== QUOTE) return undefined; // null
-    let end = start + 1;
-    while (end < bytes.length && bytes[end] !== QUOTE) end += bytes[end] === BACKSLASH ? 2 : 1;
-    return bytes.toString("utf8", start, end + 1);
-}
+const NEWLINE = 0x0a;
 
 /**
  * The lines of a gzip file as views on the decompressed chunks (no copy unless a line spans
@@ -65,39 +44,26 @@ async function* lines(file: string): AsyncGenerator<Buffer> {
 }
 
 /**
- * The eventID of each line of a normalised output (null for a line without one), in line order:
- * what {@link dropDuplicateEvents} compares when the normaliser did not hand them over
- * (`collectEventIds`: the local mode's ingest always asks, so that deciding which events are
- * duplicates costs no second read of each output). Tests hold the two to the same answer.
- */
-export async function eventIdsOf(tempPath: string): Promise<(string | null)[]> {
-    const ids: (string | null)[] = [];
-    for await (const line of lines(tempPath)) ids.push(eventIdOfLine(line) ?? null);
-    return ids;
-}
-
-/**
  * Drops the events of `output` whose eventID is in `seen` (or earlier in the same output), and
  * adds the others' ids to `seen`. Returns the output to publish (undefined when every event was
  * a duplicate: its temporary file is then removed) and how many were dropped. `eventIds`: each
- * line's id as the normaliser rendered it (`collectEventIds`), when it was asked for.
+ * line's id as the normaliser rendered it (`collectEventIds`).
  */
 export async function dropDuplicateEvents(
     output: NormalisedOutput,
     seen: Set<string>,
-    eventIds?: readonly (string | null)[],
+    eventIds: readonly (string | null)[],
     /** zlib level of the output, kept when it is rewritten. */
     gzipLevel = OUTPUT_GZIP_LEVEL,
 ): Promise<{ output?: NormalisedOutput; duplicates: number }> {
     const dropped = new Set<number>();
-    const ids = eventIds ?? (await eventIdsOf(output.tempPath));
-    ids.forEach((id, index) => {
+    eventIds.forEach((id, index) => {
         if (id !== null) {
             if (seen.has(id)) dropped.add(index);
             else seen.add(id);
         }
     });
-    const index = ids.length;
+    const index = eventIds.length;
     if (dropped.size === 0) return { output, duplicates: 0 };
     if (dropped.size === index) {
         await fs.promises.rm(output.tempPath, { force: true });

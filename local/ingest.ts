@@ -103,7 +103,7 @@ async function fileStart(file: string): Promise<FileStart> {
  * Why a file is not CloudTrail, judged from its first bytes (after gzip, a BOM and white space),
  * or undefined when it may be: JSON starts with `{` or `[` (or `"`, see below).
  */
-function notCloudTrailReasonOf(start: FileStart): string | undefined {
+function notCloudTrailReason(start: FileStart): string | undefined {
     const text = start.text.replace(/^\uFEFF/, "").trimStart();
     const what = start.gzip ? "gzip-compressed " : "";
     // Only white space in what was read: empty if that was the whole file, else the parser judges the rest.
@@ -114,11 +114,6 @@ function notCloudTrailReasonOf(start: FileStart): string | undefined {
     return `${what}content is not JSON (starts with "${shown}")`;
 }
 
-/** {@link notCloudTrailReasonOf} a file. */
-export async function notCloudTrailReason(file: string): Promise<string | undefined> {
-    return notCloudTrailReasonOf(await fileStart(file));
-}
-
 const S3_LOG_START = /^\uFEFF?\s*\{\s*"Records"\s*:/;
 
 async function normaliseFile(file: string, fileName: string, options: PrepareOptions): Promise<NormalisedFile | { skipped: string }> {
@@ -126,7 +121,7 @@ async function normaliseFile(file: string, fileName: string, options: PrepareOpt
     const defaults = { account: location.account, region: location.region, date: location.date };
     const write = { fileName, defaults, collectEventIds: options.eventIds, gzipLevel: options.gzipLevel, tempDirectory: options.tempDirectory };
     const fileHead = await fileStart(file);
-    const notCloudTrail = notCloudTrailReasonOf(fileHead);
+    const notCloudTrail = notCloudTrailReason(fileHead);
     if (notCloudTrail) return { skipped: notCloudTrail };
     const start = fileHead.text.slice(0, 256);
     const s3Log = S3_LOG_START.test(start);
@@ -194,7 +189,7 @@ export async function prepareFile(file: string, options: PrepareOptions): Promis
         const normalised = await normaliseFile(file, fileName, options);
         if ("skipped" in normalised) return { prepared: { status: "skipped", bytes, reason: normalised.skipped } };
         return {
-            prepared: { status: "normalised", bytes, events: normalised.events, fileName, outputs: normalised.outputs.map((output) => ({ ...output })) },
+            prepared: { status: "normalised", bytes, events: normalised.events, fileName, outputs: normalised.outputs },
             cleanup: () => normalised.cleanup(),
         };
     } catch (error) {
@@ -282,7 +277,6 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
                         seen,
                         taken,
                         writtenBy,
-                        deduplicate: options.deduplicate !== false,
                         gzipLevel: prepareOptions.gzipLevel,
                     }),
                 );
@@ -312,13 +306,14 @@ async function publishPrepared(
     file: string,
     prepared: Extract<PreparedFile, { status: "normalised" }>,
     outDir: string,
-    state: { seen: Set<string>; taken: (key: string, file: string) => boolean; writtenBy: Map<string, string>; deduplicate: boolean; gzipLevel: number },
+    state: { seen: Set<string>; taken: (key: string, file: string) => boolean; writtenBy: Map<string, string>; gzipLevel: number },
 ): Promise<FileResult> {
     let fileName = prepared.fileName;
     let duplicates = 0;
     const outputs: NormalisedOutput[] = [];
     for (const { eventIds, ...output } of prepared.outputs) {
-        if (!state.deduplicate) {
+        // The normaliser hands over the lines' eventIDs exactly when the ingest deduplicates (PrepareOptions.eventIds).
+        if (eventIds === undefined) {
             outputs.push(output);
             continue;
         }

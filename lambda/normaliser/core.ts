@@ -166,15 +166,15 @@ export async function normaliseLogFile(
     input: AsyncIterable<Buffer>,
     options: WriteOptions & { readonly defaults?: PartitionDefaults; readonly maxDecompressedBytes?: number },
 ): Promise<NormalisedFile> {
-    return writeRendered(renderLogFile(decompressed(input, options.maxDecompressedBytes), options.defaults ?? {}), options);
+    return writeRendered(renderLogFile(decompressed(input, options.maxDecompressedBytes), options.defaults ?? {}, options.collectEventIds ?? false), options);
 }
 
 /** Splits the stream into records and renders them, chunk by chunk, in file order. */
-async function* renderLogFile(chunks: AsyncIterable<Buffer>, defaults: PartitionDefaults): AsyncGenerator<RenderedBatch> {
+async function* renderLogFile(chunks: AsyncIterable<Buffer>, defaults: PartitionDefaults, collectEventIds: boolean): AsyncGenerator<RenderedBatch> {
     const splitter = new RecordsSplitter();
     for await (const chunk of chunks) {
         const firstIndex = splitter.recordCount;
-        yield renderTexts(splitter.push(chunk), firstIndex, defaults);
+        yield renderTexts(splitter.push(chunk), firstIndex, defaults, collectEventIds);
     }
     splitter.end();
 }
@@ -194,7 +194,7 @@ export async function normaliseEvents(
         let index = 0;
         for await (const batch of batches) {
             const events = Array.isArray(batch) ? batch : batch.events;
-            yield renderEvents(events, index, options.defaults ?? {}, Array.isArray(batch) ? undefined : batch.evidence);
+            yield renderEvents(events, index, options.defaults ?? {}, Array.isArray(batch) ? undefined : batch.evidence, options.collectEventIds ?? false);
             index += events.length;
         }
     }

@@ -23,10 +23,11 @@ export interface Partition {
 }
 
 /**
- * The JSON lines of a batch, per partition, in input order, with each line's eventID as it
- * appears in the line (its JSON text, quotes included; null when the line has none): what the
- * local mode's deduplication compares (local/dedup.ts), known here for the price of one
- * `JSON.stringify` of a short string instead of a second read of the output.
+ * The JSON lines of a batch, per partition, in input order; when asked for (`collectEventIds`),
+ * with each line's eventID as it appears in the line (its JSON text, quotes included; null when
+ * the line has none): what the local mode's deduplication compares (local/dedup.ts), known here
+ * for the price of one `JSON.stringify` of a short string instead of a second read of the output.
+ * Empty when not asked for (the Lambda does not deduplicate).
  */
 export interface RenderedBatch {
     readonly count: number;
@@ -47,7 +48,10 @@ class BatchBuilder {
     private readonly groups = new Map<string, { partition: Partition; lines: string; count: number; eventIds: (string | null)[] }>();
     private count = 0;
 
-    constructor(private readonly defaults: PartitionDefaults) {}
+    constructor(
+        private readonly defaults: PartitionDefaults,
+        private readonly collectEventIds: boolean,
+    ) {}
 
     add(event: unknown, index: number, evidence?: Evidence): void {
         if (typeof event !== "object" || event === null || Array.isArray(event)) {
@@ -64,7 +68,7 @@ class BatchBuilder {
         group.lines += `${JSON.stringify(record)}\n`;
         // The schema's eventid is a string or absent (anything else goes to extrafields), and JSON.stringify writes a
         // string the same way alone as inside the record: this is the member's text in the line.
-        group.eventIds.push(typeof record.eventid === "string" ? JSON.stringify(record.eventid) : null);
+        if (this.collectEventIds) group.eventIds.push(typeof record.eventid === "string" ? JSON.stringify(record.eventid) : null);
         group.count++;
         this.count++;
     }
@@ -75,8 +79,8 @@ class BatchBuilder {
 }
 
 /** Parses and renders record texts; `firstIndex` numbers them in the file, for error messages. */
-export function renderTexts(texts: readonly RecordText[], firstIndex: number, defaults: PartitionDefaults): RenderedBatch {
-    const builder = new BatchBuilder(defaults);
+export function renderTexts(texts: readonly RecordText[], firstIndex: number, defaults: PartitionDefaults, collectEventIds = false): RenderedBatch {
+    const builder = new BatchBuilder(defaults, collectEventIds);
     for (let i = 0; i < texts.length; i++) {
         const [event, evidence] = parseRecord(texts[i], `Records[${firstIndex + i}]`);
         builder.add(event, firstIndex + i, evidence);
@@ -108,8 +112,9 @@ export function renderEvents(
     firstIndex: number,
     defaults: PartitionDefaults,
     evidence?: readonly (Evidence | undefined)[],
+    collectEventIds = false,
 ): RenderedBatch {
-    const builder = new BatchBuilder(defaults);
+    const builder = new BatchBuilder(defaults, collectEventIds);
     events.forEach((event, i) => builder.add(event, firstIndex + i, evidence?.[i]));
     return builder.build();
 }
