@@ -2,6 +2,7 @@
  * The HTML page of an investigation (`--out DIR` writes it to DIR/investigations/), and the
  * list of those pages that the main report links to.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { firstSeen, Investigation, isKnownOrigin } from "./investigate";
@@ -13,9 +14,17 @@ const escape = (value: unknown) => String(value ?? "").replace(/[&<>"]/g, (c) =>
 
 const unescape = (value: string) => value.replace(/&(amp|lt|gt|quot);/g, (_, name: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"' })[name]!);
 
-/** A file name for the subject: ARNs and session names hold `/`, `:` and `@`. */
+/** Characters of the subject kept readable in its file name (an ARN with a role path can be ~600 long). */
+const READABLE_NAME_LENGTH = 80;
+
+/**
+ * A file name for the subject, one per subject: ARNs and session names hold `/`, `:`, `@` and `,`,
+ * which the readable part replaces, so `a@b` and `a,b` (both valid session names) read alike; the
+ * hash of the exact subject that follows keeps them, and two subjects cut at the same length, apart.
+ */
 export function investigationFileName(subject: string): string {
-    return `${subject.replace(/[^A-Za-z0-9._=+-]+/g, "_").slice(0, 150)}.html`;
+    const readable = subject.replace(/[^A-Za-z0-9._=+-]+/g, "_").slice(0, READABLE_NAME_LENGTH);
+    return `${readable}-${createHash("sha256").update(subject, "utf8").digest("hex").slice(0, 12)}.html`;
 }
 
 /** `linkReport`: whether a report.html sits beside the investigations folder (the local mode writes one). */
