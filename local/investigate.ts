@@ -584,7 +584,7 @@ async function ancestors(subject: Node, sessions: Sessions, window: Window, maxH
             node.notes.push(missingStartNote(node, window));
             break;
         }
-        if (session.starts.length > 1) {
+        if (session.ambiguous) {
             // session.ambiguous (already in the notes) says why; any caller named would be a guess.
             node.notes.push("the chain stops here rather than guess");
             break;
