@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseCommandLineWithInputs, UsageError, utcSecond, wholeCount } from "./args";
+import { boundedCount, parseCommandLineWithInputs, UsageError, utcSecond, wholeCount } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
 import {
@@ -72,17 +72,8 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
     if (values.since && values.until && values.since >= values.until)
         throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
     const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
-    const maxHops = maxHopsOf(values["max-hops"]);
+    const maxHops = boundedCount("--max-hops", values["max-hops"], DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT);
     return { subject: others[0], inputs, since: values.since, until: values.until, json: values.json ?? false, out: values.out, maxEvents, maxHops };
-}
-
-/** `--max-hops`: hops followed in each direction, a whole number from 1 to {@link MAX_HOPS_LIMIT}. */
-export function maxHopsOf(text: string | undefined): number {
-    if (text === undefined) return DEFAULT_MAX_HOPS;
-    const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(value) || value < 1 || value > MAX_HOPS_LIMIT)
-        throw new UsageError(`--max-hops must be a whole number from 1 to ${MAX_HOPS_LIMIT}, not "${text}"`);
-    return value;
 }
 
 /** DuckDB rows as the resolver wants them: every value text or null, like Athena's. */

@@ -138,8 +138,14 @@ describe("investigate: a role session name reused by two people", () => {
         const shared = await run(["admin", "--input", REUSED]);
         expect(shared.code).to.equal(1);
         expect(shared.stderr).to.contain("ASIAALICE0EXAMPLE001").and.to.contain("ASIABOB00EXAMPLE0002");
-        const bob = await run(["ASIABOB00EXAMPLE0002", "--input", REUSED]);
+        const out = tmpDir();
+        const bob = await run(["ASIABOB00EXAMPLE0002", "--input", REUSED, "--out", out]);
         expect(bob.code, bob.stderr).to.equal(0);
+        const page = fs.readFileSync(path.join(out, "investigations", investigationFileName("ASIABOB00EXAMPLE0002")), "utf8");
+        expect(page)
+            .to.contain('<tr class="ambiguous">')
+            .and.to.contain("<b>cannot be attributed</b>: it records no access key id")
+            .and.to.contain("<b>1 other session(s) with this ARN</b>");
         expect(bob.stdout).to.contain("1 other session(s) in the input share this ARN, their events are not shown");
         expect(bob.stdout).to.match(/\? reused-0005-unattributed-createaccesskey: it records no access key id/);
     });
