@@ -440,10 +440,6 @@ async function resolveSubject(
     if (identity && SESSION_TYPES.has(identity.type)) {
         const { sessions: all } = await sessions.of(arn);
         const chosen = keys.length ? all.filter((session) => session.keys.has(keys[0])) : all;
-        if (chosen.length === 0) {
-            // Named only by a start event whose response carried no key: a session with no events of its own.
-            if (all.length === 0) throw absent();
-        }
         if (chosen.length > 1) {
             throw new SubjectError(
                 `${subject} is ${chosen.length} different sessions in the input (${arn}: the session name is chosen by the caller, and was reused); ` +

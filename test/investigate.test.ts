@@ -508,6 +508,9 @@ describe("investigate on the deployed lake (npm run query -- investigate)", () =
             const bad = await athenaMain(["Role2WithTags", "--since", "a week"], { client: athena.client, output: () => {}, log: (text) => logs.push(text) });
             expect(bad).to.equal(2);
             expect(logs.at(-1)).to.match(/--since: "a week" is not a duration/);
+            const hops = await athenaMain(["Role2WithTags", "--max-hops", "0x10"], { client: athena.client, output: () => {}, log: (text) => logs.push(text) });
+            expect(hops).to.equal(2);
+            expect(logs.at(-1)).to.contain('--max-hops must be a whole number from 1 to 1000, not "0x10"');
         } finally {
             athena.close();
         }
