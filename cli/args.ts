@@ -117,3 +117,11 @@ export function runCommand(main: (argv: string[]) => Promise<number>, usage: str
         },
     );
 }
+
+/** A count option that has a ceiling: a plain decimal whole number from 1 to `max` (no 1e3, 0x10 or 2.0), or a UsageError naming the flag. */
+export function boundedCount(flag: string, text: string | undefined, fallback: number, max: number): number {
+    if (text === undefined) return fallback;
+    const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${text}"`);
+    return value;
+}

@@ -1,6 +1,6 @@
 /**
  * npm run query -- investigate <principal ARN | access key id | role session name>
- *                  [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]
+ *                  [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N]
  *                  [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]
  *
  * The local `investigate` on the deployed lake: the same resolver (local/investigate.ts) with the
@@ -12,13 +12,15 @@
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { parseArgs } from "node:util";
-import { isUtcSecond, UsageError, utcSecond, wholeCount } from "./args";
+import { boundedCount, isUtcSecond, UsageError, utcSecond, wholeCount } from "./args";
 import { isoSeconds, loadDetections, parseDuration } from "../contract/detections";
 import {
     DEFAULT_MAX_EVENTS,
+    DEFAULT_MAX_HOPS,
     investigate,
     investigationJson,
     investigationText,
+    MAX_HOPS_LIMIT,
     QueryRow,
     RunQuery,
     SubjectError,
@@ -29,7 +31,7 @@ import { detectionHitsSql } from "../local/investigateSql";
 import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
 
 const USAGE =
-    "usage: npm run query -- investigate <principal ARN | access key id | role session name> [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]";
+    "usage: npm run query -- investigate <principal ARN | access key id | role session name> [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]";
 
 export interface AthenaInvestigateOptions {
     /** The Athena client; default: the default credential chain and region. */
@@ -54,6 +56,7 @@ function parse(argv: readonly string[], now: Date) {
                 "json": { type: "boolean" },
                 "out": { type: "string" },
                 "max-events": { type: "string" },
+                "max-hops": { type: "string" },
                 "stack": { type: "string" },
                 "workgroup": { type: "string" },
                 "database": { type: "string" },
@@ -92,6 +95,7 @@ function parse(argv: readonly string[], now: Date) {
         json: values.json ?? false,
         out: values.out,
         maxEvents,
+        maxHops: boundedCount("--max-hops", values["max-hops"], DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT),
         timeoutMs: timeout * 1000,
         workgroup: values.workgroup ?? `cloudtrail-lake-${stack}`,
         database: values.database ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
@@ -128,6 +132,7 @@ export async function main(argv: readonly string[], options: AthenaInvestigateOp
         const investigation = await investigate(args.subject, query, {
             window: args.window,
             maxEvents: args.maxEvents,
+            maxHops: args.maxHops,
             detections: async (selection) => {
                 const hits = new Map<string, string[]>();
                 try {

@@ -1,27 +1,32 @@
 /**
  * npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…>
- *              [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]
+ *              [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N]
  *
  * Who is behind an identity, and what did every identity of that chain do: loads the input with
  * the local pipeline (normalise, Parquet, every detection), resolves the chain of identities
  * (local/investigate.ts) and prints it origin first, then one timeline of all their events with
- * the detections that flagged them. `--out DIR` keeps the local lake there, writes the page
- * DIR/investigations/<subject>.html and rewrites DIR/report.html, which links to it.
+ * the detections that flagged them. `--out DIR` keeps the local lake there (replacing what an
+ * earlier run left, as `npm start` does), writes the page DIR/investigations/<subject>-<hash>.html
+ * and DIR/report.html, which links to it. What the input holds that the investigation could not
+ * read (failed and skipped files, events with unreadable or implausible times) is said on stderr
+ * as `npm start` says it, and listed under `input` in `--json`.
  *
  * Exit codes: 0 done; 1 the subject names no identity in the input, or several; 2 bad arguments.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseCommandLineWithInputs, UsageError, utcSecond, wholeCount } from "./args";
+import { boundedCount, parseCommandLineWithInputs, UsageError, utcSecond, wholeCount } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
 import {
     detectionsByEvent,
     DEFAULT_MAX_EVENTS,
+    DEFAULT_MAX_HOPS,
     investigate,
     investigationJson,
     investigationText,
+    MAX_HOPS_LIMIT,
     QueryRow,
     RunQuery,
     SubjectError,
@@ -29,11 +34,11 @@ import {
 } from "../local/investigate";
 import { investigationLinks, writeInvestigationPage } from "../local/investigateReport";
 import { createCloudTrailView } from "../local/lake";
-import { htmlReport } from "../local/report";
+import { filesLeftOutLines, htmlReport, inputJson, inputsLine, warningLines } from "../local/report";
 import { runLocal } from "../local/run";
 
 const USAGE =
-    "usage: npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N]";
+    "usage: npm start -- investigate <principal ARN | access key id | user, role or role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N]";
 
 export interface InvestigateArguments {
     readonly subject: string;
@@ -43,6 +48,7 @@ export interface InvestigateArguments {
     readonly json: boolean;
     readonly out?: string;
     readonly maxEvents: number;
+    readonly maxHops: number;
 }
 
 /**
@@ -57,6 +63,7 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
         "json": { type: "boolean" },
         "out": { type: "string" },
         "max-events": { type: "string" },
+        "max-hops": { type: "string" },
     });
     if (others.length === 0) throw new UsageError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
     if (others.length > 1) throw new UsageError(`one subject at a time: got ${others.map((value) => `"${value}"`).join(", ")}`);
@@ -65,7 +72,8 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
     if (values.since && values.until && values.since >= values.until)
         throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
     const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
-    return { subject: others[0], inputs, since: values.since, until: values.until, json: values.json ?? false, out: values.out, maxEvents };
+    const maxHops = boundedCount("--max-hops", values["max-hops"], DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT);
+    return { subject: others[0], inputs, since: values.since, until: values.until, json: values.json ?? false, out: values.out, maxEvents, maxHops };
 }
 
 /** DuckDB rows as the resolver wants them: every value text or null, like Athena's. */
@@ -97,8 +105,14 @@ export async function main(argv: readonly string[], output: (text: string) => vo
         // Every file is read by its content, whatever its name, as npm start does (local/files.ts).
         const discovery = await discoverFiles(args.inputs, { exclude: [{ dir: outDir, reason: "the output folder (--out) of this run, not read" }] });
         const result = await runLocal({ files: discovery.files, passedOver: passedOverOf(discovery), outDir, since: args.since, until: args.until });
-        for (const file of result.files.filter((candidate) => candidate.status === "failed"))
-            console.error(`warning: ${file.file} could not be read: ${file.reason}`);
+        // What npm start says about the same input, on stderr: the investigation leaves out what the lake does not hold.
+        console.error(
+            [
+                `${inputsLine(result)}; window ${result.window ? `${result.window.since} .. ${result.window.until}` : "no events"}`,
+                ...filesLeftOutLines(result),
+                ...warningLines(result),
+            ].join("\n"),
+        );
         if (!result.window) {
             console.error(`error: no dated CloudTrail event in ${args.inputs.join(", ")}`);
             return 1;
@@ -111,6 +125,7 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             investigation = await investigate(args.subject, engineQuery(engine), {
                 window: result.window,
                 maxEvents: args.maxEvents,
+                maxHops: args.maxHops,
                 detections: async () => hits,
             });
         } catch (error) {
@@ -132,7 +147,7 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             fs.writeFileSync(path.join(args.out, "report.html"), htmlReport(result, generatedAt, investigationLinks(args.out)));
             if (!args.json) console.error(`Investigation page: ${page} (linked from ${path.join(args.out, "report.html")})`);
         }
-        output(args.json ? `${JSON.stringify(investigationJson(investigation), null, 2)}\n` : `${investigationText(investigation)}\n`);
+        output(args.json ? `${JSON.stringify(investigationJson(investigation, inputJson(result)), null, 2)}\n` : `${investigationText(investigation)}\n`);
         return 0;
     } finally {
         if (!args.out) fs.rmSync(outDir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { investigationLinks } from "../local/investigateReport";
 import { readStackConfig } from "../local/alerts";
 import { Suppressions } from "../contract/suppressions";
-import { htmlReport, summaryTable } from "../local/report";
+import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
 import { EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
@@ -209,17 +209,13 @@ async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString(), investigationLinks(outDir)));
     fs.renameSync(`${reportPath}.partial-${process.pid}`, reportPath);
     const cannotRun = result.findings.filter((finding) => finding.status !== "ok");
-    const failed = result.files.filter((file) => file.status === "failed");
     if (args.json) {
         process.stdout.write(
             `${JSON.stringify(
                 {
                     findings: result.findings.map(({ hits, ...finding }) => ({ ...finding, hits: hits.slice(0, 10) })),
-                    inputs: result.inputs,
+                    ...inputJson(result),
                     window: result.window ?? null,
-                    failedFiles: failed.map((file) => ({ file: file.file, reason: file.reason })),
-                    skippedFiles: result.files.filter((file) => file.status === "skipped").map((file) => ({ file: file.file, reason: file.reason })),
-                    warnings: result.warnings,
                     report: reportPath,
                 },
                 null,
@@ -232,8 +228,7 @@ async function main(argv: string[]): Promise<number> {
             `\nReport: ${path.relative(process.cwd(), reportPath) || reportPath}   (local lake under ${path.relative(process.cwd(), outDir) || outDir}/)`,
         );
     }
-    for (const warning of result.warnings) console.error(`warning: ${warning}`);
-    for (const file of failed) console.error(`could not read ${file.file}: ${file.reason}`);
+    for (const line of warningLines(result)) console.error(line);
     const code = exitCodeOf(result);
     if (code === EXIT.noEvents) {
         console.error(

@@ -23,7 +23,17 @@
  * Pure but for the queries, which go through {@link RunQuery}: the same SQL runs on the local
  * DuckDB lake and on Athena (local/investigateSql.ts).
  */
-import { issuingEventsSql, principalsSql, sessionNameSql, startedSessionsSql, TimelineSelection, timelineSql, Window } from "./investigateSql";
+import {
+    issuingEventsSql,
+    namedPrincipalsSql,
+    principalsSql,
+    sessionFactsSql,
+    sessionNameSql,
+    startedSessionsSql,
+    TimelineSelection,
+    timelineSql,
+    Window,
+} from "./investigateSql";
 
 export type QueryRow = Record<string, string | null>;
 /** Runs one query and returns its rows, every value as text or null (what Athena returns). */
@@ -36,7 +46,17 @@ export interface ChainEntry {
     /** CloudTrail's `userIdentity.type` vocabulary: IAMUser, Root, AssumedRole, FederatedUser, SAMLUser, WebIdentityUser, AWSService, AWSAccount. */
     readonly type: string;
     /** The event that started this identity's session; null for the origin, and for a session whose start is not in the input. */
-    readonly via: { readonly eventId: string; readonly eventName: string } | null;
+    readonly via: { readonly eventId: string | null; readonly eventName: string } | null;
+    /**
+     * For a session (AssumedRole, FederatedUser): what tells it apart from other sessions with the
+     * same ARN, as its events record it. `otherSessionsWithThisArn` counts the others in the input.
+     */
+    readonly session?: {
+        readonly accessKeyIds: string[];
+        readonly createdAt: string[];
+        readonly sourceIdentity: string | null;
+        readonly otherSessionsWithThisArn: number;
+    };
     /** What else is known, or why the chain stops here. */
     readonly note?: string;
 }
@@ -51,12 +71,17 @@ export interface TimelineEvent {
     readonly sourceIPAddress: string | null;
     readonly userAgent: string | null;
     readonly errorCode: string | null;
-    readonly eventId: string;
+    /** Null when the event has none (CloudTrail always writes one; some exports and tools drop it). */
+    readonly eventId: string | null;
     readonly detections: string[];
+    /** Set when the log cannot tell which of several sessions with this ARN made the event, and why. */
+    readonly ambiguous?: string;
 }
 
 export interface Investigation {
     readonly subject: string;
+    /** What the subject was taken as, and the identity it named. */
+    readonly matched: { readonly as: string; readonly identity: string | null };
     /** Origin first; then, after the subject, the sessions the subject started (and theirs). */
     readonly chain: ChainEntry[];
     /** Index of the subject in {@link chain}. */
@@ -64,6 +89,8 @@ export interface Investigation {
     readonly timeline: TimelineEvent[];
     /** True when the timeline stopped at `maxEvents`. */
     readonly truncated: boolean;
+    /** Where the resolution stopped short (the hop limit, the started-sessions limit), and what the timeline cannot show. */
+    readonly notes: string[];
     readonly window: Window;
 }
 
@@ -85,35 +112,69 @@ export interface InvestigateOptions {
     readonly window: Window;
     /** Timeline rows kept; default 50,000 (a busy automation role can have millions). */
     readonly maxEvents?: number;
+    /** Hops followed in each direction; default {@link DEFAULT_MAX_HOPS}. */
+    readonly maxHops?: number;
     /** Detections that flagged the given events: event id → detection names. */
     readonly detections?: (selection: TimelineSelection) => Promise<Map<string, string[]>>;
 }
 
-/** Hops followed in each direction; role chains are limited to a few hops by AWS in practice. */
-const MAX_HOPS = 10;
+/** Hops followed in each direction unless `--max-hops` says otherwise; role chains are a few hops in practice. */
+export const DEFAULT_MAX_HOPS = 10;
+/** The most `--max-hops` takes: beyond it, a typo rather than a chain. */
+export const MAX_HOPS_LIMIT = 1000;
 /** Sessions started by the subject (and theirs) followed at most. */
 const MAX_STARTED_SESSIONS = 100;
+/** Sessions named in a "which one?" answer. */
+const CANDIDATES_SHOWN = 20;
 export const DEFAULT_MAX_EVENTS = 50_000;
 
 const SESSION_TYPES = new Set(["AssumedRole", "FederatedUser"]);
 /** Identities whose own events belong in the timeline (an AWS service or an IdP has only its link event). */
 const ACTING_TYPES = new Set(["IAMUser", "Root", "AssumedRole", "FederatedUser"]);
 
+/** A row of the link queries (local/investigateSql.ts `linkEvents`). */
+type Link = QueryRow;
+
+/**
+ * One session: the events made with what one start event issued. Sessions that share an ARN are
+ * told apart by what CloudTrail records, never by the ARN: the access key the events carry (and
+ * the start's `responseElements.credentials.accessKeyId`), and the creation date (which is the
+ * start event's time). Events or starts that share a key or a creation date are one session.
+ */
+interface Session {
+    readonly arn: string;
+    readonly keys: Set<string>;
+    readonly created: Set<string>;
+    readonly sourceIdentities: Set<string>;
+    /** The calls that started it, each as the copies CloudTrail logged of it (caller's and role's account). */
+    readonly starts: Link[][];
+    firstSeen?: string;
+    /** Why the log cannot tell who started it, or which start its events belong to. */
+    ambiguous?: string;
+}
+
+interface SessionsOfArn {
+    readonly sessions: Session[];
+    /** Events of the ARN with neither access key nor creation date: with several sessions, no one can say whose. */
+    readonly unattributed: number;
+}
+
 interface Node {
     arn: string | null;
     account: string | null;
     type: string;
     keys: Set<string>;
-    via: { eventId: string; eventName: string } | null;
+    via: { eventId: string | null; eventName: string } | null;
     notes: string[];
     linkEventIds: string[];
-    created?: string;
-    sourceIdentity?: string;
+    session?: Session;
+    /** Sessions in the input with this node's ARN (1 when it is the only one). */
+    sessionsWithArn?: number;
     firstSeen?: string;
 }
 
 interface Parsed {
-    readonly kind: "arn" | "role" | "key" | "session-name";
+    readonly kind: "arn" | "role" | "key" | "name";
     readonly type?: string;
     readonly account?: string;
 }
@@ -133,7 +194,7 @@ export function identityOfArn(arn: string): { type: string; account: string; rol
     return undefined;
 }
 
-/** Reads the subject argument: a principal ARN, an access key id, or a role session name. */
+/** Reads the subject argument: a principal ARN, an access key id, or a bare name (user, role, role session or federated user). */
 export function parseSubject(subject: string): Parsed {
     if (subject.startsWith("arn:")) {
         const identity = identityOfArn(subject);
@@ -146,80 +207,268 @@ export function parseSubject(subject: string): Parsed {
     }
     // Access key ids: AKIA… (an IAM user's or root's long-term key), ASIA… (temporary, issued by STS).
     if (/^(AKIA|ASIA)[A-Z0-9]{12,124}$/.test(subject)) return { kind: "key" };
-    // STS: a role session name is 2 to 64 characters of [\w+=,.@-].
-    if (/^[\w+=,.@-]{2,64}$/.test(subject)) return { kind: "session-name" };
+    // IAM user and role names are 1 to 64 of [\w+=,.@-] (IAM API Reference, CreateUser/CreateRole); session names 2 to 64 of the same.
+    if (/^[\w+=,.@-]{1,64}$/.test(subject)) return { kind: "name" };
     throw new SubjectSyntaxError(
-        `"${subject}" is neither a principal ARN, an access key id (AKIA…/ASIA…) nor a role session name (2 to 64 of letters, digits and +=,.@_-)`,
+        `"${subject}" is neither a principal ARN, an access key id (AKIA…/ASIA…) nor a user, role or role session name (1 to 64 of letters, digits and +=,.@_-)`,
     );
 }
 
 const text = (value: string | null | undefined): string | undefined => (value === null || value === undefined || value === "" ? undefined : value);
-const second = (time: string | undefined) => time?.slice(0, 19);
+const second = (time: string | null | undefined) => text(time)?.slice(0, 19);
 
-/** Finds the one identity the subject names. */
-async function resolveSubject(subject: string, query: RunQuery, window: Window): Promise<Node> {
+/**
+ * An access key id as AWS issues them (16 to 128 of A-Z0-9, IAM API Reference, AccessKey), not
+ * the "REDACTED" or "" of sanitised exports: only such a key tells sessions apart.
+ */
+const realKey = (key: string | null | undefined): string | undefined => (key && /^[A-Z0-9]{16,128}$/.test(key) ? key : undefined);
+
+/** Who made a start event: the identity switched from, or the caller. */
+const callerOf = (link: Link): string | null => (link.event_name === "SwitchRole" ? link.switch_from : link.identity_arn);
+
+/** Disjoint sets over 0..n-1. */
+function unionFind(n: number) {
+    const parent = [...Array(n).keys()];
+    const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+    return { find, union: (a: number, b: number) => void (parent[find(a)] = find(b)) };
+}
+
+/** Groups items that share any of the values `keysOf` gives them. */
+function groupBy<T>(items: readonly T[], keysOf: (item: T) => (string | undefined)[]): T[][] {
+    const sets = unionFind(items.length);
+    const first = new Map<string, number>();
+    items.forEach((item, index) => {
+        for (const key of keysOf(item)) {
+            if (key === undefined) continue;
+            const seen = first.get(key);
+            if (seen === undefined) first.set(key, index);
+            else sets.union(index, seen);
+        }
+    });
+    const groups = new Map<number, T[]>();
+    items.forEach((item, index) => groups.set(sets.find(index), [...(groups.get(sets.find(index)) ?? []), item]));
+    return [...groups.values()];
+}
+
+/**
+ * The sessions behind each ARN, from the ARN's events and start events in the window; cached, so
+ * that every hop and direction sees the same sessions.
+ */
+class Sessions {
+    private readonly cache = new Map<string, SessionsOfArn>();
+    constructor(
+        private readonly query: RunQuery,
+        private readonly window: Window,
+    ) {}
+
+    async of(arn: string): Promise<SessionsOfArn> {
+        await this.load([arn]);
+        return this.cache.get(arn)!;
+    }
+
+    async load(arns: readonly string[]): Promise<void> {
+        const missing = [...new Set(arns)].filter((arn) => !this.cache.has(arn));
+        if (missing.length === 0) return;
+        const facts = await this.query(sessionFactsSql(this.window, missing));
+        const keys = facts.map((row) => text(row.identity_key)).filter((key): key is string => !!key);
+        const links = await this.query(issuingEventsSql(this.window, missing, keys));
+        for (const arn of missing) {
+            const rows = facts.filter((row) => row.identity_arn === arn);
+            const rowKeys = new Set(rows.map((row) => text(row.identity_key)).filter(Boolean));
+            // A key links only where the response names no session: documentation examples (and sanitised
+            // exports) reuse placeholder keys, a session ARN is what AWS itself returns.
+            const starts = links.filter((link) => link.issued_arn === arn || (!text(link.issued_arn) && rowKeys.has(text(link.issued_key))));
+            this.cache.set(arn, sessionsFrom(arn, rows, starts));
+        }
+    }
+}
+
+/** Builds the sessions of one ARN (see {@link Session}). */
+function sessionsFrom(arn: string, rows: readonly QueryRow[], links: readonly Link[]): SessionsOfArn {
+    // The copies of one call share its request id and issued key; a console switch logs SwitchRole
+    // and the console's AssumeRole in the same second, neither with the other's key.
+    const calls = groupBy(links, (link) => [
+        text(link.request_id) && `request ${link.request_id}`,
+        realKey(link.issued_key) && `key ${link.issued_key}`,
+        second(link.event_time) && `time ${second(link.event_time)}`,
+    ]);
+    const attributed = rows.filter((row) => realKey(row.identity_key) || text(row.created));
+    const unattributed = rows.filter((row) => !realKey(row.identity_key) && !text(row.created)).reduce((sum, row) => sum + Number(row.events ?? 0), 0);
+    type Item = { call?: Link[]; row?: QueryRow };
+    const items: Item[] = [...calls.map((call) => ({ call })), ...attributed.map((row) => ({ row }))];
+    const groups = groupBy(items, (item) =>
+        item.call
+            ? item.call.flatMap((link) => [realKey(link.issued_key) && `key ${link.issued_key}`, second(link.event_time) && `time ${second(link.event_time)}`])
+            : [realKey(item.row!.identity_key) && `key ${item.row!.identity_key}`, text(item.row!.created) && `time ${item.row!.created}`],
+    );
+    const sessions = groups.map((group): Session => {
+        const starts = group.filter((item) => item.call).map((item) => item.call!);
+        const session: Session = { arn, keys: new Set(), created: new Set(), sourceIdentities: new Set(), starts };
+        for (const { row } of group) {
+            if (!row) continue;
+            if (realKey(row.identity_key)) session.keys.add(row.identity_key!);
+            if (text(row.created)) session.created.add(row.created!);
+            if (text(row.source_identity)) session.sourceIdentities.add(row.source_identity!);
+            if (row.first_seen && (!session.firstSeen || row.first_seen < session.firstSeen)) session.firstSeen = row.first_seen;
+        }
+        for (const call of starts) for (const link of call) if (realKey(link.issued_key)) session.keys.add(link.issued_key!);
+        const callers = [...new Set(starts.flatMap((call) => call.map(callerOf)).filter((caller): caller is string => !!caller))];
+        if (starts.length > 1) {
+            session.ambiguous =
+                `${starts.length} start events (${starts.map((call) => `${call[0].event_name} ${call[0].event_id ?? "(no eventID)"} at ${call[0].event_time}`).join(", ")}) ` +
+                `share an access key id or a creation date with this session's events: the log cannot tell which start, ` +
+                `and so which caller${callers.length ? ` (${callers.join(", ")})` : ""}, each event belongs to`;
+        } else if (callers.length > 1) {
+            session.ambiguous = `started in the same second by ${callers.join(" and ")}: the log cannot tell which of them made its events`;
+        }
+        return session;
+    });
+    sessions.sort((a, b) => (a.firstSeen ?? a.starts[0]?.[0]?.event_time ?? "").localeCompare(b.firstSeen ?? b.starts[0]?.[0]?.event_time ?? ""));
+    return { sessions, unattributed };
+}
+
+/** The session of `sessions` that an event (or a start's caller) with this key and creation date belongs to. */
+function sessionWith(sessions: readonly Session[], key: string | null | undefined, created: string | null | undefined): Session | undefined {
+    return sessions.find((session) => (realKey(key) && session.keys.has(key!)) || (text(created) && session.created.has(second(created)!)));
+}
+
+/** A one-line description of a session, to tell it from the others with its ARN. */
+function sessionLabel(session: Session): string {
+    const keys = [...session.keys].sort();
+    const start = session.starts[0]?.[0];
+    const caller = start ? callerOf(start) : undefined;
+    return [
+        keys.length ? keys.join(", ") : "(no access key recorded)",
+        `session ${session.arn}`,
+        session.created.size ? `created ${[...session.created].sort().join(", ")}` : start ? `started ${start.event_time}` : undefined,
+        caller ? `started by ${caller}` : session.starts.length === 0 ? "start not in the input" : undefined,
+        session.sourceIdentities.size ? `source identity ${[...session.sourceIdentities].join(", ")}` : undefined,
+    ]
+        .filter(Boolean)
+        .join("  ");
+}
+
+const sessionNode = (session: Session, sessionsWithArn: number): Node => {
+    const identity = identityOfArn(session.arn);
+    return {
+        arn: session.arn,
+        account: identity?.account ?? null,
+        type: identity?.type ?? "Unknown",
+        keys: new Set(session.keys),
+        via: null,
+        notes: session.ambiguous ? [session.ambiguous] : [],
+        linkEventIds: [],
+        session,
+        sessionsWithArn,
+        firstSeen: session.firstSeen,
+    };
+};
+
+/** Kinds of principal a bare name can name, for the answer. */
+function kindsOfName(name: string, arn: string): string[] {
+    const kinds: string[] = [];
+    const resource = ARN.exec(arn)?.[3] ?? "";
+    if (resource.startsWith("user/") && resource.split("/").at(-1) === name) kinds.push("IAM user name");
+    if (resource.startsWith("assumed-role/") && resource.split("/")[2] === name) kinds.push("role session name");
+    if (resource.startsWith("federated-user/") && resource.slice("federated-user/".length) === name) kinds.push("federated user name");
+    return kinds;
+}
+
+/** Finds the one identity (and, for a session, the one session) the subject names. */
+async function resolveSubject(
+    subject: string,
+    query: RunQuery,
+    window: Window,
+    sessions: Sessions,
+): Promise<{ node: Node; matched: Investigation["matched"] }> {
     const parsed = parseSubject(subject);
-    let arns: string[] = [];
-    const keys: string[] = [];
-    if (parsed.kind === "arn") {
-        arns = [subject];
-    } else if (parsed.kind === "role") {
-        const sessions = (await query(principalsSql(window, { roleArn: subject }))).map((row) => row.identity_arn);
-        const unique = [...new Set(sessions.filter((arn): arn is string => !!arn))];
+    const absent = () => new SubjectError(`no event between ${window.since} and ${window.until} in the input names ${subject}`);
+    const listRole = async (roleArn: string, as: string): Promise<never> => {
+        const found = (await query(principalsSql(window, { roleArn }))).map((row) => row.identity_arn);
+        const unique = [...new Set(found.filter((arn): arn is string => !!arn))];
         throw new SubjectError(
             unique.length === 0
-                ? `${subject} is a role, and no session of it is in the input between ${window.since} and ${window.until}`
-                : `${subject} is a role; investigate one of its ${unique.length} session(s) in the input:`,
+                ? `${subject} is ${as}, and no session of it is in the input between ${window.since} and ${window.until}`
+                : `${subject} is ${as}; investigate one of its ${unique.length} session(s) in the input:`,
             unique,
         );
+    };
+    let arn: string;
+    let as: string;
+    const keys: string[] = [];
+    if (parsed.kind === "arn") {
+        arn = subject;
+        as = "ARN";
+    } else if (parsed.kind === "role") {
+        return listRole(subject, "a role");
     } else if (parsed.kind === "key") {
         keys.push(subject);
         const users = (await query(principalsSql(window, { accessKeys: [subject] }))).map((row) => row.identity_arn);
         const issued = (await query(issuingEventsSql(window, [], [subject]))).map((row) => row.issued_arn);
-        arns = [...new Set([...users, ...issued].filter((arn): arn is string => !!arn))];
+        const arns = [...new Set([...users, ...issued].filter((found): found is string => !!found))];
+        if (arns.length === 0) throw absent();
+        // The same key on two principals: AWS issues each key once, so the input is not what AWS logged (or is sanitised).
+        if (arns.length > 1)
+            throw new SubjectError(`access key ${subject} is used by ${arns.length} identities in the input; investigate one of them:`, arns.sort());
+        arn = arns[0];
+        as = "access key id";
     } else {
-        const issued = (await query(sessionNameSql(window, subject))).map((row) => row.issued_arn);
-        const seen = (await query(principalsSql(window, { sessionName: subject }))).map((row) => row.identity_arn);
-        arns = [...new Set([...issued, ...seen].filter((arn): arn is string => !!arn && arn.endsWith(`/${subject}`)))];
+        const issued = (await query(sessionNameSql(window, subject))).map((row) => ({ identity_arn: row.issued_arn, issuer_arn: null }));
+        const seen = await query(namedPrincipalsSql(window, subject));
+        const principals = new Map<string, string[]>();
+        const roles = new Set<string>();
+        for (const row of [...issued, ...seen]) {
+            if (row.identity_arn) {
+                const kinds = kindsOfName(subject, row.identity_arn);
+                if (kinds.length) principals.set(row.identity_arn, kinds);
+            }
+            const role = text(row.issuer_arn);
+            if (role && role.split("/").at(-1) === subject) roles.add(role);
+        }
+        const candidates = [
+            ...[...principals].map(([found, kinds]) => `${found}  (${kinds.join(", ")} ${subject})`),
+            ...[...roles].map((role) => `${role}  (role name ${subject}: give one of its sessions)`),
+        ].sort();
+        if (candidates.length === 0) throw absent();
+        if (candidates.length > 1)
+            throw new SubjectError(`${subject} names ${candidates.length} identities in the input; give the ARN of the one to investigate:`, candidates);
+        if (roles.size === 1) return listRole([...roles][0], `the name of role ${[...roles][0]}`);
+        [[arn, [as]]] = [...principals].map(([found, kinds]) => [found, kinds] as const);
     }
-    if (arns.length === 0) throw new SubjectError(`no event between ${window.since} and ${window.until} in the input names ${subject}`);
-    if (arns.length > 1) throw new SubjectError(`${subject} names ${arns.length} identities in the input; investigate one of them:`, arns.sort());
-    const identity = identityOfArn(arns[0]);
-    const node: Node = {
-        arn: arns[0],
-        account: identity?.account ?? null,
-        type: identity?.type ?? "Unknown",
-        keys: new Set(keys),
-        via: null,
-        notes: [],
-        linkEventIds: [],
-    };
-    await describe(node, query, window);
-    // An identity may be in the input only through what it started (a user seen only in SwitchFrom) or what started it.
-    if (
-        parsed.kind === "arn" &&
-        !node.firstSeen &&
-        (await query(issuingEventsSql(window, [subject], []))).length === 0 &&
-        (await query(startedSessionsSql(window, [subject], []))).length === 0
-    ) {
-        throw new SubjectError(`no event between ${window.since} and ${window.until} in the input names ${subject}`);
+    const identity = identityOfArn(arn);
+    let node: Node;
+    if (identity && SESSION_TYPES.has(identity.type)) {
+        const { sessions: all } = await sessions.of(arn);
+        const chosen = keys.length ? all.filter((session) => session.keys.has(keys[0])) : all;
+        if (chosen.length > 1) {
+            throw new SubjectError(
+                `${subject} is ${chosen.length} different sessions in the input (${arn}: the session name is chosen by the caller, and was reused); ` +
+                    `investigate one of them by its access key id:`,
+                [
+                    ...chosen.slice(0, CANDIDATES_SHOWN).map(sessionLabel),
+                    ...(chosen.length > CANDIDATES_SHOWN ? [`… and ${chosen.length - CANDIDATES_SHOWN} more`] : []),
+                ],
+            );
+        }
+        if (chosen.length === 0) throw absent();
+        node = sessionNode(chosen[0], all.length);
+    } else {
+        node = { arn, account: identity?.account ?? null, type: identity?.type ?? "Unknown", keys: new Set(keys), via: null, notes: [], linkEventIds: [] };
+        await describe(node, query, window);
+        // An identity may be in the input only through what it started (a user seen only in SwitchFrom).
+        if (!node.firstSeen && (await query(startedSessionsSql(window, [arn], []))).length === 0) throw absent();
     }
-    return node;
+    return { node, matched: { as, identity: arn } };
 }
 
-/** Adds what the identity's own events say: the keys it used, when its session was created, its source identity. */
+/** Adds the keys an identity that is not a session used, and when it was first seen. */
 async function describe(node: Node, query: RunQuery, window: Window): Promise<void> {
     if (!node.arn) return;
     for (const row of await query(principalsSql(window, { arns: [node.arn] }))) {
         if (text(row.identity_key)) node.keys.add(row.identity_key!);
-        node.created ??= text(row.created);
-        node.sourceIdentity ??= text(row.source_identity);
         if (row.first_seen && (!node.firstSeen || row.first_seen < node.firstSeen)) node.firstSeen = row.first_seen;
     }
 }
-
-/** A row of the link queries (local/investigateSql.ts `linkEvents`). */
-type Link = QueryRow;
 
 /** SwitchRole names the identity switched from; an STS copy with the caller's ARN names the caller; the role account's copy only its account. */
 function linkRank(link: Link): number {
@@ -281,31 +530,14 @@ function describePrincipalId(principalId: string | null): string {
     return "";
 }
 
-/** The link that started a node's session, and every copy of it, from the links that issued its ARN or keys. */
-function chooseLink(node: Node, links: readonly Link[]): { chosen: Link; copies: Link[]; others: Link[] } | undefined {
-    if (links.length === 0) return undefined;
-    // A session ARN is reused by every session with the same role and name: the one whose
-    // creation date the node's events carry is the one they belong to.
-    const created = second(node.created);
-    const sameStart = created ? links.filter((link) => second(link.event_time ?? undefined) === created) : [];
-    const pool = sameStart.length > 0 ? sameStart : links;
-    const best = Math.min(...pool.map(linkRank));
-    const ranked = pool.filter((link) => linkRank(link) === best);
-    // Without a creation date: the latest start before the node's first event, else the first.
-    const before = node.firstSeen ? ranked.filter((link) => (link.event_time ?? "") <= node.firstSeen!) : [];
-    const chosen = before.length > 0 ? before[before.length - 1] : ranked[0];
-    const near = (link: Link) => Math.abs(Date.parse(link.event_time ?? "") - Date.parse(chosen.event_time ?? "")) <= 60_000;
-    const copies = links.filter(
-        (link) => link === chosen || (link.request_id && link.request_id === chosen.request_id) || (link.issued_arn === chosen.issued_arn && near(link)),
-    );
-    const others = links.filter((link) => !copies.includes(link));
-    return { chosen, copies, others };
-}
+/** The copy of a start call the chain names: the one that says most about the caller. */
+const bestCopy = (call: readonly Link[]): Link => call.reduce((best, link) => (linkRank(link) < linkRank(best) ? link : best));
 
 function missingStartNote(node: Node, window: Window): string {
+    const session = node.session;
     const facts = [
-        node.created ? `its events say it was created at ${node.created}` : undefined,
-        node.sourceIdentity ? `with source identity "${node.sourceIdentity}" (set by whoever started the chain)` : undefined,
+        session?.created.size ? `its events say it was created at ${[...session.created].sort().join(", ")}Z` : undefined,
+        session?.sourceIdentities.size ? `with source identity "${[...session.sourceIdentities].join('", "')}" (set by whoever started the chain)` : undefined,
     ].filter(Boolean);
     return (
         `the event that started this session (AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity, GetFederationToken or SwitchRole) ` +
@@ -313,90 +545,148 @@ function missingStartNote(node: Node, window: Window): string {
     );
 }
 
+/** The node of a start's caller; for a session, the caller's own session, told apart by the key and creation date the start event recorded. */
+async function callerNode(call: readonly Link[], sessions: Sessions): Promise<{ node: Node; ambiguous?: string }> {
+    const chosen = bestCopy(call);
+    const parent = parentOf(chosen, call);
+    if (!parent.arn || !SESSION_TYPES.has(parent.type)) return { node: parent };
+    const { sessions: all } = await sessions.of(parent.arn);
+    const withCaller = call.filter((link) => link.identity_arn === parent.arn);
+    const matches = [
+        ...new Set(withCaller.map((link) => sessionWith(all, link.identity_key, link.identity_created)).filter((found): found is Session => !!found)),
+    ];
+    if (matches.length === 1) return { node: sessionNode(matches[0], all.length) };
+    if (matches.length === 0 && all.length <= 1) {
+        const node = all[0] ? sessionNode(all[0], 1) : parent;
+        return { node };
+    }
+    return {
+        node: parent,
+        ambiguous:
+            `its caller ${parent.arn} was ${all.length} different sessions in the input, and ${chosen.event_name} ${chosen.event_id ?? "(no eventID)"} ` +
+            `records ${chosen.event_name === "SwitchRole" ? "only the ARN switched from" : "no access key or creation date that matches one of them"}: the chain stops here rather than guess`,
+    };
+}
+
 /** Walks from the subject back to its origin. Returns the chain origin first. */
-async function ancestors(subject: Node, query: RunQuery, window: Window): Promise<Node[]> {
+async function ancestors(subject: Node, sessions: Sessions, window: Window, maxHops: number, notes: string[], query: RunQuery): Promise<Node[]> {
     const chain = [subject];
-    const visited = new Set([subject.arn]);
+    const visited = new Set<unknown>([subject.session ?? subject.arn]);
     let node = subject;
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-        if (!SESSION_TYPES.has(node.type) || !node.arn) break;
-        // A key links only where the response names no session: documentation examples (and
-        // sanitised exports) reuse placeholder keys, a session ARN is what AWS itself returns.
-        const links = (await query(issuingEventsSql(window, [node.arn], [...node.keys]))).filter(
-            (link) => link.issued_arn === node.arn || !text(link.issued_arn),
-        );
-        const choice = chooseLink(node, links);
-        if (!choice) {
+    for (let hop = 0; ; hop++) {
+        if (!SESSION_TYPES.has(node.type) || !node.session) break;
+        const session = node.session;
+        if (session.starts.length === 0) {
             node.notes.push(missingStartNote(node, window));
             break;
         }
-        node.via = { eventId: choice.chosen.event_id!, eventName: choice.chosen.event_name! };
-        node.linkEventIds.push(...choice.copies.map((link) => link.event_id!));
-        const parent = parentOf(choice.chosen, choice.copies);
-        const otherCallers = [...new Set(choice.others.map((link) => parentOf(link, choice.others).arn ?? link.identity_account ?? "?"))].filter(
-            (arn) => arn !== parent.arn,
-        );
-        if (otherCallers.length > 0) node.notes.push(`other sessions with this ARN in the input were started by ${otherCallers.join(", ")}`);
-        if (parent.arn && visited.has(parent.arn)) {
+        if (session.ambiguous) {
+            // session.ambiguous (already in the notes) says why; any caller named would be a guess.
+            node.notes.push("the chain stops here rather than guess");
+            break;
+        }
+        const call = session.starts[0];
+        const chosen = bestCopy(call);
+        if (hop === maxHops) {
+            const message = `stopped after ${maxHops} hop(s) towards the origin (--max-hops): ${node.arn} was started by ${callerOf(chosen) ?? chosen.identity_account ?? "?"} (${chosen.event_name} ${chosen.event_id ?? "(no eventID)"}), not followed`;
+            node.notes.push(message);
+            notes.push(message);
+            break;
+        }
+        node.via = { eventId: text(chosen.event_id) ?? null, eventName: chosen.event_name! };
+        node.linkEventIds.push(...call.map((link) => link.event_id).filter((id): id is string => !!id));
+        const { node: parent, ambiguous } = await callerNode(call, sessions);
+        if (ambiguous) {
+            node.notes.push(ambiguous);
+            break;
+        }
+        if (visited.has(parent.session ?? parent.arn) && parent.arn) {
             node.notes.push(`its caller ${parent.arn} is already in the chain (a loop of role assumptions)`);
             break;
         }
-        visited.add(parent.arn);
-        if (ACTING_TYPES.has(parent.type)) await describe(parent, query, window);
+        visited.add(parent.session ?? parent.arn);
+        if (ACTING_TYPES.has(parent.type) && !parent.session) await describe(parent, query, window);
         chain.unshift(parent);
         node = parent;
-        if (hop === MAX_HOPS - 1) node.notes.push(`stopped after ${MAX_HOPS} hops`);
     }
     return chain;
 }
 
+/** Whether a start event was made by this node (for a session: by this very session). */
+function startedBy(link: Link, node: Node): boolean {
+    const caller = callerOf(link);
+    if (!caller) return !!text(link.identity_key) && node.keys.has(link.identity_key!);
+    if (caller !== node.arn) return false;
+    if (!node.session || (node.sessionsWithArn ?? 1) <= 1) return true;
+    return sessionWith([node.session], link.identity_key, link.identity_created) !== undefined;
+}
+
 /** The sessions the subject started, and those they started, breadth first. */
-async function descendants(subject: Node, known: Set<string | null>, query: RunQuery, window: Window): Promise<{ nodes: Node[]; note?: string }> {
+async function descendants(subject: Node, known: Set<unknown>, sessions: Sessions, window: Window, maxHops: number, notes: string[], query: RunQuery) {
     const found: Node[] = [];
     let level = [subject];
-    for (let depth = 0; depth < MAX_HOPS && level.length > 0; depth++) {
+    for (let depth = 0; level.length > 0; depth++) {
         const arns = level.map((node) => node.arn).filter((arn): arn is string => !!arn);
         const keys = level.flatMap((node) => [...node.keys]);
-        const links = await query(startedSessionsSql(window, arns, keys));
-        const byChild = new Map<string, Link[]>();
+        const links = (await query(startedSessionsSql(window, arns, keys))).filter((link) => text(link.issued_arn));
+        const byCaller = new Map<Node, Link[]>();
+        const unclear: Link[] = [];
         for (const link of links) {
-            const child = text(link.issued_arn);
-            if (!child || known.has(child)) continue;
-            // The caller must be one of this level's identities by ARN; by key only when the event names no ARN.
-            const caller = link.event_name === "SwitchRole" ? link.switch_from : link.identity_arn;
-            if (caller ? !arns.includes(caller) : !(link.identity_key && keys.includes(link.identity_key))) continue;
-            byChild.set(child, [...(byChild.get(child) ?? []), link]);
+            const callers = level.filter((node) => startedBy(link, node));
+            if (callers.length === 1) byCaller.set(callers[0], [...(byCaller.get(callers[0]) ?? []), link]);
+            // Made with this ARN, by a session the start event does not tell apart from the others with it.
+            else if (
+                callers.length === 0 &&
+                level.some((node) => node.arn === callerOf(link) && node.session && !realKey(link.identity_key) && !text(link.identity_created))
+            )
+                unclear.push(link);
         }
+        for (const link of unclear)
+            notes.push(
+                `${link.event_name} ${link.event_id ?? "(no eventID)"} at ${link.event_time} started ${link.issued_arn} from ${callerOf(link)}, ` +
+                    `but records no access key or creation date telling which of that ARN's sessions made it: not followed`,
+            );
+        const started = [...byCaller.values()].flat();
+        if (started.length === 0) break;
+        if (depth === maxHops) {
+            const message = `stopped after ${maxHops} hop(s) from the subject (--max-hops): ${[...byCaller.keys()].map((node) => node.arn).join(", ")} started ${started.length} more session(s), not followed`;
+            notes.push(message);
+            break;
+        }
+        await sessions.load(started.map((link) => link.issued_arn!));
         const next: Node[] = [];
-        for (const [arn, childLinks] of byChild) {
-            if (found.length >= MAX_STARTED_SESSIONS)
-                return {
-                    nodes: found,
-                    note: `more than ${MAX_STARTED_SESSIONS} sessions were started from the subject; the first ${MAX_STARTED_SESSIONS} are shown`,
-                };
-            const identity = identityOfArn(arn);
-            const child: Node = {
-                arn,
-                account: identity?.account ?? null,
-                type: identity?.type ?? "Unknown",
-                keys: new Set(),
-                via: null,
-                notes: [],
-                linkEventIds: [],
-            };
-            const choice = chooseLink(child, childLinks)!;
-            child.via = { eventId: choice.chosen.event_id!, eventName: choice.chosen.event_name! };
-            child.linkEventIds.push(...childLinks.map((link) => link.event_id!));
-            for (const link of childLinks) if (text(link.issued_key)) child.keys.add(link.issued_key!);
-            const parent = choice.chosen.event_name === "SwitchRole" ? choice.chosen.switch_from : choice.chosen.identity_arn;
-            child.notes.push(`started by ${parent ?? choice.chosen.identity_key ?? "?"}`);
-            known.add(arn);
-            found.push(child);
-            next.push(child);
+        for (const [caller, callerLinks] of byCaller) {
+            for (const link of callerLinks) {
+                const { sessions: all } = await sessions.of(link.issued_arn!);
+                const session = all.find((candidate) =>
+                    candidate.starts.some((call) => call.some((start) => start.event_id === link.event_id && start.event_time === link.event_time)),
+                );
+                if (!session || known.has(session)) continue;
+                if (found.length >= MAX_STARTED_SESSIONS) {
+                    notes.push(`more than ${MAX_STARTED_SESSIONS} sessions were started from the subject; the first ${MAX_STARTED_SESSIONS} are shown`);
+                    return found;
+                }
+                known.add(session);
+                const child = sessionNode(session, all.length);
+                const call =
+                    session.starts.find((candidate) => candidate.includes(link)) ??
+                    session.starts.find((candidate) => candidate.some((start) => start.event_id === link.event_id))!;
+                const chosen = bestCopy(call);
+                child.via = { eventId: text(chosen.event_id) ?? null, eventName: chosen.event_name! };
+                child.linkEventIds.push(
+                    ...session.starts
+                        .flat()
+                        .map((start) => start.event_id)
+                        .filter((id): id is string => !!id),
+                );
+                child.notes.push(`started by ${caller.arn ?? link.identity_key ?? "?"}`);
+                found.push(child);
+                next.push(child);
+            }
         }
         level = next;
     }
-    return { nodes: found };
+    return found;
 }
 
 /** A readable name for whoever made an event, when CloudTrail recorded no ARN. */
@@ -420,6 +710,16 @@ const entryOf = (node: Node): ChainEntry => ({
     account: node.account,
     type: node.type,
     via: node.via,
+    ...(node.session
+        ? {
+              session: {
+                  accessKeyIds: [...node.session.keys].sort(),
+                  createdAt: [...node.session.created].sort().map((created) => `${created}Z`),
+                  sourceIdentity: [...node.session.sourceIdentities].sort().join(", ") || null,
+                  otherSessionsWithThisArn: (node.sessionsWithArn ?? 1) - 1,
+              },
+          }
+        : {}),
     ...(node.notes.length > 0 ? { note: node.notes.join("; ") } : {}),
 });
 
@@ -427,27 +727,52 @@ const entryOf = (node: Node): ChainEntry => ({
 export async function investigate(subject: string, query: RunQuery, options: InvestigateOptions): Promise<Investigation> {
     const window = options.window;
     const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
-    const subjectNode = await resolveSubject(subject, query, window);
-    const lineage = await ancestors(subjectNode, query, window);
-    const started = await descendants(subjectNode, new Set(lineage.map((node) => node.arn)), query, window);
-    if (started.note) subjectNode.notes.push(started.note);
-    const nodes = [...lineage, ...started.nodes];
+    const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+    const sessions = new Sessions(query, window);
+    const notes: string[] = [];
+    const { node: subjectNode, matched } = await resolveSubject(subject, query, window, sessions);
+    const lineage = await ancestors(subjectNode, sessions, window, maxHops, notes, query);
+    const started = await descendants(subjectNode, new Set(lineage.map((node) => node.session ?? node.arn)), sessions, window, maxHops, notes, query);
+    const nodes = [...lineage, ...started];
 
-    // By ARN, not key: every event of an identity carries its ARN, and keys are only as unique as the logs are real.
+    // By ARN, not key: every event of an identity carries its ARN, and keys are only as unique as the logs are real;
+    // by key and creation date as well where other sessions in the input share the ARN.
+    const acting = nodes.filter((node) => node.arn && ACTING_TYPES.has(node.type));
+    const shared = acting.filter((node) => node.session && (node.sessionsWithArn ?? 1) > 1);
     const selection: TimelineSelection = {
-        arns: nodes.filter((node) => node.arn && ACTING_TYPES.has(node.type)).map((node) => node.arn!),
+        arns: acting.filter((node) => !shared.includes(node)).map((node) => node.arn!),
+        sessions: shared.map((node) => ({ arn: node.arn!, keys: [...node.session!.keys], created: [...node.session!.created] })),
         eventIds: nodes.flatMap((node) => node.linkEventIds),
     };
     const rows = await query(timelineSql(window, selection, maxEvents + 1));
     const detections = options.detections ? await options.detections(selection) : new Map<string, string[]>();
+    // Why an event of a chain session cannot be pinned on it.
+    const ambiguityOf = (row: QueryRow): string | undefined => {
+        const node = acting.find((candidate) => candidate.arn === row.identity_arn && candidate.session);
+        if (!node?.session) return undefined;
+        if (node.session.starts.length > 1 || node.session.ambiguous) return node.session.ambiguous;
+        if (
+            (node.sessionsWithArn ?? 1) > 1 &&
+            !realKey(row.identity_key) &&
+            !text(row.identity_created) &&
+            !(row.event_id && node.linkEventIds.includes(row.event_id))
+        )
+            return `it records no access key id or session creation date, and ${node.sessionsWithArn} different sessions named ${node.arn} are in the input: the log cannot tell which of them made it`;
+        return undefined;
+    };
     const seen = new Set<string>();
     const timeline: TimelineEvent[] = [];
+    let withoutId = 0;
     for (const row of rows.slice(0, maxEvents)) {
         // The same event can be in the input twice (a global event in two regions' trails, an overlapping
         // export); keyed by more than the id, which sanitised and test data reuse for different events.
-        const key = [row.event_id, row.event_time, row.event_source, row.event_name].join("\u0000");
-        if (!row.event_id || seen.has(key)) continue;
-        seen.add(key);
+        // Events without an id cannot be matched, and are all kept (as the lake keeps them).
+        if (row.event_id) {
+            const key = [row.event_id, row.event_time, row.event_source, row.event_name].join("\u0000");
+            if (seen.has(key)) continue;
+            seen.add(key);
+        } else withoutId++;
+        const ambiguous = ambiguityOf(row);
         timeline.push({
             eventTime: row.event_time ?? "",
             eventName: row.event_name,
@@ -458,16 +783,38 @@ export async function investigate(subject: string, query: RunQuery, options: Inv
             sourceIPAddress: row.source_ip,
             userAgent: row.user_agent,
             errorCode: text(row.error_code) ?? null,
-            eventId: row.event_id,
-            detections: [...new Set(detections.get(row.event_id) ?? [])].sort(),
+            eventId: text(row.event_id) ?? null,
+            detections: row.event_id ? [...new Set(detections.get(row.event_id) ?? [])].sort() : [],
+            ...(ambiguous ? { ambiguous } : {}),
         });
     }
-    return { subject, chain: nodes.map(entryOf), subjectIndex: lineage.length - 1, timeline, truncated: rows.length > maxEvents, window };
+    if (withoutId > 0)
+        notes.push(`${withoutId} event(s) of the timeline have no eventID: they are shown, but the detections that flagged them cannot be matched to them`);
+    const ambiguousEvents = timeline.filter((event) => event.ambiguous).length;
+    if (ambiguousEvents > 0) notes.push(`${ambiguousEvents} event(s) of the timeline cannot be attributed to one session: each says why`);
+    return {
+        subject,
+        matched,
+        chain: nodes.map(entryOf),
+        subjectIndex: lineage.length - 1,
+        timeline,
+        truncated: rows.length > maxEvents,
+        notes,
+        window,
+    };
 }
 
-/** The `--json` document: exactly the chain and the timeline. */
-export function investigationJson(investigation: Investigation): { chain: ChainEntry[]; timeline: TimelineEvent[] } {
-    return { chain: investigation.chain, timeline: investigation.timeline };
+/** The `--json` document: what the subject was taken as, the chain, the timeline and what limits them; with `input`, what the run read and left out. */
+export function investigationJson(investigation: Investigation, input?: object) {
+    return {
+        subject: { given: investigation.subject, matchedAs: investigation.matched.as, identity: investigation.matched.identity },
+        window: investigation.window,
+        chain: investigation.chain,
+        timeline: investigation.timeline,
+        truncated: investigation.truncated,
+        notes: investigation.notes,
+        ...(input ? { input } : {}),
+    };
 }
 
 /** For each timeline row, whether its source IP / user agent is seen for the first time in the timeline. */
@@ -487,7 +834,8 @@ export function firstSeen(timeline: readonly TimelineEvent[]): { ip: boolean; us
 export function detectionsByEvent(findings: readonly { readonly query: string; readonly eventIds: readonly string[] }[]): Map<string, string[]> {
     const map = new Map<string, string[]>();
     for (const finding of findings) {
-        for (const id of finding.eventIds) map.set(id, [...(map.get(id) ?? []), finding.query]);
+        // A hit without an eventID ("") names no event.
+        for (const id of finding.eventIds) if (id) map.set(id, [...(map.get(id) ?? []), finding.query]);
     }
     return map;
 }
@@ -500,6 +848,7 @@ export function isKnownOrigin(entry: ChainEntry): boolean {
 /** The terminal text: the chain, origin first, then the timeline with first-seen marks. */
 export function investigationText(investigation: Investigation): string {
     const lines: string[] = [];
+    lines.push(`${investigation.subject} taken as ${investigation.matched.as}: ${investigation.matched.identity ?? "?"}`);
     lines.push(`Chain of ${investigation.subject} (origin first), ${investigation.window.since} .. ${investigation.window.until}:`);
     investigation.chain.forEach((entry, index) => {
         const role = index < investigation.subjectIndex ? "" : index === investigation.subjectIndex ? " <- subject" : "";
@@ -507,8 +856,14 @@ export function investigationText(investigation: Investigation): string {
         lines.push(
             `  ${String(index + 1).padStart(2)}. ${entry.type.padEnd(15)} ${entry.arn ?? "(no ARN recorded)"}  account ${entry.account ?? "?"}  ${via}${role}`,
         );
+        if (entry.session && (entry.session.otherSessionsWithThisArn > 0 || entry.session.accessKeyIds.length > 0))
+            lines.push(
+                `      session: key ${entry.session.accessKeyIds.join(", ") || "none recorded"}, created ${entry.session.createdAt.join(", ") || "?"}` +
+                    `${entry.session.otherSessionsWithThisArn ? `; ${entry.session.otherSessionsWithThisArn} other session(s) in the input share this ARN, their events are not shown` : ""}`,
+            );
         if (entry.note) lines.push(`      ${entry.note}`);
     });
+    for (const note of investigation.notes) lines.push(`  note: ${note}`);
     const accounts = new Set(investigation.timeline.map((event) => event.account));
     const regions = new Set(investigation.timeline.map((event) => event.region));
     lines.push(
@@ -528,8 +883,9 @@ export function investigationText(investigation: Investigation): string {
         const ip = `${marks[index].ip ? "*" : " "}${event.sourceIPAddress ?? ""}`;
         const agent = `${marks[index].userAgent ? "*" : " "}${event.userAgent ?? ""}`;
         lines.push(
-            `${cell(event.eventTime.slice(0, 19) + "Z", 20)} ${cell(event.account, 12)} ${cell(event.region, 14)} ${cell(event.principal, 64)} ${cell(`${event.eventName ?? ""}`, 28)} ${cell(ip, 17)} ${cell(agent, 30)} ${cell(event.errorCode, 16)} ${event.detections.join(", ")}`,
+            `${cell(event.eventTime.slice(0, 19) + "Z", 20)} ${cell(event.account, 12)} ${cell(event.region, 14)} ${cell(event.principal, 64)} ${cell(`${event.ambiguous ? "? " : ""}${event.eventName ?? ""}`, 28)} ${cell(ip, 17)} ${cell(agent, 30)} ${cell(event.errorCode, 16)} ${event.detections.join(", ")}`,
         );
+        if (event.ambiguous) lines.push(`${" ".repeat(22)}? ${event.eventId ?? "(no eventID)"}: ${event.ambiguous}`);
     });
     return lines.join("\n");
 }

@@ -25,10 +25,18 @@ export function inList(column: string, values: Iterable<string>): string {
     return unique.length === 0 ? "FALSE" : `${column} IN (${unique.map(sqlString).join(", ")})`;
 }
 
+/**
+ * The session's creation date to the second (`sessionContext.attributes.creationDate`): the same
+ * instant as the eventTime of the call that started the session, written with or without
+ * milliseconds (CloudTrail UG, "CloudTrail userIdentity element").
+ */
+const CREATED = "substr(useridentity.sessioncontext.attributes.creationdate, 1, 19)";
+
 /** Who made an event, as the timeline and the links need it. */
 const IDENTITY_COLUMNS = `useridentity.type AS identity_type, useridentity.arn AS identity_arn, useridentity.accountid AS identity_account,
        useridentity.principalid AS identity_principal_id, useridentity.accesskeyid AS identity_key, useridentity.username AS identity_user_name,
-       useridentity.invokedby AS identity_invoked_by, useridentity.identityprovider AS identity_provider`;
+       useridentity.invokedby AS identity_invoked_by, useridentity.identityprovider AS identity_provider,
+       ${CREATED} AS identity_created`;
 
 /**
  * When a response names no session (redacted or trimmed exports), the session ARN still follows
@@ -124,6 +132,40 @@ GROUP BY 1, 2, 3, 4
 ORDER BY 1, 4`;
 }
 
+/**
+ * What tells apart the sessions that share one ARN (a role session name is chosen by the caller,
+ * so two people can both be `assumed-role/DevRole/admin`): one row per access key, creation date
+ * and source identity the ARN's events carry. SwitchRole events are left out: they carry neither,
+ * and are linked to their session as start events.
+ */
+export function sessionFactsSql(window: Window, arns: readonly string[]): string {
+    return `SELECT useridentity.arn AS identity_arn, useridentity.accesskeyid AS identity_key, ${CREATED} AS created,
+       useridentity.sessioncontext.sourceidentity AS source_identity, min(eventtime) AS first_seen, count(*) AS events
+FROM cloudtrail
+WHERE ${windowPredicate(window)}
+  AND ${inList("useridentity.arn", arns)}
+  AND NOT (eventsource = 'signin.amazonaws.com' AND eventname = 'SwitchRole')
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 5, 2, 3, 4`;
+}
+
+/**
+ * The principals a bare name can mean: an IAM user name, a role session name, a federated user
+ * name, or the name of the role a session belongs to (with or without a path). LIKE's `_` matches
+ * any character: the caller keeps the exact matches.
+ */
+export function namedPrincipalsSql(window: Window, name: string): string {
+    return `SELECT DISTINCT useridentity.type AS identity_type, useridentity.arn AS identity_arn,
+       useridentity.sessioncontext.sessionissuer.arn AS issuer_arn
+FROM cloudtrail
+WHERE ${windowPredicate(window)}
+  AND (useridentity.arn LIKE ${sqlString(`arn:%:iam::%:user/%${name}`)}
+       OR useridentity.arn LIKE ${sqlString(`arn:%:sts::%:assumed-role/%/${name}`)}
+       OR useridentity.arn LIKE ${sqlString(`arn:%:sts::%:federated-user/${name}`)}
+       OR useridentity.sessioncontext.sessionissuer.arn LIKE ${sqlString(`arn:%:iam::%:role/%${name}`)})
+ORDER BY 2, 3`;
+}
+
 /** Every event of these identities, and the events that linked them, in time order. */
 export function timelineSql(window: Window, selection: TimelineSelection, limit: number): string {
     return `SELECT eventtime AS event_time, eventname AS event_name, eventsource AS event_source, account, region,
@@ -139,12 +181,22 @@ LIMIT ${Math.floor(limit)}`;
 export interface TimelineSelection {
     /** Identities whose every event is in the timeline. */
     readonly arns: readonly string[];
+    /**
+     * Sessions whose ARN other sessions in the input share: only the events with one of their
+     * access keys or creation dates, and those with neither (which the log cannot attribute).
+     */
+    readonly sessions?: readonly { readonly arn: string; readonly keys: readonly string[]; readonly created: readonly string[] }[];
     /** Events that linked them (an AssumeRole copy logged with only the caller's account has no ARN). */
     readonly eventIds: readonly string[];
 }
 
 function timelinePredicate(selection: TimelineSelection): string {
-    return `${inList("useridentity.arn", selection.arns)} OR ${inList("eventid", selection.eventIds)}`;
+    const sessions = (selection.sessions ?? []).map(
+        (session) =>
+            `(useridentity.arn = ${sqlString(session.arn)} AND (${inList("useridentity.accesskeyid", session.keys)} OR ${inList(CREATED, session.created)}
+     OR (NOT regexp_like(coalesce(useridentity.accesskeyid, ''), '^[A-Z0-9]{16,128}$') AND useridentity.sessioncontext.attributes.creationdate IS NULL)))`,
+    );
+    return [inList("useridentity.arn", selection.arns), ...sessions, inList("eventid", selection.eventIds)].join(" OR ");
 }
 
 /**

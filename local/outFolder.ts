@@ -10,11 +10,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
+import { INVESTIGATIONS_DIR } from "./investigateReport";
 
 export const LOCK_FILE = ".cloudtrail-lake.lock";
 export const MARKER_FILE = ".cloudtrail-lake";
-/** What a run writes at the top of its folder; a previous run's copies are removed without --append. */
-export const RUN_OUTPUTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, ""), "report.html"];
+/**
+ * What a run writes at the top of its folder; a previous run's copies are removed without --append.
+ * The investigation pages are among them: each describes the lake it was made from, so one left
+ * from an earlier input would be linked by the new report as if it were about this one.
+ */
+export const RUN_OUTPUTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, ""), "report.html", INVESTIGATIONS_DIR];
 
 /** The output folder cannot be used: held by another run, or not ours to clear. */
 export class OutFolderError extends Error {
@@ -110,6 +115,6 @@ export function prepareOutFolder(outDir: string, append: boolean): void {
     }
     fs.writeFileSync(
         path.join(outDir, MARKER_FILE),
-        "Written by cloudtrail-lake's local mode (npm start); the next run without --append replaces normalised/, parquet/ and report.html.\n",
+        "Written by cloudtrail-lake's local mode (npm start); the next run without --append replaces normalised/, parquet/, report.html and investigations/.\n",
     );
 }

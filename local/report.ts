@@ -53,6 +53,13 @@ export function summaryTable(result: LocalRunResult): string {
             );
         }
     }
+    lines.push(...filesLeftOutLines(result));
+    return lines.join("\n");
+}
+
+/** The files of the input that were not read, failed ones by name and skipped ones grouped by reason; empty when every file was read. */
+export function filesLeftOutLines(result: LocalRunResult): string[] {
+    const lines: string[] = [];
     const failed = result.files.filter((file) => file.status === "failed");
     if (failed.length > 0) {
         lines.push("", `${failed.length} file(s) could not be read:`);
@@ -65,7 +72,25 @@ export function summaryTable(result: LocalRunResult): string {
             lines.push(`  ${files.length} × ${reason}: ${files.slice(0, SKIPPED_SHOWN).join(", ")}${files.length > SKIPPED_SHOWN ? ", …" : ""}`);
         }
     }
-    return lines.join("\n");
+    return lines;
+}
+
+/** What every command that runs the local pipeline prints on stderr after its output: the run's warnings, then each file that could not be read. */
+export function warningLines(result: LocalRunResult): string[] {
+    return [
+        ...result.warnings.map((warning) => `warning: ${warning}`),
+        ...result.files.filter((file) => file.status === "failed").map((file) => `could not read ${file.file}: ${file.reason}`),
+    ];
+}
+
+/** What the `--json` of every command that runs the local pipeline says about its input: what was read, what was not and why, and the warnings. */
+export function inputJson(result: LocalRunResult) {
+    return {
+        inputs: result.inputs,
+        failedFiles: result.files.filter((file) => file.status === "failed").map((file) => ({ file: file.file, reason: file.reason })),
+        skippedFiles: result.files.filter((file) => file.status === "skipped").map((file) => ({ file: file.file, reason: file.reason })),
+        warnings: result.warnings,
+    };
 }
 
 const escape = (value: unknown) => String(value ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);

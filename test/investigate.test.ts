@@ -14,6 +14,7 @@ import { main as athenaMain } from "../cli/athenaInvestigate";
 import { engineQuery, main, parseInvestigateArguments } from "../cli/investigate";
 import { Engine } from "../lambda/shared/engine";
 import { firstSeen, parseSubject, TimelineEvent } from "../local/investigate";
+import { investigationFileName } from "../local/investigateReport";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";
 
@@ -44,7 +45,19 @@ async function run(argv: string[]): Promise<Outcome> {
     }
 }
 
-async function json(argv: string[]): Promise<{ chain: Record<string, unknown>[]; timeline: TimelineEvent[] }> {
+interface InvestigationJson {
+    subject: { given: string; matchedAs: string; identity: string | null };
+    chain: Record<string, unknown>[];
+    timeline: TimelineEvent[];
+    notes: string[];
+    truncated: boolean;
+    input?: { warnings: string[]; skippedFiles: { file: string; reason: string }[]; failedFiles: { file: string; reason: string }[] };
+}
+
+/** The chain without what tells sessions apart (asserted where that is the point). */
+const plain = (chain: Record<string, unknown>[]) => chain.map((entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "session")));
+
+async function json(argv: string[]): Promise<InvestigationJson> {
     const outcome = await run([...argv, "--json"]);
     expect(outcome.code, outcome.stderr).to.equal(0);
     return JSON.parse(outcome.stdout);
@@ -55,7 +68,18 @@ const names = (timeline: TimelineEvent[]) => timeline.map((event) => event.event
 describe("investigate (local mode, chains from AWS documentation examples)", () => {
     it("single hop: a role session name leads back to the IAM user who assumed the role", async () => {
         const result = await json(["Dev1", "--input", fixture("single-hop")]);
-        expect(result.chain).to.deep.equal([
+        expect(result.subject).to.deep.equal({
+            given: "Dev1",
+            matchedAs: "role session name",
+            identity: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
+        });
+        expect(result.chain[1].session).to.deep.equal({
+            accessKeyIds: ["ASIAIOSFODNN7EXAMPLE"],
+            createdAt: ["2021-02-21T23:46:28Z"],
+            sourceIdentity: "source-identity-value-set",
+            otherSessionsWithThisArn: 0,
+        });
+        expect(plain(result.chain)).to.deep.equal([
             { arn: "arn:aws:iam::123456789012:user/Alice", account: "123456789012", type: "IAMUser", via: null },
             {
                 arn: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
@@ -96,12 +120,14 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
             "arn:aws:iam::123456789012:user/Alice",
             "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
         ]);
-        expect(byArn).to.deep.equal(byKey);
+        expect(byArn.chain).to.deep.equal(byKey.chain);
+        expect(byArn.timeline).to.deep.equal(byKey.timeline);
+        expect([byKey.subject.matchedAs, byArn.subject.matchedAs]).to.deep.equal(["access key id", "ARN"]);
     });
 
     it("the other direction: an IAM user's investigation lists the sessions it started, and their events", async () => {
         const result = await json(["AKIAIOSFODNN7EXAMPLE", "--input", fixture("single-hop")]);
-        expect(result.chain).to.deep.equal([
+        expect(plain(result.chain)).to.deep.equal([
             { arn: "arn:aws:iam::123456789012:user/Alice", account: "123456789012", type: "IAMUser", via: null },
             {
                 arn: "arn:aws:sts::123456789012:assumed-role/DevRole/Dev1",
@@ -116,7 +142,7 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
 
     it("two hops across three accounts: origin first, one timeline across accounts and regions with the detections that flagged each event", async () => {
         const result = await json(["arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", "--input", fixture("two-hops")]);
-        expect(result.chain).to.deep.equal([
+        expect(plain(result.chain)).to.deep.equal([
             { arn: "arn:aws:iam::777788889999:user/JohnDoe", account: "777788889999", type: "IAMUser", via: null },
             // The caller's copy of the cross-account AssumeRole (it names the caller) rather than the role account's.
             {
@@ -178,8 +204,8 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
     });
 
     it("console SwitchRole: the session leads back to the IAM user named by SwitchFrom, even with only the role account's logs", async () => {
-        const both = await json(["JohnDoe", "--input", fixture("switch-role")]);
-        expect(both.chain).to.deep.equal([
+        const both = await json(["arn:aws:sts::444455556666:assumed-role/CrossAccountAdmin/JohnDoe", "--input", fixture("switch-role")]);
+        expect(plain(both.chain)).to.deep.equal([
             { arn: "arn:aws:iam::111122223333:user/JohnDoe", account: "111122223333", type: "IAMUser", via: null },
             {
                 arn: "arn:aws:sts::444455556666:assumed-role/CrossAccountAdmin/JohnDoe",
@@ -194,7 +220,11 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         expect(both.timeline.find((event) => event.eventName === "SwitchRole")!.detections).to.deep.equal(["console-switch-role"]);
         expect(both.timeline[0].detections).to.deep.equal(["console-login-without-mfa"]);
 
-        const roleAccountOnly = await json(["JohnDoe", "--input", fixture("switch-role", "AWSLogs", "444455556666")]);
+        const roleAccountOnly = await json([
+            "arn:aws:sts::444455556666:assumed-role/CrossAccountAdmin/JohnDoe",
+            "--input",
+            fixture("switch-role", "AWSLogs", "444455556666"),
+        ]);
         expect(roleAccountOnly.chain).to.deep.equal(both.chain);
         // The other direction: the user, seen there only as SwitchFrom, started that session.
         const fromUser = await json(["arn:aws:iam::111122223333:user/JohnDoe", "--input", fixture("switch-role", "AWSLogs", "444455556666")]);
@@ -206,7 +236,7 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
 
     it("SAML federation: the origin is the identity provider, and the note names the asserted subject", async () => {
         const result = await json(["MyAssignedRoleSessionName", "--input", fixture("saml")]);
-        expect(result.chain).to.deep.equal([
+        expect(plain(result.chain)).to.deep.equal([
             {
                 arn: "arn:aws:iam::444455556666:saml-provider/Shibboleth",
                 account: "444455556666",
@@ -238,7 +268,7 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
             "--input",
             path.join(__dirname, "..", "samples", "panther-labs__panther-analysis", "rules", "aws_cloudtrail_rules", "role_assumed_by_aws_service.json"),
         ]);
-        expect(result.chain).to.deep.equal([
+        expect(plain(result.chain)).to.deep.equal([
             { arn: "lambda.amazonaws.com", account: null, type: "AWSService", via: null, note: "an AWS service assumed the role" },
             {
                 arn: "arn:aws:sts::123456789123:assumed-role/my_role_arn/awslambda_55_20240602202712548",
@@ -253,8 +283,13 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         const outcome = await run(["arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", "--input", fixture("two-hops")]);
         expect(outcome.code).to.equal(0);
         const lines = outcome.stdout.split("\n");
-        expect(lines[1]).to.match(/^\s+1\. IAMUser\s+arn:aws:iam::777788889999:user\/JohnDoe\s+account 777788889999\s+origin$/);
-        expect(lines[3]).to.match(/3\. AssumedRole .*Role2WithTags .*via AssumeRole 1917948f-3042-46ec-98e2-62865EXAMPLE <- subject$/);
+        expect(lines[0]).to.equal(
+            "arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags taken as ARN: arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags",
+        );
+        expect(lines[2]).to.match(/^\s+1\. IAMUser\s+arn:aws:iam::777788889999:user\/JohnDoe\s+account 777788889999\s+origin$/);
+        expect(lines.find((line) => line.includes("3. AssumedRole"))).to.match(
+            /3\. AssumedRole .*Role2WithTags .*via AssumeRole 1917948f-3042-46ec-98e2-62865EXAMPLE <- subject$/,
+        );
         expect(outcome.stdout).to.contain("Timeline: 6 event(s) in 3 account(s) and 3 region(s)");
         expect(lines.find((line) => line.includes("StopLogging"))).to.match(/\*198\.51\.100\.23 .*cloudtrail-tampering$/);
     });
@@ -264,10 +299,10 @@ describe("investigate (local mode, chains from AWS documentation examples)", () 
         try {
             const outcome = await run(["Dev1", "--input", fixture("single-hop"), "--out", out]);
             expect(outcome.code).to.equal(0);
-            const page = fs.readFileSync(path.join(out, "investigations", "Dev1.html"), "utf8");
+            const page = fs.readFileSync(path.join(out, "investigations", investigationFileName("Dev1")), "utf8");
             expect(page).to.contain("arn:aws:iam::123456789012:user/Alice").and.to.contain("access-key-created").and.to.contain('class="new"');
             const report = fs.readFileSync(path.join(out, "report.html"), "utf8");
-            expect(report).to.contain('<a href="investigations/Dev1.html">Dev1</a>');
+            expect(report).to.contain(`<a href="investigations/${investigationFileName("Dev1")}">Dev1</a>`);
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
         }
@@ -322,7 +357,8 @@ describe("investigate arguments", () => {
         expect(parseSubject("arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/Bob")).to.deep.include({ kind: "arn", type: "IAMUser" });
         expect(parseSubject("arn:aws-us-gov:iam::123456789012:root")).to.deep.include({ kind: "arn", type: "Root" });
         expect(parseSubject("ASIAIOSFODNN7EXAMPLE")).to.deep.equal({ kind: "key" });
-        expect(parseSubject("bob@example.com")).to.deep.equal({ kind: "session-name" });
+        expect(parseSubject("bob@example.com")).to.deep.equal({ kind: "name" });
+        expect(parseSubject("a")).to.deep.equal({ kind: "name" });
         expect(() => parseSubject("two words")).to.throw(/neither a principal ARN/);
     });
 });
@@ -445,7 +481,9 @@ describe("investigate on the deployed lake (npm run query -- investigate)", () =
             );
             expect(code, logs.join("\n")).to.equal(0);
             const local = await json(["arn:aws:sts::444455556666:assumed-role/JohnRole2/Role2WithTags", "--input", fixture("two-hops")]);
-            expect(JSON.parse(stdout)).to.deep.equal(local);
+            const athenaJson = JSON.parse(stdout);
+            expect(athenaJson.chain).to.deep.equal(local.chain);
+            expect(athenaJson.timeline).to.deep.equal(local.timeline);
             // Every query reads a bounded window through the date partition, which is what keeps Athena's scan small.
             expect(athena.statements.length).to.be.greaterThan(3);
             for (const sql of athena.statements) expect(sql).to.contain(`"date" BETWEEN '2019-09-28' AND '2019-10-05'`);
@@ -470,6 +508,9 @@ describe("investigate on the deployed lake (npm run query -- investigate)", () =
             const bad = await athenaMain(["Role2WithTags", "--since", "a week"], { client: athena.client, output: () => {}, log: (text) => logs.push(text) });
             expect(bad).to.equal(2);
             expect(logs.at(-1)).to.match(/--since: "a week" is not a duration/);
+            const hops = await athenaMain(["Role2WithTags", "--max-hops", "0x10"], { client: athena.client, output: () => {}, log: (text) => logs.push(text) });
+            expect(hops).to.equal(2);
+            expect(logs.at(-1)).to.contain('--max-hops must be a whole number from 1 to 1000, not "0x10"');
         } finally {
             athena.close();
         }
