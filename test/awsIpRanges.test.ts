@@ -57,9 +57,7 @@ describe("AWS IP ranges (reference data)", () => {
         expect(() => compactIpRanges({ ...SAMPLE, prefixes: [{ ip_prefix: "52.0.0.0/7", region: "x", service: "AMAZON" }] })).to.throw(
             /prefixes\[0\] 52.0.0.0\/7 is wider than \/8/,
         );
-        expect(() => compactIpRanges({ ...SAMPLE, ipv6_prefixes: [{ ipv6_prefix: "2600::/16", region: "x", service: "AMAZON" }] })).to.throw(
-            /wider than \/32/,
-        );
+        expect(() => compactIpRanges({ ...SAMPLE, ipv6_prefixes: [{ ipv6_prefix: "2600::/16", region: "x", service: "AMAZON" }] })).to.throw(/wider than \/32/);
     });
 
     it("names the most specific range of an address, null outside AWS, undefined for what is not an address", () => {
