@@ -20,16 +20,16 @@ WITH issued AS (
       AND coalesce(useridentity.invokedby, sourceipaddress) <> 'ec2.amazonaws.com'
 ), runtime AS (
     -- Access keys whose calls name the runtime they run in (AWS SDKs append AWS_EXECUTION_ENV as exec-env/…).
-    SELECT useridentity.accesskeyid AS access_key,
+    SELECT useridentity.accesskeyid AS access_key, useridentity.arn AS principal,
            min(regexp_extract(useragent, 'exec-env/(AWS_[A-Za-z]+)', 1)) AS runtime_family
     FROM cloudtrail
     WHERE ${window}
       AND useridentity.type = 'AssumedRole'
       AND regexp_like(coalesce(useragent, ''), 'exec-env/AWS_[A-Za-z]+')
       AND useridentity.sessioncontext.ec2roledelivery IS NULL
-    GROUP BY useridentity.accesskeyid
+    GROUP BY useridentity.accesskeyid, useridentity.arn
 ), workload_keys AS (
-    SELECT coalesce(i.access_key, r.access_key) AS access_key,
+    SELECT coalesce(i.access_key, r.access_key) AS access_key, r.principal,
            CASE WHEN i.access_key IS NOT NULL THEN concat(i.issued_to, ' session ', coalesce(i.session_name, '?'))
                 ELSE concat('a workload of runtime ', r.runtime_family) END AS workload,
            r.runtime_family
@@ -39,11 +39,13 @@ WITH issued AS (
 ), calls AS (
     SELECT c.*, w.workload, w.runtime_family
     FROM cloudtrail c
-    JOIN workload_keys w ON w.access_key = c.useridentity.accesskeyid
+    -- A key known from its runtime is matched with its session too: published samples reuse placeholder keys.
+    JOIN workload_keys w ON w.access_key = c.useridentity.accesskeyid AND (w.principal IS NULL OR w.principal = c.useridentity.arn)
     WHERE ${window}
       AND c.useridentity.type = 'AssumedRole'
       AND c.useridentity.invokedby IS NULL
       AND c.vpcendpointid IS NULL
+      AND coalesce(c.sessioncredentialfromconsole, false) = false
       AND regexp_like(coalesce(c.sourceipaddress, ''), '^[0-9]{1,3}(\.[0-9]{1,3}){3}$|^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$')
       AND NOT regexp_like(lower(c.sourceipaddress), '^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|::1$|f[cd]|fe[89ab])')
 ), home AS (

@@ -4,14 +4,16 @@
 -- kind: event
 -- tactics: TA0006, TA0001
 -- techniques: T1552.005, T1078.004
--- description: A call made with credentials that only a workload holds - an EC2 instance profile's session (sessionContext.ec2RoleDelivery, or a session named after its instance id), an EKS service account's web-identity session (federated by the cluster's oidc.eks provider), or a session whose own user agent names the Lambda or ECS runtime (exec-env/AWS_Lambda_…, AWS_ECS_…) - from a public address in none of AWS's published ranges (data/aws-ip-ranges.json): the credentials were taken from the workload (metadata service, environment, SSRF) and used elsewhere, as GuardDuty's InstanceCredentialExfiltration.OutsideAWS reports. Calls through VPC endpoints, by AWS services for the workload (invokedBy), from private addresses and from every AWS range are left out.
+-- description: A call made with credentials that only a workload holds - an EC2 instance profile's session (sessionContext.ec2RoleDelivery, or a session named after its instance id), an EKS service account's web-identity session (federated by the cluster's oidc.eks provider), or a session whose own user agent names the Lambda or ECS runtime (exec-env/AWS_Lambda_…, AWS_ECS_…) - from a public address in none of AWS's published ranges (data/aws-ip-ranges.json): the credentials were taken from the workload (metadata service, environment, SSRF) and used elsewhere, as GuardDuty's InstanceCredentialExfiltration.OutsideAWS reports. Calls through VPC endpoints, by AWS services for the workload (invokedBy), on Systems Manager's message channels (ssmmessages, ec2messages: Session Manager traffic), from private addresses and from every AWS range are left out.
 -- falsepositives: A VPC whose internet egress leaves through an on-premises or third-party proxy (Direct Connect/VPN with a corporate NAT, a SASE egress): its instances call AWS from that proxy's public address. Add the proxy's addresses as a suppression. AWS ranges newer than the shipped copy (npm run update:ip-ranges).
 -- runbook: Confirm the address is not your egress; revoke the role's sessions issued before now (IAM console: Revoke active sessions, i.e. an aws:TokenIssueTime deny), rotate what the role can read, find how the credentials left the workload (IMDSv1 or SSRF on the instance, environment dump, a compromised image) and require IMDSv2; follow the address in other accounts (npm start -- investigate).
 WITH calls AS (
     SELECT *,
         CASE
-            WHEN useridentity.sessioncontext.ec2roledelivery IS NOT NULL OR regexp_like(useridentity.principalid, ':i-[0-9a-f]{8,17}$')
-                THEN concat('EC2 instance ', coalesce(regexp_extract(useridentity.principalid, 'i-[0-9a-f]{8,17}$'), 'profile'))
+            WHEN useridentity.sessioncontext.ec2roledelivery IS NOT NULL
+              OR regexp_like(coalesce(useridentity.principalid, ''), ':i-[0-9a-f]{8,17}$')
+              OR regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/[^/]+/i-[0-9a-f]{8,17}$')
+                THEN concat('EC2 instance ', coalesce(regexp_extract(coalesce(useridentity.principalid, useridentity.arn), 'i-[0-9a-f]{8,17}$'), 'profile'))
             WHEN regexp_like(coalesce(useridentity.sessioncontext.webidfederationdata.federatedprovider, ''), 'oidc\.eks\.[a-z0-9-]+\.amazonaws\.com')
                 THEN 'EKS service account'
             WHEN regexp_like(coalesce(useragent, ''), 'exec-env/AWS_Lambda_') THEN 'Lambda function'
@@ -22,6 +24,8 @@ WITH calls AS (
       AND useridentity.type IN ('AssumedRole', 'WebIdentityUser')
       AND useridentity.invokedby IS NULL
       AND vpcendpointid IS NULL
+      -- The Systems Manager agent's message channels: Session Manager's traffic, left out as Panther's IMDS rule does.
+      AND coalesce(eventsource, '') NOT IN ('ssmmessages.amazonaws.com', 'ec2messages.amazonaws.com')
       AND regexp_like(coalesce(sourceipaddress, ''), '^[0-9]{1,3}(\.[0-9]{1,3}){3}$|^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$')
       AND NOT regexp_like(lower(sourceipaddress), '^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|::1$|f[cd]|fe[89ab])')
 ), workload_calls AS (
