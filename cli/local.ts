@@ -39,7 +39,8 @@ export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out
             is looked at (gzip, then JSON). Several may follow one --input. Default: samples/
   --out     the output folder (default: out/). Its previous lake and report are replaced,
             so findings cover exactly this input; a folder with other files is refused
-  --stack-file  apply that stack's cloudtrail-lake:suppressions to the findings, as alerts do
+  --stack-file  apply that stack's cloudtrail-lake:suppressions to the findings, as alerts do,
+            and name each hit's account as its cloudtrail-lake:accounts does
   --append  add this input to the lake already in --out instead (duplicates by eventID dropped)
   --since, --until
             narrow the window: 2026-11-25T10:00:00Z, with milliseconds or an offset, or 2026-11-25.
@@ -179,6 +180,8 @@ async function main(argv: string[]): Promise<number> {
         discovery.files.length,
         Math.min(args.jobs, discovery.files.length),
     );
+    // The stack's config, read once: its suppressions and its account names (shown beside each hit).
+    const stack = args.stackFile ? readStackConfig(args.stackFile) : undefined;
     let result;
     try {
         result = await runLocal({
@@ -190,7 +193,8 @@ async function main(argv: string[]): Promise<number> {
             append: args.append,
             jobs: args.jobs,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
-            suppressions: args.stackFile ? new Suppressions(readStackConfig(args.stackFile).suppressions) : undefined,
+            suppressions: stack ? new Suppressions(stack.suppressions) : undefined,
+            accountNames: Object.fromEntries((stack?.accounts ?? []).map((account) => [account.id, account.name])),
             onFileDone: progress?.advance,
             onStage: (stage) => {
                 if (stage === "parquet") progress?.done();

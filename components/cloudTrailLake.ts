@@ -161,6 +161,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                         kmsKeyArn: this.archive.keyArn,
                         dependsOn: this.archive.trailPrerequisites,
                         tags: migrating ? { ...tags, [MIGRATION_TAG]: "true" } : tags,
+                        dataEvents: config.dataEvents,
                     },
                     { parent: this },
                 );
@@ -181,6 +182,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     kmsKeyArn: this.archive.keyArn,
                     dependsOn: this.archive.trailPrerequisites,
                     tags,
+                    dataEvents: config.dataEvents,
                 },
                 { parent: this },
             );

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { MAX_ACCOUNTS } from "../contract/limits";
 import { cronProblems, planTriggers } from "./schedule";
 import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "./alerts";
+import { dataEventsProblems, dataEventsSchema } from "./dataEvents";
 
 /** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
 export const DEFAULT_REGIONS = [
@@ -309,6 +310,11 @@ const topLevelSchema = z.strictObject({
      * the caller's role (the issuer of its session). Set it when people and CI deploy in turn.
      */
     deployRoleArn: iamPrincipalArn.optional(),
+    /**
+     * Data events the stack's trails record (config/dataEvents.ts, docs/data-events.md): S3 object calls
+     * of the listed buckets and Lambda invocations. Off by default (billed from the first event).
+     */
+    dataEvents: dataEventsSchema.prefault({}),
     /** Alerting (config/alerts.ts); unset: no alerting resources are deployed. */
     alerts: alertsSchema.optional(),
     /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
@@ -389,6 +395,12 @@ function trailModeProblems(values: Record<string, unknown>): string[] {
             );
         }
     }
+    if (mode === "existing" && values.dataEvents !== undefined) {
+        problems.push(
+            `${configKeyPath(["dataEvents"])} is set but trailMode is existing: this stack creates no trail then, so it records no data events; ` +
+                "configure them on the existing trail, or remove dataEvents",
+        );
+    }
     if (mode === "existing" && values.trailName !== undefined) {
         problems.push(
             `${configKeyPath(["trailName"])} is set but trailMode is existing: this stack creates no trail then; remove trailName (the existing trail keeps its own name)`,
@@ -444,7 +456,8 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
     const duplicates = duplicateAccountProblems(values.accounts);
     const schedule = result.success ? scheduleProblems(result.data) : [];
     const modes = trailModeProblems(values);
-    if (result.success && duplicates.length === 0 && schedule.length === 0 && modes.length === 0) return result.data;
+    const dataEvents = result.success ? dataEventsProblems(result.data.dataEvents, configKeyPath) : [];
+    if (result.success && duplicates.length === 0 && schedule.length === 0 && modes.length === 0 && dataEvents.length === 0) return result.data;
     const problems: string[] = [];
     for (const issue of result.error?.issues ?? []) {
         if (issue.code === "unrecognized_keys") {
@@ -460,7 +473,7 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
             );
         }
     }
-    problems.push(...duplicates, ...schedule, ...modes);
+    problems.push(...duplicates, ...schedule, ...modes, ...dataEvents);
     throw new ConfigError(problems);
 }
 
@@ -476,6 +489,7 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path[0] === "catalog") return Object.keys(catalogSchema.shape);
     if (path[0] === "organization") return Object.keys(organizationSchema.shape);
     if (path[0] === "existingArchive") return Object.keys(existingArchiveSchema.shape);
+    if (path[0] === "dataEvents") return Object.keys(dataEventsSchema.shape);
     return [];
 }
 

@@ -13,6 +13,8 @@ export const LAKE_PREFIXES = {
     glueTemp: "glue-temp/",
     /** Glue job scripts. */
     glueScripts: "glue-scripts/",
+    /** Reference tables the stack uploads (AWS's IP ranges, contract/awsIpRanges.ts), one folder per table. */
+    reference: "reference/",
 } as const;
 
 /** Prefix of the access-log bucket under which each source bucket's server access logs go. */

@@ -113,7 +113,8 @@ function chart(result: LocalRunResult): string {
 
 function hitsTable(hits: Row[], count: number): string {
     if (hits.length === 0) return "<p>No hits.</p>";
-    const columns = ["eventtime", "account", "region", "eventname", "principal", "sourceipaddress", "detail", "eventid"];
+    // sourcenetwork and accountname: contract/enrichment.ts, added to every hit by local/run.ts.
+    const columns = ["eventtime", "account", "accountname", "region", "eventname", "principal", "sourceipaddress", "sourcenetwork", "detail", "eventid"];
     return `<table><tr>${columns.map((column) => `<th>${column}</th>`).join("")}</tr>${hits
         .map((hit) => `<tr>${columns.map((column) => `<td>${escape(hit[column])}</td>`).join("")}</tr>`)
         .join("")}</table>${count > hits.length ? `<p>… and ${count - hits.length} more (all their event ids are in <code>--json</code>).</p>` : ""}`;

@@ -8,6 +8,7 @@
  * that is removed at the end, on failure, and by {@link abortRuns} on SIGINT.
  */
 import { Suppressions } from "../contract/suppressions";
+import { enrichRow } from "../contract/enrichment";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -27,6 +28,11 @@ export interface LocalRunOptions {
     /** Narrow the window (ISO-8601 instants; `since` is rounded down to the second, `until` up); default: the whole plausible span of the lake. */
     /** Stack config suppressions (contract/suppressions.ts), applied to every detection's rows as the alerts do. */
     readonly suppressions?: Suppressions;
+    /**
+     * Account id → name (stack config `accounts`), shown beside each hit's account.
+     * @default {} (no names: hits say `accountname: null`)
+     */
+    readonly accountNames?: Readonly<Record<string, string>>;
     readonly since?: string;
     readonly until?: string;
     /** Add to the lake already in `outDir` instead of replacing it (`--append`). */
@@ -58,7 +64,10 @@ export interface Finding {
     /** Rows removed by stack config suppressions. */
     readonly suppressed?: number;
     readonly eventIds: string[];
-    /** The first {@link HITS_KEPT} hits, in order of time. */
+    /**
+     * The first {@link HITS_KEPT} hits, in order of time: the detection's columns, then `sourcenetwork`
+     * (AWS range or outside AWS) and `accountname` (contract/enrichment.ts).
+     */
     readonly hits: Row[];
 }
 
@@ -228,7 +237,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     }
     const findings: Finding[] = [];
     for (const detection of options.detections ?? loadDetections()) {
-        findings.push(await runDetection(engine, detection, window, hasLake, options.suppressions));
+        findings.push(await runDetection(engine, detection, window, hasLake, options.suppressions, options.accountNames ?? {}));
     }
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
     // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
@@ -263,7 +272,8 @@ async function runDetection(
     detection: Detection,
     window: { since: string; until: string },
     hasLake: boolean,
-    suppressions?: Suppressions,
+    suppressions: Suppressions | undefined,
+    accountNames: Readonly<Record<string, string>>,
 ): Promise<Finding> {
     const base = {
         query: detection.name,
@@ -289,7 +299,7 @@ async function runDetection(
             count: ids.length,
             ...(suppressed > 0 ? { suppressed } : {}),
             eventIds: ids.map((row) => String(row.eventid ?? "")),
-            hits,
+            hits: hits.map((hit) => enrichRow(hit, accountNames)),
         };
     } catch (error) {
         return { ...base, status: "cannot-run-locally", error: (error as Error).message.split("\n")[0], count: 0, eventIds: [], hits: [] };

@@ -150,6 +150,8 @@ describe("Alerting component", () => {
         const byId = Object.fromEntries(policy.Statement.map((statement: PolicyStatementJson) => [statement.Sid, statement]));
         expect(byId.RunQueries.Resource).to.equal(`arn:aws:athena:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:workgroup/cloudtrail-lake-prod`);
         expect(byId.ReadNormalised.Resource).to.equal("arn:aws:s3:::lake-0123456789abcdef/normalised/*");
+        // The reference table some correlations join (AWS's IP ranges), and nothing else of the lake.
+        expect(byId.ReadReferenceTables.Resource).to.equal("arn:aws:s3:::lake-0123456789abcdef/reference/*");
         expect(byId.PublishToAlertTopic.Resource).to.equal(mockArn("aws:sns/topic:Topic", "alerts-topic"));
         expect(byId.PutAlertEvents.Resource).to.equal(`arn:aws:events:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:event-bus/security`);
         const events = json(get("aws:iam/rolePolicy:RolePolicy", "alerts-events-role-policy").policy);

@@ -154,6 +154,25 @@ describe("the program with Pulumi.prod.yaml", () => {
         }
     });
 
+    it("uploads AWS's IP ranges to the lake and declares the aws_ip_ranges table over them, as the detections join it", () => {
+        const object = named(resources, "aws:s3/bucketObjectv2:BucketObjectv2", "catalog-aws-ip-ranges");
+        expect(object.inputs).to.include({ bucket: "lake-0123456789abcdef", key: "reference/aws_ip_ranges/aws-ip-ranges.csv", contentType: "text/csv" });
+        const table = named(resources, "aws:glue/catalogTable:CatalogTable", "catalog-aws-ip-ranges");
+        expect(table.inputs.name).to.equal("aws_ip_ranges");
+        expect(table.inputs.storageDescriptor.location).to.equal("s3://lake-0123456789abcdef/reference/aws_ip_ranges/");
+        expect(table.inputs.storageDescriptor.columns.map((column: { name: string }) => column.name)).to.deep.equal([
+            "bucket",
+            "first_key",
+            "last_key",
+            "prefix",
+            "region",
+            "network_border_group",
+            "services",
+        ]);
+        expect(table.inputs.storageDescriptor.serDeInfo.parameters).to.deep.equal({ "field.delim": ",", "serialization.format": "," });
+        expect(table.inputs.parameters).to.include({ "skip.header.line.count": "1" });
+    });
+
     it("exports the bucket names, the key ARN and a trail ARN per account", () => {
         expect(outputs).to.include({ archiveBucketName: "archive-0123456789abcdef", lakeBucketName: "lake-0123456789abcdef" });
         expect(outputs.trailArns).to.deep.equal(

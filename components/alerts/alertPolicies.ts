@@ -7,6 +7,7 @@ import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { keyAdministeredThroughIam, PolicyDocument, PolicyStatement } from "../archive/archivePolicies";
 import { ProjectionArgs, TableDefinition } from "../catalog/tables";
 import { RECENT_TABLE } from "../../contract/alerting";
+import { AWS_IP_RANGES_TABLE } from "../../contract/awsIpRanges";
 
 /**
  * Key policy of an SNS topic's own key. SNS encrypts with it on behalf of the publishers (their IAM
@@ -181,16 +182,25 @@ export function scheduledEvaluatorPolicy(
                 Sid: "ReadCatalog",
                 Effect: "Allow",
                 Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-                Resource: [`${glue}:catalog`, `${glue}:database/${args.databaseName}`, `${glue}:table/${args.databaseName}/${RECENT_TABLE}`],
+                Resource: [
+                    `${glue}:catalog`,
+                    `${glue}:database/${args.databaseName}`,
+                    `${glue}:table/${args.databaseName}/${RECENT_TABLE}`,
+                    // Reference data some detections join (contract/awsIpRanges.ts).
+                    `${glue}:table/${args.databaseName}/${AWS_IP_RANGES_TABLE}`,
+                ],
             },
             {
                 Sid: "ListNormalisedAndResults",
                 Effect: "Allow",
                 Action: ["s3:ListBucket", "s3:GetBucketLocation"],
                 Resource: args.lakeBucketArn,
-                Condition: { StringLike: { "s3:prefix": [`${LAKE_PREFIXES.normalised}*`, `${LAKE_PREFIXES.athenaResults}*`] } },
+                Condition: {
+                    StringLike: { "s3:prefix": [`${LAKE_PREFIXES.normalised}*`, `${LAKE_PREFIXES.reference}*`, `${LAKE_PREFIXES.athenaResults}*`] },
+                },
             },
             { Sid: "ReadNormalised", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.normalised}*` },
+            { Sid: "ReadReferenceTables", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.reference}*` },
             // Athena writes the results with the caller's permissions, then the caller reads them.
             {
                 Sid: "QueryResults",

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AthenaConfig, CatalogConfig } from "../../config/stackConfig";
 import { Detection } from "../../contract/detections";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
-import { parquetTable, rawTable, TableDefinition } from "./tables";
+import { awsIpRangesCsv } from "../../contract/awsIpRanges";
+import { AWS_IP_RANGES_KEY, awsIpRangesTable, parquetTable, rawTable, TableDefinition } from "./tables";
 
 /** Arguments of {@link LakeCatalog}. */
 export interface LakeCatalogArgs {
@@ -63,7 +64,7 @@ export class LakeCatalog extends pulumi.ComponentResource {
                         location: definition.location,
                         inputFormat: definition.inputFormat,
                         outputFormat: definition.outputFormat,
-                        serDeInfo: { serializationLibrary: definition.serde },
+                        serDeInfo: { serializationLibrary: definition.serde, parameters: definition.serdeParameters },
                         columns: definition.columns,
                     },
                 },
@@ -76,6 +77,23 @@ export class LakeCatalog extends pulumi.ComponentResource {
         table(
             "cloudtrail-raw",
             pulumi.output(args.archiveBucketName).apply((bucket) => rawTable(bucket, { ...projection, organizationId: args.organizationId })),
+        );
+
+        // The reference table the detections join addresses with: the same rows the local mode loads.
+        new aws.s3.BucketObjectv2(
+            `${name}-aws-ip-ranges`,
+            {
+                bucket: args.lakeBucketName,
+                key: AWS_IP_RANGES_KEY,
+                source: new pulumi.asset.StringAsset(awsIpRangesCsv()),
+                contentType: "text/csv",
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        table(
+            "aws-ip-ranges",
+            pulumi.output(args.lakeBucketName).apply((bucket) => awsIpRangesTable(bucket)),
         );
 
         const workgroup = new aws.athena.Workgroup(

@@ -5,6 +5,7 @@
  */
 import { hiveColumns, hiveType, COLUMNS, PARTITION_COLUMNS } from "../../contract/schema";
 import { ARCHIVE_LOG_PREFIX, LAKE_PREFIXES } from "../../contract/prefixes";
+import { AWS_IP_RANGES_TABLE, AWS_IP_RANGES_TABLE_COLUMNS, ipRangesDate } from "../../contract/awsIpRanges";
 
 export interface TableColumn {
     readonly name: string;
@@ -102,5 +103,28 @@ export function rawTable(archiveBucketName: string, args: ProjectionArgs): Table
             EXTERNAL: "TRUE",
             ...projection(args, "yyyy/MM/dd", args.firstDate.replace(/-/g, "/"), `${root}\${account}/CloudTrail/\${region}/\${date}`),
         },
+    };
+}
+
+/** Key of the CSV the `aws_ip_ranges` table reads (contract/awsIpRanges.ts awsIpRangesCsv). */
+export const AWS_IP_RANGES_KEY = `${LAKE_PREFIXES.reference}${AWS_IP_RANGES_TABLE}/aws-ip-ranges.csv`;
+
+/**
+ * `aws_ip_ranges`: AWS's published IP ranges as the detections join them (bucket, first_key,
+ * last_key, …), from the CSV the stack uploads: the same rows DuckDB loads locally. Text columns,
+ * comma-separated, header skipped (no value needs quoting; awsIpRangesCsv checks it).
+ */
+export function awsIpRangesTable(lakeBucketName: string): TableDefinition {
+    return {
+        name: AWS_IP_RANGES_TABLE,
+        description: `AWS's published IP address ranges (ip-ranges.json of ${ipRangesDate()}), keyed for range joins on sourceipaddress (cloudtrail-lake).`,
+        location: `s3://${lakeBucketName}/${LAKE_PREFIXES.reference}${AWS_IP_RANGES_TABLE}/`,
+        columns: AWS_IP_RANGES_TABLE_COLUMNS.map((name) => ({ name, type: "string" })),
+        partitionKeys: [],
+        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+        serde: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+        serdeParameters: { "field.delim": ",", "serialization.format": "," },
+        parameters: { "classification": "csv", "EXTERNAL": "TRUE", "skip.header.line.count": "1" },
     };
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TRAIL_RECORDING, trailAccountProvider, trailRoleArn } from "./trailSettings";
+import { advancedEventSelectors, DataEventsConfig } from "../../config/dataEvents";
 
 /** Arguments of {@link MemberTrail}. */
 export interface MemberTrailArgs {
@@ -24,6 +25,11 @@ export interface MemberTrailArgs {
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Tags of the trail. */
     readonly tags?: Record<string, string>;
+    /**
+     * Data events to record besides every management event (advanced event selectors).
+     * @default none: CloudTrail's default selectors, all management events and no data events
+     */
+    readonly dataEvents?: DataEventsConfig;
 }
 
 /** One multi-region, validated, encrypted trail in one member account, delivering to the archive. */
@@ -45,6 +51,7 @@ export class MemberTrail extends pulumi.ComponentResource {
                 s3BucketName: args.bucketName,
                 kmsKeyId: args.kmsKeyArn,
                 ...TRAIL_RECORDING,
+                advancedEventSelectors: args.dataEvents && advancedEventSelectors(args.dataEvents, args.partition),
                 tags: { ...args.tags, "cloudtrail-lake:account-name": args.accountName },
             },
             { parent: this, provider, dependsOn: args.dependsOn },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TRAIL_RECORDING, trailAccountProvider, trailRoleArn } from "./trailSettings";
+import { advancedEventSelectors, DataEventsConfig } from "../../config/dataEvents";
 
 /** Arguments of {@link OrganizationTrail}. */
 export interface OrganizationTrailArgs {
@@ -24,6 +25,11 @@ export interface OrganizationTrailArgs {
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Tags of the trail. */
     readonly tags?: Record<string, string>;
+    /**
+     * Data events to record besides every management event (advanced event selectors).
+     * @default none: CloudTrail's default selectors, all management events and no data events
+     */
+    readonly dataEvents?: DataEventsConfig;
 }
 
 /**
@@ -51,6 +57,7 @@ export class OrganizationTrail extends pulumi.ComponentResource {
                 kmsKeyId: args.kmsKeyArn,
                 isOrganizationTrail: true,
                 ...TRAIL_RECORDING,
+                advancedEventSelectors: args.dataEvents && advancedEventSelectors(args.dataEvents, args.partition),
                 tags: { ...args.tags, "cloudtrail-lake:organization": args.organizationId },
             },
             { parent: this, provider, dependsOn: args.dependsOn },

@@ -7,6 +7,7 @@ import { Suppressions } from "../../contract/suppressions";
 import { AlertDetection, AlertSeverity, SEVERITY_RANK } from "../../contract/alerting";
 import { isoSeconds, sqlForWindow } from "./catalogue";
 import { DedupStore } from "./dedup";
+import { accountName, sourceNetwork } from "../../contract/enrichment";
 
 /** One output row of a detection (DETECTIONS-FORMAT.md: ten columns, as text). */
 export type DetectionRow = Record<string, unknown>;
@@ -29,7 +30,11 @@ export interface Alert {
     readonly regions: string[];
     readonly principal: string;
     readonly sourceIp: string | null;
+    /** Where {@link sourceIp} is: an AWS range (service, region, prefix) or outside AWS (contract/enrichment.ts). */
+    readonly sourceNetwork: string | null;
     readonly sourceIps: string[];
+    /** The same for every address of {@link sourceIps}. */
+    readonly sourceNetworks: Record<string, string>;
     readonly userAgent: string | null;
     readonly firstSeen: string;
     readonly lastSeen: string;
@@ -111,6 +116,10 @@ export function buildAlerts(detection: AlertDetection, rows: readonly DetectionR
         const lastSeen = times.at(-1) ?? "";
         const eventIds = distinct(group.map((row) => str(row.eventid))).sort();
         const window = { since: `${firstSeen.slice(0, 19)}Z`, until: isoSeconds(new Date(Date.parse(`${lastSeen.slice(0, 19)}Z`) + 1000)) };
+        const sourceIp = mostFrequent(group.map((row) => str(row.sourceipaddress)));
+        const sourceIps = distinct(group.map((row) => str(row.sourceipaddress)))
+            .sort()
+            .slice(0, 20);
         const query =
             `SELECT * FROM (\n${sqlForWindow(detection, window, context.table)}\n) AS hits\nWHERE account = ${sqlLiteral(account)}` +
             (principal === "-" ? " AND principal IS NULL" : ` AND principal = ${sqlLiteral(principal)}`) +
@@ -124,14 +133,16 @@ export function buildAlerts(detection: AlertDetection, rows: readonly DetectionR
             tactics: detection.tactics,
             techniques: detection.techniques,
             account,
-            accountName: context.accountNames[account] ?? null,
+            accountName: accountName(account, context.accountNames),
             region: mostFrequent(group.map((row) => str(row.region))),
             regions: distinct(group.map((row) => str(row.region))).sort(),
             principal,
-            sourceIp: mostFrequent(group.map((row) => str(row.sourceipaddress))),
-            sourceIps: distinct(group.map((row) => str(row.sourceipaddress)))
-                .sort()
-                .slice(0, 20),
+            sourceIp,
+            sourceNetwork: sourceNetwork(sourceIp),
+            sourceIps,
+            sourceNetworks: Object.fromEntries(
+                sourceIps.map((address) => [address, sourceNetwork(address)]).filter((entry): entry is [string, string] => entry[1] !== null),
+            ),
             userAgent: mostFrequent(group.map((row) => str(row.useragent))),
             firstSeen,
             lastSeen,
