@@ -10,11 +10,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
+import { LOCAL_FLOW_LOG_DIR } from "./flowLogs";
 
 export const LOCK_FILE = ".cloudtrail-lake.lock";
 export const MARKER_FILE = ".cloudtrail-lake";
 /** What a run writes at the top of its folder; a previous run's copies are removed without --append. */
-export const RUN_OUTPUTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, ""), "report.html"];
+export const RUN_OUTPUTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, ""), "report.html", LOCAL_FLOW_LOG_DIR];
 
 /** The output folder cannot be used: held by another run, or not ours to clear. */
 export class OutFolderError extends Error {
