@@ -216,6 +216,7 @@ async function main(argv: string[]): Promise<number> {
                 {
                     findings: result.findings.map(({ hits, ...finding }) => ({ ...finding, hits: hits.slice(0, 10) })),
                     inputs: result.inputs,
+                    flowLogFiles: result.flowLogs.files,
                     window: result.window ?? null,
                     failedFiles: failed.map((file) => ({ file: file.file, reason: file.reason })),
                     skippedFiles: result.files.filter((file) => file.status === "skipped").map((file) => ({ file: file.file, reason: file.reason })),

@@ -448,3 +448,86 @@ export async function trafficSummary(engine: Engine, window: { readonly since: s
         bytesOut: await run("flow-bytes-out-per-external-address", 10),
     };
 }
+
+/** One flow of an investigated instance, interface or address, in time order. */
+export interface NetworkFlow {
+    readonly start: string;
+    readonly end: string;
+    readonly account: string | null;
+    readonly interfaceId: string | null;
+    readonly instanceId: string | null;
+    readonly srcaddr: string | null;
+    readonly srcport: number | null;
+    readonly dstaddr: string | null;
+    readonly dstport: number | null;
+    readonly protocol: number | null;
+    readonly action: string | null;
+    readonly direction: string | null;
+    readonly packets: number | null;
+    readonly bytes: number | null;
+}
+
+/** What {@link flowsOf} can follow: an instance id, a network interface id, or an IPv4/IPv6 address. */
+export function networkSubject(subject: string): "instance" | "interface" | "address" | undefined {
+    if (/^i-[0-9a-f]{8,17}$/.test(subject)) return "instance";
+    if (/^eni-[0-9a-f]{8,17}$/.test(subject)) return "interface";
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(subject) || /^[0-9a-fA-F]*:[0-9a-fA-F:]+$/.test(subject)) return "address";
+    return undefined;
+}
+
+/** The flows of an instance, interface or address over the window (the `flow_logs` view must exist), at most `limit`. */
+export async function flowsOf(
+    engine: Engine,
+    subject: string,
+    window: { readonly since: string; readonly until: string },
+    limit = 10_000,
+): Promise<NetworkFlow[]> {
+    const kind = networkSubject(subject);
+    if (!kind) return [];
+    const value = literal(subject);
+    const match =
+        kind === "instance"
+            ? `instance_id = ${value}`
+            : kind === "interface"
+              ? `interface_id = ${value}`
+              : `(srcaddr = ${value} OR dstaddr = ${value} OR pkt_srcaddr = ${value} OR pkt_dstaddr = ${value})`;
+    const rows = await engine.all(`SELECT strftime(to_timestamp("start") AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS start_time,
+            strftime(to_timestamp("end") AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS end_time,
+            coalesce(account_id, aws_account_id) AS account, interface_id, instance_id, srcaddr, srcport, dstaddr, dstport, protocol,
+            action, flow_direction, packets, bytes
+        FROM ${FLOW_LOG_TABLE}
+        WHERE ${match} AND "start" >= epoch(TIMESTAMPTZ ${literal(window.since)}) AND "start" < epoch(TIMESTAMPTZ ${literal(window.until)})
+        ORDER BY "start", srcaddr, dstaddr, srcport, dstport
+        LIMIT ${limit}`);
+    const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+    const str = (value: unknown) => (value === null || value === undefined ? null : String(value));
+    return rows.map((row) => ({
+        start: String(row.start_time ?? ""),
+        end: String(row.end_time ?? ""),
+        account: str(row.account),
+        interfaceId: str(row.interface_id),
+        instanceId: str(row.instance_id),
+        srcaddr: str(row.srcaddr),
+        srcport: num(row.srcport),
+        dstaddr: str(row.dstaddr),
+        dstport: num(row.dstport),
+        protocol: num(row.protocol),
+        action: str(row.action),
+        direction: str(row.flow_direction),
+        packets: num(row.packets),
+        bytes: num(row.bytes),
+    }));
+}
+
+/** The flows as text lines for the terminal. */
+export function networkText(subject: string, flows: readonly NetworkFlow[]): string {
+    if (flows.length === 0) return `Network (flow logs) of ${subject}: no flows in the window`;
+    const lines = [`Network (flow logs) of ${subject}: ${flows.length} flow record(s)`];
+    for (const flow of flows) {
+        lines.push(
+            `  ${flow.start}  ${flow.action ?? "-"}  ${flow.srcaddr ?? "-"}:${flow.srcport ?? "-"} -> ${flow.dstaddr ?? "-"}:${flow.dstport ?? "-"}` +
+                `  proto ${flow.protocol ?? "-"}  ${flow.bytes ?? 0} bytes  ${flow.instanceId ?? flow.interfaceId ?? ""}`,
+        );
+    }
+    return lines.join("\n");
+}

@@ -217,6 +217,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         ...ingested,
     ];
     const normaliseMs = Date.now() - started;
+    for (const file of flow.results) if (file.status === "failed") warnings.push(`flow-log file not read: ${file.reason}`);
 
     options.onStage?.("parquet");
     started = Date.now();

@@ -235,7 +235,6 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
                 Resource: `${bucketArn}/AWSLogs/*`,
                 Condition: { StringNotEquals: { "aws:PrincipalServiceName": CLOUDTRAIL_SERVICE } },
             },
-            ...(args.flowLogs ? flowLogPrefixProtection(bucketArn) : []),
             {
                 // Only matters in GOVERNANCE mode (COMPLIANCE cannot be bypassed by anyone); harmless otherwise.
                 Sid: "DenyGovernanceBypassExceptBreakGlass",
@@ -257,6 +256,7 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
                 ...exceptPrincipals([args.deployPrincipalArn, args.breakGlassRoleArn]),
             },
             denyInsecureTransport(bucketArn),
+            ...(args.flowLogs ? flowLogPrefixProtection(bucketArn) : []),
         ],
     };
     assertUnder(policy, S3_BUCKET_POLICY_MAX_BYTES, "archive bucket policy");
@@ -337,8 +337,8 @@ export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAcco
                     StringNotLike: { "kms:EncryptionContext:aws:cloudtrail:arn": encryptingTrails.length === 1 ? encryptingTrails[0] : encryptingTrails },
                 },
             },
-            ...(args.flowLogs ? [flowLogKeyStatement(args.partition, args.flowLogs)] : []),
             ...keyProtection(args),
+            ...(args.flowLogs ? [flowLogKeyStatement(args.partition, args.flowLogs)] : []),
         ],
     };
     assertUnder(policy, KMS_KEY_POLICY_MAX_BYTES, "archive key policy");

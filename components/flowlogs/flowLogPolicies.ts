@@ -50,8 +50,8 @@ export function withFlowLogDelivery(statement: ResourceStatement, bucketArn: str
     const resources = [statement.Resource].flat();
     const arnLike = statement.Condition?.ArnLike?.["aws:SourceArn"];
     return {
+        // The Sid stays CloudTrail's: the statement is the same grant, widened to a second service and its own prefix.
         ...statement,
-        Sid: "CloudTrailAndFlowLogDeliveryAclCheckAndWriteOwnPrefix",
         Principal: { Service: [...services, LOG_DELIVERY_SERVICE] },
         Resource: [...resources, `${bucketArn}/${OWN_ACCOUNT_FLOW_LOG_PREFIX}`],
         Condition: {
