@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../contract/schema";
-import { Detection, isoSeconds, queryForWindow, Severity } from "../contract/detections";
+import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from "../contract/detections";
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
@@ -250,7 +250,8 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         );
     }
     const findings: Finding[] = [];
-    for (const detection of options.detections ?? loadCatalogue()) {
+    // The flow-log detections join the catalogue when flow logs were read (a CloudTrail-only run keeps its own).
+    for (const detection of options.detections ?? (hasFlows ? loadCatalogue() : loadDetections())) {
         findings.push(await runDetection(engine, detection, window, hasLake, options.suppressions));
     }
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
