@@ -11,6 +11,7 @@ import { FLOW_LOG_FIELDS, FLOW_LOG_FORMAT } from "../contract/sources/flowLogs";
 import { Engine } from "../lambda/shared/engine";
 import { createFlowLogView, ingestFlowLogs, recogniseFlowLog, recordsPerFile } from "../local/flowLogs";
 import { runLocal } from "../local/run";
+import { htmlReport } from "../local/report";
 
 const FIXTURES = path.join(__dirname, "fixtures", "flowlogs");
 const INPUTS = path.join(FIXTURES, "inputs");
@@ -123,6 +124,11 @@ describe("VPC flow logs in the local mode", () => {
             engine.close();
         }
         expect(result.flowLogs.traffic?.records).to.equal(29);
+        // The report's traffic section: totals and the named queries' tables.
+        const html = htmlReport(result, "2026-12-06T00:00:00Z");
+        expect(html).to.include("Network traffic (VPC flow logs)");
+        expect(html).to.include("8 flow-log file(s) read (29 records: 7 NODATA, 2 SKIPDATA)");
+        expect(html).to.include("<h3>Top talkers</h3><table>");
         expect(result.findings.filter((finding) => finding.status !== "ok")).to.deep.equal([]);
     });
 
