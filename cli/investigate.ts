@@ -34,6 +34,7 @@ import {
 } from "../local/investigate";
 import { investigationLinks, writeInvestigationPage } from "../local/investigateReport";
 import { createCloudTrailView } from "../local/lake";
+import { createFlowLogView, flowsOf, networkText, NetworkFlow } from "../local/flowLogs";
 import { filesLeftOutLines, htmlReport, inputJson, inputsLine, warningLines } from "../local/report";
 import { runLocal } from "../local/run";
 
@@ -120,8 +121,15 @@ export async function main(argv: readonly string[], output: (text: string) => vo
         const hits = detectionsByEvent(result.findings);
         const engine = await Engine.open({ tempDirectory: path.join(os.tmpdir(), "cloudtrail-lake-duckdb") });
         let investigation;
+        // The network side (local/flowLogs.ts): the flows of an instance id, interface id or address, when flow logs were read.
+        let network: NetworkFlow[] = [];
         try {
-            await createCloudTrailView(engine, outDir);
+            const hasCloudTrail = await createCloudTrailView(engine, outDir);
+            if (await createFlowLogView(engine, outDir)) network = await flowsOf(engine, args.subject, result.window);
+            if (!hasCloudTrail && network.length > 0) {
+                output(args.json ? `${JSON.stringify({ chain: [], timeline: [], network }, null, 2)}\n` : `${networkText(args.subject, network)}\n`);
+                return 0;
+            }
             investigation = await investigate(args.subject, engineQuery(engine), {
                 window: result.window,
                 maxEvents: args.maxEvents,
@@ -132,6 +140,11 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             if (error instanceof SubjectSyntaxError) {
                 console.error(`error: ${error.message}\n${USAGE}`);
                 return 2;
+            }
+            if (error instanceof SubjectError && network.length > 0) {
+                // No identity by that name, but the network knows it (an address, an instance without CloudTrail calls).
+                output(args.json ? `${JSON.stringify({ chain: [], timeline: [], network }, null, 2)}\n` : `${networkText(args.subject, network)}\n`);
+                return 0;
             }
             if (error instanceof SubjectError) {
                 console.error(`error: ${error.message}${error.candidates.map((candidate) => `\n  ${candidate}`).join("")}`);
@@ -147,7 +160,13 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             fs.writeFileSync(path.join(args.out, "report.html"), htmlReport(result, generatedAt, investigationLinks(args.out)));
             if (!args.json) console.error(`Investigation page: ${page} (linked from ${path.join(args.out, "report.html")})`);
         }
-        output(args.json ? `${JSON.stringify(investigationJson(investigation, inputJson(result)), null, 2)}\n` : `${investigationText(investigation)}\n`);
+        const evidence = investigationJson(investigation, inputJson(result));
+        const withNetwork = network.length > 0 ? { ...evidence, network } : evidence;
+        output(
+            args.json
+                ? `${JSON.stringify(withNetwork, null, 2)}\n`
+                : `${investigationText(investigation)}\n${network.length > 0 ? `\n${networkText(args.subject, network)}\n` : ""}`,
+        );
         return 0;
     } finally {
         if (!args.out) fs.rmSync(outDir, { recursive: true, force: true });

@@ -219,6 +219,7 @@ async function main(argv: string[]): Promise<number> {
                 {
                     findings: result.findings.map(({ hits, ...finding }) => ({ ...finding, hits: hits.slice(0, 10) })),
                     ...inputJson(result),
+                    flowLogFiles: result.flowLogs.files,
                     window: result.window ?? null,
                     report: reportPath,
                 },

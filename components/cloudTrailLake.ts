@@ -14,6 +14,11 @@ import { TamperAlarm } from "./archive/tamperAlarm";
 import { Alerting } from "./alerts/alerting";
 import { alertingSettings } from "../config/alertingSettings";
 import { alertDetectionOf } from "../contract/alerting";
+import { flowLogTargets } from "../config/flowLogs";
+import { loadCatalogue } from "../contract/sources/catalogue";
+import { FLOW_LOG_PREFIX } from "../contract/sources/flowLogs";
+import { VpcFlowLogs } from "./flowlogs/vpcFlowLogs";
+import { FlowLogCatalog } from "./flowlogs/flowLogCatalog";
 
 /**
  * Tag of member trails kept beside the organization trail during a migration (`organization.keepMemberTrails`);
@@ -34,7 +39,7 @@ export interface CloudTrailLakeArgs {
      * policy. Default: config `deployRoleArn`, else the role whose session runs `pulumi up`.
      */
     readonly deployPrincipalArn?: pulumi.Input<string>;
-    /** Detections to deploy as named queries and to alert on. @default every file in queries/ */
+    /** Detections to deploy as named queries and to alert on. @default every file in queries/ (and queries/flowlogs/ with `flowLogs` set) */
     readonly detections?: readonly Detection[];
 }
 
@@ -61,6 +66,10 @@ export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly organizationTrail?: OrganizationTrail;
     /** The bucket the normaliser reads: the stack's archive, or the existing one. */
     public readonly archiveBucketName: pulumi.Output<string>;
+    /** Flow logs created by the stack (`flowLogs.vpcIds`). */
+    public readonly flowLogs?: VpcFlowLogs;
+    /** The `flow_logs` table and its named queries (`flowLogs` set). */
+    public readonly flowLogCatalog?: FlowLogCatalog;
 
     constructor(name: string, args: CloudTrailLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:index:CloudTrailLake", name, {}, opts);
@@ -78,6 +87,14 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         if (mode === "organization" && !organization) throw new Error("trailMode organization needs cloudtrail-lake:organization");
         if (mode === "existing" && !existing) throw new Error("trailMode existing needs cloudtrail-lake:existingArchive");
 
+        // VPC Flow Logs (docs/flow-logs.md): created per VPC and delivered into the archive, or adopted where they land.
+        const flowLogConfig = config.flowLogs;
+        const flowTargets = flowLogConfig && !existing ? flowLogTargets(flowLogConfig, region) : [];
+        const flowGrant =
+            flowTargets.length > 0
+                ? { accountIds: [...new Set(flowTargets.map((target) => target.accountId))], regions: [...new Set(flowTargets.map((target) => target.region))] }
+                : undefined;
+
         this.archive = new LogArchive(
             "archive",
             {
@@ -92,6 +109,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 organization,
                 // Existing mode: no bucket of ours; the key (the lake's) and the access-log bucket remain.
                 createArchiveBucket: !existing,
+                flowLogs: flowGrant,
                 tags,
             },
             { parent: this },
@@ -187,7 +205,24 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        const detections = args.detections ?? loadDetections();
+        if (flowGrant && flowLogConfig) {
+            this.flowLogs = new VpcFlowLogs(
+                "flow-logs",
+                {
+                    partition,
+                    targets: flowTargets,
+                    roleNames: Object.fromEntries(config.accounts.map((account) => [account.id, account.roleName])),
+                    bucketArn: archiveBucketArn,
+                    aggregationIntervalSeconds: flowLogConfig.aggregationIntervalSeconds,
+                    // EC2 checks that log delivery may write (bucket policy) and encrypt (key policy) when it creates a flow log.
+                    dependsOn: this.archive.trailPrerequisites,
+                    tags,
+                },
+                { parent: this },
+            );
+        }
+        // Flow-log detections only where there is a flow_logs table: elsewhere they would fail on every scheduled run.
+        const detections = args.detections ?? (flowLogConfig ? loadCatalogue() : loadDetections());
 
         this.conversion = new ParquetConversion(
             "parquet",
@@ -237,6 +272,28 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     settings: alertingSettings(config, detections.map(alertDetectionOf)),
                     alarmTopicArn: config.normaliser.alarmTopicArn,
                     tags,
+                },
+                { parent: this },
+            );
+        }
+
+        if (flowLogConfig) {
+            const adopted = flowLogConfig.existingLocation;
+            this.flowLogCatalog = new FlowLogCatalog(
+                "flow-log-catalog",
+                {
+                    databaseName: this.catalog.databaseName,
+                    workgroupName: this.catalog.workgroupName,
+                    bucketName: adopted ? pulumi.output(adopted.bucketName) : this.archiveBucketName,
+                    prefix: adopted ? adopted.prefix : FLOW_LOG_PREFIX,
+                    // Adopted flow logs may come from any listed account and region; created ones from their targets only.
+                    accountIds: flowGrant ? flowGrant.accountIds : accountIds,
+                    regions: flowGrant ? flowGrant.regions : config.catalog.regions,
+                    firstYear: Number(config.catalog.firstDate.slice(0, 4)),
+                    partition,
+                    region,
+                    centralAccountId: args.centralAccountId,
+                    readerRoleNames: this.alerting ? [this.alerting.scheduledEvaluatorRoleName] : [],
                 },
                 { parent: this },
             );

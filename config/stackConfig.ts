@@ -9,6 +9,7 @@ import { MAX_ACCOUNTS } from "../contract/limits";
 import { cronProblems, planTriggers } from "./schedule";
 import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "./alerts";
 import { dataEventsProblems, dataEventsSchema } from "./dataEvents";
+import { flowLogsAllowedKeysAt, flowLogsProblems, flowLogsSchema } from "./flowLogs";
 
 /** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
 export const DEFAULT_REGIONS = [
@@ -319,6 +320,8 @@ const topLevelSchema = z.strictObject({
     alerts: alertsSchema.optional(),
     /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
     suppressions: suppressionsSchema,
+    /** VPC Flow Logs of listed accounts into the archive, or adopted where they land (config/flowLogs.ts, docs/flow-logs.md); unset: none. */
+    flowLogs: flowLogsSchema.optional(),
     /** Tags added to every resource that takes tags. */
     tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
 });
@@ -455,7 +458,7 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
     const result = topLevelSchema.safeParse(values, { reportInput: true });
     const duplicates = duplicateAccountProblems(values.accounts);
     const schedule = result.success ? scheduleProblems(result.data) : [];
-    const modes = trailModeProblems(values);
+    const modes = [...trailModeProblems(values), ...flowLogsProblems(values, configKeyPath)];
     const dataEvents = result.success ? dataEventsProblems(result.data.dataEvents, configKeyPath) : [];
     if (result.success && duplicates.length === 0 && schedule.length === 0 && modes.length === 0 && dataEvents.length === 0) return result.data;
     const problems: string[] = [];
@@ -479,7 +482,7 @@ export function parseLakeConfig(values: Record<string, unknown>): LakeConfig {
 
 function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path.length === 0) return [...CONFIG_KEYS];
-    const alertKeys = alertsAllowedKeysAt(path);
+    const alertKeys = alertsAllowedKeysAt(path) ?? flowLogsAllowedKeysAt(path);
     if (alertKeys) return alertKeys;
     if (path[0] === "accounts") return Object.keys(accountSchema.shape);
     if (path[0] === "archive") return Object.keys(archiveSchema.shape);

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { INVESTIGATIONS_DIR } from "./investigateReport";
+import { LOCAL_FLOW_LOG_DIR } from "./flowLogs";
 
 export const LOCK_FILE = ".cloudtrail-lake.lock";
 export const MARKER_FILE = ".cloudtrail-lake";
@@ -19,7 +20,13 @@ export const MARKER_FILE = ".cloudtrail-lake";
  * The investigation pages are among them: each describes the lake it was made from, so one left
  * from an earlier input would be linked by the new report as if it were about this one.
  */
-export const RUN_OUTPUTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, ""), "report.html", INVESTIGATIONS_DIR];
+export const RUN_OUTPUTS = [
+    LAKE_PREFIXES.normalised.replace(/\/$/, ""),
+    LAKE_PREFIXES.parquet.replace(/\/$/, ""),
+    "report.html",
+    INVESTIGATIONS_DIR,
+    LOCAL_FLOW_LOG_DIR,
+];
 
 /** The output folder cannot be used: held by another run, or not ours to clear. */
 export class OutFolderError extends Error {

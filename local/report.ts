@@ -3,6 +3,7 @@ import { attackCoverage } from "../contract/coverage";
 import { CLOUD_TACTICS } from "../contract/detections";
 import { Row } from "../lambda/shared/engine";
 import { Finding, LocalRunResult } from "./run";
+import { flowInputsLine, trafficSection } from "./flowLogReport";
 
 const TOP_HITS = 3;
 /** Skipped files named per reason in the terminal; --json and the report name them all. */
@@ -11,7 +12,8 @@ const SKIPPED_SHOWN = 3;
 /** `N file(s) read (E events, D duplicates dropped), S skipped, F failed`. */
 export function inputsLine(result: LocalRunResult): string {
     const { read, events, duplicates, skipped, failed } = result.inputs;
-    return `${read} file(s) read (${events} events${duplicates ? `, ${duplicates} duplicate(s) by eventID dropped` : ""}), ${skipped} skipped, ${failed} failed`;
+    const flows = flowInputsLine(result.flowLogs?.files ?? []);
+    return `${read} file(s) read (${events} events${duplicates ? `, ${duplicates} duplicate(s) by eventID dropped` : ""}), ${skipped} skipped, ${failed} failed${flows ? `; ${flows}` : ""}`;
 }
 
 /** Skipped files grouped by reason (the reason with the file-specific part kept: few distinct ones in practice). */
@@ -167,6 +169,7 @@ tr.fired td{background:#fff4e5}.runbook{background:#f6f8fa;padding:4px 8px}</sty
 Window: ${result.window ? `${escape(result.window.since)} to ${escape(result.window.until)}` : "no events"}. Generated ${escape(generatedAt)}.</p>
 ${investigations.length ? `<h2>Investigations</h2><ul>${investigations.map((link) => `<li><a href="${escape(link.href)}">${escape(link.title)}</a></li>`).join("")}</ul>` : ""}
 <h2>Events over time</h2>${chart(result)}
+${trafficSection(result.flowLogs ?? { files: [] })}
 <h2>ATT&amp;CK coverage</h2>${coverageTable(result.findings)}
 <h2>Detections</h2><table><tr><th>detection</th><th>severity</th><th>hits</th></tr>${rows.join("")}</table>
 ${result.findings.map(section).join("\n")}

@@ -13,12 +13,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
+import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../contract/schema";
 import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from "../contract/detections";
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
 import { lockOutFolder, prepareOutFolder } from "./outFolder";
 import { stopAllWorkers } from "./workerPool";
+import { createFlowLogView, FlowFileResult, flowSpan, ingestFlowLogs, trafficSummary, TrafficSummary } from "./flowLogs";
+import { loadCatalogue } from "../contract/sources/catalogue";
 
 export interface LocalRunOptions {
     readonly files: readonly string[];
@@ -74,7 +77,17 @@ export interface Finding {
 export interface LocalRunResult {
     readonly findings: Finding[];
     /** `events`: distinct events read (by eventID); `duplicates`: events dropped because their eventID was read before. */
-    readonly inputs: { readonly read: number; readonly skipped: number; readonly failed: number; readonly events: number; readonly duplicates: number };
+    readonly inputs: {
+        readonly read: number;
+        readonly skipped: number;
+        readonly failed: number;
+        readonly events: number;
+        readonly duplicates: number;
+        /** Flow-log records read (every record, NODATA and SKIPDATA included), and those two apart. */
+        readonly flowRecords: number;
+        readonly flowNoData: number;
+        readonly flowSkipData: number;
+    };
     readonly files: FileResult[];
     readonly window?: { readonly since: string; readonly until: string };
     /** Events per day in the window, for the report's chart. */
@@ -82,6 +95,8 @@ export interface LocalRunResult {
     readonly timings: { readonly normaliseMs: number; readonly parquetMs: number; readonly queriesMs: number };
     /** Things the user should know that are not errors: implausible event times, a stale lock removed. */
     readonly warnings: string[];
+    /** VPC flow-log inputs (local/flowLogs.ts): per file, and the traffic summary of the window. */
+    readonly flowLogs: { readonly files: FlowFileResult[]; readonly traffic?: TrafficSummary };
 }
 
 /** The window asked for is empty or inverted: a usage error. */
@@ -196,7 +211,9 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     options.onStage?.("normalise");
     let started = Date.now();
     const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
-    const ingested = await ingestFiles(options.files, lake, {
+    // Flow logs first, recognised by content; what is not one goes on to the CloudTrail reader.
+    const flow = await ingestFlowLogs(engine, options.files, lake, path.join(path.dirname(lake), "flow-staging"), { append: options.append });
+    const ingested = await ingestFiles(flow.others, lake, {
         shapes: "any",
         onFileDone: options.onFileDone,
         seenEventIds,
@@ -209,6 +226,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         ...ingested,
     ];
     const normaliseMs = Date.now() - started;
+    for (const file of flow.results) if (file.status === "failed") warnings.push(`flow-log file not read: ${file.reason}`);
 
     options.onStage?.("parquet");
     started = Date.now();
@@ -218,8 +236,13 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
 
     options.onStage?.("queries");
     started = Date.now();
-    const hasLake = await createCloudTrailView(engine, lake);
-    const span = hasLake ? await eventSpan(engine, options.now) : undefined;
+    const hasCloudTrail = await createCloudTrailView(engine, lake);
+    const hasFlows = await createFlowLogView(engine, lake);
+    // A lake of flow logs alone still runs the CloudTrail detections (and the correlations), over no events.
+    if (!hasCloudTrail && hasFlows) await createEmptyCloudTrailTable(engine);
+    const hasLake = hasCloudTrail || hasFlows;
+    const cloudTrailSpan = hasCloudTrail ? await eventSpan(engine, options.now) : undefined;
+    const span = hasFlows ? await flowSpan(engine, cloudTrailSpan, options.now) : cloudTrailSpan;
     if (span && span.implausible > 0) {
         warnings.push(
             `${span.implausible} event(s) with an implausible time (before ${PLAUSIBLE_FROM} or more than a day after the run; e.g. ${span.examples.join(", ")}) ` +
@@ -236,12 +259,13 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         );
     }
     const findings: Finding[] = [];
-    for (const detection of options.detections ?? loadDetections()) {
+    // The flow-log detections join the catalogue when flow logs were read (a CloudTrail-only run keeps its own).
+    for (const detection of options.detections ?? (hasFlows ? loadCatalogue() : loadDetections())) {
         findings.push(await runDetection(engine, detection, window, hasLake, options.suppressions, options.accountNames ?? {}));
     }
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
     // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
-    const eventsPerDay = hasLake
+    const eventsPerDay = hasCloudTrail
         ? (
               await engine.all(`SELECT "date" AS date, count(*) AS events FROM cloudtrail
               WHERE TRY_CAST(eventtime AS TIMESTAMPTZ) >= TIMESTAMPTZ ${literal(window.since)} AND TRY_CAST(eventtime AS TIMESTAMPTZ) < TIMESTAMPTZ ${literal(window.until)}
@@ -258,13 +282,27 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
             failed: count("failed"),
             events: sum((file) => file.events),
             duplicates: sum((file) => file.duplicates ?? 0),
+            flowRecords: flow.results.reduce((total, file) => total + file.records, 0),
+            flowNoData: flow.results.reduce((total, file) => total + file.noData, 0),
+            flowSkipData: flow.results.reduce((total, file) => total + file.skipData, 0),
         },
         files,
         window: hasLake ? window : undefined,
         eventsPerDay,
         timings: { normaliseMs, parquetMs, queriesMs: Date.now() - started },
         warnings,
+        flowLogs: { files: flow.results, traffic: hasFlows ? await trafficSummary(engine, window) : undefined },
     };
+}
+
+/** An empty `cloudtrail` table with the lake's columns (contract/schema.ts), for a run that read only flow logs. */
+async function createEmptyCloudTrailTable(engine: Engine): Promise<void> {
+    const columns = [
+        ...COLUMNS.map((column) => `"${column.name}" ${duckdbType(column.type)}`),
+        `"${EXTRA_FIELDS_COLUMN}" VARCHAR`,
+        ...PARTITION_COLUMNS.map((column) => `"${column}" VARCHAR`),
+    ];
+    await engine.run(`CREATE OR REPLACE TEMP TABLE cloudtrail (${columns.join(", ")})`);
 }
 
 async function runDetection(

@@ -249,6 +249,34 @@ function isOrganizationTrailWrite(statement: Statement): boolean {
     return objects.length > 0 && objects.every((arn) => new RegExp(`/AWSLogs/(o-[a-z0-9]{10,32}|${trail[1]})/\\*$`).test(arn));
 }
 
+/** An object ARN of a delivering account's own flow-log prefix (components/flowlogs/flowLogPolicies.ts). */
+const isOwnFlowLogPrefix = (arn: string) => arn.endsWith("/flow-logs/AWSLogs/aws-account-id=${aws:SourceAccount}/*");
+
+/** The Deny that keeps every principal but log delivery out of `flow-logs/` (and so CloudTrail, when the grant is shared). */
+function confinesFlowLogPrefix(statements: readonly Statement[]): boolean {
+    return statements.some(
+        (statement) =>
+            statement.Effect === "Deny" &&
+            statement.Principal === "*" &&
+            list(statement.Action).includes("s3:PutObject") &&
+            list(statement.Resource).some((arn) => /\/flow-logs\/\*$/.test(arn)) &&
+            statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === "delivery.logs.amazonaws.com",
+    );
+}
+
+/** VPC Flow Logs' delivery grant: log delivery alone, its own prefix only, pinned to listed accounts, the prefix confined. */
+function isFlowLogDeliveryGrant(statement: Statement, statements: readonly Statement[]): boolean {
+    const objects = list(statement.Resource).filter((arn) => arn.includes("/"));
+    const conditions = Object.values(statement.Condition ?? {}).flatMap((entry) => Object.keys(entry));
+    return (
+        isServicePrincipal(statement.Principal, "delivery.logs.amazonaws.com") &&
+        objects.length > 0 &&
+        objects.every(isOwnFlowLogPrefix) &&
+        conditions.includes("aws:SourceAccount") &&
+        confinesFlowLogPrefix(statements)
+    );
+}
+
 export const archivePolicyPinned: ResourceValidationPolicy = {
     name: "archive-policy-pinned",
     description:
@@ -265,6 +293,7 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                 continue;
             }
             if (!isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com")) {
+                if (isFlowLogDeliveryGrant(statement, statements)) continue;
                 if (list(statement.Action).some((action) => /^s3:(Put|Delete|\*)/.test(action)))
                     reportViolation(`${where} lets a principal other than CloudTrail write to the archive.`);
                 continue;
@@ -281,7 +310,9 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                     reportViolation(`${where} lets CloudTrail write without an aws:SourceAccount list: only configured accounts may write.`);
                 }
                 const objects = list(statement.Resource).filter((arn) => arn.includes("/"));
-                if (objects.some((arn) => !arn.includes("/AWSLogs/${aws:SourceAccount}/"))) {
+                // A grant shared with flow-log delivery may name its own prefix too, when flow-logs/ is confined to log delivery.
+                const flowLogPrefixAllowed = confinesFlowLogPrefix(statements);
+                if (objects.some((arn) => !arn.includes("/AWSLogs/${aws:SourceAccount}/") && !(flowLogPrefixAllowed && isOwnFlowLogPrefix(arn)))) {
                     reportViolation(
                         `${where} lets a trail write outside its own AWSLogs/<account>/ (${objects.join(", ")}); use AWSLogs/\${aws:SourceAccount}/*.`,
                     );

@@ -196,6 +196,8 @@ describe("policy documents of the organization and existing trail modes (issue 1
                 bucketName: "aws-controltower-logs-123456789012-ap-northeast-1",
                 kmsKeyArn: "arn:aws:kms:ap-northeast-1:123456789012:key/0000aaaa-11bb-22cc-33dd-444444eeeeee",
             },
+            // No archive bucket of this stack to deliver to: flow logs are adopted where they land.
+            "cloudtrail-lake:flowLogs": { existingLocation: { bucketName: "aws-controltower-logs-123456789012-ap-northeast-1" } },
         },
     };
     for (const [mode, overrides] of Object.entries(modes)) {

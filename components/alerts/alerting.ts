@@ -62,6 +62,8 @@ export class Alerting extends pulumi.ComponentResource {
     public readonly dedupTableName: pulumi.Output<string>;
     public readonly eventEvaluatorName: pulumi.Output<string>;
     public readonly scheduledEvaluatorName: pulumi.Output<string>;
+    /** Role of the scheduled evaluator: other sources' readers (components/flowlogs/) grant it their tables. */
+    public readonly scheduledEvaluatorRoleName: pulumi.Output<string>;
     public readonly recentTableName: pulumi.Output<string>;
 
     constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -351,6 +353,7 @@ export class Alerting extends pulumi.ComponentResource {
         this.dedupTableName = dedup.name;
         this.eventEvaluatorName = eventEvaluator.name;
         this.scheduledEvaluatorName = scheduledEvaluator.name;
+        this.scheduledEvaluatorRoleName = scheduledRole.name;
         this.recentTableName = recent.name;
         this.registerOutputs({
             topicArn: this.topicArn,

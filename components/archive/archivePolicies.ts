@@ -11,6 +11,7 @@
  * configured name, in a listed account, can write; the policy grows by 15 bytes per account.
  */
 import { MAX_ACCOUNTS } from "../../contract/limits";
+import { FlowLogGrant, flowLogDeliveryGrant, flowLogKeyStatement, flowLogPrefixProtection, withFlowLogDelivery } from "../flowlogs/flowLogPolicies";
 
 /** A condition block: operator → context key → value(s). */
 export type PolicyCondition = Record<string, Record<string, string | string[] | boolean>>;
@@ -130,6 +131,8 @@ export interface ArchiveGrantArgs {
      * no longer shapes the policies (the normaliser still filters by them).
      */
     readonly organization?: OrganizationTrailGrant;
+    /** VPC Flow Logs delivering under `flow-logs/` (components/flowlogs/flowLogPolicies.ts); unset: none. */
+    readonly flowLogs?: FlowLogGrant;
 }
 
 /** The organization trail the archive admits. */
@@ -195,7 +198,9 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
                   )
                 : []),
             ...(args.organization && !args.organization.keepMemberTrails
-                ? []
+                ? args.flowLogs
+                    ? [flowLogDeliveryGrant(bucketArn, args.partition, args.flowLogs)]
+                    : []
                 : [
                       {
                           // One statement for the ACL check and the write, so the account list (the part that grows,
@@ -210,7 +215,7 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
                               ArnLike: { "aws:SourceArn": sourceTrail },
                           },
                       },
-                  ]),
+                  ].map((statement) => (args.flowLogs ? withFlowLogDelivery(statement, bucketArn, args.partition, args.flowLogs) : statement))),
             {
                 // The CloudTrail docs require this ACL on delivery; as a Deny it needs no second account list.
                 Sid: "CloudTrailWritesWithOwnerFullControl",
@@ -251,6 +256,7 @@ export function archiveBucketPolicy(args: ArchiveGrantArgs & { readonly bucketNa
                 ...exceptPrincipals([args.deployPrincipalArn, args.breakGlassRoleArn]),
             },
             denyInsecureTransport(bucketArn),
+            ...(args.flowLogs ? flowLogPrefixProtection(bucketArn) : []),
         ],
     };
     assertUnder(policy, S3_BUCKET_POLICY_MAX_BYTES, "archive bucket policy");
@@ -332,6 +338,7 @@ export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAcco
                 },
             },
             ...keyProtection(args),
+            ...(args.flowLogs ? [flowLogKeyStatement(args.partition, args.flowLogs)] : []),
         ],
     };
     assertUnder(policy, KMS_KEY_POLICY_MAX_BYTES, "archive key policy");

@@ -5,6 +5,8 @@ import { ArchiveConfig } from "../../config/stackConfig";
 import { ACCESS_LOG_PREFIXES } from "../../contract/prefixes";
 import { accessLogBucketPolicy, archiveBucketPolicy, archiveKeyPolicy, lakeOnlyKeyPolicy, OrganizationTrailGrant } from "./archivePolicies";
 import { SecureBucket } from "../storage/secureBucket";
+import { FlowLogGrant } from "../flowlogs/flowLogPolicies";
+import { FLOW_LOG_PREFIX } from "../../contract/sources/flowLogs";
 
 /** Arguments of {@link LogArchive}. */
 export interface LogArchiveArgs {
@@ -33,6 +35,8 @@ export interface LogArchiveArgs {
      * there is no archive bucket; the key (then the lake's alone) and the access-log bucket remain.
      */
     readonly createArchiveBucket?: boolean;
+    /** VPC Flow Logs delivering under `flow-logs/` (same lock and lifecycle as CloudTrail's files). @default none */
+    readonly flowLogs?: FlowLogGrant;
 }
 
 /**
@@ -58,6 +62,7 @@ export class LogArchive extends pulumi.ComponentResource {
             trailName: args.trailName,
             breakGlassRoleArn: args.breakGlassRoleArn,
             organization: args.organization,
+            flowLogs: args.flowLogs,
         };
         const createArchiveBucket = args.createArchiveBucket ?? true;
 
@@ -134,7 +139,10 @@ export class LogArchive extends pulumi.ComponentResource {
                 bucketKeyEnabled: false,
                 versioning: true,
                 objectLock: { mode: args.archive.objectLockMode, days: args.archive.retentionDays },
-                lifecycleRules: archiveLifecycleRules(args.archive),
+                lifecycleRules: [
+                    ...archiveLifecycleRules(args.archive),
+                    ...(args.flowLogs ? archiveLifecycleRules(args.archive, FLOW_LOG_PREFIX, "flow-logs-") : []),
+                ],
                 policy: (bucketName) =>
                     pulumi.output(args.deployPrincipalArn).apply((deployPrincipalArn) => archiveBucketPolicy({ ...grant, bucketName, deployPrincipalArn })),
                 accessLogs: { bucketName: accessLogs.bucketName, prefix: ACCESS_LOG_PREFIXES.archive },
@@ -156,22 +164,22 @@ export class LogArchive extends pulumi.ComponentResource {
     }
 }
 
-/** Lifecycle of the log files: colder storage after a while, optional expiry after the lock. */
-export function archiveLifecycleRules(archive: ArchiveConfig): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+/** Lifecycle of the log files (under `prefix`): colder storage after a while, optional expiry after the lock. */
+export function archiveLifecycleRules(archive: ArchiveConfig, prefix = "AWSLogs/", idPrefix = ""): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
     const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [];
     if (archive.coldStorageAfterDays > 0) {
         rules.push({
-            id: "logs-to-cold-storage",
+            id: `${idPrefix}logs-to-cold-storage`,
             status: "Enabled",
-            filter: { prefix: "AWSLogs/" },
+            filter: { prefix },
             transitions: [{ days: archive.coldStorageAfterDays, storageClass: archive.coldStorageClass }],
         });
     }
     if (archive.expireAfterDays !== undefined) {
         rules.push({
-            id: "expire-logs-after-retention",
+            id: `${idPrefix}expire-logs-after-retention`,
             status: "Enabled",
-            filter: { prefix: "AWSLogs/" },
+            filter: { prefix },
             expiration: { days: archive.expireAfterDays },
             noncurrentVersionExpiration: { noncurrentDays: 1 },
         });

@@ -15,6 +15,8 @@
  * | json_format(json)                   | CAST(json AS VARCHAR) (the JSON text of an object or array)   |
  * | regexp_extract(text, pattern)       | built in (first match, like Trino)                            |
  * | date_trunc(unit, timestamp)         | built in                                                      |
+ * | to_unixtime(timestamp)              | epoch (seconds, a double like Trino's)                        |
+ * | from_unixtime(seconds)              | to_timestamp (a TIMESTAMPTZ)                                  |
  * Everything else the detections use (substr, coalesce, upper, LIKE, IN, window functions, struct
  * field access, "quoted" identifiers) is the same in both. A detection that still fails is
  * reported as "cannot run locally" with DuckDB's error, never skipped silently.
@@ -34,6 +36,9 @@ export const COMPATIBILITY_MACROS = [
     "CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)",
     "CREATE OR REPLACE MACRO json_format(doc) AS CAST(doc AS VARCHAR)",
     "CREATE OR REPLACE MACRO to_iso8601(ts) AS strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')",
+    // Unix seconds (flow logs' start and end) to and from timestamps, as Trino's functions of the same names.
+    "CREATE OR REPLACE MACRO to_unixtime(ts) AS epoch(ts)",
+    "CREATE OR REPLACE MACRO from_unixtime(seconds) AS to_timestamp(seconds)",
 ];
 
 export type Row = Record<string, unknown>;
