@@ -16,11 +16,11 @@ export const MARKER_FILE = ".cloudtrail-lake";
 /** What a run writes at the top of its folder; a previous run's copies are removed without --append. */
 export const RUN_OUTPUTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, ""), "report.html"];
 
-/** The output folder cannot be used: held by another run, or not ours to clear. */
+/** The output folder cannot be used: held by another run, not ours to clear, or not writable. */
 export class OutFolderError extends Error {
     constructor(
         message: string,
-        readonly reason: "locked" | "not-ours",
+        readonly reason: "locked" | "not-ours" | "unwritable",
     ) {
         super(message);
         this.name = "OutFolderError";
