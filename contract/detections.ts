@@ -170,6 +170,20 @@ export function queryForWindow(detection: Pick<Detection, "source" | "name">, wi
         .replaceAll("${until}", window.until);
 }
 
+/**
+ * The query with its window read from two SQL expressions (columns of a table of windows it is
+ * joined with) instead of literals: `${window}` becomes {@link queryForWindow}'s predicate, a quoted
+ * `'${since}'` or `'${until}'` the expression. Undefined when the query uses a placeholder in another
+ * way, which only literals can fill.
+ */
+export function queryForWindowExpressions(detection: Pick<Detection, "source">, since: string, until: string): string | undefined {
+    const text = detection.source
+        .replaceAll("${window}", windowFilter(`substr(${since}, 1, 10)`, `substr(${until}, 1, 10)`, "${since}", "${until}"))
+        .replaceAll("'${since}'", since)
+        .replaceAll("'${until}'", until);
+    return text.includes("${since}") || text.includes("${until}") ? undefined : text;
+}
+
 /** The `${window}` predicate on its own, for queries built in code (investigate): partition filter and time comparison. */
 export function windowPredicate(window: { readonly since: string; readonly until: string }): string {
     return queryForWindow({ name: "window", source: "${window}" }, window);

@@ -28,11 +28,11 @@ export const RUN_OUTPUTS = [
     LOCAL_FLOW_LOG_DIR,
 ];
 
-/** The output folder cannot be used: held by another run, or not ours to clear. */
+/** The output folder cannot be used: held by another run, not ours to clear, or not writable. */
 export class OutFolderError extends Error {
     constructor(
         message: string,
-        readonly reason: "locked" | "not-ours",
+        readonly reason: "locked" | "not-ours" | "unwritable",
     ) {
         super(message);
         this.name = "OutFolderError";

@@ -18,7 +18,7 @@ import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from 
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
-import { lockOutFolder, prepareOutFolder } from "./outFolder";
+import { lockOutFolder, OutFolderError, prepareOutFolder } from "./outFolder";
 import { stopAllWorkers } from "./workerPool";
 import { createFlowLogView, FlowFileResult, flowSpan, ingestFlowLogs, trafficSummary, TrafficSummary } from "./flowLogs";
 import { loadCatalogue } from "../contract/sources/catalogue";
@@ -154,7 +154,33 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     if (since && until && since >= until) throw new WindowError(`--since (${options.since}) must be before --until (${options.until})`);
     const now = options.now ?? new Date();
 
-    const held = lockOutFolder(options.outDir);
+    return inRunFolder(options.outDir, options.append ?? false, ({ engine, lake, warnings }) =>
+        runIn(engine, lake, { ...options, since, until, now }, warnings),
+    );
+}
+
+/** What {@link inRunFolder} hands the run: the engine, the lake (`outDir` through a link DuckDB reads safely), warnings so far. */
+export interface RunFolder {
+    readonly engine: Engine;
+    readonly lake: string;
+    readonly warnings: string[];
+}
+
+/**
+ * Runs `work` on the output folder as every local command that writes a lake must (npm start, npm run
+ * alerts): under the folder's lock, cleared of the previous run's lake unless `append`, with one
+ * temporary folder (TMPDIR for the normaliser, DuckDB's spill files) removed at the end, on failure
+ * and by {@link abortRuns} on SIGINT. A folder that cannot be written is an {@link OutFolderError} naming it.
+ */
+export async function inRunFolder<T>(outDir: string, append: boolean, work: (folder: RunFolder) => Promise<T>): Promise<T> {
+    let held;
+    try {
+        held = lockOutFolder(outDir);
+    } catch (error) {
+        if (error instanceof OutFolderError) throw error;
+        const cause = error as NodeJS.ErrnoException;
+        throw new OutFolderError(`output folder ${outDir} cannot be written (${cause.message.split(",")[0]}); choose another --out`, "unwritable");
+    }
     // One temporary folder per run: DuckDB's spill files, the normaliser's outputs before they are published
     // (it creates them under os.tmpdir(), which reads TMPDIR), the link DuckDB reads the lake through.
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
@@ -162,18 +188,18 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const cleanup = () => {
         // Retries: on SIGINT a stopping worker may still create a file while the folder is emptied (ENOTEMPTY).
         fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
-        removePartials(path.join(options.outDir, LAKE_PREFIXES.normalised));
+        removePartials(path.join(outDir, LAKE_PREFIXES.normalised));
         held.release();
     };
     inProgress.add(cleanup);
     process.env.TMPDIR = workspace;
     try {
-        prepareOutFolder(options.outDir, options.append ?? false);
+        prepareOutFolder(outDir, append);
         const warnings = [...held.warnings];
-        const lake = duckdbSafeAlias(options.outDir, workspace);
+        const lake = duckdbSafeAlias(outDir, workspace);
         const engine = await Engine.open({ tempDirectory: path.join(workspace, "duckdb") });
         try {
-            return await runIn(engine, lake, { ...options, since, until, now }, warnings);
+            return await work({ engine, lake, warnings });
         } finally {
             engine.close();
         }
@@ -186,7 +212,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
 }
 
 /** The event ids already in the lake (`--append`), in the form the deduplication compares. */
-async function idsInLake(engine: Engine, lake: string): Promise<Set<string>> {
+export async function idsInLake(engine: Engine, lake: string): Promise<Set<string>> {
     const normalised = path.join(lake, LAKE_PREFIXES.normalised);
     if (!fs.existsSync(normalised)) return new Set();
     const rows = await engine.all(`SELECT DISTINCT eventid FROM read_json(${literal(path.join(normalised, "**", "*.json.gz"))},
@@ -195,7 +221,7 @@ async function idsInLake(engine: Engine, lake: string): Promise<Set<string>> {
 }
 
 /** Every partition with normalised files (`--append` rebuilds them all: an interrupted run may have left one half-converted). */
-function allPartitions(lake: string): string[] {
+export function allPartitions(lake: string): string[] {
     const root = path.join(lake, LAKE_PREFIXES.normalised);
     const found: string[] = [];
     const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.includes("=")) : []);

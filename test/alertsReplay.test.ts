@@ -2,12 +2,47 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../cli/alerts";
+import * as zlib from "node:zlib";
+import { EXIT, main } from "../cli/alerts";
+import { loadAlertDetections } from "../contract/alerting";
 import { scheduledWindow } from "../lambda/alerts/handlers";
-import { replayAlerts } from "../local/alerts";
+import { runDetections } from "../lambda/alerts/evaluate";
+import { Engine } from "../lambda/shared/engine";
+import { readStackConfig, replayAlerts, runWindowedDetections, scheduledRunEnds } from "../local/alerts";
+import { isoSeconds } from "../contract/detections";
+import { ingestFiles } from "../local/ingest";
+import { createCloudTrailView, partitionDirectory, rebuildParquet } from "../local/lake";
 import { ALERT_FIXTURES, fixtureSettings } from "./alertFixtures";
 
 const fixture = (name: string) => path.join(ALERT_FIXTURES, name);
+
+/**
+ * A copy of a fixture's events moved `days` later (and optionally to another region), with event ids
+ * of their own, so that the copy is new events and not duplicates to drop.
+ */
+function shifted(source: string, target: string, days: number, region?: string): string {
+    const document = JSON.parse(fs.readFileSync(source, "utf8"));
+    for (const record of document.Records) {
+        record.eventTime = new Date(Date.parse(record.eventTime) + days * 86_400_000).toISOString().replace(/\.000Z$/, "Z");
+        if (record.eventID) record.eventID = `${record.eventID}-d${days}${region ?? ""}`;
+        if (region) record.awsRegion = region;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, JSON.stringify(document));
+    return target;
+}
+
+/** main() of npm run alerts with its stdout and stderr captured. */
+async function runAlerts(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(
+        argv,
+        (text) => void (stdout += text),
+        (text) => void (stderr += text),
+    );
+    return { code, stdout, stderr };
+}
 
 describe("alert replay (npm run alerts)", function () {
     let directory: string;
@@ -65,14 +100,15 @@ describe("alert replay (npm run alerts)", function () {
                 '    - { principalArn: "arn:aws:sts::*:assumed-role/cloudtrail-lake-deploy/*", reason: "deploy role" }',
             ].join("\n"),
         );
-        let printed = "";
-        const code = await main(
-            ["--input", fixture("stop-logging-by-deploy-role.json"), fixture("stop-logging.json"), "--json", "--stack-file", stackFile],
-            (text) => {
-                printed += text;
-            },
-        );
-        const output = JSON.parse(printed);
+        const { code, stdout } = await runAlerts([
+            "--input",
+            fixture("stop-logging-by-deploy-role.json"),
+            fixture("stop-logging.json"),
+            "--json",
+            "--stack-file",
+            stackFile,
+        ]);
+        const output = JSON.parse(stdout);
         expect(output.alerts).to.have.length.at.least(1);
         for (const alert of output.alerts) {
             expect(alert.principal).to.not.contain("cloudtrail-lake-deploy");
@@ -90,9 +126,149 @@ describe("alert replay (npm run alerts)", function () {
             stackFile,
             'config:\n  cloudtrail-lake:accounts:\n    - { id: "111122223333", name: prod }\n  cloudtrail-lake:suppressions:\n    - { sourceCidr: "10.0.0.0/40", reason: "vpn" }\n',
         );
-        const error = await main(["--input", fixture("benign.json"), "--stack-file", stackFile], () => {}).catch((caught) => caught);
+        const error = await runAlerts(["--input", fixture("benign.json"), "--stack-file", stackFile]).catch((caught) => caught);
         expect(error.message).to.contain(`${stackFile}: invalid stack config`);
         expect(error.message).to.contain('cloudtrail-lake:suppressions[0].sourceCidr = "10.0.0.0/40": prefix length /40 is longer than 32');
+    });
+
+    describe("--out: each run replays exactly its own input", () => {
+        it("a reused --out starts from a fresh lake; --append adds to it and does not count an event twice", async () => {
+            const out = path.join(directory, "reused");
+            const alerts = (output: string) =>
+                JSON.parse(output).alerts.map((alert: { detection: string; count: number; windowCount: number }) => [
+                    alert.detection,
+                    alert.count,
+                    alert.windowCount,
+                ]);
+            const first = await runAlerts(["--input", fixture("stop-logging.json"), "--out", out, "--json"]);
+            const again = await runAlerts(["--input", fixture("stop-logging.json"), "--out", out, "--json"]);
+            expect(first.code).to.equal(EXIT.ok);
+            expect(alerts(first.stdout)).to.deep.equal([["cloudtrail-tampering", 1, 1]]);
+            expect(JSON.parse(again.stdout).inputs).to.deep.equal(JSON.parse(first.stdout).inputs);
+            expect(alerts(again.stdout)).to.deep.equal(alerts(first.stdout));
+            // A run on another input replaces the lake: the earlier alert is gone.
+            const other = await runAlerts(["--input", fixture("benign.json"), "--out", out, "--json"]);
+            expect(alerts(other.stdout)).to.deep.equal([]);
+            // --append: the lake holds both inputs and the replay covers the whole lake; an input appended twice adds nothing.
+            const appended = await runAlerts(["--input", fixture("stop-logging.json"), "--out", out, "--append", "--json"]);
+            expect(alerts(appended.stdout)).to.deep.equal([["cloudtrail-tampering", 1, 1]]);
+            const twice = await runAlerts(["--input", fixture("stop-logging.json"), "--out", out, "--append", "--json"]);
+            expect(JSON.parse(twice.stdout).inputs).to.deep.include({ events: 0, duplicates: 3 });
+            expect(alerts(twice.stdout)).to.deep.equal([["cloudtrail-tampering", 1, 1]]);
+        });
+
+        it("refuses an --out it cannot write, naming it and the reason (exit 5), and --append without --out", async () => {
+            const file = path.join(directory, "a-file");
+            fs.writeFileSync(file, "");
+            const { code, stderr } = await runAlerts(["--input", fixture("benign.json"), "--out", path.join(file, "out")]);
+            expect(code).to.equal(EXIT.outFolder);
+            expect(stderr).to.contain(`output folder ${path.join(file, "out")} cannot be written (ENOTDIR: not a directory`);
+            const usage = await runAlerts(["--input", fixture("benign.json"), "--append"]).catch((caught) => caught);
+            expect(usage.message).to.equal("--append adds to the lake in --out: give --out");
+        });
+    });
+
+    it("names each input it could not read with the reason, lists it in --json, and exits 6", async () => {
+        const inputs = path.join(directory, "unreadable");
+        fs.mkdirSync(inputs, { recursive: true });
+        fs.copyFileSync(fixture("stop-logging.json"), path.join(inputs, "stop-logging.json"));
+        const truncated = path.join(inputs, "truncated.json.gz");
+        fs.writeFileSync(truncated, zlib.gzipSync(fs.readFileSync(fixture("denied-burst.json"))).subarray(0, 300));
+        const text = await runAlerts(["--input", inputs]);
+        expect(text.code).to.equal(EXIT.unreadableInput);
+        expect(text.stdout).to.match(/^1 alert\(s\) from 3 event\(s\) in 1 file\(s\) \(0 skipped, 1 failed\)/);
+        expect(text.stderr).to.contain(`could not read ${truncated}: truncated gzip`);
+        const json = await runAlerts(["--input", inputs, "--json"]);
+        expect(json.code).to.equal(EXIT.unreadableInput);
+        expect(JSON.parse(json.stdout).failedFiles).to.deep.equal([{ file: truncated, reason: "truncated gzip: the compressed data ends early" }]);
+        // Nothing readable at all is not "0 alerts": it says so.
+        const none = await runAlerts(["--input", truncated]);
+        expect(none.code).to.equal(EXIT.unreadableInput);
+        const empty = path.join(directory, "no-events.json");
+        fs.writeFileSync(empty, '{"Records": []}');
+        const noEvents = await runAlerts(["--input", empty]);
+        expect(noEvents.code).to.equal(EXIT.noEvents);
+        expect(noEvents.stderr).to.contain("no CloudTrail events found");
+    });
+
+    it("one validation of the stack file for every command: an unknown detection in a suppression, bad YAML, a missing file", () => {
+        const stackFile = path.join(directory, "Pulumi.typo.yaml");
+        fs.writeFileSync(
+            stackFile,
+            'config:\n  cloudtrail-lake:accounts:\n    - { id: "111122223333", name: prod }\n  cloudtrail-lake:suppressions:\n    - { detection: cloudtrail-loging-stopped, account: "111122223333", reason: "typo" }\n',
+        );
+        // readStackConfig is what npm start, npm run query and npm run alerts call with --stack-file.
+        expect(() => readStackConfig(stackFile)).to.throw(
+            `${stackFile}: invalid stack config:\n  - cloudtrail-lake:suppressions[0].detection = "cloudtrail-loging-stopped": no such detection in queries/ (a typo?)`,
+        );
+        const broken = path.join(directory, "Pulumi.broken.yaml");
+        fs.writeFileSync(broken, "config:\n  cloudtrail-lake:accounts: [\n");
+        expect(() => readStackConfig(broken)).to.throw(`${broken}: not a valid YAML stack file`);
+        expect(() => readStackConfig(path.join(directory, "Pulumi.missing.yaml"))).to.throw(
+            `--stack-file ${path.join(directory, "Pulumi.missing.yaml")}: cannot read it (ENOENT`,
+        );
+    });
+
+    describe("over several days", () => {
+        it("alerts again on a burst repeated two days later, and on files whose names do not sort in time order", async () => {
+            const inputs = path.join(directory, "days");
+            const result = await replayAlerts({
+                files: [
+                    fixture("denied-burst.json"),
+                    shifted(fixture("denied-burst.json"), path.join(inputs, "burst-plus-2-days.json"), 2),
+                    // Another region sorts first by key (eu-… < us-…) but happened two days later.
+                    shifted(fixture("stop-logging.json"), path.join(inputs, "later-eu.json"), 2, "eu-west-1"),
+                    shifted(fixture("stop-logging.json"), path.join(inputs, "earlier-us.json"), 0, "us-east-1"),
+                ],
+                outDir: path.join(directory, "days-out"),
+                settings: fixtureSettings(),
+            });
+            expect(result.alerts.map((alert) => [alert.detection, alert.firstSeen, alert.count, alert.windowCount])).to.deep.equal([
+                ["access-denied-burst", "2026-11-25T10:00:00Z", 6, 6],
+                ["cloudtrail-logging-stopped", "2026-11-25T10:02:00Z", 1, 1],
+                ["access-denied-burst", "2026-11-27T10:00:00Z", 6, 6],
+                ["cloudtrail-logging-stopped", "2026-11-27T10:02:00Z", 1, 1],
+            ]);
+        });
+
+        it("evaluates every windowed detection of the catalogue once over all scheduled runs, with the rows each run gives on its own", async () => {
+            // The positive fixtures of every windowed detection: events on several days (2025-02-14, 2026-11-18 to 20).
+            const detections = loadAlertDetections().filter((detection) => detection.kind !== "event");
+            const files = detections.flatMap((detection) => {
+                const folder = path.join(__dirname, "fixtures", "detections", detection.id);
+                return fs
+                    .readdirSync(folder)
+                    .filter((name) => name.startsWith("positive") && name.endsWith(".json"))
+                    .map((name) => path.join(folder, name));
+            });
+            const out = path.join(directory, "windowed-out");
+            const ingested = await ingestFiles(files, out, { shapes: "any" });
+            const engine = await Engine.open();
+            try {
+                await rebuildParquet(engine, out, [...new Set(ingested.flatMap((file) => file.objects).map(partitionDirectory))].sort());
+                await createCloudTrailView(engine, out);
+                // Two-hour runs every hour: overlapping windows, and few enough for the one-by-one reference to stay quick.
+                const ends = await scheduledRunEnds(engine, { scheduleMinutes: 60, lookbackMinutes: 60 });
+                const windows = ends.map((end) => ({ since: isoSeconds(new Date(end - 2 * 3_600_000)), until: isoSeconds(new Date(end)) }));
+                expect(new Set(windows.map((window) => window.since.slice(0, 10))).size, "days").to.be.at.least(3);
+                const batched = await runWindowedDetections(engine, detections, windows);
+                expect(batched.windowByWindow, "detections that fell back to one query per window").to.deep.equal([]);
+                let rows = 0;
+                const sort = (list: Record<string, unknown>[]) => list.map((row) => JSON.stringify(row)).sort();
+                for (const [index, window] of windows.entries()) {
+                    for (const [position, run] of (await runDetections(engine, detections, window)).entries()) {
+                        expect(run.error, run.detection.id).to.equal(undefined);
+                        expect(sort(batched.byWindow[index][position].rows), `${run.detection.id} in ${window.since}..${window.until}`).to.deep.equal(
+                            sort(run.rows),
+                        );
+                        rows += run.rows.length;
+                    }
+                }
+                expect(rows, "rows compared").to.be.above(50);
+            } finally {
+                engine.close();
+            }
+        });
     });
 
     it("the scheduled window is the period plus the lookback, on whole minutes", () => {

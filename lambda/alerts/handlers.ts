@@ -2,7 +2,8 @@
  * The two alert functions.
  *
  * - Event evaluator: S3 "object created" notifications of the lake's `normalised/` prefix, through
- *   SQS. Each normalised file is downloaded to /tmp and every kind=event detection runs over it
+ *   SQS (in any envelope of lambda/shared/notifications.ts; anything else fails its message, so it
+ *   reaches the dead-letter queue). Each normalised file is downloaded to /tmp and every kind=event detection runs over it
  *   (DuckDB). A file that fails fails only its own message (partial batch response) and is retried;
  *   dedup makes the retry harmless.
  * - Scheduled evaluator: every `scheduleMinutes`, the threshold and correlation detections run on
@@ -19,7 +20,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { runAthenaQuery } from "../shared/athena";
 import { Suppressions } from "../../contract/suppressions";
 import { Engine } from "../shared/engine";
-import { decodeS3EventKey } from "../../contract/keys";
+import { AnnouncedObject, NotAnObjectNotification, objectsOfMessage } from "../shared/notifications";
 import { AlertContext, Destination, EvaluationResult, raiseAlerts } from "./alert";
 import { isoSeconds, sqlForWindow } from "./catalogue";
 import { DedupStore } from "./dedup";
@@ -75,37 +76,45 @@ function logOutcomes(logger: Logger, result: EvaluationResult, where: Record<str
         });
 }
 
-interface S3Notification {
-    readonly Records?: { s3: { bucket: { name: string }; object: { key: string } } }[];
-    readonly Event?: string;
-}
-
 export function createEventEvaluator(dependencies: AlertDependencies & { readonly s3: S3Client; readonly workDirectory?: string }) {
     const context = alertContext(dependencies);
     const { logger } = dependencies;
 
-    async function evaluateObject(bucket: string, key: string): Promise<EvaluationResult> {
+    async function evaluateObject(object: AnnouncedObject): Promise<EvaluationResult> {
+        const { bucket, key } = object;
+        // Every line about this object names it (bucket, key, and the version when the notification carries one).
+        const where = { bucket, key, ...(object.versionId ? { versionId: object.versionId } : {}) };
         const partition = /account=[^/]+\/region=[^/]+\/date=[^/]+\/[^/]+$/.exec(key)?.[0];
         if (!partition || !key.endsWith(".json.gz")) {
-            logger.info("skipped: not a normalised file", { bucket, key });
+            logger.info("skipped: not a normalised file", where);
             return { outcomes: [], suppressed: [] };
         }
         // The partition directories are kept so that DuckDB reads account, region and date from the path, as Athena does.
         const directory = fs.mkdtempSync(path.join(dependencies.workDirectory ?? os.tmpdir(), "alert-"));
         const local = path.join(directory, partition);
-        const engine = await Engine.open({ memoryLimit: "512MB", tempDirectory: path.join(directory, "duckdb") });
+        let engine: Engine | undefined;
         try {
             fs.mkdirSync(path.dirname(local), { recursive: true });
-            const object = await dependencies.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-            await pipeline(object.Body as Readable, fs.createWriteStream(local));
+            // The latest version: the normaliser writes each key once, and s3:GetObjectVersion is not granted.
+            const downloaded = await dependencies.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+            await pipeline(downloaded.Body as Readable, fs.createWriteStream(local));
+            // The normaliser never writes an empty object (a gzip stream has a header even for no lines): an empty one was
+            // truncated or written by someone else; DuckDB's own error would name only the temporary copy.
+            if (fs.statSync(local).size === 0) throw new Error("the object is empty (0 bytes), not a gzip file the normaliser wrote");
+            engine = await Engine.open({ memoryLimit: "512MB", tempDirectory: path.join(directory, "duckdb") });
             const runs = await evaluateEventDetections(engine, [local], dependencies.settings.detections);
             for (const run of runs.filter((candidate) => candidate.error))
-                logger.error("detection failed", { bucket, key, detection: run.detection.id, reason: run.error });
+                logger.error("detection failed", { ...where, detection: run.detection.id, reason: run.error });
             const result = await raiseAlerts(runs, context);
-            logOutcomes(logger, result, { bucket, key });
+            logOutcomes(logger, result, where);
             return result;
+        } catch (error) {
+            const reason =
+                (error as { name?: string }).name === "NoSuchKey" ? "the object does not exist (deleted, or never written)" : (error as Error).message;
+            logger.error("alert evaluation of an object failed", { ...where, reason });
+            throw new Error(`s3://${bucket}/${key}${object.versionId ? ` (version ${object.versionId})` : ""}: ${reason}`, { cause: error });
         } finally {
-            engine.close();
+            engine?.close();
             fs.rmSync(directory, { recursive: true, force: true });
         }
     }
@@ -114,13 +123,15 @@ export function createEventEvaluator(dependencies: AlertDependencies & { readonl
         const failures: SQSBatchResponse["batchItemFailures"] = [];
         for (const record of event.Records) {
             try {
-                const notification = JSON.parse(record.body) as S3Notification;
-                if (notification.Event === "s3:TestEvent") continue;
-                for (const s3Record of notification.Records ?? []) {
-                    await evaluateObject(s3Record.s3.bucket.name, decodeS3EventKey(s3Record.s3.object.key));
-                }
+                const content = objectsOfMessage(record.messageId, record.body);
+                if (content.testEvent) logger.info("skipped: s3:TestEvent", { messageId: record.messageId, envelope: content.envelope });
+                for (const entry of content.ignored) logger.info("skipped: not an object creation", { messageId: record.messageId, ...entry });
+                for (const object of content.objects) await evaluateObject(object);
             } catch (error) {
-                logger.error("alert evaluation failed", { messageId: record.messageId, reason: (error as Error).message });
+                logger.error(error instanceof NotAnObjectNotification ? "not an S3 object notification" : "alert evaluation failed", {
+                    messageId: record.messageId,
+                    reason: (error as Error).message,
+                });
                 failures.push({ itemIdentifier: record.messageId });
             }
         }

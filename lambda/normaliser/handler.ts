@@ -1,6 +1,8 @@
 /**
  * The normaliser Lambda: S3 "object created" notifications for the archive, delivered through
- * SQS (or directly), each turned into normalised objects in the lake. A file that fails fails
+ * SQS (as S3 sends them, wrapped in SNS, or as EventBridge events: lambda/shared/notifications.ts)
+ * or directly, each turned into normalised objects in the lake. A message that announces no object
+ * in any of these forms is logged with its message id and failed, so it reaches the dead-letter queue. A file that fails fails
  * only its own SQS message (partial batch response), is logged with bucket, key and reason, and
  * is retried until the queue's redrive policy moves it to the dead-letter queue. The archive is
  * only ever read.
@@ -15,6 +17,7 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from "aw
 import { normaliseLogFile } from "./core";
 import { decodeS3EventKey, isNormalisable, outputFileName, parseLogKey } from "../../contract/keys";
 import { firstVersionOf } from "./versions";
+import { NotAnObjectNotification, objectsOfMessage } from "../shared/notifications";
 
 import { ACCOUNTS_FILE, METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC, SuspiciousReason } from "../../contract/suspicious";
 
@@ -56,26 +59,11 @@ export interface ObjectOutcome {
     readonly suspicious?: SuspiciousReason[];
 }
 
-/** An S3 notification as SQS carries it: event records, or the one-off `s3:TestEvent`. */
+/** An S3 notification invoking the function directly (no queue): event records, or the one-off `s3:TestEvent`. */
 interface S3Notification {
     readonly Service?: string;
     readonly Event?: string;
     readonly Records?: S3Event["Records"];
-}
-
-/**
- * An S3 event as EventBridge delivers it (existing mode: S3 → EventBridge → rule → this queue). Unlike
- * S3 notifications, the key is sent as stored ("Amazon S3 events in EventBridge", detail.object.key);
- * CloudTrail's keys hold neither '+' nor '%', so either reading gives the same key for them.
- */
-interface EventBridgeS3Event {
-    readonly "source": "aws.s3";
-    readonly "detail-type": string;
-    readonly "detail"?: { readonly bucket?: { readonly name?: string }; readonly object?: { readonly "key"?: string; readonly "version-id"?: string } };
-}
-
-function isEventBridgeS3Event(body: unknown): body is EventBridgeS3Event {
-    return typeof body === "object" && body !== null && (body as { source?: unknown }).source === "aws.s3" && "detail-type" in body;
 }
 
 export function createHandler(dependencies: HandlerDependencies) {
@@ -170,16 +158,6 @@ export function createHandler(dependencies: HandlerDependencies) {
         return outcomes;
     }
 
-    async function handleEventBridgeEvent(event: EventBridgeS3Event): Promise<ObjectOutcome[]> {
-        const bucket = event.detail?.bucket?.name;
-        const key = event.detail?.object?.key;
-        if (event["detail-type"] !== "Object Created" || !bucket || !key) {
-            logger.info("skipped: not an S3 Object Created event", { detailType: event["detail-type"] });
-            return [];
-        }
-        return [await normaliseObject(bucket, key, event.detail?.object?.["version-id"])];
-    }
-
     /** One log line per invocation counting what was left alone, so an organization's other accounts are visible, not silent. */
     function reportUnlisted(outcomes: readonly ObjectOutcome[]): void {
         const byAccount: Record<string, number> = {};
@@ -189,13 +167,22 @@ export function createHandler(dependencies: HandlerDependencies) {
     }
 
     async function handleSqsRecord(record: SQSRecord): Promise<ObjectOutcome[]> {
-        let notification: S3Notification;
+        let content;
         try {
-            notification = JSON.parse(record.body);
-        } catch {
-            throw new Error(`SQS message ${record.messageId}: body is not JSON, not an S3 notification`);
+            content = objectsOfMessage(record.messageId, record.body);
+        } catch (error) {
+            // Not news of an object: logged by message id and failed, so that the queue's redrive moves it to the dead-letter queue.
+            if (error instanceof NotAnObjectNotification) logger.error("not an S3 object notification", { messageId: record.messageId, reason: error.message });
+            throw error;
         }
-        const outcomes = isEventBridgeS3Event(notification) ? await handleEventBridgeEvent(notification) : await handleNotification(notification);
+        if (content.testEvent) logger.info("skipped: s3:TestEvent", { messageId: record.messageId, envelope: content.envelope });
+        for (const entry of content.ignored)
+            logger.info(content.envelope.endsWith("eventbridge") ? "skipped: not an S3 Object Created event" : "skipped: not an object creation", {
+                messageId: record.messageId,
+                ...entry,
+            });
+        const outcomes: ObjectOutcome[] = [];
+        for (const object of content.objects) outcomes.push(await normaliseObject(object.bucket, object.key, object.versionId));
         invocationOutcomes.push(...outcomes);
         return outcomes;
     }
