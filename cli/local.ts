@@ -179,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
         discovery.files.length,
         Math.min(args.jobs, discovery.files.length),
     );
+    const stack = args.stackFile ? readStackConfig(args.stackFile) : undefined;
     let result;
     try {
         result = await runLocal({
@@ -190,7 +191,8 @@ async function main(argv: string[]): Promise<number> {
             append: args.append,
             jobs: args.jobs,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
-            suppressions: args.stackFile ? new Suppressions(readStackConfig(args.stackFile).suppressions) : undefined,
+            suppressions: stack ? new Suppressions(stack.suppressions) : undefined,
+            accountNames: stack ? Object.fromEntries(stack.accounts.map((account) => [account.id, account.name])) : undefined,
             onFileDone: progress?.advance,
             onStage: (stage) => {
                 if (stage === "parquet") progress?.done();

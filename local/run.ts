@@ -18,6 +18,8 @@ import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
 import { lockOutFolder, prepareOutFolder } from "./outFolder";
 import { stopAllWorkers } from "./workerPool";
+import { loadPanels, Panel } from "../contract/panels";
+import { PanelResult, runPanels } from "./reportPanels";
 
 export interface LocalRunOptions {
     readonly files: readonly string[];
@@ -39,6 +41,10 @@ export interface LocalRunOptions {
     readonly onFileDone?: (bytes: number, events: number) => void;
     /** Files normalised at once by a pool of workers (local/workerPool.ts); the result is the same for any number. Default 1. */
     readonly jobs?: number;
+    /** Account id → name (stack config `accounts`), shown by the report's panels; default: ids only. */
+    readonly accountNames?: Readonly<Record<string, string>>;
+    /** The panel catalogue the report draws (contract/panels.ts); default: every file in panels/. */
+    readonly panels?: readonly Panel[];
 }
 
 export interface Finding {
@@ -73,6 +79,8 @@ export interface LocalRunResult {
     readonly timings: { readonly normaliseMs: number; readonly parquetMs: number; readonly queriesMs: number };
     /** Things the user should know that are not errors: implausible event times, a stale lock removed. */
     readonly warnings: string[];
+    /** The panel catalogue over the window, for the report (local/reportPanels.ts); empty without events. */
+    readonly panels: PanelResult[];
 }
 
 /** The window asked for is empty or inverted: a usage error. */
@@ -239,6 +247,14 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
               GROUP BY 1 ORDER BY 1`)
           ).map((row) => ({ date: String(row.date), events: Number(row.events) }))
         : [];
+    const panels = hasLake
+        ? await runPanels(engine, {
+              panels: options.panels ?? loadPanels(),
+              window,
+              accountNames: options.accountNames,
+              hits: findings.map((finding) => ({ detection: finding.query, title: finding.title, severity: finding.severity, eventIds: finding.eventIds })),
+          })
+        : [];
     const count = (status: FileResult["status"]) => files.filter((file) => file.status === status).length;
     const sum = (pick: (file: FileResult) => number) => files.reduce((total, file) => total + pick(file), 0);
     return {
@@ -255,6 +271,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         eventsPerDay,
         timings: { normaliseMs, parquetMs, queriesMs: Date.now() - started },
         warnings,
+        panels,
     };
 }
 
