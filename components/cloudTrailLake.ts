@@ -14,6 +14,7 @@ import { TamperAlarm } from "./archive/tamperAlarm";
 import { Alerting } from "./alerts/alerting";
 import { alertingSettings } from "../config/alertingSettings";
 import { alertDetectionOf } from "../contract/alerting";
+import { QuickSightDashboard } from "./dashboards/quickSightDashboard";
 
 /**
  * Tag of member trails kept beside the organization trail during a migration (`organization.keepMemberTrails`);
@@ -55,6 +56,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly tamperAlarm?: TamperAlarm;
     /** Present when `cloudtrail-lake:alerts` is set. */
     public readonly alerting?: Alerting;
+    /** Present when `cloudtrail-lake:dashboards` is set. */
+    public readonly dashboards?: QuickSightDashboard;
     /** Member trails by account id (per-account mode; empty otherwise). */
     public readonly trails: Readonly<Record<string, MemberTrail>>;
     /** The organization trail (organization mode). */
@@ -234,6 +237,26 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     config: config.alerts,
                     settings: alertingSettings(config, detections.map(alertDetectionOf)),
                     alarmTopicArn: config.normaliser.alarmTopicArn,
+                    tags,
+                },
+                { parent: this },
+            );
+        }
+
+        if (config.dashboards) {
+            this.dashboards = new QuickSightDashboard(
+                "dashboards",
+                {
+                    partition,
+                    region,
+                    centralAccountId: args.centralAccountId,
+                    lakeBucket: { name: this.lake.bucketName, arn: this.lake.bucketArn },
+                    lakeKeyArn: this.archive.keyArn,
+                    databaseName: this.catalog.databaseName,
+                    workgroupName: this.catalog.workgroupName,
+                    config: config.dashboards,
+                    accountNames: Object.fromEntries(config.accounts.map((account) => [account.id, account.name])),
+                    detections,
                     tags,
                 },
                 { parent: this },

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { MAX_ACCOUNTS } from "../contract/limits";
 import { cronProblems, planTriggers } from "./schedule";
 import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "./alerts";
+import { dashboardsAllowedKeysAt, dashboardsSchema } from "./dashboards";
 
 /** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
 export const DEFAULT_REGIONS = [
@@ -313,6 +314,8 @@ const topLevelSchema = z.strictObject({
     alerts: alertsSchema.optional(),
     /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
     suppressions: suppressionsSchema,
+    /** QuickSight dashboards over the lake (config/dashboards.ts, docs/dashboards.md); unset: nothing QuickSight-related is declared. */
+    dashboards: dashboardsSchema.optional(),
     /** Tags added to every resource that takes tags. */
     tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
 });
@@ -468,6 +471,8 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path.length === 0) return [...CONFIG_KEYS];
     const alertKeys = alertsAllowedKeysAt(path);
     if (alertKeys) return alertKeys;
+    const dashboardKeys = dashboardsAllowedKeysAt(path);
+    if (dashboardKeys) return dashboardKeys;
     if (path[0] === "accounts") return Object.keys(accountSchema.shape);
     if (path[0] === "archive") return Object.keys(archiveSchema.shape);
     if (path[0] === "normaliser") return Object.keys(normaliserSchema.shape);

@@ -178,7 +178,12 @@ const ACCESS_DENIED =
  * `useridentity`, the account's configured name, what became of the call, and a console sign-in's outcome.
  * Trino text that DuckDB runs too (lambda/shared/engine.ts's compatibility macros).
  */
-export function activityViewSql(args: { readonly accountNames: Readonly<Record<string, string>>; readonly window: string }): string {
+export function activityViewSql(args: {
+    readonly accountNames: Readonly<Record<string, string>>;
+    readonly window: string;
+    /** The Parquet table, qualified where the query runs without a default database (QuickSight's custom SQL). */
+    readonly table?: string;
+}): string {
     return `SELECT from_iso8601_timestamp(eventtime) AS eventtime,
        account,
        ${accountNameExpression(args.accountNames, "account")} AS account_name,
@@ -200,7 +205,7 @@ export function activityViewSql(args: { readonly accountNames: Readonly<Record<s
            ELSE 'success without MFA'
        END AS signin_outcome,
        eventid
-FROM cloudtrail
+FROM ${args.table ?? "cloudtrail"}
 WHERE ${args.window}`;
 }
 
@@ -230,6 +235,11 @@ export const DETECTION_HIT_COLUMNS: readonly PanelColumn[] = [
     ...["account", "account_name", "region", "principal", "detection", "title", "severity", "eventid"].map((name) => ({ name, type: "string" as const })),
 ];
 
+/** The rolling window of the Athena views: the last `days` days' partitions. */
+export function rollingWindow(days: number): string {
+    return `"date" >= date_format(current_date - INTERVAL '${days}' DAY, '%Y-%m-%d')`;
+}
+
 /**
  * `detection_hits` for Athena: every detection of the catalogue over the last `lookbackDays` days,
  * one UNION ALL branch each, reduced to the columns every detection returns. `${window}` becomes a
@@ -241,6 +251,8 @@ export function detectionHitsSql(args: {
     readonly detections: readonly Pick<Detection, "id" | "title" | "severity" | "source">[];
     readonly accountNames: Readonly<Record<string, string>>;
     readonly lookbackDays: number;
+    /** The Parquet table, qualified where the query runs without a default database. */
+    readonly table?: string;
 }): string {
     const days = `INTERVAL '${args.lookbackDays}' DAY`;
     const window = `"date" >= date_format(current_date - ${days}, '%Y-%m-%d')` + ` AND from_iso8601_timestamp(eventtime) >= current_timestamp - ${days}`;
@@ -252,7 +264,8 @@ export function detectionHitsSql(args: {
             .join("\n")
             .replaceAll("${window}", window)
             .replaceAll("'${since}'", `to_iso8601(current_timestamp - ${days})`)
-            .replaceAll("'${until}'", "to_iso8601(current_timestamp)");
+            .replaceAll("'${until}'", "to_iso8601(current_timestamp)")
+            .replace(/\b(FROM|JOIN)(\s+)cloudtrail\b/gi, `$1$2${args.table ?? "cloudtrail"}`);
         if (body.includes("${")) throw new Error(`${detection.id}: a placeholder outside quotes cannot be given a rolling value`);
         return `SELECT from_iso8601_timestamp(hit_${index}.eventtime) AS eventtime, hit_${index}.account, ${accountNameExpression(args.accountNames, `hit_${index}.account`)} AS account_name,
        hit_${index}.region, coalesce(hit_${index}.principal, 'unknown') AS principal, ${quote(detection.id)} AS detection, ${quote(detection.title)} AS title,
