@@ -61,6 +61,8 @@ export interface Panel {
     readonly count: string;
     /** top-bars: how many categories are kept (the largest). */
     readonly limit: number;
+    /** Where the panel sits on the dashboard and in the report, smallest first (then by id). Default 100. */
+    readonly order: number;
     /** The columns the SQL returns, in order. */
     readonly columns: readonly PanelColumn[];
     /** The query as written: rows from {@link source}. */
@@ -75,8 +77,8 @@ export const QUICKSIGHT_MAX_SQL = 168_000;
 /** Categories a top-bars panel keeps by default. */
 const DEFAULT_LIMIT = 20;
 
-const HEADER_FIELDS = ["id", "title", "description", "source", "chart", "x", "colour", "count", "limit", "columns"] as const;
-const OPTIONAL_FIELDS: readonly string[] = ["colour", "limit"];
+const HEADER_FIELDS = ["id", "title", "description", "source", "chart", "x", "colour", "count", "limit", "order", "columns"] as const;
+const OPTIONAL_FIELDS: readonly string[] = ["colour", "limit", "order"];
 type HeaderField = (typeof HEADER_FIELDS)[number];
 
 /** Parses one panel file; throws naming the file and the header field that is wrong. */
@@ -127,6 +129,8 @@ export function parsePanel(file: string, text: string): Panel {
     }
     const limit = fields.limit === undefined ? DEFAULT_LIMIT : Number(fields.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new Error(`${where}: limit: "${fields.limit}" must be a whole number from 1 to 100`);
+    const order = fields.order === undefined ? 100 : Number(fields.order);
+    if (!Number.isInteger(order) || order < 0) throw new Error(`${where}: order: "${fields.order}" must be a whole number (0 or more)`);
     const sql = text
         .split("\n")
         .filter((line) => !/^--\s*[a-z]+:/.test(line))
@@ -143,19 +147,20 @@ export function parsePanel(file: string, text: string): Panel {
         colour: fields.colour,
         count: fields.count,
         limit,
+        order,
         columns,
         sql,
         file,
     };
 }
 
-/** Every panel in `dir`, sorted by id. */
+/** Every panel in `dir`, in dashboard order (`order`, then id). */
 export function loadPanels(dir: string = PANELS_DIR): Panel[] {
     return fs
         .readdirSync(dir)
         .filter((name) => name.endsWith(".sql"))
-        .sort()
-        .map((name) => parsePanel(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")));
+        .map((name) => parsePanel(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")))
+        .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
 }
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;

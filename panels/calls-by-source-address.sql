@@ -7,6 +7,7 @@
 -- colour: identity_type
 -- count: eventtime
 -- limit: 20
+-- order: 20
 -- columns: eventtime:datetime, account_name, region, principal, sourceipaddress, identity_type, eventid
 SELECT eventtime, account_name, region, principal, sourceipaddress, identity_type, eventid
 FROM cloudtrail_activity

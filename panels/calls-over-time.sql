@@ -6,6 +6,7 @@
 -- x: eventtime
 -- colour: account_region
 -- count: eventtime
+-- order: 10
 -- columns: eventtime:datetime, account_name, region, principal, account_region, eventid
 SELECT eventtime, account_name, region, principal, concat(account_name, ' / ', region) AS account_region, eventid
 FROM cloudtrail_activity

@@ -7,6 +7,7 @@
 -- colour: signin_outcome
 -- count: eventtime
 -- limit: 20
+-- order: 70
 -- columns: eventtime:datetime, account_name, region, principal, sourceipaddress, signin_outcome, eventid
 SELECT eventtime, account_name, region, principal, sourceipaddress, signin_outcome, eventid
 FROM cloudtrail_activity

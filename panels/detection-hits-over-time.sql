@@ -6,6 +6,7 @@
 -- x: eventtime
 -- colour: severity
 -- count: eventtime
+-- order: 80
 -- columns: eventtime:datetime, account_name, region, principal, severity, detection, eventid
 SELECT eventtime, account_name, region, principal, severity, detection, eventid
 FROM detection_hits

@@ -7,6 +7,7 @@
 -- colour: outcome
 -- count: eventtime
 -- limit: 20
+-- order: 60
 -- columns: eventtime:datetime, account_name, region, principal, outcome, eventid
 SELECT eventtime, account_name, region, principal, outcome, eventid
 FROM cloudtrail_activity

@@ -6,6 +6,7 @@
 -- x: eventtime
 -- colour: outcome
 -- count: eventtime
+-- order: 50
 -- columns: eventtime:datetime, account_name, region, principal, outcome, eventid
 SELECT eventtime, account_name, region, principal, outcome, eventid
 FROM cloudtrail_activity

@@ -7,6 +7,7 @@
 -- colour: eventsource
 -- count: eventtime
 -- limit: 20
+-- order: 30
 -- columns: eventtime:datetime, account_name, region, principal, eventname, eventsource, eventid
 SELECT eventtime, account_name, region, principal, eventname, eventsource, eventid
 FROM cloudtrail_activity

@@ -7,6 +7,7 @@
 -- colour: identity_type
 -- count: eventtime
 -- limit: 15
+-- order: 40
 -- columns: eventtime:datetime, account_name, region, principal, eventsource, identity_type, eventid
 SELECT eventtime, account_name, region, principal, eventsource, identity_type, eventid
 FROM cloudtrail_activity
