@@ -272,14 +272,18 @@ export function detectionHitsSql(args: {
             .replaceAll("'${until}'", "to_iso8601(current_timestamp)")
             .replace(/\b(FROM|JOIN)(\s+)cloudtrail\b/gi, `$1$2${args.table ?? "cloudtrail"}`);
         if (body.includes("${")) throw new Error(`${detection.id}: a placeholder outside quotes cannot be given a rolling value`);
-        return `SELECT from_iso8601_timestamp(hit_${index}.eventtime) AS eventtime, hit_${index}.account, ${accountNameExpression(args.accountNames, `hit_${index}.account`)} AS account_name,
-       hit_${index}.region, coalesce(hit_${index}.principal, 'unknown') AS principal, ${quote(detection.id)} AS detection, ${quote(detection.title)} AS title,
+        return `SELECT from_iso8601_timestamp(hit_${index}.eventtime) AS eventtime, hit_${index}.account, hit_${index}.region,
+       coalesce(hit_${index}.principal, 'unknown') AS principal, ${quote(detection.id)} AS detection, ${quote(detection.title)} AS title,
        ${quote(detection.severity)} AS severity, hit_${index}.eventid
 FROM (
 ${body.trim()}
 ) AS hit_${index}`;
     });
-    return branches.join("\nUNION ALL\n");
+    // Account names once, outside the branches: the CASE grows with the accounts, the branches with the detections.
+    return `SELECT eventtime, account, ${accountNameExpression(args.accountNames, "account")} AS account_name, region, principal, detection, title, severity, eventid
+FROM (
+${branches.join("\nUNION ALL\n")}
+) AS hits`;
 }
 
 /** The query a data set runs: the panel's SQL with its source defined before it. */
