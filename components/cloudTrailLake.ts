@@ -19,6 +19,7 @@ import { loadCatalogue } from "../contract/sources/catalogue";
 import { FLOW_LOG_PREFIX } from "../contract/sources/flowLogs";
 import { VpcFlowLogs } from "./flowlogs/vpcFlowLogs";
 import { FlowLogCatalog } from "./flowlogs/flowLogCatalog";
+import { QuickSightDashboard } from "./dashboards/quickSightDashboard";
 
 /**
  * Tag of member trails kept beside the organization trail during a migration (`organization.keepMemberTrails`);
@@ -60,6 +61,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
     public readonly tamperAlarm?: TamperAlarm;
     /** Present when `cloudtrail-lake:alerts` is set. */
     public readonly alerting?: Alerting;
+    /** Present when `cloudtrail-lake:dashboards` is set. */
+    public readonly dashboards?: QuickSightDashboard;
     /** Member trails by account id (per-account mode; empty otherwise). */
     public readonly trails: Readonly<Record<string, MemberTrail>>;
     /** The organization trail (organization mode). */
@@ -294,6 +297,26 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     region,
                     centralAccountId: args.centralAccountId,
                     readerRoleNames: this.alerting ? [this.alerting.scheduledEvaluatorRoleName] : [],
+                },
+                { parent: this },
+            );
+        }
+
+        if (config.dashboards) {
+            this.dashboards = new QuickSightDashboard(
+                "dashboards",
+                {
+                    partition,
+                    region,
+                    centralAccountId: args.centralAccountId,
+                    lakeBucket: { name: this.lake.bucketName, arn: this.lake.bucketArn },
+                    lakeKeyArn: this.archive.keyArn,
+                    databaseName: this.catalog.databaseName,
+                    workgroupName: this.catalog.workgroupName,
+                    config: config.dashboards,
+                    accountNames: Object.fromEntries(config.accounts.map((account) => [account.id, account.name])),
+                    detections,
+                    tags,
                 },
                 { parent: this },
             );

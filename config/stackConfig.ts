@@ -10,6 +10,7 @@ import { cronProblems, planTriggers } from "./schedule";
 import { alertsAllowedKeysAt, alertsSchema, suppressionsSchema } from "./alerts";
 import { dataEventsProblems, dataEventsSchema } from "./dataEvents";
 import { flowLogsAllowedKeysAt, flowLogsProblems, flowLogsSchema } from "./flowLogs";
+import { dashboardsAllowedKeysAt, dashboardsSchema } from "./dashboards";
 
 /** Regions the catalog projects by default: the commercial regions CloudTrail can log in (2025). */
 export const DEFAULT_REGIONS = [
@@ -322,6 +323,8 @@ const topLevelSchema = z.strictObject({
     suppressions: suppressionsSchema,
     /** VPC Flow Logs of listed accounts into the archive, or adopted where they land (config/flowLogs.ts, docs/flow-logs.md); unset: none. */
     flowLogs: flowLogsSchema.optional(),
+    /** QuickSight dashboards over the lake (config/dashboards.ts, docs/dashboards.md); unset: nothing QuickSight-related is declared. */
+    dashboards: dashboardsSchema.optional(),
     /** Tags added to every resource that takes tags. */
     tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
 });
@@ -484,6 +487,8 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
     if (path.length === 0) return [...CONFIG_KEYS];
     const alertKeys = alertsAllowedKeysAt(path) ?? flowLogsAllowedKeysAt(path);
     if (alertKeys) return alertKeys;
+    const dashboardKeys = dashboardsAllowedKeysAt(path);
+    if (dashboardKeys) return dashboardKeys;
     if (path[0] === "accounts") return Object.keys(accountSchema.shape);
     if (path[0] === "archive") return Object.keys(archiveSchema.shape);
     if (path[0] === "normaliser") return Object.keys(normaliserSchema.shape);

@@ -2,6 +2,7 @@
 import { attackCoverage } from "../contract/coverage";
 import { CLOUD_TACTICS } from "../contract/detections";
 import { Row } from "../lambda/shared/engine";
+import { PANEL_STYLE, panelSection } from "./reportPanels";
 import { Finding, LocalRunResult } from "./run";
 import { flowInputsLine, trafficSection } from "./flowLogReport";
 
@@ -163,13 +164,14 @@ export function htmlReport(result: LocalRunResult, generatedAt: string, investig
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;font-size:12px}
 th{background:#f4f4f4}section{border-left:4px solid #999;padding-left:1em;margin:1.5em 0}.critical{border-color:#a00}.high{border-color:#d60}.medium{border-color:#cb0}.low{border-color:#6a6}
 tr.critical td:nth-child(2){color:#a00;font-weight:bold}tr.high td:nth-child(2){color:#d60}.axis{color:#666;font-size:12px}small{color:#666;font-weight:normal}
-tr.fired td{background:#fff4e5}.runbook{background:#f6f8fa;padding:4px 8px}</style></head><body>
+tr.fired td{background:#fff4e5}.runbook{background:#f6f8fa;padding:4px 8px}${PANEL_STYLE}</style></head><body>
 <h1>cloudtrail-lake report</h1>
 <p>${escape(inputsLine(result))}.
 Window: ${result.window ? `${escape(result.window.since)} to ${escape(result.window.until)}` : "no events"}. Generated ${escape(generatedAt)}.</p>
 ${investigations.length ? `<h2>Investigations</h2><ul>${investigations.map((link) => `<li><a href="${escape(link.href)}">${escape(link.title)}</a></li>`).join("")}</ul>` : ""}
 <h2>Events over time</h2>${chart(result)}
 ${trafficSection(result.flowLogs ?? { files: [] })}
+${result.panels.length ? `<h2>Dashboard</h2>${result.panels.map(panelSection).join("\n")}` : ""}
 <h2>ATT&amp;CK coverage</h2>${coverageTable(result.findings)}
 <h2>Detections</h2><table><tr><th>detection</th><th>severity</th><th>hits</th></tr>${rows.join("")}</table>
 ${result.findings.map(section).join("\n")}

@@ -22,6 +22,8 @@ import { lockOutFolder, OutFolderError, prepareOutFolder } from "./outFolder";
 import { stopAllWorkers } from "./workerPool";
 import { createFlowLogView, FlowFileResult, flowSpan, ingestFlowLogs, trafficSummary, TrafficSummary } from "./flowLogs";
 import { loadCatalogue } from "../contract/sources/catalogue";
+import { loadPanels, Panel } from "../contract/panels";
+import { PanelResult, runPanels } from "./reportPanels";
 
 export interface LocalRunOptions {
     readonly files: readonly string[];
@@ -32,8 +34,8 @@ export interface LocalRunOptions {
     /** Stack config suppressions (contract/suppressions.ts), applied to every detection's rows as the alerts do. */
     readonly suppressions?: Suppressions;
     /**
-     * Account id → name (stack config `accounts`), shown beside each hit's account.
-     * @default {} (no names: hits say `accountname: null`)
+     * Account id → name (stack config `accounts`), shown beside each hit's account and by the report's panels.
+     * @default {} (no names: hits say `accountname: null`, panels show ids)
      */
     readonly accountNames?: Readonly<Record<string, string>>;
     readonly since?: string;
@@ -48,6 +50,8 @@ export interface LocalRunOptions {
     readonly onFileDone?: (bytes: number, events: number) => void;
     /** Files normalised at once by a pool of workers (local/workerPool.ts); the result is the same for any number. Default 1. */
     readonly jobs?: number;
+    /** The panel catalogue the report draws (contract/panels.ts); default: every file in panels/. */
+    readonly panels?: readonly Panel[];
 }
 
 export interface Finding {
@@ -97,6 +101,8 @@ export interface LocalRunResult {
     readonly warnings: string[];
     /** VPC flow-log inputs (local/flowLogs.ts): per file, and the traffic summary of the window. */
     readonly flowLogs: { readonly files: FlowFileResult[]; readonly traffic?: TrafficSummary };
+    /** The panel catalogue over the window, for the report (local/reportPanels.ts); empty without events. */
+    readonly panels: PanelResult[];
 }
 
 /** The window asked for is empty or inverted: a usage error. */
@@ -298,6 +304,14 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
               GROUP BY 1 ORDER BY 1`)
           ).map((row) => ({ date: String(row.date), events: Number(row.events) }))
         : [];
+    const panels = hasLake
+        ? await runPanels(engine, {
+              panels: options.panels ?? loadPanels(),
+              window,
+              accountNames: options.accountNames,
+              hits: findings.map((finding) => ({ detection: finding.query, title: finding.title, severity: finding.severity, eventIds: finding.eventIds })),
+          })
+        : [];
     const count = (status: FileResult["status"]) => files.filter((file) => file.status === status).length;
     const sum = (pick: (file: FileResult) => number) => files.reduce((total, file) => total + pick(file), 0);
     return {
@@ -318,6 +332,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         timings: { normaliseMs, parquetMs, queriesMs: Date.now() - started },
         warnings,
         flowLogs: { files: flow.results, traffic: hasFlows ? await trafficSummary(engine, window) : undefined },
+        panels,
     };
 }
 

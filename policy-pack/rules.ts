@@ -759,6 +759,73 @@ export const trailModeConsistent: StackValidationPolicy = {
     },
 };
 
+// ---------------------------------------------------------------- QuickSight
+
+/** A QuickSight user or group ARN; a namespace ARN (`…:namespace/default`) means everyone in it (QuickSight API reference, ResourcePermission.Principal). */
+const QUICKSIGHT_USER_OR_GROUP = /^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)\/[^/]+\/\S+$/;
+/** QuickSight actions that change or share a resource: none is given to a configured viewer. */
+const QUICKSIGHT_WRITE_ACTION = /^quicksight:(Update|Delete|Create)|^quicksight:\*$/;
+
+interface QuickSightPermission {
+    principal?: string;
+    Principal?: string;
+    actions?: string[];
+    Actions?: string[];
+}
+
+/** The QuickSight resources of a stack with their permissions: data sources and data sets, and the dashboards inside CloudFormation templates. */
+function quickSightPermissions(resources: PolicyResource[]): { name: string; urn: string; permissions: QuickSightPermission[] }[] {
+    const found: { name: string; urn: string; permissions: QuickSightPermission[] }[] = [];
+    for (const resource of resources) {
+        if (
+            [
+                "aws:quicksight/dataSource:DataSource",
+                "aws:quicksight/dataSet:DataSet",
+                "aws:quicksight/dashboard:Dashboard",
+                "aws:quicksight/analysis:Analysis",
+            ].includes(resource.type)
+        ) {
+            found.push({ name: resource.name, urn: resource.urn, permissions: resource.props.permissions ?? [] });
+        }
+        if (resource.type === "aws:cloudformation/stack:Stack" && typeof resource.props.templateBody === "string") {
+            let template: { Resources?: Record<string, { Type?: string; Properties?: { Permissions?: QuickSightPermission[] } }> };
+            try {
+                template = JSON.parse(resource.props.templateBody);
+            } catch {
+                continue; // YAML or unknown during preview: another rule's business
+            }
+            for (const [logicalId, entry] of Object.entries(template.Resources ?? {})) {
+                if (entry.Type?.startsWith("AWS::QuickSight::"))
+                    found.push({ name: `${resource.name}/${logicalId}`, urn: resource.urn, permissions: entry.Properties?.Permissions ?? [] });
+            }
+        }
+    }
+    return found;
+}
+
+export const quickSightNotPublic: StackValidationPolicy = {
+    name: "quicksight-not-public",
+    description:
+        "QuickSight data sources, data sets and dashboards are shared only with named QuickSight users or groups (never a whole namespace or `*`), " +
+        "viewers get no action that changes or re-shares them, and the Athena data source keeps SSL on: the lake's contents reach only who the stack config names.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        for (const { name, urn, permissions } of quickSightPermissions(args.resources)) {
+            for (const permission of permissions) {
+                const principal = permission.principal ?? permission.Principal ?? "";
+                if (!QUICKSIGHT_USER_OR_GROUP.test(principal))
+                    reportViolation(`${name} is shared with ${JSON.stringify(principal)}, which is not one QuickSight user or group.`, urn);
+                const writes = (permission.actions ?? permission.Actions ?? []).filter((action) => QUICKSIGHT_WRITE_ACTION.test(action));
+                if (writes.length > 0) reportViolation(`${name} lets ${principal} ${writes.join(", ")}: viewers may only read.`, urn);
+            }
+        }
+        for (const source of args.resources.filter((resource) => resource.type === "aws:quicksight/dataSource:DataSource")) {
+            if (source.props.sslProperties?.disableSsl !== false)
+                reportViolation(`Data source ${source.name} must keep SSL on (sslProperties.disableSsl: false).`, source.urn);
+        }
+    },
+};
+
 export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     archiveObjectLock,
     archiveVersioning,
@@ -785,4 +852,5 @@ export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     snsTopicEncrypted,
     snsNoPublicAccess,
     snsDeadLetter,
+    quickSightNotPublic,
 ];

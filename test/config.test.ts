@@ -68,7 +68,7 @@ describe("stack config", () => {
         expect(problems).to.have.members([
             "cloudtrail-lake:accounts[0].rolename: unknown key (a typo?); allowed here: id, name, roleName",
             "cloudtrail-lake:archive.retentionDay: unknown key (a typo?); allowed here: objectLockMode, retentionDays, coldStorageAfterDays, coldStorageClass, expireAfterDays, accessLogRetentionDays",
-            "cloudtrail-lake:acounts: unknown key (a typo?); allowed here: trailMode, organization, existingArchive, accounts, trailName, archive, normaliser, schedule, glue, athena, catalog, breakGlassRoleArn, deployRoleArn, dataEvents, alerts, suppressions, flowLogs, tags",
+            "cloudtrail-lake:acounts: unknown key (a typo?); allowed here: trailMode, organization, existingArchive, accounts, trailName, archive, normaliser, schedule, glue, athena, catalog, breakGlassRoleArn, deployRoleArn, dataEvents, alerts, suppressions, flowLogs, dashboards, tags",
         ]);
     });
 

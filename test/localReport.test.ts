@@ -3,18 +3,26 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CLOUD_TACTICS, loadDetections } from "../contract/detections";
+import { loadPanels } from "../contract/panels";
+import { Engine } from "../lambda/shared/engine";
+import { createCloudTrailView } from "../local/lake";
+import { runPanels } from "../local/reportPanels";
 import { discoverFiles } from "../local/files";
 import { htmlReport } from "../local/report";
 import { LocalRunResult, runLocal } from "../local/run";
 
 const ROOT = path.join(__dirname, "..");
+/** Names for two of the samples' accounts, as `--stack-file` would give them: the panels show names, not ids. */
+const ACCOUNT_NAMES = { "123456789012": "workload", "111122223333": "security" };
 
 describe("local mode: the HTML report's ATT&CK coverage and runbooks", () => {
     let result: LocalRunResult;
     let report: string;
+    let outDir: string;
     before(async () => {
         const files = (await discoverFiles([path.join(ROOT, "samples")], {})).files;
-        result = await runLocal({ files, outDir: fs.mkdtempSync(path.join(os.tmpdir(), "ctl-report-")) });
+        outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-report-"));
+        result = await runLocal({ files, outDir, accountNames: ACCOUNT_NAMES });
         report = htmlReport(result, "2026-11-25T00:00:00Z");
     });
 
@@ -54,6 +62,85 @@ describe("local mode: the HTML report's ATT&CK coverage and runbooks", () => {
                 expect(section, detection.id).to.contain(`<a href="https://attack.mitre.org/techniques/${technique.replace(".", "/")}/">${technique}</a>`);
             const runbook = detection.runbook.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
             expect(section, detection.id).to.contain(`<strong>Runbook:</strong> ${runbook}`);
+        }
+    });
+
+    // The dashboard panels (panels/, docs/dashboards.md), drawn from DuckDB on the samples.
+    it("every panel runs, draws at least one point, and returns exactly the columns it declares", async () => {
+        expect(result.panels.map((panel) => panel.id)).to.deep.equal(loadPanels().map((panel) => panel.id));
+        for (const panel of result.panels) {
+            expect(panel.status, `${panel.id}: ${panel.error}`).to.equal("ok");
+            expect(panel.points.length, panel.id).to.be.greaterThan(0);
+            for (const point of panel.points) expect(point.count, panel.id).to.be.greaterThan(0);
+        }
+        const engine = await Engine.open();
+        try {
+            await createCloudTrailView(engine, outDir);
+            await runPanels(engine, { panels: [], window: result.window!, accountNames: ACCOUNT_NAMES, hits: [] });
+            for (const panel of loadPanels()) {
+                const described = await engine.all(`DESCRIBE ${panel.sql}`);
+                const declared = panel.columns.map((column) => `${column.name}:${column.type === "datetime" ? "TIMESTAMP WITH TIME ZONE" : "VARCHAR"}`);
+                expect(
+                    described.map((row) => `${row.column_name}:${row.column_type}`),
+                    panel.id,
+                ).to.deep.equal(declared);
+            }
+        } finally {
+            engine.close();
+        }
+    });
+
+    it("shows account names from the stack config, and console sign-ins split by success, failure and MFA", () => {
+        const byId = new Map(result.panels.map((panel) => [panel.id, panel]));
+        expect(byId.get("calls-over-time")!.points.some((point) => point.colour.startsWith("workload / "))).to.equal(true);
+        const outcomes = new Set(byId.get("console-sign-ins")!.points.map((point) => point.colour));
+        expect([...outcomes]).to.include.members(["failure", "success without MFA", "success with MFA"]);
+        const severities = new Set(byId.get("detection-hits-over-time")!.points.map((point) => point.colour));
+        expect(severities.size).to.be.greaterThan(0);
+        for (const severity of severities) expect(["low", "medium", "high", "critical"]).to.include(severity);
+    });
+
+    it("headless Chromium shows every panel of the report, drawn and non-empty, without a single network request", async function () {
+        const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+        if (!fs.existsSync(chromium)) {
+            throw new Error(
+                `Chromium not found at ${chromium}: the report's browser test needs it. Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to a Chrome/Chromium binary`,
+            );
+        }
+        const file = path.join(outDir, "report.html");
+        fs.writeFileSync(file, htmlReport(result, "2026-12-06T00:00:00Z"));
+        const puppeteer = await import("puppeteer-core");
+        const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+        try {
+            const page = await browser.newPage();
+            const requests: string[] = [];
+            page.on("request", (request) => requests.push(request.url()));
+            await page.goto(`file://${file}`, { waitUntil: "load" });
+            // Evaluated in the page (a string: this project compiles without the DOM's types).
+            const shown = (await page.evaluate(`[...document.querySelectorAll("section.panel")].map((section) => {
+                const svg = section.querySelector("svg");
+                const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+                return {
+                    id: section.getAttribute("data-panel"),
+                    title: section.querySelector("h3").textContent,
+                    width: box.width,
+                    height: box.height,
+                    marks: svg ? svg.querySelectorAll("rect, circle, polyline").length : 0,
+                    legend: section.querySelectorAll(".legend span").length,
+                };
+            })`)) as { id: string; title: string; width: number; height: number; marks: number; legend: number }[];
+            const panels = loadPanels();
+            expect(shown.map((panel) => panel.id)).to.deep.equal(panels.map((panel) => panel.id));
+            for (const panel of shown) {
+                expect(panel.title, panel.id).to.equal(panels.find((candidate) => candidate.id === panel.id)!.title);
+                expect(panel.width, panel.id).to.be.greaterThan(100);
+                expect(panel.height, panel.id).to.be.greaterThan(10);
+                expect(panel.marks, panel.id).to.be.greaterThan(0);
+                expect(panel.legend, panel.id).to.be.greaterThan(0);
+            }
+            expect(requests.filter((url) => !url.startsWith("file://"))).to.deep.equal([]);
+        } finally {
+            await browser.close();
         }
     });
 });

@@ -447,6 +447,25 @@ describe("policy pack", () => {
             },
             /Topic alerts-topic's dead-letter queue has no CloudWatch alarm/,
         ],
+        [
+            "quicksight-not-public",
+            (all) => {
+                // The prod stack has no dashboards (docs/dashboards.md): a data source shared with a whole namespace.
+                all.push({
+                    ...all[0],
+                    urn: "urn:pulumi:prod::cloudtrail-lake::aws:quicksight/dataSource:DataSource::shared",
+                    type: "aws:quicksight/dataSource:DataSource",
+                    name: "shared",
+                    inputs: {},
+                    outputs: {
+                        sslProperties: { disableSsl: false },
+                        permissions: [{ principal: "arn:aws:quicksight:us-east-1:999999999999:namespace/default", actions: ["quicksight:DescribeDataSource"] }],
+                    },
+                    custom: true,
+                });
+            },
+            /shared is shared with "arn:aws:quicksight:us-east-1:999999999999:namespace\/default", which is not one QuickSight user or group/,
+        ],
     ];
 
     for (const [rule, mutation, message, config] of cases) {

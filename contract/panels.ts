@@ -1,0 +1,292 @@
+/**
+ * The panel catalogue: `panels/<id>.sql`, one chart per file, with a header of `-- key: value`
+ * lines like the detections (docs/dashboards.md, "Panel files"). Two renderers read it: the
+ * QuickSight dashboard (components/dashboards/) and the local report (local/reportPanels.ts), so a
+ * team in QuickSight and a responder on a laptop see the same views of the same data. Pure: no AWS,
+ * no DuckDB.
+ *
+ * A panel's SQL selects rows (not aggregates) from one of the {@link PANEL_SOURCES}; the chart says
+ * what is counted along what. QuickSight aggregates such rows itself and applies the dashboard's
+ * filters to them, so every panel keeps the {@link FILTER_COLUMNS}.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Detection, SEVERITIES } from "./detections";
+
+export const PANELS_DIR = path.join(__dirname, "..", "panels");
+
+/**
+ * time-lines: one line per colour over time; time-bars: stacked bars per day, coloured;
+ * top-bars: the `limit` largest categories of `x` as horizontal bars, stacked by colour.
+ */
+export const CHART_KINDS = ["time-lines", "time-bars", "top-bars"] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
+/** Column types a panel declares: QuickSight's InputColumn types STRING and DATETIME (API_InputColumn). */
+export const COLUMN_TYPES = ["string", "datetime"] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+export interface PanelColumn {
+    readonly name: string;
+    readonly type: ColumnType;
+}
+
+/**
+ * The tables panels read, each a view over a source's table that flattens what the panels need
+ * (QuickSight does not read struct columns such as `useridentity`). VPC flow logs will add theirs here.
+ */
+export const PANEL_SOURCES = ["cloudtrail_activity", "detection_hits"] as const;
+export type PanelSource = (typeof PANEL_SOURCES)[number];
+
+/** Columns every panel selects so that the dashboard's filters (time range, account, region, principal) apply to all of them. */
+export const FILTER_COLUMNS: readonly PanelColumn[] = [
+    { name: "eventtime", type: "datetime" },
+    { name: "account_name", type: "string" },
+    { name: "region", type: "string" },
+    { name: "principal", type: "string" },
+];
+
+export interface Panel {
+    /** File name without `.sql`; also the visual id and part of the data set id. */
+    readonly id: string;
+    readonly title: string;
+    readonly description: string;
+    readonly source: PanelSource;
+    readonly chart: ChartKind;
+    /** The time column (time-*) or the category column (top-bars). */
+    readonly x: string;
+    /** The column whose values split the bars or lines; absent: one series. */
+    readonly colour?: string;
+    /** Rows are counted by this column's non-null values (eventtime: every row in a window has one; not every event has an id). */
+    readonly count: string;
+    /** top-bars: how many categories are kept (the largest). */
+    readonly limit: number;
+    /** Where the panel sits on the dashboard and in the report, smallest first (then by id). Default 100. */
+    readonly order: number;
+    /** The columns the SQL returns, in order. */
+    readonly columns: readonly PanelColumn[];
+    /** The query as written: rows from {@link source}. */
+    readonly sql: string;
+    readonly file: string;
+}
+
+/** QuickSight's visual id: 1-512 of `[\w-]` (API reference, BarChartVisual.VisualId). */
+export const QUICKSIGHT_ID = /^[\w-]{1,512}$/;
+/** QuickSight's CustomSql.SqlQuery is at most 168,000 characters (API reference, CustomSql). */
+export const QUICKSIGHT_MAX_SQL = 168_000;
+/** Categories a top-bars panel keeps by default. */
+const DEFAULT_LIMIT = 20;
+
+const HEADER_FIELDS = ["id", "title", "description", "source", "chart", "x", "colour", "count", "limit", "order", "columns"] as const;
+const OPTIONAL_FIELDS: readonly string[] = ["colour", "limit", "order"];
+type HeaderField = (typeof HEADER_FIELDS)[number];
+
+/** Parses one panel file; throws naming the file and the header field that is wrong. */
+export function parsePanel(file: string, text: string): Panel {
+    const where = path.basename(file);
+    const header: Partial<Record<HeaderField, string>> = {};
+    for (const line of text.split("\n")) {
+        const match = /^--\s*([a-z]+):\s*(.*?)\s*$/.exec(line);
+        if (!match) break;
+        if (!(HEADER_FIELDS as readonly string[]).includes(match[1])) {
+            throw new Error(`${where}: unknown header field "${match[1]}" (expected ${HEADER_FIELDS.join(", ")})`);
+        }
+        if (header[match[1] as HeaderField] !== undefined) throw new Error(`${where}: header field "${match[1]}" is given twice`);
+        header[match[1] as HeaderField] = match[2];
+    }
+    for (const field of HEADER_FIELDS) {
+        if (!OPTIONAL_FIELDS.includes(field) && !header[field]) throw new Error(`${where}: header line "-- ${field}: …" is missing or empty`);
+    }
+    const fields = header as Record<HeaderField, string>;
+    if (fields.id !== path.basename(file, ".sql")) throw new Error(`${where}: id "${fields.id}" must equal the file name`);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(fields.id)) throw new Error(`${where}: id "${fields.id}" must be lower-case words joined by hyphens`);
+    if (!(PANEL_SOURCES as readonly string[]).includes(fields.source)) {
+        throw new Error(`${where}: source "${fields.source}" must be one of ${PANEL_SOURCES.join(", ")}`);
+    }
+    if (!(CHART_KINDS as readonly string[]).includes(fields.chart))
+        throw new Error(`${where}: chart "${fields.chart}" must be one of ${CHART_KINDS.join(", ")}`);
+    const columns = fields.columns.split(",").map((entry) => {
+        const [name, type = "string"] = entry.trim().split(":");
+        if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${where}: columns: "${name}" must be a lower-case column name`);
+        if (!(COLUMN_TYPES as readonly string[]).includes(type))
+            throw new Error(`${where}: columns: ${name} has type "${type}"; use ${COLUMN_TYPES.join(" or ")}`);
+        return { name, type: type as ColumnType };
+    });
+    const byName = new Map(columns.map((column) => [column.name, column]));
+    for (const role of ["x", "colour", "count"] as const) {
+        const name = fields[role];
+        if (name !== undefined && !byName.has(name))
+            throw new Error(`${where}: ${role}: "${name}" is not one of the columns (${[...byName.keys()].join(", ")})`);
+    }
+    for (const required of FILTER_COLUMNS) {
+        if (byName.get(required.name)?.type !== required.type) {
+            throw new Error(`${where}: columns must include ${required.name}:${required.type}, which the dashboard's filters apply to`);
+        }
+    }
+    const timeChart = fields.chart !== "top-bars";
+    if (timeChart !== (byName.get(fields.x)?.type === "datetime")) {
+        throw new Error(`${where}: x: ${fields.chart} needs ${timeChart ? "a datetime" : "a string"} column, and ${fields.x} is not one`);
+    }
+    const limit = fields.limit === undefined ? DEFAULT_LIMIT : Number(fields.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new Error(`${where}: limit: "${fields.limit}" must be a whole number from 1 to 100`);
+    const order = fields.order === undefined ? 100 : Number(fields.order);
+    if (!Number.isInteger(order) || order < 0) throw new Error(`${where}: order: "${fields.order}" must be a whole number (0 or more)`);
+    const sql = text
+        .split("\n")
+        .filter((line) => !/^--\s*[a-z]+:/.test(line))
+        .join("\n")
+        .trim();
+    if (!new RegExp(`\\bFROM\\s+${fields.source}\\b`, "i").test(sql)) throw new Error(`${where}: the query must read FROM ${fields.source}, its source`);
+    return {
+        id: fields.id,
+        title: fields.title,
+        description: fields.description,
+        source: fields.source as PanelSource,
+        chart: fields.chart as ChartKind,
+        x: fields.x,
+        colour: fields.colour,
+        count: fields.count,
+        limit,
+        order,
+        columns,
+        sql,
+        file,
+    };
+}
+
+/** Every panel in `dir`, in dashboard order (`order`, then id). */
+export function loadPanels(dir: string = PANELS_DIR): Panel[] {
+    return fs
+        .readdirSync(dir)
+        .filter((name) => name.endsWith(".sql"))
+        .map((name) => parsePanel(path.join(dir, name), fs.readFileSync(path.join(dir, name), "utf8")))
+        .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** `CASE account WHEN '…' THEN 'name' … ELSE account END`: account names from the stack config, the id where none is configured. */
+function accountNameExpression(accountNames: Readonly<Record<string, string>>, column: string): string {
+    const entries = Object.entries(accountNames).sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length === 0) return column;
+    return `CASE ${column} ${entries.map(([id, name]) => `WHEN ${quote(id)} THEN ${quote(name)}`).join(" ")} ELSE ${column} END`;
+}
+
+/** Error codes that mean "not allowed", as access-denied-across-services reads them. */
+const ACCESS_DENIED =
+    "(errorcode IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess', 'AuthorizationError', 'Forbidden')" +
+    " OR errorcode LIKE '%UnauthorizedOperation' OR errorcode LIKE '%AccessDenied%')";
+
+/**
+ * `cloudtrail_activity`: one row per event of `cloudtrail` where `window` holds (a predicate over its
+ * `"date"` partition and `eventtime`), flat: the identity's type, principal and session issuer out of
+ * `useridentity`, the account's configured name, what became of the call, and a console sign-in's outcome.
+ * Trino text that DuckDB runs too (lambda/shared/engine.ts's compatibility macros).
+ */
+export function activityViewSql(args: {
+    readonly accountNames: Readonly<Record<string, string>>;
+    readonly window: string;
+    /** The Parquet table, qualified where the query runs without a default database (QuickSight's custom SQL). */
+    readonly table?: string;
+}): string {
+    return `SELECT from_iso8601_timestamp(eventtime) AS eventtime,
+       account,
+       ${accountNameExpression(args.accountNames, "account")} AS account_name,
+       region,
+       eventsource,
+       eventname,
+       coalesce(useridentity.type, 'unknown') AS identity_type,
+       coalesce(useridentity.arn, useridentity.invokedby, useridentity.principalid, 'unknown') AS principal,
+       coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn, 'none') AS session_issuer,
+       coalesce(sourceipaddress, 'unknown') AS sourceipaddress,
+       errorcode,
+       CASE WHEN errorcode IS NULL THEN 'success' WHEN ${ACCESS_DENIED} THEN 'access denied' ELSE 'error' END AS outcome,
+       CASE
+           WHEN eventname <> 'ConsoleLogin' THEN NULL
+           WHEN json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure' OR errorcode IS NOT NULL THEN 'failure'
+           WHEN json_extract_scalar(additionaleventdata, '$.SamlProviderArn') IS NOT NULL
+                OR coalesce(useridentity.type, '') NOT IN ('IAMUser', 'Root') THEN 'success, federated'
+           WHEN upper(coalesce(json_extract_scalar(additionaleventdata, '$.MFAUsed'), 'NO')) = 'YES' THEN 'success with MFA'
+           ELSE 'success without MFA'
+       END AS signin_outcome,
+       eventid
+FROM ${args.table ?? "cloudtrail"}
+WHERE ${args.window}`;
+}
+
+/** Columns of {@link activityViewSql}, as the panels may select them. */
+export const ACTIVITY_COLUMNS: readonly PanelColumn[] = [
+    { name: "eventtime", type: "datetime" },
+    ...[
+        "account",
+        "account_name",
+        "region",
+        "eventsource",
+        "eventname",
+        "identity_type",
+        "principal",
+        "session_issuer",
+        "sourceipaddress",
+        "errorcode",
+        "outcome",
+        "signin_outcome",
+        "eventid",
+    ].map((name) => ({ name, type: "string" as const })),
+];
+
+/** Columns of `detection_hits`: one row per hit of a detection. */
+export const DETECTION_HIT_COLUMNS: readonly PanelColumn[] = [
+    { name: "eventtime", type: "datetime" },
+    ...["account", "account_name", "region", "principal", "detection", "title", "severity", "eventid"].map((name) => ({ name, type: "string" as const })),
+];
+
+/** The rolling window of the Athena views: the last `days` days' partitions. */
+export function rollingWindow(days: number): string {
+    return `"date" >= date_format(current_date - INTERVAL '${days}' DAY, '%Y-%m-%d')`;
+}
+
+/**
+ * `detection_hits` for Athena: every detection of the catalogue over the last `lookbackDays` days,
+ * one UNION ALL branch each, reduced to the columns every detection returns. `${window}` becomes a
+ * rolling partition filter, `'${since}'`/`'${until}'` the instants it spans. It runs each
+ * detection, so the data set over it is imported into SPICE on a schedule, never queried per view
+ * (docs/dashboards.md, "Detection hits").
+ */
+export function detectionHitsSql(args: {
+    readonly detections: readonly Pick<Detection, "id" | "title" | "severity" | "source">[];
+    readonly accountNames: Readonly<Record<string, string>>;
+    readonly lookbackDays: number;
+    /** The Parquet table, qualified where the query runs without a default database. */
+    readonly table?: string;
+}): string {
+    const days = `INTERVAL '${args.lookbackDays}' DAY`;
+    const window = `"date" >= date_format(current_date - ${days}, '%Y-%m-%d')` + ` AND from_iso8601_timestamp(eventtime) >= current_timestamp - ${days}`;
+    const branches = args.detections.map((detection, index) => {
+        if (!(SEVERITIES as readonly string[]).includes(detection.severity)) throw new Error(`${detection.id}: unknown severity ${detection.severity}`);
+        const body = detection.source
+            .split("\n")
+            .filter((line) => !/^--\s*[a-z]+:/.test(line))
+            .join("\n")
+            .replaceAll("${window}", window)
+            .replaceAll("'${since}'", `to_iso8601(current_timestamp - ${days})`)
+            .replaceAll("'${until}'", "to_iso8601(current_timestamp)")
+            .replace(/\b(FROM|JOIN)(\s+)cloudtrail\b/gi, `$1$2${args.table ?? "cloudtrail"}`);
+        if (body.includes("${")) throw new Error(`${detection.id}: a placeholder outside quotes cannot be given a rolling value`);
+        return `SELECT from_iso8601_timestamp(hit_${index}.eventtime) AS eventtime, hit_${index}.account, hit_${index}.region,
+       coalesce(hit_${index}.principal, 'unknown') AS principal, ${quote(detection.id)} AS detection, ${quote(detection.title)} AS title,
+       ${quote(detection.severity)} AS severity, hit_${index}.eventid
+FROM (
+${body.trim()}
+) AS hit_${index}`;
+    });
+    // Account names once, outside the branches: the CASE grows with the accounts, the branches with the detections.
+    return `SELECT eventtime, account, ${accountNameExpression(args.accountNames, "account")} AS account_name, region, principal, detection, title, severity, eventid
+FROM (
+${branches.join("\nUNION ALL\n")}
+) AS hits`;
+}
+
+/** The query a data set runs: the panel's SQL with its source defined before it. */
+export function panelQuery(panel: Pick<Panel, "sql" | "source">, sourceSql: string): string {
+    return `WITH ${panel.source} AS (\n${sourceSql}\n)\n${panel.sql}`;
+}
