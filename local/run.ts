@@ -4,8 +4,10 @@
  * with the compatibility layer) over the input's whole time span unless narrowed.
  *
  * The output folder holds exactly this run's input (or, with `append`, the lake it already held
- * plus this input), under a lock (local/outFolder.ts). Temporary files live in one folder per run
- * that is removed at the end, on failure, and by {@link abortRuns} on SIGINT.
+ * plus this input), under a lock (local/outFolder.ts). The run builds its lake in a staging folder
+ * inside the output folder and switches it in only when everything succeeded (local/lakeCommit.ts):
+ * on failure, and by {@link abortRuns} on SIGINT, the staging folder is removed and the output
+ * folder keeps the lake it had.
  */
 import { Suppressions } from "../contract/suppressions";
 import * as fs from "node:fs";
@@ -16,7 +18,8 @@ import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from 
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
-import { lockOutFolder, prepareOutFolder } from "./outFolder";
+import { abandonStaging, commitStaging, createStaging, recoverCommit, Staging } from "./lakeCommit";
+import { diskFailureOf, lockOutFolder, OutFolderError, prepareOutFolder, unwritable } from "./outFolder";
 import { stopAllWorkers } from "./workerPool";
 
 export interface LocalRunOptions {
@@ -96,22 +99,6 @@ export function abortRuns(): void {
     inProgress.clear();
 }
 
-function removePartials(dir: string): void {
-    const suffix = `.partial-${process.pid}`;
-    const walk = (at: string) => {
-        for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
-            const full = path.join(at, entry.name);
-            if (entry.isDirectory()) walk(full);
-            else if (entry.name.endsWith(suffix)) fs.rmSync(full, { force: true });
-        }
-    };
-    try {
-        walk(dir);
-    } catch {
-        // nothing there
-    }
-}
-
 /** An ISO instant as the detections take it, rounded to the second (down, or up). */
 function wholeSecond(text: string, up: boolean): string {
     const ms = Date.parse(text);
@@ -131,31 +118,42 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const now = options.now ?? new Date();
 
     const held = lockOutFolder(options.outDir);
-    // One temporary folder per run: DuckDB's spill files, the normaliser's outputs before they are published
-    // (it creates them under os.tmpdir(), which reads TMPDIR), the link DuckDB reads the lake through.
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
-    const previousTmpdir = process.env.TMPDIR;
+    let staging: Staging | undefined;
+    let workspace: string | undefined;
     const cleanup = () => {
-        // Retries: on SIGINT a stopping worker may still create a file while the folder is emptied (ENOTEMPTY).
-        fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
-        removePartials(path.join(options.outDir, LAKE_PREFIXES.normalised));
+        if (workspace) fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+        // Not committed: the run's lake is abandoned and --out keeps the lake it had (local/lakeCommit.ts).
+        if (staging) abandonStaging(staging);
         held.release();
     };
     inProgress.add(cleanup);
-    process.env.TMPDIR = workspace;
     try {
-        prepareOutFolder(options.outDir, options.append ?? false);
-        const warnings = [...held.warnings];
-        const lake = duckdbSafeAlias(options.outDir, workspace);
-        const engine = await Engine.open({ tempDirectory: path.join(workspace, "duckdb") });
+        const warnings = [...held.warnings, ...recoverCommit(options.outDir)];
+        prepareOutFolder(options.outDir);
+        staging = createStaging(options.outDir, options.append ?? false);
+        // Only the link DuckDB reads the lake through lives outside --out (see duckdbSafeAlias); everything heavy is on --out's disk.
+        workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
+        const lake = duckdbSafeAlias(staging.dir, workspace);
+        const engine = await Engine.open({ tempDirectory: path.join(staging.temp, "duckdb") });
+        let result: LocalRunResult;
         try {
-            return await runIn(engine, lake, { ...options, since, until, now }, warnings);
+            result = await runIn(engine, lake, { ...options, since, until, now }, warnings, staging.temp);
         } finally {
             engine.close();
         }
+        commitStaging(options.outDir, staging);
+        staging = undefined;
+        return result;
+    } catch (error) {
+        if (diskFailureOf(error)) throw unwritable(options.outDir, error);
+        if (error instanceof Error && !(error instanceof OutFolderError) && !(error instanceof WindowError) && staging) {
+            // Named with --out: a failure while the lake is written is the output folder's, never a temporary path's.
+            throw new Error(`${error.message} (while writing the lake in --out ${options.outDir}; nothing of this run was kept, the lake there is unchanged)`, {
+                cause: error,
+            });
+        }
+        throw error;
     } finally {
-        if (previousTmpdir === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = previousTmpdir;
         inProgress.delete(cleanup);
         cleanup();
     }
@@ -170,20 +168,7 @@ async function idsInLake(engine: Engine, lake: string): Promise<Set<string>> {
     return new Set(rows.map((row) => JSON.stringify(String(row.eventid))));
 }
 
-/** Every partition with normalised files (`--append` rebuilds them all: an interrupted run may have left one half-converted). */
-function allPartitions(lake: string): string[] {
-    const root = path.join(lake, LAKE_PREFIXES.normalised);
-    const found: string[] = [];
-    const list = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.includes("=")) : []);
-    for (const account of list(root))
-        for (const region of list(path.join(root, account)))
-            for (const date of list(path.join(root, account, region))) {
-                found.push(`${account}/${region}/${date}`);
-            }
-    return found;
-}
-
-async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { now: Date }, warnings: string[]): Promise<LocalRunResult> {
+async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { now: Date }, warnings: string[], tempRoot: string): Promise<LocalRunResult> {
     options.onStage?.("normalise");
     let started = Date.now();
     const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
@@ -194,7 +179,16 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         keepExisting: options.append,
         jobs: options.jobs,
         gzipLevel: LOCAL_GZIP_LEVEL,
+        tempRoot,
     });
+    for (const file of ingested) {
+        if (!file.repaired) continue;
+        const fields = Object.entries(file.repaired).map(([field, events]) => `${field} (${events} event(s))`);
+        warnings.push(
+            `${file.file}: ${fields.join(", ")} held text that is not valid Unicode (lone UTF-16 surrogates); ` +
+                "kept with U+FFFD in their place in the lake, the input file is unchanged",
+        );
+    }
     const files: FileResult[] = [
         ...(options.passedOver ?? []).map(({ file, reason, status }) => ({ file, status, reason, events: 0, objects: [] })),
         ...ingested,
@@ -203,7 +197,8 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
 
     options.onStage?.("parquet");
     started = Date.now();
-    const partitions = options.append ? allPartitions(lake) : [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
+    // With --append the staging lake starts as links to the old one (local/lakeCommit.ts): only the partitions this input touched change.
+    const partitions = [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
     await rebuildParquet(engine, lake, partitions);
     const parquetMs = Date.now() - started;
 
