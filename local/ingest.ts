@@ -28,6 +28,7 @@ import {
     OUTPUT_GZIP_LEVEL,
     peek,
 } from "../lambda/normaliser/core";
+import { NotCloudTrailError } from "../lambda/normaliser/splitter";
 import { ArchiveKind, archiveKindOf, ArchiveMember, otherFormatOf, tarMembers, zipMembers } from "./archives";
 import { fsPathOf } from "./files";
 import { diskFailureOf } from "./outFolder";
@@ -128,7 +129,13 @@ type PreparedSingle = Exclude<PreparedFile, { status: "archive" }>;
 type Prepared =
     { readonly single: PreparedSingle; readonly cleanup?: () => Promise<void> } | { readonly members: PreparedMember[]; readonly cleanup: () => Promise<void> };
 
-async function readSource(source: Source, options: PrepareOptions, budget: { bytes: number }, inArchive: boolean): Promise<Prepared> {
+/** Bytes an input file may still inflate to: one cap for a file, shared by all members of an archive. */
+interface Budget {
+    left: number;
+    readonly cap: number;
+}
+
+async function readSource(source: Source, options: PrepareOptions, budget: Budget, inArchive: boolean): Promise<Prepared> {
     const location = parseLogKey(source.logPath);
     if (location.kind === "digest" || location.kind === "insight")
         return { single: { status: "skipped", bytes: 0, reason: `CloudTrail ${location.kind} file` } };
@@ -138,10 +145,14 @@ async function readSource(source: Source, options: PrepareOptions, budget: { byt
     const raw = await peek(source.bytes, 2);
     const gzip = raw.head.length >= 2 && raw.head[0] === 0x1f && raw.head[1] === 0x8b;
     // Every byte this source (and the other members of its archive) inflates to counts against one cap.
-    const content = decompressed(raw.stream, budget.bytes);
+    const content = decompressed(raw.stream, budget.cap);
     const counted = async function* () {
         for await (const chunk of content) {
-            budget.bytes -= chunk.length;
+            budget.left -= chunk.length;
+            if (budget.left < 0)
+                throw new NotCloudTrailError(
+                    `the archive is larger than ${budget.cap} bytes once decompressed (the cap, CTL_MAX_DECOMPRESSED_BYTES, counts all its members); a zip bomb, or an archive to extract`,
+                );
             yield chunk;
         }
     };
@@ -199,7 +210,7 @@ async function readArchive(
     gzip: boolean,
     content: AsyncGenerator<Buffer>,
     options: PrepareOptions,
-    budget: { bytes: number },
+    budget: Budget,
 ): Promise<Prepared> {
     const members: PreparedMember[] = [];
     const cleanups: (() => Promise<void>)[] = [];
@@ -231,9 +242,9 @@ async function readArchive(
                 if (read.cleanup) cleanups.push(read.cleanup);
                 members.push({ name, ...read.single });
             } catch (error) {
-                members.push({ name, status: "failed", bytes: 0, reason: (error as Error).message });
                 // The cap is the archive's, not one member's: past it, the rest is not read either.
-                if (budget.bytes < 0) throw error;
+                if (budget.left < 0) throw new Error(`${(error as Error).message}; reached in ${member.name}`);
+                members.push({ name, status: "failed", bytes: 0, reason: (error as Error).message });
             }
         }
         if (members.length === 0) members.push({ name: source.name, status: "skipped", bytes: 0, reason: `${kind} archive without files` });
@@ -308,7 +319,7 @@ export async function prepareFile(
         const read = await readSource(
             { name: file, logPath: file, bytes: stream, fsPath },
             options,
-            { bytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES },
+            { left: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, cap: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES },
             false,
         );
         if ("members" in read) return { prepared: { status: "archive", bytes, members: read.members }, cleanup: read.cleanup };

@@ -82,10 +82,33 @@ export function unwritable(outDir: string, error: unknown): OutFolderError {
     return new OutFolderError(`cannot write the output folder (--out) ${outDir}: ${reason}`, "unwritable");
 }
 
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns under /proc (it retries the
+ * ENOENT that a pseudo file system answers), and an ENOENT under an existing parent means the file
+ * system refuses new folders there, which the message should say.
+ */
+function makeFolder(dir: string): void {
+    const missing: string[] = [];
+    for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+        missing.unshift(at);
+        if (path.dirname(at) === at) break;
+    }
+    for (const folder of missing) {
+        try {
+            fs.mkdirSync(folder);
+        } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === "EEXIST" && fs.statSync(folder).isDirectory()) continue;
+            if (code === "ENOENT") throw Object.assign(new Error(`the file system refuses new folders in ${path.dirname(folder)}`), { code: "EREFUSED" });
+            throw error;
+        }
+    }
+}
+
 /** Takes the folder's lock, or throws an {@link OutFolderError} naming the holder (or why the folder cannot be written). */
 export function lockOutFolder(outDir: string): HeldFolder {
     try {
-        fs.mkdirSync(outDir, { recursive: true });
+        makeFolder(outDir);
         fs.accessSync(outDir, fs.constants.W_OK);
     } catch (error) {
         throw unwritable(outDir, error);

@@ -120,7 +120,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const held = lockOutFolder(options.outDir);
     let staging: Staging | undefined;
     let workspace: string | undefined;
+    let aborted = false;
     const cleanup = () => {
+        aborted = true;
         if (workspace) fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
         // Not committed: the run's lake is abandoned and --out keeps the lake it had (local/lakeCommit.ts).
         if (staging) abandonStaging(staging);
@@ -141,6 +143,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         } finally {
             engine.close();
         }
+        // Interrupted (abortRuns) while the last step ran: its staging folder is gone, and nothing may replace the lake.
+        if (aborted) throw new Error("interrupted");
         commitStaging(options.outDir, staging);
         staging = undefined;
         return result;
