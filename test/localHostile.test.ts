@@ -29,6 +29,9 @@ after(() => {
     for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A child that has not ended after this long hangs: a guard against a hang, far from any run's time on a busy machine. */
+const HANG_MS = 900_000;
+
 interface Cli {
     code: number | null;
     stdout: string;
@@ -40,7 +43,7 @@ function cli(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promi
         execFile(
             process.execPath,
             ["--import", "tsx", path.join(ROOT, "cli", script), ...args],
-            { cwd: ROOT, maxBuffer: 1 << 26, timeout: 90_000, env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...env } },
+            { cwd: ROOT, maxBuffer: 1 << 26, timeout: HANG_MS, env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...env } },
             (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
         );
     });
