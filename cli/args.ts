@@ -5,6 +5,7 @@
  * message that names the argument.
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
+import { hasRealDateTime } from "../contract/instants";
 
 /** Exit code of every command for bad arguments (what POSIX utilities use for usage errors). */
 export const EXIT_USAGE = 2;
@@ -57,10 +58,17 @@ export function parseCommandLineWithInputs<T extends Options>(argv: readonly str
     return { values: parsed.values, inputs, others };
 }
 
-/** A positive number of seconds (`--timeout 300`), or a UsageError naming the flag. */
-export function positiveNumber(flag: string, text: string): number {
-    const value = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, not "${text}"`);
+/** Most seconds any `--timeout` takes: a day (a longer one is a typo, and Node's timers hold at most about 24.8 days). */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/**
+ * A positive number of seconds (`--timeout 300`, `--timeout 2.5`) up to `max`, written as plain
+ * decimal digits; `0x10`, `1e3` and `Infinity` are refused, with a UsageError naming the flag.
+ */
+export function positiveNumber(flag: string, text: string, max = MAX_TIMEOUT_SECONDS): number {
+    const value = /^\d{1,15}(\.\d{1,15})?$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isFinite(value) || value <= 0 || value > max)
+        throw new UsageError(`${flag} must be a positive number, not "${text}" (seconds, up to ${max}, decimal digits only)`);
     return value;
 }
 
@@ -73,12 +81,8 @@ export function parseInstant(flag: string, text: string): Date {
     const trimmed = text.trim();
     const form = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(trimmed);
     const date = new Date(form && !form[4] ? `${trimmed}T00:00:00Z` : trimmed);
-    // Date rolls 2026-02-30 over to March: compare the calendar fields back.
-    const real =
-        form &&
-        !Number.isNaN(date.getTime()) &&
-        ((form[7] && form[7] !== "Z") ||
-            (date.getUTCFullYear() === Number(form[1]) && date.getUTCMonth() + 1 === Number(form[2]) && date.getUTCDate() === Number(form[3])));
+    // One rule with the normaliser's (contract/instants.ts): Date rolls 2026-02-30 over to March.
+    const real = form !== null && hasRealDateTime(trimmed) && !Number.isNaN(date.getTime());
     if (!real) throw new UsageError(`${flag} must be an ISO-8601 instant like 2026-11-25T10:00:00Z (or a date, 2026-11-25), not "${text}"`);
     return date;
 }
@@ -96,11 +100,30 @@ export function utcSecond(flag: string, text: string): string {
     return text;
 }
 
-/** `--max-events N`: a whole number of at least 1, `fallback` when absent, else a UsageError naming the flag. */
-export function wholeCount(flag: string, text: string | undefined, fallback: number): number {
-    const value = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${text}"`);
+/**
+ * A count on the command line: plain decimal digits (no sign, exponent, hex prefix or fraction:
+ * `1e3` and `0x10` are what a user did not mean to type), from `min` to `max`; else a UsageError
+ * that names the flag and states the range. Checked before any file is read, so a count no engine
+ * can hold (`1e20` overflows DuckDB's BIGINT) fails at once instead of at the end of a run.
+ */
+export function countOption(flag: string, text: string, min: number, max: number): number {
+    const trimmed = text.trim();
+    // 16 digits at most: beyond that no `max` here applies, and Number() would round.
+    const value = /^\d{1,16}$/.test(trimmed) ? Number(trimmed) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max)
+        throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}" (decimal digits only)`);
     return value;
+}
+
+/**
+ * Most events an investigation's timeline holds (`--max-events`): each is kept in memory as a
+ * row, so a million is already gigabytes; past it the answer is a narrower window.
+ */
+export const MAX_TIMELINE_EVENTS = 1_000_000;
+
+/** `--max-events N`: a whole number from 1 to `max`, `fallback` when absent, else a UsageError naming the flag. */
+export function wholeCount(flag: string, text: string | undefined, fallback: number, max = MAX_TIMELINE_EVENTS): number {
+    return text === undefined ? fallback : countOption(flag, text, 1, max);
 }
 
 /** Runs a command's main: a UsageError prints the message and the usage and exits 2. */

@@ -12,7 +12,7 @@
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { parseArgs } from "node:util";
-import { boundedCount, isUtcSecond, UsageError, utcSecond, wholeCount } from "./args";
+import { boundedCount, isUtcSecond, positiveNumber, UsageError, utcSecond, wholeCount } from "./args";
 import { isoSeconds, loadDetections, parseDuration } from "../contract/detections";
 import {
     DEFAULT_MAX_EVENTS,
@@ -85,8 +85,7 @@ function parse(argv: readonly string[], now: Date) {
         }
     }
     if (since >= until) throw new UsageError(`--since (${since}) must be before --until (${until})`);
-    const timeout = Number(values.timeout ?? 300);
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a number of seconds, not "${values.timeout}"`);
+    const timeout = positiveNumber("--timeout", values.timeout ?? "300");
     const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
     const stack = values.stack ?? "prod";
     return {

@@ -12,9 +12,9 @@ import { investigationLinks } from "../local/investigateReport";
 import { readStackConfig } from "../local/alerts";
 import { Suppressions } from "../contract/suppressions";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
-import { OutFolderError } from "../local/outFolder";
+import { OutFolderError, unwritable } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
-import { EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
+import { countOption, EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 
 const ROOT = path.join(__dirname, "..");
@@ -57,8 +57,9 @@ exit codes:
   2    bad arguments (unknown flag, missing value, bad instant, --since not before --until, --jobs not a positive whole number)
   3    no CloudTrail events in the input
   4    a detection could not run locally (named in the output)
-  5    the output folder is in use by another run (its pid is named), or holds files this tool did not write
-  130  interrupted (Ctrl-C); temporary and partial files are removed`;
+  5    the output folder is in use by another run (its pid is named), holds files this tool did not write,
+       or cannot be written (read-only, full: named with the reason; the lake it held is left as it was)
+  130  interrupted (Ctrl-C); nothing of the run is kept: the output folder holds the lake it had before`;
 
 interface Arguments {
     inputs: string[];
@@ -113,10 +114,7 @@ const MAX_JOBS = 256;
 
 /** `--jobs`: a whole number from 1 to {@link MAX_JOBS}, or a UsageError naming the flag. */
 export function parseJobs(text: string): number {
-    const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(value) || value < 1 || value > MAX_JOBS)
-        throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, not "${text}"`);
-    return value;
+    return countOption("--jobs", text, 1, MAX_JOBS);
 }
 
 /** Progress of the normalising stage, counted as workers finish files (in any order): files, bytes, and files and events per second. */
@@ -157,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
             abortRuns();
-            process.stderr.write(`\ninterrupted: temporary and partial files removed\n`);
+            process.stderr.write(`\ninterrupted: nothing of this run was kept; the output folder holds the lake it had before\n`);
             process.exit(signal === "SIGINT" ? EXIT.interrupted : 143);
         });
     }
@@ -210,8 +208,14 @@ async function main(argv: string[]): Promise<number> {
     }
     const reportPath = path.join(outDir, "report.html");
     // Through a rename: an interrupted write never leaves half a report.
-    fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString(), investigationLinks(outDir)));
-    fs.renameSync(`${reportPath}.partial-${process.pid}`, reportPath);
+    try {
+        fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString(), investigationLinks(outDir)));
+        fs.renameSync(`${reportPath}.partial-${process.pid}`, reportPath);
+    } catch (error) {
+        fs.rmSync(`${reportPath}.partial-${process.pid}`, { force: true });
+        console.error(`error: ${unwritable(args.out, error).message}: the lake was replaced, report.html was not written`);
+        return EXIT.outFolderBusy;
+    }
     const cannotRun = result.findings.filter((finding) => finding.status !== "ok");
     if (args.json) {
         process.stdout.write(

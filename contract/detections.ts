@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { hasRealDateTime } from "./instants";
 
 export const QUERIES_DIR = path.join(__dirname, "..", "queries");
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -158,7 +159,7 @@ export function isoSeconds(date: Date): string {
  */
 export function queryForWindow(detection: Pick<Detection, "source" | "name">, window: { readonly since: string; readonly until: string }): string {
     for (const [key, value] of Object.entries(window)) {
-        if (!ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+        if (!ISO_INSTANT.test(value) || !hasRealDateTime(value) || Number.isNaN(Date.parse(value))) {
             throw new Error(`${detection.name}: ${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z or 2026-11-25T00:00:00.123Z, got "${value}"`);
         }
     }

@@ -159,10 +159,10 @@ async function inArrivalOrder(engine: Engine, lake: string, objects: readonly st
 }
 
 export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult> {
-    return inRunFolder(options.outDir, options.append ?? false, ({ engine, lake, warnings }) => replayIn(engine, lake, options, warnings));
+    return inRunFolder(options.outDir, options.append ?? false, ({ engine, lake, warnings, tempRoot }) => replayIn(engine, lake, options, warnings, tempRoot));
 }
 
-async function replayIn(engine: Engine, lake: string, options: ReplayOptions, warnings: string[]): Promise<ReplayResult> {
+async function replayIn(engine: Engine, lake: string, options: ReplayOptions, warnings: string[], tempRoot: string): Promise<ReplayResult> {
     const { settings } = options;
     const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
     let normalised = 0;
@@ -173,6 +173,7 @@ async function replayIn(engine: Engine, lake: string, options: ReplayOptions, wa
         keepExisting: options.append,
         jobs: options.jobs,
         gzipLevel: LOCAL_GZIP_LEVEL,
+        tempRoot,
         onFileDone: () => options.onProgress?.("normalise", ++normalised, options.files.length),
     });
     const files: FileResult[] = [

@@ -14,8 +14,24 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
-import { decompressed, normaliseEvents, normaliseLogFile, NormalisedFile, NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/normaliser/core";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { threadId } from "node:worker_threads";
+import {
+    decodedText,
+    decompressed,
+    DEFAULT_MAX_DECOMPRESSED_BYTES,
+    normaliseEvents,
+    normaliseLogFile,
+    NormalisedFile,
+    NormalisedOutput,
+    OUTPUT_GZIP_LEVEL,
+    peek,
+} from "../lambda/normaliser/core";
+import { NotCloudTrailError } from "../lambda/normaliser/splitter";
+import { ArchiveKind, archiveKindOf, ArchiveMember, otherFormatOf, tarMembers, zipMembers } from "./archives";
+import { fsPathOf } from "./files";
+import { diskFailureOf } from "./outFolder";
 import { outputFileName, parseLogKey } from "../contract/keys";
 import { publishToDirectory } from "../lambda/normaliser/publish";
 import { dropDuplicateEvents } from "./dedup";
@@ -32,6 +48,8 @@ export interface FileResult {
     /** Keys of the normalised objects written, relative to the output directory. */
     readonly objects: string[];
     readonly reason?: string;
+    /** Values that could not be kept as they were and were repaired (lambda/normaliser/wellFormed.ts), by field: how many events. */
+    readonly repaired?: Readonly<Record<string, number>>;
 }
 
 export interface IngestOptions {
@@ -47,6 +65,8 @@ export interface IngestOptions {
     readonly keepExisting?: boolean;
     /** EventIDs already in the lake (`--append`); the ids read are added. Default: a new, empty set. */
     readonly seenEventIds?: Set<string>;
+    /** Folder in which the ingest makes its temporary folder (the local run: its staging folder, on --out's disk). Default: os.tmpdir(). */
+    readonly tempRoot?: string;
     /** zlib level of the normalised outputs. Default: the Lambda's ({@link OUTPUT_GZIP_LEVEL}); the local mode uses {@link LOCAL_GZIP_LEVEL}. */
     readonly gzipLevel?: number;
 }
@@ -61,49 +81,23 @@ export interface IngestOptions {
 export const LOCAL_GZIP_LEVEL = 1;
 
 /**
- * Compressed bytes read to see how a file starts: gzip's header and, once inflated, tens of
- * kilobytes of text (a gzip bomb's 4 KB inflate to at most about 4 MB).
+ * Decompressed bytes looked at to see what a stream holds: an archive's header (tar's magic is at
+ * byte 257), a byte order mark, the first characters of JSON.
  */
 const START_BYTES = 4096;
 
-/** How a file starts: gzip or not, its first characters (decompressed), and whether they are the whole file. */
-interface FileStart {
+/** How a text starts: its first characters, whether they are the whole text, and whether it was gzip. */
+interface TextStart {
     readonly gzip: boolean;
     readonly text: string;
     readonly whole: boolean;
 }
 
 /**
- * One read of the file's first bytes, inflated in memory: a stream and a gunzip per look cost
- * about 3 ms a file, which a folder of thousands of small CloudTrail files paid twice each.
+ * Why a text is not CloudTrail, judged from its first characters (after gzip, a BOM and white
+ * space), or undefined when it may be: JSON starts with `{` or `[` (or `"`, see below).
  */
-async function fileStart(file: string): Promise<FileStart> {
-    const handle = await fs.promises.open(file, "r");
-    let bytes: Buffer;
-    try {
-        const { bytesRead, buffer } = await handle.read(Buffer.alloc(START_BYTES), 0, START_BYTES, 0);
-        bytes = buffer.subarray(0, bytesRead);
-    } finally {
-        await handle.close();
-    }
-    const whole = bytes.length < START_BYTES;
-    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return { gzip: false, text: bytes.toString("utf8"), whole };
-    try {
-        // SYNC_FLUSH: the start of a longer stream inflates without an "unexpected end of file" error; a whole
-        // file must end, so a truncated one fails here, named, as the normaliser would fail it.
-        const text = zlib.gunzipSync(bytes, whole ? {} : { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString("utf8");
-        return { gzip: true, text, whole };
-    } catch (error) {
-        const message = (error as Error).message;
-        throw new Error(/unexpected end/i.test(message) ? "truncated gzip: the compressed data ends early" : `corrupt gzip: ${message}`);
-    }
-}
-
-/**
- * Why a file is not CloudTrail, judged from its first bytes (after gzip, a BOM and white space),
- * or undefined when it may be: JSON starts with `{` or `[` (or `"`, see below).
- */
-function notCloudTrailReason(start: FileStart): string | undefined {
+function notCloudTrailReason(start: TextStart): string | undefined {
     const text = start.text.replace(/^\uFEFF/, "").trimStart();
     const what = start.gzip ? "gzip-compressed " : "";
     // Only white space in what was read: empty if that was the whole file, else the parser judges the rest.
@@ -116,49 +110,181 @@ function notCloudTrailReason(start: FileStart): string | undefined {
 
 const S3_LOG_START = /^\uFEFF?\s*\{\s*"Records"\s*:/;
 
-async function normaliseFile(file: string, fileName: string, options: PrepareOptions): Promise<NormalisedFile | { skipped: string }> {
-    const location = parseLogKey(file);
+/** One stream to read: a file, or a member of an archive. */
+interface Source {
+    /** Its name in results and messages: the file's path, or `archive.zip!path/in/archive.json`. */
+    readonly name: string;
+    /** The path whose folders and name say its account, region and date (`AWSLogs/…`): the file's, or the member's in its archive. */
+    readonly logPath: string;
+    /** Its bytes as stored (gzip or not). */
+    readonly bytes: AsyncIterable<Buffer>;
+    /** Its path on disk, when it is a file (a zip is read by random access). */
+    readonly fsPath?: string | Buffer;
+}
+
+/** A file or member that is not an archive, read: the part of {@link PreparedFile} a member has. */
+type PreparedSingle = Exclude<PreparedFile, { status: "archive" }>;
+
+/** What a source gave: one prepared single, or (an archive) one per member. */
+type Prepared =
+    { readonly single: PreparedSingle; readonly cleanup?: () => Promise<void> } | { readonly members: PreparedMember[]; readonly cleanup: () => Promise<void> };
+
+/** Bytes an input file may still inflate to: one cap for a file, shared by all members of an archive. */
+interface Budget {
+    left: number;
+    readonly cap: number;
+}
+
+async function readSource(source: Source, options: PrepareOptions, budget: Budget, inArchive: boolean): Promise<Prepared> {
+    const location = parseLogKey(source.logPath);
+    if (location.kind === "digest" || location.kind === "insight")
+        return { single: { status: "skipped", bytes: 0, reason: `CloudTrail ${location.kind} file` } };
+    const fileName = outputFileName(location.fileName);
     const defaults = { account: location.account, region: location.region, date: location.date };
     const write = { fileName, defaults, collectEventIds: options.eventIds, gzipLevel: options.gzipLevel, tempDirectory: options.tempDirectory };
-    const fileHead = await fileStart(file);
-    const notCloudTrail = notCloudTrailReason(fileHead);
-    if (notCloudTrail) return { skipped: notCloudTrail };
-    const start = fileHead.text.slice(0, 256);
+    const raw = await peek(source.bytes, 2);
+    const gzip = raw.head.length >= 2 && raw.head[0] === 0x1f && raw.head[1] === 0x8b;
+    // Every byte this source (and the other members of its archive) inflates to counts against one cap.
+    const content = decompressed(raw.stream, budget.cap);
+    const counted = async function* () {
+        for await (const chunk of content) {
+            budget.left -= chunk.length;
+            if (budget.left < 0)
+                throw new NotCloudTrailError(
+                    `the archive is larger than ${budget.cap} bytes once decompressed (the cap, CTL_MAX_DECOMPRESSED_BYTES, counts all its members); a zip bomb, or an archive to extract`,
+                );
+            yield chunk;
+        }
+    };
+    const { head, ended, stream } = await peek(counted(), START_BYTES);
+    const archive = archiveKindOf(head);
+    if (archive) {
+        if (inArchive)
+            return { single: { status: "skipped", bytes: 0, reason: `a ${archive} inside an archive: extract the outer archive and give the folder` } };
+        return readArchive(source, archive, gzip, stream, options, budget);
+    }
+    const otherFormat = otherFormatOf(head);
+    if (otherFormat) return { single: { status: "skipped", bytes: 0, reason: otherFormat } };
+    const text = await peek(decodedText(stream), START_BYTES);
+    const notCloudTrail = notCloudTrailReason({ gzip, text: text.head.toString("utf8"), whole: ended && text.ended });
+    if (notCloudTrail) return { single: { status: "skipped", bytes: 0, reason: notCloudTrail } };
+    const start = text.head.toString("utf8", 0, 256);
     const s3Log = S3_LOG_START.test(start);
     // The normaliser's contract is S3 log files; other JSON (a sidecar, a config) is skipped, not failed. A "Records" member further in is left to the normaliser to judge.
     if (options.shapes === "s3-log" && !/"Records"\s*:/.test(start))
-        return { skipped: 'JSON that is not a CloudTrail log file ({"Records": [...]}); npm start reads the other shapes' };
+        return {
+            single: { status: "skipped", bytes: 0, reason: 'JSON that is not a CloudTrail log file ({"Records": [...]}); npm start reads the other shapes' },
+        };
+    let normalised: NormalisedFile;
     if (options.shapes === "s3-log" || s3Log) {
-        return normaliseLogFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), write);
+        normalised = await normaliseLogFile(text.stream, write);
+    } else {
+        const counts: StreamCounts = { events: 0, digests: 0, others: 0 };
+        normalised = await normaliseEvents(streamEvents(text.stream, counts), write);
+        if (counts.events === 0) {
+            await normalised.cleanup();
+            const reason =
+                counts.digests > 0
+                    ? "CloudTrail digest file (log file validation), not events"
+                    : `JSON without CloudTrail events (${counts.others} other JSON value(s))`;
+            return { single: { status: "skipped", bytes: 0, reason } };
+        }
     }
-    const counts: StreamCounts = { events: 0, digests: 0, others: 0 };
-    const normalised = await normaliseEvents(streamEvents(decompressed(fs.createReadStream(file, { highWaterMark: 1 << 20 })), counts), write);
-    if (counts.events === 0) {
-        await normalised.cleanup();
-        if (counts.digests > 0) return { skipped: "CloudTrail digest file (log file validation), not events" };
-        return { skipped: `JSON without CloudTrail events (${counts.others} other JSON value(s))` };
-    }
-    return normalised;
+    return {
+        single: {
+            status: "normalised",
+            bytes: 0,
+            events: normalised.events,
+            fileName,
+            outputs: normalised.outputs,
+            ...(normalised.repaired ? { repaired: normalised.repaired } : {}),
+        },
+        cleanup: () => normalised.cleanup(),
+    };
 }
 
-/** Publishes an output; a failed copy leaves no `.partial` file behind. */
-async function publish(outDir: string, output: NormalisedOutput): Promise<void> {
+/** Reads every member of an archive; a member that cannot be read fails alone, named. */
+async function readArchive(
+    source: Source,
+    kind: ArchiveKind,
+    gzip: boolean,
+    content: AsyncGenerator<Buffer>,
+    options: PrepareOptions,
+    budget: Budget,
+): Promise<Prepared> {
+    const members: PreparedMember[] = [];
+    const cleanups: (() => Promise<void>)[] = [];
+    const cleanup = async () => {
+        for (const release of cleanups) await release();
+    };
+    let spilled: string | undefined;
     try {
-        await publishToDirectory(outDir, output);
+        let listing: AsyncGenerator<ArchiveMember>;
+        if (kind === "tar") listing = tarMembers(content);
+        else if (!gzip && source.fsPath !== undefined) {
+            await content.return(undefined);
+            listing = zipMembers(source.fsPath);
+        } else {
+            // A zip is read from its directory at the end: a gzip-compressed zip goes to a temporary file first.
+            spilled = path.join(options.tempDirectory ?? os.tmpdir(), `ctl-${process.pid}-${threadId}-${spills++}.zip`);
+            await pipeline(Readable.from(content), fs.createWriteStream(spilled));
+            listing = zipMembers(spilled);
+        }
+        for await (const member of listing) {
+            const name = `${source.name}!${member.name}`;
+            if ("notRead" in member) {
+                members.push({ name, status: "skipped", bytes: 0, reason: member.notRead });
+                continue;
+            }
+            try {
+                const read = await readSource({ name, logPath: member.name, bytes: await member.open() }, options, budget, true);
+                if ("members" in read) throw new Error("an archive inside an archive"); // readSource refuses it; kept for the types
+                if (read.cleanup) cleanups.push(read.cleanup);
+                members.push({ name, ...read.single });
+            } catch (error) {
+                // The cap is the archive's, not one member's: past it, the rest is not read either.
+                if (budget.left < 0) throw new Error(`${(error as Error).message}; reached in ${member.name}`);
+                members.push({ name, status: "failed", bytes: 0, reason: (error as Error).message });
+            }
+        }
+        if (members.length === 0) members.push({ name: source.name, status: "skipped", bytes: 0, reason: `${kind} archive without files` });
     } catch (error) {
-        // publishToDirectory stages next to the destination under this name.
-        await fs.promises.rm(`${path.join(outDir, ...output.key.split("/"))}.partial-${process.pid}`, { force: true });
-        throw error;
+        // The archive stopped being readable (or hit the cap): what was read stays, and the archive itself is named as failed.
+        members.push({
+            name: source.name,
+            status: "failed",
+            bytes: 0,
+            reason: `${kind} archive: ${(error as Error).message}${members.length > 0 ? ` (after ${members.length} member(s))` : ""}`,
+        });
+    } finally {
+        if (spilled) await fs.promises.rm(spilled, { force: true });
     }
+    return { members, cleanup };
 }
+
+/** Temporary files of zips that came gzip-compressed, numbered per thread. */
+let spills = 0;
 
 /**
  * A file read and normalised into temporary files, not yet deduplicated or published: what a
- * worker hands back (plain data, so that it crosses a worker boundary).
+ * worker hands back (plain data, so that it crosses a worker boundary). An archive gives one
+ * entry per member, named `archive.zip!path/in/archive.json`.
  */
 export type PreparedFile =
     | { readonly status: "skipped" | "failed"; readonly bytes: number; readonly reason: string }
-    | { readonly status: "normalised"; readonly bytes: number; readonly events: number; readonly fileName: string; readonly outputs: NormalisedOutput[] };
+    | {
+          readonly status: "normalised";
+          readonly bytes: number;
+          readonly events: number;
+          readonly fileName: string;
+          readonly outputs: NormalisedOutput[];
+          /** Values repaired, by field: how many events (lambda/normaliser/wellFormed.ts). */
+          readonly repaired?: Readonly<Record<string, number>>;
+      }
+    | { readonly status: "archive"; readonly bytes: number; readonly members: PreparedMember[] };
+
+/** One member of an archive, read. */
+export type PreparedMember = PreparedSingle & { readonly name: string };
 
 export interface PrepareOptions {
     readonly shapes: IngestOptions["shapes"];
@@ -167,33 +293,41 @@ export interface PrepareOptions {
     readonly gzipLevel: number;
     /** The ingest's folder for temporary files, shared by its workers (lambda/normaliser/core.ts WriteOptions). */
     readonly tempDirectory?: string;
+    /** Cap on the bytes one input file (an archive: all its members) inflates to; default the normaliser's. */
+    readonly maxDecompressedBytes?: number;
 }
 
 /**
  * Reads and normalises one file into temporary files: the part of ingesting that takes CPU, run
  * in parallel by local/workerPool.ts. Never throws for a bad file; `cleanup` removes the
- * temporary files (after publishing, or to abandon them).
+ * temporary files (after publishing, or to abandon them). `fsPath`: what to open, when the name
+ * is not valid UTF-8 (local/files.ts).
  */
-export async function prepareFile(file: string, options: PrepareOptions): Promise<{ prepared: PreparedFile; cleanup?: () => Promise<void> }> {
-    const location = parseLogKey(file);
+export async function prepareFile(
+    file: string,
+    options: PrepareOptions,
+    fsPath: string | Buffer = fsPathOf(file),
+): Promise<{ prepared: PreparedFile; cleanup?: () => Promise<void> }> {
     let bytes = 0;
     try {
-        bytes = (await fs.promises.stat(file)).size;
+        bytes = (await fs.promises.stat(fsPath)).size;
     } catch (error) {
         return { prepared: { status: "failed", bytes, reason: `cannot read: ${(error as Error).message}` } };
     }
-    if (location.kind === "digest" || location.kind === "insight")
-        return { prepared: { status: "skipped", bytes, reason: `CloudTrail ${location.kind} file` } };
-    const fileName = outputFileName(location.fileName);
+    const stream = fs.createReadStream(fsPath, { highWaterMark: 1 << 20 });
     try {
-        const normalised = await normaliseFile(file, fileName, options);
-        if ("skipped" in normalised) return { prepared: { status: "skipped", bytes, reason: normalised.skipped } };
-        return {
-            prepared: { status: "normalised", bytes, events: normalised.events, fileName, outputs: normalised.outputs },
-            cleanup: () => normalised.cleanup(),
-        };
+        const read = await readSource(
+            { name: file, logPath: file, bytes: stream, fsPath },
+            options,
+            { left: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, cap: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES },
+            false,
+        );
+        if ("members" in read) return { prepared: { status: "archive", bytes, members: read.members }, cleanup: read.cleanup };
+        return { prepared: { ...read.single, bytes }, cleanup: read.cleanup };
     } catch (error) {
         return { prepared: { status: "failed", bytes, reason: (error as Error).message } };
+    } finally {
+        stream.destroy();
     }
 }
 
@@ -226,8 +360,8 @@ export function inProcessPreparer(options: PrepareOptions): FilePreparer {
  */
 export async function ingestFiles(files: readonly string[], outDir: string, options: IngestOptions): Promise<FileResult[]> {
     const jobs = Math.max(1, Math.min(options.jobs ?? 1, files.length));
-    // One folder for every file's temporary outputs (under TMPDIR: the run's own folder in the local mode), removed at the end.
-    const tempDirectory = await fs.promises.mkdtemp(path.join(os.tmpdir(), "ctl-ingest-"));
+    // One folder for every file's temporary outputs (in the local mode: on --out's disk, so that publishing is a rename), removed at the end.
+    const tempDirectory = await fs.promises.mkdtemp(path.join(options.tempRoot ?? os.tmpdir(), "ctl-ingest-"));
     const prepareOptions: PrepareOptions = {
         shapes: options.shapes,
         eventIds: options.deduplicate !== false,
@@ -245,12 +379,12 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
     };
     const started: Promise<{ prepared: PreparedFile; release: () => Promise<void> }>[] = [];
     const launch = () => {
-        while (started.length < files.length && started.length < results.length + LOOKAHEAD_PER_JOB * jobs) {
+        while (started.length < files.length && started.length < consumed + LOOKAHEAD_PER_JOB * jobs) {
             const file = files[started.length];
             started.push(
                 preparer.prepare(file).then(
                     (done) => {
-                        options.onFileDone?.(done.prepared.bytes, done.prepared.status === "normalised" ? done.prepared.events : 0);
+                        options.onFileDone?.(done.prepared.bytes, eventsOf(done.prepared));
                         return done;
                     },
                     // A worker that died (out of memory) fails its file; the pool starts another.
@@ -263,25 +397,29 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
         }
     };
     const releasing: Promise<void>[] = [];
+    /** Files taken from `started` (an archive gives several results). */
+    let consumed = 0;
+    const publishOne = async (file: string, prepared: PreparedSingle) => {
+        // A full or read-only disk is not this file's fault and fails every file after it: the run stops, named (local/run.ts).
+        if (prepared.status === "failed" && diskFailureOf(prepared.reason)) throw new Error(`${file}: ${prepared.reason}`);
+        if (prepared.status !== "normalised") {
+            results.push({ file, status: prepared.status, events: 0, objects: [], reason: prepared.reason });
+            return;
+        }
+        try {
+            results.push(await publishPrepared(file, prepared, outDir, { seen, taken, writtenBy, gzipLevel: prepareOptions.gzipLevel }));
+        } catch (error) {
+            if (diskFailureOf(error)) throw error;
+            results.push({ file, status: "failed", events: 0, objects: [], reason: (error as Error).message });
+        }
+    };
     try {
         for (const file of files) {
             launch();
-            const { prepared, release } = await started[results.length];
-            if (prepared.status !== "normalised") {
-                results.push({ file, status: prepared.status, events: 0, objects: [], reason: prepared.reason });
-                continue;
-            }
+            const { prepared, release } = await started[consumed++];
             try {
-                results.push(
-                    await publishPrepared(file, prepared, outDir, {
-                        seen,
-                        taken,
-                        writtenBy,
-                        gzipLevel: prepareOptions.gzipLevel,
-                    }),
-                );
-            } catch (error) {
-                results.push({ file, status: "failed", events: 0, objects: [], reason: (error as Error).message });
+                if (prepared.status === "archive") for (const { name, ...member } of prepared.members) await publishOne(name, member);
+                else await publishOne(file, prepared);
             } finally {
                 // Not awaited here: a worker answers only between its own files' parsing, and waiting for it held up
                 // publishing, so the read-ahead filled and the workers stood idle.
@@ -292,9 +430,26 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
     } finally {
         await Promise.all(releasing);
         // After an unexpected error: the files read ahead are abandoned.
-        for (const abandoned of started.slice(results.length)) await abandoned.then(({ release }) => release());
+        for (const abandoned of started.slice(consumed)) await abandoned.then(({ release }) => release());
         await preparer.close();
         await fs.promises.rm(tempDirectory, { recursive: true, force: true });
+    }
+}
+
+/** Events read from a prepared file (an archive: all its members), before deduplication. */
+function eventsOf(prepared: PreparedFile): number {
+    if (prepared.status === "archive") return prepared.members.reduce((sum, member) => sum + eventsOf(member), 0);
+    return prepared.status === "normalised" ? prepared.events : 0;
+}
+
+/** Publishes an output; a failed copy leaves no `.partial` file behind. */
+async function publish(outDir: string, output: NormalisedOutput): Promise<void> {
+    try {
+        await publishToDirectory(outDir, output);
+    } catch (error) {
+        // publishToDirectory stages next to the destination under this name.
+        await fs.promises.rm(`${path.join(outDir, ...output.key.split("/"))}.partial-${process.pid}`, { force: true });
+        throw error;
     }
 }
 
@@ -336,5 +491,12 @@ async function publishPrepared(
         await publish(outDir, output);
         objects.push(output.key);
     }
-    return { file, status: "normalised", events: prepared.events - duplicates, duplicates, objects };
+    return {
+        file,
+        status: "normalised",
+        events: prepared.events - duplicates,
+        duplicates,
+        objects,
+        ...(prepared.repaired ? { repaired: prepared.repaired } : {}),
+    };
 }

@@ -13,7 +13,7 @@ const reply = (message: FromWorker) => parentPort!.postMessage(message);
 parentPort!.on("message", (message: ToWorker) => {
     const handled =
         message.type === "prepare"
-            ? prepareFile(message.file, options).then(({ prepared, cleanup }) => {
+            ? prepareFile(message.file, options, message.fsPath ? Buffer.from(message.fsPath) : message.file).then(({ prepared, cleanup }) => {
                   if (cleanup) cleanups.set(message.task, cleanup);
                   reply({ type: "prepared", task: message.task, prepared });
               })

@@ -55,9 +55,76 @@ export interface HeldFolder {
     release(): void;
 }
 
-/** Takes the folder's lock, or throws an {@link OutFolderError} naming the holder. */
+/** Words for the errors that say a folder or disk cannot be written, by their code. */
+const WRITE_FAILURES: Record<string, string> = {
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    EROFS: "read-only file system",
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    ENOTDIR: "a part of the path is a file, not a folder",
+    ENOENT: "a part of the path does not exist",
+    EEXIST: "a file of that name is in the way",
+};
+
+/** DuckDB's messages for the same failures (it reports its own I/O errors as text, not codes). */
+const WRITE_FAILURE_TEXTS: readonly [RegExp, string][] = [
+    [/No space left on device/i, WRITE_FAILURES.ENOSPC],
+    [/Disk quota exceeded/i, WRITE_FAILURES.EDQUOT],
+    [/Read-only file system/i, WRITE_FAILURES.EROFS],
+];
+
+/**
+ * The reason, in words, when an error says the output could not be written because of the disk
+ * (full, over quota, read-only), whoever wrote (Node or DuckDB); else undefined. Reading an input
+ * never fails so, so such an error is the output's, never the input file's.
+ */
+export function diskFailureOf(error: unknown): string | undefined {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (code === "ENOSPC" || code === "EDQUOT" || code === "EROFS") return WRITE_FAILURES[code];
+    const message = String((error as Error)?.message ?? error);
+    if (/\b(ENOSPC|EDQUOT|EROFS)\b/.test(message)) return WRITE_FAILURES[/\b(ENOSPC|EDQUOT|EROFS)\b/.exec(message)![1]];
+    return WRITE_FAILURE_TEXTS.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+/** An {@link OutFolderError} that names `--out` and why it cannot be written. */
+export function unwritable(outDir: string, error: unknown): OutFolderError {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    const reason = diskFailureOf(error) ?? (code && WRITE_FAILURES[code]) ?? String((error as Error)?.message ?? error).split("\n")[0];
+    return new OutFolderError(`cannot write the output folder (--out) ${outDir}: ${reason}`, "unwritable");
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns under /proc (it retries the
+ * ENOENT that a pseudo file system answers), and an ENOENT under an existing parent means the file
+ * system refuses new folders there, which the message should say.
+ */
+function makeFolder(dir: string): void {
+    const missing: string[] = [];
+    for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+        missing.unshift(at);
+        if (path.dirname(at) === at) break;
+    }
+    for (const folder of missing) {
+        try {
+            fs.mkdirSync(folder);
+        } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === "EEXIST" && fs.statSync(folder).isDirectory()) continue;
+            if (code === "ENOENT") throw Object.assign(new Error(`the file system refuses new folders in ${path.dirname(folder)}`), { code: "EREFUSED" });
+            throw error;
+        }
+    }
+}
+
+/** Takes the folder's lock, or throws an {@link OutFolderError} naming the holder (or why the folder cannot be written). */
 export function lockOutFolder(outDir: string): HeldFolder {
-    fs.mkdirSync(outDir, { recursive: true });
+    try {
+        makeFolder(outDir);
+        fs.accessSync(outDir, fs.constants.W_OK);
+    } catch (error) {
+        throw unwritable(outDir, error);
+    }
     const lock = path.join(outDir, LOCK_FILE);
     const warnings: string[] = [];
     const content = JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() });
@@ -66,7 +133,8 @@ export function lockOutFolder(outDir: string): HeldFolder {
             fs.writeFileSync(lock, content, { flag: "wx" });
             break;
         } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+            if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw unwritable(outDir, error);
+            if (attempt > 0) throw error;
             let holder: { pid?: number; host?: string; started?: string } = {};
             try {
                 holder = JSON.parse(fs.readFileSync(lock, "utf8"));
@@ -104,12 +172,14 @@ export function lockOutFolder(outDir: string): HeldFolder {
 }
 
 /**
- * Makes the (locked) folder ready for a run: without `append`, removes a previous run's lake and
- * report; refuses a non-empty folder that this tool did not write.
+ * Checks that the (locked) folder is one this tool may write: refuses a non-empty folder that
+ * this tool did not write. A run's own files (the lock, the marker, staging folders and the
+ * commit journal of local/lakeCommit.ts) all start with `.cloudtrail-lake`. The previous lake is
+ * replaced only when the run succeeds (local/lakeCommit.ts), not here.
  */
-export function prepareOutFolder(outDir: string, append: boolean): void {
-    const entries = fs.readdirSync(outDir).filter((entry) => entry !== LOCK_FILE);
-    const ours = entries.includes(MARKER_FILE) || entries.every((entry) => RUN_OUTPUTS.includes(entry) || entry === MARKER_FILE);
+export function prepareOutFolder(outDir: string): void {
+    const entries = fs.readdirSync(outDir).filter((entry) => !entry.startsWith(".cloudtrail-lake"));
+    const ours = fs.existsSync(path.join(outDir, MARKER_FILE)) || entries.every((entry) => RUN_OUTPUTS.includes(entry));
     if (!ours) {
         throw new OutFolderError(
             `output folder ${outDir} already holds files this tool did not write (${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}); ` +
@@ -117,11 +187,12 @@ export function prepareOutFolder(outDir: string, append: boolean): void {
             "not-ours",
         );
     }
-    if (!append) {
-        for (const entry of RUN_OUTPUTS) fs.rmSync(path.join(outDir, entry), { recursive: true, force: true });
+    try {
+        fs.writeFileSync(
+            path.join(outDir, MARKER_FILE),
+            "Written by cloudtrail-lake's local mode (npm start); the next run without --append replaces normalised/, parquet/, report.html and investigations/.\n",
+        );
+    } catch (error) {
+        throw unwritable(outDir, error);
     }
-    fs.writeFileSync(
-        path.join(outDir, MARKER_FILE),
-        "Written by cloudtrail-lake's local mode (npm start); the next run without --append replaces normalised/, parquet/, report.html and investigations/.\n",
-    );
 }

@@ -4,8 +4,10 @@
  * with the compatibility layer) over the input's whole time span unless narrowed.
  *
  * The output folder holds exactly this run's input (or, with `append`, the lake it already held
- * plus this input), under a lock (local/outFolder.ts). Temporary files live in one folder per run
- * that is removed at the end, on failure, and by {@link abortRuns} on SIGINT.
+ * plus this input), under a lock (local/outFolder.ts). The run builds its lake in a staging folder
+ * inside the output folder and switches it in only when everything succeeded (local/lakeCommit.ts):
+ * on failure, and by {@link abortRuns} on SIGINT, the staging folder is removed and the output
+ * folder keeps the lake it had.
  */
 import { Suppressions } from "../contract/suppressions";
 import { enrichRow } from "../contract/enrichment";
@@ -18,7 +20,8 @@ import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from 
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
-import { lockOutFolder, OutFolderError, prepareOutFolder } from "./outFolder";
+import { abandonStaging, commitStaging, createStaging, recoverCommit, Staging } from "./lakeCommit";
+import { diskFailureOf, lockOutFolder, OutFolderError, prepareOutFolder, unwritable } from "./outFolder";
 import { stopAllWorkers } from "./workerPool";
 import { createFlowLogView, FlowFileResult, flowSpan, ingestFlowLogs, trafficSummary, TrafficSummary } from "./flowLogs";
 import { loadCatalogue } from "../contract/sources/catalogue";
@@ -126,22 +129,6 @@ export function abortRuns(): void {
     inProgress.clear();
 }
 
-function removePartials(dir: string): void {
-    const suffix = `.partial-${process.pid}`;
-    const walk = (at: string) => {
-        for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
-            const full = path.join(at, entry.name);
-            if (entry.isDirectory()) walk(full);
-            else if (entry.name.endsWith(suffix)) fs.rmSync(full, { force: true });
-        }
-    };
-    try {
-        walk(dir);
-    } catch {
-        // nothing there
-    }
-}
-
 /** An ISO instant as the detections take it, rounded to the second (down, or up). */
 function wholeSecond(text: string, up: boolean): string {
     const ms = Date.parse(text);
@@ -160,58 +147,70 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     if (since && until && since >= until) throw new WindowError(`--since (${options.since}) must be before --until (${options.until})`);
     const now = options.now ?? new Date();
 
-    return inRunFolder(options.outDir, options.append ?? false, ({ engine, lake, warnings }) =>
-        runIn(engine, lake, { ...options, since, until, now }, warnings),
+    return inRunFolder(options.outDir, options.append ?? false, ({ engine, lake, warnings, tempRoot }) =>
+        runIn(engine, lake, { ...options, since, until, now }, warnings, tempRoot),
     );
 }
 
-/** What {@link inRunFolder} hands the run: the engine, the lake (`outDir` through a link DuckDB reads safely), warnings so far. */
+/** What {@link inRunFolder} hands the run: the engine, the lake being built, warnings so far, the run's temporary folder. */
 export interface RunFolder {
     readonly engine: Engine;
+    /** The staging lake (through a link DuckDB reads safely): this run's lake, or with `append` the previous lake plus this run's. */
     readonly lake: string;
     readonly warnings: string[];
+    /** The run's temporary folder, on --out's disk: the normaliser's outputs before they are published, DuckDB's spill files. */
+    readonly tempRoot: string;
 }
 
 /**
  * Runs `work` on the output folder as every local command that writes a lake must (npm start, npm run
- * alerts): under the folder's lock, cleared of the previous run's lake unless `append`, with one
- * temporary folder (TMPDIR for the normaliser, DuckDB's spill files) removed at the end, on failure
- * and by {@link abortRuns} on SIGINT. A folder that cannot be written is an {@link OutFolderError} naming it.
+ * alerts): under the folder's lock, in a staging lake inside the output folder that replaces the
+ * previous lake only when `work` succeeded (local/lakeCommit.ts; with `append` it starts as a copy of
+ * the previous lake). On failure, and by {@link abortRuns} on SIGINT, the staging lake is removed and
+ * the output folder keeps the lake it had. A folder that cannot be written is an {@link OutFolderError} naming it.
  */
 export async function inRunFolder<T>(outDir: string, append: boolean, work: (folder: RunFolder) => Promise<T>): Promise<T> {
-    let held;
-    try {
-        held = lockOutFolder(outDir);
-    } catch (error) {
-        if (error instanceof OutFolderError) throw error;
-        const cause = error as NodeJS.ErrnoException;
-        throw new OutFolderError(`output folder ${outDir} cannot be written (${cause.message.split(",")[0]}); choose another --out`, "unwritable");
-    }
-    // One temporary folder per run: DuckDB's spill files, the normaliser's outputs before they are published
-    // (it creates them under os.tmpdir(), which reads TMPDIR), the link DuckDB reads the lake through.
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
-    const previousTmpdir = process.env.TMPDIR;
+    const held = lockOutFolder(outDir);
+    let staging: Staging | undefined;
+    let workspace: string | undefined;
+    let aborted = false;
     const cleanup = () => {
-        // Retries: on SIGINT a stopping worker may still create a file while the folder is emptied (ENOTEMPTY).
-        fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
-        removePartials(path.join(outDir, LAKE_PREFIXES.normalised));
+        aborted = true;
+        if (workspace) fs.rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+        // Not committed: the run's lake is abandoned and --out keeps the lake it had (local/lakeCommit.ts).
+        if (staging) abandonStaging(staging);
         held.release();
     };
     inProgress.add(cleanup);
-    process.env.TMPDIR = workspace;
     try {
-        prepareOutFolder(outDir, append);
-        const warnings = [...held.warnings];
-        const lake = duckdbSafeAlias(outDir, workspace);
-        const engine = await Engine.open({ tempDirectory: path.join(workspace, "duckdb") });
+        const warnings = [...held.warnings, ...recoverCommit(outDir)];
+        prepareOutFolder(outDir);
+        staging = createStaging(outDir, append);
+        // Only the link DuckDB reads the lake through lives outside --out (see duckdbSafeAlias); everything heavy is on --out's disk.
+        workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
+        const lake = duckdbSafeAlias(staging.dir, workspace);
+        const engine = await Engine.open({ tempDirectory: path.join(staging.temp, "duckdb") });
+        let result: T;
         try {
-            return await work({ engine, lake, warnings });
+            result = await work({ engine, lake, warnings, tempRoot: staging.temp });
         } finally {
             engine.close();
         }
+        // Interrupted (abortRuns) while the last step ran: its staging folder is gone, and nothing may replace the lake.
+        if (aborted) throw new Error("interrupted");
+        commitStaging(outDir, staging);
+        staging = undefined;
+        return result;
+    } catch (error) {
+        if (diskFailureOf(error)) throw unwritable(outDir, error);
+        if (error instanceof Error && !(error instanceof OutFolderError) && !(error instanceof WindowError) && staging) {
+            // Named with --out: a failure while the lake is written is the output folder's, never a temporary path's.
+            throw new Error(`${error.message} (while writing the lake in --out ${outDir}; nothing of this run was kept, the lake there is unchanged)`, {
+                cause: error,
+            });
+        }
+        throw error;
     } finally {
-        if (previousTmpdir === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = previousTmpdir;
         inProgress.delete(cleanup);
         cleanup();
     }
@@ -239,7 +238,7 @@ export function allPartitions(lake: string): string[] {
     return found;
 }
 
-async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { now: Date }, warnings: string[]): Promise<LocalRunResult> {
+async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { now: Date }, warnings: string[], tempRoot: string): Promise<LocalRunResult> {
     options.onStage?.("normalise");
     let started = Date.now();
     const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
@@ -252,7 +251,16 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         keepExisting: options.append,
         jobs: options.jobs,
         gzipLevel: LOCAL_GZIP_LEVEL,
+        tempRoot,
     });
+    for (const file of ingested) {
+        if (!file.repaired) continue;
+        const fields = Object.entries(file.repaired).map(([field, events]) => `${field} (${events} event(s))`);
+        warnings.push(
+            `${file.file}: ${fields.join(", ")} held text that is not valid Unicode (lone UTF-16 surrogates); ` +
+                "kept with U+FFFD in their place in the lake, the input file is unchanged",
+        );
+    }
     const files: FileResult[] = [
         ...(options.passedOver ?? []).map(({ file, reason, status }) => ({ file, status, reason, events: 0, objects: [] })),
         ...ingested,
@@ -262,7 +270,8 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
 
     options.onStage?.("parquet");
     started = Date.now();
-    const partitions = options.append ? allPartitions(lake) : [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
+    // With --append the staging lake starts as links to the old one (local/lakeCommit.ts): only the partitions this input touched change.
+    const partitions = [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
     await rebuildParquet(engine, lake, partitions);
     const parquetMs = Date.now() - started;
 

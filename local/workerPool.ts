@@ -8,11 +8,12 @@
  * the eventIDs of their lines), start-up is cheaper, and a worker's heap is capped by
  * `resourceLimits`, so a file that would take more memory than {@link WORKER_HEAP_MB} fails alone
  * (named, "ran out of memory") and its worker is replaced, instead of taking the run down.
- * The temporary files are written under the run's TMPDIR, which workers inherit.
+ * The temporary files are written in the ingest's folder, which every worker is given.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { fsPathOf } from "./files";
 import type { FilePreparer, PreparedFile, PrepareOptions } from "./ingest";
 
 /**
@@ -24,7 +25,10 @@ import type { FilePreparer, PreparedFile, PrepareOptions } from "./ingest";
 export const WORKER_HEAP_MB = 512;
 
 /** Messages from the main thread to a worker, and back (local/normaliseWorker.ts). */
-export type ToWorker = { readonly type: "prepare"; readonly task: number; readonly file: string } | { readonly type: "release"; readonly task: number };
+/** `fsPath`: the bytes to open when the file's name is not valid UTF-8 (local/files.ts fsPathOf; the worker has no registry of its own). */
+export type ToWorker =
+    | { readonly type: "prepare"; readonly task: number; readonly file: string; readonly fsPath?: Uint8Array }
+    | { readonly type: "release"; readonly task: number };
 export type FromWorker =
     | { readonly type: "prepared"; readonly task: number; readonly prepared: PreparedFile }
     | { readonly type: "released"; readonly task: number }
@@ -129,7 +133,7 @@ export class NormaliserPool implements FilePreparer {
                 task,
                 start: (worker) => {
                     worker.busy = true;
-                    worker.send({ type: "prepare", task, file }).then(
+                    worker.send({ type: "prepare", task, file, ...(typeof fsPathOf(file) === "string" ? {} : { fsPath: fsPathOf(file) as Buffer }) }).then(
                         (message) => {
                             worker.busy = false;
                             this.dispatch();

@@ -108,12 +108,10 @@ describe("Athena query runner (SDK client, recorded responses)", () => {
             GetQueryExecution: [execution("RUNNING")],
             StopQueryExecution: [{ body: {} }],
         });
-        const started = Date.now();
         const error = await runAthenaQuery(client, { ...query, timeoutMs: 60 }).catch((caught) => caught);
         expect(error.message).to.equal("query q-1 did not finish within 0.06 s (last state RUNNING); it was stopped");
         expect(error.state).to.equal("TIMED_OUT");
         expect(calls.at(-1)).to.deep.equal({ operation: "StopQueryExecution", input: { QueryExecutionId: "q-1" } });
-        expect(Date.now() - started).to.be.below(2000);
         // Backoff: polls get further apart, capped.
         expect(calls.filter((call) => call.operation === "GetQueryExecution").length).to.be.below(40);
     });

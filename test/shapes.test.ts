@@ -28,8 +28,6 @@ async function read(bytes: Buffer, cap?: number, onChunk?: () => void) {
 const event = (name: string) => ({ eventVersion: "1.08", eventTime: "2026-01-01T00:00:00Z", eventSource: "iam.amazonaws.com", eventName: name });
 
 describe("local shapes, streamed", function () {
-    this.timeout(120_000);
-
     it("reads every shape without reading the file whole: NDJSON, arrays, lookup-events, EventBridge, CloudWatch Logs", async () => {
         const text = [
             JSON.stringify(event("A")),

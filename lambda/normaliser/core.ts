@@ -53,6 +53,11 @@ let sharedDirectoryCalls = 0;
 
 export interface NormalisedFile {
     readonly events: number;
+    /**
+     * Values that could not be kept as they were and were repaired (./wellFormed.ts: lone UTF-16
+     * surrogates replaced by U+FFFD), by field path: in how many events. Absent when none.
+     */
+    readonly repaired?: Readonly<Record<string, number>>;
     readonly outputs: NormalisedOutput[];
     /** Removes the temporary files (after publishing, or to abandon them). */
     cleanup(): Promise<void>;
@@ -79,10 +84,46 @@ function isGzip(chunk: Buffer): boolean {
 export const DEFAULT_MAX_DECOMPRESSED_BYTES =
     Number(process.env.CTL_MAX_DECOMPRESSED_BYTES) > 0 ? Number(process.env.CTL_MAX_DECOMPRESSED_BYTES) : 4 * 1024 * 1024 * 1024;
 
-/** Gunzips the stream if it starts with gzip's magic bytes, else passes it through; fails past `maxBytes` of output. */
+/**
+ * The first `bytes` of a stream (fewer when it ends first), and the whole stream again from its
+ * start: to look at how a stream begins without reading it twice.
+ */
+export async function peek(source: AsyncIterable<Buffer>, bytes: number): Promise<{ head: Buffer; ended: boolean; stream: AsyncGenerator<Buffer> }> {
+    const iterator = source[Symbol.asyncIterator]();
+    const read: Buffer[] = [];
+    let length = 0;
+    let ended = false;
+    while (length < bytes) {
+        const next = await iterator.next();
+        if (next.done) {
+            ended = true;
+            break;
+        }
+        read.push(next.value);
+        length += next.value.length;
+    }
+    const head = read.length === 1 ? read[0] : Buffer.concat(read);
+    async function* stream(): AsyncGenerator<Buffer> {
+        if (head.length > 0) yield head;
+        if (ended) return;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    }
+    return { head: head.subarray(0, bytes), ended, stream: stream() };
+}
+
+/**
+ * Gzip layers unwrapped at most: a `.json.gz` gzipped again by a mail client or a collection
+ * script is common; more layers than this is a decompression bomb's trick, not a log.
+ */
+export const MAX_GZIP_LAYERS = 4;
+
+/**
+ * Gunzips the stream as long as it starts with gzip's magic bytes (a gzip inside a gzip too, up to
+ * {@link MAX_GZIP_LAYERS}), else passes it through; fails past `maxBytes` of output.
+ */
 export async function* decompressed(source: AsyncIterable<Buffer>, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): AsyncGenerator<Buffer> {
     let total = 0;
-    for await (const chunk of decompressedUncapped(source)) {
+    for await (const chunk of decompressedUncapped(source, 0)) {
         total += chunk.length;
         if (total > maxBytes) {
             throw new NotCloudTrailError(
@@ -93,37 +134,72 @@ export async function* decompressed(source: AsyncIterable<Buffer>, maxBytes = DE
     }
 }
 
-async function* decompressedUncapped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    const iterator = source[Symbol.asyncIterator]();
+async function* decompressedUncapped(source: AsyncIterable<Buffer>, layers: number): AsyncGenerator<Buffer> {
     // Enough bytes to see gzip's two magic bytes, however the source chunks its data.
-    const head: Buffer[] = [];
-    let headLength = 0;
-    while (headLength < 2) {
-        const next = await iterator.next();
-        if (next.done) break;
-        head.push(next.value);
-        headLength += next.value.length;
-    }
-    if (headLength === 0) return;
-    const first = Buffer.concat(head);
-    async function* all(): AsyncGenerator<Buffer> {
-        yield first;
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    }
-    if (!isGzip(first)) {
-        yield* all();
+    const { head, stream } = await peek(source, 2);
+    if (head.length === 0) return;
+    if (!isGzip(head)) {
+        yield* stream;
         return;
     }
+    if (layers >= MAX_GZIP_LAYERS) throw new NotCloudTrailError(`gzip inside gzip more than ${MAX_GZIP_LAYERS} layers deep: not read`);
     const gunzip = zlib.createGunzip(withStreamOptions({ chunkSize: 256 * 1024 }, { readableHighWaterMark: 4 << 20 }));
-    const feeding = pipeline(Readable.from(all()), gunzip).catch((error) => gunzip.destroy(error));
+    const feeding = pipeline(Readable.from(stream), gunzip).catch((error) => gunzip.destroy(error));
+    async function* inflated(): AsyncGenerator<Buffer> {
+        try {
+            for await (const chunk of gunzip) yield chunk as Buffer;
+        } catch (error) {
+            const message = (error as Error).message;
+            throw new NotCloudTrailError(/unexpected end/i.test(message) ? "truncated gzip: the compressed data ends early" : `corrupt gzip: ${message}`);
+        }
+    }
     try {
-        for await (const chunk of gunzip) yield chunk as Buffer;
-    } catch (error) {
-        const message = (error as Error).message;
-        throw new NotCloudTrailError(/unexpected end/i.test(message) ? "truncated gzip: the compressed data ends early" : `corrupt gzip: ${message}`);
+        yield* decompressedUncapped(inflated(), layers + 1);
     } finally {
+        gunzip.destroy();
         await feeding;
     }
+}
+
+/** How a text starts: its byte order mark, or (without one) the zero bytes of UTF-16 around JSON's first character. */
+export function textEncodingOf(head: Buffer): { encoding: "utf-8" | "utf-16le" | "utf-16be"; bom: number } {
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: "utf-8", bom: 3 };
+    if (head[0] === 0xff && head[1] === 0xfe) return { encoding: "utf-16le", bom: 2 };
+    if (head[0] === 0xfe && head[1] === 0xff) return { encoding: "utf-16be", bom: 2 };
+    // No mark: `{\0` or `[\0` (little-endian), `\0{` or `\0[` (big-endian); JSON's other first characters are rare in a log.
+    const json = (byte: number | undefined) => byte === 0x7b || byte === 0x5b;
+    if (head.length >= 2 && json(head[0]) && head[1] === 0) return { encoding: "utf-16le", bom: 0 };
+    if (head.length >= 2 && head[0] === 0 && json(head[1])) return { encoding: "utf-16be", bom: 0 };
+    return { encoding: "utf-8", bom: 0 };
+}
+
+/**
+ * The text of a (decompressed) stream as UTF-8 bytes, without a byte order mark: UTF-16 (what
+ * Windows PowerShell's `Out-File` and `>` write, little-endian with a BOM) is transcoded as it
+ * streams; UTF-8 passes through. Unpaired UTF-16 surrogates become U+FFFD, as a UTF-8 decoder
+ * does with bytes it cannot read.
+ */
+export async function* decodedText(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    const { head, stream } = await peek(source, 4);
+    const { encoding, bom } = textEncodingOf(head);
+    let skip = bom;
+    if (encoding === "utf-8") {
+        for await (const chunk of stream) {
+            if (skip > 0) {
+                const dropped = chunk.subarray(skip);
+                skip = 0;
+                if (dropped.length > 0) yield dropped;
+            } else yield chunk;
+        }
+        return;
+    }
+    const decoder = new TextDecoder(encoding, { ignoreBOM: false });
+    for await (const chunk of stream) {
+        const text = decoder.decode(chunk, { stream: true });
+        if (text.length > 0) yield Buffer.from(text, "utf8");
+    }
+    const rest = decoder.decode();
+    if (rest.length > 0) yield Buffer.from(rest, "utf8");
 }
 
 /** Text handed to zlib per write; see {@link Group.gzip}. */
@@ -166,7 +242,10 @@ export async function normaliseLogFile(
     input: AsyncIterable<Buffer>,
     options: WriteOptions & { readonly defaults?: PartitionDefaults; readonly maxDecompressedBytes?: number },
 ): Promise<NormalisedFile> {
-    return writeRendered(renderLogFile(decompressed(input, options.maxDecompressedBytes), options.defaults ?? {}, options.collectEventIds ?? false), options);
+    return writeRendered(
+        renderLogFile(decodedText(decompressed(input, options.maxDecompressedBytes)), options.defaults ?? {}, options.collectEventIds ?? false),
+        options,
+    );
 }
 
 /** Splits the stream into records and renders them, chunk by chunk, in file order. */
@@ -308,8 +387,13 @@ async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: Wri
               await Promise.all([spillPath, ...[...groups.values()].map((group) => group.tempPath)].map((file) => fs.promises.rm(file, { force: true })));
           };
     let events = 0;
+    let repaired: Record<string, number> | undefined;
     try {
         for await (const batch of batches) {
+            if (batch.repaired) {
+                repaired ??= Object.create(null) as Record<string, number>;
+                for (const [field, count] of Object.entries(batch.repaired)) repaired[field] = (repaired[field] ?? 0) + count;
+            }
             for (const rendered of batch.groups) {
                 const key = normalisedKey(rendered.partition, options.fileName, options.keyPrefix);
                 let group = groups.get(key);
@@ -360,7 +444,7 @@ async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: Wri
                     ...(options.collectEventIds ? { eventIds: group.eventIds } : {}),
                 })),
         );
-        return { events, outputs, cleanup };
+        return { events, outputs, cleanup, ...(repaired ? { repaired: { ...repaired } } : {}) };
     } catch (error) {
         for (const group of open) group.gzip.destroy();
         await Promise.allSettled(open.map((group) => group.done));

@@ -134,6 +134,10 @@ export function createHandler(dependencies: HandlerDependencies) {
                 await normalised.cleanup();
             }
             const outputs = normalised.outputs.map((output) => output.key);
+            if (normalised.repaired) {
+                // The archived object keeps the original text; the lake holds U+FFFD in its place (./wellFormed.ts).
+                logger.warn("values repaired: lone UTF-16 surrogates replaced by U+FFFD", { bucket, key, eventsByField: normalised.repaired });
+            }
             logger.info("normalised", { bucket, key, events: normalised.events, outputs });
             return { bucket, key, status: "normalised", events: normalised.events, outputs, ...(suspicious.length > 0 ? { suspicious } : {}) };
         } catch (error) {

@@ -4,6 +4,7 @@
  * "123…", a space-separated time → ISO-8601 UTC); anything else is kept verbatim in
  * `extrafields` under its source path, and its column is null.
  */
+import { hasRealDateTime } from "../../contract/instants";
 import { COLUMNS, EXTRA_FIELDS_COLUMN, Field, FieldType } from "../../contract/schema";
 
 /** A normalised record: the columns of the schema that have a value, in schema order. */
@@ -26,9 +27,12 @@ const LOOSE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d{1,9})?\s*(
 
 /**
  * `2026-11-25T10:00:00Z` stays as it is; `2026-11-25 10:00:00`, `…T10:00:00` (CloudTrail times are
- * UTC) and offsets become ISO-8601 UTC. Returns null for text that is not a time.
+ * UTC) and offsets become ISO-8601 UTC. Returns null for text that is not a time, and for a date
+ * or time of day that does not exist (`2024-02-30`, `25:00:00`; contract/instants.ts): those are
+ * kept verbatim in `extrafields`, as every other unreadable time is.
  */
 export function isoUtc(text: string): string | null {
+    if (!hasRealDateTime(text)) return null;
     if (CANONICAL_TIME.test(text)) return Number.isNaN(Date.parse(text)) ? null : text;
     const match = LOOSE_TIME.exec(text);
     if (!match) return null;

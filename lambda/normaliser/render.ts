@@ -3,6 +3,7 @@
  * and synchronous.
  */
 import { normaliseEvent, NormalisedRecord } from "./normalise";
+import { MAY_HOLD_LONE_SURROGATE, withoutLoneSurrogates } from "./wellFormed";
 import { countPairs, Evidence, lostInParsing } from "./hostile";
 import { NotCloudTrailError, RecordText } from "./splitter";
 
@@ -31,6 +32,8 @@ export interface Partition {
  */
 export interface RenderedBatch {
     readonly count: number;
+    /** Values repaired in this batch (./wellFormed.ts), by field path: how many. Empty almost always. */
+    readonly repaired?: Readonly<Record<string, number>>;
     readonly groups: { readonly partition: Partition; readonly lines: string; readonly count: number; readonly eventIds: (string | null)[] }[];
 }
 
@@ -47,6 +50,7 @@ export function lakePartitionOf(record: NormalisedRecord, defaults: PartitionDef
 class BatchBuilder {
     private readonly groups = new Map<string, { partition: Partition; lines: string; count: number; eventIds: (string | null)[] }>();
     private count = 0;
+    private repaired: Record<string, number> | undefined;
 
     constructor(
         private readonly defaults: PartitionDefaults,
@@ -57,7 +61,18 @@ class BatchBuilder {
         if (typeof event !== "object" || event === null || Array.isArray(event)) {
             throw new NotCloudTrailError(`Records[${index}] is not an event object`);
         }
-        const record = normaliseEvent(event as Record<string, unknown>, evidence);
+        let record = normaliseEvent(event as Record<string, unknown>, evidence);
+        let line = JSON.stringify(record);
+        // The cheap test on every line; the walk only for the lines that may need it (./wellFormed.ts).
+        if (line.includes(MAY_HOLD_LONE_SURROGATE)) {
+            const repair = withoutLoneSurrogates(event);
+            if (repair.fields.length > 0) {
+                record = normaliseEvent(repair.value as Record<string, unknown>, evidence);
+                line = JSON.stringify(record);
+                this.repaired ??= Object.create(null) as Record<string, number>;
+                for (const field of repair.fields) this.repaired[field] = (this.repaired[field] ?? 0) + 1;
+            }
+        }
         const partition = lakePartitionOf(record, this.defaults);
         const id = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
         let group = this.groups.get(id);
@@ -65,7 +80,7 @@ class BatchBuilder {
             group = { partition, lines: "", count: 0, eventIds: [] };
             this.groups.set(id, group);
         }
-        group.lines += `${JSON.stringify(record)}\n`;
+        group.lines += `${line}\n`;
         // The schema's eventid is a string or absent (anything else goes to extrafields), and JSON.stringify writes a
         // string the same way alone as inside the record: this is the member's text in the line.
         if (this.collectEventIds) group.eventIds.push(typeof record.eventid === "string" ? JSON.stringify(record.eventid) : null);
@@ -74,7 +89,7 @@ class BatchBuilder {
     }
 
     build(): RenderedBatch {
-        return { count: this.count, groups: [...this.groups.values()] };
+        return { count: this.count, groups: [...this.groups.values()], ...(this.repaired ? { repaired: this.repaired } : {}) };
     }
 }
 

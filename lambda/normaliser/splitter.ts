@@ -89,6 +89,12 @@ type Outer =
 export class RecordsSplitter {
     /** Records emitted so far. */
     recordCount = 0;
+    /**
+     * Bytes searched for strings' closing quotes, a measure of the scan's work that does not depend
+     * on the machine's speed: about the input's length when strings are resumed where a chunk ended,
+     * quadratic if they were searched again from their opening quote on every chunk.
+     */
+    stringBytesSearched = 0;
     private readonly mode: "records" | "values";
     private readonly maxRecordBytes: number;
     /** Unconsumed input: `buffer[0, length)`; grows by doubling so that a long record costs linear time. */
@@ -236,7 +242,9 @@ export class RecordsSplitter {
     /** The closing quote of the string that opens at `open`, or -1 if it continues in the next chunk. */
     private closingQuote(open: number): number {
         const buffer = this.buffer;
-        let close = buffer.indexOf(QUOTE, this.stringStart === open ? this.stringResume : open + 1);
+        const from = this.stringStart === open ? this.stringResume : open + 1;
+        let close = buffer.indexOf(QUOTE, from);
+        this.stringBytesSearched += (close === -1 || close >= this.length ? this.length : close) - from;
         // Only bytes before `length` are input; a quote beyond it is stale.
         while (close !== -1 && close < this.length) {
             let backslashes = 0;
