@@ -186,7 +186,12 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
                 );
                 if (!window) continue;
                 clock.now = Math.max(clock.now, end);
-                const runs = await runDetections(engine, windowedDetections, window);
+                const runs = await runDetections(
+                    engine,
+                    windowedDetections,
+                    window,
+                    settings.firstSeenLookbackDays === undefined ? undefined : settings.firstSeenLookbackDays * 86_400_000,
+                );
                 for (const run of runs) if (run.error) errors.set(run.detection.id, run.error);
                 const result = await raiseAlerts(runs as { detection: AlertDetection; rows: DetectionRow[] }[], context);
                 collect(result.outcomes, result);
