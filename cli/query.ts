@@ -102,7 +102,8 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
 
 /** `--lookback` only means something for a detection with a baseline: elsewhere it is a mistake, said so. */
 function lookbackFor(detection: Detection, text: string): number {
-    if (detection.lookbackMs === undefined) throw new UsageError(`--lookback: ${detection.name} has no baseline (only first-seen detections, with a "-- lookback:" header, take one)`);
+    if (detection.lookbackMs === undefined)
+        throw new UsageError(`--lookback: ${detection.name} has no baseline (only first-seen detections, with a "-- lookback:" header, take one)`);
     return parseLookback(text);
 }
 

@@ -20,7 +20,9 @@ export interface TacticCoverage {
  * One row per tactic of {@link CLOUD_TACTICS}, in the matrix's order, including tactics no detection
  * covers. Context detections (role `context`: catch-alls that fire on most techniques) are not coverage and are left out.
  */
-export function attackCoverage(detections: readonly (Pick<Detection, "id" | "tactics" | "techniques"> & { readonly role?: Detection["role"] })[]): TacticCoverage[] {
+export function attackCoverage(
+    detections: readonly (Pick<Detection, "id" | "tactics" | "techniques"> & { readonly role?: Detection["role"] })[],
+): TacticCoverage[] {
     const specific = detections.filter((detection) => detection.role !== "context");
     return Object.entries(CLOUD_TACTICS).map(([tactic, name]) => {
         const mapped = specific.filter((detection) => detection.tactics.includes(tactic));

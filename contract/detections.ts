@@ -166,8 +166,7 @@ export function parseDetection(file: string, text: string): Detection {
     if (techniques.length === 0) throw new Error(`${where}: techniques: at least one technique id is needed`);
     if (!text.includes("${window}")) throw new Error(`${where}: the query must read a bounded window through \${window}`);
     const unknown = [...text.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]).filter((name) => !PLACEHOLDERS.includes(name));
-    if (unknown.length > 0)
-        throw new Error(`${where}: unknown placeholder \${${unknown[0]}} (only ${PLACEHOLDERS.map((name) => `\${${name}}`).join(", ")})`);
+    if (unknown.length > 0) throw new Error(`${where}: unknown placeholder \${${unknown[0]}} (only ${PLACEHOLDERS.map((name) => `\${${name}}`).join(", ")})`);
     const role = (fields.role ?? "specific") as Role;
     if (!(ROLES as readonly string[]).includes(role)) throw new Error(`${where}: role "${fields.role}" must be one of ${ROLES.join(", ")}`);
     const usesHistory = /\$\{(history|lookback)\}/.test(text);
@@ -246,7 +245,8 @@ export function queryForWindow(
     );
     if (/\$\{(history|lookback)\}/.test(sql)) {
         const lookbackMs = options.lookbackMs ?? detection.lookbackMs ?? lookbackOfSource(detection);
-        if (!Number.isInteger(lookbackMs) || lookbackMs <= 0) throw new Error(`${detection.name}: the lookback must be a positive number of milliseconds, got ${lookbackMs}`);
+        if (!Number.isInteger(lookbackMs) || lookbackMs <= 0)
+            throw new Error(`${detection.name}: the lookback must be a positive number of milliseconds, got ${lookbackMs}`);
         const start = isoSeconds(new Date(Math.floor((Date.parse(window.since) - lookbackMs) / 1000) * 1000));
         sql = sql
             .replaceAll("${history}", windowFilter(`'${start.slice(0, 10)}'`, `'${window.since.slice(0, 10)}'`, `'${start}'`, `'${window.since}'`))

@@ -109,7 +109,9 @@ function attackLink(id: string): string {
  */
 function coverageTable(findings: readonly Finding[]): string {
     const byId = new Map(findings.map((finding) => [finding.query, finding]));
-    const rows = attackCoverage(findings.map((finding) => ({ id: finding.query, role: finding.role, tactics: finding.tactics, techniques: finding.techniques }))).map((row) => {
+    const rows = attackCoverage(
+        findings.map((finding) => ({ id: finding.query, role: finding.role, tactics: finding.tactics, techniques: finding.techniques })),
+    ).map((row) => {
         const fired = row.detections.map((id) => byId.get(id)!).filter((finding) => finding.count > 0);
         return `<tr${fired.length ? ' class="fired"' : ""}><td>${escape(row.name)} (${attackLink(row.tactic)})</td><td>${row.detections.length}</td><td>${row.techniques.map(attackLink).join(", ") || "—"}</td>
 <td>${row.detections.map((id) => `<a href="#${escape(id)}">${escape(id)}</a>`).join(", ") || "not covered"}</td><td>${fired.map((finding) => `<a href="#${escape(finding.query)}">${escape(finding.query)}</a> (${finding.count})`).join(", ") || "—"}</td></tr>`;

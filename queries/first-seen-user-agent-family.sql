@@ -32,15 +32,21 @@ WITH activity AS (
       AND useridentity.invokedby IS NULL
       AND coalesce(sourceipaddress, '') NOT LIKE '%amazonaws.com'
       AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
+), active_days AS (
+    -- The days the principal was active, each with the one before: its baseline is an earlier day inside the lookback.
+    SELECT who, day, lag(day) OVER (PARTITION BY who ORDER BY day) AS previous_day
+    FROM (SELECT DISTINCT who, substr(eventtime, 1, 10) AS day FROM activity) days
 ), sequenced AS (
-    SELECT *, lag(event_at) OVER (PARTITION BY who, family ORDER BY event_at, eventid) AS previous_at,
-           min(event_at) OVER (PARTITION BY who) AS principal_first_at
-    FROM activity
+    SELECT a.*, lag(a.event_at) OVER (PARTITION BY a.who, a.family ORDER BY a.event_at, a.eventid) AS previous_at, d.previous_day
+    FROM activity a
+    JOIN active_days d ON d.who = a.who AND d.day = substr(a.eventtime, 1, 10)
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
-       concat('first ', family, ' call by ', who, ' in the lookback; principal active since ', CAST(principal_first_at AS varchar)) AS detail
+       concat('first ', family, ' call by ', who, ' in the lookback; principal also active on ', previous_day) AS detail
 FROM sequenced
 WHERE event_at >= from_iso8601_timestamp('${since}')
   AND (previous_at IS NULL OR previous_at < event_at - ${lookback})
-  AND principal_first_at <= event_at - INTERVAL '1' DAY
+  -- A baseline: the principal was active on an earlier day inside the lookback (a new or long-dormant one has none).
+  AND previous_day IS NOT NULL
+  AND previous_day >= substr(to_iso8601(from_iso8601_timestamp(eventtime) - ${lookback}), 1, 10)
 ORDER BY eventtime

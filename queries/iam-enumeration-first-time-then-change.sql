@@ -28,17 +28,22 @@ WITH activity AS (
       AND useridentity.invokedby IS NULL
       AND coalesce(sourceipaddress, '') NOT LIKE '%amazonaws.com'
       AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
+), active_days AS (
+    -- The days the principal was active, each with the one before: its baseline is an earlier day inside the lookback.
+    SELECT who, day, lag(day) OVER (PARTITION BY who ORDER BY day) AS previous_day
+    FROM (SELECT DISTINCT who, substr(eventtime, 1, 10) AS day FROM activity) days
 ), first_enumerations AS (
     SELECT * FROM (
-        SELECT *, lag(event_at) OVER (PARTITION BY who, step ORDER BY event_at, eventid) AS previous_at,
-               min(event_at) OVER (PARTITION BY who) AS principal_first_at
-        FROM activity
+        SELECT a.*, lag(a.event_at) OVER (PARTITION BY a.who, a.step ORDER BY a.event_at, a.eventid) AS previous_at, d.previous_day
+        FROM activity a
+        JOIN active_days d ON d.who = a.who AND d.day = substr(a.eventtime, 1, 10)
     ) sequenced
     WHERE step = 'enumeration'
       AND event_at >= from_iso8601_timestamp('${since}')
       AND (previous_at IS NULL OR previous_at < event_at - ${lookback})
-      -- A principal seen for less than a day has no baseline (a new pipeline's first run lists and attaches).
-      AND principal_first_at <= event_at - INTERVAL '1' DAY
+      -- A principal without an earlier active day in the lookback has no baseline (a new pipeline's first run lists and attaches).
+      AND previous_day IS NOT NULL
+      AND previous_day >= substr(to_iso8601(from_iso8601_timestamp(eventtime) - ${lookback}), 1, 10)
 ), chained AS (
     SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.principal, c.sourceipaddress, c.useragent, c.eventid, c.errorcode,
            c.requestparameters, c.event_at, c.who,

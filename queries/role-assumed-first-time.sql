@@ -25,12 +25,20 @@ WITH assumes AS (
       AND useridentity.invokedby IS NULL
       AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
       AND coalesce(sourceipaddress, '') NOT LIKE '%amazonaws.com'
+), role_days AS (
+    -- The days each role was assumed and each caller assumed roles, each with the one before: a baseline is an earlier day inside the lookback.
+    SELECT role_arn, day, lag(day) OVER (PARTITION BY role_arn ORDER BY day) AS role_previous_day
+    FROM (SELECT DISTINCT role_arn, substr(eventtime, 1, 10) AS day FROM assumes) days
+), caller_days AS (
+    SELECT who, day, lag(day) OVER (PARTITION BY who ORDER BY day) AS caller_previous_day
+    FROM (SELECT DISTINCT who, substr(eventtime, 1, 10) AS day FROM assumes) days
 ), sequenced AS (
-    SELECT *, lag(event_at) OVER (PARTITION BY who, role_arn ORDER BY event_at, eventid) AS previous_at,
-           lag(event_at) OVER (PARTITION BY caller_account, role_arn ORDER BY event_at, eventid) AS account_previous_at,
-           min(event_at) OVER (PARTITION BY role_arn) AS role_first_at,
-           min(event_at) OVER (PARTITION BY who) AS caller_first_at
-    FROM assumes
+    SELECT a.*, lag(a.event_at) OVER (PARTITION BY a.who, a.role_arn ORDER BY a.event_at, a.eventid) AS previous_at,
+           lag(a.event_at) OVER (PARTITION BY a.caller_account, a.role_arn ORDER BY a.event_at, a.eventid) AS account_previous_at,
+           r.role_previous_day, c.caller_previous_day
+    FROM assumes a
+    JOIN role_days r ON r.role_arn = a.role_arn AND r.day = substr(a.eventtime, 1, 10)
+    JOIN caller_days c ON c.who = a.who AND c.day = substr(a.eventtime, 1, 10)
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
        concat(who, ' assumed ', coalesce(role_arn, '?'), ' for the first time in the lookback',
@@ -38,6 +46,7 @@ SELECT eventtime, account, region, eventsource, eventname, principal, sourceipad
 FROM sequenced
 WHERE event_at >= from_iso8601_timestamp('${since}')
   AND (previous_at IS NULL OR previous_at < event_at - ${lookback})
-  -- A baseline exists: the role was assumed by others, or the caller assumed other roles, a day or more before.
-  AND (role_first_at <= event_at - INTERVAL '1' DAY OR caller_first_at <= event_at - INTERVAL '1' DAY)
+  -- A baseline exists: the role was assumed, or the caller assumed roles, on an earlier day inside the lookback.
+  AND (role_previous_day >= substr(to_iso8601(from_iso8601_timestamp(eventtime) - ${lookback}), 1, 10)
+       OR caller_previous_day >= substr(to_iso8601(from_iso8601_timestamp(eventtime) - ${lookback}), 1, 10))
 ORDER BY eventtime

@@ -382,6 +382,54 @@ describe("detections on their fixtures (DuckDB, through the local pipeline)", fu
         expect(failures).to.deep.equal([]);
     });
 
+    it("reports the detections that fire on more than 20% of the techniques of the fixtures; each of them is a context detection", async () => {
+        // The techniques of the fixtures: the ATT&CK technique ids of the specific detections that have
+        // positive fixtures. Every positive fixture is shifted into a slot of its own (30 days apart, longer
+        // than any lookback or chain) and its account set apart, then each detection runs once over them all:
+        // a hit on a fixture's event means the detection fires on that fixture's techniques.
+        const specific = new Map(detections.filter((d) => d.role === "specific").map((d) => [d.id, d]));
+        const positives = fixtures.filter((fixture) => fixture.kind === "positive" && specific.has(fixture.detection));
+        const techniquesOf = (fixture: Fixture) => specific.get(fixture.detection)!.techniques;
+        const allTechniques = new Set(positives.flatMap(techniquesOf));
+        await engine.run("CREATE OR REPLACE TABLE fixture_slots (fixture VARCHAR, slot INTEGER)");
+        await engine.run(`INSERT INTO fixture_slots VALUES ${positives.map((fixture, slot) => `(${literal(fixture.file)}, ${slot})`).join(", ")}`);
+        await engine.run(`CREATE OR REPLACE TABLE slotted_events AS
+            WITH shifted AS (
+                SELECT e.* REPLACE (strftime((CAST(e.eventtime AS TIMESTAMPTZ) + to_days(30 * s.slot)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS eventtime,
+                                    concat('slot', CAST(s.slot AS VARCHAR), '-', e.account) AS account),
+                       s.fixture
+                FROM fixture_events e JOIN fixture_ids i ON i.eventid = e.eventid JOIN fixture_slots s ON s.fixture = i.fixture
+            )
+            SELECT * REPLACE (substr(eventtime, 1, 10) AS "date") FROM shifted`);
+        await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS SELECT * EXCLUDE (fixture) FROM slotted_events`);
+        const [span] = await engine.all("SELECT min(eventtime) AS first, max(eventtime) AS last FROM slotted_events");
+        const window = { since: String(span.first), until: new Date(Date.parse(String(span.last)) + 1000).toISOString() };
+        const owner = new Map(
+            (await engine.all("SELECT DISTINCT eventid, fixture FROM slotted_events")).map((row) => [String(row.eventid), String(row.fixture)]),
+        );
+        const broad: string[] = [];
+        const shares: { id: string; share: number }[] = [];
+        for (const detection of detections) {
+            const rows = await engine.all(queryForWindow(detection, window));
+            const fired = new Set(rows.flatMap((row) => positives.filter((fixture) => fixture.file === owner.get(String(row.eventid))).flatMap(techniquesOf)));
+            const share = fired.size / allTechniques.size;
+            shares.push({ id: detection.id, share });
+            if (share > 0.2) broad.push(`${detection.id} (${detection.role}): ${fired.size} of ${allTechniques.size} techniques (${Math.round(100 * share)}%)`);
+        }
+        // Printed on every run, so that a new catch-all shows up in the test output.
+        const widest = shares
+            .sort((a, b) => b.share - a.share)
+            .slice(0, 3)
+            .map(({ id, share }) => `${id} ${Math.round(100 * share)}%`);
+        console.log(
+            `      broad detections (> 20% of the ${allTechniques.size} techniques of the positive fixtures): ${broad.join("; ") || "none"} (widest: ${widest.join(", ")})`,
+        );
+        expect(
+            broad.filter((line) => !line.includes("(context)")),
+            "broad detections must be marked '-- role: context'",
+        ).to.deep.equal([]);
+    });
+
     it("an event at 10:00:00.123Z is inside a window that starts at 10:00:00Z (times, not strings, are compared)", async () => {
         const detection = detections.find((candidate) => candidate.id === "cloudtrail-tampering")!;
         await engine.run(
