@@ -281,7 +281,7 @@ export function historyNote(inputSince: string, window: { since: string; until: 
     return {
         note:
             `baseline from the input's own history: ${days(held)} before the window's start, ${days(Date.parse(window.until) - Date.parse(inputSince))} in all, ` +
-            `against a lookback of ${days(lookbackMs)}; events in the first ${days(lookbackMs - held)} of the window were judged against less history`,
+            `against a lookback of ${days(lookbackMs)}: events before ${isoSeconds(new Date(Date.parse(inputSince) + lookbackMs))} were judged against less history`,
     };
 }
 
