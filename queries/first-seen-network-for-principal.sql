@@ -21,7 +21,8 @@ WITH activity AS (
       AND regexp_like(coalesce(sourceipaddress, ''), '^[0-9]{1,3}(\.[0-9]{1,3}){3}$|^[0-9a-fA-F]{0,4}:[0-9a-fA-F:.]+$')
       AND useridentity.invokedby IS NULL
       AND (useridentity.type IN ('IAMUser', 'Root', 'IdentityCenterUser')
-           OR (useridentity.type = 'AssumedRole' AND regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/AWSReservedSSO_')))
+           OR (useridentity.type = 'AssumedRole' AND (regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/AWSReservedSSO_')
+                                                      OR regexp_like(coalesce(useridentity.sessioncontext.sessionissuer.arn, ''), ':role/aws-reserved/sso\.amazonaws\.com/'))))
 ), active_days AS (
     -- The days the principal was active, each with the one before: its baseline is an earlier day inside the lookback.
     SELECT who, day, lag(day) OVER (PARTITION BY who ORDER BY day) AS previous_day

@@ -13,10 +13,12 @@ WITH activity AS (
            from_iso8601_timestamp(eventtime) AS event_at,
            -- A role's sessions are one principal (their names change per run); an Identity Center session is one person.
            CASE WHEN useridentity.type = 'AssumedRole' AND NOT regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/AWSReservedSSO_')
+                     AND NOT regexp_like(coalesce(useridentity.sessioncontext.sessionissuer.arn, ''), ':role/aws-reserved/sso\.amazonaws\.com/')
                 THEN coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn)
                 ELSE coalesce(useridentity.arn, concat(coalesce(recipientaccountid, ''), ':', coalesce(useridentity.principalid, useridentity.username, ''))) END AS who,
            CASE WHEN coalesce(useragent, '') = '' THEN 'none'
-                WHEN regexp_like(useragent, '^(signin|console)\.amazonaws\.com|^AWS Internal|^Mozilla/') THEN 'console'
+                -- The console and the browser behind it write several agents: AWS Internal, signin/console.amazonaws.com, AWSConsole, [Mozilla/…].
+                WHEN regexp_like(lower(useragent), '^(signin|console)\.amazonaws\.com|^aws internal|^awsconsole|^\[?mozilla/') THEN 'console'
                 WHEN regexp_like(lower(useragent), '^aws-cli/') THEN 'aws-cli'
                 WHEN regexp_like(lower(useragent), 'terraform|hashicorp') THEN 'terraform'
                 WHEN regexp_like(lower(useragent), 'aws-cdk|cloudformation') THEN 'cloudformation'

@@ -12,6 +12,7 @@ WITH deployments AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
            from_iso8601_timestamp(eventtime) AS event_at,
            CASE WHEN useridentity.type = 'AssumedRole' AND NOT regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/AWSReservedSSO_')
+                     AND NOT regexp_like(coalesce(useridentity.sessioncontext.sessionissuer.arn, ''), ':role/aws-reserved/sso\.amazonaws\.com/')
                 THEN coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn)
                 ELSE coalesce(useridentity.arn, useridentity.principalid) END AS who,
            -- functionName may be a name, a full ARN or a partial ARN; the response, when present, names it.
