@@ -6,6 +6,7 @@
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { hasRealDateTime } from "../contract/instants";
+import { parseDuration } from "../contract/detections";
 
 /** Exit code of every command for bad arguments (what POSIX utilities use for usage errors). */
 export const EXIT_USAGE = 2;
@@ -56,6 +57,18 @@ export function parseCommandLineWithInputs<T extends Options>(argv: readonly str
         if (token.kind === "positional") (afterInput ? inputs : others).push(token.value);
     }
     return { values: parsed.values, inputs, others };
+}
+
+/** `--lookback 14d`: the first-seen detections' baseline (minutes, hours or days, more than zero), or a UsageError naming the flag. */
+export function parseLookback(text: string): number {
+    let ms: number;
+    try {
+        ms = parseDuration(text);
+    } catch (error) {
+        throw new UsageError(`--lookback: ${(error as Error).message}`);
+    }
+    if (ms <= 0) throw new UsageError(`--lookback must be longer than zero, not "${text}"`);
+    return ms;
 }
 
 /** Most seconds any `--timeout` takes: a day (a longer one is a typo, and Node's timers hold at most about 24.8 days). */

@@ -14,7 +14,7 @@ import { Suppressions } from "../contract/suppressions";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
-import { countOption, EXIT_USAGE, parseCommandLine, parseInstant, runCommand, UsageError } from "./args";
+import { countOption, EXIT_USAGE, parseCommandLine, parseInstant, parseLookback, runCommand, UsageError } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 
 const ROOT = path.join(__dirname, "..");
@@ -32,7 +32,7 @@ export const EXIT = {
     interrupted: 130,
 } as const;
 
-export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json] [--stack-file <Pulumi.<stack>.yaml>] [--jobs <n>]
+export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json] [--stack-file <Pulumi.<stack>.yaml>] [--jobs <n>] [--lookback <duration>]
 
   --input   files and folders of CloudTrail in any shape (S3 log files, arrays, one event per line,
             lookup-events, EventBridge, CloudWatch Logs), whatever their names; every regular file
@@ -46,6 +46,9 @@ export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out
             narrow the window: 2026-11-25T10:00:00Z, with milliseconds or an offset, or 2026-11-25.
             Default: the span of the input's event times, leaving out implausible ones
             (before 2005, or more than a day after now), with a warning
+  --lookback  how far back the first-seen detections look for a behaviour before calling it new
+            (14d, 36h; default: each detection's own, 14 days). The input is the only history:
+            a shorter one is said in the finding's note
   --jobs    files normalised at once, one worker each (default: the number of cores, here ${os.availableParallelism()});
             the lake, the findings and the duplicate counts are the same for any number
   --json    print the findings as JSON
@@ -71,6 +74,7 @@ interface Arguments {
     help: boolean;
     stackFile?: string;
     jobs: number;
+    lookbackMs?: number;
 }
 
 export function parseArguments(argv: readonly string[]): Arguments {
@@ -85,6 +89,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
             "until": { type: "string" },
             "json": { type: "boolean" },
             "jobs": { type: "string" },
+            "lookback": { type: "string" },
             "help": { type: "boolean", short: "h" },
         },
         true,
@@ -105,6 +110,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
         until: until?.toISOString(),
         json: values.json ?? false,
         jobs: values.jobs === undefined ? os.availableParallelism() : parseJobs(values.jobs),
+        ...(values.lookback === undefined ? {} : { lookbackMs: parseLookback(values.lookback) }),
         help: values.help ?? false,
     };
 }
@@ -190,6 +196,7 @@ async function main(argv: string[]): Promise<number> {
             until: args.until,
             append: args.append,
             jobs: args.jobs,
+            lookbackMs: args.lookbackMs,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
             suppressions: stack ? new Suppressions(stack.suppressions) : undefined,
             accountNames: Object.fromEntries((stack?.accounts ?? []).map((account) => [account.id, account.name])),

@@ -1,13 +1,13 @@
 /**
  * npm run query -- <detection> [--since 24h | --since <ISO instant>] [--until <ISO instant>]
- *                  [--format table|csv|json] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]
+ *                  [--lookback 14d] [--format table|csv|json] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]
  *
  * Runs one detection from queries/ in the deployed Athena workgroup, over a window ending now
  * (or at --until), and prints the results. Uses the default AWS credential chain.
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { Detection, isoSeconds, loadDetections, parseDuration, queryForWindow } from "../contract/detections";
-import { parseCommandLine, parseInstant, positiveNumber, runCommand, UsageError } from "./args";
+import { parseCommandLine, parseInstant, parseLookback, positiveNumber, runCommand, UsageError } from "./args";
 import { Suppressions } from "../contract/suppressions";
 import { readStackConfig } from "../local/alerts";
 import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
@@ -15,12 +15,14 @@ import { Format, formatRows } from "./format";
 
 const FORMATS: readonly Format[] = ["table", "csv", "json"];
 
-export const USAGE = `usage: npm run query -- <detection> [--since 24h | --since <instant>] [--until <instant>]
+export const USAGE = `usage: npm run query -- <detection> [--since 24h | --since <instant>] [--until <instant>] [--lookback 14d]
                       [--format table|csv|json] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout <seconds>] [--stack-file <Pulumi.<stack>.yaml>]
 
   <detection>  a query of queries/ (its file name without .sql)
   --since      a duration before --until (30m, 24h, 7d) or an instant (2026-11-25T10:00:00Z); default 24h
   --until      an instant; default now
+  --lookback   for a first-seen detection, how far before --since its baseline reaches (14d, 36h);
+               default the detection's own (its "-- lookback:" header)
   --format     table (default), csv or json
   --stack      the stack whose workgroup and database to use (default prod)
   --timeout    seconds before the query is stopped (default 300)
@@ -45,6 +47,8 @@ export interface QueryArguments {
     readonly workgroup: string;
     readonly database: string;
     readonly timeoutMs: number;
+    /** `--lookback`: the baseline of a first-seen detection, instead of its header's. */
+    readonly lookbackMs?: number;
     /** Stack file whose suppressions filter the rows (as the alerts and the local mode do). */
     readonly stackFile?: string;
 }
@@ -61,6 +65,7 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
             "workgroup": { type: "string" },
             "database": { type: "string" },
             "timeout": { type: "string" },
+            "lookback": { type: "string" },
             "stack-file": { type: "string" },
             "help": { type: "boolean", short: "h" },
         },
@@ -91,7 +96,15 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
         database: values.database ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
         timeoutMs: positiveNumber("--timeout", values.timeout ?? "300") * 1000,
         stackFile: values["stack-file"],
+        ...(values.lookback === undefined ? {} : { lookbackMs: lookbackFor(detection, values.lookback) }),
     };
+}
+
+/** `--lookback` only means something for a detection with a baseline: elsewhere it is a mistake, said so. */
+function lookbackFor(detection: Detection, text: string): number {
+    if (detection.lookbackMs === undefined)
+        throw new UsageError(`--lookback: ${detection.name} has no baseline (only first-seen detections, with a "-- lookback:" header, take one)`);
+    return parseLookback(text);
 }
 
 /**
@@ -121,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     const { detection, window } = args;
-    const sql = queryForWindow(detection, window);
+    const sql = queryForWindow(detection, window, { lookbackMs: args.lookbackMs });
     try {
         const result = await runAthenaQuery(new AthenaClient({}), { sql, workgroup: args.workgroup, database: args.database, timeoutMs: args.timeoutMs });
         const { rows, suppressed } = args.stackFile

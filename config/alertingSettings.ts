@@ -26,6 +26,7 @@ export function alertingSettings(config: LakeConfig, detections: AlertDetection[
         dedupMinutes: alerts?.dedupMinutes ?? 60,
         scheduleMinutes: alerts?.scheduleMinutes ?? 15,
         lookbackMinutes: alerts?.lookbackMinutes ?? 15,
+        ...(alerts?.firstSeenLookbackDays === undefined ? {} : { firstSeenLookbackDays: alerts.firstSeenLookbackDays }),
         ...(alerts?.snsTopic?.enabled ? { sns: { minSeverity: alerts.snsTopic.minSeverity } } : {}),
         ...(alerts?.eventBridge ? { eventBridge: { ...alerts.eventBridge } } : {}),
         recentTable: RECENT_TABLE,

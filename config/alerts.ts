@@ -65,6 +65,11 @@ export const alertsSchema = z.strictObject({
     scheduleMinutes: wholeNumber(5, 1440).default(15),
     /** Extra minutes each scheduled run looks back, so late files are seen; dedup makes the overlap harmless. */
     lookbackMinutes: wholeNumber(0, 1440).default(15),
+    /**
+     * Days of history the first-seen detections (a `-- lookback:` header) compare each window
+     * against; unset: each detection's own lookback (14 days). Longer is quieter and scans more.
+     */
+    firstSeenLookbackDays: wholeNumber(1, 90).optional(),
     /** One alert per (detection, account, principal) per this many minutes; repeats update its count. */
     dedupMinutes: wholeNumber(1, 10_080).default(60),
     /** Memory of the event evaluator (DuckDB runs in it). */

@@ -52,6 +52,8 @@ export interface AlertingSettings {
     readonly dedupMinutes: number;
     readonly scheduleMinutes: number;
     readonly lookbackMinutes: number;
+    /** History the first-seen detections compare against, in days; absent: each detection's `-- lookback:` header. */
+    readonly firstSeenLookbackDays?: number;
     /** Absent: no SNS destination. */
     readonly sns?: { readonly minSeverity: AlertSeverity };
     /** Absent: no EventBridge destination. */

@@ -16,10 +16,16 @@ export interface TacticCoverage {
     readonly techniques: readonly string[];
 }
 
-/** One row per tactic of {@link CLOUD_TACTICS}, in the matrix's order, including tactics no detection covers. */
-export function attackCoverage(detections: readonly Pick<Detection, "id" | "tactics" | "techniques">[]): TacticCoverage[] {
+/**
+ * One row per tactic of {@link CLOUD_TACTICS}, in the matrix's order, including tactics no detection
+ * covers. Context detections (role `context`: catch-alls that fire on most techniques) are not coverage and are left out.
+ */
+export function attackCoverage(
+    detections: readonly (Pick<Detection, "id" | "tactics" | "techniques"> & { readonly role?: Detection["role"] })[],
+): TacticCoverage[] {
+    const specific = detections.filter((detection) => detection.role !== "context");
     return Object.entries(CLOUD_TACTICS).map(([tactic, name]) => {
-        const mapped = detections.filter((detection) => detection.tactics.includes(tactic));
+        const mapped = specific.filter((detection) => detection.tactics.includes(tactic));
         return {
             tactic,
             name,
@@ -31,8 +37,11 @@ export function attackCoverage(detections: readonly Pick<Detection, "id" | "tact
 
 /** The coverage as the README's markdown table, with the catalogue's counts by kind above it. */
 export function coverageMarkdown(detections: readonly Detection[]): string {
+    const context = detections.filter((d) => d.role === "context");
     const lines = [
-        `${detections.length} detections (${(["event", "threshold", "correlation"] as const).map((kind) => `${detections.filter((d) => d.kind === kind).length} ${kind}`).join(", ")}).`,
+        `${detections.length} detections (${(["event", "threshold", "correlation"] as const).map((kind) => `${detections.filter((d) => d.kind === kind).length} ${kind}`).join(", ")}; ` +
+            `${detections.filter((d) => d.lookbackMs !== undefined).length} first-seen against a lookback). ` +
+            `The table counts the ${detections.length - context.length} specific ones; ${context.length} context detections (${context.map((d) => d.id).join(", ") || "none"}) are not coverage.`,
         "",
         "| tactic | detections | techniques of these detections | detection ids |",
         "|---|---:|---|---|",
@@ -50,7 +59,7 @@ export function catalogueMarkdown(detections: readonly Detection[]): string {
         "|---|---|---|---|---|",
         ...detections.map(
             (d) =>
-                `| \`${d.id}\`: ${d.title} | ${d.severity} | ${d.kind} | ${d.tactics.map((t) => CLOUD_TACTICS[t]).join(", ")} | ${d.techniques.join(", ")} |`,
+                `| \`${d.id}\`: ${d.title} | ${d.severity} | ${d.kind}${d.role === "context" ? " (context)" : ""}${d.lookbackMs === undefined ? "" : ` (lookback ${d.lookbackMs / 86_400_000}d)`} | ${d.tactics.map((t) => CLOUD_TACTICS[t]).join(", ")} | ${d.techniques.join(", ")} |`,
         ),
     ].join("\n");
 }

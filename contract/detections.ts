@@ -14,6 +14,15 @@ export type Severity = (typeof SEVERITIES)[number];
 /** event: each matching event is a finding; threshold: counts over the window; correlation: a sequence. */
 export const KINDS = ["event", "threshold", "correlation"] as const;
 export type Kind = (typeof KINDS)[number];
+/**
+ * specific: the detection names one behaviour, and counts as ATT&CK coverage. context: a catch-all
+ * (a tool's user agent, a generic burst) that fires on most techniques; its findings add context
+ * to the specific ones and it is left out of the coverage table (docs/detections.md).
+ */
+export const ROLES = ["specific", "context"] as const;
+export type Role = (typeof ROLES)[number];
+/** The lookback of a first-seen detection when its header names none is not a default: the header must say (docs/detections.md). */
+export const DEFAULT_LOOKBACK = "14d";
 
 /**
  * The tactics of ATT&CK's Enterprise cloud matrices (IaaS, SaaS, Office Suite, Identity Provider),
@@ -41,6 +50,13 @@ export interface Detection {
     readonly title: string;
     readonly severity: Severity;
     readonly kind: Kind;
+    /** `context` for catch-alls that are not counted as coverage (header `role`, default `specific`). */
+    readonly role: Role;
+    /**
+     * How far back the baseline of a first-seen detection reaches (header `lookback`, e.g. `14d`), in
+     * milliseconds; undefined for detections without a baseline. `${history}` is [since - lookback, since).
+     */
+    readonly lookbackMs?: number;
     /** ATT&CK tactic ids, e.g. `TA0005`. */
     readonly tactics: readonly string[];
     /** ATT&CK technique ids, e.g. `T1562.008`. */
@@ -61,15 +77,51 @@ export interface Detection {
 }
 
 const HEADER_FIELDS = ["id", "title", "severity", "kind", "tactics", "techniques", "description", "falsepositives", "runbook"] as const;
-type HeaderField = (typeof HEADER_FIELDS)[number];
+/** Header fields that may be left out: `role` (default specific) and `lookback` (only with `${history}`). */
+const OPTIONAL_FIELDS = ["role", "lookback"] as const;
+type HeaderField = (typeof HEADER_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number];
+const PLACEHOLDERS = ["window", "since", "until", "history", "lookback"];
 
-/** `${window}` with the instants still to fill in: the partition filter, then a time (not text) comparison. */
+/** `${window}` with the instants (quoted SQL text) still to fill in: the partition filter, then a time (not text) comparison. */
 function windowFilter(sinceDate: string, untilDate: string, since: string, until: string): string {
     return (
         `"date" BETWEEN ${sinceDate} AND ${untilDate}` +
-        ` AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('${since}')` +
-        ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('${until}')`
+        ` AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp(${since})` +
+        ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp(${until})`
     );
+}
+
+/** A lookback as a SQL interval literal both engines read: whole days, hours, minutes or seconds. */
+export function intervalLiteral(ms: number): string {
+    for (const [unit, size] of [
+        ["DAY", 86_400_000],
+        ["HOUR", 3_600_000],
+        ["MINUTE", 60_000],
+    ] as const) {
+        if (ms % size === 0) return `INTERVAL '${ms / size}' ${unit}`;
+    }
+    return `INTERVAL '${Math.ceil(ms / 1000)}' SECOND`;
+}
+
+/**
+ * The query for Athena's console: `${window}` and `${history}` expanded with `${since}` and `${until}`
+ * left as the two values to fill in; the history's start is computed by Athena from `${since}`.
+ */
+function namedQuerySql(text: string, lookbackMs: number | undefined): string {
+    let sql = text.replaceAll("${window}", windowFilter("substr('${since}', 1, 10)", "substr('${until}', 1, 10)", "'${since}'", "'${until}'"));
+    if (lookbackMs !== undefined) {
+        const interval = intervalLiteral(lookbackMs);
+        const start = `from_iso8601_timestamp('\${since}') - ${interval}`;
+        sql = sql
+            .replaceAll(
+                "${history}",
+                `"date" BETWEEN date_format(${start}, '%Y-%m-%d') AND substr('\${since}', 1, 10)` +
+                    ` AND from_iso8601_timestamp(eventtime) >= ${start}` +
+                    ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('\${since}')`,
+            )
+            .replaceAll("${lookback}", interval);
+    }
+    return sql;
 }
 
 /** Parses one query file; throws naming the file and the header field that is wrong. */
@@ -79,8 +131,8 @@ export function parseDetection(file: string, text: string): Detection {
     for (const line of text.split("\n")) {
         const match = /^--\s*([a-z]+):\s*(.*?)\s*$/.exec(line);
         if (!match) break;
-        if (!(HEADER_FIELDS as readonly string[]).includes(match[1])) {
-            throw new Error(`${where}: unknown header field "${match[1]}" (expected ${HEADER_FIELDS.join(", ")})`);
+        if (![...HEADER_FIELDS, ...OPTIONAL_FIELDS].includes(match[1] as HeaderField)) {
+            throw new Error(`${where}: unknown header field "${match[1]}" (expected ${HEADER_FIELDS.join(", ")}; optional ${OPTIONAL_FIELDS.join(", ")})`);
         }
         if (header[match[1] as HeaderField] !== undefined) throw new Error(`${where}: header field "${match[1]}" is given twice`);
         header[match[1] as HeaderField] = match[2];
@@ -114,8 +166,25 @@ export function parseDetection(file: string, text: string): Detection {
     if (tactics.length === 0) throw new Error(`${where}: tactics: at least one tactic id is needed`);
     if (techniques.length === 0) throw new Error(`${where}: techniques: at least one technique id is needed`);
     if (!text.includes("${window}")) throw new Error(`${where}: the query must read a bounded window through \${window}`);
-    const unknown = [...text.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]).filter((name) => !["window", "since", "until"].includes(name));
-    if (unknown.length > 0) throw new Error(`${where}: unknown placeholder \${${unknown[0]}} (only \${window}, \${since}, \${until})`);
+    const unknown = [...text.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]).filter((name) => !PLACEHOLDERS.includes(name));
+    if (unknown.length > 0) throw new Error(`${where}: unknown placeholder \${${unknown[0]}} (only ${PLACEHOLDERS.map((name) => `\${${name}}`).join(", ")})`);
+    const role = (fields.role ?? "specific") as Role;
+    if (!(ROLES as readonly string[]).includes(role)) throw new Error(`${where}: role "${fields.role}" must be one of ${ROLES.join(", ")}`);
+    const usesHistory = /\$\{(history|lookback)\}/.test(text);
+    let lookbackMs: number | undefined;
+    if (fields.lookback !== undefined) {
+        try {
+            lookbackMs = parseDuration(fields.lookback);
+        } catch (error) {
+            throw new Error(`${where}: lookback: ${(error as Error).message}`);
+        }
+        if (lookbackMs <= 0) throw new Error(`${where}: lookback must be longer than zero`);
+        if (!usesHistory) throw new Error(`${where}: lookback is given but the query reads no \${history}`);
+        // The event evaluator runs kind=event detections on one delivered file, which holds no history.
+        if (fields.kind === "event") throw new Error(`${where}: a detection with a lookback cannot be kind event (the per-file evaluator has no history)`);
+    } else if (usesHistory) {
+        throw new Error(`${where}: the query reads \${history} or \${lookback}: give its baseline with a header line "-- lookback: ${DEFAULT_LOOKBACK}"`);
+    }
     const mitre = `${tactics.map((tactic) => `${CLOUD_TACTICS[tactic]} (${tactic})`).join(", ")} · ${techniques.join(", ")}`;
     return {
         id: fields.id,
@@ -123,6 +192,8 @@ export function parseDetection(file: string, text: string): Detection {
         title: fields.title,
         severity: fields.severity as Severity,
         kind: fields.kind as Kind,
+        role,
+        ...(lookbackMs === undefined ? {} : { lookbackMs }),
         tactics,
         techniques,
         description: fields.description,
@@ -130,7 +201,7 @@ export function parseDetection(file: string, text: string): Detection {
         runbook: fields.runbook,
         mitre,
         source: text,
-        sql: text.replaceAll("${window}", windowFilter("substr('${since}', 1, 10)", "substr('${until}', 1, 10)", "${since}", "${until}")),
+        sql: namedQuerySql(text, lookbackMs),
         file,
     };
 }
@@ -157,7 +228,11 @@ export function isoSeconds(date: Date): string {
  * comparison, `${since}` and `${until}` the instants. Only ISO-8601 UTC instants are accepted, so
  * nothing but a timestamp ever reaches the SQL text.
  */
-export function queryForWindow(detection: Pick<Detection, "source" | "name">, window: { readonly since: string; readonly until: string }): string {
+export function queryForWindow(
+    detection: Pick<Detection, "source" | "name"> & { readonly lookbackMs?: number },
+    window: { readonly since: string; readonly until: string },
+    options: { readonly lookbackMs?: number } = {},
+): string {
     for (const [key, value] of Object.entries(window)) {
         if (!ISO_INSTANT.test(value) || !hasRealDateTime(value) || Number.isNaN(Date.parse(value))) {
             throw new Error(`${detection.name}: ${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z or 2026-11-25T00:00:00.123Z, got "${value}"`);
@@ -165,23 +240,51 @@ export function queryForWindow(detection: Pick<Detection, "source" | "name">, wi
     }
     if (Date.parse(window.since) >= Date.parse(window.until))
         throw new Error(`${detection.name}: since (${window.since}) must be before until (${window.until})`);
-    return detection.source
-        .replaceAll("${window}", windowFilter(`'${window.since.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, window.since, window.until))
-        .replaceAll("${since}", window.since)
-        .replaceAll("${until}", window.until);
+    let sql = detection.source.replaceAll(
+        "${window}",
+        windowFilter(`'${window.since.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, `'${window.since}'`, `'${window.until}'`),
+    );
+    if (/\$\{(history|lookback)\}/.test(sql)) {
+        const lookbackMs = options.lookbackMs ?? detection.lookbackMs ?? lookbackOfSource(detection);
+        if (!Number.isInteger(lookbackMs) || lookbackMs <= 0)
+            throw new Error(`${detection.name}: the lookback must be a positive number of milliseconds, got ${lookbackMs}`);
+        const start = isoSeconds(new Date(Math.floor((Date.parse(window.since) - lookbackMs) / 1000) * 1000));
+        sql = sql
+            .replaceAll("${history}", windowFilter(`'${start.slice(0, 10)}'`, `'${window.since.slice(0, 10)}'`, `'${start}'`, `'${window.since}'`))
+            .replaceAll("${lookback}", intervalLiteral(lookbackMs));
+    }
+    return sql.replaceAll("${since}", window.since).replaceAll("${until}", window.until);
+}
+
+/** The `-- lookback:` header of a query file's text (the alert functions carry the text, not the parsed detection). */
+export function lookbackOfSource(detection: Pick<Detection, "source" | "name">): number {
+    const header = /^--\s*lookback:\s*(.*?)\s*$/m.exec(detection.source);
+    if (!header) throw new Error(`${detection.name}: the query reads \${history} but has no "-- lookback:" header`);
+    return parseDuration(header[1]);
 }
 
 /**
  * The query with its window read from two SQL expressions (columns of a table of windows it is
  * joined with) instead of literals: `${window}` becomes {@link queryForWindow}'s predicate, a quoted
- * `'${since}'` or `'${until}'` the expression. Undefined when the query uses a placeholder in another
- * way, which only literals can fill.
+ * `'${since}'` or `'${until}'` the expression, and for a first-seen detection `${history}` the
+ * predicate of [`history.since`, since) (another expression) and `${lookback}` the interval.
+ * Undefined when the query uses a placeholder in another way, which only literals can fill, or
+ * reads `${history}` without `history`.
  */
-export function queryForWindowExpressions(detection: Pick<Detection, "source">, since: string, until: string): string | undefined {
-    const text = detection.source
-        .replaceAll("${window}", windowFilter(`substr(${since}, 1, 10)`, `substr(${until}, 1, 10)`, "${since}", "${until}"))
-        .replaceAll("'${since}'", since)
-        .replaceAll("'${until}'", until);
+export function queryForWindowExpressions(
+    detection: Pick<Detection, "source">,
+    since: string,
+    until: string,
+    history?: { readonly since: string; readonly lookbackMs: number },
+): string | undefined {
+    let text = detection.source.replaceAll("${window}", windowFilter(`substr(${since}, 1, 10)`, `substr(${until}, 1, 10)`, "'${since}'", "'${until}'"));
+    if (/\$\{(history|lookback)\}/.test(text)) {
+        if (!history) return undefined;
+        text = text
+            .replaceAll("${history}", windowFilter(`substr(${history.since}, 1, 10)`, `substr(${since}, 1, 10)`, history.since, "'${since}'"))
+            .replaceAll("${lookback}", intervalLiteral(history.lookbackMs));
+    }
+    text = text.replaceAll("'${since}'", since).replaceAll("'${until}'", until);
     return text.includes("${since}") || text.includes("${until}") ? undefined : text;
 }
 

@@ -19,7 +19,7 @@ import { isoSeconds, Window } from "../lambda/alerts/catalogue";
 import { MemoryDedupStore } from "../lambda/alerts/dedup";
 import { DetectionRun, loadNormalisedFiles, runDetections } from "../lambda/alerts/evaluate";
 import { alertingSettings, unknownDetectionProblems } from "../config/alertingSettings";
-import { loadDetections, queryForWindowExpressions } from "../contract/detections";
+import { loadDetections, lookbackOfSource, queryForWindowExpressions } from "../contract/detections";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { Engine, literal } from "../lambda/shared/engine";
 import { PassedOverEntry } from "./files";
@@ -272,8 +272,12 @@ async function replayIn(engine: Engine, lake: string, options: ReplayOptions, wa
             if (window) windows.push({ ...window, end });
         }
         evaluatedWindows = windows.length;
-        const { byWindow: runsByWindow } = await runWindowedDetections(engine, windowedDetections, windows, (done) =>
-            options.onProgress?.("windowed detections", done, windowedDetections.length),
+        const { byWindow: runsByWindow } = await runWindowedDetections(
+            engine,
+            windowedDetections,
+            windows,
+            (done) => options.onProgress?.("windowed detections", done, windowedDetections.length),
+            settings.firstSeenLookbackDays === undefined ? undefined : settings.firstSeenLookbackDays * 86_400_000,
         );
         const scheduleClock = { now: 0 };
         for (const [index, window] of windows.entries()) {
@@ -361,18 +365,32 @@ export async function runWindowedDetections(
     detections: readonly AlertDetection[],
     windows: readonly Window[],
     onDetectionDone?: (done: number) => void,
+    /** The first-seen detections' lookback (`alerts.firstSeenLookbackDays`) instead of each one's header. */
+    lookbackMs?: number,
 ): Promise<{ readonly byWindow: DetectionRun[][]; readonly windowByWindow: string[] }> {
     const byWindow: DetectionRun[][] = windows.map(() => []);
     const windowByWindow: string[] = [];
     if (windows.length === 0) return { byWindow, windowByWindow };
-    await engine.run(
-        `CREATE OR REPLACE TEMP TABLE replay_windows AS SELECT * FROM (VALUES ${windows
-            .map((window, index) => `(${index}, ${literal(window.since)}, ${literal(window.until)})`)
-            .join(", ")}) AS w(window_index, since, until)`,
-    );
+    /** The windows as a table, each with the start of the history before it for a lookback of `historyMs`. */
+    const windowsTable = (historyMs: number) =>
+        engine.run(
+            `CREATE OR REPLACE TEMP TABLE replay_windows AS SELECT * FROM (VALUES ${windows
+                .map(
+                    (window, index) =>
+                        `(${index}, ${literal(window.since)}, ${literal(window.until)}, ${literal(isoSeconds(new Date(Math.floor((Date.parse(window.since) - historyMs) / 1000) * 1000)))})`,
+                )
+                .join(", ")}) AS w(window_index, since, until, history_since)`,
+        );
     for (const [done, detection] of detections.entries()) {
         onDetectionDone?.(done);
-        const query = queryForWindowExpressions({ source: detection.sql }, "replay_window.since", "replay_window.until")
+        const historyMs = /\$\{(history|lookback)\}/.test(detection.sql) ? (lookbackMs ?? lookbackOfSource({ name: detection.id, source: detection.sql })) : 0;
+        await windowsTable(historyMs);
+        const query = queryForWindowExpressions(
+            { source: detection.sql },
+            "replay_window.since",
+            "replay_window.until",
+            historyMs > 0 ? { since: "replay_window.history_since", lookbackMs: historyMs } : undefined,
+        )
             ?.replace(/^(--[^\n]*\n)*/, "")
             .trim();
         let rows: DetectionRow[] | undefined;
@@ -392,7 +410,7 @@ export async function runWindowedDetections(
         } else {
             windowByWindow.push(detection.id);
             for (const [index, window] of windows.entries()) {
-                const [run] = await runDetections(engine, [detection], window);
+                const [run] = await runDetections(engine, [detection], window, lookbackMs);
                 byWindow[index].push({ ...run, rows: canonicalOrder(run.rows) });
             }
         }

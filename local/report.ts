@@ -48,8 +48,10 @@ export function summaryTable(result: LocalRunResult): string {
     for (const finding of result.findings) {
         const hits = finding.status === "ok" ? String(finding.count) : "n/a";
         lines.push(
-            `${cell(finding.query, idWidth)} ${cell(finding.severity, 9)} ${cell(hits, 6)}${finding.status === "ok" ? "" : ` cannot run locally: ${finding.error}`}`,
+            `${cell(finding.query, idWidth)} ${cell(finding.severity, 9)} ${cell(hits, 6)}${finding.status === "ok" ? "" : ` cannot run locally: ${finding.error}`}` +
+                `${finding.role === "context" && finding.count > 0 ? " (context: a catch-all, read with the specific findings)" : ""}`,
         );
+        if (finding.note && finding.count > 0) lines.push(`${" ".repeat(idWidth + 17)}note: ${finding.note}`);
         for (const hit of finding.hits.slice(0, TOP_HITS)) {
             lines.push(
                 `${" ".repeat(idWidth + 17)}${cell(hit.eventtime, 21)} ${cell(hit.account, 13)} ${cell(hit.principal, 40)} ${cell(hit.sourceipaddress, 16)} ${String(hit.eventname ?? "")}`,
@@ -136,7 +138,9 @@ function attackLink(id: string): string {
  */
 function coverageTable(findings: readonly Finding[]): string {
     const byId = new Map(findings.map((finding) => [finding.query, finding]));
-    const rows = attackCoverage(findings.map((finding) => ({ id: finding.query, tactics: finding.tactics, techniques: finding.techniques }))).map((row) => {
+    const rows = attackCoverage(
+        findings.map((finding) => ({ id: finding.query, role: finding.role, tactics: finding.tactics, techniques: finding.techniques })),
+    ).map((row) => {
         const fired = row.detections.map((id) => byId.get(id)!).filter((finding) => finding.count > 0);
         return `<tr${fired.length ? ' class="fired"' : ""}><td>${escape(row.name)} (${attackLink(row.tactic)})</td><td>${row.detections.length}</td><td>${row.techniques.map(attackLink).join(", ") || "—"}</td>
 <td>${row.detections.map((id) => `<a href="#${escape(id)}">${escape(id)}</a>`).join(", ") || "not covered"}</td><td>${fired.map((finding) => `<a href="#${escape(finding.query)}">${escape(finding.query)}</a> (${finding.count})`).join(", ") || "—"}</td></tr>`;
@@ -149,6 +153,8 @@ function section(finding: Finding): string {
     const tactics = finding.tactics.map((tactic) => `${escape(CLOUD_TACTICS[tactic] ?? tactic)} (${attackLink(tactic)})`).join(", ");
     return `<section class="${finding.severity}"><h2 id="${finding.query}">${escape(finding.title)} <small>${finding.severity} · ${status}</small></h2>
 <p><code>${finding.query}</code> · MITRE ATT&amp;CK tactics ${tactics} · techniques ${finding.techniques.map(attackLink).join(", ")}</p>
+${finding.role === "context" ? "<p><strong>Context:</strong> a catch-all that fires on many techniques; read it beside the specific findings. Not counted as coverage.</p>" : ""}
+${finding.note ? `<p><strong>Baseline:</strong> ${escape(finding.note)}</p>` : ""}
 <p class="runbook"><strong>Runbook:</strong> ${escape(finding.runbook)}</p>${finding.status === "ok" ? hitsTable(finding.hits, finding.count) : ""}</section>`;
 }
 

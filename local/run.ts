@@ -16,7 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../contract/schema";
-import { Detection, isoSeconds, loadDetections, queryForWindow, Severity } from "../contract/detections";
+import { Detection, isoSeconds, loadDetections, queryForWindow, Role, Severity } from "../contract/detections";
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
@@ -51,6 +51,8 @@ export interface LocalRunOptions {
     /** Progress callbacks for the command line. */
     readonly onStage?: (stage: "normalise" | "parquet" | "queries") => void;
     readonly onFileDone?: (bytes: number, events: number) => void;
+    /** The lookback of the first-seen detections (`--lookback`), instead of each one's header (default 14 days). */
+    readonly lookbackMs?: number;
     /** Files normalised at once by a pool of workers (local/workerPool.ts); the result is the same for any number. Default 1. */
     readonly jobs?: number;
     /** The panel catalogue the report draws (contract/panels.ts); default: every file in panels/. */
@@ -61,6 +63,13 @@ export interface Finding {
     readonly query: string;
     readonly title: string;
     readonly severity: Severity;
+    /** `context`: a catch-all, shown beside the specific findings and not counted as coverage. */
+    readonly role: Role;
+    /**
+     * For first-seen detections: how much history the input held against the lookback, when it held
+     * less (the local mode judges "new" against whatever history its input has).
+     */
+    readonly note?: string;
     readonly mitre: string;
     /** ATT&CK tactic and technique ids of the detection (contract/detections.ts). */
     readonly tactics: readonly string[];
@@ -302,7 +311,9 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     const findings: Finding[] = [];
     // The flow-log detections join the catalogue when flow logs were read (a CloudTrail-only run keeps its own).
     for (const detection of options.detections ?? (hasFlows ? loadCatalogue() : loadDetections())) {
-        findings.push(await runDetection(engine, detection, window, hasLake, options.suppressions, options.accountNames ?? {}));
+        const lookbackMs = detection.lookbackMs === undefined ? undefined : (options.lookbackMs ?? detection.lookbackMs);
+        const finding = await runDetection(engine, detection, window, hasLake, options.suppressions, options.accountNames ?? {}, lookbackMs);
+        findings.push(lookbackMs === undefined || !span?.since ? finding : { ...finding, ...historyNote(span.since, window, lookbackMs) });
     }
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
     // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
@@ -355,6 +366,22 @@ async function createEmptyCloudTrailTable(engine: Engine): Promise<void> {
     await engine.run(`CREATE OR REPLACE TEMP TABLE cloudtrail (${columns.join(", ")})`);
 }
 
+/**
+ * What a first-seen detection's baseline was in this run: each event in the window is judged against
+ * the lookback before it, and the input holds history only from its first event. Says so when that
+ * is shorter than the lookback for the window's first event.
+ */
+export function historyNote(inputSince: string, window: { since: string; until: string }, lookbackMs: number): { note?: string } {
+    const held = Math.max(0, Date.parse(window.since) - Date.parse(inputSince));
+    if (held >= lookbackMs) return {};
+    const days = (ms: number) => `${Math.round((10 * ms) / 86_400_000) / 10} d`;
+    return {
+        note:
+            `baseline from the input's own history: ${days(held)} before the window's start, ${days(Date.parse(window.until) - Date.parse(inputSince))} in all, ` +
+            `against a lookback of ${days(lookbackMs)}: events before ${isoSeconds(new Date(Date.parse(inputSince) + lookbackMs))} were judged against less history`,
+    };
+}
+
 async function runDetection(
     engine: Engine,
     detection: Detection,
@@ -362,11 +389,13 @@ async function runDetection(
     hasLake: boolean,
     suppressions: Suppressions | undefined,
     accountNames: Readonly<Record<string, string>>,
+    lookbackMs?: number,
 ): Promise<Finding> {
     const base = {
         query: detection.name,
         title: detection.title,
         severity: detection.severity,
+        role: detection.role,
         mitre: detection.mitre,
         tactics: detection.tactics,
         techniques: detection.techniques,
@@ -375,7 +404,7 @@ async function runDetection(
     if (!hasLake) return { ...base, status: "ok", count: 0, eventIds: [], hits: [] };
     try {
         // Held in DuckDB, not in JavaScript: only the ids and the first hits come out, so memory does not grow with the hits.
-        await engine.run(`CREATE OR REPLACE TEMP TABLE detection_hits AS ${queryForWindow(detection, window)}`);
+        await engine.run(`CREATE OR REPLACE TEMP TABLE detection_hits AS ${queryForWindow(detection, window, { lookbackMs })}`);
         const suppressed = suppressions && suppressions.size > 0 ? await suppressHits(engine, detection.name, suppressions) : 0;
         const ids = await engine.all("SELECT eventid FROM detection_hits ORDER BY ALL");
         // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order.

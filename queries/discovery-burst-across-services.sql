@@ -2,6 +2,7 @@
 -- title: Read-only enumeration across many services by one session
 -- severity: medium
 -- kind: threshold
+-- role: context
 -- tactics: TA0007
 -- techniques: T1580, T1526, T1087.004
 -- description: One session (principal and access key) made List/Describe/Get calls to many different services within the window: what a stolen key's first minutes look like (Pacu, ScoutSuite, cloudfox, enumerate-iam, Stratus Red Team discovery techniques). Read calls by AWS services on a principal's behalf are left out.

@@ -2,6 +2,7 @@
 -- title: Enumeration followed by a sensitive change by the same session
 -- severity: high
 -- kind: correlation
+-- role: context
 -- tactics: TA0007, TA0003, TA0004
 -- techniques: T1580, T1098, T1136.003
 -- description: A session made many read calls across several services and then, within an hour, a change attackers make once they know the account: a user, key, login profile, policy or trust change, a public share, logging turned off, an instance launched or a function created. Returns the reads and the change.

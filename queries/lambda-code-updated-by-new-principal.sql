@@ -1,39 +1,50 @@
 -- id: lambda-code-updated-by-new-principal
--- title: Lambda function code replaced by a principal new to the function
+-- title: Lambda function code or configuration replaced by a principal other than its deployer
 -- severity: high
 -- kind: correlation
+-- lookback: 14d
 -- tactics: TA0003, TA0002
 -- techniques: T1648, T1525
--- description: UpdateFunctionCode replaced a function's code, and the caller had not created or deployed that function earlier in the window while another principal had: code swapped outside the usual pipeline (Stratus Red Team lambda-overwrite-code). First-seen is per function within the window; functions with no earlier deployment in the window are not judged.
--- falsepositives: A new pipeline role or a person hot-fixing a function the pipeline owns; the first deployment by a new CI role.
--- runbook: Compare the new code's hash (codeSha256 in the response) with the pipeline's artefact; if foreign, roll back to the previous version and revoke the caller.
+-- description: UpdateFunctionCode or UpdateFunctionConfiguration (any API version suffix, e.g. UpdateFunctionCode20150331v2) changed a function, and the caller had not created or deployed that function in the lookback while another principal had: code or environment swapped outside the usual pipeline (Stratus Red Team lambda-overwrite-code; backdoored functions in Permiso's and Invictus' write-ups). The deployer is learnt from the lake: the principals (a role across all its sessions) that created, updated or published the function in the lookback before. Functions nobody deployed in the lookback are not judged. Denied attempts count.
+-- falsepositives: A new pipeline role, or a person hot-fixing a function the pipeline owns; suppress a second deployer by principal.
+-- runbook: Compare the new code's hash (codeSha256 in the response) or configuration with the pipeline's; if foreign, roll back to the previous version, revoke the caller, and check the function's role for what the code could reach.
 WITH deployments AS (
-    SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who, from_iso8601_timestamp(eventtime) AS event_at,
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
+           from_iso8601_timestamp(eventtime) AS event_at,
+           CASE WHEN useridentity.type = 'AssumedRole' AND NOT regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/AWSReservedSSO_')
+                     AND NOT regexp_like(coalesce(useridentity.sessioncontext.sessionissuer.arn, ''), ':role/aws-reserved/sso\.amazonaws\.com/')
+                THEN coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn)
+                ELSE coalesce(useridentity.arn, useridentity.principalid) END AS who,
            -- functionName may be a name, a full ARN or a partial ARN; the response, when present, names it.
            coalesce(json_extract_scalar(responseelements, '$.functionName'),
                     regexp_extract(json_extract_scalar(requestparameters, '$.functionName'), '([^:]+)$', 1)) AS function_name
     FROM cloudtrail
-    WHERE ${window}
+    WHERE (${history} OR ${window})
       AND eventsource = 'lambda.amazonaws.com'
       -- Lambda logs its API version in the name: CreateFunction20150331, UpdateFunctionCode20150331v2.
       AND regexp_like(eventname, '^(CreateFunction|UpdateFunctionCode|UpdateFunctionConfiguration|PublishVersion)')
-      AND errorcode IS NULL
-), first_by AS (
-    SELECT account, region, function_name, who, min(event_at) AS first_at
-    FROM deployments
-    GROUP BY account, region, function_name, who
-), first_of_function AS (
-    SELECT account, region, function_name, min(event_at) AS first_at
-    FROM deployments
-    GROUP BY account, region, function_name
+      AND (errorcode IS NULL OR regexp_like(errorcode, 'AccessDenied|Unauthorized|Forbidden'))
+), updates AS (
+    SELECT * FROM deployments
+    WHERE regexp_like(eventname, '^(UpdateFunctionCode|UpdateFunctionConfiguration)')
+      AND event_at >= from_iso8601_timestamp('${since}')
+), judged AS (
+    SELECT u.eventtime, u.account, u.region, u.eventsource, u.eventname, u.principal, u.sourceipaddress, u.useragent, u.eventid, u.errorcode,
+           u.function_name, u.who,
+           -- Successful deployments of the function in the lookback before: by this principal, by others.
+           count_if(d.who = u.who AND d.errorcode IS NULL) AS own_deployments,
+           count_if(d.who <> u.who AND d.errorcode IS NULL) AS other_deployments,
+           max(CASE WHEN d.who <> u.who AND d.errorcode IS NULL THEN d.who END) AS deployer
+    FROM updates u
+    JOIN deployments d
+      ON d.account = u.account AND d.region = u.region AND d.function_name = u.function_name
+     AND d.event_at < u.event_at AND d.event_at >= u.event_at - ${lookback}
+    GROUP BY u.eventtime, u.account, u.region, u.eventsource, u.eventname, u.principal, u.sourceipaddress, u.useragent, u.eventid, u.errorcode, u.function_name, u.who
 )
-SELECT d.eventtime, d.account, d.region, d.eventsource, d.eventname, d.useridentity.arn AS principal, d.sourceipaddress, d.useragent, d.eventid,
-       concat(coalesce(d.function_name, '?'), ' code replaced; deployed by others since ', CAST(f.first_at AS varchar)) AS detail
-FROM deployments d
-JOIN first_by b ON d.account = b.account AND d.region = b.region AND d.function_name = b.function_name AND d.who = b.who
-JOIN first_of_function f ON d.account = f.account AND d.region = f.region AND d.function_name = f.function_name
-WHERE d.eventname LIKE 'UpdateFunctionCode%'
-  -- This principal's first touch of the function is this update, and someone else touched it before.
-  AND d.event_at = b.first_at
-  AND f.first_at < b.first_at
-ORDER BY d.eventtime
+SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
+       concat(coalesce(function_name, '?'), CASE WHEN eventname LIKE 'UpdateFunctionCode%' THEN ' code' ELSE ' configuration' END,
+              ' replaced by ', who, CASE WHEN errorcode IS NOT NULL THEN concat(' (attempt failed: ', errorcode, ')') ELSE '' END,
+              '; deployed in the lookback by ', deployer, ' and never by this principal') AS detail
+FROM judged
+WHERE own_deployments = 0 AND other_deployments > 0
+ORDER BY eventtime

@@ -2,6 +2,7 @@
 -- title: API calls from a penetration-testing distribution or attack tool
 -- severity: high
 -- kind: event
+-- role: context
 -- tactics: TA0001, TA0007
 -- techniques: T1078.004, T1087.004
 -- description: The user agent names an attack tool (TruffleHog's key verifier, Pacu, Stratus Red Team) or a penetration-testing Linux distribution (Kali, Parrot, Pentoo, which botocore and the AWS CLI put in the OS part of the agent): the calls come from someone testing or attacking with those credentials (GuardDuty PenTest:IAMUser/* findings).

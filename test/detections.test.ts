@@ -8,6 +8,9 @@ import { Engine, literal } from "../lambda/shared/engine";
 import { catalogueMarkdown, coverageMarkdown } from "../scripts/coverage";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";
+import { summaryTable } from "../local/report";
+import { sqlForWindow } from "../lambda/alerts/catalogue";
+import { attackCoverage } from "../contract/coverage";
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "detections");
 const WINDOW = { since: "2026-11-20T00:00:00Z", until: "2026-11-21T00:00:00Z" };
@@ -236,6 +239,64 @@ describe("detection catalogue", () => {
         expect(detection.sql).to.contain(`"date" BETWEEN substr('\${since}', 1, 10) AND substr('\${until}', 1, 10)`).and.not.contain("${window}");
     });
 
+    it("expands ${history} into [since - lookback, since) and ${lookback} into an interval, from the header or an override", () => {
+        const detection = detections.find((candidate) => candidate.id === "first-seen-network-for-principal")!;
+        expect(detection.lookbackMs).to.equal(14 * 86_400_000);
+        const sql = queryForWindow(detection, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T11:00:00Z" });
+        expect(sql)
+            .to.contain(`"date" BETWEEN '2026-11-06' AND '2026-11-20' AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-06T10:00:00Z')`)
+            .and.contain("from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-20T10:00:00Z')")
+            .and.contain("INTERVAL '14' DAY")
+            .and.not.contain("${");
+        const shorter = queryForWindow(detection, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T11:00:00Z" }, { lookbackMs: 36 * 3_600_000 });
+        expect(shorter).to.contain("from_iso8601_timestamp('2026-11-18T22:00:00Z')").and.contain("INTERVAL '36' HOUR");
+        // The alert functions carry the file's text: the header's lookback is read from it, and the stack's setting overrides it.
+        const alerting = { id: detection.id, sql: detection.source };
+        expect(sqlForWindow(alerting, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T11:00:00Z" }, "cloudtrail_recent")).to.contain(
+            "from_iso8601_timestamp('2026-11-06T10:00:00Z')",
+        );
+        expect(sqlForWindow(alerting, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T11:00:00Z" }, "cloudtrail_recent", 30 * 86_400_000))
+            .to.contain("from_iso8601_timestamp('2026-10-21T10:00:00Z')")
+            .and.match(/FROM cloudtrail_recent/)
+            .and.not.match(/FROM cloudtrail\b/);
+    });
+
+    it("gives a first-seen named query its history computed by Athena from ${since}, valid Trino once filled in", () => {
+        const detection = detections.find((candidate) => candidate.id === "role-assumed-first-time")!;
+        expect(detection.sql)
+            .to.contain(`"date" BETWEEN date_format(from_iso8601_timestamp('\${since}') - INTERVAL '14' DAY, '%Y-%m-%d') AND substr('\${since}', 1, 10)`)
+            .and.not.contain("${history}")
+            .and.not.contain("${lookback}");
+        const filled = detection.sql.replaceAll("${since}", "2026-11-20T10:00:00Z").replaceAll("${until}", "2026-11-20T11:00:00Z");
+        expect(new TrinoSQL().validate(filled)).to.deep.equal([]);
+    });
+
+    it("refuses a lookback without ${history}, ${history} without a lookback, a lookback on an event detection and an unknown role", () => {
+        const file = (header: string, body = "SELECT 1 FROM cloudtrail WHERE ${window}") =>
+            `-- id: x\n-- title: X\n-- severity: high\n${header}\n-- tactics: TA0005\n-- techniques: T1562.008\n-- description: d\n-- falsepositives: f\n-- runbook: r\n${body}`;
+        const history = "SELECT 1 FROM cloudtrail WHERE ${history} OR ${window}";
+        expect(() => parseDetection("queries/x.sql", file("-- kind: correlation\n-- lookback: 14d"))).to.throw(
+            "x.sql: lookback is given but the query reads no ${history}",
+        );
+        expect(() => parseDetection("queries/x.sql", file("-- kind: correlation", history))).to.throw(
+            'give its baseline with a header line "-- lookback: 14d"',
+        );
+        expect(() => parseDetection("queries/x.sql", file("-- kind: event\n-- lookback: 14d", history))).to.throw("cannot be kind event");
+        expect(() => parseDetection("queries/x.sql", file("-- kind: correlation\n-- lookback: 2w", history))).to.throw("x.sql: lookback:");
+        expect(() => parseDetection("queries/x.sql", file("-- kind: event\n-- role: catchall"))).to.throw(
+            'x.sql: role "catchall" must be one of specific, context',
+        );
+        expect(parseDetection("queries/x.sql", file("-- kind: event")).role).to.equal("specific");
+    });
+
+    it("leaves context detections out of the ATT&CK coverage", () => {
+        const context = detections.filter((detection) => detection.role === "context").map((detection) => detection.id);
+        expect(context).to.include.members(["offensive-tool-user-agent", "enumeration-then-sensitive-write", "discovery-burst-across-services"]);
+        const covered = attackCoverage(detections).flatMap((row) => row.detections);
+        for (const id of context) expect(covered, id).to.not.include(id);
+        expect(coverageMarkdown(detections)).to.contain(`${context.length} context detections`);
+    });
+
     it("names the file and the field when a header is wrong", () => {
         const header = (overrides: Record<string, string>) =>
             Object.entries({
@@ -380,6 +441,102 @@ describe("detections on their fixtures (DuckDB, through the local pipeline)", fu
             }
         }
         expect(failures).to.deep.equal([]);
+    });
+
+    it("reports the detections that fire on more than 20% of the techniques of the fixtures; each of them is a context detection", async () => {
+        // The techniques of the fixtures: the ATT&CK technique ids of the specific detections that have
+        // positive fixtures. Every positive fixture is shifted into a slot of its own (30 days apart, longer
+        // than any lookback or chain) and its account set apart, then each detection runs once over them all:
+        // a hit on a fixture's event means the detection fires on that fixture's techniques.
+        const specific = new Map(detections.filter((d) => d.role === "specific").map((d) => [d.id, d]));
+        const positives = fixtures.filter((fixture) => fixture.kind === "positive" && specific.has(fixture.detection));
+        const techniquesOf = (fixture: Fixture) => specific.get(fixture.detection)!.techniques;
+        const allTechniques = new Set(positives.flatMap(techniquesOf));
+        await engine.run("CREATE OR REPLACE TABLE fixture_slots (fixture VARCHAR, slot INTEGER)");
+        await engine.run(`INSERT INTO fixture_slots VALUES ${positives.map((fixture, slot) => `(${literal(fixture.file)}, ${slot})`).join(", ")}`);
+        await engine.run(`CREATE OR REPLACE TABLE slotted_events AS
+            WITH shifted AS (
+                SELECT e.* REPLACE (strftime((CAST(e.eventtime AS TIMESTAMPTZ) + to_days(30 * s.slot)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS eventtime,
+                                    concat('slot', CAST(s.slot AS VARCHAR), '-', e.account) AS account),
+                       s.fixture
+                FROM fixture_events e JOIN fixture_ids i ON i.eventid = e.eventid JOIN fixture_slots s ON s.fixture = i.fixture
+            )
+            SELECT * REPLACE (substr(eventtime, 1, 10) AS "date") FROM shifted`);
+        await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS SELECT * EXCLUDE (fixture) FROM slotted_events`);
+        const [span] = await engine.all("SELECT min(eventtime) AS first, max(eventtime) AS last FROM slotted_events");
+        const window = { since: String(span.first), until: new Date(Date.parse(String(span.last)) + 1000).toISOString() };
+        const owner = new Map(
+            (await engine.all("SELECT DISTINCT eventid, fixture FROM slotted_events")).map((row) => [String(row.eventid), String(row.fixture)]),
+        );
+        const broad: string[] = [];
+        const shares: { id: string; share: number }[] = [];
+        for (const detection of detections) {
+            const rows = await engine.all(queryForWindow(detection, window));
+            const fired = new Set(rows.flatMap((row) => positives.filter((fixture) => fixture.file === owner.get(String(row.eventid))).flatMap(techniquesOf)));
+            const share = fired.size / allTechniques.size;
+            shares.push({ id: detection.id, share });
+            if (share > 0.2) broad.push(`${detection.id} (${detection.role}): ${fired.size} of ${allTechniques.size} techniques (${Math.round(100 * share)}%)`);
+        }
+        // Printed on every run, so that a new catch-all shows up in the test output.
+        const widest = shares
+            .sort((a, b) => b.share - a.share)
+            .slice(0, 3)
+            .map(({ id, share }) => `${id} ${Math.round(100 * share)}%`);
+        console.log(
+            `      broad detections (> 20% of the ${allTechniques.size} techniques of the positive fixtures): ${broad.join("; ") || "none"} (widest: ${widest.join(", ")})`,
+        );
+        expect(
+            broad.filter((line) => !line.includes("(context)")),
+            "broad detections must be marked '-- role: context'",
+        ).to.deep.equal([]);
+    });
+
+    it("a first-seen detection reads its baseline from ${history} before the window, as the scheduled runs do, and its lookback decides", async () => {
+        const detection = detections.find((candidate) => candidate.id === "first-seen-network-for-principal")!;
+        const [positive, negative] = (["positive", "negative"] as const).map((kind) => fixturesOf(detection.id).find((fixture) => fixture.kind === kind)!);
+        const use = (fixture: Fixture) =>
+            engine.run(
+                `CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM fixture_events WHERE eventid IN (SELECT eventid FROM fixture_ids WHERE fixture = ${literal(fixture.file)})`,
+            );
+        // A window of the last day only: everything before it is history.
+        const lastDay = { since: "2026-11-12T00:00:00Z", until: "2026-11-13T00:00:00Z" };
+        await use(positive);
+        expect((await engine.all(queryForWindow(detection, lastDay))).map((row) => row.sourceipaddress)).to.deep.equal(["203.0.113.77", "2001:db8:ffff:10::5"]);
+        // Without the history (a lookback of one hour) nobody has a baseline: nothing is judged new.
+        expect(await engine.all(queryForWindow(detection, lastDay, { lookbackMs: 3_600_000 }))).to.deep.equal([]);
+        // The negative's other network was last used eleven days before: known with 14 days, new with 10.
+        await use(negative);
+        expect(await engine.all(queryForWindow(detection, lastDay))).to.deep.equal([]);
+        const tenDays = await engine.all(queryForWindow(detection, lastDay, { lookbackMs: 10 * 86_400_000 }));
+        expect(tenDays.map((row) => row.sourceipaddress)).to.deep.equal(["203.0.113.80"]);
+    });
+
+    it("the local mode judges first-seen against the input's own history and says when it is shorter than the lookback", async () => {
+        const detection = detections.find((candidate) => candidate.id === "first-seen-network-for-principal")!;
+        const positive = fixturesOf(detection.id).find((fixture) => fixture.kind === "positive")!;
+        const local = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-first-seen-"));
+        try {
+            const result = await runLocal({ files: [positive.file], outDir: local, detections: [detection], jobs: 1 });
+            const [finding] = result.findings;
+            expect(finding.count).to.equal(2);
+            expect(finding.note).to.match(
+                /^baseline from the input's own history: 0 d before the window's start, 10\.7 d in all, against a lookback of 14 d: events before 2026-11-15T09:05:00Z were judged/,
+            );
+            expect(summaryTable(result)).to.contain(`note: ${finding.note}`);
+            // Told to look back three days from the 11th, the ten days of input before it are enough: no note.
+            const sinceLater = await runLocal({
+                files: [positive.file],
+                outDir: local,
+                detections: [detection],
+                jobs: 1,
+                since: "2026-11-11T00:00:00Z",
+                lookbackMs: 3 * 86_400_000,
+            });
+            expect(sinceLater.findings[0].note).to.equal(undefined);
+            expect(sinceLater.findings[0].count).to.equal(2);
+        } finally {
+            fs.rmSync(local, { recursive: true, force: true });
+        }
     });
 
     it("an event at 10:00:00.123Z is inside a window that starts at 10:00:00Z (times, not strings, are compared)", async () => {

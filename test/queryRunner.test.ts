@@ -170,4 +170,12 @@ describe("query output", () => {
         expect(() => parseQueryArguments(["cloudtrail-tampering", "--stack", "a b"])).to.throw(/--stack must be a stack name/);
         expect(parseQueryArguments(["--help"])).to.equal("help");
     });
+
+    it("takes --lookback for a first-seen detection only", () => {
+        const args = parseQueryArguments(["first-seen-network-for-principal", "--lookback", "30d"]);
+        expect(args !== "help" && args.lookbackMs).to.equal(30 * 86_400_000);
+        expect(() => parseQueryArguments(["cloudtrail-tampering", "--lookback", "30d"])).to.throw(/--lookback: cloudtrail-tampering has no baseline/);
+        expect(() => parseQueryArguments(["first-seen-network-for-principal", "--lookback", "2w"])).to.throw(/--lookback: "2w" is not a duration/);
+        expect(() => parseQueryArguments(["first-seen-network-for-principal", "--lookback", "0d"])).to.throw(/--lookback must be longer than zero/);
+    });
 });

@@ -32,12 +32,12 @@ export async function loadNormalisedFiles(engine: Engine, files: readonly string
     return { since: isoSeconds(new Date(second(span.first))), until: isoSeconds(new Date(second(span.last) + 1000)) };
 }
 
-/** Runs detections over the loaded `cloudtrail` table in the window. */
-export async function runDetections(engine: Engine, detections: readonly AlertDetection[], window: Window): Promise<DetectionRun[]> {
+/** Runs detections over the loaded `cloudtrail` table in the window; `lookbackMs` overrides the first-seen detections' own lookback. */
+export async function runDetections(engine: Engine, detections: readonly AlertDetection[], window: Window, lookbackMs?: number): Promise<DetectionRun[]> {
     const runs: DetectionRun[] = [];
     for (const detection of detections) {
         try {
-            runs.push({ detection, rows: await engine.all(sqlForWindow(detection, window)) });
+            runs.push({ detection, rows: await engine.all(sqlForWindow(detection, window, "cloudtrail", lookbackMs)) });
         } catch (error) {
             runs.push({ detection, rows: [], error: (error as Error).message.split("\n")[0] });
         }

@@ -7,7 +7,8 @@
  *   (DuckDB). A file that fails fails only its own message (partial batch response) and is retried;
  *   dedup makes the retry harmless.
  * - Scheduled evaluator: every `scheduleMinutes`, the threshold and correlation detections run on
- *   Athena over the normalised JSON table, window = [now - schedule - lookback, now).
+ *   Athena over the normalised JSON table, window = [now - schedule - lookback, now); the first-seen
+ *   ones also read their history, the days before the window (contract/detections.ts `${history}`).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -161,7 +162,12 @@ export function createScheduledEvaluator(dependencies: ScheduledDependencies) {
         for (const detection of settings.detections.filter((candidate) => candidate.kind !== "event")) {
             try {
                 const result = await runAthenaQuery(dependencies.athena, {
-                    sql: sqlForWindow(detection, window, settings.recentTable),
+                    sql: sqlForWindow(
+                        detection,
+                        window,
+                        settings.recentTable,
+                        settings.firstSeenLookbackDays === undefined ? undefined : settings.firstSeenLookbackDays * 86_400_000,
+                    ),
                     workgroup: dependencies.workgroup,
                     database: dependencies.database,
                     timeoutMs: 4 * 60_000,
