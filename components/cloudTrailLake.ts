@@ -78,6 +78,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         if (mode === "organization" && !organization) throw new Error("trailMode organization needs cloudtrail-lake:organization");
         if (mode === "existing" && !existing) throw new Error("trailMode existing needs cloudtrail-lake:existingArchive");
 
+        const deployPrincipalArn = args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn();
         this.archive = new LogArchive(
             "archive",
             {
@@ -88,7 +89,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 trailName: config.trailName,
                 archive: config.archive,
                 breakGlassRoleArn: config.breakGlassRoleArn,
-                deployPrincipalArn: args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn(),
+                deployPrincipalArn,
                 organization,
                 // Existing mode: no bucket of ours; the key (the lake's) and the access-log bucket remain.
                 createArchiveBucket: !existing,
@@ -108,6 +109,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     keyArn: this.archive.keyArn,
                     archiveBucketName: this.archiveBucketName,
                     alarmTopicArn: config.normaliser.alarmTopicArn,
+                    breakGlassRoleArn: config.breakGlassRoleArn,
+                    deployPrincipalArn,
                     tags,
                 },
                 { parent: this },
@@ -234,6 +237,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     config: config.alerts,
                     settings: alertingSettings(config, detections.map(alertDetectionOf)),
                     alarmTopicArn: config.normaliser.alarmTopicArn,
+                    breakGlassRoleArn: config.breakGlassRoleArn,
+                    deployPrincipalArn,
                     tags,
                 },
                 { parent: this },
