@@ -36,7 +36,11 @@ export class RuleFailureWatch extends pulumi.ComponentResource {
     constructor(name: string, args: RuleFailureWatchArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:index:RuleFailureWatch", name, {}, opts);
         const alarmActions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
-        const queue = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags }, { parent: this });
+        const queue = new aws.sqs.Queue(
+            `${name}-dlq`,
+            { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags },
+            { parent: this },
+        );
         new aws.sqs.QueuePolicy(
             `${name}-dlq-policy`,
             {
@@ -62,17 +66,17 @@ export class RuleFailureWatch extends pulumi.ComponentResource {
         const failureAlarms = args.rules.map(
             (rule, index) =>
                 new aws.cloudwatch.MetricAlarm(
-                `${name}-failed-invocations-${index}`,
-                {
-                    ...ruleFailedInvocationsAlarmArgs(
-                        rule.name,
-                        `cloudtrail-lake: EventBridge failed to deliver to the target of the rule that ${rule.what} (a topic, key or queue policy refused it?)`,
-                    ),
-                    alarmActions,
-                    tags: args.tags,
-                },
-                { parent: this },
-            ),
+                    `${name}-failed-invocations-${index}`,
+                    {
+                        ...ruleFailedInvocationsAlarmArgs(
+                            rule.name,
+                            `cloudtrail-lake: EventBridge failed to deliver to the target of the rule that ${rule.what} (a topic, key or queue policy refused it?)`,
+                        ),
+                        alarmActions,
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                ),
         );
         this.deadLetterQueueArn = queue.arn;
         this.alarmArns = [depthAlarm, ...failureAlarms].map((alarm) => alarm.arn);

@@ -264,6 +264,16 @@ const existingArchiveSchema = z.strictObject({
         })
         .optional(),
     /**
+     * The bucket's region, when it is not the stack's and the logs are not SSE-KMS (an SSE-KMS key is in its
+     * bucket's region, so `kmsKeyArn` tells it). The normaliser reads the bucket there; unset, it follows
+     * S3's redirect on every read. The bucket's events still reach the stack's region only through a rule
+     * that forwards them (`npm run bucket-owner-statements`).
+     */
+    region: z
+        .string({ error: "must be a region name such as eu-west-1" })
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" })
+        .optional(),
+    /**
      * The organization id when an organization trail (Control Tower's, say) fills the bucket: its keys are
      * `AWSLogs/<o-id>/<account>/…`, and the raw table projects that layout. Unset: `AWSLogs/<account>/…`.
      */

@@ -263,8 +263,7 @@ export const KEY_POLICY_SERVICE_RULES: readonly KeyPolicyServiceRule[] = [
         use: "EventBridge rules publishing to an SNS topic encrypted with the key",
         // EventBridge's own encryption of an event bus (kms:EncryptionContext:aws:events:event-bus:arn) documents them as supported.
         exemptWhen: /^kms:EncryptionContext:aws:events:/i,
-        source:
-            'Amazon SNS Developer Guide, "Key management" (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): adding aws:SourceAccount, aws:SourceArn or aws:SourceOrgID to a KMS key policy is not supported for EventBridge-to-encrypted-topic publishing',
+        source: 'Amazon SNS Developer Guide, "Key management" (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): adding aws:SourceAccount, aws:SourceArn or aws:SourceOrgID to a KMS key policy is not supported for EventBridge-to-encrypted-topic publishing',
     },
 ];
 

@@ -46,10 +46,16 @@ describe("Alerting component", () => {
         expect(key.enableKeyRotation).to.equal(true);
         const policy = json(key.policy);
         expect(policy).to.deep.equal(
-            alertKeyPolicy({ partition: "aws", centralAccountId: MOCK_CENTRAL_ACCOUNT_ID, deployPrincipalArn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline` }),
+            alertKeyPolicy({
+                partition: "aws",
+                centralAccountId: MOCK_CENTRAL_ACCOUNT_ID,
+                deployPrincipalArn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`,
+            }),
         );
         // The topic policy denies every publisher but the two roles: the key admits no service principal either.
-        expect(policy.Statement.filter((statement: PolicyStatementJson) => (statement.Principal as { Service?: string } | undefined)?.Service)).to.deep.equal([]);
+        expect(policy.Statement.filter((statement: PolicyStatementJson) => (statement.Principal as { Service?: string } | undefined)?.Service)).to.deep.equal(
+            [],
+        );
         expect(policy.Statement.find((statement: PolicyStatementJson) => statement.Sid === "DenyKeyDestructionExceptBreakGlass")).to.deep.include({
             Effect: "Deny",
             Principal: "*",

@@ -44,15 +44,13 @@ export function encryptedTopicKeyPolicy(
         Version: "2012-10-17",
         Statement: [
             keyAdministeredThroughIam(args.partition, args.centralAccountId),
-            ...(args.publisherServices ?? []).map(
-                ({ service, sid }): PolicyStatement => ({
-                    Sid: sid,
-                    Effect: "Allow",
-                    Principal: { Service: service },
-                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-                    Resource: "*",
-                }),
-            ),
+            ...(args.publisherServices ?? []).map(({ service, sid }): PolicyStatement => ({
+                Sid: sid,
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: "*",
+            })),
             ...keyProtection(args),
         ],
     };
