@@ -178,7 +178,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     managementAccountId: organization.managementAccountId,
                     partition,
                     region,
-                    roleName: organization.roleName,
+                    // The config requires exactly one of them (config/stackConfig.ts).
+                    access: organization.profile !== undefined ? { profile: organization.profile } : { roleName: organization.roleName! },
                     trailName: config.trailName,
                     bucketName: this.archiveBucketName,
                     kmsKeyArn: this.archive.keyArn,

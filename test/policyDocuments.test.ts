@@ -188,7 +188,7 @@ describe("policy documents of the organization and existing trail modes (issue 1
     const modes: Record<string, Record<string, unknown>> = {
         organization: {
             "cloudtrail-lake:trailMode": "organization",
-            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" },
+            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", roleName: "CloudTrailLakeOrganizationTrail" },
         },
         existing: {
             "cloudtrail-lake:trailMode": "existing",

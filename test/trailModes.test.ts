@@ -11,7 +11,7 @@ const accounts = [
     { id: "111122223333", name: "security" },
     { id: "444455556666", name: "workload-a" },
 ];
-const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" };
+const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", roleName: "CloudTrailLakeOrganizationTrail" };
 const region = "ap-northeast-1";
 const existingBucket = "aws-controltower-logs-123456789012-ap-northeast-1";
 const existingKey = "arn:aws:kms:ap-northeast-1:123456789012:key/0000aaaa-11bb-22cc-33dd-444444eeeeee";
