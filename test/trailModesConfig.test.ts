@@ -24,7 +24,7 @@ describe("stack config: trail modes (issue 15)", () => {
 
     it("reads organization mode with the role to assume in the management account, or a profile of it", () => {
         expect(parseLakeConfig({ accounts, trailMode: "organization", organization }).organization).to.deep.equal({ ...organization, keepMemberTrails: false });
-        const { roleName: _role, ...withoutRole } = organization;
+        const withoutRole = { id: organization.id, managementAccountId: organization.managementAccountId };
         expect(parseLakeConfig({ accounts, trailMode: "organization", organization: { ...withoutRole, profile: "management" } }).organization).to.deep.equal({
             ...withoutRole,
             profile: "management",
@@ -33,7 +33,7 @@ describe("stack config: trail modes (issue 15)", () => {
     });
 
     it("requires organization.roleName or .profile: OrganizationAccountAccessRole does not exist in the management account", () => {
-        const { roleName: _role, ...withoutRole } = organization;
+        const withoutRole = { id: organization.id, managementAccountId: organization.managementAccountId };
         const [problem] = problemsOf({ accounts, trailMode: "organization", organization: withoutRole });
         expect(problem).to.match(
             /^cloudtrail-lake:organization\.roleName is missing: it must name the role the program assumes in the management account 123456789012/,
