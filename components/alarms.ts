@@ -24,3 +24,20 @@ export function queueNotEmptyAlarmArgs(queueName: pulumi.Input<string>, descript
         ...ANY_IN_ONE_PERIOD,
     };
 }
+
+/**
+ * An alarm on an EventBridge rule's failed target invocations ("Monitoring Amazon EventBridge",
+ * AWS/Events FailedInvocations by RuleName): a target that refuses the event (a topic or key policy,
+ * a queue policy, a deleted function) counts here and nowhere else.
+ */
+export function ruleFailedInvocationsAlarmArgs(ruleName: pulumi.Input<string>, description: string): aws.cloudwatch.MetricAlarmArgs {
+    return {
+        alarmDescription: description,
+        namespace: "AWS/Events",
+        metricName: "FailedInvocations",
+        dimensions: { RuleName: ruleName },
+        statistic: "Sum",
+        period: 300,
+        ...ANY_IN_ONE_PERIOD,
+    };
+}

@@ -98,6 +98,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 ? { accountIds: [...new Set(flowTargets.map((target) => target.accountId))], regions: [...new Set(flowTargets.map((target) => target.region))] }
                 : undefined;
 
+        const deployPrincipalArn = args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn();
         this.archive = new LogArchive(
             "archive",
             {
@@ -108,7 +109,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                 trailName: config.trailName,
                 archive: config.archive,
                 breakGlassRoleArn: config.breakGlassRoleArn,
-                deployPrincipalArn: args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn(),
+                deployPrincipalArn,
                 organization,
                 // Existing mode: no bucket of ours; the key (the lake's) and the access-log bucket remain.
                 createArchiveBucket: !existing,
@@ -129,6 +130,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     keyArn: this.archive.keyArn,
                     archiveBucketName: this.archiveBucketName,
                     alarmTopicArn: config.normaliser.alarmTopicArn,
+                    breakGlassRoleArn: config.breakGlassRoleArn,
+                    deployPrincipalArn,
                     tags,
                 },
                 { parent: this },
@@ -197,7 +200,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     managementAccountId: organization.managementAccountId,
                     partition,
                     region,
-                    roleName: organization.roleName,
+                    // The config requires exactly one of them (config/stackConfig.ts).
+                    access: organization.profile !== undefined ? { profile: organization.profile } : { roleName: organization.roleName! },
                     trailName: config.trailName,
                     bucketName: this.archiveBucketName,
                     kmsKeyArn: this.archive.keyArn,
@@ -274,6 +278,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     config: config.alerts,
                     settings: alertingSettings(config, detections.map(alertDetectionOf)),
                     alarmTopicArn: config.normaliser.alarmTopicArn,
+                    breakGlassRoleArn: config.breakGlassRoleArn,
+                    deployPrincipalArn,
                     tags,
                 },
                 { parent: this },

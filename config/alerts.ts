@@ -74,6 +74,11 @@ export const alertsSchema = z.strictObject({
     dedupMinutes: wholeNumber(1, 10_080).default(60),
     /** Memory of the event evaluator (DuckDB runs in it). */
     evaluatorMemoryMb: wholeNumber(512, 10_240).default(1024),
+    /**
+     * Most event evaluators running at once (the SQS event source's maximum concurrency, 2-1,000): a backlog
+     * of normalised files waits in the queue instead of taking the account's Lambda concurrency.
+     */
+    evaluatorMaxConcurrency: wholeNumber(2, 1000).default(10),
     /** The SNS topic (created by the stack) for people: e-mail, Chatbot, webhooks. */
     snsTopic: z
         .strictObject({

@@ -238,21 +238,46 @@ const iamPrincipalArn = z.string({ error: "must be an IAM role or user ARN" }).r
 export const TRAIL_MODES = ["per-account", "organization", "existing"] as const;
 export type TrailMode = (typeof TRAIL_MODES)[number];
 
-const organizationSchema = z.strictObject({
-    /** The AWS Organizations id, `o-` and 10-32 lowercase letters or digits: CloudTrail's key prefix `AWSLogs/<id>/`. */
-    id: z
-        .string({ error: "must be an AWS Organizations id such as o-a1b2c3d4e5 (a string)" })
-        .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5" }),
-    /** The organization's management account: an organization trail can only be created there. */
-    managementAccountId: accountId,
-    /** Role the program assumes in the management account to create the organization trail. */
-    roleName: roleName.default(DEFAULT_MEMBER_ROLE),
-    /**
-     * Migration from per-account (README "Move from per-account to organization"): keep the member trails and
-     * their grants beside the organization trail until its first files arrive, so no event goes unrecorded.
-     */
-    keepMemberTrails: z.boolean({ error: "must be true or false" }).default(false),
-});
+const organizationSchema = z
+    .strictObject({
+        /** The AWS Organizations id, `o-` and 10-32 lowercase letters or digits: CloudTrail's key prefix `AWSLogs/<id>/`. */
+        id: z
+            .string({ error: "must be an AWS Organizations id such as o-a1b2c3d4e5 (a string)" })
+            .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5" }),
+        /** The organization's management account: an organization trail can only be created there. */
+        managementAccountId: accountId,
+        /**
+         * Role the program assumes in the management account to create the organization trail. No default:
+         * OrganizationAccountAccessRole exists only in member accounts that Organizations created, never in the
+         * management account (docs/deploy-organization.md). Exactly one of roleName and profile.
+         */
+        roleName: roleName.optional(),
+        /** Named AWS profile of the management account's own credentials (e.g. an IAM Identity Center session), instead of a role. */
+        profile: z
+            .string({ error: "must be the name of an AWS profile (a string)" })
+            .regex(/^[\w.@+=,-]{1,128}$/, { error: "must be the name of an AWS profile (letters, digits and ._-@+=,)" })
+            .optional(),
+        /**
+         * Migration from per-account (README "Move from per-account to organization"): keep the member trails and
+         * their grants beside the organization trail until its first files arrive, so no event goes unrecorded.
+         */
+        keepMemberTrails: z.boolean({ error: "must be true or false" }).default(false),
+    })
+    .superRefine((organization, ctx) => {
+        if ((organization.roleName === undefined) === (organization.profile === undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                path: [organization.roleName === undefined ? "roleName" : "profile"],
+                input: organization.roleName === undefined ? undefined : organization.profile,
+                message:
+                    organization.roleName === undefined
+                        ? `must name the role the program assumes in the management account ${organization.managementAccountId} to create the organization trail ` +
+                          "(OrganizationAccountAccessRole exists only in member accounts Organizations created, not in the management account), " +
+                          "or set organization.profile to an AWS profile of that account; docs/deploy-organization.md lists the permissions it needs"
+                        : "is set together with organization.roleName: choose one, the role to assume or the profile of the management account",
+            });
+        }
+    });
 
 const existingArchiveSchema = z.strictObject({
     /** The bucket another team's trail (e.g. Control Tower's organization trail) already delivers to. Never modified by this stack. */
@@ -265,6 +290,16 @@ const existingArchiveSchema = z.strictObject({
         .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/, {
             error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
         })
+        .optional(),
+    /**
+     * The bucket's region, when it is not the stack's and the logs are not SSE-KMS (an SSE-KMS key is in its
+     * bucket's region, so `kmsKeyArn` tells it). The normaliser reads the bucket there; unset, it follows
+     * S3's redirect on every read. The bucket's events still reach the stack's region only through a rule
+     * that forwards them (`npm run bucket-owner-statements`).
+     */
+    region: z
+        .string({ error: "must be a region name such as eu-west-1" })
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" })
         .optional(),
     /**
      * The organization id when an organization trail (Control Tower's, say) fills the bucket: its keys are
@@ -390,7 +425,7 @@ function trailModeProblems(values: Record<string, unknown>): string[] {
         if (needed && !present) {
             problems.push(
                 `${configKeyPath([key])} is missing: trailMode ${mode} needs it (` +
-                    (key === "organization" ? "{ id: o-…, managementAccountId: …, roleName?: … }" : "{ bucketName: …, kmsKeyArn?: … }") +
+                    (key === "organization" ? "{ id: o-…, managementAccountId: …, roleName: … or profile: … }" : "{ bucketName: …, kmsKeyArn?: … }") +
                     ")",
             );
         }

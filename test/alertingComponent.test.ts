@@ -39,12 +39,28 @@ describe("Alerting component", () => {
         expect(resources.filter((resource) => resource.type === "cloudtrail-lake:alerts:Alerting")).to.have.length(1);
     });
 
-    it("encrypts the topic with its own rotating key, usable by CloudWatch alarms", () => {
+    it("encrypts the topic with its own rotating key, which only the deployer may re-policy and nobody may disable or delete", () => {
         const topic = get("aws:sns/topic:Topic", "alerts-topic");
         expect(topic.kmsMasterKeyId).to.equal(`arn:aws:kms:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:key/alerts-topic-key-key-id`);
         const key = get("aws:kms/key:Key", "alerts-topic-key");
         expect(key.enableKeyRotation).to.equal(true);
-        expect(json(key.policy)).to.deep.equal(alertKeyPolicy({ partition: "aws", centralAccountId: MOCK_CENTRAL_ACCOUNT_ID }));
+        const policy = json(key.policy);
+        expect(policy).to.deep.equal(
+            alertKeyPolicy({
+                partition: "aws",
+                centralAccountId: MOCK_CENTRAL_ACCOUNT_ID,
+                deployPrincipalArn: `arn:aws:iam::${MOCK_CENTRAL_ACCOUNT_ID}:user/offline`,
+            }),
+        );
+        // The topic policy denies every publisher but the two roles: the key admits no service principal either.
+        expect(policy.Statement.filter((statement: PolicyStatementJson) => (statement.Principal as { Service?: string } | undefined)?.Service)).to.deep.equal(
+            [],
+        );
+        expect(policy.Statement.find((statement: PolicyStatementJson) => statement.Sid === "DenyKeyDestructionExceptBreakGlass")).to.deep.include({
+            Effect: "Deny",
+            Principal: "*",
+            Action: ["kms:DisableKey", "kms:ScheduleKeyDeletion"],
+        });
     });
 
     it("lets only the two alert functions' roles publish, and never a public principal", () => {

@@ -295,7 +295,7 @@ describe("scheduled evaluator (recorded Athena)", () => {
                     const operation = request.headers["x-amz-target"].replace("AmazonAthena.", "");
                     const input = JSON.parse(request.body ?? "{}");
                     if (operation === "StartQueryExecution") started.push(input.QueryString);
-                    const failed = started.length === 1;
+                    const failed = input.QueryExecutionId === "q-1";
                     const body =
                         operation === "StartQueryExecution"
                             ? { QueryExecutionId: `q-${started.length}` }
@@ -347,5 +347,95 @@ describe("scheduled evaluator (recorded Athena)", () => {
             "scheduled detections failed: access-denied-burst (window 2026-11-25T09:45:00Z to 2026-11-25T10:15:00Z); see the log for reasons",
         );
         expect(errors).to.have.length(1);
+    });
+
+    /** An Athena whose queries stay RUNNING until `running(id, started)` says they are done, each answering no rows. */
+    async function scriptedAthena(done: (queryExecutionId: string, started: readonly string[]) => boolean) {
+        const { Readable } = await import("node:stream");
+        const { AthenaClient } = await import("@aws-sdk/client-athena");
+        const started: string[] = [];
+        const client = new AthenaClient({
+            region: "eu-west-1",
+            credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+            maxAttempts: 1,
+            requestHandler: {
+                handle: async (request: { headers: Record<string, string>; body?: string }) => {
+                    const operation = request.headers["x-amz-target"].replace("AmazonAthena.", "");
+                    const input = JSON.parse(request.body ?? "{}");
+                    if (operation === "StartQueryExecution") started.push(`q-${started.length + 1}`);
+                    const body =
+                        operation === "StartQueryExecution"
+                            ? { QueryExecutionId: started.at(-1) }
+                            : operation === "GetQueryExecution"
+                              ? { QueryExecution: { Status: { State: done(input.QueryExecutionId, started) ? "SUCCEEDED" : "RUNNING" } } }
+                              : operation === "StopQueryExecution"
+                                ? {}
+                                : { ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: "eventid" }] }, Rows: [{ Data: [{ VarCharValue: "eventid" }] }] } };
+                    return {
+                        response: {
+                            statusCode: 200,
+                            headers: { "content-type": "application/x-amz-json-1.1" },
+                            body: Readable.from([Buffer.from(JSON.stringify(body))]),
+                        },
+                    };
+                },
+            } as never,
+        });
+        return { client, started };
+    }
+
+    async function windowedEvaluator(athena: unknown, count: number, options: Record<string, number>, errors: unknown[] = []) {
+        const { createScheduledEvaluator } = await import("../lambda/alerts/handlers");
+        const { MemoryDedupStore } = await import("../lambda/alerts/dedup");
+        const windowed = fixtureSettings().detections.find((detection) => detection.kind === "threshold")!;
+        return createScheduledEvaluator({
+            settings: fixtureSettings({ detections: Array.from({ length: count }, (_, index) => ({ ...windowed, id: `burst-${index + 1}` })) }),
+            dedup: new MemoryDedupStore(),
+            destinations: [],
+            logger: { info() {}, error: (message, details) => void errors.push({ message, ...details }) },
+            athena: athena as never,
+            workgroup: "cloudtrail-lake-prod",
+            database: "cloudtrail_lake_prod",
+            ...options,
+        });
+    }
+
+    it("runs the windowed detections at once, up to its concurrency: three queries that each wait for the others all finish", async () => {
+        // Run one after another, the first would wait for the third until its timeout.
+        const athena = await scriptedAthena((_id, started) => started.length >= 3);
+        const evaluator = await windowedEvaluator(athena.client, 3, { concurrency: 3, queryTimeoutMs: 20_000 });
+        expect(await evaluator()).to.deep.equal({ alerts: 0, failed: [], notRun: [] });
+        expect(athena.started).to.deep.equal(["q-1", "q-2", "q-3"]);
+    });
+
+    it("never starts more queries than its concurrency", async () => {
+        let mostAtOnce = 0;
+        const finished = new Set<string>();
+        const athena = await scriptedAthena((id, started) => {
+            mostAtOnce = Math.max(mostAtOnce, started.length - finished.size);
+            finished.add(id);
+            return true;
+        });
+        const evaluator = await windowedEvaluator(athena.client, 6, { concurrency: 2 });
+        await evaluator();
+        expect(athena.started).to.have.length(6);
+        expect(mostAtOnce).to.be.at.most(2);
+    });
+
+    it("stops starting detections when its time budget runs out, and fails the run naming those not run", async () => {
+        // Each query takes at least 300 ms; with 400 ms of budget and 250 ms needed to start one, only the first runs.
+        const begun = new Map<string, number>();
+        const athena = await scriptedAthena((id) => {
+            if (!begun.has(id)) begun.set(id, Date.now());
+            return Date.now() - begun.get(id)! >= 300;
+        });
+        const errors: Record<string, unknown>[] = [];
+        const evaluator = await windowedEvaluator(athena.client, 3, { concurrency: 1, budgetMs: 400, minimumQueryMs: 250, queryTimeoutMs: 60_000 }, errors);
+        const error = await evaluator().catch((caught: Error) => caught);
+        expect(athena.started).to.deep.equal(["q-1"]);
+        expect((error as Error).message).to.match(/^not run within the 0.4 s budget: burst-2, burst-3 \(window /);
+        expect(errors.find((entry) => entry.message === "scheduled detections not run: the run's time budget was spent")).to.deep.include({
+            detections: ["burst-2", "burst-3"],
+        });
     });
 });

@@ -32,13 +32,13 @@ describe("npm run bucket-owner-statements (existing archive in another account)"
     const printed = JSON.parse(bucketOwnerStatementsFor(existing, roleArn));
     const document = (statements: unknown[]) => ({ Version: "2012-10-17", Statement: statements });
 
-    it("grants the deployed role s3:GetObject on AWSLogs/ and kms:Decrypt through S3 in the bucket's region, nothing more", () => {
+    it("grants the deployed role s3:GetObject and s3:GetObjectVersion (the events carry a version-id) on AWSLogs/ and kms:Decrypt through S3 in the bucket's region, nothing more", () => {
         expect(printed["add to the policy of bucket"].statements).to.deep.equal([
             {
                 Sid: "CloudTrailLakeNormaliserReadsLogs",
                 Effect: "Allow",
                 Principal: { AWS: roleArn },
-                Action: "s3:GetObject",
+                Action: ["s3:GetObject", "s3:GetObjectVersion"],
                 Resource: `arn:aws:s3:::${bucket}/AWSLogs/*`,
             },
         ]);

@@ -13,8 +13,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { collectPolicyDocuments, FIXTURE_DIR, fixtureFileName, PolicyDocumentOf } from "../testing/policyHarness";
 import { declareMockStack, DeclaredResource, readStackFile } from "../testing/mockProgram";
-import { declareProdStack } from "../testing/policyHarness";
-import { policyDocumentProblems } from "../policy-pack/policyDocuments";
+import { declareProdStack, runPolicies } from "../testing/policyHarness";
+import { KEY_POLICY_SERVICE_RULES, policyDocumentProblems } from "../policy-pack/policyDocuments";
 
 const LIBRARY_CHECK = { trust: validateTrustPolicy, identity: validateIdentityPolicy, resource: validateResourcePolicy, key: validateResourcePolicy };
 
@@ -188,7 +188,7 @@ describe("policy documents of the organization and existing trail modes (issue 1
     const modes: Record<string, Record<string, unknown>> = {
         organization: {
             "cloudtrail-lake:trailMode": "organization",
-            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" },
+            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", roleName: "CloudTrailLakeOrganizationTrail" },
         },
         existing: {
             "cloudtrail-lake:trailMode": "existing",
@@ -215,4 +215,93 @@ describe("policy documents of the organization and existing trail modes (issue 1
             }
         });
     }
+});
+
+describe("the checks refuse the documents the second AWS review found wrong (test/fixtures/policy-regressions)", () => {
+    const before = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "policy-regressions", file), "utf8"));
+
+    it("s3:GetBucketLocation under an s3:prefix condition, a key that action does not have", async () => {
+        const problems = await policyDocumentProblems(before("iam-rolePolicy.alerts-schedule-role-policy.policy.json"), "identity");
+        expect(problems).to.deep.equal([
+            "Statement[2] (ListNormalisedAndResults): condition key s3:prefix is not in the request context of s3:GetBucketLocation (AWS's service authorization reference lists no such key for it): the statement never applies to that action; split it into a statement of its own",
+        ]);
+    });
+
+    it("the tamper topic's key letting EventBridge publish only under aws:SourceAccount", async () => {
+        const problems = await policyDocumentProblems(before("kms-key.tamper-alarm-topic-key.policy.json"), "key");
+        expect(problems).to.have.length(1);
+        expect(problems[0]).to.match(/^Statement\[1\] \(EventBridgePublishesToEncryptedTopic\): events\.amazonaws\.com never sends aws:SourceAccount to KMS/);
+        expect(problems[0]).to.contain("https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html");
+    });
+
+    for (const key of KEY_POLICY_SERVICE_RULES[0].unsupportedKeys) {
+        it(`${key} on events.amazonaws.com in any key policy, but not beside EventBridge's own event-bus context`, async () => {
+            const statement = {
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: "*",
+                Condition: { StringEquals: { [key]: key === "aws:SourceOrgID" ? "o-a1b2c3d4e5" : "123456789012" } },
+            };
+            expect((await policyDocumentProblems({ Version: "2012-10-17", Statement: [statement] }, "key")).join()).to.contain(`never sends ${key}`);
+            const bus = {
+                ...statement,
+                Condition: {
+                    StringEquals: {
+                        ...statement.Condition.StringEquals,
+                        "kms:EncryptionContext:aws:events:event-bus:arn": "arn:aws:events:eu-west-1:123456789012:event-bus/b",
+                    },
+                },
+            };
+            expect(await policyDocumentProblems({ Version: "2012-10-17", Statement: [bus] }, "key")).to.deep.equal([]);
+        });
+    }
+
+    it("a key condition on one action of a statement, unless the operator is made for absent keys", async () => {
+        const statement = (operator: string) => ({
+            Effect: "Allow",
+            Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+            Resource: "arn:aws:s3:::b",
+            Condition: { [operator]: { "s3:prefix": "normalised/*" } },
+        });
+        expect((await policyDocumentProblems({ Version: "2012-10-17", Statement: [statement("StringLike")] }, "identity")).join()).to.contain(
+            "not in the request context of s3:GetBucketLocation",
+        );
+        expect(await policyDocumentProblems({ Version: "2012-10-17", Statement: [statement("StringLikeIfExists")] }, "identity")).to.deep.equal([]);
+    });
+
+    it("topic keys without the archive key's Deny, and an alert key admitting CloudWatch alarms its topic policy denies (pack rules)", async () => {
+        const topicArn = "arn:aws:sns:ap-northeast-1:999999999999:alerts-topic";
+        const keyArn = "arn:aws:kms:ap-northeast-1:999999999999:key/alerts-topic-key-key-id";
+        const resource = (type: string, name: string, outputs: Record<string, unknown>) => ({
+            urn: `urn:pulumi:prod::cloudtrail-lake::${type}::${name}`,
+            type,
+            name,
+            inputs: outputs,
+            outputs,
+            parent: "",
+            dependencies: [],
+            provider: "",
+            retainOnDelete: false,
+            custom: true,
+        });
+        const violations = await runPolicies([
+            resource("aws:kms/key:Key", "alerts-topic-key", {
+                arn: keyArn,
+                enableKeyRotation: true,
+                policy: JSON.stringify(before("kms-key.alerts-topic-key.policy.json")),
+            }),
+            resource("aws:sns/topic:Topic", "alerts-topic", { arn: topicArn, kmsMasterKeyId: keyArn }),
+            resource("aws:sns/topicPolicy:TopicPolicy", "alerts-topic-policy", {
+                arn: topicArn,
+                policy: JSON.stringify(before("sns-topicPolicy.alerts-topic-policy.policy.json")),
+            }),
+        ]);
+        const messages = (policy: string) => violations.filter((violation) => violation.policy === policy).map((violation) => violation.message);
+        expect(messages("sns-topic-key-agrees")).to.deep.equal([
+            "Key alerts-topic-key lets cloudwatch.amazonaws.com use it for topic alerts-topic, whose policy does not let cloudwatch.amazonaws.com publish: remove the key grant, or allow the publisher in the topic policy.",
+        ]);
+        expect(messages("topic-keys-tamper-proof")).to.have.length(3);
+        expect(messages("topic-keys-tamper-proof").join("\n")).to.match(/kms:DisableKey[\s\S]*kms:ScheduleKeyDeletion[\s\S]*kms:PutKeyPolicy/);
+    });
 });

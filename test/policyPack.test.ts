@@ -466,6 +466,54 @@ describe("policy pack", () => {
             },
             /shared is shared with "arn:aws:quicksight:us-east-1:999999999999:namespace\/default", which is not one QuickSight user or group/,
         ],
+        [
+            "topic-keys-tamper-proof",
+            {
+                match: isType("aws:kms/key:Key", "alerts-topic-key"),
+                change: editPolicy((document) => {
+                    document.Statement = document.Statement.filter((statement) => statement.Effect !== "Deny");
+                }),
+            },
+            /Key alerts-topic-key encrypts topic alerts-topic but its policy does not deny kms:DisableKey/,
+        ],
+        [
+            "sns-topic-key-agrees",
+            {
+                match: isType("aws:kms/key:Key", "tamper-alarm-topic-key"),
+                change: editPolicy((document) => {
+                    document.Statement = document.Statement.filter((statement) => statement.Sid !== "EventBridgePublishesToEncryptedTopic");
+                }),
+            },
+            /Topic tamper-alarm-topic lets events\.amazonaws\.com publish, but its key tamper-alarm-topic-key does not let events\.amazonaws\.com use it/,
+        ],
+        [
+            "policy-documents-valid",
+            {
+                match: isType("aws:kms/key:Key", "tamper-alarm-topic-key"),
+                change: editPolicy((document) => {
+                    const statement = document.Statement.find((candidate) => candidate.Sid === "EventBridgePublishesToEncryptedTopic")!;
+                    statement.Condition = { StringEquals: { "aws:SourceAccount": "999999999999" } };
+                }),
+            },
+            /events\.amazonaws\.com never sends aws:SourceAccount to KMS for EventBridge rules publishing to an SNS topic/,
+        ],
+        [
+            "eventbridge-failures-visible",
+            {
+                match: isType("aws:cloudwatch/eventTarget:EventTarget", "tamper-alarm-key-target"),
+                change: (p) => {
+                    delete p.deadLetterConfig;
+                },
+            },
+            /Event target tamper-alarm-key-target has no deadLetterConfig/,
+        ],
+        [
+            "eventbridge-failures-visible",
+            (all) => {
+                all.splice(all.findIndex(isType("aws:cloudwatch/metricAlarm:MetricAlarm", "alerts-schedule-watch-failed-invocations-0")), 1);
+            },
+            /Rule alerts-schedule-rule \(target alerts-schedule-target\) has no CloudWatch alarm on AWS\/Events FailedInvocations/,
+        ],
     ];
 
     for (const [rule, mutation, message, config] of cases) {

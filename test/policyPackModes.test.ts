@@ -6,7 +6,7 @@ const accounts = [
     { id: "111122223333", name: "security" },
     { id: "444455556666", name: "workload-a" },
 ];
-const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" };
+const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", roleName: "CloudTrailLakeOrganizationTrail" };
 const existingBucket = "aws-controltower-logs-123456789012-ap-northeast-1";
 
 const copy = (resources: readonly DeclaredResource[]): DeclaredResource[] => JSON.parse(JSON.stringify(resources));
@@ -92,7 +92,7 @@ describe("policy pack: the migration from per-account to organization (issue 15)
         const migrating = await declareMockStack({
             "cloudtrail-lake:accounts": accounts,
             "cloudtrail-lake:trailMode": "organization",
-            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", keepMemberTrails: true },
+            "cloudtrail-lake:organization": { ...organization, keepMemberTrails: true },
         });
         const trails = migrating.filter((resource) => resource.type === "aws:cloudtrail/trail:Trail");
         expect(trails.map((trail) => Boolean(trail.inputs.isOrganizationTrail)).sort()).to.deep.equal([false, false, true]);

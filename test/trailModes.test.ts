@@ -11,7 +11,7 @@ const accounts = [
     { id: "111122223333", name: "security" },
     { id: "444455556666", name: "workload-a" },
 ];
-const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" };
+const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", roleName: "CloudTrailLakeOrganizationTrail" };
 const region = "ap-northeast-1";
 const existingBucket = "aws-controltower-logs-123456789012-ap-northeast-1";
 const existingKey = "arn:aws:kms:ap-northeast-1:123456789012:key/0000aaaa-11bb-22cc-33dd-444444eeeeee";
@@ -22,6 +22,21 @@ const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) 
 const policyOf = (resources: DeclaredResource[], type: string, name: string) => json(findResource(resources, type, name).inputs.policy);
 
 describe("trail modes (issue 15)", () => {
+    it("organization: with organization.profile, creates the trail with the management account's own credentials, locked to that account", async () => {
+        const resources = await declareMockStack({
+            "cloudtrail-lake:accounts": accounts,
+            "cloudtrail-lake:trailMode": "organization",
+            "cloudtrail-lake:organization": { id: organization.id, managementAccountId: organization.managementAccountId, profile: "management-admin" },
+        });
+        const provider = findResource(resources, "pulumi:providers:aws", "organization-trail-provider");
+        expect(provider.inputs.profile).to.equal("management-admin");
+        expect(provider.inputs.assumeRoles).to.equal(undefined);
+        expect(json(provider.inputs.allowedAccountIds)).to.deep.equal([organization.managementAccountId]);
+        expect(ofType(resources, "aws:cloudtrail/trail:Trail")[0].outputs.arn).to.equal(
+            `arn:aws:cloudtrail:${region}:${organization.managementAccountId}:trail/cloudtrail-lake`,
+        );
+    });
+
     describe("organization", () => {
         let resources: DeclaredResource[];
         before(async () => {
@@ -105,6 +120,16 @@ describe("trail modes (issue 15)", () => {
             const target = findResource(resources, "aws:cloudwatch/eventTarget:EventTarget", "normaliser-archive-events-to-queue");
             const queue = findResource(resources, "aws:sqs/queue:Queue", "normaliser-queue");
             expect(target.inputs.arn).to.equal(queue.outputs.arn);
+            // A delivery the queue refuses is kept and alarmed on, not dropped.
+            const deadLetters = findResource(resources, "aws:sqs/queue:Queue", "normaliser-archive-events-watch-dlq");
+            expect(target.inputs.deadLetterConfig).to.deep.equal({ arn: deadLetters.outputs.arn });
+            expect(
+                findResource(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "normaliser-archive-events-watch-failed-invocations-0").inputs,
+            ).to.deep.include({
+                namespace: "AWS/Events",
+                metricName: "FailedInvocations",
+                dimensions: { RuleName: rule.outputs.name },
+            });
             expect(policyOf(resources, "aws:sqs/queuePolicy:QueuePolicy", "normaliser-queue-policy").Statement[0]).to.deep.equal({
                 Sid: "ArchiveObjectCreatedEvents",
                 Effect: "Allow",
@@ -115,7 +140,7 @@ describe("trail modes (issue 15)", () => {
             });
         });
 
-        it("reads the existing archive with s3:GetObject on AWSLogs/ and kms:Decrypt on its key only, and no version listing", () => {
+        it("reads the existing archive with s3:GetObject and s3:GetObjectVersion on AWSLogs/ and kms:Decrypt on its key only, in its region, and no version listing", () => {
             const policy = policyOf(resources, "aws:iam/rolePolicy:RolePolicy", "normaliser-role-policy");
             const onExisting = policy.Statement.filter((statement: { Resource: string | string[] }) =>
                 JSON.stringify(statement.Resource).includes(existingBucket),
@@ -127,8 +152,15 @@ describe("trail modes (issue 15)", () => {
                 existingArchiveReadStatements({ partition: "aws", bucketName: existingBucket, kmsKeyArn: existingKey }),
             );
             expect(JSON.stringify(policy)).to.not.include("s3:ListBucketVersions");
+            // The events carry the object's version-id, and S3 authorises a GetObject with a VersionId as s3:GetObjectVersion.
+            expect(onExisting[0].Action).to.deep.equal(["s3:GetObject", "s3:GetObjectVersion"]);
             const fn = findResource(resources, "aws:lambda/function:Function", "normaliser-function");
-            expect(fn.inputs.environment.variables).to.include({ ARCHIVE_KEY_ARN: existingKey, VERIFY_FIRST_VERSION: "false" });
+            // The SSE-KMS key is in the bucket's region: the normaliser reads the bucket there.
+            expect(fn.inputs.environment.variables).to.include({
+                ARCHIVE_KEY_ARN: existingKey,
+                VERIFY_FIRST_VERSION: "false",
+                ARCHIVE_REGION: "ap-northeast-1",
+            });
         });
 
         it("keeps a key of its own for the lake, without CloudTrail grants and with the destruction Denies", () => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ConfigError, DEFAULT_MEMBER_ROLE, parseLakeConfig } from "../config/stackConfig";
 
 const accounts = [{ id: "111122223333", name: "security" }];
-const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" };
+const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", roleName: "CloudTrailLakeOrganizationTrail" };
 
 function problemsOf(values: Record<string, unknown>): string[] {
     try {
@@ -22,9 +22,29 @@ describe("stack config: trail modes (issue 15)", () => {
         expect(config.existingArchive).to.equal(undefined);
     });
 
-    it("reads organization mode, with the Organizations role by default", () => {
-        const config = parseLakeConfig({ accounts, trailMode: "organization", organization });
-        expect(config.organization).to.deep.equal({ ...organization, roleName: DEFAULT_MEMBER_ROLE, keepMemberTrails: false });
+    it("reads organization mode with the role to assume in the management account, or a profile of it", () => {
+        expect(parseLakeConfig({ accounts, trailMode: "organization", organization }).organization).to.deep.equal({ ...organization, keepMemberTrails: false });
+        const withoutRole = { id: organization.id, managementAccountId: organization.managementAccountId };
+        expect(parseLakeConfig({ accounts, trailMode: "organization", organization: { ...withoutRole, profile: "management" } }).organization).to.deep.equal({
+            ...withoutRole,
+            profile: "management",
+            keepMemberTrails: false,
+        });
+    });
+
+    it("requires organization.roleName or .profile: OrganizationAccountAccessRole does not exist in the management account", () => {
+        const withoutRole = { id: organization.id, managementAccountId: organization.managementAccountId };
+        const [problem] = problemsOf({ accounts, trailMode: "organization", organization: withoutRole });
+        expect(problem).to.match(
+            /^cloudtrail-lake:organization\.roleName is missing: it must name the role the program assumes in the management account 123456789012/,
+        );
+        expect(problem).to.contain("OrganizationAccountAccessRole exists only in member accounts");
+        expect(problem).to.contain("organization.profile");
+        expect(problemsOf({ accounts, trailMode: "organization", organization: { ...organization, profile: "management" } })).to.deep.equal([
+            'cloudtrail-lake:organization.profile = "management": is set together with organization.roleName: choose one, the role to assume or the profile of the management account',
+        ]);
+        // Member accounts keep the default: Organizations creates the role in the accounts it creates.
+        expect(parseLakeConfig({ accounts }).accounts[0].roleName).to.equal(DEFAULT_MEMBER_ROLE);
     });
 
     it("reads existing mode, with and without a key", () => {
@@ -47,19 +67,23 @@ describe("stack config: trail modes (issue 15)", () => {
     });
 
     it("rejects an org id that is not o- and 10-32 lowercase letters or digits, and a management account not 12 digits, together", () => {
-        const problems = problemsOf({ accounts, trailMode: "organization", organization: { id: "o-ABC", managementAccountId: "12345" } });
+        const problems = problemsOf({ accounts, trailMode: "organization", organization: { id: "o-ABC", managementAccountId: "12345", roleName: "R" } });
         expect(problems).to.deep.equal([
             'cloudtrail-lake:organization.id = "o-ABC": must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5',
             'cloudtrail-lake:organization.managementAccountId = "12345": must be exactly 12 digits (an AWS account id)',
         ]);
         expect(
-            problemsOf({ accounts, trailMode: "organization", organization: { id: `o-${"a".repeat(33)}`, managementAccountId: "123456789012" } }),
+            problemsOf({
+                accounts,
+                trailMode: "organization",
+                organization: { id: `o-${"a".repeat(33)}`, managementAccountId: "123456789012", roleName: "R" },
+            }),
         ).to.have.length(1);
     });
 
     it("names the missing key of organization and existing modes", () => {
         expect(problemsOf({ accounts, trailMode: "organization" })).to.deep.equal([
-            "cloudtrail-lake:organization is missing: trailMode organization needs it ({ id: o-…, managementAccountId: …, roleName?: … })",
+            "cloudtrail-lake:organization is missing: trailMode organization needs it ({ id: o-…, managementAccountId: …, roleName: … or profile: … })",
         ]);
         expect(problemsOf({ accounts, trailMode: "existing" })).to.deep.equal([
             "cloudtrail-lake:existingArchive is missing: trailMode existing needs it ({ bucketName: …, kmsKeyArn?: … })",
@@ -78,7 +102,7 @@ describe("stack config: trail modes (issue 15)", () => {
     it("reports a mode problem together with every other problem, and unknown keys with what is allowed", () => {
         const problems = problemsOf({ accounts: [{ id: "1", name: "a" }], trailMode: "organization", organization: { ...organization, role: "x" } });
         expect(problems).to.include(
-            "cloudtrail-lake:organization.role: unknown key (a typo?); allowed here: id, managementAccountId, roleName, keepMemberTrails",
+            "cloudtrail-lake:organization.role: unknown key (a typo?); allowed here: id, managementAccountId, roleName, profile, keepMemberTrails",
         );
         expect(problems.some((problem) => problem.startsWith("cloudtrail-lake:accounts[0].id"))).to.equal(true);
     });

@@ -4,42 +4,65 @@
  */
 import { hiveColumns, PARTITION_COLUMNS } from "../../contract/schema";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
-import { keyAdministeredThroughIam, PolicyDocument, PolicyStatement } from "../archive/archivePolicies";
+import { keyAdministeredThroughIam, keyProtection, PolicyDocument, PolicyStatement } from "../archive/archivePolicies";
 import { ProjectionArgs, TableDefinition } from "../catalog/tables";
 import { RECENT_TABLE } from "../../contract/alerting";
 import { AWS_IP_RANGES_TABLE } from "../../contract/awsIpRanges";
 
+/** Who may destroy a key of the stack or change its policy (the archive key's protections, components/archive/archivePolicies.ts). */
+export interface KeyGuardians {
+    /** Alone may disable the key or schedule its deletion (config `cloudtrail-lake:breakGlassRoleArn`). @default nobody */
+    readonly breakGlassRoleArn?: string;
+    /** Whoever runs `pulumi up`: besides the break-glass role, the only principal that may change the key policy. */
+    readonly deployPrincipalArn: string;
+}
+
 /**
- * Key policy of an SNS topic's own key. SNS encrypts with it on behalf of the publishers (their IAM
- * policies grant GenerateDataKey/Decrypt, delegated by the first statement); a service that publishes
- * for the account (CloudWatch alarms, EventBridge rules) may do so only when the key policy lets its
- * service principal use the key, and only for this account.
+ * Key policy of an SNS topic's own key. SNS encrypts with it on behalf of the publishers: IAM
+ * principals of the account through their IAM policies (delegated by the first statement), and the
+ * AWS services in `publisherServices`, which need the key policy itself to name them.
+ *
+ * A service's statement carries no aws:SourceAccount / aws:SourceArn: SNS's key-management page
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html, "Enable compatibility between
+ * event sources from AWS services and encrypted topics") shows the statement without them and says that
+ * for EventBridge they are not supported: every publish would fail KMS authorisation. AWS documents no
+ * encryption context that SNS sets on a topic's data keys, so nothing pins the statement to the topic;
+ * who may publish is pinned by the topic policy (rule and alarm ARNs), which SNS checks before it
+ * touches the key.
+ *
+ * Like the archive key, nobody but the break-glass role may disable or delete it, and nobody but that
+ * role and the deployer may change this policy: a disabled topic key silences every alarm on the topic.
  */
-export function encryptedTopicKeyPolicy(args: {
-    readonly partition: string;
-    readonly centralAccountId: string;
-    readonly publisherService: string;
-    readonly sid: string;
-}): PolicyDocument {
+export function encryptedTopicKeyPolicy(
+    args: KeyGuardians & {
+        readonly partition: string;
+        readonly centralAccountId: string;
+        /** Service principals that publish to the topic, with the Sid of their statement. @default none */
+        readonly publisherServices?: readonly { readonly service: string; readonly sid: string }[];
+    },
+): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
             keyAdministeredThroughIam(args.partition, args.centralAccountId),
-            {
-                Sid: args.sid,
+            ...(args.publisherServices ?? []).map(({ service, sid }): PolicyStatement => ({
+                Sid: sid,
                 Effect: "Allow",
-                Principal: { Service: args.publisherService },
+                Principal: { Service: service },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": args.centralAccountId } },
-            },
+            })),
+            ...keyProtection(args),
         ],
     };
 }
 
-/** The alert topic's key: CloudWatch alarms may publish to it. */
-export function alertKeyPolicy(args: { partition: string; centralAccountId: string }): PolicyDocument {
-    return encryptedTopicKeyPolicy({ ...args, publisherService: "cloudwatch.amazonaws.com", sid: "CloudWatchAlarmsPublishToEncryptedTopic" });
+/**
+ * The alert topic's key: only the alert functions publish (through their roles' IAM policies), so no
+ * service principal is named; the topic policy denies every other publisher anyway.
+ */
+export function alertKeyPolicy(args: KeyGuardians & { partition: string; centralAccountId: string }): PolicyDocument {
+    return encryptedTopicKeyPolicy(args);
 }
 
 /**
@@ -91,6 +114,23 @@ export function deliveryDeadLetterQueuePolicy(args: { queueArn: string; topicArn
                 Action: "sqs:SendMessage",
                 Resource: args.queueArn,
                 Condition: { ArnEquals: { "aws:SourceArn": args.topicArn } },
+            },
+        ],
+    };
+}
+
+/** The dead-letter queue of EventBridge targets: only the stack's rules may send (EventBridge's documented queue policy). */
+export function eventTargetDeadLetterQueuePolicy(args: { queueArn: string; ruleArns: readonly string[] }): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "UndeliveredRuleEvents",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: args.queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": [...args.ruleArns].sort() } },
             },
         ],
     };
@@ -193,12 +233,15 @@ export function scheduledEvaluatorPolicy(
             {
                 Sid: "ListNormalisedAndResults",
                 Effect: "Allow",
-                Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+                Action: "s3:ListBucket",
                 Resource: args.lakeBucketArn,
                 Condition: {
                     StringLike: { "s3:prefix": [`${LAKE_PREFIXES.normalised}*`, `${LAKE_PREFIXES.reference}*`, `${LAKE_PREFIXES.athenaResults}*`] },
                 },
             },
+            // s3:GetBucketLocation has no s3:prefix key (service authorization reference): under that condition it was never granted.
+            // Athena calls it on the results location with the caller's permissions.
+            { Sid: "LocateLakeBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: args.lakeBucketArn },
             { Sid: "ReadNormalised", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.normalised}*` },
             { Sid: "ReadReferenceTables", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.lakeBucketArn}/${LAKE_PREFIXES.reference}*` },
             // Athena writes the results with the caller's permissions, then the caller reads them.

@@ -7,6 +7,7 @@ import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "./bundle";
 import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
 import { serviceTrustPolicy } from "../iam/servicePolicies";
+import { RuleFailureWatch } from "../ruleFailureWatch";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { ProjectionArgs } from "../catalog/tables";
 import {
@@ -42,12 +43,21 @@ export interface AlertingArgs {
     readonly settings: AlertingSettings;
     /** SNS topic the dead-letter alarms notify (normaliser.alarmTopicArn). @default none: the alarms show in CloudWatch only */
     readonly alarmTopicArn?: string;
+    /** Alone may disable or delete the alert topic's key (config `cloudtrail-lake:breakGlassRoleArn`). @default nobody */
+    readonly breakGlassRoleArn?: string;
+    /** Whoever runs `pulumi up`: besides the break-glass role, the only principal that may change the alert topic key's policy. */
+    readonly deployPrincipalArn: pulumi.Input<string>;
     /** Tags of every resource. @default none */
     readonly tags?: Record<string, string>;
 }
 
 const EVALUATOR_TIMEOUT_SECONDS = 300;
-const SCHEDULED_TIMEOUT_SECONDS = 900;
+export const SCHEDULED_TIMEOUT_SECONDS = 900;
+/**
+ * /tmp of the event evaluator: one normalised file and DuckDB's spill files (its memory limit is 512 MB,
+ * lambda/alerts/handlers.ts). Lambda's default of 512 MB would leave no room for both.
+ */
+export const EVALUATOR_EPHEMERAL_STORAGE_MB = 2048;
 
 /**
  * Alerting: normalised files → S3 notification → SQS → event evaluator (DuckDB, kind=event
@@ -126,8 +136,8 @@ export class Alerting extends pulumi.ComponentResource {
                 {
                     description: "cloudtrail-lake: encrypts the alert topic",
                     enableKeyRotation: true,
-                    policy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
-                        alertKeyPolicy({ partition: args.partition, centralAccountId }),
+                    policy: policyJson(pulumi.all([args.centralAccountId, args.deployPrincipalArn]), ([centralAccountId, deployPrincipalArn]) =>
+                        alertKeyPolicy({ partition: args.partition, centralAccountId, deployPrincipalArn, breakGlassRoleArn: args.breakGlassRoleArn }),
                     ),
                     tags,
                 },
@@ -279,6 +289,7 @@ export class Alerting extends pulumi.ComponentResource {
                 role: eventRole.arn,
                 memorySize: config.evaluatorMemoryMb,
                 timeout: EVALUATOR_TIMEOUT_SECONDS,
+                ephemeralStorage: { size: EVALUATOR_EPHEMERAL_STORAGE_MB },
                 environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) } },
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
                 tags,
@@ -292,6 +303,7 @@ export class Alerting extends pulumi.ComponentResource {
                 functionName: eventEvaluator.arn,
                 batchSize: 10,
                 functionResponseTypes: ["ReportBatchItemFailures"],
+                scalingConfig: { maximumConcurrency: config.evaluatorMaxConcurrency },
             },
             { parent: this, dependsOn: [eventPolicy] },
         );
@@ -332,7 +344,17 @@ export class Alerting extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.cloudwatch.EventTarget(`${name}-schedule-target`, { rule: rule.name, arn: scheduledEvaluator.arn }, { parent: this, dependsOn: [permission] });
+        // A schedule EventBridge cannot deliver (a removed permission) counts in FailedInvocations only.
+        const scheduleWatch = new RuleFailureWatch(
+            `${name}-schedule-watch`,
+            { rules: [{ name: rule.name, arn: rule.arn, what: "starts the scheduled alert run" }], alarmTopicArn: args.alarmTopicArn, tags },
+            parent,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-schedule-target`,
+            { rule: rule.name, arn: scheduledEvaluator.arn, deadLetterConfig: { arn: scheduleWatch.deadLetterQueueArn } },
+            { parent: this, dependsOn: [permission] },
+        );
         // A failed scheduled run has no queue to land in: its error is the signal that windowed detections are blind.
         new aws.cloudwatch.MetricAlarm(
             `${name}-schedule-errors`,

@@ -346,7 +346,7 @@ export function archiveKeyPolicy(args: ArchiveGrantArgs & { readonly centralAcco
 }
 
 /** Nobody but the break-glass role may destroy the key, nobody but it and the deployer may change its policy. */
-function keyProtection(args: { readonly breakGlassRoleArn?: string; readonly deployPrincipalArn: string }): ResourceStatement[] {
+export function keyProtection(args: { readonly breakGlassRoleArn?: string; readonly deployPrincipalArn: string }): ResourceStatement[] {
     return [
         {
             Sid: "DenyKeyDestructionExceptBreakGlass",

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
 import { queueNotEmptyAlarmArgs } from "../alarms";
-import { deliveryDeadLetterQueuePolicy, encryptedTopicKeyPolicy } from "../alerts/alertPolicies";
+import { deliveryDeadLetterQueuePolicy, encryptedTopicKeyPolicy, KeyGuardians } from "../alerts/alertPolicies";
+import { RuleFailureWatch } from "../ruleFailureWatch";
 import { ResourcePolicy } from "./archivePolicies";
 
 /** The CloudTrail management events that attack the archive, by event source. */
@@ -47,8 +48,19 @@ export function bucketTamperPattern(bucketName: string): Record<string, unknown>
     };
 }
 
-/** Lets EventBridge rules of this stack, and nothing else, publish to the alarm topic. */
-export function alarmTopicPolicy(args: { readonly topicArn: string; readonly ruleArns: readonly string[]; readonly centralAccountId: string }): ResourcePolicy {
+/**
+ * Lets the stack's EventBridge rules, and the CloudWatch alarms that watch their delivery, publish to the
+ * alarm topic, and nothing else (the documented topic policies of "Amazon EventBridge targets: Amazon SNS"
+ * and of CloudWatch alarm actions, each pinned with aws:SourceArn).
+ */
+export function alarmTopicPolicy(args: {
+    readonly topicArn: string;
+    readonly ruleArns: readonly string[];
+    readonly centralAccountId: string;
+    /** CloudWatch alarms that notify the topic when a rule's delivery fails. @default none */
+    readonly alarmArns?: readonly string[];
+}): ResourcePolicy {
+    const alarms = args.alarmArns ?? [];
     return {
         Version: "2012-10-17",
         Statement: [
@@ -63,17 +75,39 @@ export function alarmTopicPolicy(args: { readonly topicArn: string; readonly rul
                     StringEquals: { "aws:SourceAccount": args.centralAccountId },
                 },
             },
+            ...(alarms.length > 0
+                ? [
+                      {
+                          Sid: "DeliveryAlarmsPublish",
+                          Effect: "Allow" as const,
+                          Principal: { Service: "cloudwatch.amazonaws.com" },
+                          Action: "sns:Publish",
+                          Resource: args.topicArn,
+                          Condition: {
+                              ArnEquals: { "aws:SourceArn": [...alarms].sort() },
+                              StringEquals: { "aws:SourceAccount": args.centralAccountId },
+                          },
+                      },
+                  ]
+                : []),
         ],
     };
 }
 
 /**
- * Key policy of the alarm topic's own key: EventBridge must be able to use it to publish to the
- * encrypted topic (EventBridge targets documentation: "Amazon SNS topic encrypted with a customer
- * managed key"), only for this account's rules.
+ * Key policy of the alarm topic's own key: EventBridge (the tamper rules) and CloudWatch (the alarms on
+ * their failed deliveries) must be able to use it to publish to the encrypted topic, in the statement
+ * SNS documents, with no aws:Source* condition (see {@link encryptedTopicKeyPolicy}); the topic policy
+ * pins the rules and alarms.
  */
-export function alarmTopicKeyPolicy(args: { readonly partition: string; readonly centralAccountId: string }): ResourcePolicy {
-    return encryptedTopicKeyPolicy({ ...args, publisherService: "events.amazonaws.com", sid: "EventBridgePublishesToEncryptedTopic" }) as ResourcePolicy;
+export function alarmTopicKeyPolicy(args: KeyGuardians & { readonly partition: string; readonly centralAccountId: string }): ResourcePolicy {
+    return encryptedTopicKeyPolicy({
+        ...args,
+        publisherServices: [
+            { service: "events.amazonaws.com", sid: "EventBridgePublishesToEncryptedTopic" },
+            { service: "cloudwatch.amazonaws.com", sid: "CloudWatchAlarmsPublishToEncryptedTopic" },
+        ],
+    }) as ResourcePolicy;
 }
 
 /** Arguments of {@link TamperAlarm}. */
@@ -88,6 +122,11 @@ export interface TamperAlarmArgs {
      * `events.amazonaws.com` publish. Unset: the component creates a topic for the alarms.
      */
     readonly alarmTopicArn?: string;
+    /** Alone may disable or delete the topic's key (config `cloudtrail-lake:breakGlassRoleArn`). @default nobody */
+    readonly breakGlassRoleArn?: string;
+    /** Whoever runs `pulumi up`: besides the break-glass role, the only principal that may change the topic key's policy. */
+    readonly deployPrincipalArn: pulumi.Input<string>;
+    /** @default none */
     readonly tags?: Record<string, string>;
 }
 
@@ -115,8 +154,13 @@ export class TamperAlarm extends pulumi.ComponentResource {
                               {
                                   description: "cloudtrail-lake: encrypts the archive tamper alarm topic",
                                   enableKeyRotation: true,
-                                  policy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
-                                      alarmTopicKeyPolicy({ partition: args.partition, centralAccountId }),
+                                  policy: policyJson(pulumi.all([args.centralAccountId, args.deployPrincipalArn]), ([centralAccountId, deployPrincipalArn]) =>
+                                      alarmTopicKeyPolicy({
+                                          partition: args.partition,
+                                          centralAccountId,
+                                          deployPrincipalArn,
+                                          breakGlassRoleArn: args.breakGlassRoleArn,
+                                      }),
                                   ),
                                   tags: args.tags,
                               },
@@ -150,6 +194,22 @@ export class TamperAlarm extends pulumi.ComponentResource {
             ),
         ];
 
+        // A tamper event EventBridge cannot deliver must not vanish: it waits in a dead-letter queue, and the
+        // rules' FailedInvocations alarm. Without a topic of the operator's, the alarms notify this topic
+        // through CloudWatch, a second publisher that does not depend on EventBridge's grant.
+        const watch = new RuleFailureWatch(
+            `${name}-delivery-watch`,
+            {
+                rules: [
+                    { name: rules[0].name, arn: rules[0].arn, what: "alarms on an attempt on the archive key" },
+                    { name: rules[1].name, arn: rules[1].arn, what: "alarms on a change to the archive bucket's protections" },
+                ],
+                alarmTopicArn: topicArn,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
         const topicPolicy =
             topic &&
             new aws.sns.TopicPolicy(
@@ -157,8 +217,8 @@ export class TamperAlarm extends pulumi.ComponentResource {
                 {
                     arn: topic.arn,
                     policy: policyJson(
-                        pulumi.all([topic.arn, args.centralAccountId, ...rules.map((rule) => rule.arn)]),
-                        ([arn, centralAccountId, ...ruleArns]) => alarmTopicPolicy({ topicArn: arn, ruleArns, centralAccountId }),
+                        pulumi.all([topic.arn, args.centralAccountId, pulumi.all(rules.map((rule) => rule.arn)), pulumi.all(watch.alarmArns)]),
+                        ([arn, centralAccountId, ruleArns, alarmArns]) => alarmTopicPolicy({ topicArn: arn, ruleArns, centralAccountId, alarmArns }),
                     ),
                 },
                 { parent: this },
@@ -170,6 +230,9 @@ export class TamperAlarm extends pulumi.ComponentResource {
                 {
                     rule: rule.name,
                     arn: topicArn,
+                    deadLetterConfig: { arn: watch.deadLetterQueueArn },
+                    // EventBridge's defaults, stated: a throttled or unavailable topic is retried for a day.
+                    retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
                 },
                 { parent: this, dependsOn: topicPolicy ? [topicPolicy] : [] },
             );

@@ -180,7 +180,9 @@ export function glueKeyPolicy(args: { readonly partition: string; readonly regio
                 Sid: "CloudWatchLogsEncryptsGlueLogs",
                 Effect: "Allow",
                 Principal: { Service: `logs.${args.region}.amazonaws.com` },
-                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                // No kms:DescribeKey here: it has no encryption context, so under this condition it was never granted
+                // (service authorization reference); CloudWatch Logs encrypts and decrypts with the context.
+                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
                 Resource: "*",
                 Condition: {
                     ArnLike: {

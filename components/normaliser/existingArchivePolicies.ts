@@ -19,6 +19,13 @@ export interface ExistingArchive {
     readonly partition: string;
     readonly bucketName: string;
     readonly kmsKeyArn?: string;
+    /** The bucket's region if configured (`existingArchive.region`). */
+    readonly region?: string;
+}
+
+/** The archive's region as far as the config tells it: configured, or its SSE-KMS key's (S3 needs the key in the bucket's region). */
+export function existingArchiveRegion(archive: ExistingArchive): string | undefined {
+    return archive.region ?? (archive.kmsKeyArn ? keyArnParts(archive.kmsKeyArn).region : undefined);
 }
 
 export function existingArchiveBucketArn(archive: ExistingArchive): string {
@@ -26,13 +33,26 @@ export function existingArchiveBucketArn(archive: ExistingArchive): string {
 }
 
 /**
- * The normaliser role's rights on the existing archive: s3:GetObject under `AWSLogs/`, kms:Decrypt on the
- * key through S3 only. No s3:ListBucketVersions, so the first-version check is off in this mode: the
- * owner's bucket, lock and policy are theirs to keep tamper-proof.
+ * What the normaliser reads an archive object with: S3's EventBridge events carry the object's
+ * `version-id`, and a GetObject with a VersionId is authorised as s3:GetObjectVersion, not s3:GetObject
+ * (S3 API Reference, GetObject, "Permissions"). A versioned archive (Control Tower's is: Object Lock
+ * needs versioning) refuses every read with s3:GetObject alone; an unversioned one sends no version.
+ */
+export const ARCHIVE_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
+
+/**
+ * The normaliser role's rights on the existing archive: {@link ARCHIVE_READ_ACTIONS} under `AWSLogs/`,
+ * kms:Decrypt on the key through S3 only. No s3:ListBucketVersions, so the first-version check is off in
+ * this mode: the owner's bucket, lock and policy are theirs to keep tamper-proof.
  */
 export function existingArchiveReadStatements(archive: ExistingArchive): IdentityStatement[] {
     const statements: IdentityStatement[] = [
-        { Sid: "ReadExistingArchiveLogs", Effect: "Allow", Action: "s3:GetObject", Resource: `${existingArchiveBucketArn(archive)}/${ARCHIVE_LOG_PREFIX}*` },
+        {
+            Sid: "ReadExistingArchiveLogs",
+            Effect: "Allow",
+            Action: [...ARCHIVE_READ_ACTIONS],
+            Resource: `${existingArchiveBucketArn(archive)}/${ARCHIVE_LOG_PREFIX}*`,
+        },
     ];
     if (archive.kmsKeyArn) {
         // SSE-KMS keys are in the bucket's region, so the key's region is the S3 endpoint that calls KMS.
@@ -114,7 +134,7 @@ export function bucketOwnerStatements(args: {
                 Sid: "CloudTrailLakeNormaliserReadsLogs",
                 Effect: "Allow",
                 Principal: { AWS: args.normaliserRoleArn },
-                Action: "s3:GetObject",
+                Action: [...ARCHIVE_READ_ACTIONS],
                 Resource: `${bucketArn}/${ARCHIVE_LOG_PREFIX}*`,
             },
         ],

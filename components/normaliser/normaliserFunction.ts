@@ -8,7 +8,14 @@ import { NormaliserConfig } from "../../config/stackConfig";
 import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
 import { ARCHIVE_LOG_PREFIX } from "../../contract/prefixes";
 import { ACCOUNTS_FILE, METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contract/suspicious";
-import { archiveEventPattern, archiveEventsQueuePolicy, ExistingArchive, existingArchiveReadStatements } from "./existingArchivePolicies";
+import { RuleFailureWatch } from "../ruleFailureWatch";
+import {
+    archiveEventPattern,
+    archiveEventsQueuePolicy,
+    ExistingArchive,
+    existingArchiveReadStatements,
+    existingArchiveRegion,
+} from "./existingArchivePolicies";
 import * as path from "node:path";
 
 /**
@@ -116,7 +123,21 @@ export class NormaliserFunction extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.cloudwatch.EventTarget(`${name}-archive-events-to-queue`, { rule: rule.name, arn: queue.arn }, { parent: this, dependsOn: [queuePolicy] });
+            // A refused delivery (the queue policy, its key) would drop new log files silently: alarm, and keep them.
+            const watch = new RuleFailureWatch(
+                `${name}-archive-events-watch`,
+                {
+                    rules: [{ name: rule.name, arn: rule.arn, what: `queues new log files of ${existing.bucketName} for the normaliser` }],
+                    alarmTopicArn: settings.alarmTopicArn,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-archive-events-to-queue`,
+                { rule: rule.name, arn: queue.arn, deadLetterConfig: { arn: watch.deadLetterQueueArn } },
+                { parent: this, dependsOn: [queuePolicy] },
+            );
         } else {
             queuePolicy = new aws.sqs.QueuePolicy(
                 `${name}-queue-policy`,
@@ -205,6 +226,7 @@ export class NormaliserFunction extends pulumi.ComponentResource {
                               // first-version check: the role may not list the owner's versions.
                               ...(existing.kmsKeyArn ? { ARCHIVE_KEY_ARN: existing.kmsKeyArn } : {}),
                               VERIFY_FIRST_VERSION: "false",
+                              ...(existingArchiveRegion(existing) ? { ARCHIVE_REGION: existingArchiveRegion(existing)! } : {}),
                               POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
                           }
                         : { LAKE_BUCKET: args.lakeBucket.name, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME },

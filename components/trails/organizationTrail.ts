@@ -13,8 +13,11 @@ export interface OrganizationTrailArgs {
     readonly partition: string;
     /** Home region of the trail; it records all regions. The archive's policies name its ARN in this region. */
     readonly region: string;
-    /** Role the program assumes in the management account (must trust the central account). */
-    readonly roleName: string;
+    /**
+     * How the program acts in the management account: the role it assumes there (must trust the
+     * deploying principal), or a named AWS profile of that account's credentials.
+     */
+    readonly access: { readonly roleName: string } | { readonly profile: string };
     /** Trail name; the archive's policies are pinned to the trail's exact ARN. */
     readonly trailName: string;
     /** Archive bucket the trail writes into. */
@@ -40,12 +43,14 @@ export interface OrganizationTrailArgs {
  */
 export class OrganizationTrail extends pulumi.ComponentResource {
     public readonly trailArn: pulumi.Output<string>;
-    public readonly roleArn: string;
+    /** The role assumed in the management account; unset with a profile. */
+    public readonly roleArn?: string;
 
     constructor(name: string, args: OrganizationTrailArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:trails:OrganizationTrail", name, {}, opts);
-        const account = { partition: args.partition, region: args.region, accountId: args.managementAccountId, roleName: args.roleName };
-        this.roleArn = trailRoleArn(account);
+        const where = { partition: args.partition, region: args.region, accountId: args.managementAccountId };
+        const account = "roleName" in args.access ? { ...where, roleName: args.access.roleName } : { ...where, profile: args.access.profile };
+        this.roleArn = "roleName" in account ? trailRoleArn(account) : undefined;
 
         const provider = trailAccountProvider(`${name}-provider`, account, this);
 

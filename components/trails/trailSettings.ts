@@ -27,15 +27,20 @@ export function trailRoleArn(account: TrailAccount): string {
 }
 
 /**
- * A provider assuming the account's role, locked to that account (`allowedAccountIds`): a role that
- * resolves to another account fails instead of creating a trail there.
+ * A provider assuming the account's role, or using a named profile of that account's own credentials,
+ * locked to that account (`allowedAccountIds`): credentials that resolve to another account fail
+ * instead of creating a trail there.
  */
-export function trailAccountProvider(name: string, account: TrailAccount, parent: pulumi.Resource): aws.Provider {
+export function trailAccountProvider(
+    name: string,
+    account: TrailAccount | (Omit<TrailAccount, "roleName"> & { readonly profile: string }),
+    parent: pulumi.Resource,
+): aws.Provider {
     return new aws.Provider(
         name,
         {
             region: account.region as aws.Region,
-            assumeRoles: [{ roleArn: trailRoleArn(account), sessionName: "cloudtrail-lake" }],
+            ...("profile" in account ? { profile: account.profile } : { assumeRoles: [{ roleArn: trailRoleArn(account), sessionName: "cloudtrail-lake" }] }),
             allowedAccountIds: [account.accountId],
         },
         { parent },

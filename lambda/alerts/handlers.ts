@@ -144,7 +144,25 @@ export interface ScheduledDependencies extends AlertDependencies {
     readonly athena: AthenaClient;
     readonly workgroup: string;
     readonly database: string;
+    /**
+     * Queries on Athena at once. Athena queues DML queries above the account's "Active DML queries"
+     * quota (Service Quotas; 20 or more by default, varying by region) and `npm run query` users share it.
+     * @default {@link SCHEDULED_QUERY_CONCURRENCY}
+     */
+    readonly concurrency?: number;
+    /**
+     * Time the run may take from its start, shorter than the function's timeout so that it reports what it
+     * did not run instead of being killed mid-way. @default the FUNCTION_TIMEOUT_SECONDS environment variable less a minute, else 14 minutes
+     */
+    readonly budgetMs?: number;
+    /** Longest one query may run. @default 4 minutes */
+    readonly queryTimeoutMs?: number;
+    /** A detection is started only with this much of the budget left; else it is reported as not run. @default 30 s */
+    readonly minimumQueryMs?: number;
 }
+
+/** Windowed detections running at once on Athena by default: a few, well under the account's DML quota. */
+export const SCHEDULED_QUERY_CONCURRENCY = 4;
 
 /** Window of a scheduled run ending at `nowMs`: the schedule period plus the lookback, whole minutes. */
 export function scheduledWindow(nowMs: number, settings: Pick<AlertingSettings, "scheduleMinutes" | "lookbackMinutes">): { since: string; until: string } {
@@ -155,11 +173,26 @@ export function scheduledWindow(nowMs: number, settings: Pick<AlertingSettings, 
 export function createScheduledEvaluator(dependencies: ScheduledDependencies) {
     const context = alertContext(dependencies);
     const { logger, settings } = dependencies;
-    return async function handler(): Promise<{ alerts: number; failed: string[] }> {
+    const concurrency = Math.max(1, dependencies.concurrency ?? SCHEDULED_QUERY_CONCURRENCY);
+    const timeoutSeconds = Number(process.env.FUNCTION_TIMEOUT_SECONDS);
+    const budgetMs = dependencies.budgetMs ?? (timeoutSeconds > 120 ? (timeoutSeconds - 60) * 1000 : 14 * 60_000);
+    const queryTimeoutMs = dependencies.queryTimeoutMs ?? 4 * 60_000;
+    const minimumQueryMs = dependencies.minimumQueryMs ?? 30_000;
+
+    return async function handler(): Promise<{ alerts: number; failed: string[]; notRun: string[] }> {
+        const deadline = Date.now() + budgetMs;
         const window = scheduledWindow((dependencies.now ?? Date.now)(), settings);
+        const pending = settings.detections.filter((candidate) => candidate.kind !== "event");
         const failed: string[] = [];
+        const notRun: string[] = [];
         let alerts = 0;
-        for (const detection of settings.detections.filter((candidate) => candidate.kind !== "event")) {
+
+        async function run(detection: (typeof pending)[number]): Promise<void> {
+            const remaining = deadline - Date.now();
+            if (remaining < minimumQueryMs) {
+                notRun.push(detection.id);
+                return;
+            }
             try {
                 const result = await runAthenaQuery(dependencies.athena, {
                     sql: sqlForWindow(
@@ -170,7 +203,7 @@ export function createScheduledEvaluator(dependencies: ScheduledDependencies) {
                     ),
                     workgroup: dependencies.workgroup,
                     database: dependencies.database,
-                    timeoutMs: 4 * 60_000,
+                    timeoutMs: Math.min(queryTimeoutMs, remaining),
                 });
                 const rows = result.rows.map((row) => Object.fromEntries(result.columns.map((column, index) => [column, row[index]])));
                 const evaluation = await raiseAlerts([{ detection, rows }], context);
@@ -182,8 +215,23 @@ export function createScheduledEvaluator(dependencies: ScheduledDependencies) {
                 failed.push(detection.id);
             }
         }
-        if (failed.length > 0)
-            throw new Error(`scheduled detections failed: ${failed.join(", ")} (window ${window.since} to ${window.until}); see the log for reasons`);
-        return { alerts, failed };
+
+        // A few workers take the detections in catalogue order: queries overlap, and the budget bounds the whole run.
+        const queue = [...pending];
+        await Promise.all(
+            Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+                for (let next = queue.shift(); next; next = queue.shift()) await run(next);
+            }),
+        );
+        if (notRun.length > 0)
+            logger.error("scheduled detections not run: the run's time budget was spent", { detections: notRun, window, budgetSeconds: budgetMs / 1000 });
+        if (failed.length > 0 || notRun.length > 0) {
+            const parts = [
+                ...(failed.length > 0 ? [`scheduled detections failed: ${failed.join(", ")}`] : []),
+                ...(notRun.length > 0 ? [`not run within the ${budgetMs / 1000} s budget: ${notRun.join(", ")}`] : []),
+            ];
+            throw new Error(`${parts.join("; ")} (window ${window.since} to ${window.until}); see the log for reasons`);
+        }
+        return { alerts, failed, notRun };
     };
 }

@@ -9,7 +9,6 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSEvent } from "aws-lambda";
 import { Destination } from "./alert";
@@ -17,6 +16,7 @@ import { DynamoDedupStore } from "./dedup";
 import { eventBridgeDestination, snsDestination } from "./destinations";
 import { createEventEvaluator, createScheduledEvaluator } from "./handlers";
 import { AlertingSettings, SETTINGS_FILE } from "../../contract/alerting";
+import { s3Client } from "../shared/s3";
 
 const settings = JSON.parse(fs.readFileSync(path.join(__dirname, SETTINGS_FILE), "utf8")) as AlertingSettings;
 const powertools = new Logger({ serviceName: "cloudtrail-lake-alerts" });
@@ -41,7 +41,7 @@ const common = () => ({
 });
 
 let eventEvaluator: ((event: SQSEvent) => Promise<unknown>) | undefined;
-export const events = (event: SQSEvent) => (eventEvaluator ??= createEventEvaluator({ ...common(), s3: new S3Client({}) }))(event);
+export const events = (event: SQSEvent) => (eventEvaluator ??= createEventEvaluator({ ...common(), s3: s3Client() }))(event);
 
 let scheduledEvaluator: (() => Promise<unknown>) | undefined;
 export const schedule = () =>

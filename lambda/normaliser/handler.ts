@@ -18,6 +18,7 @@ import { normaliseLogFile } from "./core";
 import { decodeS3EventKey, isNormalisable, outputFileName, parseLogKey } from "../../contract/keys";
 import { firstVersionOf } from "./versions";
 import { NotAnObjectNotification, objectsOfMessage } from "../shared/notifications";
+import { s3Client } from "../shared/s3";
 
 import { ACCOUNTS_FILE, METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC, SuspiciousReason } from "../../contract/suspicious";
 
@@ -25,7 +26,10 @@ export { METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contra
 export type { SuspiciousReason } from "../../contract/suspicious";
 
 export interface HandlerDependencies {
+    /** Writes the lake (the stack's bucket, in the function's region). */
     readonly s3: S3Client;
+    /** Reads the archive, which may be in another region (trailMode existing). @default s3 */
+    readonly archiveS3?: S3Client;
     /** Lake bucket the normalised objects go to. */
     readonly lakeBucket: string;
     /** ARN of the archive's KMS key: a file encrypted otherwise is reported as suspicious. Unset: not checked. */
@@ -70,6 +74,7 @@ export function createHandler(dependencies: HandlerDependencies) {
     const logger = dependencies.logger ?? new Logger({ serviceName: SERVICE_NAME });
     const metrics = dependencies.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
     const processor = new BatchProcessor(EventType.SQS);
+    const archiveS3 = dependencies.archiveS3 ?? dependencies.s3;
 
     /** A named reason in a structured log line, and one count of the metric the alarm watches. */
     function reportSuspicious(reason: SuspiciousReason, details: Record<string, unknown>): void {
@@ -95,13 +100,13 @@ export function createHandler(dependencies: HandlerDependencies) {
             // The archive is versioned (Object Lock requires it), so notifications carry the version:
             // only a key's first version is what CloudTrail delivered.
             if (versionId !== undefined && dependencies.verifyFirstVersion !== false) {
-                const first = await firstVersionOf(dependencies.s3, bucket, key);
+                const first = await firstVersionOf(archiveS3, bucket, key);
                 if (first !== versionId) {
                     reportSuspicious("overwritten-log-version", { bucket, key, versionId, firstVersionId: first ?? null });
                     return { bucket, key, status: "skipped", events: 0, outputs: [], suspicious: ["overwritten-log-version"] };
                 }
             }
-            const object = await dependencies.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+            const object = await archiveS3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
             if (dependencies.archiveKeyArn && (object.ServerSideEncryption !== "aws:kms" || object.SSEKMSKeyId !== dependencies.archiveKeyArn)) {
                 suspicious.push("not-encrypted-under-archive-key");
                 reportSuspicious("not-encrypted-under-archive-key", {
@@ -224,7 +229,9 @@ export function readAccountIds(file: string): ReadonlySet<string> | undefined {
 
 /** The deployed entry point; the lake bucket comes from the function's environment. */
 export const handler = createHandler({
-    s3: new S3Client({}),
+    s3: s3Client(),
+    // ARCHIVE_REGION: the existing archive's region when the stack knows it (components/normaliser).
+    archiveS3: s3Client({ region: process.env.ARCHIVE_REGION || undefined }),
     lakeBucket: process.env.LAKE_BUCKET ?? "",
     archiveKeyArn: process.env.ARCHIVE_KEY_ARN || undefined,
     accountIds: readAccountIds(`${__dirname}/${ACCOUNTS_FILE}`),
