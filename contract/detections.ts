@@ -233,7 +233,10 @@ export function queryForWindow(
     window: { readonly since: string; readonly until: string },
     options: { readonly lookbackMs?: number } = {},
 ): string {
-    for (const [key, value] of Object.entries(window)) {
+    for (const [key, value] of [
+        ["since", window.since],
+        ["until", window.until],
+    ] as const) {
         if (!ISO_INSTANT.test(value) || !hasRealDateTime(value) || Number.isNaN(Date.parse(value))) {
             throw new Error(`${detection.name}: ${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z or 2026-11-25T00:00:00.123Z, got "${value}"`);
         }
