@@ -7,6 +7,9 @@
 -- description: UpdateFunctionCode replaced a function's code, and the caller had not created or deployed that function earlier in the window while another principal had: code swapped outside the usual pipeline (Stratus Red Team lambda-overwrite-code). First-seen is per function within the window; functions with no earlier deployment in the window are not judged.
 -- falsepositives: A new pipeline role or a person hot-fixing a function the pipeline owns; the first deployment by a new CI role.
 -- runbook: Compare the new code's hash (codeSha256 in the response) with the pipeline's artefact; if foreign, roll back to the previous version and revoke the caller.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH deployments AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who, from_iso8601_timestamp(eventtime) AS event_at,
            -- functionName may be a name, a full ARN or a partial ARN; the response, when present, names it.
