@@ -97,7 +97,7 @@ const accountSchema = z.strictObject({
  */
 const MINIMUM_DAYS_BEFORE_TRANSITION: Partial<Record<string, number>> = { STANDARD_IA: 30, ONEZONE_IA: 30 };
 
-/** Glue Flex runs only on these worker types (AWS Glue docs on Flex job runs, as collected in ../shared/reference/aws-facts.md). */
+/** Glue Flex runs only on these worker types (https://docs.aws.amazon.com/glue/latest/dg/add-job.html: flexible job runs need G.1X or G.2X workers). */
 export const FLEX_WORKER_TYPES: readonly string[] = ["G.1X", "G.2X"];
 
 /** Lambda rejects an SQS event source mapping with BatchSize above 10 unless MaximumBatchingWindowInSeconds is at least 1. */
@@ -242,7 +242,7 @@ const iamPrincipalArn = z.string({ error: "must be an IAM role or user ARN" }).r
     error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
 });
 
-/** How logs reach the archive (issue 15; README "Trail modes"). */
+/** How logs reach the archive (docs/deploy.md, "Trail modes"). */
 export const TRAIL_MODES = ["per-account", "organization", "existing"] as const;
 export type TrailMode = (typeof TRAIL_MODES)[number];
 

@@ -151,7 +151,7 @@ describe("tamper-proof archive bucket", () => {
     });
 });
 
-describe("tamper-proof archive in organization mode (issue 15)", () => {
+describe("tamper-proof archive in organization mode", () => {
     const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" };
     const orgTrailArn = `arn:aws:cloudtrail:${region}:${organization.managementAccountId}:trail/${trailName}`;
     const orgBucketPolicy = (breakGlassRoleArn?: string) =>
