@@ -21,7 +21,7 @@ const ROOT = path.join(__dirname, "..");
 /** Show a progress bar only for inputs big enough to wait for. */
 const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
 
-/** Exit codes of `npm start`, also in --help and the README. */
+/** Exit codes of `npm start`, also in --help and docs/respond.md. */
 export const EXIT = {
     ok: 0,
     unexpected: 1,

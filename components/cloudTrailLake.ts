@@ -168,7 +168,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         );
 
         const trails: Record<string, MemberTrail> = {};
-        // During a migration to the organization trail the member trails stay until its files arrive (README).
+        // During a migration to the organization trail the member trails stay until its files arrive (docs/deploy.md, "Move from per-account to organization").
         const migrating = organization?.keepMemberTrails === true;
         if (mode === "per-account" || migrating) {
             for (const account of config.accounts) {

@@ -132,7 +132,7 @@ describe("local mode: detections", () => {
         const measured = Object.fromEntries(
             (await measureDetections()).map((m) => [m.detection, `${m.found}/${m.shouldFire} ${m.avoided}/${m.shouldNotFire}`]),
         );
-        // found/should fire, left alone/should not fire. README "Detections against ground truth" explains the gaps.
+        // found/should fire, left alone/should not fire. docs/detections.md "Detections against ground truth" explains the gaps.
         expect(measured).to.deep.equal({
             "iam-user-created": "1/1 1/1",
             "iam-policy-attached": "2/2 0/2",
