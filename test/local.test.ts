@@ -42,7 +42,7 @@ describe("local mode: npm start", () => {
             reason: 'content is not JSON (starts with "# Sample Clo")',
         });
         // The samples' test fixtures reuse placeholder eventIDs: one event per id (local/dedup.ts). samples/README.md is skipped.
-        expect(first.inputs).to.deep.equal({ read: 187, skipped: 3, failed: 0, events: 325, duplicates: 365 });
+        expect(first.inputs).to.deep.include({ read: 187, skipped: 3, failed: 0, events: 325, duplicates: 365 });
         expect(first.findings.map((finding: { query: string }) => finding.query).sort()).to.deep.equal(
             loadDetections()
                 .map((detection) => detection.name)
