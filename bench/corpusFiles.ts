@@ -9,7 +9,8 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { parseJsonText, unwrapEvents } from "../local/shapes";
 
-export const CORPUS_DIR = path.resolve(__dirname, "..", "..", "shared", "corpus");
+/** The shared corpus beside the repository; BENCH_CORPUS points elsewhere (a git worktree sits deeper than the checkout). */
+export const CORPUS_DIR = process.env.BENCH_CORPUS ?? path.resolve(__dirname, "..", "..", "shared", "corpus");
 
 /** Every event of the corpus, in a stable order. */
 export function corpusEventList(): Record<string, unknown>[] {
