@@ -75,7 +75,21 @@ function run(tree: string, input: string): Run {
     fs.rmSync(out, { recursive: true, force: true });
     const result = spawnSync(
         "/usr/bin/time",
-        ["-f", "__TIME__ %e %M", process.execPath, "--import", "tsx", path.join(tree, "cli", "local.ts"), "--input", input, "--out", out, "--jobs", JOBS, "--json"],
+        [
+            "-f",
+            "__TIME__ %e %M",
+            process.execPath,
+            "--import",
+            "tsx",
+            path.join(tree, "cli", "local.ts"),
+            "--input",
+            input,
+            "--out",
+            out,
+            "--jobs",
+            JOBS,
+            "--json",
+        ],
         { cwd: tree, encoding: "utf8", maxBuffer: 1 << 28 },
     );
     fs.rmSync(out, { recursive: true, force: true });
@@ -118,11 +132,24 @@ async function main(): Promise<void> {
         for (const tree of trees) runs.get(tree.name)!.push(run(tree.dir, input.dir));
     }
     const reference = findingsOf(runs.get(trees[0].name)![0]);
-    for (const [name, list] of runs) for (const entry of list) if (findingsOf(entry) !== reference) throw new Error(`${name} gave other findings than ${trees[0].name}`);
+    for (const [name, list] of runs)
+        for (const entry of list) if (findingsOf(entry) !== reference) throw new Error(`${name} gave other findings than ${trees[0].name}`);
 
     const floor = median(floors, (seconds) => seconds);
     const s = (ms: number | undefined) => (ms === undefined ? "" : (ms / 1000).toFixed(1));
-    const header = ["", "total s", "x of I/O floor", "normalise s", "parquet s", "lake s", "detections s", "slowest detection", "panels s", "report s", "peak RSS MB"];
+    const header = [
+        "",
+        "total s",
+        "x of I/O floor",
+        "normalise s",
+        "parquet s",
+        "lake s",
+        "detections s",
+        "slowest detection",
+        "panels s",
+        "report s",
+        "peak RSS MB",
+    ];
     console.log(`| ${header.join(" | ")} |`);
     console.log(`|${header.map(() => "---").join("|")}|`);
     console.log(`| I/O floor (ioFloor.js, gunzip + gzip) | ${floor.toFixed(1)} | 1.00x |${" |".repeat(header.length - 3)}`);

@@ -26,7 +26,7 @@ import { stopAllWorkers } from "./workerPool";
 import { createFlowLogView, FlowFileResult, flowSpan, ingestFlowLogs, trafficSummary, TrafficSummary } from "./flowLogs";
 import { loadCatalogue } from "../contract/sources/catalogue";
 import { loadPanels, Panel } from "../contract/panels";
-import { PanelResult, runPanels } from "./reportPanels";
+import { addHitIds, createHitIdsTable, PanelResult, runPanels } from "./reportPanels";
 
 export interface LocalRunOptions {
     readonly files: readonly string[];
@@ -347,6 +347,8 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     const detectionsStarted = Date.now();
     const detectionTimes: { query: string; ms: number }[] = [];
     const findings: Finding[] = [];
+    // Each detection's hit ids go to this table as it runs, for the report's panels (local/reportPanels.ts).
+    if (hasLake) await createHitIdsTable(engine);
     // The flow-log detections join the catalogue when flow logs were read (a CloudTrail-only run keeps its own).
     for (const detection of options.detections ?? (hasFlows ? loadCatalogue() : loadDetections())) {
         const lookbackMs = detection.lookbackMs === undefined ? undefined : (options.lookbackMs ?? detection.lookbackMs);
@@ -371,7 +373,6 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
               panels: options.panels ?? loadPanels(),
               window,
               accountNames: options.accountNames,
-              hits: findings.map((finding) => ({ detection: finding.query, title: finding.title, severity: finding.severity, eventIds: finding.eventIds })),
           })
         : [];
     const traffic = hasFlows ? await trafficSummary(engine, window) : undefined;
@@ -461,6 +462,8 @@ async function runDetection(
         const ids = await engine.all("SELECT eventid FROM detection_hits ORDER BY ALL");
         // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order.
         const hits = await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`);
+        // Last, so that a detection that failed above adds none (as its finding has none).
+        await addHitIds(engine, "detection_hits", { detection: detection.name, title: detection.title, severity: detection.severity });
         await engine.run("DROP TABLE detection_hits");
         return {
             ...base,
