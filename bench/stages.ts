@@ -73,6 +73,9 @@ interface Run {
 function run(tree: string, input: string): Run {
     const out = path.join(WORK, "out");
     fs.rmSync(out, { recursive: true, force: true });
+    // stdout to a file, not a pipe: a baseline that exits before a pipe is drained would cut its --json short.
+    const stdoutFile = path.join(WORK, "stdout.json");
+    const stdoutFd = fs.openSync(stdoutFile, "w");
     const result = spawnSync(
         "/usr/bin/time",
         [
@@ -90,12 +93,13 @@ function run(tree: string, input: string): Run {
             JOBS,
             "--json",
         ],
-        { cwd: tree, encoding: "utf8", maxBuffer: 1 << 28 },
+        { cwd: tree, encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", stdoutFd, "pipe"] },
     );
+    fs.closeSync(stdoutFd);
     fs.rmSync(out, { recursive: true, force: true });
     if (result.status !== 0) throw new Error(`${tree}: exit ${result.status}\n${result.stderr}`);
     const [, seconds, kb] = /__TIME__ ([\d.]+) (\d+)/.exec(result.stderr)!;
-    return { seconds: Number(seconds), peakMb: Number(kb) / 1024, json: JSON.parse(result.stdout) };
+    return { seconds: Number(seconds), peakMb: Number(kb) / 1024, json: JSON.parse(fs.readFileSync(stdoutFile, "utf8")) };
 }
 
 /** Seconds of the I/O floor over every file, one after the other (single core). */
