@@ -10,7 +10,8 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { parseJsonText, unwrapEvents } from "../local/shapes";
 
-export const CORPUS_DIR = path.resolve(__dirname, "..", "test", "fixtures", "corpus");
+/** The vendored corpus (test/fixtures/corpus); BENCH_CORPUS points at another copy. */
+export const CORPUS_DIR = process.env.BENCH_CORPUS ?? path.resolve(__dirname, "..", "test", "fixtures", "corpus");
 
 /** Every event of the corpus, in a stable order. */
 export function corpusEventList(): Record<string, unknown>[] {

@@ -13,7 +13,7 @@ import { readStackConfig } from "../local/alerts";
 import { Suppressions } from "../contract/suppressions";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
-import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
+import { abortRuns, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
 import { countOption, EXIT_USAGE, parseCommandLine, parseInstant, parseLookback, runCommand, UsageError } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 
@@ -214,6 +214,7 @@ async function main(argv: string[]): Promise<number> {
         throw error;
     }
     const reportPath = path.join(outDir, "report.html");
+    const reportStarted = Date.now();
     // Through a rename: an interrupted write never leaves half a report.
     try {
         fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString(), investigationLinks(outDir)));
@@ -223,6 +224,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`error: ${unwritable(args.out, error).message}: the lake was replaced, report.html was not written`);
         return EXIT.outFolderBusy;
     }
+    const reportMs = Date.now() - reportStarted;
     const cannotRun = result.findings.filter((finding) => finding.status !== "ok");
     if (args.json) {
         process.stdout.write(
@@ -233,6 +235,8 @@ async function main(argv: string[]): Promise<number> {
                     flowLogFiles: result.flowLogs.files,
                     window: result.window ?? null,
                     report: reportPath,
+                    // Wall times of the stages (local/run.ts StageTimings), and of writing report.html; they vary from run to run.
+                    timings: { ...result.timings, reportMs },
                 },
                 null,
                 2,
@@ -245,6 +249,8 @@ async function main(argv: string[]): Promise<number> {
         );
     }
     for (const line of warningLines(result)) console.error(line);
+    // Where the time went, for a user who wonders why a run is slow; on stderr, so that --json's stdout stays one document.
+    console.error(timingSummary(result.timings, reportMs));
     const code = exitCodeOf(result);
     if (code === EXIT.noEvents) {
         console.error(

@@ -35,7 +35,19 @@ describe("local mode: npm start", () => {
     });
 
     it("prints machine-readable findings with --json, and the same findings again on a second run, without duplicate rows", async () => {
-        const first = JSON.parse((await start("--out", out, "--json")).stdout);
+        const started = await start("--out", out, "--json");
+        const first = JSON.parse(started.stdout);
+        // Where the time went, per stage and per detection (no assertion on the values: they are wall times).
+        expect(first.timings).to.include.keys("normaliseMs", "parquetMs", "lakeMs", "detectionsMs", "panelsMs", "queriesMs", "reportMs");
+        expect(first.timings.detections.map((entry: { query: string }) => entry.query).sort()).to.deep.equal(
+            loadDetections()
+                .map((detection) => detection.name)
+                .sort(),
+        );
+        for (const entry of first.timings.detections) expect(entry.ms).to.be.a("number");
+        expect(started.stderr).to.match(
+            /^normalise \d+\.\d s · parquet \d+\.\d s · lake .* · \d+ detections .*\(slowest: [\w-]+ .*\) · panels .* · report \d+\.\d s$/m,
+        );
         const second = JSON.parse((await start("--out", out, "--json")).stdout);
         expect(first.skippedFiles).to.deep.include({
             file: path.join(ROOT, "samples", "README.md"),
