@@ -37,7 +37,7 @@ describe("npm run plan (offline, no credentials)", () => {
         // 25 of alerting (Pulumi.prod.yaml enables it), 4 for the alarm topic (its key, delivery dead-letter queue, queue policy, alarm),
         // 9 watching EventBridge deliveries (tamper rules and schedule rule: a dead-letter queue, its policy and depth alarm each, one
         // FailedInvocations alarm per rule), plus one named query per detection.
-        expect(stdout).to.match(new RegExp(`\\n${105 + loadDetections().length} resources: `));
+        expect(stdout).to.match(new RegExp(`\\n${107 + loadDetections().length} resources: `));
         expect(stdout).to.contain("alerts (Alerting)");
         expect(stdout).to.contain("Policy pack: no violations.");
     });
