@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { investigationLinks } from "../local/investigateReport";
 import { readStackConfig } from "../local/alerts";
 import { Suppressions } from "../contract/suppressions";
+import { accountNamesOf } from "../config/stackConfig";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
@@ -199,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
             lookbackMs: args.lookbackMs,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
             suppressions: stack ? new Suppressions(stack.suppressions) : undefined,
-            accountNames: Object.fromEntries((stack?.accounts ?? []).map((account) => [account.id, account.name])),
+            accountNames: accountNamesOf(stack?.accounts ?? []),
             onFileDone: progress?.advance,
             onStage: (stage) => {
                 if (stage === "parquet") progress?.done();

@@ -476,6 +476,11 @@ export type GlueConfig = z.output<typeof glueSchema>;
 export type AthenaConfig = z.output<typeof athenaSchema>;
 export type CatalogConfig = z.output<typeof catalogSchema>;
 export type LakeConfig = z.output<typeof topLevelSchema>;
+
+/** Account id → name from `accounts`: shown beside account ids in findings, alerts, the report and the dashboards. */
+export function accountNamesOf(accounts: LakeConfig["accounts"]): Record<string, string> {
+    return Object.fromEntries(accounts.map((account) => [account.id, account.name]));
+}
 export type OrganizationConfig = z.output<typeof organizationSchema>;
 export type ExistingArchiveConfig = z.output<typeof existingArchiveSchema>;
 
