@@ -30,7 +30,9 @@ WITH activity AS (
                 WHEN regexp_like(lower(useragent), 'aws-sdk-[a-z]+') THEN regexp_extract(lower(useragent), '(aws-sdk-[a-z]+)', 1)
                 WHEN regexp_like(lower(useragent), 'awspowershell|aws-tools-for-powershell') THEN 'powershell'
                 WHEN regexp_like(useragent, '\.amazonaws\.com$') THEN lower(useragent)
-                ELSE coalesce(regexp_extract(lower(useragent), '^\[?([a-z][a-z0-9_.+-]*)', 1), 'other') END AS family
+                -- Else the agent's leading words: python-requests/2.31 and Go-http-client/1.1 are one family each, and a
+                -- tool that appends a run id (name_<uuid>) or a version (name-1.2) is one family, not a new one per run.
+                ELSE coalesce(regexp_extract(lower(useragent), '^\[?([a-z]+(?:-[a-z]+)*)', 1), 'other') END AS family
     FROM cloudtrail
     WHERE (${history} OR ${window})
       -- Services calling on a principal's behalf bring their own agent.
