@@ -335,7 +335,7 @@ describe("investigate arguments", () => {
         const cases: [string[], RegExp][] = [
             [["Dev1"], /--input is missing/],
             [["--input", fixture("single-hop")], /the subject is missing/],
-            [["Dev1", "--input", fixture("single-hop"), "--since", "yesterday"], /--since must be an ISO-8601 UTC instant/],
+            [["Dev1", "--input", fixture("single-hop"), "--since", "yesterday"], /--since must be an ISO-8601 instant/],
             [["Dev1", "--input", fixture("single-hop"), "--colour"], /Unknown option '--colour'/],
             [["Dev1", "--input", "/no/such/dir"], /--input \/no\/such\/dir: no such file or directory/],
             [["Dev1", "--input", fixture("single-hop"), "--max-events", "0"], /--max-events must be a whole number/],
