@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Lint (typescript-eslint's recommended rules) and the import boundaries of the layout
- * (README, "How it is built"): each zone below is one rule of that table, and its message names it.
+ * (CONTRIBUTING.md, "How it is built"): each zone below is one rule of that table, and its message names it.
  */
 import js from "@eslint/js";
 import globals from "globals";
@@ -11,7 +11,7 @@ import tseslint from "typescript-eslint";
 const ALL = ["contract", "config", "components", "lambda", "local", "cli", "testing", "policy-pack", "scripts", "bench", "test", "index.ts", "program.ts"];
 const but = (...allowed) => ALL.filter((folder) => !allowed.includes(folder)).map((folder) => `./${folder}`);
 
-/** [importing folder, folders it may import, the rule as README states it] */
+/** [importing folder, folders it may import, the rule as CONTRIBUTING.md states it] */
 const BOUNDARIES = [
     ["contract", ["contract"], "contract/ imports nothing of the project"],
     ["config", ["config", "contract"], "config/ imports only contract/"],

@@ -20,25 +20,35 @@ export interface StackLocation {
 export interface StackOutputs {
     /** The bucket the normaliser reads: the stack's archive, or the existing one (trailMode existing). */
     readonly archiveBucketName: pulumi.Output<string>;
+    /** The bucket that receives the S3 server access logs of the archive and the lake. */
     readonly accessLogBucketName: pulumi.Output<string>;
+    /** The lake bucket: `normalised/`, `parquet/`, Athena results. */
     readonly lakeBucketName: pulumi.Output<string>;
+    /** The archive's KMS key (retained on `pulumi destroy`). */
     readonly kmsKeyArn: pulumi.Output<string>;
     /** Trail ARN per account id. */
     readonly trailArns: pulumi.Output<Record<string, string>>;
     /** Organization mode only; an output in every mode, unset outside it. */
     readonly organizationTrailArn: pulumi.Output<string | undefined>;
+    /** The normaliser Lambda's name. */
     readonly normaliserFunctionName: pulumi.Output<string>;
     /** The principal an existing archive's owner grants read to (`npm run bucket-owner-statements`). */
     readonly normaliserRoleArn: pulumi.Output<string>;
+    /** Where log files that failed `normaliser.maxReceiveCount` times wait (an alarm fires). */
     readonly normaliserDeadLetterQueueUrl: pulumi.Output<string>;
     /** Glue job name per account id. */
     readonly glueJobNames: pulumi.Output<Record<string, string>>;
+    /** The Glue database of the `cloudtrail` (Parquet), `cloudtrail_raw` and, with alerts, `cloudtrail_recent` tables. */
     readonly glueDatabaseName: pulumi.Output<string>;
+    /** The Athena workgroup holding one named query per detection (`npm run query` runs there). */
     readonly athenaWorkgroupName: pulumi.Output<string>;
-    /** Alerting (set when cloudtrail-lake:alerts is configured): subscribe to the topic, point subscriptions' RedrivePolicy at the DLQ. */
+    /** Alerting (set when cloudtrail-lake:alerts is configured): the SNS topic to subscribe to. */
     readonly alertTopicArn?: pulumi.Output<string>;
+    /** Alerting: the dead-letter queue every subscription's RedrivePolicy points at. */
     readonly alertDeliveryDeadLetterQueueArn?: pulumi.Output<string>;
+    /** Alerting: the Lambda that runs the `kind: event` detections on each normalised file. */
     readonly alertEventEvaluatorName?: pulumi.Output<string>;
+    /** Alerting: the Lambda that runs the windowed detections on Athena every `alerts.scheduleMinutes`. */
     readonly alertScheduledEvaluatorName?: pulumi.Output<string>;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Builds benchmark inputs deterministically from the real events of ../shared/corpus: CloudTrail
+ * Builds benchmark inputs deterministically from the real events of the vendored corpus
+ * (test/fixtures/corpus, sources and licences in its README): CloudTrail
  * log files of a target compressed size. Events are cycled through, with the fields that are
  * unique in real logs (eventID, requestID, eventTime, source IP) regenerated from a seeded PRNG,
  * so that the files compress like real CloudTrail (~15-20:1) rather than like a repeated block.
@@ -9,7 +10,8 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { parseJsonText, unwrapEvents } from "../local/shapes";
 
-export const CORPUS_DIR = path.resolve(__dirname, "..", "..", "shared", "corpus");
+/** The vendored corpus (test/fixtures/corpus); BENCH_CORPUS points at another copy. */
+export const CORPUS_DIR = process.env.BENCH_CORPUS ?? path.resolve(__dirname, "..", "test", "fixtures", "corpus");
 
 /** Every event of the corpus, in a stable order. */
 export function corpusEventList(): Record<string, unknown>[] {

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
             .loadavg()
             .map((load) => load.toFixed(2))
             .join(" ")} at the start), ` +
-            `inputs built from ../shared/corpus as ${FILE_MB} MB log files; --jobs 1 against the default --jobs ${DEFAULT_JOBS}.\n`,
+            `inputs built from test/fixtures/corpus as ${FILE_MB} MB log files; --jobs 1 against the default --jobs ${DEFAULT_JOBS}.\n`,
     );
     const header = [
         "input (JSON)",

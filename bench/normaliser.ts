@@ -1,8 +1,10 @@
 /**
  * npm run bench:normaliser — times, on the same files in one run, this normaliser (the local
- * command, bundled as deployed), the original write-ups' algorithm (../shared/bench/seed_flatten.py),
+ * command, bundled as deployed), the original write-ups' algorithm (seed_flatten.py, not part of this
+ * repository: give its path in BENCH_SEED_FLATTEN, or that contender is left out),
  * an I/O floor (streaming gunzip -> gzip, no parsing) and the naive Node approach (whole-file
- * JSON.parse), on CloudTrail files of about 1, 10 and 50 MB compressed built from the corpus.
+ * JSON.parse), on CloudTrail files of about 1, 10 and 50 MB compressed built from the vendored corpus
+ * (test/fixtures/corpus).
  * Prints throughput (compressed MB/s, events/s), peak RSS and ratios. A benchmark, not a test.
  */
 import { spawnSync } from "node:child_process";
@@ -14,7 +16,8 @@ import { buildLogFile } from "./corpusFiles";
 
 const ROOT = path.join(__dirname, "..");
 const WORK = path.join(ROOT, ".bench", "normaliser");
-const SEED = path.resolve(ROOT, "..", "shared", "bench", "seed_flatten.py");
+/** The write-ups' algorithm, when its path is given: it is not part of this repository. */
+const SEED = process.env.BENCH_SEED_FLATTEN;
 const SIZES_MB = (process.env.BENCH_SIZES_MB ?? "1,10,50").split(",").map(Number);
 
 interface Run {
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
         logLevel: "error",
     });
 
-    console.log(`Normaliser benchmark (${process.version}, ${os.cpus().length} cores). Inputs built from ../shared/corpus.\n`);
+    console.log(`Normaliser benchmark (${process.version}, ${os.cpus().length} cores). Inputs built from test/fixtures/corpus.\n`);
     const header = ["file", "contender", "seconds", "MB/s (gz)", "events/s", "peak RSS MB", "vs seed", "vs floor", "note"];
     const widths = [10, 22, 9, 10, 11, 12, 8, 9, 0];
     const row = (cells: (string | number)[]) =>
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
         fs.mkdirSync(out, { recursive: true });
         const runs: [string, Run][] = [
             ["cloudtrail-lake", timed(process.execPath, [cli, input.file, "--out", out])],
-            ["seed_flatten.py", timed("python3", [SEED, input.file, path.join(out, "seed.json.gz")])],
+            ...(SEED ? [["seed_flatten.py", timed("python3", [SEED, input.file, path.join(out, "seed.json.gz")])] as [string, Run]] : []),
             ["I/O floor (node)", timed(process.execPath, [path.join(__dirname, "contenders", "ioFloor.js"), input.file, path.join(out, "floor.json.gz")])],
             [
                 "naive JSON.parse",
@@ -89,8 +92,8 @@ async function main(): Promise<void> {
                 ]),
             ],
         ];
-        const seed = runs[1][1].seconds;
-        const floor = runs[2][1].seconds;
+        const seed = runs.find(([contender]) => contender === "seed_flatten.py")?.[1].seconds ?? Number.NaN;
+        const floor = runs.find(([contender]) => contender === "I/O floor (node)")![1].seconds;
         const label = `${compressedMb.toFixed(1)} MB`;
         for (const [contender, run] of runs) {
             if (!run.ok) {
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
                 (compressedMb / run.seconds).toFixed(2),
                 Math.round(input.events / run.seconds),
                 run.peakRssMb.toFixed(0),
-                `${(seed / run.seconds).toFixed(2)}x`,
+                Number.isNaN(seed) ? "-" : `${(seed / run.seconds).toFixed(2)}x`,
                 `${(floor / run.seconds).toFixed(2)}x`,
                 "",
             ]);

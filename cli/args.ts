@@ -149,7 +149,9 @@ export function wholeCount(flag: string, text: string | undefined, fallback: num
 /** Runs a command's main: a UsageError prints the message and the usage and exits 2. */
 export function runCommand(main: (argv: string[]) => Promise<number>, usage: string, unexpectedExitCode = 1): void {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        // After stdout is flushed: into a pipe (`--json | jq`) it is written asynchronously, and exiting at once cut a
+        // large output at the pipe's buffer (64 KiB on Linux) — https://nodejs.org/api/process.html#a-note-on-process-io
+        (code) => process.stdout.write("", () => process.exit(code)),
         (error) => {
             if (error instanceof UsageError) {
                 console.error(`error: ${error.message}\n\n${usage}`);

@@ -11,9 +11,10 @@ import * as path from "node:path";
 import { investigationLinks } from "../local/investigateReport";
 import { readStackConfig } from "../local/alerts";
 import { Suppressions } from "../contract/suppressions";
+import { accountNamesOf } from "../config/stackConfig";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
-import { abortRuns, LocalRunResult, runLocal, WindowError } from "../local/run";
+import { abortRuns, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
 import { countOption, EXIT_USAGE, parseCommandLine, parseInstant, parseLookback, runCommand, UsageError } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 
@@ -21,7 +22,7 @@ const ROOT = path.join(__dirname, "..");
 /** Show a progress bar only for inputs big enough to wait for. */
 const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
 
-/** Exit codes of `npm start`, also in --help and the README. */
+/** Exit codes of `npm start`, also in --help and docs/respond.md. */
 export const EXIT = {
     ok: 0,
     unexpected: 1,
@@ -199,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
             lookbackMs: args.lookbackMs,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
             suppressions: stack ? new Suppressions(stack.suppressions) : undefined,
-            accountNames: Object.fromEntries((stack?.accounts ?? []).map((account) => [account.id, account.name])),
+            accountNames: accountNamesOf(stack?.accounts ?? []),
             onFileDone: progress?.advance,
             onStage: (stage) => {
                 if (stage === "parquet") progress?.done();
@@ -214,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
         throw error;
     }
     const reportPath = path.join(outDir, "report.html");
+    const reportStarted = Date.now();
     // Through a rename: an interrupted write never leaves half a report.
     try {
         fs.writeFileSync(`${reportPath}.partial-${process.pid}`, htmlReport(result, new Date().toISOString(), investigationLinks(outDir)));
@@ -223,6 +225,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`error: ${unwritable(args.out, error).message}: the lake was replaced, report.html was not written`);
         return EXIT.outFolderBusy;
     }
+    const reportMs = Date.now() - reportStarted;
     const cannotRun = result.findings.filter((finding) => finding.status !== "ok");
     if (args.json) {
         process.stdout.write(
@@ -233,6 +236,8 @@ async function main(argv: string[]): Promise<number> {
                     flowLogFiles: result.flowLogs.files,
                     window: result.window ?? null,
                     report: reportPath,
+                    // Wall times of the stages (local/run.ts StageTimings), and of writing report.html; they vary from run to run.
+                    timings: { ...result.timings, reportMs },
                 },
                 null,
                 2,
@@ -245,6 +250,8 @@ async function main(argv: string[]): Promise<number> {
         );
     }
     for (const line of warningLines(result)) console.error(line);
+    // Where the time went, for a user who wonders why a run is slow; on stderr, so that --json's stdout stays one document.
+    console.error(timingSummary(result.timings, reportMs));
     const code = exitCodeOf(result);
     if (code === EXIT.noEvents) {
         console.error(

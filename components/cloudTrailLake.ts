@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { centralAccountWarning, LakeConfig } from "../config/stackConfig";
+import { accountNamesOf, centralAccountWarning, LakeConfig } from "../config/stackConfig";
 import { Detection, loadDetections } from "../contract/detections";
 import { LakeCatalog } from "./catalog/lakeCatalog";
 import { ParquetConversion } from "./glue/parquetConversion";
@@ -169,7 +169,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         );
 
         const trails: Record<string, MemberTrail> = {};
-        // During a migration to the organization trail the member trails stay until its files arrive (README).
+        // During a migration to the organization trail the member trails stay until its files arrive (docs/deploy.md, "Move from per-account to organization").
         const migrating = organization?.keepMemberTrails === true;
         if (mode === "per-account" || migrating) {
             for (const account of config.accounts) {
@@ -321,7 +321,7 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     databaseName: this.catalog.databaseName,
                     workgroupName: this.catalog.workgroupName,
                     config: config.dashboards,
-                    accountNames: Object.fromEntries(config.accounts.map((account) => [account.id, account.name])),
+                    accountNames: accountNamesOf(config.accounts),
                     detections,
                     tags,
                 },

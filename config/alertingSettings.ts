@@ -3,7 +3,7 @@
  * component) and the replay (`npm run alerts`) share, so both evaluate the same way.
  */
 import { AlertDetection, AlertingSettings, RECENT_TABLE } from "../contract/alerting";
-import { CONFIG_NAMESPACE, LakeConfig } from "./stackConfig";
+import { accountNamesOf, CONFIG_NAMESPACE, LakeConfig } from "./stackConfig";
 
 /** Suppressions naming a detection that does not exist would silently do nothing: refuse them. */
 export function unknownDetectionProblems(config: Pick<LakeConfig, "suppressions">, detections: readonly { id: string }[]): string[] {
@@ -22,7 +22,7 @@ export function alertingSettings(config: LakeConfig, detections: AlertDetection[
     return {
         detections,
         suppressions: config.suppressions.map((suppression) => ({ ...suppression })),
-        accountNames: Object.fromEntries(config.accounts.map((account) => [account.id, account.name])),
+        accountNames: accountNamesOf(config.accounts),
         dedupMinutes: alerts?.dedupMinutes ?? 60,
         scheduleMinutes: alerts?.scheduleMinutes ?? 15,
         lookbackMinutes: alerts?.lookbackMinutes ?? 15,

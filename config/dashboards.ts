@@ -30,12 +30,16 @@ const wholeNumber = (min: number, max: number) =>
 
 const refreshSchema = z.strictObject({
     /** How often SPICE data sets are refreshed. */
-    interval: z.enum(REFRESH_INTERVALS, { error: `must be one of ${REFRESH_INTERVALS.join(", ")}` }).default("DAILY"),
+    interval: z
+        .enum(REFRESH_INTERVALS, { error: `must be one of ${REFRESH_INTERVALS.join(", ")}` })
+        .default("DAILY")
+        .describe("How often SPICE data sets are refreshed."),
     /** DAILY: the time of day, HH:MM in UTC. */
     timeOfDay: z
         .string({ error: "must be a time of day HH:MM (UTC)" })
         .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "must be a time of day HH:MM (UTC), e.g. 03:00" })
-        .default("03:00"),
+        .default("03:00")
+        .describe("DAILY: the time of day, HH:MM in UTC."),
 });
 
 export const dashboardsSchema = z.strictObject({
@@ -50,13 +54,17 @@ export const dashboardsSchema = z.strictObject({
         .min(1, { error: "must list at least one QuickSight user or group: a dashboard nobody may open is of no use" })
         .max(MAX_DASHBOARD_PRINCIPALS, {
             error: `must list at most ${MAX_DASHBOARD_PRINCIPALS} principals (QuickSight's limit per resource); share with a group`,
-        }),
+        })
+        .describe("QuickSight users or groups the data sets and the dashboard are shared with (read-only)."),
     /** direct (default): visuals query Athena when opened; spice: data sets are imported on the refresh schedule. */
-    mode: z.enum(DASHBOARD_MODES, { error: `must be one of ${DASHBOARD_MODES.join(", ")}` }).default("direct"),
+    mode: z
+        .enum(DASHBOARD_MODES, { error: `must be one of ${DASHBOARD_MODES.join(", ")}` })
+        .default("direct")
+        .describe("direct (default): visuals query Athena when opened; spice: data sets are imported on the refresh schedule."),
     /** When SPICE data sets refresh (mode spice, and always the detection hits: docs/dashboards.md). */
-    refresh: refreshSchema.prefault({}),
+    refresh: refreshSchema.prefault({}).describe("When SPICE data sets refresh (mode spice, and always the detection hits: docs/dashboards.md)."),
     /** Days the dashboard covers, back from now: the data sets read only these partitions. */
-    lookbackDays: wholeNumber(1, 400).default(30),
+    lookbackDays: wholeNumber(1, 400).default(30).describe("Days the dashboard covers, back from now: the data sets read only these partitions."),
 });
 
 export type DashboardsConfig = z.output<typeof dashboardsSchema>;

@@ -31,12 +31,18 @@ export const dataEventsSchema = z.strictObject({
             }),
             { error: "must be a list of bucket names or S3 ARNs" },
         )
-        .default([]),
+        .default([])
+        .describe(
+            "Buckets whose object-level calls (GetObject, PutObject, CopyObject, DeleteObject, ListObjects…) are recorded: a bucket name, a bucket ARN, or a bucket ARN with a key prefix (arn:aws:s3:::name/prefix/).",
+        ),
     /**
      * Record Lambda Invoke calls of every function in the account (data events of `AWS::Lambda::Function`).
      * @default false
      */
-    lambda: z.boolean({ error: "must be true or false" }).default(false),
+    lambda: z
+        .boolean({ error: "must be true or false" })
+        .default(false)
+        .describe("Record Lambda Invoke calls of every function in the account (data events of AWS::Lambda::Function)."),
 });
 
 export type DataEventsConfig = z.output<typeof dataEventsSchema>;

@@ -25,12 +25,14 @@ const existingLocationSchema = z.strictObject({
     /** The bucket flow logs already land in (another team's, e.g. a Control Tower log archive). Never modified by this stack. */
     bucketName: z
         .string({ error: "must be an S3 bucket name (a string)" })
-        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-')" }),
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-')" })
+        .describe("The bucket flow logs already land in (another team's, e.g. a Control Tower log archive). Never modified by this stack."),
     /** The prefix the flow logs were created with (before `AWSLogs/`), ending in `/`; empty: none. */
     prefix: z
         .string({ error: "must be an S3 key prefix ending in / (or empty)" })
         .regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { error: "must be an S3 key prefix ending in / (or empty), without a leading /" })
-        .default(""),
+        .default("")
+        .describe("The prefix the flow logs were created with (before AWSLogs/), ending in /; empty: none."),
 });
 
 export const flowLogsSchema = z.strictObject({
@@ -42,18 +44,26 @@ export const flowLogsSchema = z.strictObject({
         .record(z.string(), z.array(vpcEntry, { error: "must be a list of VPC ids" }).min(1, { error: "must list at least one VPC id" }), {
             error: 'must be a map of account id to VPC ids, e.g. { "111122223333": [vpc-0a1b2c3d4e5f67890] }',
         })
-        .default({}),
+        .default({})
+        .describe(
+            "VPCs whose flow logs the stack creates, per listed account id: vpc-… (in the stack's region) or <region>:vpc-…. Every account must be one of accounts.",
+        ),
     /** Longest time a flow is aggregated into one record before it is written: 600 (default) or 60 seconds. */
     aggregationIntervalSeconds: z
         .number({ error: "must be 60 or 600" })
         .refine((value) => (AGGREGATION_INTERVALS as readonly number[]).includes(value), { error: "must be 60 or 600 (the only values EC2 accepts)" })
-        .default(600),
+        .default(600)
+        .describe("Longest time a flow is aggregated into one record before it is written: 600 (default) or 60 seconds."),
     /**
      * Adopt flow logs that already land elsewhere (Hive-compatible, hourly Parquet): the table reads them
      * there and the stack creates no flow logs. Required with trailMode existing (there is no archive
      * bucket of this stack to deliver to).
      */
-    existingLocation: existingLocationSchema.optional(),
+    existingLocation: existingLocationSchema
+        .optional()
+        .describe(
+            "Adopt flow logs that already land elsewhere (Hive-compatible, hourly Parquet): the table reads them there and the stack creates no flow logs. Required with trailMode existing.",
+        ),
 });
 
 export type FlowLogsConfig = z.output<typeof flowLogsSchema>;

@@ -3,7 +3,9 @@
  * triggers that start one job per account. Pure functions: config validation, the Schedule
  * component and the tests call them.
  *
- * Facts relied on (../shared/reference/aws-facts.md §8): `cron(Minutes Hours Day-of-month Month
+ * Facts relied on (https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html,
+ * https://docs.aws.amazon.com/glue/latest/dg/trigger-job.html; the concurrent-runs default is second-hand,
+ * docs/architecture.md "Facts relied on"): `cron(Minutes Hours Day-of-month Month
  * Day-of-week Year)` in UTC; one of day-of-month and day-of-week must be `?`; Glue runs schedules
  * at most every 5 minutes; a trigger starts at most 50 jobs; an account runs 200 concurrent job
  * runs by default in many regions (a quota that varies, hence a config value).

@@ -88,12 +88,9 @@ const oneOfNumbers = (values: readonly number[]) =>
     z.number({ error: `must be one of ${values.join(", ")}` }).refine((value) => values.includes(value), { error: `must be one of ${values.join(", ")}` });
 
 const accountSchema = z.strictObject({
-    /** 12-digit account id, quoted. */
-    id: accountId,
-    /** Short human name, used in tags and outputs. */
-    name: accountName,
-    /** Role the program assumes in the account to create its trail. */
-    roleName: roleName.default(DEFAULT_MEMBER_ROLE),
+    id: accountId.describe("12-digit account id, quoted: YAML drops leading zeros from numbers."),
+    name: accountName.describe("Short human name, used in tags and outputs."),
+    roleName: roleName.default(DEFAULT_MEMBER_ROLE).describe("Role the program assumes in the account to create its trail."),
 });
 
 /**
@@ -103,7 +100,7 @@ const accountSchema = z.strictObject({
  */
 const MINIMUM_DAYS_BEFORE_TRANSITION: Partial<Record<string, number>> = { STANDARD_IA: 30, ONEZONE_IA: 30 };
 
-/** Glue Flex runs only on these worker types (AWS Glue docs on Flex job runs, as collected in ../shared/reference/aws-facts.md). */
+/** Glue Flex runs only on these worker types (https://docs.aws.amazon.com/glue/latest/dg/add-job.html: flexible job runs need G.1X or G.2X workers). */
 export const FLEX_WORKER_TYPES: readonly string[] = ["G.1X", "G.2X"];
 
 /** Lambda rejects an SQS event source mapping with BatchSize above 10 unless MaximumBatchingWindowInSeconds is at least 1. */
@@ -111,18 +108,24 @@ const MAX_BATCH_WITHOUT_WINDOW = 10;
 
 const archiveSchema = z
     .strictObject({
-        /** COMPLIANCE: nobody, not even root, can shorten or remove the lock. GOVERNANCE: holders of s3:BypassGovernanceRetention can. */
-        objectLockMode: oneOf(["COMPLIANCE", "GOVERNANCE"] as const).default("COMPLIANCE"),
-        /** Default Object Lock retention of every log file, in days. */
-        retentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365),
-        /** Days after which log files move to colder storage; 0 keeps them in S3 Standard. */
-        coldStorageAfterDays: wholeNumber(0, MAX_RETENTION_DAYS).default(90),
-        /** The colder storage class. GLACIER_IR keeps millisecond reads, so Athena can still query the archive. */
-        coldStorageClass: oneOf(["STANDARD_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const).default("GLACIER_IR"),
-        /** Delete log files after this many days; unset keeps them forever. Must not undercut the lock. */
-        expireAfterDays: wholeNumber(1, MAX_RETENTION_DAYS).optional(),
-        /** How long S3 server access logs of the archive and lake buckets are kept. */
-        accessLogRetentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365),
+        objectLockMode: oneOf(["COMPLIANCE", "GOVERNANCE"] as const)
+            .default("COMPLIANCE")
+            .describe("COMPLIANCE: nobody, not even root, can shorten or remove the lock. GOVERNANCE: holders of s3:BypassGovernanceRetention can."),
+        retentionDays: wholeNumber(1, MAX_RETENTION_DAYS).default(365).describe("Default Object Lock retention of every log file, in days."),
+        coldStorageAfterDays: wholeNumber(0, MAX_RETENTION_DAYS)
+            .default(90)
+            .describe("Days after which log files move to colder storage; 0 keeps them in S3 Standard."),
+        coldStorageClass: oneOf(["STANDARD_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const)
+            .default("GLACIER_IR")
+            .describe(
+                "The colder storage class. GLACIER_IR keeps millisecond reads, so Athena can still query the archive; STANDARD_IA needs coldStorageAfterDays of at least 30 (S3 refuses earlier); files under 128 KB stay in Standard (docs/architecture.md, Cold storage and small files).",
+            ),
+        expireAfterDays: wholeNumber(1, MAX_RETENTION_DAYS)
+            .optional()
+            .describe("Delete log files after this many days; unset keeps them forever. Must not undercut the lock."),
+        accessLogRetentionDays: wholeNumber(1, MAX_RETENTION_DAYS)
+            .default(365)
+            .describe("How long S3 server access logs of the archive and lake buckets are kept."),
     })
     .superRefine((archive, ctx) => {
         const minimumDays = MINIMUM_DAYS_BEFORE_TRANSITION[archive.coldStorageClass];
@@ -148,23 +151,31 @@ const archiveSchema = z
 
 const normaliserSchema = z
     .strictObject({
-        /** Lambda memory; CPU scales with it (1,769 MB is one vCPU). 2,048 MB: README, "Normaliser sizing". */
-        memoryMb: wholeNumber(256, 10_240).default(2048),
-        /** Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends). */
-        timeoutSeconds: wholeNumber(30, 900).default(300),
-        /** Deliveries of a message before it moves to the dead-letter queue. */
-        maxReceiveCount: wholeNumber(1, 100).default(5),
-        /** Messages per Lambda invocation, normalised one after the other: 5 of the largest files take about a third of the default timeout; above 10 needs maximumBatchingWindowSeconds of at least 1. */
-        batchSize: wholeNumber(1, 100).default(5),
-        /** Seconds Lambda may wait to fill a batch (the event source mapping's MaximumBatchingWindowInSeconds); 0 invokes at once. */
-        maximumBatchingWindowSeconds: wholeNumber(0, 300).default(0),
-        /** Retention of the Lambda's log group. */
-        logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).default(90),
-        /** SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch. */
+        memoryMb: wholeNumber(256, 10_240)
+            .default(2048)
+            .describe(
+                'Lambda memory; CPU scales with it (1,769 MB is one vCPU). 2,048 MB: docs/architecture.md, "The normaliser", with the figures in docs/benchmarks.md.',
+            ),
+        timeoutSeconds: wholeNumber(30, 900).default(300).describe("Lambda timeout (the queue's visibility timeout is six times this, as AWS recommends)."),
+        maxReceiveCount: wholeNumber(1, 100).default(5).describe("Deliveries of a message before it moves to the dead-letter queue."),
+        batchSize: wholeNumber(1, 100)
+            .default(5)
+            .describe(
+                "Messages per Lambda invocation, normalised one after the other: 5 of the largest files take about a third of the default timeout; above 10 needs maximumBatchingWindowSeconds of at least 1.",
+            ),
+        maximumBatchingWindowSeconds: wholeNumber(0, 300)
+            .default(0)
+            .describe("Seconds Lambda may wait to fill a batch (the event source mapping's MaximumBatchingWindowInSeconds); 0 invokes at once."),
+        logRetentionDays: oneOfNumbers([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653])
+            .default(90)
+            .describe(
+                "Retention of the Lambda's log group, in days: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).",
+            ),
         alarmTopicArn: z
             .string({ error: "must be an SNS topic ARN" })
             .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: "must be an SNS topic ARN" })
-            .optional(),
+            .optional()
+            .describe("SNS topic the dead-letter-queue alarm notifies; unset: the alarm only shows in CloudWatch."),
     })
     .superRefine((normaliser, ctx) => {
         if (normaliser.batchSize > MAX_BATCH_WITHOUT_WINDOW && normaliser.maximumBatchingWindowSeconds < 1) {
@@ -181,18 +192,20 @@ const normaliserSchema = z
 
 const glueSchema = z
     .strictObject({
-        /** Worker type of every account's job. G.1X = 1 DPU (4 vCPU, 16 GB). */
-        workerType: oneOf(["G.1X", "G.2X", "G.4X", "G.8X"] as const).default("G.1X"),
-        /** Workers per job run; Spark jobs need at least 2. */
-        numberOfWorkers: wholeNumber(2, 299).default(2),
-        /** A run that takes longer is stopped; its bookmark is not committed, so the next run redoes it. */
-        timeoutMinutes: wholeNumber(1, 2880).default(60),
-        /** FLEX runs on spare capacity at a lower price, with a later start. */
-        executionClass: oneOf(["STANDARD", "FLEX"] as const).default("STANDARD"),
-        /** The account's quota of concurrent Glue job runs (L-5E4153CA): at most this many jobs start together. */
-        concurrentRunsQuota: wholeNumber(1, 10_000).default(200),
-        /** Minutes between waves of triggers when the accounts exceed the quota. */
-        staggerMinutes: wholeNumber(1, 59).default(10),
+        workerType: oneOf(["G.1X", "G.2X", "G.4X", "G.8X"] as const)
+            .default("G.1X")
+            .describe("Worker type of every account's job. G.1X = 1 DPU (4 vCPU, 16 GB)."),
+        numberOfWorkers: wholeNumber(2, 299).default(2).describe("Workers per job run; Spark jobs need at least 2."),
+        timeoutMinutes: wholeNumber(1, 2880)
+            .default(60)
+            .describe("A run that takes longer is stopped; its bookmark is not committed, so the next run redoes it."),
+        executionClass: oneOf(["STANDARD", "FLEX"] as const)
+            .default("STANDARD")
+            .describe("FLEX runs on spare capacity at a lower price, with a later start; only with G.1X or G.2X workers (Glue rejects others)."),
+        concurrentRunsQuota: wholeNumber(1, 10_000)
+            .default(200)
+            .describe("The account's quota of concurrent Glue job runs (L-5E4153CA): at most this many jobs start together."),
+        staggerMinutes: wholeNumber(1, 59).default(10).describe("Minutes between waves of triggers when the accounts exceed the quota."),
     })
     .superRefine((glue, ctx) => {
         if (glue.executionClass === "FLEX" && !FLEX_WORKER_TYPES.includes(glue.workerType)) {
@@ -208,25 +221,23 @@ const glueSchema = z
     });
 
 const athenaSchema = z.strictObject({
-    /** Athena cancels a query that would scan more (10 MB is Athena's minimum). */
-    bytesScannedCutoffMb: wholeNumber(10, 7_000_000_000).default(10_240),
-    /** Days query results are kept in the lake bucket. */
-    resultsRetentionDays: wholeNumber(1, 3650).default(30),
+    bytesScannedCutoffMb: wholeNumber(10, 7_000_000_000).default(10_240).describe("Athena cancels a query that would scan more (10 MB is Athena's minimum)."),
+    resultsRetentionDays: wholeNumber(1, 3650).default(30).describe("Days query results are kept in the lake bucket."),
 });
 
 const catalogSchema = z.strictObject({
-    /** Regions the tables project: a query over a region not listed finds nothing. */
     regions: z
         .array(z.string({ error: "must be a region name" }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" }), {
             error: "must be a list of region names",
         })
         .min(1, { error: "must list at least one region" })
-        .default(DEFAULT_REGIONS),
-    /** First day the tables project, YYYY-MM-DD; the last is always today. */
+        .default(DEFAULT_REGIONS)
+        .describe("Regions the tables project: a query over a region not listed finds nothing."),
     firstDate: z
         .string({ error: "must be a date YYYY-MM-DD" })
         .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" })
-        .default("2020-01-01"),
+        .default("2020-01-01")
+        .describe("First day the tables project, YYYY-MM-DD; the last is always today."),
 });
 
 /** The ARN `aws:PrincipalArn` carries: an IAM role or user (with path), not an `sts` session. */
@@ -234,34 +245,33 @@ const iamPrincipalArn = z.string({ error: "must be an IAM role or user ARN" }).r
     error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/BreakGlass (not an sts assumed-role session ARN)",
 });
 
-/** How logs reach the archive (issue 15; README "Trail modes"). */
+/** How logs reach the archive (docs/deploy.md, "Trail modes"). */
 export const TRAIL_MODES = ["per-account", "organization", "existing"] as const;
 export type TrailMode = (typeof TRAIL_MODES)[number];
 
 const organizationSchema = z
     .strictObject({
-        /** The AWS Organizations id, `o-` and 10-32 lowercase letters or digits: CloudTrail's key prefix `AWSLogs/<id>/`. */
         id: z
             .string({ error: "must be an AWS Organizations id such as o-a1b2c3d4e5 (a string)" })
-            .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5" }),
-        /** The organization's management account: an organization trail can only be created there. */
-        managementAccountId: accountId,
-        /**
-         * Role the program assumes in the management account to create the organization trail. No default:
-         * OrganizationAccountAccessRole exists only in member accounts that Organizations created, never in the
-         * management account (docs/deploy-organization.md). Exactly one of roleName and profile.
-         */
-        roleName: roleName.optional(),
-        /** Named AWS profile of the management account's own credentials (e.g. an IAM Identity Center session), instead of a role. */
+            .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5" })
+            .describe("The AWS Organizations id, `o-` and 10-32 lowercase letters or digits: CloudTrail's key prefix `AWSLogs/<id>/`."),
+        managementAccountId: accountId.describe("The organization's management account: an organization trail can only be created there."),
+        roleName: roleName
+            .optional()
+            .describe(
+                "Role the program assumes in the management account to create the organization trail. No default: OrganizationAccountAccessRole exists only in member accounts that Organizations created, never in the management account (docs/deploy-organization.md). Exactly one of roleName and profile.",
+            ),
         profile: z
             .string({ error: "must be the name of an AWS profile (a string)" })
             .regex(/^[\w.@+=,-]{1,128}$/, { error: "must be the name of an AWS profile (letters, digits and ._-@+=,)" })
-            .optional(),
-        /**
-         * Migration from per-account (README "Move from per-account to organization"): keep the member trails and
-         * their grants beside the organization trail until its first files arrive, so no event goes unrecorded.
-         */
-        keepMemberTrails: z.boolean({ error: "must be true or false" }).default(false),
+            .optional()
+            .describe("Named AWS profile of the management account's own credentials (e.g. an IAM Identity Center session), instead of a role."),
+        keepMemberTrails: z
+            .boolean({ error: "must be true or false" })
+            .default(false)
+            .describe(
+                'Migration from per-account (docs/deploy.md, "Move from per-account to organization"): keep the member trails and their grants beside the organization trail until its first files arrive, so no event goes unrecorded.',
+            ),
     })
     .superRefine((organization, ctx) => {
         if ((organization.roleName === undefined) === (organization.profile === undefined)) {
@@ -280,88 +290,97 @@ const organizationSchema = z
     });
 
 const existingArchiveSchema = z.strictObject({
-    /** The bucket another team's trail (e.g. Control Tower's organization trail) already delivers to. Never modified by this stack. */
     bucketName: z
         .string({ error: "must be an S3 bucket name (a string)" })
-        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-')" }),
-    /** The KMS key the log files are encrypted with (SSE-KMS); unset: SSE-S3, nothing to decrypt. */
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-')" })
+        .describe("The bucket another team's trail (e.g. Control Tower's organization trail) already delivers to. Never modified by this stack."),
     kmsKeyArn: z
         .string({ error: "must be a KMS key ARN (a string)" })
         .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/, {
             error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
         })
-        .optional(),
-    /**
-     * The bucket's region, when it is not the stack's and the logs are not SSE-KMS (an SSE-KMS key is in its
-     * bucket's region, so `kmsKeyArn` tells it). The normaliser reads the bucket there; unset, it follows
-     * S3's redirect on every read. The bucket's events still reach the stack's region only through a rule
-     * that forwards them (`npm run bucket-owner-statements`).
-     */
+        .optional()
+        .describe("The KMS key the log files are encrypted with (SSE-KMS); unset: SSE-S3, nothing to decrypt."),
     region: z
         .string({ error: "must be a region name such as eu-west-1" })
         .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be a region name such as eu-west-1" })
-        .optional(),
-    /**
-     * The organization id when an organization trail (Control Tower's, say) fills the bucket: its keys are
-     * `AWSLogs/<o-id>/<account>/…`, and the raw table projects that layout. Unset: `AWSLogs/<account>/…`.
-     */
+        .optional()
+        .describe(
+            "The bucket's region, when it is not the stack's and the logs are not SSE-KMS (an SSE-KMS key is in its bucket's region, so kmsKeyArn tells it). The normaliser reads the bucket there; unset, it follows S3's redirect on every read.",
+        ),
     organizationId: z
         .string({ error: "must be an AWS Organizations id such as o-a1b2c3d4e5 (a string)" })
         .regex(/^o-[a-z0-9]{10,32}$/, { error: "must be an AWS Organizations id: o- followed by 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5" })
-        .optional(),
+        .optional()
+        .describe(
+            "The organization id when an organization trail (Control Tower's, say) fills the bucket: its keys are `AWSLogs/<o-id>/<account>/…`, and the raw table projects that layout. Unset: `AWSLogs/<account>/…`.",
+        ),
 });
 
 const topLevelSchema = z.strictObject({
-    /** per-account: one trail per listed account (default); organization: one organization trail; existing: read a bucket another trail fills. */
-    trailMode: oneOf(TRAIL_MODES).default("per-account"),
-    /** Required with trailMode organization, refused otherwise. */
-    organization: organizationSchema.optional(),
-    /** Required with trailMode existing, refused otherwise. */
-    existingArchive: existingArchiveSchema.optional(),
+    trailMode: oneOf(TRAIL_MODES)
+        .default("per-account")
+        .describe("per-account: one trail per listed account (default); organization: one organization trail; existing: read a bucket another trail fills."),
+    organization: organizationSchema.optional().describe("Required with trailMode organization, refused otherwise."),
+    existingArchive: existingArchiveSchema.optional().describe("Required with trailMode existing, refused otherwise."),
     accounts: z
         .array(accountSchema, { error: "must be a list of accounts, each with id and name" })
         .min(1, { error: "must list at least one account: without one there is nothing to collect" })
         .max(MAX_ACCOUNTS, {
             error: `must list at most ${MAX_ACCOUNTS} accounts, what the archive's bucket and key policies are sized for; split the rest over another stack`,
-        }),
-    /** Name of the trail created in every member account; bucket and key policies are pinned to it. */
+        })
+        .describe(
+            `The only required key: the accounts whose logs are collected, normalised, converted (one Glue job each) and projected in the tables; 1 to ${MAX_ACCOUNTS}, ids and names unique.`,
+        ),
     trailName: z
         .string({ error: "must be a string" })
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, { error: "must be a CloudTrail trail name (3-128 of letters, digits, '.', '_', '-')" })
-        .default("cloudtrail-lake"),
-    archive: archiveSchema.prefault({}),
-    normaliser: normaliserSchema.prefault({}),
-    /** When the Glue jobs run, AWS cron, UTC. */
-    schedule: z.string({ error: "must be an AWS cron expression" }).default("cron(0 */6 * * ? *)"),
-    glue: glueSchema.prefault({}),
-    athena: athenaSchema.prefault({}),
-    catalog: catalogSchema.prefault({}),
-    /**
-     * IAM role that alone may disable or schedule deletion of the archive key, and bypass GOVERNANCE
-     * retention (and, with the deployer, change the key policy). Unset: nobody may.
-     */
-    breakGlassRoleArn: iamPrincipalArn.optional(),
-    /**
-     * IAM ARN of whoever runs `pulumi up` (a role ARN, not an assumed-role session ARN): the only
-     * principal besides the break-glass role that may change the archive key's policy. Default:
-     * the caller's role (the issuer of its session). Set it when people and CI deploy in turn.
-     */
-    deployRoleArn: iamPrincipalArn.optional(),
-    /**
-     * Data events the stack's trails record (config/dataEvents.ts, docs/data-events.md): S3 object calls
-     * of the listed buckets and Lambda invocations. Off by default (billed from the first event).
-     */
-    dataEvents: dataEventsSchema.prefault({}),
-    /** Alerting (config/alerts.ts); unset: no alerting resources are deployed. */
-    alerts: alertsSchema.optional(),
-    /** Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs (config/alerts.ts). */
-    suppressions: suppressionsSchema,
-    /** VPC Flow Logs of listed accounts into the archive, or adopted where they land (config/flowLogs.ts, docs/flow-logs.md); unset: none. */
-    flowLogs: flowLogsSchema.optional(),
-    /** QuickSight dashboards over the lake (config/dashboards.ts, docs/dashboards.md); unset: nothing QuickSight-related is declared. */
-    dashboards: dashboardsSchema.optional(),
-    /** Tags added to every resource that takes tags. */
-    tags: z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" }).default({}),
+        .default("cloudtrail-lake")
+        .describe("Name of the trail created in every member account; bucket and key policies are pinned to it."),
+    archive: archiveSchema.prefault({}).describe("The immutable archive bucket of the log files (trailMode per-account and organization)."),
+    normaliser: normaliserSchema.prefault({}).describe("The normaliser Lambda, its queue and its dead-letter queue."),
+    schedule: z
+        .string({ error: "must be an AWS cron expression" })
+        .default("cron(0 */6 * * ? *)")
+        .describe(
+            "When the Glue jobs run: AWS cron (six fields, UTC, one of day-of-month and day-of-week `?`, runs at least 5 minutes apart); the waves of triggers must fit in its hour.",
+        ),
+    glue: glueSchema.prefault({}).describe("The Glue jobs that convert each account's normalised logs to Parquet."),
+    athena: athenaSchema.prefault({}).describe("The Athena workgroup."),
+    catalog: catalogSchema.prefault({}).describe("What the Glue catalog's tables project (partition projection)."),
+    breakGlassRoleArn: iamPrincipalArn
+        .optional()
+        .describe(
+            "IAM role that alone may disable or schedule deletion of the archive key, and bypass GOVERNANCE retention (and, with the deployer, change the key policy). Unset: nobody may.",
+        ),
+    deployRoleArn: iamPrincipalArn
+        .optional()
+        .describe(
+            "IAM ARN of whoever runs `pulumi up` (a role ARN, not an assumed-role session ARN): the only principal besides the break-glass role that may change the archive key's policy. Default: the caller's role (the issuer of its session). Set it when people and CI deploy in turn.",
+        ),
+    dataEvents: dataEventsSchema
+        .prefault({})
+        .describe(
+            "Data events the stack's trails record (docs/data-events.md): S3 object calls of the listed buckets and Lambda invocations. Off by default (billed from the first event).",
+        ),
+    alerts: alertsSchema
+        .optional()
+        .describe(
+            "Alerting (docs/deploy.md, Alerts and suppressions); setting it, even to {}, deploys both evaluators, the dedup table and the cloudtrail_recent table; unset: no alerting resources.",
+        ),
+    suppressions: suppressionsSchema.describe(
+        "Tuning: rows of detections that are expected noise, for alerts, the local mode and Athena runs; each entry needs a reason and at least one of principalArn, userAgent, sourceCidr, account, and all the conditions it gives must hold.",
+    ),
+    flowLogs: flowLogsSchema
+        .optional()
+        .describe("VPC Flow Logs of listed accounts into the archive, or adopted where they land (docs/flow-logs.md); unset: none."),
+    dashboards: dashboardsSchema
+        .optional()
+        .describe("QuickSight dashboards over the lake (docs/dashboards.md); unset: nothing QuickSight-related is declared."),
+    tags: z
+        .record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of tag names to strings" })
+        .default({})
+        .describe("Tags added to every resource that takes tags."),
 });
 
 /** The schedule must be valid AWS cron, and its waves of Glue triggers must fit within its hour. */
@@ -457,6 +476,11 @@ export type GlueConfig = z.output<typeof glueSchema>;
 export type AthenaConfig = z.output<typeof athenaSchema>;
 export type CatalogConfig = z.output<typeof catalogSchema>;
 export type LakeConfig = z.output<typeof topLevelSchema>;
+
+/** Account id → name from `accounts`: shown beside account ids in findings, alerts, the report and the dashboards. */
+export function accountNamesOf(accounts: LakeConfig["accounts"]): Record<string, string> {
+    return Object.fromEntries(accounts.map((account) => [account.id, account.name]));
+}
 export type OrganizationConfig = z.output<typeof organizationSchema>;
 export type ExistingArchiveConfig = z.output<typeof existingArchiveSchema>;
 
@@ -575,3 +599,6 @@ export function centralAccountWarning(config: LakeConfig, centralAccountId: stri
         "add it to the accounts, or make sure another trail records it"
     );
 }
+
+/** The schema itself, for the generated reference of every key (scripts/generate-docs.ts, docs/deploy.md). */
+export const STACK_CONFIG_SCHEMA = topLevelSchema;

@@ -1,6 +1,6 @@
 /**
  * The ATT&CK coverage of a set of detections: per tactic of the cloud matrix, the detections that
- * map to it and their techniques. Pure, so that `npm run coverage` (the README's table) and the
+ * map to it and their techniques. Pure, so that `npm run coverage` (docs/detections.md's tables) and the
  * local mode's report (local/report.ts) show the same thing from the same catalogue.
  */
 import { CLOUD_TACTICS, Detection } from "./detections";
@@ -35,7 +35,7 @@ export function attackCoverage(
     });
 }
 
-/** The coverage as the README's markdown table, with the catalogue's counts by kind above it. */
+/** The coverage as a markdown table (docs/detections.md), with the catalogue's counts by kind above it. */
 export function coverageMarkdown(detections: readonly Detection[]): string {
     const context = detections.filter((d) => d.role === "context");
     const lines = [
@@ -52,7 +52,7 @@ export function coverageMarkdown(detections: readonly Detection[]): string {
     return lines.join("\n");
 }
 
-/** One line per detection: the catalogue as a README table. */
+/** One line per detection: the catalogue as a markdown table (docs/detections.md). */
 export function catalogueMarkdown(detections: readonly Detection[]): string {
     return [
         "| detection | severity | kind | tactics | techniques |",

@@ -1,6 +1,6 @@
 /**
  * The detection catalogue: `queries/<id>.sql`, one Athena (Trino) query per file with a header of
- * `-- key: value` lines (format: README "Detections"). This folder is the only list of detections:
+ * `-- key: value` lines (format: docs/detections.md). This folder is the only list of detections:
  * the catalog component deploys them as named queries, the query runner and the local mode run
  * them, the coverage table and the tests read them. Pure: no AWS, no DuckDB.
  */
@@ -42,6 +42,13 @@ export const CLOUD_TACTICS: Readonly<Record<string, string>> = {
     TA0040: "Impact",
 };
 
+/**
+ * Where a detection is in its life: stable (relied on), experimental (new, or not yet run on production
+ * logs; may be noisy), deprecated (kept for old reports, to be removed).
+ */
+export const STATUSES = ["stable", "experimental", "deprecated"] as const;
+export type Status = (typeof STATUSES)[number];
+
 export interface Detection {
     /** File name without `.sql`; also the `id` header. */
     readonly id: string;
@@ -64,6 +71,14 @@ export interface Detection {
     readonly description: string;
     readonly falsePositives: string;
     readonly runbook: string;
+    /** Lifecycle status; undefined while a query lacks the header (npm run add-detection-metadata fills it in). */
+    readonly status?: Status;
+    /** URLs of what the detection rests on (AWS documentation of the calls it reads, ATT&CK pages); may be empty. */
+    readonly references: readonly string[];
+    /** YYYY-MM-DD the detection was added. */
+    readonly created?: string;
+    /** YYYY-MM-DD of the last change to what it detects. */
+    readonly modified?: string;
     /** Display text for reports: `Defense Evasion (TA0005) · T1562.008`. */
     readonly mitre: string;
     /** The file as written, with `${window}` (and possibly `${since}`, `${until}`). */
@@ -79,8 +94,49 @@ export interface Detection {
 const HEADER_FIELDS = ["id", "title", "severity", "kind", "tactics", "techniques", "description", "falsepositives", "runbook"] as const;
 /** Header fields that may be left out: `role` (default specific) and `lookback` (only with `${history}`). */
 const OPTIONAL_FIELDS = ["role", "lookback"] as const;
-type HeaderField = (typeof HEADER_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number];
+/** Lifecycle fields: checked when present (test/detections.test.ts requires status, created and modified of every query in queries/). */
+export const LIFECYCLE_FIELDS = ["status", "references", "created", "modified"] as const;
+type HeaderField = (typeof HEADER_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number] | (typeof LIFECYCLE_FIELDS)[number];
+const KNOWN_FIELDS: readonly string[] = [...HEADER_FIELDS, ...OPTIONAL_FIELDS, ...LIFECYCLE_FIELDS];
 const PLACEHOLDERS = ["window", "since", "until", "history", "lookback"];
+
+/** A real calendar day written YYYY-MM-DD. */
+function isCalendarDay(text: string): boolean {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+/** The lifecycle fields' problems, each naming the file and the field. */
+function lifecycleProblems(where: string, header: Partial<Record<HeaderField, string>>): string[] {
+    const problems: string[] = [];
+    if (header.status !== undefined && !(STATUSES as readonly string[]).includes(header.status)) {
+        problems.push(`${where}: status "${header.status}" must be one of ${STATUSES.join(", ")}`);
+    }
+    for (const reference of splitList(header.references ?? "")) {
+        let url: URL | undefined;
+        try {
+            url = new URL(reference);
+        } catch {
+            url = undefined;
+        }
+        if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) problems.push(`${where}: references: "${reference}" is not an http(s) URL`);
+    }
+    for (const field of ["created", "modified"] as const) {
+        const value = header[field];
+        if (value !== undefined && !isCalendarDay(value)) problems.push(`${where}: ${field} "${value}" must be a date YYYY-MM-DD`);
+    }
+    if (header.created && header.modified && isCalendarDay(header.created) && isCalendarDay(header.modified) && header.modified < header.created) {
+        problems.push(`${where}: modified ${header.modified} is before created ${header.created}`);
+    }
+    return problems;
+}
+
+const splitList = (text: string) =>
+    text
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
 
 /** `${window}` with the instants (quoted SQL text) still to fill in: the partition filter, then a time (not text) comparison. */
 function windowFilter(sinceDate: string, untilDate: string, since: string, until: string): string {
@@ -131,8 +187,10 @@ export function parseDetection(file: string, text: string): Detection {
     for (const line of text.split("\n")) {
         const match = /^--\s*([a-z]+):\s*(.*?)\s*$/.exec(line);
         if (!match) break;
-        if (![...HEADER_FIELDS, ...OPTIONAL_FIELDS].includes(match[1] as HeaderField)) {
-            throw new Error(`${where}: unknown header field "${match[1]}" (expected ${HEADER_FIELDS.join(", ")}; optional ${OPTIONAL_FIELDS.join(", ")})`);
+        if (!KNOWN_FIELDS.includes(match[1])) {
+            throw new Error(
+                `${where}: unknown header field "${match[1]}" (expected ${HEADER_FIELDS.join(", ")}; optional ${[...OPTIONAL_FIELDS, ...LIFECYCLE_FIELDS].join(", ")})`,
+            );
         }
         if (header[match[1] as HeaderField] !== undefined) throw new Error(`${where}: header field "${match[1]}" is given twice`);
         header[match[1] as HeaderField] = match[2];
@@ -140,18 +198,16 @@ export function parseDetection(file: string, text: string): Detection {
     for (const field of HEADER_FIELDS) {
         if (!header[field]) throw new Error(`${where}: header line "-- ${field}: …" is missing or empty`);
     }
-    const fields = header as Record<HeaderField, string>;
+    const lifecycle = lifecycleProblems(where, header);
+    if (lifecycle.length > 0) throw new Error(lifecycle[0]);
+    const fields = header as Record<(typeof HEADER_FIELDS)[number], string> & Partial<Record<(typeof OPTIONAL_FIELDS)[number], string>>;
     if (fields.id !== path.basename(file, ".sql")) throw new Error(`${where}: id "${fields.id}" must equal the file name`);
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(fields.id)) throw new Error(`${where}: id "${fields.id}" must be lower-case words joined by hyphens`);
     if (!(SEVERITIES as readonly string[]).includes(fields.severity)) {
         throw new Error(`${where}: severity "${fields.severity}" must be one of ${SEVERITIES.join(", ")}`);
     }
     if (!(KINDS as readonly string[]).includes(fields.kind)) throw new Error(`${where}: kind "${fields.kind}" must be one of ${KINDS.join(", ")}`);
-    const list = (field: HeaderField) =>
-        fields[field]
-            .split(",")
-            .map((item) => item.trim())
-            .filter((item) => item !== "");
+    const list = (field: (typeof HEADER_FIELDS)[number]) => splitList(fields[field]);
     const tactics = list("tactics");
     for (const tactic of tactics) {
         if (!/^TA\d{4}$/.test(tactic)) throw new Error(`${where}: tactics: "${tactic}" is not an ATT&CK tactic id like TA0005`);
@@ -199,6 +255,10 @@ export function parseDetection(file: string, text: string): Detection {
         description: fields.description,
         falsePositives: fields.falsepositives,
         runbook: fields.runbook,
+        status: header.status as Status | undefined,
+        references: splitList(header.references ?? ""),
+        created: header.created,
+        modified: header.modified,
         mitre,
         source: text,
         sql: namedQuerySql(text, lookbackMs),
@@ -233,7 +293,10 @@ export function queryForWindow(
     window: { readonly since: string; readonly until: string },
     options: { readonly lookbackMs?: number } = {},
 ): string {
-    for (const [key, value] of Object.entries(window)) {
+    for (const [key, value] of [
+        ["since", window.since],
+        ["until", window.until],
+    ] as const) {
         if (!ISO_INSTANT.test(value) || !hasRealDateTime(value) || Number.isNaN(Date.parse(value))) {
             throw new Error(`${detection.name}: ${key} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z or 2026-11-25T00:00:00.123Z, got "${value}"`);
         }

@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Detection, SEVERITIES } from "./detections";
+import { Detection, intervalLiteral, lookbackOfSource, SEVERITIES } from "./detections";
 
 export const PANELS_DIR = path.join(__dirname, "..", "panels");
 
@@ -245,6 +245,15 @@ export function rollingWindow(days: number): string {
     return `"date" >= date_format(current_date - INTERVAL '${days}' DAY, '%Y-%m-%d')`;
 }
 
+/** `${history}` and `${lookback}` of a query over the rolling window `days` back from now: [now - days - lookback, now - days). */
+function withRollingHistory(body: string, days: string, lookback: string): string {
+    const history =
+        `"date" >= date_format(current_date - ${days} - ${lookback}, '%Y-%m-%d')` +
+        ` AND from_iso8601_timestamp(eventtime) >= current_timestamp - ${days} - ${lookback}` +
+        ` AND from_iso8601_timestamp(eventtime) < current_timestamp - ${days}`;
+    return body.replaceAll("${history}", history).replaceAll("${lookback}", lookback);
+}
+
 /**
  * `detection_hits` for Athena: every detection of the catalogue over the last `lookbackDays` days,
  * one UNION ALL branch each, reduced to the columns every detection returns. `${window}` becomes a
@@ -271,12 +280,16 @@ export function detectionHitsSql(args: {
             .replaceAll("'${since}'", `to_iso8601(current_timestamp - ${days})`)
             .replaceAll("'${until}'", "to_iso8601(current_timestamp)")
             .replace(/\b(FROM|JOIN)(\s+)cloudtrail\b/gi, `$1$2${args.table ?? "cloudtrail"}`);
-        if (body.includes("${")) throw new Error(`${detection.id}: a placeholder outside quotes cannot be given a rolling value`);
+        // A first-seen detection's baseline: the lookback before the rolling window, as queryForWindow gives it a fixed one.
+        const rollingBody = /\$\{(history|lookback)\}/.test(body)
+            ? withRollingHistory(body, days, intervalLiteral(lookbackOfSource({ name: detection.id, source: detection.source })))
+            : body;
+        if (rollingBody.includes("${")) throw new Error(`${detection.id}: a placeholder outside quotes cannot be given a rolling value`);
         return `SELECT from_iso8601_timestamp(hit_${index}.eventtime) AS eventtime, hit_${index}.account, hit_${index}.region,
        coalesce(hit_${index}.principal, 'unknown') AS principal, ${quote(detection.id)} AS detection, ${quote(detection.title)} AS title,
        ${quote(detection.severity)} AS severity, hit_${index}.eventid
 FROM (
-${body.trim()}
+${rollingBody.trim()}
 ) AS hit_${index}`;
     });
     // Account names once, outside the branches: the CASE grows with the accounts, the branches with the detections.

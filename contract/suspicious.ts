@@ -10,7 +10,7 @@ export const METRICS_NAMESPACE = "CloudTrailLake";
 export const SUSPICIOUS_METRIC = "SuspiciousLogFiles";
 
 /**
- * Why a file in the archive is suspicious (issue 10, tamper-proof archive):
+ * Why a file in the archive is suspicious (docs/architecture.md, "The normaliser" and "Security model"):
  * - `not-encrypted-under-archive-key`: not SSE-KMS under the archive's key, for example a member
  *   trail pointed at a key its admin owns (and may delete). The file is still normalised: it is evidence.
  * - `overwritten-log-version`: a later version of an existing log key, i.e. someone wrote over a

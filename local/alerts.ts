@@ -389,6 +389,8 @@ export async function runWindowedDetections(
                     `SELECT replay_window.window_index AS ${WINDOW_COLUMN}, hits.* FROM replay_windows AS replay_window, LATERAL (\n${query}\n) AS hits`,
                 );
             } catch {
+                // Not every query can be joined laterally (DuckDB cannot flatten a FULL OUTER JOIN in a correlated
+                // subquery): that detection runs window by window, with the same rows.
                 rows = undefined;
             }
         }

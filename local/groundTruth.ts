@@ -1,6 +1,6 @@
 /**
  * Measuring detections against labelled events: Panther's rule tests
- * (../shared/corpus/panther-labs__panther-analysis/_meta/tests_index.json) say, for each test
+ * (test/fixtures/corpus/panther-labs__panther-analysis/_meta/tests_index.json) say, for each test
  * event, which rule it belongs to and whether that rule should fire. For every detection that
  * corresponds to one or more of those rules, the local run tells how many of the events expected
  * to fire it finds (recall) and how many of those expected not to fire it leaves alone.
@@ -103,7 +103,7 @@ export function measure(labels: readonly LabelledEvent[], found: Readonly<Record
     });
 }
 
-/** The README's table. */
+/** The table of docs/detections.md, "Detections against ground truth". */
 export function measurementTable(measurements: readonly Measurement[]): string {
     const percent = (part: number, whole: number) => (whole === 0 ? "n/a" : `${Math.round((100 * part) / whole)}%`);
     return [

@@ -21,24 +21,58 @@ export function partitionDirectory(key: string): string {
  * Glue job: each partition is replaced whole, so running twice on the same input gives the same
  * rows, never twice as many.
  */
-export async function rebuildParquet(engine: Engine, outDir: string, partitions: readonly string[]): Promise<void> {
+export async function rebuildParquet(
+    engine: Engine,
+    outDir: string,
+    partitions: readonly string[],
+    /** @default {@link SINGLE_COPY_BYTES} (tests lower it to take both paths on small fixtures) */
+    singleCopyBytes: number = SINGLE_COPY_BYTES,
+): Promise<void> {
     if (partitions.length === 0) return;
     const parquetRoot = path.join(outDir, LAKE_PREFIXES.parquet);
     for (const partition of partitions) fs.rmSync(path.join(parquetRoot, partition), { recursive: true, force: true });
+    const large = partitions.filter((partition) => normalisedBytes(outDir, partition) >= singleCopyBytes);
+    for (const partition of large) await copyPartition(engine, outDir, partition);
     // A batch of partitions per COPY: DuckDB keeps a writer open per partition, so memory grows with their number.
-    for (let start = 0; start < partitions.length; start += PARTITIONS_PER_COPY) {
-        await copyPartitions(engine, outDir, partitions.slice(start, start + PARTITIONS_PER_COPY));
+    const small = partitions.filter((partition) => !large.includes(partition));
+    for (let start = 0; start < small.length; start += PARTITIONS_PER_COPY) {
+        await copyPartitions(engine, outDir, small.slice(start, start + PARTITIONS_PER_COPY));
     }
 }
 
 const PARTITIONS_PER_COPY = 16;
 
+/**
+ * Compressed normalised bytes from which a partition gets a COPY of its own, to one file, instead of
+ * sharing a PARTITION_BY COPY: DuckDB's partitioned writer took 1.5x-1.9x as long for the same rows
+ * (400 MB of JSON in one partition, docs/performance.md), and a COPY per partition costs a few
+ * milliseconds, which only the many small partitions of a large organisation's month would add up.
+ */
+const SINGLE_COPY_BYTES = 4 << 20;
+
+const readNormalised = (sources: readonly string[]) =>
+    `read_json([${sources.map(literal).join(", ")}], format = 'newline_delimited', compression = 'gzip', columns = ${duckdbColumns()}, hive_partitioning = true, hive_types_autocast = false)`;
+
+function normalisedBytes(outDir: string, partition: string): number {
+    const dir = path.join(outDir, LAKE_PREFIXES.normalised, partition);
+    if (!fs.existsSync(dir)) return 0;
+    return fs.readdirSync(dir).reduce((sum, name) => sum + (name.endsWith(".json.gz") ? fs.statSync(path.join(dir, name)).size : 0), 0);
+}
+
+/** One partition to `<partition>/part-0.parquet`, the file a PARTITION_BY COPY names (the path holds the partition columns, not the file). */
+async function copyPartition(engine: Engine, outDir: string, partition: string): Promise<void> {
+    const target = path.join(outDir, LAKE_PREFIXES.parquet, partition);
+    fs.mkdirSync(target, { recursive: true });
+    await engine.run(`COPY (
+        SELECT * EXCLUDE (${PARTITION_COLUMNS.join(", ")}) FROM ${readNormalised([path.join(outDir, LAKE_PREFIXES.normalised, partition, "*.json.gz")])}
+    ) TO ${literal(path.join(target, "part-0.parquet"))} (FORMAT parquet, COMPRESSION zstd)`);
+}
+
 async function copyPartitions(engine: Engine, outDir: string, partitions: readonly string[]): Promise<void> {
     const parquetRoot = path.join(outDir, LAKE_PREFIXES.parquet);
-    const sources = partitions.map((partition) => literal(path.join(outDir, LAKE_PREFIXES.normalised, partition, "*.json.gz")));
+    const sources = partitions.map((partition) => path.join(outDir, LAKE_PREFIXES.normalised, partition, "*.json.gz"));
     await engine.run(`COPY (
-        SELECT * FROM read_json([${sources.join(", ")}], format = 'newline_delimited', compression = 'gzip',
-                               columns = ${duckdbColumns()}, hive_partitioning = true, hive_types_autocast = false)
+        SELECT * FROM ${readNormalised(sources)}
     ) TO ${literal(parquetRoot)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMNS.join(", ")}), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-{i}')`);
 }
 

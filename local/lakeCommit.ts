@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { RUN_OUTPUTS } from "./outFolder";
+import { LOCAL_FLOW_LOG_DIR } from "./flowLogs";
 
 /** Prefix of every staging folder (`.cloudtrail-lake.staging-<pid>`); a staging folder without a journal is abandoned work. */
 export const STAGING_PREFIX = ".cloudtrail-lake.staging-";
@@ -24,7 +25,8 @@ export const STAGING_PREFIX = ".cloudtrail-lake.staging-";
 export const COMMIT_JOURNAL = ".cloudtrail-lake.commit";
 
 /** The parts of the lake a staging folder holds and a commit moves into `--out`. */
-const LAKE_PARTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, "")];
+/** What a run builds in its staging folder: the CloudTrail lake and the flow-log lake (local/flowLogs.ts). */
+const LAKE_PARTS = [LAKE_PREFIXES.normalised.replace(/\/$/, ""), LAKE_PREFIXES.parquet.replace(/\/$/, ""), LOCAL_FLOW_LOG_DIR];
 
 export interface Staging {
     /** The staging folder: the run's lake (`normalised/`, `parquet/`) is written here. */

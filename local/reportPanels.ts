@@ -37,6 +37,25 @@ export interface DetectionHitIds {
 const MAX_SERIES = 8;
 const INSERT_BATCH = 500;
 
+/** The table of every hit's event id with its detection, which `detection_hits` joins to the events. */
+const HIT_IDS_TABLE = "detection_hit_ids";
+
+/** Creates the empty {@link HIT_IDS_TABLE}; {@link addHitIds} fills it detection by detection. */
+export async function createHitIdsTable(engine: Engine): Promise<void> {
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${HIT_IDS_TABLE} (eventid VARCHAR, detection VARCHAR, title VARCHAR, severity VARCHAR)`);
+}
+
+/**
+ * Adds a detection's hits from a table of its rows (with an `eventid` column) inside DuckDB: the
+ * ids never cross into JavaScript and back as SQL text, which took seconds for a few hundred
+ * thousand hits (docs/performance.md). An id is the text the finding's `eventIds` hold (NULL as '').
+ */
+export async function addHitIds(engine: Engine, fromTable: string, hit: Omit<DetectionHitIds, "eventIds">): Promise<void> {
+    await engine.run(
+        `INSERT INTO ${HIT_IDS_TABLE} SELECT coalesce(CAST(eventid AS VARCHAR), ''), ${[hit.detection, hit.title, hit.severity].map(literal).join(", ")} FROM ${fromTable}`,
+    );
+}
+
 /**
  * Creates `cloudtrail_activity` (over the `cloudtrail` view, in `window`) and `detection_hits` (the
  * run's hits joined to their events), then runs every panel. A panel DuckDB cannot run is reported, never dropped.
@@ -47,21 +66,27 @@ export async function runPanels(
         readonly panels: readonly Panel[];
         readonly window: { readonly since: string; readonly until: string };
         readonly accountNames?: Readonly<Record<string, string>>;
-        readonly hits: readonly DetectionHitIds[];
+        /**
+         * The run's hits.
+         * @default the hits the caller added with {@link createHitIdsTable} and {@link addHitIds}
+         */
+        readonly hits?: readonly DetectionHitIds[];
     },
 ): Promise<PanelResult[]> {
     await engine.run(
         `CREATE OR REPLACE TEMP VIEW cloudtrail_activity AS ${activityViewSql({ accountNames: args.accountNames ?? {}, window: windowPredicate(args.window) })}`,
     );
-    await engine.run("CREATE OR REPLACE TEMP TABLE detection_hit_ids (eventid VARCHAR, detection VARCHAR, title VARCHAR, severity VARCHAR)");
-    const rows = args.hits.flatMap((hit) => hit.eventIds.map((id) => `(${[id, hit.detection, hit.title, hit.severity].map(literal).join(", ")})`));
-    for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-        await engine.run(`INSERT INTO detection_hit_ids VALUES ${rows.slice(start, start + INSERT_BATCH).join(", ")}`);
+    if (args.hits) {
+        await createHitIdsTable(engine);
+        const rows = args.hits.flatMap((hit) => hit.eventIds.map((id) => `(${[id, hit.detection, hit.title, hit.severity].map(literal).join(", ")})`));
+        for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+            await engine.run(`INSERT INTO ${HIT_IDS_TABLE} VALUES ${rows.slice(start, start + INSERT_BATCH).join(", ")}`);
+        }
     }
     // The same columns as the Athena view (contract/panels.ts detectionHitsSql), taken from the hit's event.
     await engine.run(`CREATE OR REPLACE TEMP VIEW detection_hits AS
         SELECT a.eventtime, a.account, a.account_name, a.region, a.principal, h.detection, h.title, h.severity, a.eventid
-        FROM detection_hit_ids h JOIN cloudtrail_activity a ON a.eventid = h.eventid`);
+        FROM ${HIT_IDS_TABLE} h JOIN cloudtrail_activity a ON a.eventid = h.eventid`);
     const results: PanelResult[] = [];
     for (const panel of args.panels) {
         const base = { id: panel.id, title: panel.title, description: panel.description, chart: panel.chart };

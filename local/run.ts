@@ -27,7 +27,7 @@ import { createFlowLogView, FlowFileResult, flowSpan, ingestFlowLogs, trafficSum
 import { loadCatalogue } from "../contract/sources/catalogue";
 import { SEVERITY_RANK } from "../contract/alerting";
 import { loadPanels, Panel } from "../contract/panels";
-import { PanelResult, runPanels } from "./reportPanels";
+import { addHitIds, createHitIdsTable, PanelResult, runPanels } from "./reportPanels";
 
 export interface LocalRunOptions {
     readonly files: readonly string[];
@@ -109,13 +109,48 @@ export interface LocalRunResult {
     readonly window?: { readonly since: string; readonly until: string };
     /** Events per day in the window, for the report's chart. */
     readonly eventsPerDay: { readonly date: string; readonly events: number }[];
-    readonly timings: { readonly normaliseMs: number; readonly parquetMs: number; readonly queriesMs: number };
+    readonly timings: StageTimings;
     /** Things the user should know that are not errors: implausible event times, a stale lock removed. */
     readonly warnings: string[];
     /** VPC flow-log inputs (local/flowLogs.ts): per file, and the traffic summary of the window. */
     readonly flowLogs: { readonly files: FlowFileResult[]; readonly traffic?: TrafficSummary };
     /** The panel catalogue over the window, for the report (local/reportPanels.ts); empty without events. */
     readonly panels: PanelResult[];
+}
+
+/**
+ * Wall time of each stage of a run, in milliseconds, for `--json` and the one-line summary on
+ * stderr (users ask why a run is slow). They vary from run to run; nothing else in the result does.
+ */
+export interface StageTimings {
+    /** Reading and normalising the input files (flow logs included), deduplication and publishing. */
+    readonly normaliseMs: number;
+    /** Converting the touched partitions to Parquet. */
+    readonly parquetMs: number;
+    /** Opening the lake and finding the span of its event times (the window). */
+    readonly lakeMs: number;
+    /** Every detection, from the first to the last. */
+    readonly detectionsMs: number;
+    /** Each detection's own time (its query, suppressions, ids and first hits), slowest first. */
+    readonly detections: readonly { readonly query: string; readonly ms: number }[];
+    /** The report's panels, the events per day and the flow-log traffic summary. */
+    readonly panelsMs: number;
+    /** From the lake opened to the panels done: lakeMs + detectionsMs + panelsMs. */
+    readonly queriesMs: number;
+}
+
+/** The one-line summary of a run's {@link StageTimings} (and the report's time, when it was written): for stderr. */
+export function timingSummary(timings: StageTimings, reportMs?: number): string {
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const slowest = timings.detections[0];
+    return [
+        `normalise ${s(timings.normaliseMs)}`,
+        `parquet ${s(timings.parquetMs)}`,
+        `lake ${s(timings.lakeMs)}`,
+        `${timings.detections.length} detections ${s(timings.detectionsMs)}${slowest ? ` (slowest: ${slowest.query} ${s(slowest.ms)})` : ""}`,
+        `panels ${s(timings.panelsMs)}`,
+        ...(reportMs === undefined ? [] : [`report ${s(reportMs)}`]),
+    ].join(" · ");
 }
 
 /** The window asked for is empty or inverted: a usage error. */
@@ -307,13 +342,22 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
             `the window ${window.since} .. ${window.until} is empty: ${options.since ? `--since is at or after the last event (${span?.until ?? "none"})` : `--until is at or before the first event (${span?.since ?? "none"})`}`,
         );
     }
+    const lakeMs = Date.now() - started;
+    const detectionsStarted = Date.now();
+    const detectionTimes: { query: string; ms: number }[] = [];
     const findings: Finding[] = [];
+    // Each detection's hit ids go to this table as it runs, for the report's panels (local/reportPanels.ts).
+    if (hasLake) await createHitIdsTable(engine);
     // The flow-log detections join the catalogue when flow logs were read (a CloudTrail-only run keeps its own).
     for (const detection of options.detections ?? (hasFlows ? loadCatalogue() : loadDetections())) {
         const lookbackMs = detection.lookbackMs === undefined ? undefined : (options.lookbackMs ?? detection.lookbackMs);
+        const detectionStarted = Date.now();
         const finding = await runDetection(engine, detection, window, hasLake, options.suppressions, options.accountNames ?? {}, lookbackMs);
+        detectionTimes.push({ query: detection.name, ms: Date.now() - detectionStarted });
         findings.push(lookbackMs === undefined || !span?.since ? finding : { ...finding, ...historyNote(span.since, window, lookbackMs) });
     }
+    const detectionsMs = Date.now() - detectionsStarted;
+    const panelsStarted = Date.now();
     findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.count - a.count || a.query.localeCompare(b.query));
     // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
     const eventsPerDay = hasCloudTrail
@@ -328,9 +372,10 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
               panels: options.panels ?? loadPanels(),
               window,
               accountNames: options.accountNames,
-              hits: findings.map((finding) => ({ detection: finding.query, title: finding.title, severity: finding.severity, eventIds: finding.eventIds })),
           })
         : [];
+    const traffic = hasFlows ? await trafficSummary(engine, window) : undefined;
+    const panelsMs = Date.now() - panelsStarted;
     const count = (status: FileResult["status"]) => files.filter((file) => file.status === status).length;
     const sum = (pick: (file: FileResult) => number) => files.reduce((total, file) => total + pick(file), 0);
     return {
@@ -348,9 +393,17 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
         files,
         window: hasLake ? window : undefined,
         eventsPerDay,
-        timings: { normaliseMs, parquetMs, queriesMs: Date.now() - started },
+        timings: {
+            normaliseMs,
+            parquetMs,
+            lakeMs,
+            detectionsMs,
+            detections: detectionTimes.sort((a, b) => b.ms - a.ms || a.query.localeCompare(b.query)),
+            panelsMs,
+            queriesMs: Date.now() - started,
+        },
         warnings,
-        flowLogs: { files: flow.results, traffic: hasFlows ? await trafficSummary(engine, window) : undefined },
+        flowLogs: { files: flow.results, traffic },
         panels,
     };
 }
@@ -408,6 +461,8 @@ async function runDetection(
         const ids = await engine.all("SELECT eventid FROM detection_hits ORDER BY ALL");
         // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order.
         const hits = await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`);
+        // Last, so that a detection that failed above adds none (as its finding has none).
+        await addHitIds(engine, "detection_hits", { detection: detection.name, title: detection.title, severity: detection.severity });
         await engine.run("DROP TABLE detection_hits");
         return {
             ...base,

@@ -2,7 +2,7 @@
  * A pool of worker threads that read and normalise whole files (local/ingest.ts prepareFile), for
  * `--jobs N`. The unit of work is a file: parsing JSON and rendering the normalised lines is
  * single-threaded V8 work, so one file does not go faster with more threads (measured in the
- * normaliser, README), but many files do, one per core.
+ * normaliser, docs/benchmarks.md), but many files do, one per core.
  *
  * Worker threads rather than child processes: the results are small (names of temporary files and
  * the eventIDs of their lines), start-up is cheaper, and a worker's heap is capped by

@@ -801,7 +801,7 @@ export const snsDeadLetter: StackValidationPolicy = {
 };
 
 /** Every rule of the pack, in the order a reviewer reads them. */
-// ---------------------------------------------------------------- trail modes (issue 15)
+// ---------------------------------------------------------------- trail modes (docs/deploy.md)
 
 /** Buckets the normaliser follows through EventBridge (trailMode existing): someone else's archive. */
 function existingArchiveBuckets(resources: PolicyResource[]): string[] {

@@ -7,6 +7,9 @@
 -- description: One principal was refused calls on at least three different services within the window: credentials being tried out to learn what they can do (enumerate-iam, Pacu, Stratus Red Team discovery). Narrower than unauthorized-api-burst, which counts denials on a single service too (a misconfigured application retrying one call).
 -- falsepositives: A new role whose policy is being developed, an SDK probing optional features, CSPM scanners with partial permissions.
 -- runbook: Look at what the principal tried and from where; if it is not a deployment in progress, treat the credentials as stolen: deactivate the key or revoke the role's sessions.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH denied AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid, sourceipaddress) AS who
     FROM cloudtrail

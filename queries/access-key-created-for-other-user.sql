@@ -7,6 +7,9 @@
 -- description: An access key was created, or an inactive one re-activated, for an IAM user other than the caller: a second set of credentials for someone else's identity is a classic backdoor (Stratus Red Team iam-create-admin-user / iam-create-user-login-profile). Narrower than access-key-created, which flags every key, the caller's own included. Denied attempts count.
 -- falsepositives: Administrators issuing keys to service users; provisioning pipelines (suppress their role).
 -- runbook: Ask the key's owner and the caller; if unexpected, deactivate the key (UpdateAccessKey Inactive), then check what it was used for (its accessKeyId in userIdentity).
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat('for user ', json_extract_scalar(requestparameters, '$.userName'),
               CASE WHEN errorcode IS NULL THEN '' ELSE concat(' (attempt, ', errorcode, ')') END) AS detail

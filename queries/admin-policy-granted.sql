@@ -7,6 +7,9 @@
 -- description: AdministratorAccess or IAMFullAccess was attached, or an inline or customer-managed policy (PutUserPolicy, PutRolePolicy, PutGroupPolicy, CreatePolicy, CreatePolicyVersion) allows Action "*" or "iam:*": full control handed to an identity (Stratus Red Team iam-create-admin-user). Narrower than iam-policy-attached, which flags every attachment. Denied attempts count: they are escalation attempts.
 -- falsepositives: Creating break-glass or platform-admin roles through infrastructure as code; suppress the deploy role.
 -- runbook: Check who received admin and whether it was approved; if not, detach or delete the policy, and look at what the identity did since.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH grants AS (
     SELECT *, coalesce(json_extract_scalar(requestparameters, '$.policyDocument'), '') AS document
     FROM cloudtrail

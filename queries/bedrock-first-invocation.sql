@@ -7,6 +7,9 @@
 -- description: A principal that made no Bedrock model invocation during the window's first 24 hours (its baseline) invokes a costly model (Claude Opus or Sonnet, Llama 405B, Mistral Large, Nova Premier or Pro, image models) later in the window: the LLMjacking pattern, stolen keys resold for model access.
 -- falsepositives: A team starting to use Bedrock; a window shorter than two days gives a short baseline, so read it with the principal's history.
 -- runbook: Ask the principal's owner; if unknown, revoke its keys or sessions, check Bedrock model-invocation logging and the bill, and look for PutUseCaseForModelAccess or model access requests.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH invocations AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            coalesce(useridentity.arn, useridentity.principalid) AS who,

@@ -7,6 +7,9 @@
 -- description: Event selectors (basic or advanced) that drop management events, write events or exclude event sources, or an UpdateTrail that turns off multi-region logging, global service events or log file validation: logging continues but blind to what the attacker does next.
 -- falsepositives: Cost tuning that excludes noisy data events (KMS, RDS Data API) on purpose; it shows here and should be reviewed once.
 -- runbook: Compare the new selectors with the organisation's baseline (GetEventSelectors), restore them, and review the principal's session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', coalesce(json_extract_scalar(requestparameters, '$.trailName'), json_extract_scalar(requestparameters, '$.name')), substr(requestparameters, 1, 300)) AS detail
 FROM cloudtrail

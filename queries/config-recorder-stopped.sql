@@ -7,6 +7,9 @@
 -- description: The Config recorder was stopped or deleted, or its delivery channel deleted: resource changes stop being recorded, so what the attacker changes next leaves no history.
 -- falsepositives: Cost reduction in sandbox accounts; re-creating the recorder with a new configuration.
 -- runbook: Restart the recorder (StartConfigurationRecorder) and review the principal's session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', coalesce(json_extract_scalar(requestparameters, '$.configurationRecorderName'), json_extract_scalar(requestparameters, '$.deliveryChannelName'), ''), CASE WHEN errorcode IS NOT NULL THEN concat('attempt failed: ', errorcode) END) AS detail
 FROM cloudtrail

@@ -7,6 +7,9 @@
 -- description: A console sign-in succeeded after at least three failures for the same user in the hour before: a guessed or sprayed password that worked. Returns the failures and the success. Narrower than console-login-failures, which flags the failures whether or not one succeeded.
 -- falsepositives: A person who forgot their password and finally got it right; password-manager mix-ups.
 -- runbook: Ask the user; if they did not struggle to sign in, reset the password and MFA, revoke the session, and review what it did.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-26
 WITH logins AS (
     SELECT *, from_iso8601_timestamp(eventtime) AS event_at,
            -- Failed sign-ins name the user in userName (no arn); successes carry both.

@@ -7,6 +7,9 @@
 -- description: Three or more failed console sign-ins for one user, or from one address, within the window: password guessing or spraying.
 -- falsepositives: A user who forgot a rotated password; a shared office NAT address.
 -- runbook: Ask the user; if they did not try, reset the password, require MFA, and block the source address; check for a later successful login from it.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH failures AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            errormessage AS detail,

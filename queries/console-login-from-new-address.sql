@@ -7,6 +7,9 @@
 -- description: A successful ConsoleLogin came from an address the principal had not used before in the window, while it had been active from other addresses earlier: a password (or SSO session) used from a new place. First-seen is per principal within the window; a longer window (7-30 days) makes it meaningful.
 -- falsepositives: Travel, new home or mobile networks, VPN exits that rotate; suppress corporate egress ranges by source CIDR.
 -- runbook: Ask the person whether the sign-in was theirs (time, address, user agent); if not, reset the password and MFA, revoke the console sessions, and review what the session did.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH activity AS (
     SELECT *, coalesce(useridentity.arn, concat(coalesce(recipientaccountid, ''), ':', coalesce(useridentity.username, useridentity.principalid, ''))) AS who,
            from_iso8601_timestamp(eventtime) AS event_at

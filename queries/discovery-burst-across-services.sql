@@ -8,6 +8,9 @@
 -- description: One session (principal and access key) made List/Describe/Get calls to many different services within the window: what a stolen key's first minutes look like (Pacu, ScoutSuite, cloudfox, enumerate-iam, Stratus Red Team discovery techniques). Read calls by AWS services on a principal's behalf are left out.
 -- falsepositives: Security scanners and inventory tools (Prowler, ScoutSuite run by the security team, Config, CSPM products), an administrator browsing many console pages in one session; suppress their roles or user agents.
 -- runbook: Check whether the session belongs to a known scanner; if not, see what it did after the enumeration (enumeration-then-sensitive-write), where it came from (sourceipaddress, useragent), and revoke it.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH reads AS (
     SELECT *, concat(coalesce(useridentity.arn, useridentity.principalid, ''), '|', coalesce(useridentity.accesskeyid, '')) AS session_key
     FROM cloudtrail

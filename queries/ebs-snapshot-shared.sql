@@ -7,6 +7,9 @@
 -- description: ModifySnapshotAttribute added a create-volume permission for another account (userId) or for everyone (group all): the disk's data can be restored elsewhere.
 -- falsepositives: Backup copies to the organisation's own backup account (suppress that account id).
 -- runbook: Remove the permission (createVolumePermission remove), check whether the other account created a volume or copy, and review the principal's session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', json_extract_scalar(requestparameters, '$.snapshotId'), json_format(json_extract(requestparameters, '$.createVolumePermission.add'))) AS detail
 FROM cloudtrail

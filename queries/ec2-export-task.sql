@@ -7,6 +7,9 @@
 -- description: CreateInstanceExportTask, ExportImage or CreateStoreImageTask wrote a whole disk image to an S3 bucket, from where it can be downloaded or replicated away.
 -- falsepositives: Migrations off AWS, or archiving AMIs to S3 by the platform team.
 -- runbook: Check the destination bucket (its owner and policy), cancel the task if unexpected (CancelExportTask), and review the principal's session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', coalesce(json_extract_scalar(requestparameters, '$.instanceId'), json_extract_scalar(requestparameters, '$.imageId'), json_extract_scalar(requestparameters, '$.CreateStoreImageTaskRequest.ImageId'), ''),
                  regexp_extract(requestparameters, '"(s3Bucket|S3Bucket|bucket|Bucket)"\s*:\s*"[^"]+"')) AS detail

@@ -7,6 +7,9 @@
 -- description: An instance of a GPU/accelerator or very large memory family (p*, g*, trn*, inf*, dl*, x*) was launched (by a principal or by Auto Scaling/Fleet), requested as Spot or Fleet, put in a launch template, launch configuration or Auto Scaling group, or an instance was changed to one: the favourite of crypto-mining and model-training abuse with stolen keys. The type is matched in the request and, for launch templates, in the response. Failed launches count: quota and capacity errors are what a first attempt by an attacker usually gets.
 -- falsepositives: ML and graphics teams; SAP HANA (x*) hosts; suppress their accounts or roles (and their Auto Scaling service-linked role where GPU groups are normal).
 -- runbook: Confirm with the account owner; if unexpected, terminate the instances, cancel Spot requests and fleets, and revoke the caller; check other regions too.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat(coalesce(regexp_extract(concat(coalesce(requestparameters, ''), coalesce(responseelements, '')), '"(instanceType|InstanceType)"\s*:\s*(\{\s*"value"\s*:\s*)?"([a-z0-9-]+\.[a-z0-9]+)"', 3), '?'),
               CASE WHEN errorcode IS NULL THEN '' ELSE concat(' (attempt, ', errorcode, ')') END) AS detail

@@ -7,6 +7,9 @@
 -- description: An instance profile's session (principalId ending in :i-<instance id>) called AWS from a public address other than the one it first used in the window: credentials taken from the instance metadata service and used elsewhere (GuardDuty's InstanceCredentialExfiltration, without AWS's IP list). Calls through VPC endpoints and by AWS services are left out.
 -- falsepositives: An instance whose egress changes address within the window (NAT gateway with several Elastic IPs, an Elastic IP attached or released, IPv6 and IPv4 egress); containers on the instance using its role through a proxy.
 -- runbook: Compare the addresses with the instance's public/NAT addresses; if one is foreign, revoke the role's active sessions (AWSRevokeOlderSessions), rotate anything the role can read, and investigate how the metadata service was reached (SSRF, IMDSv1).
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH calls AS (
     SELECT *
     FROM cloudtrail

@@ -7,6 +7,9 @@
 -- description: A RunInstances call asked for many instances (maxCount), or one principal asked for many instances in total within the window: compute hijacking launches as many as the quota allows. Failed calls count (quota errors are the usual first answer to an attacker).
 -- falsepositives: Batch and HPC jobs, load tests, blue/green deployments run by a person; Auto Scaling is left out (it calls from an amazonaws.com address).
 -- runbook: Check who launched what (detail: instance count and type); terminate unexpected instances in every region and revoke the caller.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH launches AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who,
            coalesce(try_cast(json_extract_scalar(requestparameters, '$.instancesSet.items[0].maxCount') AS integer),

@@ -7,6 +7,9 @@
 -- description: EnableSerialConsoleAccess turned on serial console access for every instance of the account in a region: the precondition for serial-console key pushes, and off by default. Denied attempts count.
 -- falsepositives: Break-glass recovery; a platform team enabling it on purpose (then it is enabled once, not repeatedly).
 -- runbook: Confirm the change was approved; otherwise call DisableSerialConsoleAccess and look for SendSerialConsoleSSHPublicKey by the same principal.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        CASE WHEN errorcode IS NULL THEN concat('serialConsoleAccessEnabled=', coalesce(json_extract_scalar(responseelements, '$.EnableSerialConsoleAccessResponse.serialConsoleAccessEnabled'),
                                                                     json_extract_scalar(responseelements, '$.serialConsoleAccessEnabled'), '?'))

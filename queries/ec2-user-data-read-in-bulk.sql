@@ -7,6 +7,9 @@
 -- description: One principal read the user data (DescribeInstanceAttribute attribute userData) of several instances within the window: start-up scripts often hold passwords and keys (Stratus Red Team ec2-download-user-data, Pacu ec2__download_userdata).
 -- falsepositives: Configuration audits, an operator debugging a launch template on a few instances.
 -- runbook: Check the caller; if unexpected, review the user data it read for secrets, rotate them, and revoke the session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH reads AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who
     FROM cloudtrail

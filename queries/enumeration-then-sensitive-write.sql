@@ -8,6 +8,9 @@
 -- description: A session made many read calls across several services and then, within an hour, a change attackers make once they know the account: a user, key, login profile, policy or trust change, a public share, logging turned off, an instance launched or a function created. Returns the reads and the change.
 -- falsepositives: Infrastructure-as-code runs (Terraform, CloudFormation, CDK refresh then apply) by a person or a pipeline; suppress the deploy role.
 -- runbook: Read the change (detail) and decide if it was planned; if not, revert it, revoke the session and look for other changes by the same access key.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-26
 WITH calls AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            concat(coalesce(useridentity.arn, useridentity.principalid, ''), '|', coalesce(useridentity.accesskeyid, '')) AS session_key,

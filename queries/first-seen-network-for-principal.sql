@@ -8,6 +8,9 @@
 -- description: An IAM user, the root user or an IAM Identity Center session called AWS from a network (the /24 of an IPv4 address, the /48 of an IPv6 one) it had not called from in the lookback, while it had been active for at least a day: a password, access key or SSO session used from a new place (Elastic's new-terms rule on source.ip per user; GuardDuty's UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B). One finding per principal and new network, on its first call from there. Roles' own sessions (workloads, CI runners) are left out: they move between networks by design.
 -- falsepositives: Travel, a new home or mobile network, VPN exits that rotate, a cloud desktop; suppress corporate egress ranges by source CIDR.
 -- runbook: Ask the person whether the activity was theirs (time, network, user agent); if not, deactivate the key or reset the password and MFA, revoke the sessions, and review everything the principal did from that network.
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH activity AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            from_iso8601_timestamp(eventtime) AS event_at,

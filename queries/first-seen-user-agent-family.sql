@@ -8,6 +8,9 @@
 -- description: A principal (a user, root, an Identity Center session, or a role across all its sessions) used a family of client it had not used in the lookback, while it had been active for at least a day: a key that only Terraform used now driven by the AWS CLI, a Lambda role that only Boto3 used now calling from the Go SDK. Families, not exact strings: versions, operating systems and command suffixes change every week (console, aws-cli, boto3, botocore, terraform, aws-sdk-java/-go/-js/…, powershell, else the agent's first word). Elastic's new-terms rules on user_agent.original per user, made robust to versions.
 -- falsepositives: A person starting to script what they did in the console, a pipeline moved to another tool, an SDK upgrade that renames its agent; suppress by principal.
 -- runbook: Compare the new client's calls with the principal's usual ones (what, from where); if the principal would not use that client, treat the credentials as stolen: revoke them and review the calls.
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH activity AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            from_iso8601_timestamp(eventtime) AS event_at,

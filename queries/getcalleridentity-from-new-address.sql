@@ -7,6 +7,9 @@
 -- description: A principal already active in the window from other addresses called sts:GetCallerIdentity as its first call from a new address: "whoami" is the first thing anyone does with a key they just obtained (TruffleHog, Pacu, aws sts get-caller-identity). First-seen is per principal within the window, so a longer window knows more addresses.
 -- falsepositives: A person moving between networks (home, office, VPN) who checks their identity first; CI runners on changing addresses.
 -- runbook: Compare the new address and user agent with the principal's usual ones; if foreign, deactivate the key or revoke the sessions and look at everything the new address did next.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH calls AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who, from_iso8601_timestamp(eventtime) AS event_at
     FROM cloudtrail

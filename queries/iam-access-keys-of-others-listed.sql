@@ -7,6 +7,9 @@
 -- description: One principal listed the access keys (ListAccessKeys, GetAccessKeyLastUsed) of several IAM users other than itself within the window: the survey before creating a second key for a user that still has a free slot, or choosing a dormant key (Pacu iam__enum_users_roles_policies_groups, iam__backdoor_users_keys).
 -- falsepositives: Credential-report and key-age audits (Prowler, Security Hub, in-house rotation jobs), administrators reviewing users in the console one by one.
 -- runbook: Check whether the principal is an audit tool; if not, look for CreateAccessKey or CreateLoginProfile for other users by the same session (access-key-created-for-other-user) and revoke the session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH listings AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who,
            coalesce(json_extract_scalar(requestparameters, '$.userName'), json_extract_scalar(responseelements, '$.userName')) AS listed_user

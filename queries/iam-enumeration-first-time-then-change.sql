@@ -8,6 +8,9 @@
 -- description: A principal listed IAM (users, roles, groups, policies, their attachments, GetAccountAuthorizationDetails) for the first time in the lookback and, within the hour, assumed a role or changed permissions or credentials (attach or put a policy, a policy version, a trust policy, group membership, an access key or login profile), allowed or denied: the enumerate-then-escalate chain of Pacu's iam__enum_permissions and iam__privesc_scan and of the Datadog Security Labs and Permiso intrusion write-ups. Returns the change and the first enumeration call.
 -- falsepositives: An administrator's first IAM session of the month, a pipeline that changes IAM rarely; principals seen for less than a day are not judged (a new pipeline's first run lists roles, then attaches policies).
 -- runbook: Check whether the principal's owner ran an IAM task; if not, revoke the credentials, undo the change (detach the policy, delete the key) and review what the session did next.
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH activity AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
            requestparameters, from_iso8601_timestamp(eventtime) AS event_at,

@@ -7,6 +7,9 @@
 -- description: A new IAM user: long-lived credentials an attacker can keep after their stolen session ends.
 -- falsepositives: Onboarding where IAM users are still used; service users created by the deploy role.
 -- runbook: Check the request behind it; if none, delete the user's keys and login profile, then the user, and review the creator's session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        json_extract_scalar(requestparameters, '$.userName') AS detail
 FROM cloudtrail

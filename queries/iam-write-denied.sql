@@ -7,6 +7,9 @@
 -- description: A call that would grant permissions or credentials was refused: attaching or putting a policy, a new default policy version, a trust-policy update, adding a user to a group, a login profile, an access key, a permissions boundary removed. Ordinary principals do not try these; stolen ones try them to escalate. Says when the target is the caller itself (its own user or role, or an access key with no user named), the self-escalation of Rhino Security Labs' IAM privilege-escalation methods. Every shape of refusal counts (AccessDenied, AccessDeniedException, UnauthorizedOperation…); IAM users, role sessions, root and Identity Center alike.
 -- falsepositives: An administrator without the right role yet, a pipeline whose policy lags its templates; both repeat from known principals and can be suppressed.
 -- runbook: Find who holds the credentials (principal, access key, source address); if no one on the team was making the change, revoke the sessions or deactivate the key and review what else they tried (npm run investigate).
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH denied AS (
     SELECT *,
            coalesce(json_extract_scalar(requestparameters, '$.userName'), json_extract_scalar(requestparameters, '$.roleName'),

@@ -7,6 +7,9 @@
 -- description: A SAML provider was created or its metadata replaced, or an OIDC provider created, its thumbprints changed or a client id added: whoever controls that identity provider can then assume the roles that trust it (Golden SAML style persistence).
 -- falsepositives: SSO set-up and certificate rotation by the identity team; GitHub Actions/EKS OIDC providers created by infrastructure as code.
 -- runbook: Check the provider (detail) against the identity team's change; if unexpected, delete it or restore the metadata, and review AssumeRoleWithSAML / AssumeRoleWithWebIdentity calls that used it.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        coalesce(json_extract_scalar(requestparameters, '$.name'), json_extract_scalar(requestparameters, '$.sAMLProviderArn'),
                 json_extract_scalar(requestparameters, '$.url'), json_extract_scalar(requestparameters, '$.openIDConnectProviderArn'),

@@ -8,6 +8,9 @@
 -- description: UpdateFunctionCode or UpdateFunctionConfiguration (any API version suffix, e.g. UpdateFunctionCode20150331v2) changed a function, and the caller had not created or deployed that function in the lookback while another principal had: code or environment swapped outside the usual pipeline (Stratus Red Team lambda-overwrite-code; backdoored functions in Permiso's and Invictus' write-ups). The deployer is learnt from the lake: the principals (a role across all its sessions) that created, updated or published the function in the lookback before. Functions nobody deployed in the lookback are not judged. Denied attempts count.
 -- falsepositives: A new pipeline role, or a person hot-fixing a function the pipeline owns; suppress a second deployer by principal.
 -- runbook: Compare the new code's hash (codeSha256 in the response) or configuration with the pipeline's; if foreign, roll back to the previous version, revoke the caller, and check the function's role for what the code could reach.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH deployments AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
            from_iso8601_timestamp(eventtime) AS event_at,

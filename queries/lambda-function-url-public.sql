@@ -7,6 +7,9 @@
 -- description: CreateFunctionUrlConfig or UpdateFunctionUrlConfig set AuthType NONE: the function answers anyone on the internet at its URL, with its role's permissions.
 -- falsepositives: Public webhooks and APIs deliberately served by a function URL.
 -- runbook: Ask the function's owner; if unexpected, set AuthType AWS_IAM or delete the URL config, and review the function's logs for calls.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat(coalesce(json_extract_scalar(requestparameters, '$.functionName'), '?'), ' ', coalesce(json_extract_scalar(responseelements, '$.functionUrl'), '')) AS detail
 FROM cloudtrail

@@ -7,6 +7,9 @@
 -- description: CreateFunction or UpdateFunctionConfiguration attached a layer version owned by another AWS account: the layer's code (or a Lambda extension in it) runs inside the function with its role and sees every request (malicious-extension persistence). Layer ARNs are read from the request (a list of ARNs) and from the response (objects with arn).
 -- falsepositives: Vendor layers and extensions published from the vendor's account (Datadog, New Relic, AWS Parameters and Secrets extension, Lambda Insights, Powertools); suppress the deploy role that adds them.
 -- runbook: Identify the layer's owner account (detail) and the change's author; if unknown, remove the layer (UpdateFunctionConfiguration), redeploy from the pipeline and rotate what the function's role can reach.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH changes AS (
     SELECT *,
            -- Layer ARNs of the function's own account removed: what is left belongs to someone else.

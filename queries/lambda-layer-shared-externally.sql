@@ -7,6 +7,9 @@
 -- description: AddLayerVersionPermission let principal "*" (optionally limited to an organization) or a foreign account use a layer version: code and any secrets bundled in the layer become readable outside the account.
 -- falsepositives: Publishing a public layer on purpose (open-source extensions), sharing layers across the organisation's own accounts.
 -- runbook: Check the layer's content and owner; if unexpected, remove the permission (RemoveLayerVersionPermission) and rotate anything the layer contains.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH grants AS (
     SELECT *, coalesce(json_extract_scalar(requestparameters, '$.principal'), '') AS grantee,
            coalesce(recipientaccountid, useridentity.accountid, account) AS own_account

@@ -7,6 +7,9 @@
 -- description: AddPermission added a resource-policy statement letting principal "*" or a foreign account call the function (including the public function-URL permission): a backdoor or an exposed endpoint (Stratus Red Team lambda-backdoor-function). Service principals (s3.amazonaws.com…) and the function's own account are left out.
 -- falsepositives: Public APIs served by a function URL on purpose; cross-account event buses or pipelines of the organisation's own accounts.
 -- runbook: Read the statement (detail); if unexpected, remove it with RemovePermission (statementId) and check the function's invocations since.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH grants AS (
     SELECT *, coalesce(json_extract_scalar(requestparameters, '$.principal'), '') AS grantee,
            coalesce(recipientaccountid, useridentity.accountid, account) AS own_account

@@ -7,6 +7,9 @@
 -- description: Macie was disabled, its session paused or its findings publishing slowed to six hours, or the account removed from the Macie administrator: sensitive-data discovery in S3 stops.
 -- falsepositives: Macie cost control by the security team.
 -- runbook: Re-enable Macie (EnableMacie or UpdateMacieSession status ENABLED) and review the principal's session.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', coalesce(json_extract_scalar(requestparameters, '$.status'), ''), CASE WHEN errorcode IS NOT NULL THEN concat('attempt failed: ', errorcode) END) AS detail
 FROM cloudtrail

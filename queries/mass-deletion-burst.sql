@@ -7,6 +7,9 @@
 -- description: One principal deleted ten or more instances, volumes, snapshots, databases, backups or buckets, or made fifty or more S3 object deletions, within one hour: destruction or the clean-up before ransom.
 -- falsepositives: Tearing down a test environment; lifecycle jobs run by a role (suppress it); autoscaling is an AWS service and is not counted.
 -- runbook: Stop the principal at once (revoke its sessions, deactivate its keys), check backups and snapshots, and review what else it did.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH deletions AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            coalesce(useridentity.arn, useridentity.principalid, sourceipaddress) AS who,

@@ -7,6 +7,9 @@
 -- description: Within the window an IAM user was created, then received an access key or a console password, and an administrator policy (AdministratorAccess, IAMFullAccess, or an inline Allow of "*" / "iam:*"): the full backdoor-user sequence (Stratus Red Team iam-create-admin-user; Pacu iam__backdoor_users_keys). The key and the policy may come in either order after the user; the callers may differ. Returns the three kinds of events.
 -- falsepositives: Creating a break-glass admin user by hand; account-vending scripts that still create IAM admin users.
 -- runbook: Treat as a compromise unless the change is known: deactivate the key, delete the login profile, detach the policy, then find the session that created the user and revoke it.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH iam AS (
     SELECT *, from_iso8601_timestamp(eventtime) AS event_at,
            coalesce(json_extract_scalar(requestparameters, '$.userName'), json_extract_scalar(responseelements, '$.accessKey.userName')) AS target,

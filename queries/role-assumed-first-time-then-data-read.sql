@@ -8,6 +8,9 @@
 -- description: A caller assumed a role it had not assumed in the lookback, and within the hour the session those credentials opened read data: S3 objects (GetObject, CopyObject, listings), Secrets Manager secrets, SSM parameters with decryption or KMS Decrypt. The chain of a user walking into a misconfigured role and downloading what it can reach (Panther's and Elastic's correlation rules of role assumption followed by collection). The session is followed by the access key AssumeRole returned, else by its ARN. Returns the AssumeRole and the session's first read.
 -- falsepositives: A person starting on a team and fetching its data; a new job's first run. Both repeat and stop being new after the first day.
 -- runbook: Check whether the caller should reach that role; if not, revoke the role's sessions, narrow its trust policy, list what the session read (npm run investigate) and rotate the secrets among it.
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH assumes AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            from_iso8601_timestamp(eventtime) AS event_at,

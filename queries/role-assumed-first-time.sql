@@ -8,6 +8,9 @@
 -- description: AssumeRole succeeded for a caller (a user, or a role across all its sessions) that had not assumed that role in the lookback, while the role or the caller had been in use for at least a day: lateral movement through a trust policy that lets in more than it should (Elastic's new-terms rule on AssumeRole per user and role; Panther's role-assumed-by-new-principal). Says when the caller's account had not assumed the role either.
 -- falsepositives: A person joining a team, a new pipeline stage, a role used once a month; suppress by principal.
 -- runbook: Check that the caller should be able to assume the role (its trust policy, the team); if not, revoke the role's sessions, narrow the trust policy, and review what the session did (npm run investigate).
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH assumes AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            from_iso8601_timestamp(eventtime) AS event_at,

@@ -7,6 +7,9 @@
 -- description: UpdateAssumeRolePolicy or CreateRole set a trust policy whose AWS principal is "*" or an account other than the role's own: anyone there can assume the role from outside (Stratus Red Team iam-backdoor-role). Accounts of the same organisation count as foreign: the lake does not know the organisation.
 -- falsepositives: Cross-account roles for the organisation's own accounts, vendors (CSPM, backup, monitoring) onboarding with their account id; suppress their role names or add the accounts as a suppression.
 -- runbook: Read the trust policy (detail) and ask for the change's owner; if unexpected, restore the previous trust policy and check AssumeRole calls on the role from the foreign account.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH trusts AS (
     SELECT *,
            coalesce(json_extract_scalar(requestparameters, '$.policyDocument'), json_extract_scalar(requestparameters, '$.assumeRolePolicyDocument'), '') AS document,

@@ -7,6 +7,9 @@
 -- description: PutBucketLogging with an empty BucketLoggingStatus (no LoggingEnabled): access logs of the bucket stop.
 -- falsepositives: Moving a bucket to CloudTrail S3 data events instead of access logs.
 -- runbook: Re-enable logging to the log bucket and check who read the bucket since.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        json_extract_scalar(requestparameters, '$.bucketName') AS detail
 FROM cloudtrail

@@ -7,6 +7,9 @@
 -- description: A bucket or object ACL granting AllUsers or AuthenticatedUsers (in the grant list, a canned x-amz-acl or an x-amz-grant header), or a bucket policy with an Allow statement for Principal "*" and no Condition: anyone can read (or write) the data.
 -- falsepositives: Static website buckets; a Principal "*" narrowed by a Condition is not reported at all, so a Condition that narrows nothing (aws:SecureTransport alone) is missed.
 -- runbook: Restore the previous policy or ACL, turn on Block Public Access, and check the bucket's access logs or S3 data events for reads since.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', json_extract_scalar(requestparameters, '$.bucketName'), json_extract_scalar(requestparameters, '$.key'), substr(requestparameters, 1, 400)) AS detail
 FROM cloudtrail

@@ -7,6 +7,9 @@
 -- description: One session (an access key; a role's session has its own) read at least 100 distinct objects (GetObject, CopyObject) or listed buckets at least 50 times (ListObjects, ListObjectsV2, ListBucket) within one clock hour: a bucket being copied out (GuardDuty's Exfiltration:S3/AnomalousBehavior, Permiso's and Invictus' write-ups of S3 ransom and theft). Needs S3 data events (the trail's dataEvents setting). One finding per session and hour, on its first read, with the counts.
 -- falsepositives: Backup, replication and ETL jobs, analytics engines, static sites read through the API; suppress those roles by principal.
 -- runbook: Identify the session (access key, principal, source address) and what it read (npm run investigate); if not an expected job, revoke the session, block the principal in the bucket policy, and treat the objects as disclosed.
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH reads AS (
     SELECT *, from_iso8601_timestamp(eventtime) AS event_at,
            coalesce(useridentity.accesskeyid, useridentity.arn, useridentity.principalid, sourceipaddress) AS session,

@@ -7,6 +7,9 @@
 -- description: PutBucketReplication with a destination Account other than the bucket's own: every new object is copied out automatically.
 -- falsepositives: Replication to the organisation's own backup or DR account (suppress that account id).
 -- runbook: Delete the replication rule if the destination account is not yours, and check what was replicated (replication metrics, the destination's CloudTrail).
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
        concat_ws(' ', json_extract_scalar(requestparameters, '$.bucketName'), regexp_extract(requestparameters, '"Account"\s*:\s*"[0-9]{12}"')) AS detail
 FROM cloudtrail

@@ -7,6 +7,9 @@
 -- description: One principal read the values of many distinct secrets (GetSecretValue per secret, or BatchGetSecretValue for a list or a filter) within the window: the harvesting step after a foothold (Stratus Red Team secretsmanager-retrieve-secrets / -batch-retrieve-secrets). Denied reads count too: trying every secret is the same behaviour.
 -- falsepositives: Secret-rotation or migration jobs, a deployment tool that copies every secret into a new environment, backup tools.
 -- runbook: Identify the session (principal, access key, source IP); list which secrets were read and rotate them; if the principal should not read them, revoke its sessions and narrow its policy.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH reads AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who
     FROM cloudtrail

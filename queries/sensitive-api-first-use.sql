@@ -8,6 +8,9 @@
 -- description: A principal active for at least a day made its first call in the lookback of one of: reading a Secrets Manager secret (GetSecretValue, BatchGetSecretValue), reading SSM parameters with decryption, KMS Decrypt, an IAM write (anything but Get/List/Generate/Simulate/Tag), or reading objects of an S3 bucket it had not read from (GetObject, CopyObject; needs S3 data events). Denied calls count: trying is the behaviour. One finding per principal and kind of call. Elastic's new-terms rules on event.action per user.
 -- falsepositives: A new feature that reads a secret, an administrator's first IAM change of the month, a job reading a new bucket; suppress by principal.
 -- runbook: Check whether the principal's owner meant to make the call (a deployment, a ticket); if not, revoke the credentials, rotate what was read, and review the session.
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH activity AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
            from_iso8601_timestamp(eventtime) AS event_at,

@@ -7,6 +7,9 @@
 -- description: Temporary credentials that an AWS service obtained for a workload - AssumeRole by lambda, ecs-tasks, codebuild, glue, pods.eks, sagemaker, states, batch or another service principal (the role's trust), or a session whose own calls carry a runtime's exec-env/AWS_… user agent - then used by the same access key either from a public address in none of AWS's published ranges, or with a user agent of another runtime (no exec-env of the workload's) from an address the workload never used: the workload's credentials were copied out (environment variables of a function or container, the container credentials endpoint, a build log) and replayed by something else, inside or outside AWS. EC2 instance profiles are left to workload-credentials-used-outside-aws.
 -- falsepositives: A function or container running a tool that does not add exec-env to its user agent (a custom runtime, a shelled-out binary) from a new NAT address; a workload whose egress leaves through an on-premises proxy. Suppress by role with the reason.
 -- runbook: Identify the workload from the issuing event (role, session name = function, task or build); revoke the role's sessions, redeploy the workload with new credentials, rotate what the role can read, look for where the credentials were exposed (environment dump, SSRF to the container credentials endpoint, build logs) and follow the access key across accounts (npm start -- investigate).
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH issued AS (
     -- Credentials an AWS service asked STS for, in the role's account: the access key ties later calls to the workload.
     SELECT json_extract_scalar(responseelements, '$.credentials.accessKeyId') AS access_key,

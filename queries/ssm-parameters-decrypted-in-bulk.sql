@@ -7,6 +7,9 @@
 -- description: One principal read many SSM parameters with withDecryption true (GetParameter, GetParameters with a list of names, GetParametersByPath) within the window: credentials stored as SecureString being harvested (Stratus Red Team ssm-retrieve-securestring-parameters).
 -- falsepositives: Applications that load their whole configuration tree at start-up (GetParametersByPath); configuration-sync tools; suppress their roles.
 -- runbook: Identify the session and the parameters read (names, paths); rotate the credentials they hold; revoke the session if it is not an application's own role.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH reads AS (
     SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who
     FROM cloudtrail

@@ -8,6 +8,9 @@
 -- description: PutBucketLifecycle (the event name of both PutBucketLifecycle and PutBucketLifecycleConfiguration) set rules on a bucket that receives trail logs, which can expire the evidence within a day (Stratus Red Team cloudtrail-lifecycle-rule). A bucket is known to receive trail logs when a CreateTrail or UpdateTrail in the lookback or the window named it, when CloudTrail itself checked or wrote it, or by the name the console gives such buckets (aws-cloudtrail-logs-…, or any name with cloudtrail in it). The archive bucket of this stack is Object Locked and refuses shortening deletes, but its lifecycle change is reported all the same.
 -- falsepositives: A storage-cost change on the log bucket by its owners, in a change window.
 -- runbook: Read the rule (requestParameters.LifecycleConfiguration) for expirations; if not planned, restore the previous configuration, check that logs are still delivered and complete, and review the caller's session.
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH trail_buckets AS (
     SELECT DISTINCT coalesce(json_extract_scalar(requestparameters, '$.s3BucketName'), json_extract_scalar(responseelements, '$.s3BucketName')) AS bucket
     FROM cloudtrail

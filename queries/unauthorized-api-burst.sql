@@ -7,6 +7,9 @@
 -- description: One principal received access-denied errors on ten or more distinct calls within one hour: stolen credentials being tried out, or an attacker enumerating what they may do.
 -- falsepositives: A misconfigured deployment or a tool probing optional permissions (Terraform, Prowler, ScoutSuite); suppress it by user agent or role.
 -- runbook: See which calls failed and from where; if the principal is a person, ask them; if not expected, revoke the session (for a role, an inline deny on aws:TokenIssueTime) and rotate the keys.
+-- status: experimental
+-- created: 2026-11-25
+-- modified: 2026-11-25
 WITH denied AS (
     SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
            errorcode AS detail,

@@ -7,6 +7,9 @@
 -- description: A call made with credentials that only a workload holds - an EC2 instance profile's session (sessionContext.ec2RoleDelivery, or a session named after its instance id), an EKS service account's web-identity session (federated by the cluster's oidc.eks provider), or a session whose own user agent names the Lambda or ECS runtime (exec-env/AWS_Lambda_…, AWS_ECS_…) - from a public address in none of AWS's published ranges (data/aws-ip-ranges.json): the credentials were taken from the workload (metadata service, environment, SSRF) and used elsewhere, as GuardDuty's InstanceCredentialExfiltration.OutsideAWS reports. Calls through VPC endpoints, by AWS services for the workload (invokedBy), on Systems Manager's message channels (ssmmessages, ec2messages: Session Manager traffic), from private addresses and from every AWS range are left out.
 -- falsepositives: A VPC whose internet egress leaves through an on-premises or third-party proxy (Direct Connect/VPN with a corporate NAT, a SASE egress): its instances call AWS from that proxy's public address. Add the proxy's addresses as a suppression. AWS ranges newer than the shipped copy (npm run update:ip-ranges).
 -- runbook: Confirm the address is not your egress; revoke the role's sessions issued before now (IAM console: Revoke active sessions, i.e. an aws:TokenIssueTime deny), rotate what the role can read, find how the credentials left the workload (IMDSv1 or SSRF on the instance, environment dump, a compromised image) and require IMDSv2; follow the address in other accounts (npm start -- investigate).
+-- status: experimental
+-- created: 2026-12-06
+-- modified: 2026-12-06
 WITH calls AS (
     SELECT *,
         CASE

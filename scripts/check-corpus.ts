@@ -1,7 +1,7 @@
 /**
- * npm run check:corpus [-- <corpus dir>] — runs the corpus-wide tests (normaliser losslessness, local
- * mode's shapes and detections' ground truth) on a corpus outside the repository, default
- * ../shared/corpus. `npm test` runs the same tests on the copy vendored in test/fixtures/corpus; the
+ * npm run check:corpus -- <corpus dir> — runs the corpus-wide tests (normaliser losslessness, local
+ * mode's shapes and detections' ground truth) on another copy of the corpus, such as the shared one
+ * the vendored copy was taken from. `npm test` runs the same tests on the copy vendored in test/fixtures/corpus; the
  * counts they assert are that corpus's, so another corpus may differ in those counts only.
  */
 import { spawnSync } from "node:child_process";
@@ -9,7 +9,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
-const corpus = path.resolve(process.argv[2] ?? path.join(ROOT, "..", "shared", "corpus"));
+if (process.argv[2] === undefined) {
+    console.error("check:corpus: pass the corpus directory: npm run check:corpus -- <dir> (npm test already runs these tests on test/fixtures/corpus)");
+    process.exit(2);
+}
+const corpus = path.resolve(process.argv[2]);
 if (!fs.existsSync(path.join(corpus, "panther-labs__panther-analysis"))) {
     console.error(`check:corpus: ${corpus} is not a corpus directory (no panther-labs__panther-analysis/ in it); pass its path: npm run check:corpus -- <dir>`);
     process.exit(2);

@@ -1,8 +1,8 @@
 /**
  * npm run coverage — the ATT&CK coverage table of the catalogue (queries/), as markdown: one row
  * per tactic of the cloud matrix, with the techniques and the detections that map to it, then one
- * row per detection. Generated
- * from the files, so the README's table stays true: paste the output there after adding detections.
+ * row per detection, from the files. `npm run generate:docs` writes the same tables into
+ * docs/detections.md (scripts/generate-docs.ts), and test/docs.test.ts fails while they are stale.
  */
 import { loadDetections } from "../contract/detections";
 import { catalogueMarkdown, coverageMarkdown } from "../contract/coverage";

@@ -162,7 +162,8 @@ describe("alert replay (npm run alerts)", function () {
             fs.writeFileSync(file, "");
             const { code, stderr } = await runAlerts(["--input", fixture("benign.json"), "--out", path.join(file, "out")]);
             expect(code).to.equal(EXIT.outFolder);
-            expect(stderr).to.contain(`output folder ${path.join(file, "out")} cannot be written (ENOTDIR: not a directory`);
+            expect(stderr).to.contain(`cannot write the output folder (--out) ${path.join(file, "out")}: `);
+            expect(stderr).to.match(/not a folder|not a directory|ENOTDIR/);
             const usage = await runAlerts(["--input", fixture("benign.json"), "--append"]).catch((caught) => caught);
             expect(usage.message).to.equal("--append adds to the lake in --out: give --out");
         });
@@ -252,7 +253,8 @@ describe("alert replay (npm run alerts)", function () {
                 const windows = ends.map((end) => ({ since: isoSeconds(new Date(end - 2 * 3_600_000)), until: isoSeconds(new Date(end)) }));
                 expect(new Set(windows.map((window) => window.since.slice(0, 10))).size, "days").to.be.at.least(3);
                 const batched = await runWindowedDetections(engine, detections, windows);
-                expect(batched.windowByWindow, "detections that fell back to one query per window").to.deep.equal([]);
+                // DuckDB cannot flatten a FULL OUTER JOIN inside a correlated (LATERAL) subquery: that one runs window by window.
+                expect(batched.windowByWindow, "detections that fell back to one query per window").to.deep.equal(["service-credentials-used-elsewhere"]);
                 let rows = 0;
                 const sort = (list: Record<string, unknown>[]) => list.map((row) => JSON.stringify(row)).sort();
                 for (const [index, window] of windows.entries()) {

@@ -1,7 +1,7 @@
 /**
  * The corpus of real CloudTrail events, as tests read it: the copy vendored in test/fixtures/corpus
  * (sources and licences in its README), so that `npm test` needs nothing outside the repository.
- * `npm run check:corpus -- <dir>` points CORPUS_DIR at another copy (default ../shared/corpus).
+ * `npm run check:corpus -- <dir>` points CORPUS_DIR at another copy of it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -79,7 +79,7 @@ describe("data events (cloudtrail-lake:dataEvents)", () => {
         const organization = await declareMockStack({
             "cloudtrail-lake:accounts": base.accounts,
             "cloudtrail-lake:trailMode": "organization",
-            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "111122223333" },
+            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "111122223333", roleName: "TrailDeployer" },
             "cloudtrail-lake:dataEvents": dataEvents,
         });
         expect(findResource(organization, "aws:cloudtrail/trail:Trail", "organization-trail").inputs.advancedEventSelectors).to.deep.equal(selectors);

@@ -5,12 +5,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CLOUD_TACTICS, Detection, loadDetections, parseDetection, parseDuration, queryForWindow } from "../contract/detections";
 import { Engine, literal } from "../lambda/shared/engine";
-import { catalogueMarkdown, coverageMarkdown } from "../scripts/coverage";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";
 import { summaryTable } from "../local/report";
 import { sqlForWindow } from "../lambda/alerts/catalogue";
-import { attackCoverage } from "../contract/coverage";
+import { attackCoverage, coverageMarkdown } from "../contract/coverage";
+import { withLifecycleHeaders } from "../scripts/add-detection-metadata";
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "detections");
 const WINDOW = { since: "2026-11-20T00:00:00Z", until: "2026-11-21T00:00:00Z" };
@@ -330,10 +330,44 @@ describe("detection catalogue", () => {
         expect(parseDetection("queries/x.sql", header({})).mitre).to.equal("Defense Evasion (TA0005) · T1562.008");
     });
 
-    it("the README's coverage and catalogue tables are what npm run coverage prints (run it and paste them after adding detections)", () => {
-        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        expect(readme.includes(coverageMarkdown(detections)), "README coverage table is stale: npm run coverage").to.equal(true);
-        expect(readme.includes(catalogueMarkdown(detections)), "README catalogue table is stale: npm run coverage").to.equal(true);
+    it("checks the lifecycle headers (status, references, created, modified), naming the file and the field", () => {
+        const header = (lines: string) =>
+            "-- id: x\n-- title: X\n-- severity: high\n-- kind: event\n-- tactics: TA0005\n-- techniques: T1562.008\n" +
+            `-- description: d\n-- falsepositives: f\n-- runbook: r\n${lines}\nSELECT 1 FROM cloudtrail WHERE \${window}`;
+        const parsed = parseDetection(
+            "queries/x.sql",
+            header(
+                "-- status: stable\n-- references: https://docs.aws.amazon.com/a, https://attack.mitre.org/techniques/T1562/008/\n-- created: 2026-11-25\n-- modified: 2026-12-01",
+            ),
+        );
+        expect(parsed).to.deep.include({ status: "stable", created: "2026-11-25", modified: "2026-12-01" });
+        expect(parsed.references).to.deep.equal(["https://docs.aws.amazon.com/a", "https://attack.mitre.org/techniques/T1562/008/"]);
+        expect(() => parseDetection("queries/x.sql", header("-- status: beta"))).to.throw(
+            'x.sql: status "beta" must be one of stable, experimental, deprecated',
+        );
+        expect(() => parseDetection("queries/x.sql", header("-- references: docs.aws.amazon.com/a"))).to.throw(
+            'x.sql: references: "docs.aws.amazon.com/a" is not an http(s) URL',
+        );
+        expect(() => parseDetection("queries/x.sql", header("-- references: ftp://example.com/x"))).to.throw("x.sql: references:");
+        expect(() => parseDetection("queries/x.sql", header("-- created: 2026-02-30"))).to.throw('x.sql: created "2026-02-30" must be a date YYYY-MM-DD');
+        expect(() => parseDetection("queries/x.sql", header("-- modified: 25/11/2026"))).to.throw('x.sql: modified "25/11/2026" must be a date YYYY-MM-DD');
+        expect(() => parseDetection("queries/x.sql", header("-- created: 2026-11-25\n-- modified: 2026-11-24"))).to.throw(
+            "x.sql: modified 2026-11-24 is before created 2026-11-25",
+        );
+    });
+
+    it("every detection of queries/ has a status, created and modified (else: npm run add-detection-metadata)", () => {
+        const missing = detections.flatMap((detection) =>
+            (["status", "created", "modified"] as const).filter((field) => detection[field] === undefined).map((field) => `${detection.id}.sql: ${field}`),
+        );
+        expect(missing, "run: npm run add-detection-metadata").to.deep.equal([]);
+    });
+
+    it("adds missing lifecycle headers after the header, leaving present ones and the SQL alone", () => {
+        const text = "-- id: x\n-- status: stable\n-- runbook: r\nSELECT 1 -- created: never\n";
+        expect(withLifecycleHeaders(text, { status: "experimental", created: "2026-11-25", modified: "2026-11-26" })).to.equal(
+            "-- id: x\n-- status: stable\n-- runbook: r\n-- created: 2026-11-25\n-- modified: 2026-11-26\nSELECT 1 -- created: never\n",
+        );
     });
 
     it("parses durations for --since", () => {

@@ -222,7 +222,7 @@ describe("flow logs in the declared stack", () => {
     it("every policy document of a stack with flow logs, per-account and organization mode, passes AWS's grammar, the lint and the pack's check", async () => {
         const organization = {
             "cloudtrail-lake:trailMode": "organization",
-            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" },
+            "cloudtrail-lake:organization": { id: "o-a1b2c3d4e5", managementAccountId: "123456789012", roleName: "TrailDeployer" },
         };
         for (const declared of [resources, await declareMockStack(withFlowLogs(organization))]) {
             const documents = collectPolicyDocuments(declared);
@@ -246,8 +246,8 @@ describe("flow logs in the declared stack", () => {
         const policies = collectPolicyDocuments(resources).filter((document) => document.name.startsWith("flow-log-catalog-reader"));
         expect(policies).to.have.length(1);
         const statements = (policies[0].document as { Statement: { Sid: string; Resource: string | string[] }[] }).Statement;
-        expect(statements.map((statement) => statement.Sid)).to.deep.equal(["ReadFlowLogTable", "ListFlowLogs", "ReadFlowLogs"]);
-        expect(String(statements[2].Resource)).to.match(/^arn:aws:s3:::.+\/flow-logs\/AWSLogs\/\*$/);
+        expect(statements.map((statement) => statement.Sid)).to.deep.equal(["ReadFlowLogTable", "ListFlowLogs", "LocateFlowLogBucket", "ReadFlowLogs"]);
+        expect(String(statements[3].Resource)).to.match(/^arn:aws:s3:::.+\/flow-logs\/AWSLogs\/\*$/);
     });
 
     it("adopts flow logs that land elsewhere: the table reads them there, and no flow log or grant is created", async () => {

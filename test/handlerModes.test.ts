@@ -1,5 +1,5 @@
 /**
- * The normaliser Lambda in the organization and existing modes (issue 15), on s3rver as
+ * The normaliser Lambda in the organization and existing modes, on s3rver as
  * test/handler.test.ts: organization-trail keys, EventBridge "Object Created" events through SQS, and
  * logs of accounts not listed in cloudtrail-lake:accounts left alone and counted.
  */

@@ -1,5 +1,5 @@
 /**
- * Hostile and unlucky input to the normaliser core (issue 11): every input here is generated.
+ * Hostile and unlucky input to the normaliser core: every input here is generated.
  * Each test asserts what a user would notice: the file fails with a message naming the record,
  * or is normalised completely, within bounded time, memory and file descriptors.
  */

@@ -35,14 +35,26 @@ describe("local mode: npm start", () => {
     });
 
     it("prints machine-readable findings with --json, and the same findings again on a second run, without duplicate rows", async () => {
-        const first = JSON.parse((await start("--out", out, "--json")).stdout);
+        const started = await start("--out", out, "--json");
+        const first = JSON.parse(started.stdout);
+        // Where the time went, per stage and per detection (no assertion on the values: they are wall times).
+        expect(first.timings).to.include.keys("normaliseMs", "parquetMs", "lakeMs", "detectionsMs", "panelsMs", "queriesMs", "reportMs");
+        expect(first.timings.detections.map((entry: { query: string }) => entry.query).sort()).to.deep.equal(
+            loadDetections()
+                .map((detection) => detection.name)
+                .sort(),
+        );
+        for (const entry of first.timings.detections) expect(entry.ms).to.be.a("number");
+        expect(started.stderr).to.match(
+            /^normalise \d+\.\d s · parquet \d+\.\d s · lake .* · \d+ detections .*\(slowest: [\w-]+ .*\) · panels .* · report \d+\.\d s$/m,
+        );
         const second = JSON.parse((await start("--out", out, "--json")).stdout);
         expect(first.skippedFiles).to.deep.include({
             file: path.join(ROOT, "samples", "README.md"),
             reason: 'content is not JSON (starts with "# Sample Clo")',
         });
         // The samples' test fixtures reuse placeholder eventIDs: one event per id (local/dedup.ts). samples/README.md is skipped.
-        expect(first.inputs).to.deep.equal({ read: 187, skipped: 3, failed: 0, events: 325, duplicates: 365 });
+        expect(first.inputs).to.deep.include({ read: 187, skipped: 3, failed: 0, events: 325, duplicates: 365 });
         expect(first.findings.map((finding: { query: string }) => finding.query).sort()).to.deep.equal(
             loadDetections()
                 .map((detection) => detection.name)
@@ -132,7 +144,7 @@ describe("local mode: detections", () => {
         const measured = Object.fromEntries(
             (await measureDetections()).map((m) => [m.detection, `${m.found}/${m.shouldFire} ${m.avoided}/${m.shouldNotFire}`]),
         );
-        // found/should fire, left alone/should not fire. README "Detections against ground truth" explains the gaps.
+        // found/should fire, left alone/should not fire. docs/detections.md "Detections against ground truth" explains the gaps.
         expect(measured).to.deep.equal({
             "iam-user-created": "1/1 1/1",
             "iam-policy-attached": "2/2 0/2",

@@ -1,5 +1,5 @@
 /**
- * The local mode on an organization trail's layout (issue 15): a copy of a Control Tower log-archive
+ * The local mode on an organization trail's layout: a copy of a Control Tower log-archive
  * bucket (`aws s3 sync s3://…/AWSLogs/o-…/ ./logs/`) is read like a per-account one.
  */
 import { expect } from "chai";

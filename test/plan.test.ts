@@ -34,8 +34,10 @@ describe("npm run plan (offline, no credentials)", () => {
             /Per account \(3\)\n {2}111122223333 {2}parquet-111122223333: 1 Job, 1 Role, 1 RolePolicy; trail-111122223333: 1 Provider, 1 Trail/,
         );
         // 67 resources (60 + the tamper alarm's topic, topic policy, 2 rules, 2 targets + the suspicious-file alarm),
-        // 25 of alerting (Pulumi.prod.yaml enables it), 4 for the alarm topic (its key, delivery dead-letter queue, queue policy, alarm), plus one named query per detection.
-        expect(stdout).to.match(new RegExp(`\\n${96 + loadDetections().length} resources: `));
+        // 25 of alerting (Pulumi.prod.yaml enables it), 4 for the alarm topic (its key, delivery dead-letter queue, queue policy, alarm),
+        // 9 watching EventBridge deliveries (tamper rules and schedule rule: a dead-letter queue, its policy and depth alarm each, one
+        // FailedInvocations alarm per rule), plus one named query per detection.
+        expect(stdout).to.match(new RegExp(`\\n${107 + loadDetections().length} resources: `));
         expect(stdout).to.contain("alerts (Alerting)");
         expect(stdout).to.contain("Policy pack: no violations.");
     });

@@ -183,7 +183,7 @@ describe("the policy document checks catch what AWS rejects", () => {
     });
 });
 
-describe("policy documents of the organization and existing trail modes (issue 15)", () => {
+describe("policy documents of the organization and existing trail modes", () => {
     const prod = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
     const modes: Record<string, Record<string, unknown>> = {
         organization: {

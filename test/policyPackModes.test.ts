@@ -11,7 +11,7 @@ const existingBucket = "aws-controltower-logs-123456789012-ap-northeast-1";
 
 const copy = (resources: readonly DeclaredResource[]): DeclaredResource[] => JSON.parse(JSON.stringify(resources));
 
-describe("policy pack: trail modes (issue 15)", () => {
+describe("policy pack: trail modes", () => {
     let organizationStack: DeclaredResource[];
     let existingStack: DeclaredResource[];
     let perAccountStack: DeclaredResource[];
@@ -83,7 +83,7 @@ describe("policy pack: trail modes (issue 15)", () => {
     });
 });
 
-describe("policy pack: the migration from per-account to organization (issue 15)", () => {
+describe("policy pack: the migration from per-account to organization", () => {
     it("accepts the member trails beside the organization trail only while organization.keepMemberTrails tags them", async () => {
         const accounts = [
             { id: "111122223333", name: "security" },

@@ -1,5 +1,5 @@
 /**
- * The local mode's other input shapes are streamed (issue 11): generated inputs only.
+ * The local mode's other input shapes are streamed: generated inputs only.
  */
 import { expect } from "chai";
 import * as zlib from "node:zlib";

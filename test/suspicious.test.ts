@@ -1,5 +1,5 @@
 /**
- * Suspicious archive files (issue 10): a log not encrypted under the archive key, and a later
+ * Suspicious archive files (docs/architecture.md, "The normaliser"): a log not encrypted under the archive key, and a later
  * version of an existing log key. s3rver answers every S3 call but versioning ("NotImplemented")
  * and does not report server-side encryption, so the handler's real S3 client talks to a small
  * proxy in front of s3rver that answers ListObjectVersions from a table and adds the encryption

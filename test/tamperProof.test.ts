@@ -151,7 +151,7 @@ describe("tamper-proof archive bucket", () => {
     });
 });
 
-describe("tamper-proof archive in organization mode (issue 15)", () => {
+describe("tamper-proof archive in organization mode", () => {
     const organization = { id: "o-a1b2c3d4e5", managementAccountId: "123456789012" };
     const orgTrailArn = `arn:aws:cloudtrail:${region}:${organization.managementAccountId}:trail/${trailName}`;
     const orgBucketPolicy = (breakGlassRoleArn?: string) =>
@@ -311,12 +311,12 @@ describe("policy statement kinds", () => {
     });
 });
 
-describe("the README's service control policy for member accounts", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+describe("docs/deploy.md's service control policy for member accounts", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "docs", "deploy.md"), "utf8");
     const block = /Service control policy for the member accounts[\s\S]*?```json\n([\s\S]*?)```/.exec(readme);
 
     it("is valid SCP grammar with actions and keys AWS knows, and denies changing the trail to all but the deploy role", async () => {
-        expect(block, "README has the SCP block").to.not.equal(null);
+        expect(block, "docs/deploy.md has the SCP block").to.not.equal(null);
         const scp = JSON.parse(block![1]);
         expect(validateServiceControlPolicy(scp)).to.deep.equal([]);
         expect(await policyDocumentProblems(scp, "identity")).to.deep.equal([]);

@@ -1,5 +1,5 @@
 /**
- * The three trail modes of issue 15 under Pulumi's mocks: which resources exist, and their policies
+ * The three trail modes (docs/deploy.md) under Pulumi's mocks: which resources exist, and their policies
  * as whole documents.
  */
 import { expect } from "chai";
@@ -21,7 +21,7 @@ const ofType = (resources: DeclaredResource[], type: string) => resources.filter
 const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
 const policyOf = (resources: DeclaredResource[], type: string, name: string) => json(findResource(resources, type, name).inputs.policy);
 
-describe("trail modes (issue 15)", () => {
+describe("trail modes", () => {
     it("organization: with organization.profile, creates the trail with the management account's own credentials, locked to that account", async () => {
         const resources = await declareMockStack({
             "cloudtrail-lake:accounts": accounts,

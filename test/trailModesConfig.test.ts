@@ -14,7 +14,7 @@ function problemsOf(values: Record<string, unknown>): string[] {
     throw new Error("expected the config to be rejected");
 }
 
-describe("stack config: trail modes (issue 15)", () => {
+describe("stack config: trail modes", () => {
     it("defaults to per-account, today's behaviour, with neither organization nor existingArchive", () => {
         const config = parseLakeConfig({ accounts });
         expect(config.trailMode).to.equal("per-account");

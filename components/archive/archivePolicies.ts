@@ -4,7 +4,8 @@
  *
  * Scaling: the CloudTrail docs' multi-account form lists one resource ARN and one trail ARN per
  * account (about 180 bytes each), which fills S3's 20 KB bucket-policy cap at roughly 100 accounts
- * (../shared/reference/aws-facts.md §1). Here the write grant is pinned by three conditions
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html;
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html for the 20 KB cap). Here the write grant is pinned by three conditions
  * instead: the trail name (`aws:SourceArn` pattern with the stack's region), the list of listed
  * account ids (`aws:SourceAccount`, 15 bytes per account), and the `AWSLogs/` prefix, under which
  * CloudTrail itself always writes `AWSLogs/<trail's own account>/…`. Only a trail with the

@@ -152,10 +152,12 @@ export function flowLogReaderPolicy(args: {
             {
                 Sid: "ListFlowLogs",
                 Effect: "Allow",
-                Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+                Action: "s3:ListBucket",
                 Resource: args.bucketArn,
                 Condition: { StringLike: { "s3:prefix": `${args.prefix}*` } },
             },
+            // s3:GetBucketLocation has no s3:prefix in its request context: under that condition it would never be granted.
+            { Sid: "LocateFlowLogBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: args.bucketArn },
             { Sid: "ReadFlowLogs", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.bucketArn}/${args.prefix}*` },
         ],
     };

@@ -1,5 +1,5 @@
 /**
- * Existing mode (issue 15, `cloudtrail-lake:existingArchive`): the logs are in a bucket another team owns,
+ * Existing mode (`cloudtrail-lake:existingArchive`; docs/deploy.md, "Existing mode"): the logs are in a bucket another team owns,
  * such as Control Tower's log archive. Pure builders of what the normaliser needs there, and of the
  * statements the bucket's owner adds on their side (`npm run bucket-owner-statements`). Nothing here
  * writes to that bucket: not its policy, lock, encryption or notification configuration.

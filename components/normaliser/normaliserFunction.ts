@@ -22,7 +22,7 @@ import * as path from "node:path";
  * /tmp of the function. One file at a time (the handler processes a batch sequentially); its
  * outputs take about its compressed size, and a file spanning many partitions spills its
  * decompressed text (up to about 600 MB for the largest files CloudTrail writes, 50 MB compressed)
- * before compressing it: 2 GB leaves room for both. Sizing measured in README ("Normaliser sizing").
+ * before compressing it: 2 GB leaves room for both. Sizing: docs/architecture.md ("The normaliser"), figures in docs/benchmarks.md.
  */
 export const NORMALISER_EPHEMERAL_STORAGE_MB = 2048;
 

@@ -140,7 +140,7 @@ export class SecureBucket extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 // Said, not left to S3's default (which AWS may change): objects under 128 KB never
                 // transition. Below 128 KB, GLACIER_IR and STANDARD_IA bill 128 KB anyway and the
-                // per-object transition charge takes longer to repay than it saves (README, "Cold storage").
+                // per-object transition charge takes longer to repay than it saves (docs/architecture.md, "Cold storage and small files").
                 transitionDefaultMinimumObjectSize: TRANSITION_MINIMUM_OBJECT_SIZE,
                 rules: [
                     ...(args.lifecycleRules ?? []),

@@ -208,7 +208,7 @@ export function createHandler(dependencies: HandlerDependencies) {
         invocationOutcomes = [];
         try {
             // One file at a time (Powertools would run the batch's records all at once): memory, /tmp and
-            // CPU are sized for one of the largest files CloudTrail writes (README, "Sizing").
+            // CPU are sized for one of the largest files CloudTrail writes (docs/architecture.md, "The normaliser").
             return await processPartialResponse(event as SQSEvent, handleSqsRecord, processor, { context, processInParallel: false });
         } finally {
             reportUnlisted(invocationOutcomes);

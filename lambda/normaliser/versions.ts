@@ -1,6 +1,6 @@
 /**
  * Which version of an archive key CloudTrail delivered: the first one. A later version means
- * someone with s3:PutObject wrote over a log file (issue 10); the normaliser reports it and keeps
+ * someone with s3:PutObject wrote over a log file (docs/architecture.md, "Suspicious archive files"); the normaliser reports it and keeps
  * the lake on the first version's events.
  */
 import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
