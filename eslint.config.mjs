@@ -52,6 +52,30 @@ export default tseslint.config(
         rules: { "import-x/no-restricted-paths": ["error", { zones }] },
     },
     {
+        // Type-aware rules: a promise nobody awaits loses its error (and, in a test, its assertion); a promise
+        // passed where a value is expected (a condition, a void callback) is always truthy or never awaited.
+        // The project service reads each file's nearest tsconfig.json (the root's, or policy-pack's).
+        // https://typescript-eslint.io/getting-started/typed-linting
+        files: ["**/*.ts"],
+        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+        rules: {
+            "@typescript-eslint/no-floating-promises": "error",
+            "@typescript-eslint/no-misused-promises": "error",
+        },
+    },
+    {
+        // What runs in the deployed stack, the Lambda bundles and `npm start` must be a run-time dependency
+        // (`npm ci --omit=dev` leaves the rest out); tests, their harness, scripts and benchmarks may use dev ones.
+        // Each file is checked against its nearest package.json (policy-pack/ has its own).
+        rules: {
+            "import-x/no-extraneous-dependencies": [
+                "error",
+                { devDependencies: ["test/**", "testing/**", "scripts/**", "bench/**", "policy-pack/**/*.test.ts", "eslint.config.mjs"] },
+            ],
+            "import-x/no-cycle": "error",
+        },
+    },
+    {
         // The benchmark's plain-JavaScript contenders are CommonJS scripts run by node: require is their module system.
         files: ["**/*.js"],
         languageOptions: { sourceType: "commonjs", globals: globals.node },

@@ -14,7 +14,7 @@ import { alertingSettings, readStackConfig, replayAlerts, ReplayResult, ReplaySt
 import { parseLakeConfig } from "../config/stackConfig";
 import { OutFolderError } from "../local/outFolder";
 import { abortRuns } from "../local/run";
-import { parseCommandLineWithInputs, runCommand, UsageError, utcSecond } from "./args";
+import { instantSeconds, parseCommandLineWithInputs, runCommand, UsageError } from "./args";
 
 export const USAGE = `usage: npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>] [--append]
 
@@ -45,7 +45,7 @@ interface Arguments {
     append: boolean;
 }
 
-function parseArguments(argv: readonly string[]): Arguments {
+export function parseArguments(argv: readonly string[]): Arguments {
     const { values, inputs, others } = parseCommandLineWithInputs(argv, {
         "input": { type: "string", multiple: true },
         "since": { type: "string" },
@@ -59,8 +59,8 @@ function parseArguments(argv: readonly string[]): Arguments {
     if (inputs.length === 0) throw new UsageError("--input is required");
     if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out must name a folder");
     if (values.append && values.out === undefined) throw new UsageError("--append adds to the lake in --out: give --out");
-    const since = values.since === undefined ? undefined : utcSecond("--since", values.since);
-    const until = values.until === undefined ? undefined : utcSecond("--until", values.until);
+    const since = values.since === undefined ? undefined : instantSeconds("--since", values.since, "down");
+    const until = values.until === undefined ? undefined : instantSeconds("--until", values.until, "up");
     if (since && until && since >= until) throw new UsageError(`--since (${since}) must be before --until (${until})`);
     return { inputs, since, until, json: values.json ?? false, stackFile: values["stack-file"], out: values.out, append: values.append ?? false };
 }

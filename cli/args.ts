@@ -6,7 +6,7 @@
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { hasRealDateTime } from "../contract/instants";
-import { parseDuration } from "../contract/detections";
+import { isoSeconds, parseDuration } from "../contract/detections";
 
 /** Exit code of every command for bad arguments (what POSIX utilities use for usage errors). */
 export const EXIT_USAGE = 2;
@@ -100,17 +100,24 @@ export function parseInstant(flag: string, text: string): Date {
     return date;
 }
 
-/** The one instant form the investigate commands take: whole seconds in UTC, as their windows are written. */
-const UTC_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-export function isUtcSecond(text: string): boolean {
-    return UTC_SECOND.test(text);
+/**
+ * {@link parseInstant} written as the detections' windows are (`2026-11-25T10:00:00Z`), to the whole
+ * second: down for the start of a window (`--since`), up for its end (`--until`), so the window holds
+ * every event of the instants given. Every command's `--since`/`--until` goes through it or parseInstant.
+ */
+export function instantSeconds(flag: string, text: string, round: "down" | "up"): string {
+    const ms = parseInstant(flag, text).getTime();
+    return isoSeconds(new Date((round === "down" ? Math.floor(ms / 1000) : Math.ceil(ms / 1000)) * 1000));
 }
 
-/** `text` when it is {@link isUtcSecond}, else a UsageError naming the flag. */
-export function utcSecond(flag: string, text: string): string {
-    if (!isUtcSecond(text)) throw new UsageError(`${flag} must be an ISO-8601 UTC instant like 2026-11-25T00:00:00Z, not "${text}"`);
-    return text;
+/** `--since` of the Athena commands: an instant ({@link instantSeconds}) or a duration before `until` (`24h`, `7d`). */
+export function sinceInstantOrDuration(text: string, until: Date): string {
+    if (/^\d{4}-/.test(text.trim())) return instantSeconds("--since", text, "down");
+    try {
+        return isoSeconds(new Date(until.getTime() - parseDuration(text)));
+    } catch (error) {
+        throw new UsageError(`--since: ${(error as Error).message}, or an instant like 2026-11-25T10:00:00Z (or a date, 2026-11-25)`);
+    }
 }
 
 /**

@@ -12,8 +12,8 @@
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { parseArgs } from "node:util";
-import { boundedCount, isUtcSecond, positiveNumber, UsageError, utcSecond, wholeCount } from "./args";
-import { isoSeconds, loadDetections, parseDuration } from "../contract/detections";
+import { boundedCount, instantSeconds, positiveNumber, sinceInstantOrDuration, UsageError, wholeCount } from "./args";
+import { isoSeconds, loadDetections } from "../contract/detections";
 import {
     DEFAULT_MAX_EVENTS,
     DEFAULT_MAX_HOPS,
@@ -73,17 +73,8 @@ function parse(argv: readonly string[], now: Date) {
                 ? "the subject is missing: give a principal ARN, an access key id or a role session name"
                 : `one subject at a time: got ${positionals.join(", ")}`,
         );
-    const until = values.until === undefined ? isoSeconds(now) : utcSecond("--until", values.until);
-    const sinceText = values.since ?? "7d";
-    let since: string;
-    if (isUtcSecond(sinceText)) since = sinceText;
-    else {
-        try {
-            since = isoSeconds(new Date(Date.parse(until) - parseDuration(sinceText)));
-        } catch (error) {
-            throw new UsageError(`--since: ${(error as Error).message}, or an ISO-8601 UTC instant`);
-        }
-    }
+    const until = values.until === undefined ? isoSeconds(now) : instantSeconds("--until", values.until, "up");
+    const since = sinceInstantOrDuration(values.since ?? "7d", new Date(until));
     if (since >= until) throw new UsageError(`--since (${since}) must be before --until (${until})`);
     const timeout = positiveNumber("--timeout", values.timeout ?? "300");
     const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);

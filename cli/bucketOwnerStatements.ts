@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { CONFIG_NAMESPACE, configKeyPath, parseLakeConfig } from "../config/stackConfig";
 import { partitionOf } from "../components/archive/archivePolicies";
 import { bucketOwnerStatements } from "../components/normaliser/existingArchivePolicies";
-import { readStackFile } from "../testing/mockProgram";
+import { readStackFile } from "../config/stackFile";
 import { parseCommandLine, runCommand, UsageError } from "./args";
 
 export const USAGE = `usage: npm run bucket-owner-statements -- --stack-file Pulumi.<stack>.yaml [--role-arn <normaliser role ARN>]

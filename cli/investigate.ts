@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { boundedCount, parseCommandLineWithInputs, UsageError, utcSecond, wholeCount } from "./args";
+import { boundedCount, instantSeconds, parseCommandLineWithInputs, UsageError, wholeCount } from "./args";
 import { discoverFiles, passedOverOf } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
 import {
@@ -69,12 +69,12 @@ export function parseInvestigateArguments(argv: readonly string[]): InvestigateA
     if (others.length === 0) throw new UsageError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
     if (others.length > 1) throw new UsageError(`one subject at a time: got ${others.map((value) => `"${value}"`).join(", ")}`);
     if (inputs.length === 0) throw new UsageError("--input is missing: give the CloudTrail files or directories to investigate in");
-    for (const key of ["since", "until"] as const) if (values[key] !== undefined) utcSecond(`--${key}`, values[key]!);
-    if (values.since && values.until && values.since >= values.until)
-        throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
+    const since = values.since === undefined ? undefined : instantSeconds("--since", values.since, "down");
+    const until = values.until === undefined ? undefined : instantSeconds("--until", values.until, "up");
+    if (since && until && since >= until) throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
     const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
     const maxHops = boundedCount("--max-hops", values["max-hops"], DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT);
-    return { subject: others[0], inputs, since: values.since, until: values.until, json: values.json ?? false, out: values.out, maxEvents, maxHops };
+    return { subject: others[0], inputs, since, until, json: values.json ?? false, out: values.out, maxEvents, maxHops };
 }
 
 /** DuckDB rows as the resolver wants them: every value text or null, like Athena's. */

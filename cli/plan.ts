@@ -9,7 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../config/stackConfig";
-import { DeclaredResource, readStackFile, recordDeclarations, setStackConfig } from "../testing/mockProgram";
+import { DeclaredResource, recordDeclarations, setStackConfig } from "../testing/mockProgram";
+import { readStackFile } from "../config/stackFile";
 import { runPolicies, Violation } from "../testing/policyHarness";
 
 function argument(name: string, fallback?: string): string | undefined {

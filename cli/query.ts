@@ -6,8 +6,8 @@
  * (or at --until), and prints the results. Uses the default AWS credential chain.
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
-import { Detection, isoSeconds, loadDetections, parseDuration, queryForWindow } from "../contract/detections";
-import { parseCommandLine, parseInstant, parseLookback, positiveNumber, runCommand, UsageError } from "./args";
+import { Detection, isoSeconds, loadDetections, queryForWindow } from "../contract/detections";
+import { instantSeconds, parseCommandLine, parseLookback, positiveNumber, runCommand, sinceInstantOrDuration, UsageError } from "./args";
 import { Suppressions } from "../contract/suppressions";
 import { readStackConfig } from "../local/alerts";
 import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
@@ -32,12 +32,7 @@ exit codes: 0 the query ran, 1 Athena or AWS error, 2 bad arguments (checked bef
 
 /** `24h` (before `until`) or an ISO instant; a UsageError naming --since otherwise. */
 export function resolveSince(text: string, until: Date): string {
-    if (/^\d{4}-/.test(text)) return isoSeconds(new Date(Math.floor(parseInstant("--since", text).getTime() / 1000) * 1000));
-    try {
-        return isoSeconds(new Date(until.getTime() - parseDuration(text)));
-    } catch (error) {
-        throw new UsageError(`--since: ${(error as Error).message}, or an instant like 2026-11-25T10:00:00Z`);
-    }
+    return sinceInstantOrDuration(text, until);
 }
 
 export interface QueryArguments {
@@ -84,7 +79,7 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be table, csv or json, not "${values.format}"`);
     const stack = values.stack ?? "prod";
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack must be a stack name (letters, digits, . _ -), not "${stack}"`);
-    const until = values.until === undefined ? now : new Date(Math.ceil(parseInstant("--until", values.until).getTime() / 1000) * 1000);
+    const until = values.until === undefined ? now : new Date(instantSeconds("--until", values.until, "up"));
     const since = resolveSince(values.since ?? "24h", until);
     const window = { since, until: isoSeconds(until) };
     if (window.since >= window.until) throw new UsageError(`--since (${window.since}) must be before --until (${window.until})`);

@@ -81,7 +81,8 @@ export class CloudTrailLake extends pulumi.ComponentResource {
         const tags = { "cloudtrail-lake:stack": pulumi.getStack(), ...config.tags };
         pulumi.output(args.centralAccountId).apply((centralAccountId) => {
             const warning = centralAccountWarning(config, centralAccountId);
-            if (warning) pulumi.log.warn(warning, this);
+            // The promise settles when the engine has the message; an unsent warning must not fail the deployment.
+            if (warning) void pulumi.log.warn(warning, this);
         });
 
         const mode = config.trailMode;

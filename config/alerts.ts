@@ -5,8 +5,10 @@
  */
 import { z } from "zod";
 import { cidrProblems, Suppression } from "../contract/suppressions";
+import { SEVERITIES } from "../contract/detections";
 
-export const ALERT_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+/** A destination's `minSeverity` is one of the detections' severities. */
+export const ALERT_SEVERITIES = SEVERITIES;
 
 const wholeNumber = (min: number, max: number) =>
     z

@@ -4,11 +4,15 @@
  * so the deployed detections are exactly those the program read from queries/). Shared by the
  * Alerting component (which writes it), the alert Lambdas and the local replay (which read it).
  */
-import { Detection, loadDetections, QUERIES_DIR } from "./detections";
+import { Detection, loadDetections, QUERIES_DIR, SEVERITIES, Severity } from "./detections";
 import { Suppression } from "./suppressions";
 
-export const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
-export type AlertSeverity = keyof typeof SEVERITY_RANK;
+/**
+ * The one severity order (contract/detections.ts lists the severities, lowest first): a destination's
+ * `minSeverity` compares by it, and the local report sorts findings most severe first by it.
+ */
+export const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((severity, rank) => [severity, rank])) as Readonly<Record<Severity, number>>;
+export type AlertSeverity = Severity;
 
 /** A detection as the alert functions carry it in `alerting.json`. */
 export interface AlertDetection {

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { readStackFile } from "../config/stackFile";
 import { CONFIG_NAMESPACE, LakeConfig, parseLakeConfig } from "../config/stackConfig";
 import { Suppressions } from "../contract/suppressions";
 import { AlertContext, AlertOutcome, alertKey, Destination, DetectionRow, raiseAlerts } from "../lambda/alerts/alert";
@@ -35,19 +35,8 @@ export { alertingSettings };
  * (config/alertingSettings.ts): every local command that takes `--stack-file` refuses what the deploy refuses.
  */
 export function readStackConfig(file: string, detections: readonly { id: string }[] = loadDetections()): LakeConfig {
-    let document;
-    try {
-        document = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
-    } catch (error) {
-        const reason = (error as Error).message.split("\n")[0];
-        throw new Error(
-            !(error instanceof YAMLParseError)
-                ? `--stack-file ${file}: cannot read it (${reason.split(",")[0]})`
-                : `${file}: not a valid YAML stack file: ${reason}`,
-        );
-    }
     const values: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(((document as { config?: unknown }).config ?? {}) as Record<string, unknown>)) {
+    for (const [key, value] of Object.entries(readStackFile(file))) {
         if (key.startsWith(`${CONFIG_NAMESPACE}:`)) values[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
     }
     let config: LakeConfig;

@@ -25,6 +25,7 @@ import { diskFailureOf, lockOutFolder, OutFolderError, prepareOutFolder, unwrita
 import { stopAllWorkers } from "./workerPool";
 import { createFlowLogView, FlowFileResult, flowSpan, ingestFlowLogs, trafficSummary, TrafficSummary } from "./flowLogs";
 import { loadCatalogue } from "../contract/sources/catalogue";
+import { SEVERITY_RANK } from "../contract/alerting";
 import { loadPanels, Panel } from "../contract/panels";
 import { addHitIds, createHitIdsTable, PanelResult, runPanels } from "./reportPanels";
 
@@ -182,8 +183,6 @@ function wholeSecond(text: string, up: boolean): string {
 
 /** Hits of each detection kept for the summary and the report; all ids are kept. */
 export const HITS_KEPT = 50;
-
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
     const since = options.since === undefined ? undefined : wholeSecond(options.since, false);
@@ -359,7 +358,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     }
     const detectionsMs = Date.now() - detectionsStarted;
     const panelsStarted = Date.now();
-    findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count || a.query.localeCompare(b.query));
+    findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.count - a.count || a.query.localeCompare(b.query));
     // Times compared as timestamps: as text, 10:00:00.123Z sorts before 10:00:00Z.
     const eventsPerDay = hasCloudTrail
         ? (

@@ -4,9 +4,8 @@
  * Used by the unit tests, `npm run bench:scale` and `npm run plan`: nothing here needs a Pulumi
  * CLI, an AWS account or credentials.
  */
-import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { readStackFile } from "../config/stackFile";
 
 /** Property values as the (mock) provider sees them: plain JSON-like data. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs of any resource type; tests read them field by field
@@ -187,11 +186,8 @@ export function setStackConfig(config: Record<string, unknown>): void {
     pulumi.runtime.setAllConfig(flat);
 }
 
-/** The `config:` map of a `Pulumi.<stack>.yaml` file. */
-export function readStackFile(path: string): Record<string, unknown> {
-    const document = parseYaml(fs.readFileSync(path, "utf8")) ?? {};
-    return (document.config ?? {}) as Record<string, unknown>;
-}
+/** The `config:` map of a `Pulumi.<stack>.yaml` file (config/stackFile.ts), for the tests and the plan. */
+export { readStackFile };
 
 /**
  * Declares the whole stack as index.ts does (program.ts), from stack-config values

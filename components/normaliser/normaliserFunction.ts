@@ -74,8 +74,44 @@ export class NormaliserFunction extends pulumi.ComponentResource {
     constructor(name: string, args: NormaliserFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         // The type token predates the class name (NormaliserFunction): kept, so URNs do not change.
         super("cloudtrail-lake:normaliser:Normaliser", name, {}, opts);
-        const { settings } = args;
+        const { deadLetterQueue, queue } = this.queues(name, args);
+        if (args.existingArchive) this.existingArchiveEvents(name, args, args.existingArchive, queue);
+        else this.archiveNotification(name, args, queue);
+        const { role, rolePolicy, logGroup } = this.roleAndLogs(name, args, queue);
+        const fn = this.function(name, args, role, rolePolicy, logGroup);
+        new aws.lambda.EventSourceMapping(
+            `${name}-trigger`,
+            {
+                eventSourceArn: queue.arn,
+                functionName: fn.arn,
+                batchSize: args.settings.batchSize,
+                maximumBatchingWindowInSeconds: args.settings.maximumBatchingWindowSeconds,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+            },
+            { parent: this, dependsOn: [rolePolicy] },
+        );
 
+        const { alarm, suspiciousAlarm } = this.alarms(name, args, deadLetterQueue);
+
+        this.functionName = fn.name;
+        this.roleArn = role.arn;
+        this.queueUrl = queue.url;
+        this.deadLetterQueueUrl = deadLetterQueue.url;
+        this.dlqAlarmName = alarm.name;
+        this.suspiciousFileAlarmName = suspiciousAlarm.name;
+        this.registerOutputs({
+            suspiciousFileAlarmName: this.suspiciousFileAlarmName,
+            functionName: this.functionName,
+            roleArn: this.roleArn,
+            queueUrl: this.queueUrl,
+            deadLetterQueueUrl: this.deadLetterQueueUrl,
+            dlqAlarmName: this.dlqAlarmName,
+        });
+    }
+
+    /** The queue of new log files and its dead-letter queue (a message goes there after `maxReceiveCount` failed receives). */
+    private queues(name: string, args: NormaliserFunctionArgs) {
+        const { settings } = args;
         const deadLetterQueue = new aws.sqs.Queue(
             `${name}-dlq`,
             {
@@ -100,68 +136,77 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        return { deadLetterQueue, queue };
+    }
 
-        let queuePolicy: aws.sqs.QueuePolicy;
+    /**
+     * Existing mode: S3 keeps one notification configuration per bucket, and this bucket is someone else's: its
+     * EventBridge events are matched by a rule of this stack instead, leaving that configuration alone.
+     */
+    private existingArchiveEvents(name: string, args: NormaliserFunctionArgs, existing: ExistingArchive, queue: aws.sqs.Queue): void {
+        const { settings } = args;
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-archive-events`,
+            {
+                description: `cloudtrail-lake: new log files in the existing archive ${existing.bucketName} (S3 EventBridge notifications)`,
+                eventPattern: JSON.stringify(archiveEventPattern(existing.bucketName)),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const queuePolicy = new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
+            {
+                queueUrl: queue.url,
+                policy: policyJson(pulumi.all([queue.arn, rule.arn]), ([queueArn, ruleArn]) => archiveEventsQueuePolicy({ queueArn, ruleArn })),
+            },
+            { parent: this },
+        );
+        // A refused delivery (the queue policy, its key) would drop new log files silently: alarm, and keep them.
+        const watch = new RuleFailureWatch(
+            `${name}-archive-events-watch`,
+            {
+                rules: [{ name: rule.name, arn: rule.arn, what: `queues new log files of ${existing.bucketName} for the normaliser` }],
+                alarmTopicArn: settings.alarmTopicArn,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-archive-events-to-queue`,
+            { rule: rule.name, arn: queue.arn, deadLetterConfig: { arn: watch.deadLetterQueueArn } },
+            { parent: this, dependsOn: [queuePolicy] },
+        );
+    }
+
+    /** The archive bucket notifies the queue of each new log file; the queue policy admits only that bucket. */
+    private archiveNotification(name: string, args: NormaliserFunctionArgs, queue: aws.sqs.Queue): void {
+        const queuePolicy = new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
+            {
+                queueUrl: queue.url,
+                policy: policyJson(pulumi.all([queue.arn, args.archiveBucket.arn, args.centralAccountId]), ([queueArn, archiveBucketArn, centralAccountId]) =>
+                    notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
+                ),
+            },
+            { parent: this },
+        );
+
+        // One notification configuration per bucket is all S3 allows: this resource owns the archive's.
+        new aws.s3.BucketNotification(
+            `${name}-archive-notification`,
+            {
+                bucket: args.archiveBucket.name,
+                queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
+            },
+            { parent: this, dependsOn: [queuePolicy] },
+        ); // S3 sends a test message on create and needs the policy to do so
+    }
+
+    /** The function's log group, role and the role's inline policy (read the archive, write the lake, consume the queue, log). */
+    private roleAndLogs(name: string, args: NormaliserFunctionArgs, queue: aws.sqs.Queue) {
+        const { settings } = args;
         const existing = args.existingArchive;
-        if (existing) {
-            // S3 keeps one notification configuration per bucket, and this bucket is someone else's: its
-            // EventBridge events are matched by a rule of this stack instead, leaving that configuration alone.
-            const rule = new aws.cloudwatch.EventRule(
-                `${name}-archive-events`,
-                {
-                    description: `cloudtrail-lake: new log files in the existing archive ${existing.bucketName} (S3 EventBridge notifications)`,
-                    eventPattern: JSON.stringify(archiveEventPattern(existing.bucketName)),
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            queuePolicy = new aws.sqs.QueuePolicy(
-                `${name}-queue-policy`,
-                {
-                    queueUrl: queue.url,
-                    policy: policyJson(pulumi.all([queue.arn, rule.arn]), ([queueArn, ruleArn]) => archiveEventsQueuePolicy({ queueArn, ruleArn })),
-                },
-                { parent: this },
-            );
-            // A refused delivery (the queue policy, its key) would drop new log files silently: alarm, and keep them.
-            const watch = new RuleFailureWatch(
-                `${name}-archive-events-watch`,
-                {
-                    rules: [{ name: rule.name, arn: rule.arn, what: `queues new log files of ${existing.bucketName} for the normaliser` }],
-                    alarmTopicArn: settings.alarmTopicArn,
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            new aws.cloudwatch.EventTarget(
-                `${name}-archive-events-to-queue`,
-                { rule: rule.name, arn: queue.arn, deadLetterConfig: { arn: watch.deadLetterQueueArn } },
-                { parent: this, dependsOn: [queuePolicy] },
-            );
-        } else {
-            queuePolicy = new aws.sqs.QueuePolicy(
-                `${name}-queue-policy`,
-                {
-                    queueUrl: queue.url,
-                    policy: policyJson(
-                        pulumi.all([queue.arn, args.archiveBucket.arn, args.centralAccountId]),
-                        ([queueArn, archiveBucketArn, centralAccountId]) => notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
-                    ),
-                },
-                { parent: this },
-            );
-
-            // One notification configuration per bucket is all S3 allows: this resource owns the archive's.
-            new aws.s3.BucketNotification(
-                `${name}-archive-notification`,
-                {
-                    bucket: args.archiveBucket.name,
-                    queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
-                },
-                { parent: this, dependsOn: [queuePolicy] },
-            ); // S3 sends a test message on create and needs the policy to do so
-        }
-
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             {
@@ -202,7 +247,13 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        return { role, rolePolicy, logGroup };
+    }
 
+    /** The normaliser Lambda: the bundled handler with the configured account ids beside it. */
+    private function(name: string, args: NormaliserFunctionArgs, role: aws.iam.Role, rolePolicy: aws.iam.RolePolicy, logGroup: aws.cloudwatch.LogGroup) {
+        const { settings } = args;
+        const existing = args.existingArchive;
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {
@@ -236,19 +287,12 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [rolePolicy] },
         );
+        return fn;
+    }
 
-        new aws.lambda.EventSourceMapping(
-            `${name}-trigger`,
-            {
-                eventSourceArn: queue.arn,
-                functionName: fn.arn,
-                batchSize: settings.batchSize,
-                maximumBatchingWindowInSeconds: settings.maximumBatchingWindowSeconds,
-                functionResponseTypes: ["ReportBatchItemFailures"],
-            },
-            { parent: this, dependsOn: [rolePolicy] },
-        );
-
+    /** Alarms: a message in the dead-letter queue, and a suspicious file in the archive. */
+    private alarms(name: string, args: NormaliserFunctionArgs, deadLetterQueue: aws.sqs.Queue) {
+        const { settings } = args;
         const alarm = new aws.cloudwatch.MetricAlarm(
             `${name}-dlq-not-empty`,
             {
@@ -281,20 +325,6 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-
-        this.functionName = fn.name;
-        this.roleArn = role.arn;
-        this.queueUrl = queue.url;
-        this.deadLetterQueueUrl = deadLetterQueue.url;
-        this.dlqAlarmName = alarm.name;
-        this.suspiciousFileAlarmName = suspiciousAlarm.name;
-        this.registerOutputs({
-            suspiciousFileAlarmName: this.suspiciousFileAlarmName,
-            functionName: this.functionName,
-            roleArn: this.roleArn,
-            queueUrl: this.queueUrl,
-            deadLetterQueueUrl: this.deadLetterQueueUrl,
-            dlqAlarmName: this.dlqAlarmName,
-        });
+        return { alarm, suspiciousAlarm };
     }
 }
