@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import * as path from "node:path";
 import { ConfigError } from "../config/stackConfig";
 import { archiveBucketPolicy } from "../components/archive/archivePolicies";
@@ -318,5 +320,22 @@ describe("accounts in config", () => {
         expect(caught).to.be.instanceOf(ConfigError);
         expect((caught as ConfigError).problems).to.have.length(2);
         expect(resources).to.have.length(0);
+    });
+
+    it("a refusal thrown inside an apply fails the declaration with its message instead of hanging", async () => {
+        // As `pulumi up` would: an input computed by an apply that throws fails the resource.
+        class RefusingComponent extends pulumi.ComponentResource {
+            constructor(name: string, opts: pulumi.ComponentResourceOptions) {
+                super("test:RefusingComponent", name, {}, opts);
+                const refused = pulumi.output("queue").apply((): string => {
+                    throw new Error("refused inside an apply");
+                });
+                new aws.sqs.Queue("refused-queue", { name: refused }, { parent: this });
+                this.registerOutputs({});
+            }
+        }
+        let caught: unknown;
+        await recordDeclarations((opts) => new RefusingComponent("refusing", opts)).catch((error: unknown) => (caught = error));
+        expect(String(caught)).to.contain("refused inside an apply");
     });
 });

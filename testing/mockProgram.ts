@@ -138,20 +138,37 @@ export async function recordDeclarations(declare: (opts: pulumi.ComponentResourc
         constructions.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts });
         return undefined;
     };
-    declare({ transformations: [record] });
-    // Resources may be declared inside apply callbacks: wait until no new one appears.
-    let settledCount = -1;
-    while (settledCount !== constructions.length) {
-        settledCount = constructions.length;
-        await Promise.all(
-            constructions.map((construction) =>
-                Promise.all([
-                    settled(construction.resource.urn),
-                    pulumi.CustomResource.isInstance(construction.resource) ? settled(construction.resource.id) : undefined,
-                ]),
-            ),
-        );
-        await new Promise((resolve) => setImmediate(resolve));
+    // An error thrown inside an apply that feeds a resource's inputs (a refusal of bad config, say)
+    // reaches the runtime as an unhandled rejection, and that resource's URN never resolves: without
+    // this, the wait below would hang until the test's timeout instead of failing with the error,
+    // where `pulumi up` fails at once.
+    let onUnhandled: ((reason: unknown) => void) | undefined;
+    const failed = new Promise<never>((_resolve, reject) => {
+        onUnhandled = (reason) => reject(reason instanceof Error ? reason : new Error(String(reason)));
+        process.on("unhandledRejection", onUnhandled);
+    });
+    failed.catch(() => undefined);
+    try {
+        declare({ transformations: [record] });
+        // Resources may be declared inside apply callbacks: wait until no new one appears.
+        let settledCount = -1;
+        while (settledCount !== constructions.length) {
+            settledCount = constructions.length;
+            await Promise.race([
+                failed,
+                Promise.all(
+                    constructions.map((construction) =>
+                        Promise.all([
+                            settled(construction.resource.urn),
+                            pulumi.CustomResource.isInstance(construction.resource) ? settled(construction.resource.id) : undefined,
+                        ]),
+                    ),
+                ),
+            ]);
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+    } finally {
+        if (onUnhandled) process.off("unhandledRejection", onUnhandled);
     }
     const seen = new Set<string>();
     return Promise.all(
