@@ -361,6 +361,41 @@ export function rollingWindow(days: number): string {
     return `"date" >= date_format(current_date - INTERVAL '${days}' DAY, '%Y-%m-%d')`;
 }
 
+/**
+ * SQL without its `--` comments and with each run of whitespace outside string literals and quoted
+ * identifiers cut to one character (a newline where the run held one), so that the detection-hits
+ * view, which inlines every detection, fits QuickSight's CustomSql limit ({@link QUICKSIGHT_MAX_SQL}).
+ * Literals ('…', with '' inside) and "identifiers" are kept byte for byte.
+ */
+export function compactSql(sql: string): string {
+    let out = "";
+    let i = 0;
+    while (i < sql.length) {
+        const c = sql[i];
+        if (c === "'" || c === '"') {
+            let j = i + 1;
+            while (j < sql.length && !(sql[j] === c && sql[j + 1] !== c)) j += sql[j] === c ? 2 : 1;
+            out += sql.slice(i, j + 1);
+            i = j + 1;
+        } else if (c === "-" && sql[i + 1] === "-") {
+            while (i < sql.length && sql[i] !== "\n") i += 1;
+        } else if (/\s/.test(c)) {
+            let j = i;
+            while (j < sql.length && (/\s/.test(sql[j]) || (sql[j] === "-" && sql[j + 1] === "-"))) {
+                if (sql[j] === "-") while (j < sql.length && sql[j] !== "\n") j += 1;
+                else j += 1;
+            }
+            const run = sql.slice(i, j);
+            out += run.includes("\n") ? "\n" : " ";
+            i = j;
+        } else {
+            out += c;
+            i += 1;
+        }
+    }
+    return out.trim();
+}
+
 /** `${history}` and `${lookback}` of a query over the rolling window `days` back from now: [now - days - lookback, now - days). */
 function withRollingHistory(body: string, days: string, lookback: string): string {
     const history =
@@ -388,7 +423,7 @@ export function detectionHitsSql(args: {
 }): string {
     const days = `INTERVAL '${args.lookbackDays}' DAY`;
     const window = `"date" >= date_format(current_date - ${days}, '%Y-%m-%d')` + ` AND from_iso8601_timestamp(eventtime) >= current_timestamp - ${days}`;
-    const branches = args.detections.map((detection, index) => {
+    const branches = args.detections.map((detection) => {
         if (!(SEVERITIES as readonly string[]).includes(detection.severity)) throw new Error(`${detection.id}: unknown severity ${detection.severity}`);
         const body = detection.source
             .split("\n")
@@ -404,15 +439,15 @@ export function detectionHitsSql(args: {
             ? withRollingHistory(body, days, intervalLiteral(lookbackOfSource({ name: detection.id, source: detection.source })))
             : body;
         if (rollingBody.includes("${")) throw new Error(`${detection.id}: a placeholder outside quotes cannot be given a rolling value`);
-        return `SELECT from_iso8601_timestamp(hit_${index}.eventtime) AS eventtime, hit_${index}.account, hit_${index}.region,
-       coalesce(hit_${index}.principal, 'unknown') AS principal, ${quote(detection.id)} AS detection, ${quote(detection.title)} AS title,
-       ${quote(detection.severity)} AS severity, hit_${index}.eventid
+        // Compact: the view inlines the whole catalogue and must stay under QuickSight's CustomSql limit.
+        return `SELECT h.eventtime, h.account, h.region, h.principal, ${quote(detection.id)} AS detection, ${quote(detection.title)} AS title, ${quote(detection.severity)} AS severity, h.eventid
 FROM (
-${rollingBody.trim()}
-) AS hit_${index}`;
+${compactSql(rollingBody)}
+) AS h`;
     });
-    // Account names once, outside the branches: the CASE grows with the accounts, the branches with the detections.
-    return `SELECT eventtime, account, ${accountNameExpression(args.accountNames, "account")} AS account_name, region, principal, detection, title, severity, eventid
+    // Account names, the time's type and the missing principal once, outside the branches: the CASE grows with the accounts, the branches with the detections.
+    return `SELECT from_iso8601_timestamp(eventtime) AS eventtime, account, ${accountNameExpression(args.accountNames, "account")} AS account_name, region,
+       coalesce(principal, 'unknown') AS principal, detection, title, severity, eventid
 FROM (
 ${branches.join("\nUNION ALL\n")}
 ) AS hits`;

@@ -7,12 +7,14 @@ import { expect } from "chai";
 import { TrinoSQL } from "dt-sql-parser";
 import {
     activityViewSql,
+    compactSql,
     detectionHitsSql,
     flowRollingWindow,
     flowTrafficViewSql,
     loadPanels,
     panelQuery,
     parsePanel,
+    QUICKSIGHT_MAX_SQL,
     rollingWindow,
     SOURCE_COLUMNS,
 } from "../contract/panels";
@@ -86,6 +88,26 @@ describe("panel catalogue (panels/)", () => {
         expect(() => parsePanel("bad.sql", flow("-- sum: bytes", "eventtime:datetime, account_name, region, action, bytes:float"))).to.throw(
             'bad.sql: columns: bytes has type "float"; use string or datetime or integer',
         );
+    });
+
+    it("the detection-hits view drops comments and spare whitespace but keeps literals and identifiers byte for byte", () => {
+        expect(compactSql("SELECT a -- why\n   FROM t  WHERE x = '--kept  as is' AND y = 'it''s'\n\n  -- trailing\n")).to.equal(
+            "SELECT a\nFROM t WHERE x = '--kept  as is' AND y = 'it''s'",
+        );
+        expect(compactSql('SELECT "two  spaces", 1 - -1\nFROM t')).to.equal('SELECT "two  spaces", 1 - -1\nFROM t');
+    });
+
+    it("keeps the detection-hits view of the whole catalogue (every source) under QuickSight's CustomSql limit with 300 named accounts", () => {
+        // A tripwire for catalogue growth: each detection adds its text, each account about 45 characters (docs/dashboards.md).
+        const accounts = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [String(100000000000 + i), `workload-${String(i).padStart(3, "0")}`]));
+        const sql = detectionHitsSql({
+            detections: loadCatalogue(),
+            accountNames: accounts,
+            lookbackDays: 400,
+            table: '"cloudtrail_lake_production_stack"."cloudtrail"',
+            flowTable: '"cloudtrail_lake_production_stack"."flow_logs"',
+        });
+        expect(sql.length).to.be.below(QUICKSIGHT_MAX_SQL);
     });
 
     it("every panel's query, as its QuickSight data set runs it, parses with Trino's grammar (dt-sql-parser)", () => {
