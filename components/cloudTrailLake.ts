@@ -323,6 +323,15 @@ export class CloudTrailLake extends pulumi.ComponentResource {
                     config: config.dashboards,
                     accountNames: accountNamesOf(config.accounts),
                     detections,
+                    // The flow panels and the flow-log detections' hits, where the stack has a flow_logs table.
+                    flowLogs:
+                        this.flowLogCatalog && flowLogConfig
+                            ? {
+                                  tableName: this.flowLogCatalog.tableName,
+                                  bucketName: flowLogConfig.existingLocation ? flowLogConfig.existingLocation.bucketName : this.archiveBucketName,
+                                  prefix: flowLogConfig.existingLocation ? flowLogConfig.existingLocation.prefix : FLOW_LOG_PREFIX,
+                              }
+                            : undefined,
                     tags,
                 },
                 { parent: this },

@@ -26,6 +26,7 @@ import {
     FLOW_LOG_FIELDS,
     FLOW_LOG_PARTITIONS,
     FLOW_LOG_TABLE,
+    FLOW_LOG_WINDOW,
     keyLocation,
     looksLikeDefaultRecord,
     PARQUET_SIGNATURE_COLUMNS,
@@ -34,7 +35,6 @@ import {
 } from "../contract/sources/flowLogs";
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { queryForWindow } from "../contract/detections";
-import { FLOW_LOG_NAMED_QUERIES } from "../contract/sources/flowLogQueries";
 
 /** Folder of the local lake holding the flow-log Parquet. */
 export const LOCAL_FLOW_LOG_DIR = "flowlogs";
@@ -410,7 +410,10 @@ export async function flowSpan(
     };
 }
 
-/** What the report shows of the traffic in the window (the dashboards add panels over the same table). */
+/**
+ * The totals the report's traffic section states for the window. The charts of that traffic (over time,
+ * top talkers, rejected ports, bytes out) are panels of the catalogue (panels/, source `flow_traffic`).
+ */
 export interface TrafficSummary {
     readonly records: number;
     readonly accepted: number;
@@ -418,23 +421,15 @@ export interface TrafficSummary {
     readonly noData: number;
     readonly skipData: number;
     readonly bytes: number;
-    readonly topTalkers: Row[];
-    readonly rejectedByPort: Row[];
-    readonly perHour: Row[];
-    readonly bytesOut: Row[];
 }
 
-/** The named flow-log queries (contract/sources/flowLogQueries.ts) over the window, on DuckDB. */
+/** Records in the window (by their capture window's start, as the flow-log detections read them), by action and log status, and their bytes. */
 export async function trafficSummary(engine: Engine, window: { readonly since: string; readonly until: string }): Promise<TrafficSummary> {
-    const run = async (name: string, limit: number) => {
-        const query = FLOW_LOG_NAMED_QUERIES.find((candidate) => candidate.name === name)!;
-        return (await engine.all(queryForWindow({ name, source: query.sql }, window))).slice(0, limit);
-    };
     const [totals] = await engine.all(`SELECT count(*)::BIGINT AS records,
             count(*) FILTER (WHERE action = 'ACCEPT')::BIGINT AS accepted, count(*) FILTER (WHERE action = 'REJECT')::BIGINT AS rejected,
             count(*) FILTER (WHERE log_status = 'NODATA')::BIGINT AS nodata, count(*) FILTER (WHERE log_status = 'SKIPDATA')::BIGINT AS skipdata,
             coalesce(sum(bytes), 0)::BIGINT AS bytes
-        FROM ${FLOW_LOG_TABLE}`);
+        FROM ${FLOW_LOG_TABLE} WHERE ${queryForWindow({ name: "traffic totals", source: FLOW_LOG_WINDOW }, window)}`);
     return {
         records: Number(totals?.records ?? 0),
         accepted: Number(totals?.accepted ?? 0),
@@ -442,10 +437,6 @@ export async function trafficSummary(engine: Engine, window: { readonly since: s
         noData: Number(totals?.nodata ?? 0),
         skipData: Number(totals?.skipdata ?? 0),
         bytes: Number(totals?.bytes ?? 0),
-        topTalkers: await run("flow-top-talkers", 10),
-        rejectedByPort: await run("flow-rejected-by-port-and-source", 10),
-        perHour: await run("flow-traffic-over-time", 168),
-        bytesOut: await run("flow-bytes-out-per-external-address", 10),
     };
 }
 

@@ -176,7 +176,10 @@ tr.fired td{background:#fff4e5}.runbook{background:#f6f8fa;padding:4px 8px}${PAN
 Window: ${result.window ? `${escape(result.window.since)} to ${escape(result.window.until)}` : "no events"}. Generated ${escape(generatedAt)}.</p>
 ${investigations.length ? `<h2>Investigations</h2><ul>${investigations.map((link) => `<li><a href="${escape(link.href)}">${escape(link.title)}</a></li>`).join("")}</ul>` : ""}
 <h2>Events over time</h2>${chart(result)}
-${trafficSection(result.flowLogs ?? { files: [] })}
+${trafficSection(
+    result.flowLogs ?? { files: [] },
+    result.panels.filter((panel) => panel.source === "flow_traffic"),
+)}
 ${result.panels.length ? `<h2>Dashboard</h2>${result.panels.map(panelSection).join("\n")}` : ""}
 <h2>ATT&amp;CK coverage</h2>${coverageTable(result.findings)}
 <h2>Detections</h2><table><tr><th>detection</th><th>severity</th><th>hits</th></tr>${rows.join("")}</table>

@@ -112,7 +112,7 @@ export interface LocalRunResult {
     readonly timings: StageTimings;
     /** Things the user should know that are not errors: implausible event times, a stale lock removed. */
     readonly warnings: string[];
-    /** VPC flow-log inputs (local/flowLogs.ts): per file, and the traffic summary of the window. */
+    /** VPC flow-log inputs (local/flowLogs.ts): per file, and the totals of the window (the traffic charts are panels). */
     readonly flowLogs: { readonly files: FlowFileResult[]; readonly traffic?: TrafficSummary };
     /** The panel catalogue over the window, for the report (local/reportPanels.ts); empty without events. */
     readonly panels: PanelResult[];
@@ -133,7 +133,7 @@ export interface StageTimings {
     readonly detectionsMs: number;
     /** Each detection's own time (its query, suppressions, ids and first hits), slowest first. */
     readonly detections: readonly { readonly query: string; readonly ms: number }[];
-    /** The report's panels, the events per day and the flow-log traffic summary. */
+    /** The report's panels, the events per day and the flow-log totals. */
     readonly panelsMs: number;
     /** From the lake opened to the panels done: lakeMs + detectionsMs + panelsMs. */
     readonly queriesMs: number;
@@ -372,6 +372,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
               panels: options.panels ?? loadPanels(),
               window,
               accountNames: options.accountNames,
+              flows: hasFlows,
           })
         : [];
     const traffic = hasFlows ? await trafficSummary(engine, window) : undefined;

@@ -25,6 +25,8 @@ const ACCOUNTS = [{ id: "111122223333", name: "security" }];
 const GROUP = `arn:aws:quicksight:us-east-1:${MOCK_CENTRAL_ACCOUNT_ID}:group/default/security-team`;
 const USER = `arn:aws:quicksight:us-east-1:${MOCK_CENTRAL_ACCOUNT_ID}:user/default/SecurityAudit/alice`;
 const PROD = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
+/** Flow logs of two VPCs of one listed account, in the stack's region and another (docs/flow-logs.md). */
+const FLOW_LOGS = { vpcIds: { "444455556666": ["vpc-0a1b2c3d4e5f67890", "eu-west-1:vpc-0fedcba9876543210"] } };
 const prodValues = () => Object.fromEntries(Object.entries(PROD).filter(([key]) => key.startsWith("cloudtrail-lake:")));
 const isQuickSight = (resource: DeclaredResource) =>
     resource.type.startsWith("aws:quicksight") || resource.type === "aws:cloudformation/stack:Stack" || /dashboards/.test(resource.name);
@@ -65,15 +67,21 @@ describe("dashboards config (cloudtrail-lake:dashboards)", () => {
 });
 
 describe("dashboards unset: nothing QuickSight-related", () => {
-    it("the prod stack (dashboards off) declares no QuickSight resource, role or CloudFormation stack", async () => {
-        const resources = await declareMockStack(prodValues());
-        expect(resources.filter(isQuickSight).map((resource) => `${resource.type} ${resource.name}`)).to.deep.equal([]);
+    it("the prod stack (dashboards off) declares no QuickSight resource, role or CloudFormation stack, with or without flow logs", async () => {
+        for (const values of [prodValues(), { ...prodValues(), "cloudtrail-lake:flowLogs": FLOW_LOGS }]) {
+            const resources = await declareMockStack(values);
+            expect(resources.filter(isQuickSight).map((resource) => `${resource.type} ${resource.name}`)).to.deep.equal([]);
+        }
     });
 });
 
+/** The statements of the data source role's identity policy, whatever the stack. */
+type Statement = { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> };
+
 describe("QuickSight dashboard under the mocks", () => {
     let resources: DeclaredResource[];
-    const panels = loadPanels();
+    // Without flow logs, the flow panels are not declared.
+    const panels = loadPanels().filter((panel) => panel.source !== "flow_traffic");
     const ofType = (type: string) => resources.filter((resource) => resource.type === type);
 
     before(async () => {
@@ -151,8 +159,12 @@ describe("QuickSight dashboard under the mocks", () => {
         for (const id of ids) expect(QUICKSIGHT_ID.test(id), id).to.equal(true);
         expect(new Set(visuals).size).to.equal(visuals.length);
         expect(new Set(dataSets.map((set) => set.inputs.dataSetId)).size).to.equal(dataSets.length);
-        // Filters: time range, account, region, principal, each with its control.
+        // Filters: time range, account, region, principal, each with its control, over every visual.
         expect(definition.FilterGroups.map((group: { CrossDataset: string }) => group.CrossDataset)).to.deep.equal(Array(4).fill("ALL_DATASETS"));
+        for (const group of definition.FilterGroups)
+            expect(group.ScopeConfiguration.SelectedSheets.SheetVisualScopingConfigurations, group.FilterGroupId).to.deep.equal([
+                { SheetId: "cloudtrail-activity", Scope: "ALL_VISUALS" },
+            ]);
         expect(definition.Sheets[0].FilterControls.map((control: Record<string, { Title: string }>) => Object.values(control)[0].Title)).to.deep.equal([
             "Time range",
             "Account",
@@ -177,7 +189,7 @@ describe("QuickSight dashboard under the mocks", () => {
             expect(errors, document.name).to.deep.equal([]);
             expect(await policyDocumentProblems(document.document, document.kind), document.name).to.deep.equal([]);
         }
-        const policy = documents[1].document as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[] };
+        const policy = documents[1].document as { Statement: Statement[] };
         const lake = ofType("aws:s3/bucket:Bucket").find((bucket) => bucket.inputs.tags?.["cloudtrail-lake:bucket"] === "lake")!.outputs.arn;
         const [workgroup] = ofType("aws:athena/workgroup:Workgroup");
         // The lake key: the one the workgroup encrypts results with.
@@ -233,6 +245,136 @@ describe("QuickSight dashboard under the mocks", () => {
         const messages = (await runPolicies(tampered, {}, [quickSightNotPublic])).map((violation) => violation.message);
         expect(messages).to.have.length(4);
         expect(messages.join("\n")).to.contain("namespace/default").and.to.contain('"*"').and.to.contain("UpdateDashboardPermissions").and.to.contain("SSL");
+    });
+});
+
+describe("QuickSight dashboard with VPC flow logs (flowLogs set)", () => {
+    let resources: DeclaredResource[];
+    const panels = loadPanels();
+    const flowPanels = panels.filter((panel) => panel.source === "flow_traffic");
+    const ofType = (type: string) => resources.filter((resource) => resource.type === type);
+    const dataSetOf = (id: string) => ofType("aws:quicksight/dataSet:DataSet").find((set) => set.name === `dashboards-${id}`)!;
+    const definition = () => JSON.parse(ofType("aws:cloudformation/stack:Stack")[0].inputs.templateBody).Resources.Dashboard.Properties.Definition;
+
+    before(async () => {
+        resources = await declareMockStack({ ...prodValues(), "cloudtrail-lake:flowLogs": FLOW_LOGS, "cloudtrail-lake:dashboards": { principals: [GROUP] } });
+    });
+
+    it("declares a data set per flow panel over the qualified flow_logs table, bytes as an INTEGER column, no principal", () => {
+        expect(flowPanels.map((panel) => panel.id).sort()).to.deep.equal([
+            "egress-to-public-addresses",
+            "rejected-by-port",
+            "top-talkers",
+            "traffic-over-time",
+        ]);
+        expect(ofType("aws:quicksight/dataSet:DataSet")).to.have.length(panels.length);
+        for (const panel of flowPanels) {
+            const table = dataSetOf(panel.id).inputs.physicalTableMaps[0].customSql;
+            expect(table.sqlQuery, panel.id).to.match(/FROM "cloudtrail_lake_prod"\."flow_logs"\nWHERE concat\(year, '-', month, '-', day\) >= /);
+            expect(table.sqlQuery, panel.id).not.to.match(/"cloudtrail_lake_prod"\."cloudtrail"/);
+            expect(
+                table.columns.map((column: { name: string }) => column.name),
+                panel.id,
+            ).not.to.include("principal");
+            expect(dataSetOf(panel.id).inputs.importMode, panel.id).to.equal("DIRECT_QUERY");
+        }
+        expect(dataSetOf("top-talkers").inputs.physicalTableMaps[0].customSql.columns).to.deep.include({ name: "bytes", type: "INTEGER" });
+        // The hits include the flow-log detections, reading the qualified flow table too.
+        const hits: string = dataSetOf("detection-hits-over-time").inputs.physicalTableMaps[0].customSql.sqlQuery;
+        expect(hits).to.contain("'flow-port-scan' AS detection").and.to.contain('FROM "cloudtrail_lake_prod"."flow_logs"');
+        expect(hits).not.to.match(/\b(FROM|JOIN)\s+flow_logs\b/);
+    });
+
+    it("sums bytes in the traffic visuals, and every field a visual or filter references is a column of its data set", () => {
+        const found = definition();
+        const dataSets = ofType("aws:quicksight/dataSet:DataSet");
+        const columnsByArn = new Map(
+            dataSets.map((set) => [set.outputs.arn, set.inputs.physicalTableMaps[0].customSql.columns.map((c: { name: string }) => c.name)]),
+        );
+        const columnsById = new Map<string, string[]>(
+            found.DataSetIdentifierDeclarations.map((declaration: { Identifier: string; DataSetArn: string }) => [
+                declaration.Identifier,
+                columnsByArn.get(declaration.DataSetArn),
+            ]),
+        );
+        for (const reference of referencedColumns(found))
+            expect(columnsById.get(reference.dataSet), `${reference.dataSet}.${reference.column}`).to.include(reference.column);
+        const visuals = found.Sheets[0].Visuals as Record<
+            string,
+            { VisualId: string; ChartConfiguration: { FieldWells: Record<string, { Values: unknown[] }> } }
+        >[];
+        expect(visuals.length).to.equal(panels.length).and.to.be.at.most(QUICKSIGHT_MAX_VISUALS_PER_SHEET);
+        const valueOf = (id: string) => {
+            const visual = Object.values(visuals.find((candidate) => Object.values(candidate)[0].VisualId === id)!)[0];
+            return Object.values(visual.ChartConfiguration.FieldWells)[0].Values[0];
+        };
+        expect(valueOf("top-talkers")).to.deep.equal({
+            NumericalMeasureField: {
+                FieldId: "top-talkers.value",
+                Column: { DataSetIdentifier: "top-talkers", ColumnName: "bytes" },
+                AggregationFunction: { SimpleNumericalAggregation: "SUM" },
+            },
+        });
+        expect(valueOf("rejected-by-port")).to.have.key("DateMeasureField");
+        const traffic = Object.values(visuals.find((candidate) => Object.values(candidate)[0].VisualId === "traffic-over-time")!)[0] as unknown as {
+            ChartConfiguration: { FieldWells: { BarChartAggregatedFieldWells: { Category: { DateDimensionField: { DateGranularity: string } }[] } } };
+        };
+        expect(traffic.ChartConfiguration.FieldWells.BarChartAggregatedFieldWells.Category[0].DateDimensionField.DateGranularity).to.equal("HOUR");
+        expect(Buffer.byteLength(ofType("aws:cloudformation/stack:Stack")[0].inputs.templateBody)).to.be.below(CLOUDFORMATION_TEMPLATE_BODY_MAX_BYTES);
+    });
+
+    it("applies time, account and region to every panel, and the principal filter to the panels that have a principal only", () => {
+        const groups = definition().FilterGroups as {
+            FilterGroupId: string;
+            ScopeConfiguration: { SelectedSheets: { SheetVisualScopingConfigurations: { Scope: string; VisualIds?: string[] }[] } };
+        }[];
+        const scopeOf = (id: string) =>
+            groups.find((group) => group.FilterGroupId === `${id}-group`)!.ScopeConfiguration.SelectedSheets.SheetVisualScopingConfigurations;
+        for (const id of ["time-range", "account", "region"]) expect(scopeOf(id), id).to.deep.equal([{ SheetId: "cloudtrail-activity", Scope: "ALL_VISUALS" }]);
+        expect(scopeOf("principal")).to.deep.equal([
+            {
+                SheetId: "cloudtrail-activity",
+                Scope: "SELECTED_VISUALS",
+                VisualIds: panels.filter((panel) => panel.source !== "flow_traffic").map((panel) => panel.id),
+            },
+        ]);
+        // Each filter's column is in every data set it scopes.
+        for (const filter of DASHBOARD_FILTERS) {
+            const scope = scopeOf(filter.id)[0];
+            const scoped = scope.Scope === "ALL_VISUALS" ? panels.map((panel) => panel.id) : scope.VisualIds!;
+            for (const id of scoped)
+                expect(
+                    dataSetOf(id).inputs.physicalTableMaps[0].customSql.columns.map((c: { name: string }) => c.name),
+                    id,
+                ).to.include(filter.column);
+        }
+    });
+
+    it("lets the data source's role read exactly the flow_logs table and the flow-log prefix of the archive, beside the lake", async () => {
+        const documents = collectPolicyDocuments(resources).filter((document) => /dashboards/.test(document.name));
+        const identity = documents.find((document) => document.kind === "identity")!;
+        expect(validateIdentityPolicy(identity.document)).to.deep.equal([]);
+        expect(await policyDocumentProblems(identity.document, identity.kind)).to.deep.equal([]);
+        const statements = (identity.document as { Statement: Statement[] }).Statement;
+        const archive = ofType("aws:s3/bucket:Bucket").find((bucket) => bucket.inputs.tags?.["cloudtrail-lake:bucket"] === "archive")!.outputs.arn;
+        const lake = ofType("aws:s3/bucket:Bucket").find((bucket) => bucket.inputs.tags?.["cloudtrail-lake:bucket"] === "lake")!.outputs.arn;
+        const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid)!;
+        expect([bySid("ReadFlowLogs").Resource].flat()).to.deep.equal([`${archive}/flow-logs/AWSLogs/*`]);
+        expect(bySid("ListFlowLogs").Condition).to.deep.equal({ StringLike: { "s3:prefix": "flow-logs/AWSLogs/*" } });
+        expect([bySid("ReadFlowLogTable").Resource].flat()).to.include(
+            `arn:aws:glue:ap-northeast-1:${MOCK_CENTRAL_ACCOUNT_ID}:table/cloudtrail_lake_prod/flow_logs`,
+        );
+        // Of the archive, only the flow-log prefix (and the bucket itself, to list and locate it): never the CloudTrail logs under AWSLogs/.
+        for (const resource of statements.flatMap((statement) => [statement.Resource].flat()).filter((arn) => arn.startsWith("arn:aws:s3:::")))
+            expect(
+                resource === lake ||
+                    resource === archive ||
+                    resource.startsWith(`${lake}/parquet/`) ||
+                    resource.startsWith(`${lake}/athena-results/`) ||
+                    resource === `${archive}/flow-logs/AWSLogs/*`,
+                resource,
+            ).to.equal(true);
+        expect(await runPolicies(resources)).to.deep.equal([]);
     });
 });
 

@@ -124,11 +124,14 @@ describe("VPC flow logs in the local mode", () => {
             engine.close();
         }
         expect(result.flowLogs.traffic?.records).to.equal(29);
-        // The report's traffic section: totals and the named queries' tables.
+        // The report's traffic section: the files and totals; the charts are the flow panels (panels/, docs/dashboards.md).
         const html = htmlReport(result, "2026-12-06T00:00:00Z");
         expect(html).to.include("Network traffic (VPC flow logs)");
         expect(html).to.include("8 flow-log file(s) read (29 records: 7 NODATA, 2 SKIPDATA)");
-        expect(html).to.include("<h3>Top talkers</h3><table>");
+        const topTalkers = result.panels.find((panel) => panel.id === "top-talkers")!;
+        expect(topTalkers.status).to.equal("ok");
+        expect(topTalkers.points.length).to.be.greaterThan(0);
+        expect(html).to.include('data-panel="top-talkers" data-source="flow_traffic"');
         expect(result.findings.filter((finding) => finding.status !== "ok")).to.deep.equal([]);
     });
 

@@ -5,7 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { findFiles } from "../local/files";
-import { loadDetections, parseDetection } from "../contract/detections";
+import { parseDetection } from "../contract/detections";
+import { loadCatalogue } from "../contract/sources/catalogue";
 import { Engine } from "../lambda/shared/engine";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";
@@ -23,10 +24,12 @@ describe("local mode: npm start", () => {
 
     it("runs on the bundled samples, exits 0 and prints every detection with its hits", async () => {
         const { stdout } = await start("--out", out);
+        // The samples' flow logs (AWS's documented records, 2014-2021) are read beside the CloudTrail files and lie inside their window.
         expect(stdout).to.match(
-            /^187 file\(s\) read \(325 events, 365 duplicate\(s\) by eventID dropped\), 3 skipped, 0 failed; window 2014-03-06T17:10:34Z \.\. 2026-01-11T22:54:57Z/,
+            /^187 file\(s\) read \(325 events, 365 duplicate\(s\) by eventID dropped\), 3 skipped, 0 failed; 3 flow-log file\(s\) read \(17 records: 1 NODATA, 1 SKIPDATA\); window 2014-03-06T17:10:34Z \.\. 2026-01-11T22:54:57Z/,
         );
-        for (const detection of loadDetections()) expect(stdout).to.contain(detection.name);
+        // With flow logs read, the run's catalogue is every source's.
+        for (const detection of loadCatalogue()) expect(stdout).to.contain(detection.name);
         expect(stdout).to.match(/cloudtrail-tampering\s+critical\s+\d+/);
         expect(stdout).to.match(/Report: .*report\.html/);
         const report = fs.readFileSync(path.join(out, "report.html"), "utf8");
@@ -40,7 +43,7 @@ describe("local mode: npm start", () => {
         // Where the time went, per stage and per detection (no assertion on the values: they are wall times).
         expect(first.timings).to.include.keys("normaliseMs", "parquetMs", "lakeMs", "detectionsMs", "panelsMs", "queriesMs", "reportMs");
         expect(first.timings.detections.map((entry: { query: string }) => entry.query).sort()).to.deep.equal(
-            loadDetections()
+            loadCatalogue()
                 .map((detection) => detection.name)
                 .sort(),
         );
@@ -55,8 +58,9 @@ describe("local mode: npm start", () => {
         });
         // The samples' test fixtures reuse placeholder eventIDs: one event per id (local/dedup.ts). samples/README.md is skipped.
         expect(first.inputs).to.deep.include({ read: 187, skipped: 3, failed: 0, events: 325, duplicates: 365 });
+        expect(first.inputs).to.deep.include({ flowRecords: 17, flowNoData: 1, flowSkipData: 1 });
         expect(first.findings.map((finding: { query: string }) => finding.query).sort()).to.deep.equal(
-            loadDetections()
+            loadCatalogue()
                 .map((detection) => detection.name)
                 .sort(),
         );

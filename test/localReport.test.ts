@@ -2,10 +2,12 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CLOUD_TACTICS, loadDetections } from "../contract/detections";
+import { CLOUD_TACTICS } from "../contract/detections";
+import { loadCatalogue } from "../contract/sources/catalogue";
 import { loadPanels } from "../contract/panels";
 import { Engine } from "../lambda/shared/engine";
 import { createCloudTrailView } from "../local/lake";
+import { createFlowLogView } from "../local/flowLogs";
 import { runPanels } from "../local/reportPanels";
 import { discoverFiles } from "../local/files";
 import { htmlReport } from "../local/report";
@@ -35,7 +37,8 @@ describe("local mode: the HTML report's ATT&CK coverage and runbooks", () => {
     it("has a tactic × detections table with every tactic of the cloud matrix, the catalogue's detections and those that fired", () => {
         const rows = coverageRows();
         expect(rows).to.have.length(Object.keys(CLOUD_TACTICS).length);
-        const detections = loadDetections();
+        // The samples hold flow logs, so the run's catalogue is every source's (contract/sources/catalogue.ts).
+        const detections = loadCatalogue();
         for (const [tactic, name] of Object.entries(CLOUD_TACTICS)) {
             const row = rows.find((text) => text.startsWith(`${name} (${tactic})`))!;
             // Context detections (catch-alls) are not coverage: the table leaves them out.
@@ -55,7 +58,7 @@ describe("local mode: the HTML report's ATT&CK coverage and runbooks", () => {
     });
 
     it("shows each finding's ATT&CK tactic and technique ids, linked, and its runbook", () => {
-        for (const detection of loadDetections()) {
+        for (const detection of loadCatalogue()) {
             const section = new RegExp(`<section[^>]*><h2 id="${detection.id}">[\\s\\S]*?</section>`).exec(report)![0];
             for (const tactic of detection.tactics)
                 expect(section, detection.id).to.contain(`<a href="https://attack.mitre.org/tactics/${tactic}/">${tactic}</a>`);
@@ -72,20 +75,51 @@ describe("local mode: the HTML report's ATT&CK coverage and runbooks", () => {
         for (const panel of result.panels) {
             expect(panel.status, `${panel.id}: ${panel.error}`).to.equal("ok");
             expect(panel.points.length, panel.id).to.be.greaterThan(0);
-            for (const point of panel.points) expect(point.count, panel.id).to.be.greaterThan(0);
+            for (const point of panel.points) expect(point.value, panel.id).to.be.greaterThan(0);
         }
         const engine = await Engine.open();
         try {
             await createCloudTrailView(engine, outDir);
-            await runPanels(engine, { panels: [], window: result.window!, accountNames: ACCOUNT_NAMES, hits: [] });
+            await createFlowLogView(engine, outDir);
+            await runPanels(engine, { panels: [], window: result.window!, accountNames: ACCOUNT_NAMES, hits: [], flows: true });
+            const duckdbTypes = { datetime: "TIMESTAMP WITH TIME ZONE", string: "VARCHAR", integer: "BIGINT" };
             for (const panel of loadPanels()) {
                 const described = await engine.all(`DESCRIBE ${panel.sql}`);
-                const declared = panel.columns.map((column) => `${column.name}:${column.type === "datetime" ? "TIMESTAMP WITH TIME ZONE" : "VARCHAR"}`);
+                const declared = panel.columns.map((column) => `${column.name}:${duckdbTypes[column.type]}`);
                 expect(
                     described.map((row) => `${row.column_name}:${row.column_type}`),
                     panel.id,
                 ).to.deep.equal(declared);
             }
+        } finally {
+            engine.close();
+        }
+    });
+
+    it("draws the samples' flow-log records (AWS's documented examples) as traffic by action, top talkers, rejected ports and bytes out", () => {
+        const byId = new Map(result.panels.map((panel) => [panel.id, panel]));
+        const points = (id: string) => byId.get(id)!.points.map((point) => `${point.x} | ${point.colour} | ${point.value}`);
+        // The SSH and RDP records of 2014-12-14 04:06:50 UTC: 4,249 bytes each, one accepted, one rejected; bytes per hour.
+        expect(points("traffic-over-time")).to.include.members(["2014-12-14 04:00 | ACCEPT | 4249", "2014-12-14 04:00 | REJECT | 4249"]);
+        expect(byId.get("traffic-over-time")!.unit).to.equal("bytes");
+        // The TCP flag sequence's client → server direction, summed over its three connections (568 + 100,701 + 23,294,588 + 1,260 bytes).
+        expect(points("top-talkers")[0]).to.equal("52.213.180.42 → 10.0.0.62 | ACCEPT | 23397117");
+        // The RDP knock and the network ACL's rejected ping reply, both from private sources; ICMP has no port.
+        expect(points("rejected-by-port")).to.have.members(["ICMP | private | 1", "TCP 3389 | private | 1"]);
+        // Bytes out to the internet: the server's replies (376 + 632 + 63,388 + 967); the S3 call (pkt-dst-aws-service S3) is left out.
+        expect(points("egress-to-public-addresses")).to.deep.equal(["52.213.180.42 | 10.0.0.62 | 65363"]);
+        // The report's traffic section keeps what is no chart: the files, the NODATA and SKIPDATA records, the totals; and links the panels.
+        expect(report).to.contain("3 flow-log file(s) read (17 records: 1 NODATA, 1 SKIPDATA)");
+        expect(report).to.contain('<a href="#panel-top-talkers">');
+    });
+
+    it("leaves the flow panels out, rather than drawing them empty, when the run read no flow logs", async () => {
+        const engine = await Engine.open();
+        try {
+            await createCloudTrailView(engine, outDir);
+            const flowPanels = loadPanels().filter((panel) => panel.source === "flow_traffic");
+            expect(flowPanels.length).to.equal(4);
+            expect(await runPanels(engine, { panels: flowPanels, window: result.window!, hits: [] })).to.deep.equal([]);
         } finally {
             engine.close();
         }

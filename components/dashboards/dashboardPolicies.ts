@@ -1,11 +1,12 @@
 /**
  * The role QuickSight's Athena data source runs as (AthenaParameters.RoleArn): it may run queries in
  * the lake's workgroup and read exactly what they need — the Parquet prefix, the lake key through S3,
- * the catalog's database and `cloudtrail` table, and the workgroup's results prefix — nothing else of
- * the account. Pure functions of plain ARNs, as the other service policies.
+ * the catalog's database and `cloudtrail` table, the workgroup's results prefix, and with flow logs the
+ * `flow_logs` table and its prefix — nothing else of the account. Pure functions of plain ARNs, as the other service policies.
  */
 import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { IdentityPolicy, TrustPolicy } from "../archive/archivePolicies";
+import { flowLogReaderPolicy } from "../flowlogs/flowLogPolicies";
 import { viaS3 } from "../iam/servicePolicies";
 
 /** The table the dashboards read (components/catalog/tables.ts parquetTable). */
@@ -23,7 +24,13 @@ export function quickSightTrustPolicy(): TrustPolicy {
     };
 }
 
-/** What the data source's role may do; `region` is the lake's (the key is used through S3 there only). */
+/**
+ * What the data source's role may do; `region` is the lake's (the key is used through S3 there only).
+ * With `flowLogs`, also what a reader of the `flow_logs` table needs (components/flowlogs/flowLogPolicies.ts
+ * flowLogReaderPolicy: the table, and list and read under its prefix, nothing else of that bucket). Flow
+ * logs delivered into the archive are encrypted with the archive key, which is the lake key above;
+ * adopted ones under another key need that key's owner to grant it (docs/flow-logs.md).
+ */
 export function quickSightDataSourcePolicy(args: {
     readonly partition: string;
     readonly region: string;
@@ -32,6 +39,8 @@ export function quickSightDataSourcePolicy(args: {
     readonly databaseName: string;
     readonly lakeBucketArn: string;
     readonly lakeKeyArn: string;
+    /** The flow-log table and its objects' prefix (`<prefix>AWSLogs/`); absent without flow logs. */
+    readonly flowLogs?: { readonly tableName: string; readonly bucketArn: string; readonly prefix: string };
 }): IdentityPolicy {
     const glue = `arn:${args.partition}:glue:${args.region}:${args.centralAccountId}`;
     const athena = `arn:${args.partition}:athena:${args.region}:${args.centralAccountId}`;
@@ -91,6 +100,17 @@ export function quickSightDataSourcePolicy(args: {
                 Resource: args.lakeKeyArn,
                 Condition: viaS3(args.region),
             },
+            ...(args.flowLogs
+                ? flowLogReaderPolicy({
+                      partition: args.partition,
+                      region: args.region,
+                      centralAccountId: args.centralAccountId,
+                      databaseName: args.databaseName,
+                      tableName: args.flowLogs.tableName,
+                      bucketArn: args.flowLogs.bucketArn,
+                      prefix: args.flowLogs.prefix,
+                  }).Statement
+                : []),
         ],
     };
 }

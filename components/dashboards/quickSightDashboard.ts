@@ -2,7 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DashboardsConfig } from "../../config/dashboards";
 import { Detection } from "../../contract/detections";
-import { activityViewSql, detectionHitsSql, loadPanels, Panel, panelQuery, PanelSource, QUICKSIGHT_MAX_SQL, rollingWindow } from "../../contract/panels";
+import {
+    activityViewSql,
+    detectionHitsSql,
+    flowRollingWindow,
+    flowTrafficViewSql,
+    loadPanels,
+    Panel,
+    panelQuery,
+    PanelSource,
+    QUICKSIGHT_MAX_SQL,
+    rollingWindow,
+} from "../../contract/panels";
 import { policyJson } from "../iam/policyJson";
 import { DASHBOARD_TABLE, quickSightDataSourcePolicy, quickSightTrustPolicy } from "./dashboardPolicies";
 import { checkDashboardPrincipals, PrincipalLookup } from "./principalCheck";
@@ -26,11 +37,27 @@ export interface QuickSightDashboardArgs {
     readonly accountNames: Readonly<Record<string, string>>;
     /** The detections the `detection_hits` source runs. */
     readonly detections: readonly Detection[];
+    /**
+     * The `flow_logs` table and where its objects are (`cloudtrail-lake:flowLogs` set): the flow panels
+     * read it, the flow-log detections among the hits too, and the data source's role may read exactly that prefix.
+     * @default none: the flow panels are not declared
+     */
+    readonly flowLogs?: DashboardFlowLogs;
     /** @default every file in panels/ */
     readonly panels?: readonly Panel[];
     /** How a principal is looked up in QuickSight. @default DescribeUser / DescribeGroup through the AWS provider */
     readonly lookupPrincipal?: PrincipalLookup;
     readonly tags?: Record<string, string>;
+}
+
+/** Where the dashboards find VPC flow logs (components/flowlogs/flowLogCatalog.ts). */
+export interface DashboardFlowLogs {
+    /** The `flow_logs` table in the lake's database. */
+    readonly tableName: pulumi.Input<string>;
+    /** The bucket the flow logs land in (the archive, or an adopted location). */
+    readonly bucketName: pulumi.Input<string>;
+    /** The prefix before `AWSLogs/` in that bucket. */
+    readonly prefix: string;
 }
 
 /** QuickSight's DescribeUser / DescribeGroup through the provider's invokes. */
@@ -51,8 +78,9 @@ const describePrincipal: PrincipalLookup = (principal) =>
 
 /**
  * The lake in QuickSight: an Athena data source on the lake's workgroup (SSL on) running as a role that
- * reads only the lake's Parquet, one data set per panel of the catalogue (custom SQL over the flattened
- * views of contract/panels.ts), and a dashboard generated from the same catalogue, shared read-only with
+ * reads only the lake's Parquet (and the flow-log prefix, where the stack has flow logs), one data set
+ * per panel of the catalogue (custom SQL over the flattened views of contract/panels.ts; the flow
+ * panels only with flow logs), and a dashboard generated from the same catalogue, shared read-only with
  * the configured users and groups. The detection-hits data set is always imported into SPICE on the
  * refresh schedule, since its view runs every detection (docs/dashboards.md).
  */
@@ -67,7 +95,9 @@ export class QuickSightDashboard extends pulumi.ComponentResource {
         super("cloudtrail-lake:dashboards:QuickSightDashboard", name, {}, opts);
         const parent = { parent: this };
         const { config } = args;
-        const panels = args.panels ?? loadPanels();
+        // The flow panels exist only where there is a flow_logs table to read.
+        const panels = (args.panels ?? loadPanels()).filter((panel) => panel.source !== "flow_traffic" || args.flowLogs);
+        const flowLogs = args.flowLogs;
         const prefix = `cloudtrail-lake-${pulumi.getStack().replace(/[^A-Za-z0-9-]/g, "-")}`;
 
         // Nothing of QuickSight is created until every principal is known to QuickSight: the data source's id waits for the check.
@@ -81,8 +111,15 @@ export class QuickSightDashboard extends pulumi.ComponentResource {
             {
                 role: role.id,
                 policy: policyJson(
-                    pulumi.all([args.centralAccountId, args.workgroupName, args.databaseName, args.lakeBucket.arn, args.lakeKeyArn]),
-                    ([centralAccountId, workgroupName, databaseName, lakeBucketArn, lakeKeyArn]) =>
+                    pulumi.all([
+                        args.centralAccountId,
+                        args.workgroupName,
+                        args.databaseName,
+                        args.lakeBucket.arn,
+                        args.lakeKeyArn,
+                        flowLogs ? pulumi.all([flowLogs.tableName, flowLogs.bucketName]) : undefined,
+                    ]),
+                    ([centralAccountId, workgroupName, databaseName, lakeBucketArn, lakeKeyArn, flow]) =>
                         quickSightDataSourcePolicy({
                             partition: args.partition,
                             region: args.region,
@@ -91,6 +128,10 @@ export class QuickSightDashboard extends pulumi.ComponentResource {
                             databaseName,
                             lakeBucketArn,
                             lakeKeyArn,
+                            flowLogs:
+                                flow && flowLogs
+                                    ? { tableName: flow[0], bucketArn: `arn:${args.partition}:s3:::${flow[1]}`, prefix: `${flowLogs.prefix}AWSLogs/` }
+                                    : undefined,
                         }),
                 ),
             },
@@ -112,13 +153,29 @@ export class QuickSightDashboard extends pulumi.ComponentResource {
         );
 
         const table = pulumi.output(args.databaseName).apply((database) => `"${database}"."${DASHBOARD_TABLE}"`);
-        const sources: Record<PanelSource, pulumi.Output<string>> = {
+        const flowTable: pulumi.Output<string | undefined> = flowLogs
+            ? pulumi.all([args.databaseName, flowLogs.tableName]).apply(([database, tableName]) => `"${database}"."${tableName}"`)
+            : pulumi.output(undefined);
+        const sources: Partial<Record<PanelSource, pulumi.Output<string>>> = {
             cloudtrail_activity: table.apply((qualified) =>
                 activityViewSql({ accountNames: args.accountNames, window: rollingWindow(config.lookbackDays), table: qualified }),
             ),
-            detection_hits: table.apply((qualified) =>
-                detectionHitsSql({ detections: args.detections, accountNames: args.accountNames, lookbackDays: config.lookbackDays, table: qualified }),
+            detection_hits: pulumi.all([table, flowTable]).apply(([qualified, qualifiedFlows]) =>
+                detectionHitsSql({
+                    detections: args.detections,
+                    accountNames: args.accountNames,
+                    lookbackDays: config.lookbackDays,
+                    table: qualified,
+                    flowTable: qualifiedFlows,
+                }),
             ),
+            ...(flowLogs
+                ? {
+                      flow_traffic: flowTable.apply((qualified: string | undefined) =>
+                          flowTrafficViewSql({ accountNames: args.accountNames, window: flowRollingWindow(config.lookbackDays), table: qualified }),
+                      ),
+                  }
+                : {}),
         };
         const dataSetIds: Record<string, pulumi.Output<string>> = {};
         const dataSetArns: Record<string, pulumi.Output<string>> = {};
@@ -136,7 +193,7 @@ export class QuickSightDashboard extends pulumi.ComponentResource {
                             customSql: {
                                 dataSourceArn: dataSource.arn,
                                 name: panel.id.slice(0, 128),
-                                sqlQuery: sources[panel.source].apply((source) => {
+                                sqlQuery: sources[panel.source]!.apply((source) => {
                                     const sql = panelQuery(panel, source);
                                     if (sql.length > QUICKSIGHT_MAX_SQL)
                                         throw new Error(`panel ${panel.id}: its query is ${sql.length} characters, over QuickSight's ${QUICKSIGHT_MAX_SQL}`);

@@ -1,7 +1,7 @@
 /**
  * The QuickSight dashboard as plain data, generated from the panel catalogue (contract/panels.ts):
  * one data set per panel, one visual per panel, and filters (time range, account, region,
- * principal) that apply across every data set. Pure functions of plain values, so the tests read
+ * principal) that apply across the data sets that have their column. Pure functions of plain values, so the tests read
  * exactly what is deployed.
  *
  * The definition is deployed as an `AWS::QuickSight::Dashboard` in a CloudFormation stack: @pulumi/aws
@@ -12,7 +12,7 @@
  * LineChartVisual, FilterGroup, TimeRangeFilter, CategoryFilter
  * (https://docs.aws.amazon.com/quicksight/latest/APIReference/API_DashboardVersionDefinition.html).
  */
-import { FILTER_COLUMNS, Panel, QUICKSIGHT_ID } from "../../contract/panels";
+import { filterColumnsOf, Panel, QUICKSIGHT_ID } from "../../contract/panels";
 
 /** CloudFormation's limit on a template passed inline (TemplateBody): 51,200 bytes (CloudFormation quotas). */
 export const CLOUDFORMATION_TEMPLATE_BODY_MAX_BYTES = 51_200;
@@ -35,8 +35,11 @@ export const DASHBOARD_FILTERS = [
 ] as const;
 
 /** QuickSight's column types of a panel's declared types (API reference, InputColumn.Type). */
-export function inputColumns(panel: Pick<Panel, "columns">): { name: string; type: "STRING" | "DATETIME" }[] {
-    return panel.columns.map((column) => ({ name: column.name, type: column.type === "datetime" ? "DATETIME" : "STRING" }));
+const INPUT_COLUMN_TYPES = { string: "STRING", datetime: "DATETIME", integer: "INTEGER" } as const;
+
+/** QuickSight's column types of a panel's declared types (API reference, InputColumn.Type). */
+export function inputColumns(panel: Pick<Panel, "columns">): { name: string; type: (typeof INPUT_COLUMN_TYPES)[keyof typeof INPUT_COLUMN_TYPES] }[] {
+    return panel.columns.map((column) => ({ name: column.name, type: INPUT_COLUMN_TYPES[column.type] }));
 }
 
 const column = (panel: Pick<Panel, "id">, name: string) => ({ DataSetIdentifier: panel.id, ColumnName: name });
@@ -58,18 +61,32 @@ export function referencedColumns(definition: unknown): { dataSet: string; colum
     return found;
 }
 
+/**
+ * The value well of a panel's visual: a count is a measure field of the counted column's kind (a date,
+ * categorical or numerical measure counts its non-null values), a sum a numerical measure with SUM
+ * (API reference: DateMeasureField, CategoricalMeasureField, NumericalMeasureField, NumericalAggregationFunction).
+ */
+export function measureField(panel: Pick<Panel, "id" | "columns" | "measure">): Record<string, unknown> {
+    const { aggregate, column: name } = panel.measure;
+    const type = panel.columns.find((candidate) => candidate.name === name)?.type;
+    const field = { FieldId: `${panel.id}.value`, Column: column(panel, name) };
+    if (aggregate === "sum") {
+        if (type !== "integer") throw new Error(`panel ${panel.id}: sum: ${name} is not an integer column`);
+        return { NumericalMeasureField: { ...field, AggregationFunction: { SimpleNumericalAggregation: "SUM" } } };
+    }
+    if (type === "datetime") return { DateMeasureField: { ...field, AggregationFunction: "COUNT" } };
+    if (type === "integer") return { NumericalMeasureField: { ...field, AggregationFunction: { SimpleNumericalAggregation: "COUNT" } } };
+    return { CategoricalMeasureField: { ...field, AggregationFunction: "COUNT" } };
+}
+
 /** One visual of a panel: a line chart (time-lines) or a stacked bar chart (time-bars, top-bars). */
 export function panelVisual(panel: Panel): Record<string, unknown> {
     if (!QUICKSIGHT_ID.test(panel.id)) throw new Error(`panel ${panel.id}: not a QuickSight visual id (1-512 of letters, digits, _ and -)`);
     const timeChart = panel.chart !== "top-bars";
     const category = timeChart
-        ? { DateDimensionField: { FieldId: `${panel.id}.x`, Column: column(panel, panel.x), DateGranularity: "DAY" } }
+        ? { DateDimensionField: { FieldId: `${panel.id}.x`, Column: column(panel, panel.x), DateGranularity: panel.granularity.toUpperCase() } }
         : { CategoricalDimensionField: { FieldId: `${panel.id}.x`, Column: column(panel, panel.x) } };
-    const countType = panel.columns.find((candidate) => candidate.name === panel.count)?.type;
-    const value =
-        countType === "datetime"
-            ? { DateMeasureField: { FieldId: `${panel.id}.count`, Column: column(panel, panel.count), AggregationFunction: "COUNT" } }
-            : { CategoricalMeasureField: { FieldId: `${panel.id}.count`, Column: column(panel, panel.count), AggregationFunction: "COUNT" } };
+    const value = measureField(panel);
     const colours = panel.colour ? [{ CategoricalDimensionField: { FieldId: `${panel.id}.colour`, Column: column(panel, panel.colour) } }] : [];
     const wells = { Category: [category], Values: [value], Colors: colours };
     const common = { VisualId: panel.id, Title: title(panel.title), Subtitle: title(panel.description) };
@@ -86,7 +103,7 @@ export function panelVisual(panel: Panel): Record<string, unknown> {
                 SortConfiguration: timeChart
                     ? { CategorySort: [{ FieldSort: { FieldId: `${panel.id}.x`, Direction: "ASC" } }] }
                     : {
-                          CategorySort: [{ FieldSort: { FieldId: `${panel.id}.count`, Direction: "DESC" } }],
+                          CategorySort: [{ FieldSort: { FieldId: `${panel.id}.value`, Direction: "DESC" } }],
                           CategoryItemsLimit: { ItemsLimit: panel.limit, OtherCategories: "EXCLUDE" },
                       },
             },
@@ -110,24 +127,37 @@ export function dashboardDefinition(args: {
         throw new Error(`${panels.length} panels: a QuickSight sheet holds at most ${QUICKSIGHT_MAX_VISUALS_PER_SHEET} visuals`);
     for (const panel of panels) {
         if (!args.dataSetArns[panel.id]) throw new Error(`panel ${panel.id} has no data set`);
-        for (const filter of FILTER_COLUMNS) {
+        for (const filter of filterColumnsOf(panel.source)) {
             if (!panel.columns.some((candidate) => candidate.name === filter.name))
                 throw new Error(`panel ${panel.id} lacks ${filter.name}, which the filters need`);
         }
     }
-    const anchor = panels[0];
-    const scope = { SelectedSheets: { SheetVisualScopingConfigurations: [{ SheetId: SHEET_ID, Scope: "ALL_VISUALS" }] } };
-    const filterGroups = DASHBOARD_FILTERS.map((filter) => ({
+    // A filter applies to the visuals whose data set has its column: the principal filter leaves the flow panels alone
+    // (a flow has no principal). Scoping it explicitly does not rely on how QuickSight treats a cross-dataset filter on
+    // a data set without the column, which its documentation does not say.
+    const filters = DASHBOARD_FILTERS.map((filter) => ({
+        ...filter,
+        visuals: panels.filter((panel) => panel.columns.some((candidate) => candidate.name === filter.column)),
+    })).filter((filter) => filter.visuals.length > 0);
+    const filterGroups = filters.map((filter) => ({
         FilterGroupId: `${filter.id}-group`,
         CrossDataset: "ALL_DATASETS",
         Status: "ENABLED",
-        ScopeConfiguration: scope,
+        ScopeConfiguration: {
+            SelectedSheets: {
+                SheetVisualScopingConfigurations: [
+                    filter.visuals.length === panels.length
+                        ? { SheetId: SHEET_ID, Scope: "ALL_VISUALS" }
+                        : { SheetId: SHEET_ID, Scope: "SELECTED_VISUALS", VisualIds: filter.visuals.map((panel) => panel.id) },
+                ],
+            },
+        },
         Filters: [
             filter.column === "eventtime"
                 ? {
                       TimeRangeFilter: {
                           FilterId: `${filter.id}-filter`,
-                          Column: column(anchor, filter.column),
+                          Column: column(filter.visuals[0], filter.column),
                           NullOption: "NON_NULLS_ONLY",
                           IncludeMinimum: true,
                           IncludeMaximum: true,
@@ -139,7 +169,7 @@ export function dashboardDefinition(args: {
                 : {
                       CategoryFilter: {
                           FilterId: `${filter.id}-filter`,
-                          Column: column(anchor, filter.column),
+                          Column: column(filter.visuals[0], filter.column),
                           Configuration: {
                               FilterListConfiguration: { MatchOperator: "CONTAINS", SelectAllOptions: "FILTER_ALL_VALUES", NullOption: "ALL_VALUES" },
                           },
@@ -147,7 +177,7 @@ export function dashboardDefinition(args: {
                   },
         ],
     }));
-    const filterControls = DASHBOARD_FILTERS.map((filter) =>
+    const filterControls = filters.map((filter) =>
         filter.column === "eventtime"
             ? { DateTimePicker: { FilterControlId: `${filter.id}-control`, Title: filter.title, SourceFilterId: `${filter.id}-filter`, Type: "DATE_RANGE" } }
             : { Dropdown: { FilterControlId: `${filter.id}-control`, Title: filter.title, SourceFilterId: `${filter.id}-filter`, Type: "MULTI_SELECT" } },
@@ -173,7 +203,7 @@ export function dashboardDefinition(args: {
         Sheets: [
             {
                 SheetId: SHEET_ID,
-                Name: "CloudTrail activity",
+                Name: panels.some((panel) => panel.source === "flow_traffic") ? "CloudTrail activity and network traffic" : "CloudTrail activity",
                 Visuals: panels.map(panelVisual),
                 FilterControls: filterControls,
                 Layouts: [{ Configuration: { GridLayout: { Elements: elements } } }],

@@ -16,7 +16,8 @@ export interface FlowLogQuery {
 
 const q = (name: string, description: string, body: string): FlowLogQuery => ({ name, description, sql: body.replaceAll("${window}", FLOW_LOG_WINDOW).trim() });
 
-const PRIVATE = String.raw`'^(10\.|172\.(1[6-9]|2[0-9]|3[01])\.|192\.168\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|127\.|169\.254\.|[fF][cCdD]|[fF][eE]80:|::1$)'`;
+/** A Trino regular expression (as a quoted literal) matching the addresses docs/flow-logs.md calls private: RFC 1918, 100.64/10, loopback, link-local, IPv6 unique-local. */
+export const PRIVATE_ADDRESS = String.raw`'^(10\.|172\.(1[6-9]|2[0-9]|3[01])\.|192\.168\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|127\.|169\.254\.|[fF][cCdD]|[fF][eE]80:|::1$)'`;
 
 export const FLOW_LOG_NAMED_QUERIES: readonly FlowLogQuery[] = [
     q(
@@ -60,8 +61,8 @@ SELECT dstaddr, sum(bytes) AS bytes, sum(packets) AS packets, count(DISTINCT src
 FROM flow_logs
 WHERE \${window} AND action = 'ACCEPT' AND log_status = 'OK'
   AND coalesce(pkt_dst_aws_service, '-') = '-'
-  AND regexp_like(srcaddr, ${PRIVATE})
-  AND NOT regexp_like(dstaddr, ${PRIVATE})
+  AND regexp_like(srcaddr, ${PRIVATE_ADDRESS})
+  AND NOT regexp_like(dstaddr, ${PRIVATE_ADDRESS})
 GROUP BY dstaddr
 ORDER BY bytes DESC, dstaddr
 LIMIT 100`,
