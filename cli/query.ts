@@ -18,7 +18,7 @@ import {
     UsageError,
 } from "./args";
 import { exitCodesOf, QUERY } from "./commands";
-import { helpText } from "./help";
+import { closest, helpText } from "./help";
 import { Suppressions } from "../contract/suppressions";
 import { readStackConfig } from "../local/alerts";
 import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
@@ -55,7 +55,15 @@ export function parseQueryArguments(argv: readonly string[], now: Date = new Dat
         );
     }
     const detection = detections.find((candidate) => candidate.name === positionals[0]);
-    if (!detection) throw new UsageError(`no detection named "${positionals[0]}"; detections: ${detections.map((d) => d.name).join(", ")}`);
+    if (!detection) {
+        const meant = closest(
+            positionals[0],
+            detections.map((candidate) => candidate.name),
+        );
+        throw new UsageError(
+            `no detection named "${positionals[0]}"${meant ? ` (did you mean ${meant}?)` : ""}; detections: ${detections.map((d) => d.name).join(", ")}`,
+        );
+    }
     // One of QUERY.options.format.choices: parseCommand refuses the others.
     const format = values.format as Format;
     const target = athenaTarget(values);
