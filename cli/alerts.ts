@@ -1,5 +1,5 @@
 /**
- * npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>] [--append]
+ * cloudtrail-lake alerts, npm run alerts (options and exit codes: cli/commands.ts ALERTS).
  *
  * Replays local logs through the alerting code and prints the alerts that would have been sent,
  * after suppression and deduplication, and what each suppression removed. Tune the stack file's
@@ -14,26 +14,11 @@ import { alertingSettings, readStackConfig, replayAlerts, ReplayResult, ReplaySt
 import { parseLakeConfig } from "../config/stackConfig";
 import { OutFolderError } from "../local/outFolder";
 import { abortRuns } from "../local/run";
-import { instantSeconds, parseCommandLineWithInputs, runCommand, UsageError } from "./args";
+import { instantSeconds, parseCommand, runTableCommand, UsageError } from "./args";
+import { ALERTS, exitCodesOf } from "./commands";
 
-export const USAGE = `usage: npm run alerts -- --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--stack-file Pulumi.prod.yaml] [--out <dir>] [--append]
-
-  --out     keep the replay's lake there (default: a temporary folder, removed). Its previous lake
-            is replaced, so the alerts cover exactly this input; a folder with other files is refused
-  --append  add this input to the lake already in --out and replay the whole lake
-            (events already there, by eventID, are not counted twice)
-
-exit codes:
-  0    every input file was read and every detection ran
-  1    a detection could not run (named)
-  2    bad arguments, a bad stack file, or an unexpected error
-  3    no CloudTrail events in the input: nothing was replayed
-  5    the output folder is in use by another run, holds files this tool did not write, or cannot be written
-  6    some input could not be read (each named with its reason); the alerts cover the rest
-  130  interrupted (Ctrl-C); temporary and partial files are removed`;
-
-/** Exit codes of `npm run alerts` (USAGE and docs/alerts-replay.md); 3 and 5 mean what they mean for `npm start`. */
-export const EXIT = { ok: 0, detectionFailed: 1, usage: 2, noEvents: 3, outFolder: 5, unreadableInput: 6, interrupted: 130 } as const;
+/** Exit codes of `npm run alerts`, by name (cli/commands.ts ALERTS.exitCodes); 3 and 5 mean what they mean for `npm start`. */
+export const EXIT = exitCodesOf(ALERTS);
 
 interface Arguments {
     inputs: string[];
@@ -46,17 +31,8 @@ interface Arguments {
 }
 
 export function parseArguments(argv: readonly string[]): Arguments {
-    const { values, inputs, others } = parseCommandLineWithInputs(argv, {
-        "input": { type: "string", multiple: true },
-        "since": { type: "string" },
-        "until": { type: "string" },
-        "json": { type: "boolean" },
-        "stack-file": { type: "string" },
-        "out": { type: "string" },
-        "append": { type: "boolean" },
-    });
-    if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}": give files and folders after --input`);
-    if (inputs.length === 0) throw new UsageError("--input is required");
+    const { values } = parseCommand(ALERTS, argv);
+    const inputs = values.input;
     if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out must name a folder");
     if (values.append && values.out === undefined) throw new UsageError("--append adds to the lake in --out: give --out");
     const since = values.since === undefined ? undefined : instantSeconds("--since", values.since, "down");
@@ -184,8 +160,8 @@ export async function main(
     }
 }
 
-if (require.main === module) {
-    // Ctrl-C: remove temporary and partial files and the lock, then exit 130 (128 + SIGINT), as npm start does.
+/** The process's run of `npm run alerts`: Ctrl-C removes temporary and partial files and the lock, then exits 130 (128 + SIGINT), as npm start does. */
+export function run(argv: readonly string[]): Promise<number> {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
             abortRuns();
@@ -193,6 +169,8 @@ if (require.main === module) {
             process.exit(signal === "SIGINT" ? EXIT.interrupted : 143);
         });
     }
-    // Any other failure exits 2, as this command always has: it is run by hand, while tuning.
-    runCommand(main, USAGE, EXIT.usage);
+    return main(argv);
 }
+
+// Any other failure exits 2 (ALERTS.unexpectedErrorExitCode), as this command always has: it is run by hand, while tuning.
+if (require.main === module) runTableCommand(ALERTS, run);

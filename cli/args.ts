@@ -1,12 +1,15 @@
 /**
- * Command-line parsing shared by every command: node:util's parseArgs in strict mode, so an
- * unknown flag, a flag without its value (`--out` at the end) or a value where none belongs
- * fails at once, before any file is read or any AWS call is made, with exit code 2 and a
- * message that names the argument.
+ * Command-line parsing shared by every command, driven by the command table (cli/commands.ts):
+ * node:util's parseArgs in strict mode, so an unknown option, an option without its value (`--out`
+ * at the end) or a value where none belongs fails at once, before any file is read or any AWS call
+ * is made, with exit code 2 and a message that names the argument; and the value checks the
+ * commands share (instants, durations, counts, seconds).
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { hasRealDateTime } from "../contract/instants";
 import { isoSeconds, parseDuration } from "../contract/detections";
+import { CommandSpec, OptionSpec, OptionValues } from "./commands";
+import { closest, helpText, optionsOf, usageText } from "./help";
 
 /** Exit code of every command for bad arguments (what POSIX utilities use for usage errors). */
 export const EXIT_USAGE = 2;
@@ -19,44 +22,73 @@ export class UsageError extends Error {
     }
 }
 
-export type Options = NonNullable<ParseArgsConfig["options"]>;
+type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
 
-/** parseArgs' error (which names the flag) as a {@link UsageError}. */
-function usageErrorOf(error: unknown): UsageError {
-    // Node's messages name the flag: "Unknown option '--foo'", "Option '--out <value>' argument missing".
-    return new UsageError((error as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""));
+/** The first option of `argv` that `options` does not declare (`--stak`), as typed. */
+function unknownOptionOf(argv: readonly string[], options: ParseOptions): string | undefined {
+    const { tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
+    for (const token of tokens) if (token.kind === "option" && !Object.hasOwn(options, token.name)) return token.rawName;
+    return undefined;
 }
 
-/** parseArgs in strict mode; its errors (which name the flag) become {@link UsageError}s. */
-export function parseCommandLine<T extends Options>(argv: readonly string[], options: T, allowPositionals: boolean) {
-    try {
-        return parseArgs({ args: [...argv], options, allowPositionals, strict: true });
-    } catch (error) {
-        throw usageErrorOf(error);
-    }
+/** parseArgs' error (which names the option) as a {@link UsageError}; an unknown option gets the declared one it is closest to. */
+function usageErrorOf(error: unknown, argv: readonly string[], options: ParseOptions): UsageError {
+    // Node's messages name the option: "Unknown option '--foo'", "Option '--out <value>' argument missing".
+    const message = (error as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, "");
+    if ((error as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(message);
+    const unknown = unknownOptionOf(argv, options);
+    const meant = unknown?.startsWith("--") ? closest(unknown.slice(2).replace(/=.*$/, ""), Object.keys(options)) : undefined;
+    return new UsageError(meant ? `${message}; did you mean --${meant}?` : message);
 }
+
+/** `a, b or c`. */
+const oneOf = (values: readonly string[]) => (values.length === 1 ? values[0] : `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`);
 
 /**
- * {@link parseCommandLine} for the commands whose `--input` takes every value that follows it up to
- * the next option (what a shell glob gives): those values are `inputs`; the other positionals,
- * `others`. `options` must declare `input` as a string option with `multiple: true`.
+ * A command line read by the command table's declaration of `command` (cli/commands.ts), with
+ * node:util's parseArgs in strict mode: an unknown option (with the declared one it is closest
+ * to), an option without its value, a value where none belongs, a value outside an option's
+ * `choices`, a missing `required` option or a positional the command does not take is a
+ * {@link UsageError} naming it, before anything is read. An option's `default` is applied; a
+ * `greedy` option also takes the positionals that follow it up to the next option.
  */
-export function parseCommandLineWithInputs<T extends Options>(argv: readonly string[], options: T) {
+export function parseCommand<C extends CommandSpec>(command: C, argv: readonly string[]): { values: OptionValues<C>; positionals: string[] } {
+    const specs = optionsOf(command);
+    const options: ParseOptions = Object.fromEntries(
+        Object.entries(specs).map(([name, spec]: [string, OptionSpec]) => [
+            name,
+            {
+                type: spec.type,
+                ...(spec.short ? { short: spec.short } : {}),
+                ...(spec.multiple || spec.greedy ? { multiple: true } : {}),
+                ...(spec.default === undefined ? {} : { default: spec.multiple ? [spec.default] : spec.default }),
+            },
+        ]),
+    );
     let parsed;
     try {
         parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
     } catch (error) {
-        throw usageErrorOf(error);
+        throw usageErrorOf(error, argv, options);
     }
-    const inputs: string[] = [];
-    const others: string[] = [];
-    let afterInput = false;
+    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    const positionals: string[] = [];
+    let greedy: string | undefined;
     for (const token of parsed.tokens) {
-        if (token.kind === "option") afterInput = token.name === "input";
-        if (token.kind === "option" && token.name === "input" && token.value !== undefined) inputs.push(token.value);
-        if (token.kind === "positional") (afterInput ? inputs : others).push(token.value);
+        if (token.kind === "option") greedy = specs[token.name]?.greedy ? token.name : undefined;
+        if (token.kind === "positional") (greedy ? (values[greedy] as string[]) : positionals).push(token.value);
     }
-    return { values: parsed.values, inputs, others };
+    if (command.positionals.length === 0 && positionals.length > 0) {
+        const greedyName = Object.keys(specs).find((name) => specs[name].greedy);
+        throw new UsageError(`unexpected argument "${positionals[0]}"${greedyName ? `: give ${specs[greedyName].value} after --${greedyName}` : ""}`);
+    }
+    for (const [name, spec] of Object.entries(specs)) {
+        const value = values[name];
+        if (value === undefined && spec.required) throw new UsageError(spec.required);
+        if (typeof value === "string" && spec.choices && !spec.choices.includes(value))
+            throw new UsageError(`--${name} must be ${oneOf(spec.choices)}, not "${value}"`);
+    }
+    return { values: values as OptionValues<C>, positionals };
 }
 
 /** `--lookback 14d`: the first-seen detections' baseline (minutes, hours or days, more than zero), or a UsageError naming the flag. */
@@ -146,9 +178,14 @@ export function wholeCount(flag: string, text: string | undefined, fallback: num
     return text === undefined ? fallback : countOption(flag, text, 1, max);
 }
 
-/** Runs a command's main: a UsageError prints the message and the usage and exits 2. */
-export function runCommand(main: (argv: string[]) => Promise<number>, usage: string, unexpectedExitCode = 1): void {
-    main(process.argv.slice(2)).then(
+/** Runs a command's main on `argv`: a UsageError prints the message and the usage and exits 2; any other error exits `unexpectedExitCode`. */
+export function runCommand(
+    main: (argv: string[]) => Promise<number>,
+    usage: string,
+    unexpectedExitCode = 1,
+    argv: readonly string[] = process.argv.slice(2),
+): void {
+    main([...argv]).then(
         // After stdout is flushed: into a pipe (`--json | jq`) it is written asynchronously, and exiting at once cut a
         // large output at the pipe's buffer (64 KiB on Linux) — https://nodejs.org/api/process.html#a-note-on-process-io
         (code) => process.stdout.write("", () => process.exit(code)),
@@ -161,6 +198,58 @@ export function runCommand(main: (argv: string[]) => Promise<number>, usage: str
             process.exit(unexpectedExitCode);
         },
     );
+}
+
+/** `--help` or `-h` among the options (before a `--`, after which every argument is a positional). */
+export function asksForHelp(argv: readonly string[]): boolean {
+    const end = argv.indexOf("--");
+    return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === "--help" || arg === "-h");
+}
+
+/**
+ * Runs one command of the table: with `--help` or `-h` it prints the help made from the table and
+ * exits 0, running nothing else (not even the parsing of the other arguments); otherwise as
+ * {@link runCommand}, with the command's usage and its exit code for unexpected errors.
+ */
+export function runTableCommand(command: CommandSpec, main: (argv: string[]) => Promise<number>, argv: readonly string[] = process.argv.slice(2)): void {
+    if (asksForHelp(argv)) {
+        runCommand(async () => {
+            console.log(helpText(command));
+            return 0;
+        }, usageText(command));
+        return;
+    }
+    runCommand(main, usageText(command), command.unexpectedErrorExitCode ?? 1, argv);
+}
+
+/**
+ * The Athena workgroup and Glue database of the Athena commands' `--stack` (the names the stack
+ * gives them), unless `--workgroup` or `--database` name others; a UsageError for a stack name
+ * that could not be one.
+ */
+export function athenaTarget(values: { readonly stack: string; readonly workgroup?: string; readonly database?: string }): {
+    workgroup: string;
+    database: string;
+} {
+    if (!/^[A-Za-z0-9_.-]+$/.test(values.stack)) throw new UsageError(`--stack must be a stack name (letters, digits, . _ -), not "${values.stack}"`);
+    return {
+        workgroup: values.workgroup ?? `cloudtrail-lake-${values.stack}`,
+        database: values.database ?? `cloudtrail_lake_${values.stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
+    };
+}
+
+/**
+ * `--stack-file` read by `read`: a file that is missing, not YAML or not a valid stack config (each
+ * named with the file by config/stackFile.ts and config/stackConfig.ts) is a bad argument, exit 2,
+ * for every command alike.
+ */
+export function stackFileArgument<T>(file: string, read: (file: string) => T): T {
+    try {
+        return read(file);
+    } catch (error) {
+        if (error instanceof UsageError) throw error;
+        throw new UsageError((error as Error).message);
+    }
 }
 
 /** A count option that has a ceiling: a plain decimal whole number from 1 to `max` (no 1e3, 0x10 or 2.0), or a UsageError naming the flag. */

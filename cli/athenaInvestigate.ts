@@ -1,18 +1,25 @@
 /**
- * npm run query -- investigate <principal ARN | access key id | role session name>
- *                  [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N]
- *                  [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]
+ * cloudtrail-lake query investigate, npm run query -- investigate (options and exit codes: cli/commands.ts QUERY_INVESTIGATE).
  *
  * The local `investigate` on the deployed lake: the same resolver (local/investigate.ts) with the
  * same SQL (local/investigateSql.ts), each query run in the Athena workgroup by lambda/shared/athena.ts;
  * the detections of queries/ are run in one query over the window and kept for the timeline's
  * events. Prints the same text or JSON as the local command; `--out DIR` writes the HTML page.
- *
- * Exit codes: 0 done; 1 the subject names no identity, or several, or Athena failed; 2 bad arguments.
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
-import { parseArgs } from "node:util";
-import { boundedCount, instantSeconds, positiveNumber, sinceInstantOrDuration, UsageError, wholeCount } from "./args";
+import {
+    athenaTarget,
+    boundedCount,
+    instantSeconds,
+    parseCommand,
+    positiveNumber,
+    runTableCommand,
+    sinceInstantOrDuration,
+    UsageError,
+    wholeCount,
+} from "./args";
+import { exitCodesOf, QUERY_INVESTIGATE } from "./commands";
+import { usageText } from "./help";
 import { isoSeconds, loadDetections } from "../contract/detections";
 import {
     DEFAULT_MAX_EVENTS,
@@ -30,8 +37,7 @@ import { writeInvestigationPage } from "../local/investigateReport";
 import { detectionHitsSql } from "../local/investigateSql";
 import { AthenaQueryError, runAthenaQuery } from "../lambda/shared/athena";
 
-const USAGE =
-    "usage: npm run query -- investigate <principal ARN | access key id | role session name> [--since 7d | --since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N] [--stack prod] [--workgroup <name>] [--database <name>] [--timeout 300]";
+const EXIT = exitCodesOf(QUERY_INVESTIGATE);
 
 export interface AthenaInvestigateOptions {
     /** The Athena client; default: the default credential chain and region. */
@@ -44,29 +50,7 @@ export interface AthenaInvestigateOptions {
 }
 
 function parse(argv: readonly string[], now: Date) {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: [...argv],
-            allowPositionals: true,
-            strict: true,
-            options: {
-                "since": { type: "string" },
-                "until": { type: "string" },
-                "json": { type: "boolean" },
-                "out": { type: "string" },
-                "max-events": { type: "string" },
-                "max-hops": { type: "string" },
-                "stack": { type: "string" },
-                "workgroup": { type: "string" },
-                "database": { type: "string" },
-                "timeout": { type: "string" },
-            },
-        });
-    } catch (error) {
-        throw new UsageError((error as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommand(QUERY_INVESTIGATE, argv);
     if (positionals.length !== 1)
         throw new UsageError(
             positionals.length === 0
@@ -74,21 +58,17 @@ function parse(argv: readonly string[], now: Date) {
                 : `one subject at a time: got ${positionals.join(", ")}`,
         );
     const until = values.until === undefined ? isoSeconds(now) : instantSeconds("--until", values.until, "up");
-    const since = sinceInstantOrDuration(values.since ?? "7d", new Date(until));
+    const since = sinceInstantOrDuration(values.since, new Date(until));
     if (since >= until) throw new UsageError(`--since (${since}) must be before --until (${until})`);
-    const timeout = positiveNumber("--timeout", values.timeout ?? "300");
-    const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
-    const stack = values.stack ?? "prod";
     return {
         subject: positionals[0],
         window: { since, until },
         json: values.json ?? false,
         out: values.out,
-        maxEvents,
+        maxEvents: wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS),
         maxHops: boundedCount("--max-hops", values["max-hops"], DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT),
-        timeoutMs: timeout * 1000,
-        workgroup: values.workgroup ?? `cloudtrail-lake-${stack}`,
-        database: values.database ?? `cloudtrail_lake_${stack.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`,
+        timeoutMs: positiveNumber("--timeout", values.timeout) * 1000,
+        ...athenaTarget(values),
     };
 }
 
@@ -100,8 +80,8 @@ export async function main(argv: readonly string[], options: AthenaInvestigateOp
         args = parse(argv, options.now ?? new Date());
     } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        log(`error: ${error.message}\n${USAGE}`);
-        return 2;
+        log(`error: ${error.message}\n\n${usageText(QUERY_INVESTIGATE)}`);
+        return EXIT.usage;
     }
     const client = options.client ?? new AthenaClient({});
     let queries = 0;
@@ -139,20 +119,22 @@ export async function main(argv: readonly string[], options: AthenaInvestigateOp
         if (args.out) log(`Investigation page: ${writeInvestigationPage(args.out, investigation, new Date().toISOString(), false)}`);
         output(args.json ? `${JSON.stringify(investigationJson(investigation), null, 2)}\n` : `${investigationText(investigation)}\n`);
         log(`${queries} Athena queries in ${args.workgroup}, ${(bytesScanned / 1024 / 1024).toFixed(1)} MB scanned`);
-        return 0;
+        return EXIT.ok;
     } catch (error) {
         if (error instanceof SubjectSyntaxError) {
-            log(`error: ${error.message}\n${USAGE}`);
-            return 2;
+            log(`error: ${error.message}\n\n${usageText(QUERY_INVESTIGATE)}`);
+            return EXIT.usage;
         }
         if (error instanceof SubjectError) {
             log(`error: ${error.message}${error.candidates.map((candidate) => `\n  ${candidate}`).join("")}`);
-            return 1;
+            return EXIT.notFound;
         }
         if (error instanceof AthenaQueryError) {
             log(`error: ${error.message}`);
-            return 1;
+            return EXIT.notFound;
         }
         throw error;
     }
 }
+
+if (require.main === module) runTableCommand(QUERY_INVESTIGATE, (argv) => main(argv));

@@ -1,5 +1,6 @@
 /**
- * npm run bucket-owner-statements -- --stack-file Pulumi.<stack>.yaml [--role-arn <normaliser role ARN>]
+ * cloudtrail-lake bucket-owner-statements, npm run bucket-owner-statements (options and exit codes:
+ * cli/commands.ts BUCKET_OWNER_STATEMENTS).
  *
  * For `trailMode: existing` when the archive bucket lives in another account: prints, as JSON, the exact
  * statements its owner adds to the bucket policy and the key policy for the deployed normaliser role, the
@@ -12,11 +13,10 @@ import { CONFIG_NAMESPACE, configKeyPath, parseLakeConfig } from "../config/stac
 import { partitionOf } from "../components/archive/archivePolicies";
 import { bucketOwnerStatements } from "../components/normaliser/existingArchivePolicies";
 import { readStackFile } from "../config/stackFile";
-import { parseCommandLine, runCommand, UsageError } from "./args";
+import { parseCommand, runTableCommand, stackFileArgument, UsageError } from "./args";
+import { BUCKET_OWNER_STATEMENTS, exitCodesOf } from "./commands";
 
-export const USAGE = `usage: npm run bucket-owner-statements -- --stack-file Pulumi.<stack>.yaml [--role-arn <normaliser role ARN>]
-  --stack-file  the stack whose cloudtrail-lake:existingArchive is read (trailMode existing)
-  --role-arn    the deployed normaliser role: pulumi stack output normaliserRoleArn`;
+const EXIT = exitCodesOf(BUCKET_OWNER_STATEMENTS);
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 export const ROLE_PLACEHOLDER = "<normaliserRoleArn: pulumi stack output normaliserRoleArn>";
@@ -70,13 +70,12 @@ export function bucketOwnerStatementsFor(stackFile: string, roleArn?: string): s
     );
 }
 
-async function main(argv: string[]): Promise<number> {
-    const { values } = parseCommandLine(argv, { "stack-file": { type: "string" }, "role-arn": { type: "string" } }, false);
-    if (!values["stack-file"]) throw new UsageError("--stack-file is required");
+export async function main(argv: readonly string[]): Promise<number> {
+    const { values } = parseCommand(BUCKET_OWNER_STATEMENTS, argv);
     if (!values["role-arn"])
         console.error(`note: no --role-arn: the statements name ${ROLE_PLACEHOLDER}; rerun with --role-arn "$(pulumi stack output normaliserRoleArn)"`);
-    console.log(bucketOwnerStatementsFor(values["stack-file"], values["role-arn"]));
-    return 0;
+    console.log(stackFileArgument(values["stack-file"], (file) => bucketOwnerStatementsFor(file, values["role-arn"])));
+    return EXIT.ok;
 }
 
-if (require.main === module) runCommand(main, USAGE);
+if (require.main === module) runTableCommand(BUCKET_OWNER_STATEMENTS, main);

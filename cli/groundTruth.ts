@@ -1,16 +1,14 @@
-/** npm run ground-truth — runs the local mode on Panther's labelled test events and prints recall and precision per detection. */
+/** cloudtrail-lake ground-truth, npm run ground-truth: runs the local mode on Panther's labelled test events and prints recall and precision per detection. */
 import { measureDetections, measurementTable } from "../local/groundTruth";
-import { parseCommandLine, runCommand } from "./args";
+import { parseCommand, runTableCommand } from "./args";
+import { exitCodesOf, GROUND_TRUTH } from "./commands";
 
-const USAGE = "usage: npm run ground-truth   (no arguments; prints recall and precision per detection on Panther's labelled events)";
+const EXIT = exitCodesOf(GROUND_TRUTH);
 
-if (require.main === module) {
-    runCommand(async (argv) => {
-        if (parseCommandLine(argv, { help: { type: "boolean", short: "h" } }, false).values.help) {
-            console.log(USAGE);
-            return 0;
-        }
-        console.log(measurementTable(await measureDetections()));
-        return 0;
-    }, USAGE);
+export async function main(argv: readonly string[]): Promise<number> {
+    parseCommand(GROUND_TRUTH, argv);
+    console.log(measurementTable(await measureDetections()));
+    return EXIT.ok;
 }
+
+if (require.main === module) runTableCommand(GROUND_TRUTH, main);

@@ -1,6 +1,5 @@
 /**
- * npm start -- investigate <principal ARN | access key id | role session name> --input <files or dirs…>
- *              [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N]
+ * cloudtrail-lake investigate, npm start -- investigate (options and exit codes: cli/commands.ts INVESTIGATE).
  *
  * Who is behind an identity, and what did every identity of that chain do: loads the input with
  * the local pipeline (normalise, Parquet, every detection), resolves the chain of identities
@@ -10,13 +9,13 @@
  * and DIR/report.html, which links to it. What the input holds that the investigation could not
  * read (failed and skipped files, events with unreadable or implausible times) is said on stderr
  * as `npm start` says it, and listed under `input` in `--json`.
- *
- * Exit codes: 0 done; 1 the subject names no identity in the input, or several; 2 bad arguments.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { boundedCount, instantSeconds, parseCommandLineWithInputs, UsageError, wholeCount } from "./args";
+import { boundedCount, instantSeconds, parseCommand, runTableCommand, UsageError, wholeCount } from "./args";
+import { exitCodesOf, INVESTIGATE } from "./commands";
+import { usageText } from "./help";
 import { discoverFiles, passedOverOf } from "../local/files";
 import { Engine } from "../lambda/shared/engine";
 import {
@@ -38,8 +37,7 @@ import { createFlowLogView, flowsOf, networkText, NetworkFlow } from "../local/f
 import { filesLeftOutLines, htmlReport, inputJson, inputsLine, warningLines } from "../local/report";
 import { runLocal } from "../local/run";
 
-const USAGE =
-    "usage: npm start -- investigate <principal ARN | access key id | user, role or role session name> --input <files or dirs…> [--since <ISO>] [--until <ISO>] [--json] [--out DIR] [--max-events N] [--max-hops N]";
+const EXIT = exitCodesOf(INVESTIGATE);
 
 export interface InvestigateArguments {
     readonly subject: string;
@@ -53,28 +51,20 @@ export interface InvestigateArguments {
 }
 
 /**
- * Reads the arguments (cli/args.ts): `--input` takes every value that follows it up to the next
- * option; the one other positional is the subject.
+ * Reads the arguments (cli/commands.ts INVESTIGATE): `--input` takes every value that follows it up
+ * to the next option; the one other positional is the subject.
  */
 export function parseInvestigateArguments(argv: readonly string[]): InvestigateArguments {
-    const { values, inputs, others } = parseCommandLineWithInputs(argv, {
-        "input": { type: "string", multiple: true },
-        "since": { type: "string" },
-        "until": { type: "string" },
-        "json": { type: "boolean" },
-        "out": { type: "string" },
-        "max-events": { type: "string" },
-        "max-hops": { type: "string" },
-    });
-    if (others.length === 0) throw new UsageError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
-    if (others.length > 1) throw new UsageError(`one subject at a time: got ${others.map((value) => `"${value}"`).join(", ")}`);
-    if (inputs.length === 0) throw new UsageError("--input is missing: give the CloudTrail files or directories to investigate in");
+    const { values, positionals } = parseCommand(INVESTIGATE, argv);
+    if (positionals.length === 0) throw new UsageError("the subject is missing: give a principal ARN, an access key id or a role session name before --input");
+    if (positionals.length > 1) throw new UsageError(`one subject at a time: got ${positionals.map((value) => `"${value}"`).join(", ")}`);
+    const inputs = values.input;
     const since = values.since === undefined ? undefined : instantSeconds("--since", values.since, "down");
     const until = values.until === undefined ? undefined : instantSeconds("--until", values.until, "up");
     if (since && until && since >= until) throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
     const maxEvents = wholeCount("--max-events", values["max-events"], DEFAULT_MAX_EVENTS);
     const maxHops = boundedCount("--max-hops", values["max-hops"], DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT);
-    return { subject: others[0], inputs, since, until, json: values.json ?? false, out: values.out, maxEvents, maxHops };
+    return { subject: positionals[0], inputs, since, until, json: values.json ?? false, out: values.out, maxEvents, maxHops };
 }
 
 /** DuckDB rows as the resolver wants them: every value text or null, like Athena's. */
@@ -98,8 +88,8 @@ export async function main(argv: readonly string[], output: (text: string) => vo
         for (const input of args.inputs) if (!fs.existsSync(input)) throw new UsageError(`--input ${input}: no such file or directory`);
     } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        console.error(`error: ${error.message}\n${USAGE}`);
-        return 2;
+        console.error(`error: ${error.message}\n\n${usageText(INVESTIGATE)}`);
+        return EXIT.usage;
     }
     const outDir = args.out ?? fs.mkdtempSync(path.join(os.tmpdir(), "cloudtrail-lake-investigate-"));
     try {
@@ -116,7 +106,7 @@ export async function main(argv: readonly string[], output: (text: string) => vo
         );
         if (!result.window) {
             console.error(`error: no dated CloudTrail event in ${args.inputs.join(", ")}`);
-            return 1;
+            return EXIT.notFound;
         }
         const hits = detectionsByEvent(result.findings);
         const engine = await Engine.open({ tempDirectory: path.join(os.tmpdir(), "cloudtrail-lake-duckdb") });
@@ -128,7 +118,7 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             if (await createFlowLogView(engine, outDir)) network = await flowsOf(engine, args.subject, result.window);
             if (!hasCloudTrail && network.length > 0) {
                 output(args.json ? `${JSON.stringify({ chain: [], timeline: [], network }, null, 2)}\n` : `${networkText(args.subject, network)}\n`);
-                return 0;
+                return EXIT.ok;
             }
             investigation = await investigate(args.subject, engineQuery(engine), {
                 window: result.window,
@@ -138,17 +128,17 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             });
         } catch (error) {
             if (error instanceof SubjectSyntaxError) {
-                console.error(`error: ${error.message}\n${USAGE}`);
-                return 2;
+                console.error(`error: ${error.message}\n\n${usageText(INVESTIGATE)}`);
+                return EXIT.usage;
             }
             if (error instanceof SubjectError && network.length > 0) {
                 // No identity by that name, but the network knows it (an address, an instance without CloudTrail calls).
                 output(args.json ? `${JSON.stringify({ chain: [], timeline: [], network }, null, 2)}\n` : `${networkText(args.subject, network)}\n`);
-                return 0;
+                return EXIT.ok;
             }
             if (error instanceof SubjectError) {
                 console.error(`error: ${error.message}${error.candidates.map((candidate) => `\n  ${candidate}`).join("")}`);
-                return 1;
+                return EXIT.notFound;
             }
             throw error;
         } finally {
@@ -167,17 +157,10 @@ export async function main(argv: readonly string[], output: (text: string) => vo
                 ? `${JSON.stringify(withNetwork, null, 2)}\n`
                 : `${investigationText(investigation)}\n${network.length > 0 ? `\n${networkText(args.subject, network)}\n` : ""}`,
         );
-        return 0;
+        return EXIT.ok;
     } finally {
         if (!args.out) fs.rmSync(outDir, { recursive: true, force: true });
     }
 }
 
-if (require.main === module)
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (error) => {
-            console.error(`error: ${(error as Error).message}`);
-            process.exit(1);
-        },
-    );
+if (require.main === module) runTableCommand(INVESTIGATE, main);

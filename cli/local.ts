@@ -1,9 +1,8 @@
 /**
- * npm start [-- --input <files or folders…>] [--out <dir>] [--append] [--since <ISO>] [--until <ISO>] [--json]
- *
- * The whole pipeline on this machine, no AWS account: normalise (the Lambda's core), Parquet
- * (the Glue job's role), every detection (DuckDB). Without --input it runs on the bundled real
- * samples in samples/. Prints a summary (or JSON with --json) and writes report.html.
+ * cloudtrail-lake start, npm start: the whole pipeline on this machine, no AWS account: normalise
+ * (the Lambda's core), Parquet (the Glue job's role), every detection (DuckDB). Without --input it
+ * runs on the bundled real samples in samples/. Prints a summary (or JSON with --json) and writes
+ * report.html. Its options and exit codes are declared in cli/commands.ts (START).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -15,55 +14,16 @@ import { accountNamesOf } from "../config/stackConfig";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
-import { countOption, EXIT_USAGE, parseCommandLine, parseInstant, parseLookback, runCommand, UsageError } from "./args";
+import { countOption, parseCommand, stackFileArgument, parseInstant, parseLookback, runTableCommand, UsageError } from "./args";
+import { exitCodesOf, START } from "./commands";
 import { discoverFiles, passedOverOf } from "../local/files";
 
 const ROOT = path.join(__dirname, "..");
 /** Show a progress bar only for inputs big enough to wait for. */
 const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
 
-/** Exit codes of `npm start`, also in --help and docs/respond.md. */
-export const EXIT = {
-    ok: 0,
-    unexpected: 1,
-    usage: EXIT_USAGE,
-    noEvents: 3,
-    detectionCannotRun: 4,
-    outFolderBusy: 5,
-    interrupted: 130,
-} as const;
-
-export const USAGE = `usage: npm start -- [--input <files or folders…>] [--out <dir>] [--append] [--since <instant>] [--until <instant>] [--json] [--stack-file <Pulumi.<stack>.yaml>] [--jobs <n>] [--lookback <duration>]
-
-  --input   files and folders of CloudTrail in any shape (S3 log files, arrays, one event per line,
-            lookup-events, EventBridge, CloudWatch Logs), whatever their names; every regular file
-            is looked at (gzip, then JSON). Several may follow one --input. Default: samples/
-  --out     the output folder (default: out/). Its previous lake and report are replaced,
-            so findings cover exactly this input; a folder with other files is refused
-  --stack-file  apply that stack's cloudtrail-lake:suppressions to the findings, as alerts do,
-            and name each hit's account as its cloudtrail-lake:accounts does
-  --append  add this input to the lake already in --out instead (duplicates by eventID dropped)
-  --since, --until
-            narrow the window: 2026-11-25T10:00:00Z, with milliseconds or an offset, or 2026-11-25.
-            Default: the span of the input's event times, leaving out implausible ones
-            (before 2005, or more than a day after now), with a warning
-  --lookback  how far back the first-seen detections look for a behaviour before calling it new
-            (14d, 36h; default: each detection's own, 14 days). The input is the only history:
-            a shorter one is said in the finding's note
-  --jobs    files normalised at once, one worker each (default: the number of cores, here ${os.availableParallelism()});
-            the lake, the findings and the duplicate counts are the same for any number
-  --json    print the findings as JSON
-  --help    this text
-
-exit codes:
-  0    every detection ran (whether or not it found something)
-  1    unexpected error
-  2    bad arguments (unknown flag, missing value, bad instant, --since not before --until, --jobs not a positive whole number)
-  3    no CloudTrail events in the input
-  4    a detection could not run locally (named in the output)
-  5    the output folder is in use by another run (its pid is named), holds files this tool did not write,
-       or cannot be written (read-only, full: named with the reason; the lake it held is left as it was)
-  130  interrupted (Ctrl-C); nothing of the run is kept: the output folder holds the lake it had before`;
+/** Exit codes of `npm start`, by name (cli/commands.ts START.exitCodes). */
+export const EXIT = exitCodesOf(START);
 
 interface Arguments {
     inputs: string[];
@@ -72,38 +32,19 @@ interface Arguments {
     since?: string;
     until?: string;
     json: boolean;
-    help: boolean;
     stackFile?: string;
     jobs: number;
     lookbackMs?: number;
 }
 
 export function parseArguments(argv: readonly string[]): Arguments {
-    const { values, positionals } = parseCommandLine(
-        argv,
-        {
-            "input": { type: "string", multiple: true },
-            "out": { type: "string" },
-            "append": { type: "boolean" },
-            "stack-file": { type: "string" },
-            "since": { type: "string" },
-            "until": { type: "string" },
-            "json": { type: "boolean" },
-            "jobs": { type: "string" },
-            "lookback": { type: "string" },
-            "help": { type: "boolean", short: "h" },
-        },
-        true,
-    );
-    // `--input a b c` (what a shell glob gives): the values after the first are positionals.
-    if (positionals.length > 0 && !values.input) throw new UsageError(`unexpected argument "${positionals[0]}": give files and folders after --input`);
-    const inputs = [...(values.input ?? []), ...positionals];
+    const { values } = parseCommand(START, argv);
     if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out must name a folder");
     const since = values.since === undefined ? undefined : parseInstant("--since", values.since);
     const until = values.until === undefined ? undefined : parseInstant("--until", values.until);
     if (since && until && since.getTime() >= until.getTime()) throw new UsageError(`--since (${values.since}) must be before --until (${values.until})`);
     return {
-        inputs: inputs.length > 0 ? inputs : [path.join(ROOT, "samples")],
+        inputs: values.input ?? [path.join(ROOT, "samples")],
         out: values.out ?? path.join(ROOT, "out"),
         append: values.append ?? false,
         stackFile: values["stack-file"],
@@ -112,7 +53,6 @@ export function parseArguments(argv: readonly string[]): Arguments {
         json: values.json ?? false,
         jobs: values.jobs === undefined ? os.availableParallelism() : parseJobs(values.jobs),
         ...(values.lookback === undefined ? {} : { lookbackMs: parseLookback(values.lookback) }),
-        help: values.help ?? false,
     };
 }
 
@@ -150,14 +90,8 @@ function progressBar(totalBytes: number, totalFiles: number, jobs: number): { ad
     };
 }
 
-async function main(argv: string[]): Promise<number> {
-    // `npm start -- investigate …`: its own command (cli/investigate.ts).
-    if (argv[0] === "investigate") return (await import("./investigate")).main(argv.slice(1));
+export async function main(argv: readonly string[]): Promise<number> {
     const args = parseArguments(argv);
-    if (args.help) {
-        console.log(USAGE);
-        return EXIT.ok;
-    }
     // Ctrl-C: remove temporary and partial files and the lock, then exit 130 (128 + SIGINT).
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
@@ -186,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
         Math.min(args.jobs, discovery.files.length),
     );
     // The stack's config, read once: its suppressions and its account names (shown beside each hit).
-    const stack = args.stackFile ? readStackConfig(args.stackFile) : undefined;
+    const stack = args.stackFile ? stackFileArgument(args.stackFile, readStackConfig) : undefined;
     let result;
     try {
         result = await runLocal({
@@ -272,4 +206,4 @@ export function exitCodeOf(result: LocalRunResult): number {
     return EXIT.ok;
 }
 
-if (require.main === module) runCommand(main, USAGE);
+if (require.main === module) runTableCommand(START, main);

@@ -1,37 +1,27 @@
 /**
- * npm run normalise -- <files or folders…> --out <dir>
+ * cloudtrail-lake normalise, npm run normalise (options and exit codes: cli/commands.ts NORMALISE).
  *
  * Runs the Lambda's core on local CloudTrail log files (`{"Records":[…]}`, gzip or plain, whatever
  * their names) and writes the lake's layout under <dir>: normalised/account=…/region=…/date=…/<file>.json.gz.
  * Prints per-file counts; a file that cannot be read is reported with the reason and the others
  * go on; what is not JSON, links that lead nowhere and special files are skipped with the reason.
- * Exit status 1 when any file failed, 2 for bad arguments.
  */
 import * as path from "node:path";
 import { FileResult, ingestFiles } from "../local/ingest";
-import { parseCommandLine, runCommand, UsageError } from "./args";
+import { parseCommand, runTableCommand, UsageError } from "./args";
+import { exitCodesOf, NORMALISE } from "./commands";
 import { discoverFiles } from "../local/files";
 
-export const USAGE = `usage: npm run normalise -- <files or folders…> --out <dir>
-
-  Normalises S3 log files with the Lambda's core, as the Lambda does (no deduplication).
-  --out   the folder to write normalised/… under (required)
-  --help  this text
-
-exit codes: 0 every file normalised or skipped, 1 a file failed, 2 bad arguments`;
+const EXIT = exitCodesOf(NORMALISE);
 
 /** Normalises S3 log files into `outDir` with the Lambda's core; reports a bad file instead of throwing. */
 export function normaliseFiles(files: readonly string[], outDir: string): Promise<FileResult[]> {
     return ingestFiles(files, outDir, { shapes: "s3-log", deduplicate: false });
 }
 
-async function main(argv: string[]): Promise<number> {
-    const { values, positionals } = parseCommandLine(argv, { out: { type: "string" }, help: { type: "boolean", short: "h" } }, true);
-    if (values.help) {
-        console.log(USAGE);
-        return 0;
-    }
-    if (!values.out || values.out.trim() === "") throw new UsageError("--out <dir> is required");
+export async function main(argv: readonly string[]): Promise<number> {
+    const { values, positionals } = parseCommand(NORMALISE, argv);
+    if (values.out.trim() === "") throw new UsageError("--out <dir> must name a folder");
     if (positionals.length === 0) throw new UsageError("give at least one file or folder to normalise");
     const outDir = values.out;
     let discovery;
@@ -55,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(
         `\n${results.length} files: ${count("normalised")} normalised (${events} events), ${count("skipped")} skipped, ${count("failed")} errors -> ${outDir}`,
     );
-    return count("failed") > 0 ? 1 : 0;
+    return count("failed") > 0 ? EXIT.fileFailed : EXIT.ok;
 }
 
-if (require.main === module) runCommand(main, USAGE);
+if (require.main === module) runTableCommand(NORMALISE, main);

@@ -1,10 +1,6 @@
 /**
- * npm run plan [-- --stack prod | --stack-file <Pulumi.x.yaml>] [--policy-config <file.json>]
- *
- * Runs the Pulumi program under Pulumi's mocks with the config of `Pulumi.<stack>.yaml`, prints
- * what it would declare (per component and per account, counts per resource type), runs the
- * policy pack over it and prints the violations. Needs no Pulumi CLI, AWS account or credentials.
- * Exit status: 0 clean, 1 a mandatory policy violation, 2 a config error.
+ * cloudtrail-lake plan, npm run plan: the offline plan of a stack under Pulumi's mocks, with the
+ * policy pack. Its options and exit codes are declared in cli/commands.ts (PLAN).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,11 +8,10 @@ import { ConfigError } from "../config/stackConfig";
 import { DeclaredResource, recordDeclarations, setStackConfig } from "../testing/mockProgram";
 import { readStackFile } from "../config/stackFile";
 import { runPolicies, Violation } from "../testing/policyHarness";
+import { parseCommand, runTableCommand, UsageError } from "./args";
+import { DEFAULT_STACK, exitCodesOf, PLAN } from "./commands";
 
-function argument(name: string, fallback?: string): string | undefined {
-    const index = process.argv.indexOf(name);
-    return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
-}
+const EXIT = exitCodesOf(PLAN);
 
 const shortType = (type: string) => (type.startsWith("pulumi:providers:") ? "Provider" : type.split(":").pop()!);
 
@@ -69,14 +64,36 @@ export function formatViolations(violations: readonly Violation[], byUrn: Map<st
     ];
 }
 
-async function main(): Promise<number> {
-    const stackFile = argument("--stack-file") ?? path.join(__dirname, "..", `Pulumi.${argument("--stack", "prod")}.yaml`);
-    const stack = /Pulumi\.(.+)\.yaml$/.exec(path.basename(stackFile))?.[1] ?? "prod";
-    if (!fs.existsSync(stackFile)) {
-        console.error(`no stack file ${path.basename(stackFile)}`);
-        return 2;
+/** The stack file and policy configuration the command line names; a UsageError naming the option otherwise. */
+export function parsePlanArguments(argv: readonly string[]): { stackFile: string; policyConfig: Record<string, Record<string, unknown>> } {
+    const { values } = parseCommand(PLAN, argv);
+    if (values.stack !== undefined && values["stack-file"] !== undefined) throw new UsageError("give --stack or --stack-file, not both");
+    const stack = values.stack ?? DEFAULT_STACK;
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack must be a stack name (letters, digits, . _ -), not "${stack}"`);
+    const stackFile = values["stack-file"] ?? path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new UsageError(`no stack file ${values["stack-file"] ?? path.basename(stackFile)}`);
+    const configFile = values["policy-config"];
+    let policyConfig: Record<string, Record<string, unknown>> = {};
+    if (configFile !== undefined) {
+        try {
+            policyConfig = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, Record<string, unknown>>;
+        } catch (error) {
+            throw new UsageError(`--policy-config ${configFile}: ${(error as Error).message}`);
+        }
     }
-    setStackConfig(readStackFile(stackFile));
+    return { stackFile, policyConfig };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    const { stackFile, policyConfig } = parsePlanArguments(argv);
+    const stack = /Pulumi\.(.+)\.yaml$/.exec(path.basename(stackFile))?.[1] ?? DEFAULT_STACK;
+    try {
+        setStackConfig(readStackFile(stackFile));
+    } catch (error) {
+        // Not YAML, or unreadable: a config error like the others, named with the file.
+        console.error((error as Error).message);
+        return EXIT.usage;
+    }
     let configError: unknown;
     const { declareStackFromPulumiConfig } = await import("../program");
     const resources = await recordDeclarations((opts) => {
@@ -88,23 +105,14 @@ async function main(): Promise<number> {
     });
     if (configError) {
         console.error(configError instanceof ConfigError ? `${path.basename(stackFile)}: ${configError.message}` : configError);
-        return 2;
+        return EXIT.usage;
     }
-    const configFile = argument("--policy-config");
-    const policyConfig = configFile ? JSON.parse(fs.readFileSync(configFile, "utf8")) : {};
     console.log(`Offline plan of stack "${stack}" (${path.basename(stackFile)}) under Pulumi's mocks: nothing is deployed, no credentials used.\n`);
     for (const line of summarise(resources)) console.log(line);
     const violations = await runPolicies(resources, policyConfig);
     console.log("");
     for (const line of formatViolations(violations, new Map(resources.map((resource) => [resource.urn, resource])))) console.log(line);
-    return violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
+    return violations.some((violation) => violation.enforcementLevel === "mandatory") ? EXIT.violation : EXIT.ok;
 }
 
-if (require.main === module)
-    main().then(
-        (code) => process.exit(code),
-        (error) => {
-            console.error(error);
-            process.exit(1);
-        },
-    );
+if (require.main === module) runTableCommand(PLAN, main);

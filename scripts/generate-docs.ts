@@ -3,7 +3,9 @@
  * stack-config reference (from the zod schema of config/stackConfig.ts, its `.describe()` texts and
  * defaults) and the stack outputs (from program.ts's StackOutputs doc comments, with the values of the
  * mocked prod stack recorded in test/fixtures/plan/prod-resources.json); in docs/detections.md the
- * ATT&CK coverage and the catalogue (from queries/). A section sits between
+ * ATT&CK coverage and the catalogue (from queries/); from the command table (cli/commands.ts) the
+ * README's commands table, the command reference of docs/commands.md and the exit codes of
+ * docs/respond.md and docs/alerts-replay.md. A section sits between
  * `<!-- BEGIN GENERATED <name> … -->` and `<!-- END GENERATED <name> -->`; test/docs.test.ts fails
  * while one is stale. `--check` only reports stale sections (exit 1).
  */
@@ -14,6 +16,7 @@ import { z } from "zod";
 import { catalogueMarkdown, coverageMarkdown } from "../contract/coverage";
 import { loadDetections } from "../contract/detections";
 import { CONFIG_NAMESPACE, STACK_CONFIG_SCHEMA } from "../config/stackConfig";
+import { ALERTS, BIN, COMMANDS, CommandSpec, HELP_OPTION, OptionSpec, START } from "../cli/commands";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -148,6 +151,86 @@ export function stackOutputsReference(): string {
     return lines.join("\n");
 }
 
+/** A command's words in the bin, with what it cannot run without: `cloudtrail-lake investigate <subject> --input …`. */
+function commandWithRequired(command: CommandSpec, words: string): string {
+    const required = [
+        ...command.positionals.filter((positional) => positional.required).map((positional) => positional.name),
+        ...Object.entries(command.options)
+            .filter(([, option]) => option.required)
+            .map(([name]) => `--${name} …`),
+    ];
+    return [words.replace(/ --$/, ""), ...(required.length > 0 && words.endsWith(" --") ? ["--"] : []), ...required].join(" ");
+}
+
+/** Every user command, each seen as any command (the table's literal types differ per command). */
+const commands: readonly CommandSpec[] = COMMANDS;
+
+/** Where docs/commands.md has the command: GitHub's anchor of its heading. */
+const commandAnchor = (command: CommandSpec) => `${BIN} ${command.name}`.replace(/\s/g, "-");
+
+/** The README's table of the user commands: each with its npm script, what it does, and where to read more. */
+export function commandsTable(): string {
+    const lines = ["| command | npm script | does |", "|---|---|---|"];
+    for (const command of commands) {
+        const more = command.docs ? ` ([${path.basename(command.docs).replace(/\.md(#.*)?$/, "")}](${command.docs}))` : "";
+        lines.push(
+            `| [${code(commandWithRequired(command, `${BIN} ${command.name}`))}](docs/commands.md#${commandAnchor(command)}) | ${code(commandWithRequired(command, command.npm))} | ${cell(command.summary)}${more} |`,
+        );
+    }
+    return lines.join("\n");
+}
+
+/** An exit-code table. */
+export function exitCodesTable(command: CommandSpec): string {
+    const codes = Object.values(command.exitCodes).sort((a, b) => a.code - b.code);
+    return ["| code | meaning |", "|---:|---|", ...codes.map((exit) => `| ${exit.code} | ${cell(exit.meaning)} |`)].join("\n");
+}
+
+/** The reference of every command for docs/commands.md: synopsis, what it does, arguments, options, exit codes, examples. */
+export function commandReference(): string {
+    const option = (name: string, spec: OptionSpec) => {
+        const value = spec.type === "boolean" ? "" : spec.choices ? spec.choices.map(code).join(", ") : code(spec.value ?? "<value>");
+        const fallback = spec.required ? "(required)" : spec.default !== undefined ? code(spec.default) : (spec.defaultText ?? "");
+        const form = `${spec.short ? `${code(`-${spec.short}`)}, ` : ""}${code(`--${name}`)}`;
+        return `| ${form} | ${cell(value)}${spec.multiple && !spec.greedy ? " (repeatable)" : ""} | ${cell(fallback)} | ${cell(spec.description)} |`;
+    };
+    const sections = commands.map((command) => {
+        const synopsis = [
+            ...command.positionals.map((positional) => (positional.required ? positional.name : `[${positional.name}]`)),
+            ...Object.entries(command.options).map(([name, spec]) => {
+                const form = spec.type === "boolean" ? `--${name}` : `--${name} ${spec.choices ? spec.choices.join("|") : spec.value}`;
+                return spec.required ? form : `[${form}]`;
+            }),
+        ].join(" ");
+        const lines = [
+            `### ${code(`${BIN} ${command.name}`)}`,
+            "",
+            "```",
+            `${BIN} ${command.name} ${synopsis}`.trimEnd(),
+            `${command.npm} ${synopsis}`.replace(/ --$/, "").trimEnd(),
+            "```",
+            "",
+            command.description,
+            "",
+        ];
+        if (command.positionals.length > 0) {
+            lines.push(
+                "| argument | what |",
+                "|---|---|",
+                ...command.positionals.map((positional) => `| ${code(positional.name)} | ${cell(positional.description)} |`),
+                "",
+            );
+        }
+        lines.push("| option | value | default | what |", "|---|---|---|---|");
+        for (const [name, spec] of Object.entries({ ...command.options, help: HELP_OPTION })) lines.push(option(name, spec));
+        lines.push("", exitCodesTable(command));
+        if (command.examples?.length) lines.push("", "```sh", ...command.examples, "```");
+        if (command.docs) lines.push("", `More: [${command.docs.replace(/^docs\//, "")}](${command.docs.replace(/^docs\//, "")}).`);
+        return lines.join("\n");
+    });
+    return sections.join("\n\n");
+}
+
 export interface GeneratedSection {
     /** Path from the repository root. */
     readonly file: string;
@@ -166,6 +249,10 @@ export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
             return `${coverageMarkdown(detections)}\n\n${catalogueMarkdown(detections)}`;
         },
     },
+    { file: "README.md", name: "commands", render: commandsTable },
+    { file: "docs/commands.md", name: "command-reference", render: commandReference },
+    { file: "docs/respond.md", name: "exit-codes-start", render: () => exitCodesTable(START) },
+    { file: "docs/alerts-replay.md", name: "exit-codes-alerts", render: () => exitCodesTable(ALERTS) },
 ];
 
 /** The command a stale section names. */

@@ -2,12 +2,14 @@
  * The documentation stays true: generated sections are what `npm run generate:docs` writes, every
  * relative link and anchor of the repository's Markdown resolves, docs/README.md indexes every page,
  * and the README's commands and dependency tables list every npm script and every dependency (with
- * the licence its package declares).
+ * the licence its package declares); the user commands' rows are generated from cli/commands.ts,
+ * the hand-kept rows are the repository's own tools.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GENERATE_COMMAND, renderedDocs } from "../scripts/generate-docs";
+import { COMMANDS } from "../cli/commands";
 
 const ROOT = path.join(__dirname, "..");
 const SKIPPED_DIRS = new Set(["node_modules", ".git", "out", ".build", ".bench"]);
@@ -99,6 +101,12 @@ describe("documentation", () => {
                 ? commands.includes(`\`npm ${script}`)
                 : new RegExp(`npm run ${script.replace(/[:.]/g, "\\$&")}\\b(?!:)`).test(commands);
         expect(Object.keys(pkg.scripts).filter((script) => !named(script))).to.deep.equal([]);
+    });
+
+    it("the README's hand-kept commands name none of the user commands, whose rows are generated from cli/commands.ts", () => {
+        const handKept = section("Commands").replace(/<!-- BEGIN GENERATED commands\b[\s\S]*?<!-- END GENERATED commands -->/, "");
+        const scripts = [...new Set(COMMANDS.map((command) => /^npm (?:run )?([\w:-]+)/.exec(command.npm)![1]))];
+        expect(scripts.filter((script) => new RegExp(`npm (run )?${script}\\b(?!:)`).test(handKept))).to.deep.equal([]);
     });
 
     it("the README's dependency table names every dependency with the licence its package declares", () => {

@@ -1,0 +1,74 @@
+/**
+ * The bin, `cloudtrail-lake <command> …` (cli/cloudtrail-lake.js loads it; every npm script of a
+ * user command runs it too): finds the command of the table (cli/commands.ts) that the first words
+ * name, and runs it with the rest. `--help` lists the commands; an unknown command exits 2 with
+ * the list. Each command's module is loaded only when it runs: `plan` loads the Pulumi program,
+ * `start` DuckDB.
+ */
+import { EXIT_USAGE, parseCommand, runTableCommand } from "./args";
+import { COMMANDS, CommandName, CommandSpec } from "./commands";
+import { closest, commandListText } from "./help";
+
+type Main = (argv: string[]) => Promise<number>;
+
+/** What runs each command: its module's entry, loaded on demand. The type makes a command without an entry a compile error. */
+const ENTRIES: { readonly [N in CommandName]: () => Promise<Main> } = {
+    "start": async () => (await import("./local")).main,
+    "investigate": async () => (await import("./investigate")).main,
+    "alerts": async () => (await import("./alerts")).run,
+    "query": async () => (await import("./query")).main,
+    "query investigate": async () => {
+        const { main } = await import("./athenaInvestigate");
+        return (argv) => main(argv);
+    },
+    "normalise": async () => (await import("./normalise")).main,
+    "plan": async () => (await import("./plan")).main,
+    "bucket-owner-statements": async () => (await import("./bucketOwnerStatements")).main,
+    "ground-truth": async () => (await import("./groundTruth")).main,
+};
+
+/** The command the first words of `argv` name (its name or an alias; two words before one), and the arguments after them. */
+export function resolveCommand(argv: readonly string[]): { command: CommandSpec & { name: CommandName }; rest: string[] } | undefined {
+    for (const words of [2, 1]) {
+        if (argv.length < words) continue;
+        const name = argv.slice(0, words).join(" ");
+        const command = COMMANDS.find(
+            (candidate) => candidate.name === name || ("aliases" in candidate && (candidate.aliases as readonly string[]).includes(name)),
+        );
+        if (command) return { command, rest: argv.slice(words) };
+    }
+    return undefined;
+}
+
+/** Runs the bin on its arguments (`process.argv.slice(2)`). */
+export function main(argv: readonly string[]): void {
+    const [first] = argv;
+    if (first === "--help" || first === "-h" || first === "help") {
+        // `cloudtrail-lake help plan` is `cloudtrail-lake plan --help`.
+        const named = first === "help" ? resolveCommand(argv.slice(1)) : undefined;
+        if (named) return runTableCommand(named.command, async () => 0, ["--help"]);
+        console.log(commandListText());
+        return;
+    }
+    const resolved = resolveCommand(argv);
+    if (!resolved) {
+        const names = COMMANDS.map((command) => command.name.split(" ")[0]);
+        const meant = first === undefined || first.startsWith("-") ? undefined : closest(first, names);
+        const problem =
+            first === undefined ? "name a command" : first.startsWith("-") ? `name a command before the options (${first})` : `unknown command "${first}"`;
+        console.error(`error: ${problem}${meant ? `; did you mean "${meant}"?` : ""}\n\n${commandListText()}`);
+        process.exitCode = EXIT_USAGE;
+        return;
+    }
+    const { command, rest } = resolved;
+    // The arguments are checked against the table before the command's module is loaded (the plan's takes seconds):
+    // a mistyped option is said at once. The command parses them again, for the checks of its own.
+    runTableCommand(
+        command,
+        async (args) => {
+            parseCommand(command, args);
+            return (await ENTRIES[command.name]())(args);
+        },
+        rest,
+    );
+}
