@@ -4,7 +4,8 @@
  */
 import { hiveColumns, PARTITION_COLUMNS } from "../../contract/schema";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
-import { keyAdministeredThroughIam, keyProtection, PolicyDocument, PolicyStatement } from "../archive/archivePolicies";
+import { keyAdministeredThroughIam, keyProtection } from "../archive/archivePolicies";
+import { PolicyDocument, PolicyStatement } from "../iam/policyDocument";
 import { ProjectionArgs, TableDefinition } from "../catalog/tables";
 import { RECENT_TABLE } from "../../contract/alerting";
 import { AWS_IP_RANGES_TABLE } from "../../contract/awsIpRanges";

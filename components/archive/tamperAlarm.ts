@@ -4,7 +4,7 @@ import { policyJson } from "../iam/policyJson";
 import { queueNotEmptyAlarmArgs } from "../alarms";
 import { deliveryDeadLetterQueuePolicy, encryptedTopicKeyPolicy, KeyGuardians } from "../alerts/alertPolicies";
 import { RuleFailureWatch } from "../ruleFailureWatch";
-import { ResourcePolicy } from "./archivePolicies";
+import { ResourcePolicy } from "../iam/policyDocument";
 
 /** The CloudTrail management events that attack the archive, by event source. */
 export const TAMPER_EVENTS = {
