@@ -8,6 +8,7 @@ import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
 import { serviceTrustPolicy } from "../iam/servicePolicies";
 import { RuleFailureWatch } from "../ruleFailureWatch";
+import { QueueFedFunction } from "../queueFedFunction";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { ProjectionArgs } from "../catalog/tables";
 import {
@@ -116,17 +117,14 @@ export class Alerting extends pulumi.ComponentResource {
         );
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 90, tags }, parent);
-        const role = (id: string) =>
-            new aws.iam.Role(
-                `${name}-${id}-role`,
-                {
-                    assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (account) => serviceTrustPolicy("lambda.amazonaws.com", account)),
-                    tags,
-                },
-                parent,
-            );
-        const eventRole = role("events");
-        const scheduledRole = role("schedule");
+        const scheduledRole = new aws.iam.Role(
+            `${name}-schedule-role`,
+            {
+                assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (account) => serviceTrustPolicy("lambda.amazonaws.com", account)),
+                tags,
+            },
+            parent,
+        );
 
         let topic: aws.sns.Topic | undefined;
         let topicKey: aws.kms.Key | undefined;
@@ -144,23 +142,6 @@ export class Alerting extends pulumi.ComponentResource {
                 parent,
             );
             topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: topicKey.arn, tags }, parent);
-            new aws.sns.TopicPolicy(
-                `${name}-topic-policy`,
-                {
-                    arn: topic.arn,
-                    policy: policyJson(
-                        pulumi.all([topic.arn, eventRole.arn, scheduledRole.arn, args.centralAccountId]),
-                        ([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
-                            alertTopicPolicy({
-                                topicArn,
-                                publisherRoleArns: [eventRoleArn, scheduledRoleArn],
-                                centralAccountId,
-                                partition: args.partition,
-                            }),
-                    ),
-                },
-                parent,
-            );
             const deliveryDeadLetters = new aws.sqs.Queue(
                 `${name}-delivery-dlq`,
                 { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags },
@@ -200,53 +181,6 @@ export class Alerting extends pulumi.ComponentResource {
                 ...(busArn ? { eventBusArn: busArn } : {}),
             }));
 
-        // Evaluator queue, fed by the lake bucket's notifications of new normalised files.
-        const deadLetters = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags }, parent);
-        const queue = new aws.sqs.Queue(
-            `${name}-queue`,
-            {
-                sqsManagedSseEnabled: true,
-                visibilityTimeoutSeconds: 6 * EVALUATOR_TIMEOUT_SECONDS,
-                messageRetentionSeconds: 4 * 24 * 3600,
-                redrivePolicy: deadLetters.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: 5 })),
-                tags,
-            },
-            parent,
-        );
-        const queuePolicy = new aws.sqs.QueuePolicy(
-            `${name}-queue-policy`,
-            {
-                queueUrl: queue.url,
-                policy: policyJson(pulumi.all([queue.arn, args.lakeBucket.arn, args.centralAccountId]), ([queueArn, lakeBucketArn, centralAccountId]) =>
-                    lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }),
-                ),
-            },
-            parent,
-        );
-        // One notification configuration per bucket is all S3 allows: this resource owns the lake's.
-        new aws.s3.BucketNotification(
-            `${name}-lake-notification`,
-            {
-                bucket: args.lakeBucket.name,
-                queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" }],
-            },
-            { parent: this, dependsOn: [queuePolicy] },
-        );
-        this.deadLetterAlarm(
-            `${name}-dlq-not-empty`,
-            deadLetters,
-            "normalised files failed alert evaluation and wait in the dead-letter queue (see the alert functions' logs)",
-            args,
-        );
-
-        const eventPolicy = new aws.iam.RolePolicy(
-            `${name}-events-role-policy`,
-            {
-                role: eventRole.id,
-                policy: policyJson(pulumi.all([common, queue.arn]), ([base, queueArn]) => eventEvaluatorPolicy({ ...base, queueArn })),
-            },
-            parent,
-        );
         const scheduledPolicy = new aws.iam.RolePolicy(
             `${name}-schedule-role-policy`,
             {
@@ -278,35 +212,75 @@ export class Alerting extends pulumi.ComponentResource {
                 POWERTOOLS_SERVICE_NAME: "cloudtrail-lake-alerts",
             },
         };
-        const eventEvaluator = new aws.lambda.Function(
+        const eventEvaluator = new QueueFedFunction(
             `${name}-events`,
             {
+                centralAccountId: args.centralAccountId,
                 description: "cloudtrail-lake: evaluates the single-event detections on each new normalised file (DuckDB) and sends alerts",
                 runtime: ALERTS_RUNTIME,
-                architectures: [ALERTS_ARCHITECTURE],
+                architecture: ALERTS_ARCHITECTURE,
                 handler: "index.events",
                 code,
-                role: eventRole.arn,
-                memorySize: config.evaluatorMemoryMb,
-                timeout: EVALUATOR_TIMEOUT_SECONDS,
-                ephemeralStorage: { size: EVALUATOR_EPHEMERAL_STORAGE_MB },
-                environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) } },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                memoryMb: config.evaluatorMemoryMb,
+                timeoutSeconds: EVALUATOR_TIMEOUT_SECONDS,
+                ephemeralStorageMb: EVALUATOR_EPHEMERAL_STORAGE_MB,
+                environment: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) },
+                maxReceiveCount: 5,
+                batchSize: 10,
+                maximumConcurrency: config.evaluatorMaxConcurrency,
+                rolePolicy: ({ queueArn }) => policyJson(pulumi.all([common, queueArn]), ([base, queueArn]) => eventEvaluatorPolicy({ ...base, queueArn })),
+                deadLetterAlarmDescription:
+                    "cloudtrail-lake: normalised files failed alert evaluation and wait in the dead-letter queue (see the alert functions' logs)",
+                alarmTopicArn: args.alarmTopicArn,
+                logGroup,
+                // Names and parent of these children before the queue-fed function was shared with the normaliser.
+                childNames: { queue: `${name}-queue`, deadLetterQueue: `${name}-dlq`, deadLetterAlarm: `${name}-dlq-not-empty`, function: `${name}-events` },
+                formerParent: this,
                 tags,
             },
-            { parent: this, dependsOn: [eventPolicy] },
+            parent,
         );
-        new aws.lambda.EventSourceMapping(
-            `${name}-events-trigger`,
+        const queuePolicy = new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
             {
-                eventSourceArn: queue.arn,
-                functionName: eventEvaluator.arn,
-                batchSize: 10,
-                functionResponseTypes: ["ReportBatchItemFailures"],
-                scalingConfig: { maximumConcurrency: config.evaluatorMaxConcurrency },
+                queueUrl: eventEvaluator.queueUrl,
+                policy: policyJson(
+                    pulumi.all([eventEvaluator.queueArn, args.lakeBucket.arn, args.centralAccountId]),
+                    ([queueArn, lakeBucketArn, centralAccountId]) => lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }),
+                ),
             },
-            { parent: this, dependsOn: [eventPolicy] },
+            parent,
         );
+        // One notification configuration per bucket is all S3 allows: this resource owns the lake's.
+        new aws.s3.BucketNotification(
+            `${name}-lake-notification`,
+            {
+                bucket: args.lakeBucket.name,
+                queues: [
+                    { queueArn: eventEvaluator.queueArn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" },
+                ],
+            },
+            { parent: this, dependsOn: [queuePolicy] },
+        );
+        if (topic) {
+            new aws.sns.TopicPolicy(
+                `${name}-topic-policy`,
+                {
+                    arn: topic.arn,
+                    policy: policyJson(
+                        pulumi.all([topic.arn, eventEvaluator.roleArn, scheduledRole.arn, args.centralAccountId]),
+                        ([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
+                            alertTopicPolicy({
+                                topicArn,
+                                publisherRoleArns: [eventRoleArn, scheduledRoleArn],
+                                centralAccountId,
+                                partition: args.partition,
+                            }),
+                    ),
+                },
+                parent,
+            );
+        }
 
         const scheduledEvaluator = new aws.lambda.Function(
             `${name}-schedule`,
@@ -373,7 +347,7 @@ export class Alerting extends pulumi.ComponentResource {
         );
 
         this.dedupTableName = dedup.name;
-        this.eventEvaluatorName = eventEvaluator.name;
+        this.eventEvaluatorName = eventEvaluator.functionName;
         this.scheduledEvaluatorName = scheduledEvaluator.name;
         this.scheduledEvaluatorRoleName = scheduledRole.name;
         this.recentTableName = recent.name;
