@@ -154,7 +154,8 @@ export function lakeNotificationQueuePolicy(args: { queueArn: string; lakeBucket
     };
 }
 
-interface CommonArgs {
+/** What both evaluators' policies grant alike. */
+export interface CommonArgs {
     readonly lakeBucketArn: string;
     /** The lake's key (the archive key): normalised files and Athena results are encrypted with it. */
     readonly lakeKeyArn: string;
