@@ -34,7 +34,7 @@ export const MIGRATION_TAG = "cloudtrail-lake:migrating-to-organization-trail";
 
 /** Arguments of {@link CloudTrailLake}. */
 export interface CloudTrailLakeArgs {
-    /** Validated stack config (see `config.ts`). */
+    /** Validated stack config (config/stackConfig.ts). */
     readonly config: LakeConfig;
     /** Region of the central resources and home region of the member trails. */
     readonly region: string;
@@ -42,7 +42,8 @@ export interface CloudTrailLakeArgs {
     readonly centralAccountId: pulumi.Input<string>;
     /**
      * IAM ARN of the deployer, the only principal besides the break-glass role that may change the key
-     * policy. Default: config `deployRoleArn`, else the role whose session runs `pulumi up`.
+     * policy.
+     * @default config `deployRoleArn`, else the role whose session runs `pulumi up`
      */
     readonly deployPrincipalArn?: pulumi.Input<string>;
     /** Detections to deploy as named queries and to alert on. @default every file in queries/ (and queries/flowlogs/ with `flowLogs` set) */

@@ -119,7 +119,8 @@ export interface TamperAlarmArgs {
     readonly archiveBucketName: pulumi.Input<string>;
     /**
      * Existing SNS topic to notify (config `cloudtrail-lake:normaliser.alarmTopicArn`); its policy must let
-     * `events.amazonaws.com` publish. Unset: the component creates a topic for the alarms.
+     * `events.amazonaws.com` publish.
+     * @default none: the component creates a topic for the alarms
      */
     readonly alarmTopicArn?: string;
     /** Alone may disable or delete the topic's key (config `cloudtrail-lake:breakGlassRoleArn`). @default nobody */

@@ -50,6 +50,7 @@ export interface NormaliserFunctionArgs {
      * Existing mode: the archive is another team's bucket. No notification configuration is written on it:
      * S3 → EventBridge (the owner turns it on) → a rule of this stack → the queue; the role reads with
      * s3:GetObject and kms:Decrypt only. `kmsKeyArn` above is then the lake's key alone.
+     * @default none: the archive is the stack's own bucket, which notifies the queue directly
      */
     readonly existingArchive?: ExistingArchive;
     /** Memory, timeout, retries, batch size, log retention, alarm topic. */
