@@ -1,6 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountNamesOf, centralAccountWarning, LakeConfig } from "../config/stackConfig";
+import { accountNamesOf, centralAccountWarning, LakeConfig, OrganizationConfig } from "../config/stackConfig";
+import { AlertsConfig } from "../config/alerts";
+import { DashboardsConfig } from "../config/dashboards";
+import { BucketRef } from "./references";
+import { FlowLogGrant } from "./flowlogs/flowLogPolicies";
+import { ExistingArchive } from "./normaliser/existingArchivePolicies";
 import { Detection, loadDetections } from "../contract/detections";
 import { LakeCatalog } from "./catalog/lakeCatalog";
 import { ParquetConversion } from "./glue/parquetConversion";
@@ -14,7 +19,7 @@ import { TamperAlarm } from "./archive/tamperAlarm";
 import { Alerting } from "./alerts/alerting";
 import { alertingSettings } from "../config/alertingSettings";
 import { alertDetectionOf } from "../contract/alerting";
-import { flowLogTargets } from "../config/flowLogs";
+import { FlowLogsConfig, FlowLogTarget, flowLogTargets as flowLogTargetsOf } from "../config/flowLogs";
 import { loadCatalogue } from "../contract/sources/catalogue";
 import { FLOW_LOG_PREFIX } from "../contract/sources/flowLogs";
 import { VpcFlowLogs } from "./flowlogs/vpcFlowLogs";
@@ -29,7 +34,7 @@ export const MIGRATION_TAG = "cloudtrail-lake:migrating-to-organization-trail";
 
 /** Arguments of {@link CloudTrailLake}. */
 export interface CloudTrailLakeArgs {
-    /** Validated stack config (see `config.ts`). */
+    /** Validated stack config (config/stackConfig.ts). */
     readonly config: LakeConfig;
     /** Region of the central resources and home region of the member trails. */
     readonly region: string;
@@ -37,7 +42,8 @@ export interface CloudTrailLakeArgs {
     readonly centralAccountId: pulumi.Input<string>;
     /**
      * IAM ARN of the deployer, the only principal besides the break-glass role that may change the key
-     * policy. Default: config `deployRoleArn`, else the role whose session runs `pulumi up`.
+     * policy.
+     * @default config `deployRoleArn`, else the role whose session runs `pulumi up`
      */
     readonly deployPrincipalArn?: pulumi.Input<string>;
     /** Detections to deploy as named queries and to alert on. @default every file in queries/ (and queries/flowlogs/ with `flowLogs` set) */
@@ -76,267 +82,26 @@ export class CloudTrailLake extends pulumi.ComponentResource {
 
     constructor(name: string, args: CloudTrailLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:index:CloudTrailLake", name, {}, opts);
-        const { config, region } = args;
-        const partition = partitionOf(region);
-        const tags = { "cloudtrail-lake:stack": pulumi.getStack(), ...config.tags };
-        pulumi.output(args.centralAccountId).apply((centralAccountId) => {
-            const warning = centralAccountWarning(config, centralAccountId);
-            // The promise settles when the engine has the message; an unsent warning must not fail the deployment.
-            if (warning) void pulumi.log.warn(warning, this);
-        });
+        const stack = stackContext(args);
+        this.warnIfCentralAccountUnlogged(stack);
 
-        const mode = config.trailMode;
-        const organization = mode === "organization" ? config.organization : undefined;
-        const existing = mode === "existing" && config.existingArchive ? { partition, ...config.existingArchive } : undefined;
-        if (mode === "organization" && !organization) throw new Error("trailMode organization needs cloudtrail-lake:organization");
-        if (mode === "existing" && !existing) throw new Error("trailMode existing needs cloudtrail-lake:existingArchive");
-
-        // VPC Flow Logs (docs/flow-logs.md): created per VPC and delivered into the archive, or adopted where they land.
-        const flowLogConfig = config.flowLogs;
-        const flowTargets = flowLogConfig && !existing ? flowLogTargets(flowLogConfig, region) : [];
-        const flowGrant =
-            flowTargets.length > 0
-                ? { accountIds: [...new Set(flowTargets.map((target) => target.accountId))], regions: [...new Set(flowTargets.map((target) => target.region))] }
-                : undefined;
-
-        const deployPrincipalArn = args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn();
-        this.archive = new LogArchive(
-            "archive",
-            {
-                partition,
-                region,
-                centralAccountId: args.centralAccountId,
-                accountIds: config.accounts.map((account) => account.id),
-                trailName: config.trailName,
-                archive: config.archive,
-                breakGlassRoleArn: config.breakGlassRoleArn,
-                deployPrincipalArn,
-                organization,
-                // Existing mode: no bucket of ours; the key (the lake's) and the access-log bucket remain.
-                createArchiveBucket: !existing,
-                flowLogs: flowGrant,
-                tags,
-            },
-            { parent: this },
-        );
-        this.archiveBucketName = existing ? pulumi.output(existing.bucketName) : this.archive.bucketName!;
-        const archiveBucketArn = existing ? pulumi.output(`arn:${partition}:s3:::${existing.bucketName}`) : this.archive.bucketArn!;
-
-        if (!existing) {
-            this.tamperAlarm = new TamperAlarm(
-                "tamper-alarm",
-                {
-                    centralAccountId: args.centralAccountId,
-                    partition,
-                    keyArn: this.archive.keyArn,
-                    archiveBucketName: this.archiveBucketName,
-                    alarmTopicArn: config.normaliser.alarmTopicArn,
-                    breakGlassRoleArn: config.breakGlassRoleArn,
-                    deployPrincipalArn,
-                    tags,
-                },
-                { parent: this },
-            );
-        }
-
-        this.lake = new LakeBucket(
-            "lake",
-            {
-                partition,
-                kmsKeyArn: this.archive.keyArn,
-                accessLogBucketName: this.archive.accessLogBucketName,
-                athenaResultsRetentionDays: config.athena.resultsRetentionDays,
-                tags,
-            },
-            { parent: this },
-        );
-
-        const accountIds = config.accounts.map((account) => account.id);
-        this.normaliser = new NormaliserFunction(
-            "normaliser",
-            {
-                region,
-                centralAccountId: args.centralAccountId,
-                archiveBucket: { name: this.archiveBucketName, arn: archiveBucketArn },
-                lakeBucket: { name: this.lake.bucketName, arn: this.lake.bucketArn },
-                kmsKeyArn: this.archive.keyArn,
-                accountIds,
-                existingArchive: existing,
-                settings: config.normaliser,
-                tags,
-            },
-            { parent: this },
-        );
-
-        const trails: Record<string, MemberTrail> = {};
-        // During a migration to the organization trail the member trails stay until its files arrive (docs/deploy.md, "Move from per-account to organization").
-        const migrating = organization?.keepMemberTrails === true;
-        if (mode === "per-account" || migrating) {
-            for (const account of config.accounts) {
-                trails[account.id] = new MemberTrail(
-                    `trail-${account.id}`,
-                    {
-                        accountId: account.id,
-                        accountName: account.name,
-                        partition,
-                        region,
-                        roleName: account.roleName,
-                        trailName: config.trailName,
-                        bucketName: this.archiveBucketName,
-                        kmsKeyArn: this.archive.keyArn,
-                        dependsOn: this.archive.trailPrerequisites,
-                        tags: migrating ? { ...tags, [MIGRATION_TAG]: "true" } : tags,
-                        dataEvents: config.dataEvents,
-                    },
-                    { parent: this },
-                );
-            }
-        }
-        this.trails = trails;
-        if (organization) {
-            this.organizationTrail = new OrganizationTrail(
-                "organization-trail",
-                {
-                    organizationId: organization.id,
-                    managementAccountId: organization.managementAccountId,
-                    partition,
-                    region,
-                    // The config requires exactly one of them (config/stackConfig.ts).
-                    access: organization.profile !== undefined ? { profile: organization.profile } : { roleName: organization.roleName! },
-                    trailName: config.trailName,
-                    bucketName: this.archiveBucketName,
-                    kmsKeyArn: this.archive.keyArn,
-                    dependsOn: this.archive.trailPrerequisites,
-                    tags,
-                    dataEvents: config.dataEvents,
-                },
-                { parent: this },
-            );
-        }
-        if (flowGrant && flowLogConfig) {
-            this.flowLogs = new VpcFlowLogs(
-                "flow-logs",
-                {
-                    partition,
-                    targets: flowTargets,
-                    roleNames: Object.fromEntries(config.accounts.map((account) => [account.id, account.roleName])),
-                    bucketArn: archiveBucketArn,
-                    aggregationIntervalSeconds: flowLogConfig.aggregationIntervalSeconds,
-                    // EC2 checks that log delivery may write (bucket policy) and encrypt (key policy) when it creates a flow log.
-                    dependsOn: this.archive.trailPrerequisites,
-                    tags,
-                },
-                { parent: this },
-            );
-        }
+        const { archive, archiveBucket } = this.declareArchive(stack);
+        this.archive = archive;
+        this.archiveBucketName = archiveBucket.name;
+        this.tamperAlarm = stack.existing ? undefined : this.declareTamperAlarm(stack, archive);
+        this.lake = this.declareLake(stack, archive);
+        const lakeBucket = { name: this.lake.bucketName, arn: this.lake.bucketArn };
+        this.normaliser = this.declareNormaliser(stack, archive, archiveBucket, lakeBucket);
+        this.trails = this.declareMemberTrails(stack, archive);
+        this.organizationTrail = stack.organization ? this.declareOrganizationTrail(stack, stack.organization, archive) : undefined;
+        this.flowLogs = stack.flowLogGrant && stack.config.flowLogs ? this.declareFlowLogs(stack, stack.config.flowLogs, archive, archiveBucket) : undefined;
         // Flow-log detections only where there is a flow_logs table: elsewhere they would fail on every scheduled run.
-        const detections = args.detections ?? (flowLogConfig ? loadCatalogue() : loadDetections());
-
-        this.conversion = new ParquetConversion(
-            "parquet",
-            {
-                partition,
-                region,
-                centralAccountId: args.centralAccountId,
-                accountIds,
-                lakeBucket: { name: this.lake.bucketName, arn: this.lake.bucketArn },
-                lakeKeyArn: this.archive.keyArn,
-                schedule: config.schedule,
-                settings: config.glue,
-                tags,
-            },
-            { parent: this },
-        );
-
-        this.catalog = new LakeCatalog(
-            "catalog",
-            {
-                accountIds,
-                archiveBucketName: this.archiveBucketName,
-                organizationId: organization?.id ?? config.existingArchive?.organizationId,
-                lakeBucketName: this.lake.bucketName,
-                kmsKeyArn: this.archive.keyArn,
-                catalog: config.catalog,
-                athena: config.athena,
-                detections,
-                tags,
-            },
-            { parent: this },
-        );
-
-        if (config.alerts) {
-            this.alerting = new Alerting(
-                "alerts",
-                {
-                    partition,
-                    region,
-                    centralAccountId: args.centralAccountId,
-                    lakeBucket: { name: this.lake.bucketName, arn: this.lake.bucketArn },
-                    lakeKeyArn: this.archive.keyArn,
-                    databaseName: this.catalog.databaseName,
-                    workgroupName: this.catalog.workgroupName,
-                    projection: { accountIds, regions: config.catalog.regions, firstDate: config.catalog.firstDate },
-                    config: config.alerts,
-                    settings: alertingSettings(config, detections.map(alertDetectionOf)),
-                    alarmTopicArn: config.normaliser.alarmTopicArn,
-                    breakGlassRoleArn: config.breakGlassRoleArn,
-                    deployPrincipalArn,
-                    tags,
-                },
-                { parent: this },
-            );
-        }
-
-        if (flowLogConfig) {
-            const adopted = flowLogConfig.existingLocation;
-            this.flowLogCatalog = new FlowLogCatalog(
-                "flow-log-catalog",
-                {
-                    databaseName: this.catalog.databaseName,
-                    workgroupName: this.catalog.workgroupName,
-                    bucketName: adopted ? pulumi.output(adopted.bucketName) : this.archiveBucketName,
-                    prefix: adopted ? adopted.prefix : FLOW_LOG_PREFIX,
-                    // Adopted flow logs may come from any listed account and region; created ones from their targets only.
-                    accountIds: flowGrant ? flowGrant.accountIds : accountIds,
-                    regions: flowGrant ? flowGrant.regions : config.catalog.regions,
-                    firstYear: Number(config.catalog.firstDate.slice(0, 4)),
-                    partition,
-                    region,
-                    centralAccountId: args.centralAccountId,
-                    readerRoleNames: this.alerting ? [this.alerting.scheduledEvaluatorRoleName] : [],
-                },
-                { parent: this },
-            );
-        }
-
-        if (config.dashboards) {
-            this.dashboards = new QuickSightDashboard(
-                "dashboards",
-                {
-                    partition,
-                    region,
-                    centralAccountId: args.centralAccountId,
-                    lakeBucket: { name: this.lake.bucketName, arn: this.lake.bucketArn },
-                    lakeKeyArn: this.archive.keyArn,
-                    databaseName: this.catalog.databaseName,
-                    workgroupName: this.catalog.workgroupName,
-                    config: config.dashboards,
-                    accountNames: accountNamesOf(config.accounts),
-                    detections,
-                    // The flow panels and the flow-log detections' hits, where the stack has a flow_logs table.
-                    flowLogs:
-                        this.flowLogCatalog && flowLogConfig
-                            ? {
-                                  tableName: this.flowLogCatalog.tableName,
-                                  bucketName: flowLogConfig.existingLocation ? flowLogConfig.existingLocation.bucketName : this.archiveBucketName,
-                                  prefix: flowLogConfig.existingLocation ? flowLogConfig.existingLocation.prefix : FLOW_LOG_PREFIX,
-                              }
-                            : undefined,
-                    tags,
-                },
-                { parent: this },
-            );
-        }
+        const detections = args.detections ?? (stack.config.flowLogs ? loadCatalogue() : loadDetections());
+        this.conversion = this.declareConversion(stack, archive, lakeBucket);
+        this.catalog = this.declareCatalog(stack, archive, detections);
+        this.alerting = stack.config.alerts ? this.declareAlerting(stack, stack.config.alerts, archive, lakeBucket, detections) : undefined;
+        this.flowLogCatalog = stack.config.flowLogs ? this.declareFlowLogCatalog(stack, stack.config.flowLogs) : undefined;
+        this.dashboards = stack.config.dashboards ? this.declareDashboards(stack, stack.config.dashboards, archive, lakeBucket, detections) : undefined;
 
         this.registerOutputs({
             archiveBucketName: this.archiveBucketName,
@@ -345,6 +110,348 @@ export class CloudTrailLake extends pulumi.ComponentResource {
             normaliserRoleArn: this.normaliser.roleArn,
         });
     }
+
+    private warnIfCentralAccountUnlogged({ config, centralAccountId }: StackContext): void {
+        pulumi.output(centralAccountId).apply((centralAccountId) => {
+            const warning = centralAccountWarning(config, centralAccountId);
+            // The promise settles when the engine has the message; an unsent warning must not fail the deployment.
+            if (warning) void pulumi.log.warn(warning, this);
+        });
+    }
+
+    /**
+     * The archive: its key and access-log bucket always, its bucket unless the stack reads an existing one.
+     * Returns the bucket the normaliser reads, the stack's or the existing one.
+     */
+    private declareArchive(stack: StackContext): { archive: LogArchive; archiveBucket: ArchiveBucket } {
+        const { config, existing } = stack;
+        const archive = new LogArchive(
+            "archive",
+            {
+                partition: stack.partition,
+                region: stack.region,
+                centralAccountId: stack.centralAccountId,
+                accountIds: stack.accountIds,
+                trailName: config.trailName,
+                archive: config.archive,
+                breakGlassRoleArn: config.breakGlassRoleArn,
+                deployPrincipalArn: stack.deployPrincipalArn,
+                organization: stack.organization,
+                // Existing mode: no bucket of ours; the key (the lake's) and the access-log bucket remain.
+                createArchiveBucket: !existing,
+                flowLogs: stack.flowLogGrant,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+        const archiveBucket = existing
+            ? { name: pulumi.output(existing.bucketName), arn: pulumi.output(`arn:${stack.partition}:s3:::${existing.bucketName}`) }
+            : { name: archive.bucketName!, arn: archive.bucketArn! };
+        return { archive, archiveBucket };
+    }
+
+    /** The alarm on changes to the archive's key, bucket policy and trails: the stack's own archive only. */
+    private declareTamperAlarm(stack: StackContext, archive: LogArchive): TamperAlarm {
+        return new TamperAlarm(
+            "tamper-alarm",
+            {
+                centralAccountId: stack.centralAccountId,
+                partition: stack.partition,
+                keyArn: archive.keyArn,
+                archiveBucketName: this.archiveBucketName,
+                alarmTopicArn: stack.config.normaliser.alarmTopicArn,
+                breakGlassRoleArn: stack.config.breakGlassRoleArn,
+                deployPrincipalArn: stack.deployPrincipalArn,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    /** The lake bucket: derived data, encrypted with the archive key, rebuildable from the archive. */
+    private declareLake(stack: StackContext, archive: LogArchive): LakeBucket {
+        return new LakeBucket(
+            "lake",
+            {
+                partition: stack.partition,
+                kmsKeyArn: archive.keyArn,
+                accessLogBucketName: archive.accessLogBucketName,
+                athenaResultsRetentionDays: stack.config.athena.resultsRetentionDays,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    private declareNormaliser(stack: StackContext, archive: LogArchive, archiveBucket: ArchiveBucket, lakeBucket: BucketRef): NormaliserFunction {
+        return new NormaliserFunction(
+            "normaliser",
+            {
+                region: stack.region,
+                centralAccountId: stack.centralAccountId,
+                archiveBucket,
+                lakeBucket,
+                kmsKeyArn: archive.keyArn,
+                accountIds: stack.accountIds,
+                existingArchive: stack.existing,
+                settings: stack.config.normaliser,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    /**
+     * One trail per account in per-account mode, named by the account id. During a migration to the organization
+     * trail the member trails stay until its files arrive (docs/deploy.md, "Move from per-account to organization").
+     */
+    private declareMemberTrails(stack: StackContext, archive: LogArchive): Record<string, MemberTrail> {
+        const { config, organization } = stack;
+        const migrating = organization?.keepMemberTrails === true;
+        const trails: Record<string, MemberTrail> = {};
+        if (config.trailMode !== "per-account" && !migrating) return trails;
+        for (const account of config.accounts) {
+            trails[account.id] = new MemberTrail(
+                `trail-${account.id}`,
+                {
+                    accountId: account.id,
+                    accountName: account.name,
+                    partition: stack.partition,
+                    region: stack.region,
+                    roleName: account.roleName,
+                    trailName: config.trailName,
+                    bucketName: this.archiveBucketName,
+                    kmsKeyArn: archive.keyArn,
+                    dependsOn: archive.trailPrerequisites,
+                    tags: migrating ? { ...stack.tags, [MIGRATION_TAG]: "true" } : stack.tags,
+                    dataEvents: config.dataEvents,
+                },
+                { parent: this },
+            );
+        }
+        return trails;
+    }
+
+    /** The organization trail, in the management account. */
+    private declareOrganizationTrail(stack: StackContext, organization: OrganizationConfig, archive: LogArchive): OrganizationTrail {
+        return new OrganizationTrail(
+            "organization-trail",
+            {
+                organizationId: organization.id,
+                managementAccountId: organization.managementAccountId,
+                partition: stack.partition,
+                region: stack.region,
+                // The config requires exactly one of them (config/stackConfig.ts).
+                access: organization.profile !== undefined ? { profile: organization.profile } : { roleName: organization.roleName! },
+                trailName: stack.config.trailName,
+                bucketName: this.archiveBucketName,
+                kmsKeyArn: archive.keyArn,
+                dependsOn: archive.trailPrerequisites,
+                tags: stack.tags,
+                dataEvents: stack.config.dataEvents,
+            },
+            { parent: this },
+        );
+    }
+
+    /** VPC Flow Logs created per VPC and delivered into the archive (docs/flow-logs.md). */
+    private declareFlowLogs(stack: StackContext, flowLogs: FlowLogsConfig, archive: LogArchive, archiveBucket: ArchiveBucket): VpcFlowLogs {
+        return new VpcFlowLogs(
+            "flow-logs",
+            {
+                partition: stack.partition,
+                targets: stack.flowLogTargets,
+                roleNames: Object.fromEntries(stack.config.accounts.map((account) => [account.id, account.roleName])),
+                bucketArn: archiveBucket.arn,
+                aggregationIntervalSeconds: flowLogs.aggregationIntervalSeconds,
+                // EC2 checks that log delivery may write (bucket policy) and encrypt (key policy) when it creates a flow log.
+                dependsOn: archive.trailPrerequisites,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    /** One Glue job per account, turning the normalised files into Parquet on the schedule. */
+    private declareConversion(stack: StackContext, archive: LogArchive, lakeBucket: BucketRef): ParquetConversion {
+        return new ParquetConversion(
+            "parquet",
+            {
+                partition: stack.partition,
+                region: stack.region,
+                centralAccountId: stack.centralAccountId,
+                accountIds: stack.accountIds,
+                lakeBucket,
+                lakeKeyArn: archive.keyArn,
+                schedule: stack.config.schedule,
+                settings: stack.config.glue,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    /** The Glue database and tables, the Athena workgroup and the detections' named queries. */
+    private declareCatalog(stack: StackContext, archive: LogArchive, detections: readonly Detection[]): LakeCatalog {
+        const { config } = stack;
+        return new LakeCatalog(
+            "catalog",
+            {
+                accountIds: stack.accountIds,
+                archiveBucketName: this.archiveBucketName,
+                organizationId: stack.organization?.id ?? config.existingArchive?.organizationId,
+                lakeBucketName: this.lake.bucketName,
+                kmsKeyArn: archive.keyArn,
+                catalog: config.catalog,
+                athena: config.athena,
+                detections,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    private declareAlerting(stack: StackContext, alerts: AlertsConfig, archive: LogArchive, lakeBucket: BucketRef, detections: readonly Detection[]): Alerting {
+        const { config } = stack;
+        return new Alerting(
+            "alerts",
+            {
+                partition: stack.partition,
+                region: stack.region,
+                centralAccountId: stack.centralAccountId,
+                lakeBucket,
+                lakeKeyArn: archive.keyArn,
+                databaseName: this.catalog.databaseName,
+                workgroupName: this.catalog.workgroupName,
+                projection: { accountIds: stack.accountIds, regions: config.catalog.regions, firstDate: config.catalog.firstDate },
+                config: alerts,
+                settings: alertingSettings(config, detections.map(alertDetectionOf)),
+                alarmTopicArn: config.normaliser.alarmTopicArn,
+                breakGlassRoleArn: config.breakGlassRoleArn,
+                deployPrincipalArn: stack.deployPrincipalArn,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    /** Where the dashboards' flow data set reads: the flow_logs table and the prefix it covers. */
+    private dashboardFlowLogs(flowLogs: FlowLogsConfig, flowLogCatalog: FlowLogCatalog) {
+        const adopted = flowLogs.existingLocation;
+        return {
+            tableName: flowLogCatalog.tableName,
+            bucketName: adopted ? pulumi.output(adopted.bucketName) : this.archiveBucketName,
+            prefix: adopted ? adopted.prefix : FLOW_LOG_PREFIX,
+        };
+    }
+
+    /** The `flow_logs` table over the created flow logs, or over adopted ones where they land. */
+    private declareFlowLogCatalog(stack: StackContext, flowLogs: FlowLogsConfig): FlowLogCatalog {
+        const { config, flowLogGrant } = stack;
+        const adopted = flowLogs.existingLocation;
+        return new FlowLogCatalog(
+            "flow-log-catalog",
+            {
+                databaseName: this.catalog.databaseName,
+                workgroupName: this.catalog.workgroupName,
+                bucketName: adopted ? pulumi.output(adopted.bucketName) : this.archiveBucketName,
+                prefix: adopted ? adopted.prefix : FLOW_LOG_PREFIX,
+                // Adopted flow logs may come from any listed account and region; created ones from their targets only.
+                accountIds: flowLogGrant ? flowLogGrant.accountIds : stack.accountIds,
+                regions: flowLogGrant ? flowLogGrant.regions : config.catalog.regions,
+                firstYear: Number(config.catalog.firstDate.slice(0, 4)),
+                partition: stack.partition,
+                region: stack.region,
+                centralAccountId: stack.centralAccountId,
+                readerRoleNames: this.alerting ? [this.alerting.scheduledEvaluatorRoleName] : [],
+            },
+            { parent: this },
+        );
+    }
+
+    private declareDashboards(
+        stack: StackContext,
+        dashboards: DashboardsConfig,
+        archive: LogArchive,
+        lakeBucket: BucketRef,
+        detections: readonly Detection[],
+    ): QuickSightDashboard {
+        return new QuickSightDashboard(
+            "dashboards",
+            {
+                partition: stack.partition,
+                region: stack.region,
+                centralAccountId: stack.centralAccountId,
+                lakeBucket,
+                lakeKeyArn: archive.keyArn,
+                databaseName: this.catalog.databaseName,
+                workgroupName: this.catalog.workgroupName,
+                config: dashboards,
+                accountNames: accountNamesOf(stack.config.accounts),
+                detections,
+                // The flow panels and the flow-log detections' hits, where the stack has a flow_logs table.
+                flowLogs: this.flowLogCatalog && stack.config.flowLogs ? this.dashboardFlowLogs(stack.config.flowLogs, this.flowLogCatalog) : undefined,
+                tags: stack.tags,
+            },
+            { parent: this },
+        );
+    }
+}
+
+/** The bucket the normaliser reads: the stack's archive, or the existing one. */
+interface ArchiveBucket {
+    readonly name: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+}
+
+/** What every step of {@link CloudTrailLake} reads: the config and what follows from it before any resource exists. */
+interface StackContext {
+    readonly config: LakeConfig;
+    readonly region: string;
+    readonly partition: string;
+    readonly centralAccountId: pulumi.Input<string>;
+    readonly deployPrincipalArn: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+    readonly accountIds: string[];
+    /** Organization mode. */
+    readonly organization?: OrganizationConfig;
+    /** Existing mode: the bucket another trail fills. */
+    readonly existing?: ExistingArchive;
+    /** VPCs whose flow logs the stack creates (`flowLogs.vpcIds`, not in existing mode). */
+    readonly flowLogTargets: FlowLogTarget[];
+    /** Their accounts and regions, which the archive admits; unset when the stack creates none. */
+    readonly flowLogGrant?: FlowLogGrant;
+}
+
+/** The trail mode's settings, checked, the flow logs to create, and the tags and deployer every step uses. */
+function stackContext(args: CloudTrailLakeArgs): StackContext {
+    const { config, region } = args;
+    const partition = partitionOf(region);
+    const mode = config.trailMode;
+    const organization = mode === "organization" ? config.organization : undefined;
+    const existing = mode === "existing" && config.existingArchive ? { partition, ...config.existingArchive } : undefined;
+    if (mode === "organization" && !organization) throw new Error("trailMode organization needs cloudtrail-lake:organization");
+    if (mode === "existing" && !existing) throw new Error("trailMode existing needs cloudtrail-lake:existingArchive");
+    const flowLogTargets = config.flowLogs && !existing ? flowLogTargetsOf(config.flowLogs, region) : [];
+    return {
+        config,
+        region,
+        partition,
+        centralAccountId: args.centralAccountId,
+        deployPrincipalArn: args.deployPrincipalArn ?? config.deployRoleArn ?? deployingRoleArn(),
+        tags: { "cloudtrail-lake:stack": pulumi.getStack(), ...config.tags },
+        accountIds: config.accounts.map((account) => account.id),
+        organization,
+        existing,
+        flowLogTargets,
+        flowLogGrant:
+            flowLogTargets.length > 0
+                ? {
+                      accountIds: [...new Set(flowLogTargets.map((target) => target.accountId))],
+                      regions: [...new Set(flowLogTargets.map((target) => target.region))],
+                  }
+                : undefined,
+    };
 }
 
 /**

@@ -37,6 +37,7 @@ import { publishToDirectory } from "../lambda/normaliser/publish";
 import { dropDuplicateEvents } from "./dedup";
 import { StreamCounts, streamEvents } from "./shapes";
 import { NormaliserPool } from "./workerPool";
+import type { FilePreparer, InputShapes, PreparedFile, PreparedMember, PreparedSingle, PrepareOptions } from "./filePreparation";
 
 export interface FileResult {
     readonly file: string;
@@ -54,7 +55,7 @@ export interface FileResult {
 
 export interface IngestOptions {
     /** `s3-log`: only `{"Records":[…]}` files (the normaliser's contract); `any`: every shape above. */
-    readonly shapes: "s3-log" | "any";
+    readonly shapes: InputShapes;
     /** Called with the bytes and the events (before deduplication) of each file once it is read, in the order files finish. */
     readonly onFileDone?: (bytes: number, events: number) => void;
     /** Files read and normalised at once by a pool of workers (local/workerPool.ts). Default 1: on this thread. */
@@ -121,9 +122,6 @@ interface Source {
     /** Its path on disk, when it is a file (a zip is read by random access). */
     readonly fsPath?: string | Buffer;
 }
-
-/** A file or member that is not an archive, read: the part of {@link PreparedFile} a member has. */
-type PreparedSingle = Exclude<PreparedFile, { status: "archive" }>;
 
 /** What a source gave: one prepared single, or (an archive) one per member. */
 type Prepared =
@@ -266,38 +264,6 @@ async function readArchive(
 let spills = 0;
 
 /**
- * A file read and normalised into temporary files, not yet deduplicated or published: what a
- * worker hands back (plain data, so that it crosses a worker boundary). An archive gives one
- * entry per member, named `archive.zip!path/in/archive.json`.
- */
-export type PreparedFile =
-    | { readonly status: "skipped" | "failed"; readonly bytes: number; readonly reason: string }
-    | {
-          readonly status: "normalised";
-          readonly bytes: number;
-          readonly events: number;
-          readonly fileName: string;
-          readonly outputs: NormalisedOutput[];
-          /** Values repaired, by field: how many events (lambda/normaliser/wellFormed.ts). */
-          readonly repaired?: Readonly<Record<string, number>>;
-      }
-    | { readonly status: "archive"; readonly bytes: number; readonly members: PreparedMember[] };
-
-/** One member of an archive, read. */
-export type PreparedMember = PreparedSingle & { readonly name: string };
-
-export interface PrepareOptions {
-    readonly shapes: IngestOptions["shapes"];
-    /** Keep each output's line eventIDs (for the deduplication), as the normaliser renders them. */
-    readonly eventIds: boolean;
-    readonly gzipLevel: number;
-    /** The ingest's folder for temporary files, shared by its workers (lambda/normaliser/core.ts WriteOptions). */
-    readonly tempDirectory?: string;
-    /** Cap on the bytes one input file (an archive: all its members) inflates to; default the normaliser's. */
-    readonly maxDecompressedBytes?: number;
-}
-
-/**
  * Reads and normalises one file into temporary files: the part of ingesting that takes CPU, run
  * in parallel by local/workerPool.ts. Never throws for a bad file; `cleanup` removes the
  * temporary files (after publishing, or to abandon them). `fsPath`: what to open, when the name
@@ -329,12 +295,6 @@ export async function prepareFile(
     } finally {
         stream.destroy();
     }
-}
-
-/** Prepares files, here or in workers; `release` removes a prepared file's temporary files. */
-export interface FilePreparer {
-    prepare(file: string): Promise<{ prepared: PreparedFile; release: () => Promise<void> }>;
-    close(): Promise<void>;
 }
 
 /** The preparer of `--jobs 1`: on this thread, one file at a time. */

@@ -3,7 +3,8 @@
  * keeps their temporary files until the main thread has published them and says so.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { prepareFile, PrepareOptions } from "./ingest";
+import { prepareFile } from "./ingest";
+import type { PrepareOptions } from "./filePreparation";
 import type { FromWorker, ToWorker } from "./workerPool";
 
 const options = workerData as PrepareOptions;

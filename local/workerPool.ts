@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { fsPathOf } from "./files";
-import type { FilePreparer, PreparedFile, PrepareOptions } from "./ingest";
+import type { FilePreparer, PreparedFile, PrepareOptions } from "./filePreparation";
 
 /**
  * Old-generation heap of each worker. The normaliser streams and caps one record at 16 MB, so a

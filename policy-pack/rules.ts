@@ -3,8 +3,9 @@
  * the analyzer server); tests import this module and run the validators over the resources the
  * mocked program declares.
  *
- * The pack stands alone (`pulumi policy publish` ships this folder only): the limits it checks
- * are restated here with their source rather than imported from the program.
+ * The pack stands alone (`pulumi policy publish` ships this folder only): what it knows of the
+ * program (tag names, prefixes, limits) is restated once, in programConventions.ts, which a test
+ * compares with the program's own definitions.
  *
  * During `pulumi preview` some values are not known yet (a bucket name, a policy built from an
  * ARN). A rule that cannot judge an unknown value passes it; `pulumi up` checks again with values.
@@ -12,13 +13,25 @@
 import * as aws from "@pulumi/aws";
 import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { policyDocumentProblems, policyDocumentsOf } from "./policyDocuments";
-
-/** Tag the program puts on each bucket: archive, lake or access-logs. */
-const BUCKET_PURPOSE_TAG = "cloudtrail-lake:bucket";
-/** "Bucket policies are limited to 20 KB" (S3 User Guide); AWS measures a normalised form, so the default keeps 10% headroom. */
-const S3_BUCKET_POLICY_MAX_BYTES = 20 * 1024;
-/** Glue's limit of jobs a trigger may start (service quota L-EEC98450). */
-const GLUE_MAX_ACTIONS_PER_TRIGGER = 50;
+import {
+    ARCHIVE_LOG_PREFIX,
+    ARCHIVE_PURPOSE,
+    BUCKET_PURPOSE_TAG,
+    CLOUDTRAIL_SERVICE,
+    DEFAULT_ALLOWED_RUNTIMES,
+    DEFAULT_MINIMUM_RETENTION_DAYS,
+    FLOW_LOG_PREFIX,
+    GLUE_JOB_ACCOUNT_ARGUMENT,
+    GLUE_MAX_ACTIONS_PER_TRIGGER,
+    LAKE_PURPOSE,
+    LOG_DELIVERY_SERVICE,
+    MIGRATION_TAG,
+    OWN_ACCOUNT_FLOW_LOG_OBJECTS,
+    OWN_ACCOUNT_LOG_PREFIX,
+    PROJECTED_ACCOUNTS_PARAMETER,
+    PROTECTED_KEY_ACTIONS,
+    S3_BUCKET_POLICY_MAX_BYTES,
+} from "./programConventions";
 const MANDATORY: EnforcementLevel = "mandatory";
 
 interface Statement {
@@ -83,18 +96,18 @@ export const archiveObjectLock: StackValidationPolicy = {
     enforcementLevel: MANDATORY,
     configSchema: {
         properties: {
-            minimumRetentionDays: { type: "integer", minimum: 1, default: 365 },
+            minimumRetentionDays: { type: "integer", minimum: 1, default: DEFAULT_MINIMUM_RETENTION_DAYS },
             // GOVERNANCE retention can be bypassed by anyone with s3:BypassGovernanceRetention: evidence needs COMPLIANCE.
             requireCompliance: { type: "boolean", default: true },
         },
     },
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<ObjectLockConfig>();
-        const minimum = config.minimumRetentionDays ?? 365;
-        const archives = buckets(args.resources).filter((bucket) => purposeOf(bucket) === "archive");
+        const minimum = config.minimumRetentionDays ?? DEFAULT_MINIMUM_RETENTION_DAYS;
+        const archives = buckets(args.resources).filter((bucket) => purposeOf(bucket) === ARCHIVE_PURPOSE);
         // In existing mode the archive is another team's bucket: its lock is theirs (trail-mode-consistent checks it is left alone).
         if (archives.length === 0 && existingArchiveBuckets(args.resources).length === 0)
-            reportViolation("No bucket is tagged cloudtrail-lake:bucket=archive: the stack has no log archive.");
+            reportViolation(`No bucket is tagged ${BUCKET_PURPOSE_TAG}=${ARCHIVE_PURPOSE}: the stack has no log archive.`);
         for (const archive of archives) {
             if (archive.props.objectLockEnabled !== true) {
                 reportViolation(
@@ -123,7 +136,7 @@ export const archiveVersioning: StackValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
         eachBucket(args.resources, (bucket, name) => {
-            if (purposeOf(bucket) !== "archive") return;
+            if (purposeOf(bucket) !== ARCHIVE_PURPOSE) return;
             const versioning = forBucket(args.resources, "aws:s3/bucketVersioning:BucketVersioning", name);
             if (versioning[0]?.props.versioningConfiguration?.status !== "Enabled") {
                 reportViolation(`Archive bucket ${bucket.name} must have versioning Enabled.`, bucket.urn);
@@ -208,7 +221,7 @@ export const bucketsEncryptedWithCmk: StackValidationPolicy = {
             const byDefault = sse?.props.rules?.[0]?.applyServerSideEncryptionByDefault;
             if (!byDefault) {
                 reportViolation(`Bucket ${bucket.name} has no default encryption.`, bucket.urn);
-            } else if (purpose === "archive" || purpose === "lake") {
+            } else if (purpose === ARCHIVE_PURPOSE || purpose === LAKE_PURPOSE) {
                 if (byDefault.sseAlgorithm !== "aws:kms") {
                     reportViolation(`Bucket ${bucket.name} (${purpose}) must use SSE-KMS, not ${byDefault.sseAlgorithm}.`, sse.urn);
                 } else if (byDefault.kmsMasterKeyId === undefined || (keyArns.size > 0 && !keyArns.has(byDefault.kmsMasterKeyId))) {
@@ -246,11 +259,11 @@ function isOrganizationTrailWrite(statement: Statement): boolean {
     const trail = typeof sourceArn === "string" ? /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:(\d{12}):trail\/[A-Za-z0-9._-]+$/.exec(sourceArn) : null;
     if (!trail) return false;
     const objects = list(statement.Resource);
-    return objects.length > 0 && objects.every((arn) => new RegExp(`/AWSLogs/(o-[a-z0-9]{10,32}|${trail[1]})/\\*$`).test(arn));
+    return objects.length > 0 && objects.every((arn) => new RegExp(`/${ARCHIVE_LOG_PREFIX}(o-[a-z0-9]{10,32}|${trail[1]})/\\*$`).test(arn));
 }
 
 /** An object ARN of a delivering account's own flow-log prefix (components/flowlogs/flowLogPolicies.ts). */
-const isOwnFlowLogPrefix = (arn: string) => arn.endsWith("/flow-logs/AWSLogs/aws-account-id=${aws:SourceAccount}/*");
+const isOwnFlowLogPrefix = (arn: string) => arn.endsWith(`/${OWN_ACCOUNT_FLOW_LOG_OBJECTS}`);
 
 /** The Deny that keeps every principal but log delivery out of `flow-logs/` (and so CloudTrail, when the grant is shared). */
 function confinesFlowLogPrefix(statements: readonly Statement[]): boolean {
@@ -259,8 +272,8 @@ function confinesFlowLogPrefix(statements: readonly Statement[]): boolean {
             statement.Effect === "Deny" &&
             statement.Principal === "*" &&
             list(statement.Action).includes("s3:PutObject") &&
-            list(statement.Resource).some((arn) => /\/flow-logs\/\*$/.test(arn)) &&
-            statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === "delivery.logs.amazonaws.com",
+            list(statement.Resource).some((arn) => arn.endsWith(`/${FLOW_LOG_PREFIX}*`)) &&
+            statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === LOG_DELIVERY_SERVICE,
     );
 }
 
@@ -269,7 +282,7 @@ function isFlowLogDeliveryGrant(statement: Statement, statements: readonly State
     const objects = list(statement.Resource).filter((arn) => arn.includes("/"));
     const conditions = Object.values(statement.Condition ?? {}).flatMap((entry) => Object.keys(entry));
     return (
-        isServicePrincipal(statement.Principal, "delivery.logs.amazonaws.com") &&
+        isServicePrincipal(statement.Principal, LOG_DELIVERY_SERVICE) &&
         objects.length > 0 &&
         objects.every(isOwnFlowLogPrefix) &&
         conditions.includes("aws:SourceAccount") &&
@@ -284,7 +297,7 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.s3.BucketPolicy, (props, args, reportViolation) => {
         const statements = statementsOf(props.policy);
-        if (!statements || !statements.some((statement) => isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com"))) return;
+        if (!statements || !statements.some((statement) => isServicePrincipal(statement.Principal, CLOUDTRAIL_SERVICE))) return;
         for (const statement of statements) {
             if (statement.Effect !== "Allow") continue;
             const where = statement.Sid ? `statement ${statement.Sid}` : "a statement";
@@ -292,7 +305,7 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                 reportViolation(`${where} allows everyone.`);
                 continue;
             }
-            if (!isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com")) {
+            if (!isServicePrincipal(statement.Principal, CLOUDTRAIL_SERVICE)) {
                 if (isFlowLogDeliveryGrant(statement, statements)) continue;
                 if (list(statement.Action).some((action) => /^s3:(Put|Delete|\*)/.test(action)))
                     reportViolation(`${where} lets a principal other than CloudTrail write to the archive.`);
@@ -312,7 +325,7 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                 const objects = list(statement.Resource).filter((arn) => arn.includes("/"));
                 // A grant shared with flow-log delivery may name its own prefix too, when flow-logs/ is confined to log delivery.
                 const flowLogPrefixAllowed = confinesFlowLogPrefix(statements);
-                if (objects.some((arn) => !arn.includes("/AWSLogs/${aws:SourceAccount}/") && !(flowLogPrefixAllowed && isOwnFlowLogPrefix(arn)))) {
+                if (objects.some((arn) => !arn.includes(`/${OWN_ACCOUNT_LOG_PREFIX}`) && !(flowLogPrefixAllowed && isOwnFlowLogPrefix(arn)))) {
                     reportViolation(
                         `${where} lets a trail write outside its own AWSLogs/<account>/ (${objects.join(", ")}); use AWSLogs/\${aws:SourceAccount}/*.`,
                     );
@@ -326,7 +339,7 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
             statements.some(
                 (statement) =>
                     statement.Effect === "Deny" &&
-                    isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") &&
+                    isServicePrincipal(statement.Principal, CLOUDTRAIL_SERVICE) &&
                     statement.Condition?.StringNotEquals?.["s3:x-amz-acl"] === "bucket-owner-full-control",
             );
         if (!requiresOwnerAcl) reportViolation("the policy lets CloudTrail write without requiring s3:x-amz-acl = bucket-owner-full-control.");
@@ -335,8 +348,8 @@ export const archivePolicyPinned: ResourceValidationPolicy = {
                 statement.Effect === "Deny" &&
                 statement.Principal === "*" &&
                 list(statement.Action).includes("s3:PutObject") &&
-                list(statement.Resource).some((arn) => /\/AWSLogs\/\*$/.test(arn)) &&
-                statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === "cloudtrail.amazonaws.com",
+                list(statement.Resource).some((arn) => arn.endsWith(`/${ARCHIVE_LOG_PREFIX}*`)) &&
+                statement.Condition?.StringNotEquals?.["aws:PrincipalServiceName"] === CLOUDTRAIL_SERVICE,
         );
         if (!onlyCloudTrailWrites) {
             reportViolation(
@@ -364,9 +377,8 @@ export const archiveKeyTamperProof: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(aws.kms.Key, (props, args, reportViolation) => {
         const statements = statementsOf(props.policy);
         // The archive key is the one CloudTrail encrypts with.
-        if (!statements || !statements.some((statement) => statement.Effect === "Allow" && isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com")))
-            return;
-        for (const action of ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]) {
+        if (!statements || !statements.some((statement) => statement.Effect === "Allow" && isServicePrincipal(statement.Principal, CLOUDTRAIL_SERVICE))) return;
+        for (const action of PROTECTED_KEY_ACTIONS) {
             if (!deniesToAllBut(statements, action)) {
                 reportViolation(
                     `Key ${args.name}'s policy does not deny ${action} to every principal but named roles (a Deny with Principal "*", at most an ArnNotEquals aws:PrincipalArn exemption).`,
@@ -404,7 +416,7 @@ export const topicKeysTamperProof: StackValidationPolicy = {
         for (const { topic, key } of topicKeys(args.resources)) {
             const statements = statementsOf(key.props.policy);
             if (!statements) continue;
-            for (const action of ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]) {
+            for (const action of PROTECTED_KEY_ACTIONS) {
                 if (!deniesToAllBut(statements, action))
                     reportViolation(
                         `Key ${key.name} encrypts topic ${topic.name} but its policy does not deny ${action} to every principal but named roles: one administrator could silence the topic.`,
@@ -593,9 +605,9 @@ export const lambdaSupportedRuntime: ResourceValidationPolicy = {
     name: "lambda-supported-runtime",
     description: "Every Lambda function runs on a runtime AWS still supports (the list is configurable as runtimes are deprecated).",
     enforcementLevel: MANDATORY,
-    configSchema: { properties: { allowedRuntimes: { type: "array", items: { type: "string" }, default: ["nodejs22.x", "nodejs24.x"] } } },
+    configSchema: { properties: { allowedRuntimes: { type: "array", items: { type: "string" }, default: DEFAULT_ALLOWED_RUNTIMES } } },
     validateResource: validateResourceOfType(aws.lambda.Function, (props, args, reportViolation) => {
-        const allowed = args.getConfig<RuntimeConfig>().allowedRuntimes ?? ["nodejs22.x", "nodejs24.x"];
+        const allowed = args.getConfig<RuntimeConfig>().allowedRuntimes ?? DEFAULT_ALLOWED_RUNTIMES;
         if (!allowed.includes(props.runtime as string)) reportViolation(`Function ${args.name} runs on ${props.runtime}; allowed: ${allowed.join(", ")}.`);
     }),
 };
@@ -669,8 +681,7 @@ function configuredAccounts(resources: PolicyResource[]): string[] | undefined {
     for (const policy of resources.filter((resource) => resource.type === "aws:s3/bucketPolicy:BucketPolicy")) {
         for (const statement of statementsOf(policy.props.policy) ?? []) {
             const accounts = statement.Condition?.StringEquals?.["aws:SourceAccount"];
-            if (isServicePrincipal(statement.Principal, "cloudtrail.amazonaws.com") && accounts !== undefined)
-                return list(accounts as string | string[]).sort();
+            if (isServicePrincipal(statement.Principal, CLOUDTRAIL_SERVICE) && accounts !== undefined) return list(accounts as string | string[]).sort();
         }
     }
     return undefined;
@@ -698,7 +709,7 @@ export const everyAccountCovered: StackValidationPolicy = {
                 .map(accountOfTrail),
         );
         const jobs = count(
-            args.resources.filter((resource) => resource.type === "aws:glue/job:Job").map((job) => job.props.defaultArguments?.["--account_id"]),
+            args.resources.filter((resource) => resource.type === "aws:glue/job:Job").map((job) => job.props.defaultArguments?.[GLUE_JOB_ACCOUNT_ARGUMENT]),
         );
         for (const account of accounts) {
             if (trails.get(account) !== 1) reportViolation(`Account ${account} has ${trails.get(account) ?? 0} trails; it needs exactly one.`);
@@ -708,7 +719,7 @@ export const everyAccountCovered: StackValidationPolicy = {
             reportViolation(`Account ${extra} has a trail or Glue job but the archive does not accept its logs.`);
         }
         for (const table of args.resources.filter((resource) => resource.type === "aws:glue/catalogTable:CatalogTable")) {
-            const projected = table.props.parameters?.["projection.account.values"];
+            const projected = table.props.parameters?.[PROJECTED_ACCOUNTS_PARAMETER];
             if (projected === undefined) continue;
             const values = String(projected).split(",").filter(Boolean).sort();
             if (values.join(",") !== accounts.join(",")) {
@@ -829,7 +840,7 @@ export const trailModeConsistent: StackValidationPolicy = {
         if (organizationTrails.length > 0) {
             if (organizationTrails.length > 1) reportViolation(`The stack has ${organizationTrails.length} organization trails; it needs exactly one.`);
             // Member trails tagged for the migration (organization.keepMemberTrails) are the documented, temporary exception.
-            const migrating = (trail: PolicyResource) => trail.props.tags?.["cloudtrail-lake:migrating-to-organization-trail"] === "true";
+            const migrating = (trail: PolicyResource) => trail.props.tags?.[MIGRATION_TAG] === "true";
             for (const trail of trails.filter((trail) => trail.props.isOrganizationTrail !== true && !migrating(trail))) {
                 reportViolation(
                     `Trail ${trail.name} is a member trail beside the organization trail: every management event would be billed twice.`,
@@ -846,7 +857,7 @@ export const trailModeConsistent: StackValidationPolicy = {
         if (existing.length === 0) return;
         for (const trail of trails)
             reportViolation(`Trail ${trail.name} is created although the stack reads an existing archive (${existing.join(", ")}).`, trail.urn);
-        for (const bucket of buckets(args.resources).filter((bucket) => purposeOf(bucket) === "archive")) {
+        for (const bucket of buckets(args.resources).filter((bucket) => purposeOf(bucket) === ARCHIVE_PURPOSE)) {
             reportViolation(`Bucket ${bucket.name} is an archive bucket although the stack reads an existing archive (${existing.join(", ")}).`, bucket.urn);
         }
         for (const resource of args.resources.filter((resource) => resource.type.startsWith("aws:s3/") && existing.includes(resource.props.bucket))) {

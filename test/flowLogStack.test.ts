@@ -1,7 +1,8 @@
 import { lintResourcePolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import { expect } from "chai";
 import * as path from "node:path";
-import { archiveBucketPolicy, archiveKeyPolicy, KMS_KEY_POLICY_MAX_BYTES, policySize, S3_BUCKET_POLICY_MAX_BYTES } from "../components/archive/archivePolicies";
+import { archiveBucketPolicy, archiveKeyPolicy, KMS_KEY_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES } from "../components/archive/archivePolicies";
+import { policySize } from "../components/iam/policyDocument";
 import { flowLogTable } from "../components/flowlogs/flowLogTable";
 import { ConfigError, parseLakeConfig } from "../config/stackConfig";
 import { flowLogTargets } from "../config/flowLogs";

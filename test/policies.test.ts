@@ -5,10 +5,10 @@ import {
     KMS_KEY_POLICY_MAX_BYTES,
     MAX_ACCOUNTS,
     partitionOf,
-    policySize,
     S3_BUCKET_POLICY_MAX_BYTES,
     trailArn,
 } from "../components/archive/archivePolicies";
+import { policySize } from "../components/iam/policyDocument";
 import { evaluate, Request } from "./policyEvaluator";
 
 const region = "ap-northeast-1";

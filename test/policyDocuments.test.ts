@@ -284,6 +284,7 @@ describe("the checks refuse the documents the second AWS review found wrong (tes
             provider: "",
             retainOnDelete: false,
             custom: true,
+            aliases: [],
         });
         const violations = await runPolicies([
             resource("aws:kms/key:Key", "alerts-topic-key", {

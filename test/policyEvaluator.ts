@@ -11,7 +11,7 @@
  * A `Principal: {AWS: "arn:…:root"}` matches any principal of that account: it delegates to the
  * account's IAM policies, which the tests take as granting (they test what the resource policy denies).
  */
-import { PolicyDocument, PolicyStatement } from "../components/archive/archivePolicies";
+import { PolicyDocument, PolicyStatement } from "../components/iam/policyDocument";
 
 export interface Request {
     /** A service principal, or an IAM principal by the ARN `aws:PrincipalArn` would carry (a role ARN, not a session). */

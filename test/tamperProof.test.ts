@@ -4,16 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { policyDocumentProblems } from "../policy-pack/policyDocuments";
 import { serviceTrustPolicy } from "../components/iam/servicePolicies";
-import {
-    archiveBucketPolicy,
-    archiveKeyPolicy,
-    IdentityStatement,
-    KMS_KEY_POLICY_MAX_BYTES,
-    policySize,
-    ResourceStatement,
-    S3_BUCKET_POLICY_MAX_BYTES,
-    TrustStatement,
-} from "../components/archive/archivePolicies";
+import { archiveBucketPolicy, archiveKeyPolicy, KMS_KEY_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES } from "../components/archive/archivePolicies";
+import { IdentityStatement, policySize, ResourceStatement, TrustStatement } from "../components/iam/policyDocument";
 import { evaluate, explicitlyDenies, Request } from "./policyEvaluator";
 
 const region = "ap-northeast-1";

@@ -28,6 +28,23 @@ export interface DeclaredResource {
     readonly provider: string;
     readonly retainOnDelete: boolean;
     readonly custom: boolean;
+    /** Its `aliases` option, resolved: the identities a deployed stack may know it by (testing/engineUrns.ts). */
+    readonly aliases: DeclaredAlias[];
+}
+
+/**
+ * One entry of a resource's `aliases` option with its inputs resolved. As in Pulumi's `Alias`, a field
+ * that is absent means "the resource's own" (https://www.pulumi.com/docs/iac/concepts/options/aliases/).
+ */
+export interface DeclaredAlias {
+    /** An alias given as a whole URN. */
+    readonly urn?: string;
+    readonly name?: string;
+    readonly type?: string;
+    /** URN of the former parent as this runtime names it; null: the stack itself. */
+    readonly parent?: string | null;
+    readonly project?: string;
+    readonly stack?: string;
 }
 
 /** The account the mocked default provider is in. */
@@ -115,6 +132,22 @@ function settled<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
+/** An alias as the program passed it, resolved; `hasOwnProperty` as Pulumi's SDK reads it (resource.ts, collapseAliasToUrn). */
+async function resolveAlias(alias: pulumi.Input<string | pulumi.Alias>): Promise<DeclaredAlias> {
+    const value = pulumi.Output.isInstance(alias) ? await settled(alias) : await alias;
+    if (typeof value === "string") return { urn: value };
+    const has = (field: keyof pulumi.Alias) => Object.prototype.hasOwnProperty.call(value, field);
+    const text = async (input: pulumi.Input<string> | undefined) => (input === undefined ? undefined : settled(pulumi.output(input)));
+    const parent = value.parent;
+    return {
+        ...(has("name") ? { name: await text(value.name) } : {}),
+        ...(has("type") ? { type: await text(value.type) } : {}),
+        ...(has("parent") ? { parent: parent === undefined ? null : pulumi.Resource.isInstance(parent) ? await settled(parent.urn) : await text(parent) } : {}),
+        ...(has("project") ? { project: await text(value.project) } : {}),
+        ...(has("stack") ? { stack: await text(value.stack) } : {}),
+    };
+}
+
 /** What a transformation saw of one resource at construction. */
 interface Construction {
     readonly resource: pulumi.Resource;
@@ -128,7 +161,8 @@ interface Construction {
  * settled, with what was declared during this call alone. `declare` must pass the options it is
  * given to its root resource: their `transformations` (the public option of Pulumi's SDK that
  * mocks support, unlike `transforms` and stack transformations) see every resource the root and
- * its children construct, with its options; the mocks' newResource sees its resolved inputs and
+ * its children construct, with its options (its aliases among them, which the mocks' monitor never
+ * sees); the mocks' newResource sees its resolved inputs and
  * provider. Completion is every recorded resource's URN (and id) having resolved.
  */
 export async function recordDeclarations(declare: (opts: pulumi.ComponentResourceOptions) => unknown): Promise<DeclaredResource[]> {
@@ -191,6 +225,7 @@ export async function recordDeclarations(declare: (opts: pulumi.ComponentResourc
                 provider: view.provider,
                 retainOnDelete: opts.retainOnDelete ?? false,
                 custom: pulumi.CustomResource.isInstance(resource),
+                aliases: await Promise.all((opts.aliases ?? []).map(resolveAlias)),
             };
         }),
     );

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, readStackFile, recordDeclarations, setStackConfig } from "./mockProgram";
+import { DeclaredResource, installMocks, readStackFile, recordDeclarations, setStackConfig } from "./mockProgram";
 
 export const PLAN_SNAPSHOT = path.join(__dirname, "..", "test", "fixtures", "plan", "prod-resources.json");
 
@@ -73,8 +73,14 @@ export interface PlanSnapshot {
     readonly outputs: Record<string, unknown>;
 }
 
-/** The snapshot of the stack Pulumi.prod.yaml declares. */
-export async function prodPlanSnapshot(): Promise<PlanSnapshot> {
+/** What the prod stack (Pulumi.prod.yaml) declares under the mocks: its resources and its resolved stack outputs. */
+export interface ProdDeclaration {
+    readonly resources: DeclaredResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+/** Declares the stack Pulumi.prod.yaml configures, as index.ts does. */
+export async function declareProd(): Promise<ProdDeclaration> {
     await installMocks();
     setStackConfig(readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml")));
     const { declareStackFromPulumiConfig } = await import("../program");
@@ -84,6 +90,11 @@ export async function prodPlanSnapshot(): Promise<PlanSnapshot> {
     for (const [key, output] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
         resolved[key] = output === undefined ? null : await new Promise((resolve) => output.apply(resolve));
     }
+    return { resources, outputs: resolved };
+}
+
+/** The snapshot of a declaration, sorted by URN. */
+export async function planSnapshotOf({ resources, outputs }: ProdDeclaration): Promise<PlanSnapshot> {
     return {
         resources: (
             await Promise.all(
@@ -97,6 +108,11 @@ export async function prodPlanSnapshot(): Promise<PlanSnapshot> {
                 })),
             )
         ).sort((a, b) => a.urn.localeCompare(b.urn)),
-        outputs: resolved,
+        outputs,
     };
+}
+
+/** The snapshot of the stack Pulumi.prod.yaml declares. */
+export async function prodPlanSnapshot(): Promise<PlanSnapshot> {
+    return planSnapshotOf(await declareProd());
 }

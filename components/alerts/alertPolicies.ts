@@ -4,7 +4,8 @@
  */
 import { hiveColumns, PARTITION_COLUMNS } from "../../contract/schema";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
-import { keyAdministeredThroughIam, keyProtection, PolicyDocument, PolicyStatement } from "../archive/archivePolicies";
+import { keyAdministeredThroughIam, keyProtection } from "../archive/archivePolicies";
+import { PolicyDocument, PolicyStatement } from "../iam/policyDocument";
 import { ProjectionArgs, TableDefinition } from "../catalog/tables";
 import { RECENT_TABLE } from "../../contract/alerting";
 import { AWS_IP_RANGES_TABLE } from "../../contract/awsIpRanges";
@@ -153,7 +154,8 @@ export function lakeNotificationQueuePolicy(args: { queueArn: string; lakeBucket
     };
 }
 
-interface CommonArgs {
+/** What both evaluators' policies grant alike. */
+export interface CommonArgs {
     readonly lakeBucketArn: string;
     /** The lake's key (the archive key): normalised files and Athena results are encrypted with it. */
     readonly lakeKeyArn: string;

@@ -8,11 +8,13 @@ import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
 import { serviceTrustPolicy } from "../iam/servicePolicies";
 import { RuleFailureWatch } from "../ruleFailureWatch";
+import { QueueFedFunction } from "../queueFedFunction";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { ProjectionArgs } from "../catalog/tables";
 import {
     alertKeyPolicy,
     alertTopicPolicy,
+    CommonArgs,
     deliveryDeadLetterQueuePolicy,
     eventEvaluatorPolicy,
     lakeNotificationQueuePolicy,
@@ -78,11 +80,50 @@ export class Alerting extends pulumi.ComponentResource {
 
     constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudtrail-lake:alerts:Alerting", name, {}, opts);
-        const { config, tags } = args;
-        const parent = { parent: this };
+        const recent = this.recentTable(name, args);
+        const dedup = this.dedupTable(name, args);
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 90, tags: args.tags }, { parent: this });
+        const topic = args.config.snsTopic?.enabled ? this.topic(name, args) : undefined;
+        const functions: EvaluatorCommons = {
+            code: new pulumi.asset.FileArchive(bundleAlerts(args.settings)),
+            environment: {
+                HOME: "/tmp", // DuckDB writes its home directory; only /tmp is writable in Lambda.
+                DEDUP_TABLE: dedup.name,
+                ...(topic ? { ALERT_TOPIC_ARN: topic.topic.arn } : {}),
+                ATHENA_WORKGROUP: pulumi.output(args.workgroupName),
+                GLUE_DATABASE: pulumi.output(args.databaseName),
+                POWERTOOLS_SERVICE_NAME: "cloudtrail-lake-alerts",
+            },
+            logGroup,
+            grants: this.commonGrants(args, dedup, logGroup, topic),
+        };
+        const eventEvaluator = this.eventEvaluator(name, args, functions);
+        this.lakeNotification(name, args, eventEvaluator);
+        const scheduled = this.scheduledEvaluator(name, args, functions);
+        this.schedule(name, args, scheduled.evaluator);
+        if (topic) this.topicPolicy(name, args, topic.topic, [eventEvaluator.roleArn, scheduled.role.arn]);
 
+        this.topicArn = topic?.topic.arn;
+        this.deliveryDeadLetterQueueArn = topic?.deliveryDeadLetterQueueArn;
+        this.dedupTableName = dedup.name;
+        this.eventEvaluatorName = eventEvaluator.functionName;
+        this.scheduledEvaluatorName = scheduled.evaluator.name;
+        this.scheduledEvaluatorRoleName = scheduled.role.name;
+        this.recentTableName = recent.name;
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            deliveryDeadLetterQueueArn: this.deliveryDeadLetterQueueArn,
+            dedupTableName: this.dedupTableName,
+            eventEvaluatorName: this.eventEvaluatorName,
+            scheduledEvaluatorName: this.scheduledEvaluatorName,
+            recentTableName: this.recentTableName,
+        });
+    }
+
+    /** `cloudtrail_recent`: the normalised files as a table, for the scheduled evaluator's Athena queries. */
+    private recentTable(name: string, args: AlertingArgs): aws.glue.CatalogTable {
         const table = recentTable("LAKE", args.projection);
-        const recent = new aws.glue.CatalogTable(
+        return new aws.glue.CatalogTable(
             `${name}-recent-table`,
             {
                 databaseName: args.databaseName,
@@ -99,10 +140,13 @@ export class Alerting extends pulumi.ComponentResource {
                     columns: table.columns,
                 },
             },
-            parent,
+            { parent: this },
         );
+    }
 
-        const dedup = new aws.dynamodb.Table(
+    /** The alerts already sent, by key, until their TTL: both evaluators deduplicate against it. */
+    private dedupTable(name: string, args: AlertingArgs): aws.dynamodb.Table {
+        return new aws.dynamodb.Table(
             `${name}-dedup`,
             {
                 billingMode: "PAY_PER_REQUEST",
@@ -110,87 +154,73 @@ export class Alerting extends pulumi.ComponentResource {
                 attributes: [{ name: "alertKey", type: "S" }],
                 ttl: { attributeName: "expiresAt", enabled: true },
                 serverSideEncryption: { enabled: true },
-                tags,
+                tags: args.tags,
             },
-            parent,
+            { parent: this },
         );
+    }
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 90, tags }, parent);
-        const role = (id: string) =>
-            new aws.iam.Role(
-                `${name}-${id}-role`,
-                {
-                    assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (account) => serviceTrustPolicy("lambda.amazonaws.com", account)),
-                    tags,
-                },
-                parent,
-            );
-        const eventRole = role("events");
-        const scheduledRole = role("schedule");
+    /**
+     * The alert topic, encrypted with a key of its own, and the dead-letter queue (with its alarm) where SNS puts
+     * what it could not deliver to a subscriber whose RedrivePolicy names it. Its policy comes last ({@link topicPolicy}):
+     * it names the publishers' roles.
+     */
+    private topic(name: string, args: AlertingArgs): AlertTopic {
+        const key = new aws.kms.Key(
+            `${name}-topic-key`,
+            {
+                description: "cloudtrail-lake: encrypts the alert topic",
+                enableKeyRotation: true,
+                policy: policyJson(pulumi.all([args.centralAccountId, args.deployPrincipalArn]), ([centralAccountId, deployPrincipalArn]) =>
+                    alertKeyPolicy({ partition: args.partition, centralAccountId, deployPrincipalArn, breakGlassRoleArn: args.breakGlassRoleArn }),
+                ),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: key.arn, tags: args.tags }, { parent: this });
+        const deliveryDeadLetters = new aws.sqs.Queue(
+            `${name}-delivery-dlq`,
+            { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-delivery-dlq-policy`,
+            {
+                queueUrl: deliveryDeadLetters.url,
+                policy: policyJson(pulumi.all([deliveryDeadLetters.arn, topic.arn]), ([queueArn, topicArn]) =>
+                    deliveryDeadLetterQueuePolicy({ queueArn, topicArn }),
+                ),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-delivery-dlq-not-empty`,
+            {
+                ...queueNotEmptyAlarmArgs(
+                    deliveryDeadLetters.name,
+                    "cloudtrail-lake: alerts that SNS could not deliver to a subscriber wait in the delivery dead-letter queue (subscriptions with its RedrivePolicy)",
+                ),
+                alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        return { key, topic, deliveryDeadLetterQueueArn: deliveryDeadLetters.arn };
+    }
 
-        let topic: aws.sns.Topic | undefined;
-        let topicKey: aws.kms.Key | undefined;
-        if (config.snsTopic?.enabled) {
-            topicKey = new aws.kms.Key(
-                `${name}-topic-key`,
-                {
-                    description: "cloudtrail-lake: encrypts the alert topic",
-                    enableKeyRotation: true,
-                    policy: policyJson(pulumi.all([args.centralAccountId, args.deployPrincipalArn]), ([centralAccountId, deployPrincipalArn]) =>
-                        alertKeyPolicy({ partition: args.partition, centralAccountId, deployPrincipalArn, breakGlassRoleArn: args.breakGlassRoleArn }),
-                    ),
-                    tags,
-                },
-                parent,
-            );
-            topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: topicKey.arn, tags }, parent);
-            new aws.sns.TopicPolicy(
-                `${name}-topic-policy`,
-                {
-                    arn: topic.arn,
-                    policy: policyJson(
-                        pulumi.all([topic.arn, eventRole.arn, scheduledRole.arn, args.centralAccountId]),
-                        ([topicArn, eventRoleArn, scheduledRoleArn, centralAccountId]) =>
-                            alertTopicPolicy({
-                                topicArn,
-                                publisherRoleArns: [eventRoleArn, scheduledRoleArn],
-                                centralAccountId,
-                                partition: args.partition,
-                            }),
-                    ),
-                },
-                parent,
-            );
-            const deliveryDeadLetters = new aws.sqs.Queue(
-                `${name}-delivery-dlq`,
-                { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags },
-                parent,
-            );
-            new aws.sqs.QueuePolicy(
-                `${name}-delivery-dlq-policy`,
-                {
-                    queueUrl: deliveryDeadLetters.url,
-                    policy: policyJson(pulumi.all([deliveryDeadLetters.arn, topic.arn]), ([queueArn, topicArn]) =>
-                        deliveryDeadLetterQueuePolicy({ queueArn, topicArn }),
-                    ),
-                },
-                parent,
-            );
-            this.deadLetterAlarm(
-                `${name}-delivery-dlq-not-empty`,
-                deliveryDeadLetters,
-                "alerts that SNS could not deliver to a subscriber wait in the delivery dead-letter queue (subscriptions with its RedrivePolicy)",
-                args,
-            );
-            this.topicArn = topic.arn;
-            this.deliveryDeadLetterQueueArn = deliveryDeadLetters.arn;
-        }
-        const eventBusArn = config.eventBridge
-            ? pulumi.interpolate`arn:${args.partition}:events:${args.region}:${args.centralAccountId}:event-bus/${config.eventBridge.busName ?? "default"}`
+    /** What both evaluators' policies grant alike: the lake, its key, the dedup table, the logs, the topic and the bus. */
+    private commonGrants(
+        args: AlertingArgs,
+        dedup: aws.dynamodb.Table,
+        logGroup: aws.cloudwatch.LogGroup,
+        topic: AlertTopic | undefined,
+    ): pulumi.Output<CommonArgs> {
+        const eventBusArn = args.config.eventBridge
+            ? pulumi.interpolate`arn:${args.partition}:events:${args.region}:${args.centralAccountId}:event-bus/${args.config.eventBridge.busName ?? "default"}`
             : undefined;
-
-        const common = pulumi
-            .all([args.lakeBucket.arn, args.lakeKeyArn, dedup.arn, logGroup.arn, topic?.arn ?? "", topicKey?.arn ?? "", eventBusArn ?? ""])
+        return pulumi
+            .all([args.lakeBucket.arn, args.lakeKeyArn, dedup.arn, logGroup.arn, topic?.topic.arn ?? "", topic?.key.arn ?? "", eventBusArn ?? ""])
             .apply(([lakeBucketArn, lakeKeyArn, dedupTableArn, logGroupArn, topicArn, topicKeyArn, busArn]) => ({
                 lakeBucketArn,
                 lakeKeyArn,
@@ -199,63 +229,86 @@ export class Alerting extends pulumi.ComponentResource {
                 ...(topicArn ? { topicArn, topicKeyArn } : {}),
                 ...(busArn ? { eventBusArn: busArn } : {}),
             }));
+    }
 
-        // Evaluator queue, fed by the lake bucket's notifications of new normalised files.
-        const deadLetters = new aws.sqs.Queue(`${name}-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags }, parent);
-        const queue = new aws.sqs.Queue(
-            `${name}-queue`,
+    /** The event evaluator: the single-event detections on each new normalised file, with DuckDB, fed by its queue. */
+    private eventEvaluator(name: string, args: AlertingArgs, functions: EvaluatorCommons): QueueFedFunction {
+        return new QueueFedFunction(
+            `${name}-events`,
             {
-                sqsManagedSseEnabled: true,
-                visibilityTimeoutSeconds: 6 * EVALUATOR_TIMEOUT_SECONDS,
-                messageRetentionSeconds: 4 * 24 * 3600,
-                redrivePolicy: deadLetters.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: 5 })),
-                tags,
+                centralAccountId: args.centralAccountId,
+                description: "cloudtrail-lake: evaluates the single-event detections on each new normalised file (DuckDB) and sends alerts",
+                runtime: ALERTS_RUNTIME,
+                architecture: ALERTS_ARCHITECTURE,
+                handler: "index.events",
+                code: functions.code,
+                memoryMb: args.config.evaluatorMemoryMb,
+                timeoutSeconds: EVALUATOR_TIMEOUT_SECONDS,
+                ephemeralStorageMb: EVALUATOR_EPHEMERAL_STORAGE_MB,
+                environment: { ...functions.environment, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) },
+                maxReceiveCount: 5,
+                batchSize: 10,
+                maximumConcurrency: args.config.evaluatorMaxConcurrency,
+                rolePolicy: ({ queueArn }) =>
+                    policyJson(pulumi.all([functions.grants, queueArn]), ([grants, queueArn]) => eventEvaluatorPolicy({ ...grants, queueArn })),
+                deadLetterAlarmDescription:
+                    "cloudtrail-lake: normalised files failed alert evaluation and wait in the dead-letter queue (see the alert functions' logs)",
+                alarmTopicArn: args.alarmTopicArn,
+                logGroup: functions.logGroup,
+                // Names and parent of these children before the queue-fed function was shared with the normaliser.
+                childNames: { queue: `${name}-queue`, deadLetterQueue: `${name}-dlq`, deadLetterAlarm: `${name}-dlq-not-empty`, function: `${name}-events` },
+                formerParent: this,
+                tags: args.tags,
             },
-            parent,
+            { parent: this },
         );
+    }
+
+    /** The lake bucket notifies the event evaluator's queue of each new normalised file; the queue policy admits only that bucket. */
+    private lakeNotification(name: string, args: AlertingArgs, eventEvaluator: QueueFedFunction): void {
         const queuePolicy = new aws.sqs.QueuePolicy(
             `${name}-queue-policy`,
             {
-                queueUrl: queue.url,
-                policy: policyJson(pulumi.all([queue.arn, args.lakeBucket.arn, args.centralAccountId]), ([queueArn, lakeBucketArn, centralAccountId]) =>
-                    lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }),
+                queueUrl: eventEvaluator.queueUrl,
+                policy: policyJson(
+                    pulumi.all([eventEvaluator.queueArn, args.lakeBucket.arn, args.centralAccountId]),
+                    ([queueArn, lakeBucketArn, centralAccountId]) => lakeNotificationQueuePolicy({ queueArn, lakeBucketArn, centralAccountId }),
                 ),
             },
-            parent,
+            { parent: this },
         );
         // One notification configuration per bucket is all S3 allows: this resource owns the lake's.
         new aws.s3.BucketNotification(
             `${name}-lake-notification`,
             {
                 bucket: args.lakeBucket.name,
-                queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" }],
+                queues: [
+                    { queueArn: eventEvaluator.queueArn, events: ["s3:ObjectCreated:*"], filterPrefix: LAKE_PREFIXES.normalised, filterSuffix: ".json.gz" },
+                ],
             },
             { parent: this, dependsOn: [queuePolicy] },
-        );
-        this.deadLetterAlarm(
-            `${name}-dlq-not-empty`,
-            deadLetters,
-            "normalised files failed alert evaluation and wait in the dead-letter queue (see the alert functions' logs)",
-            args,
-        );
+        ); // S3 sends a test message on create and needs the policy to do so
+    }
 
-        const eventPolicy = new aws.iam.RolePolicy(
-            `${name}-events-role-policy`,
+    /** The scheduled evaluator: the threshold and correlation detections on Athena, with its role and the role's policy. */
+    private scheduledEvaluator(name: string, args: AlertingArgs, functions: EvaluatorCommons) {
+        const role = new aws.iam.Role(
+            `${name}-schedule-role`,
             {
-                role: eventRole.id,
-                policy: policyJson(pulumi.all([common, queue.arn]), ([base, queueArn]) => eventEvaluatorPolicy({ ...base, queueArn })),
+                assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (account) => serviceTrustPolicy("lambda.amazonaws.com", account)),
+                tags: args.tags,
             },
-            parent,
+            { parent: this },
         );
-        const scheduledPolicy = new aws.iam.RolePolicy(
+        const rolePolicy = new aws.iam.RolePolicy(
             `${name}-schedule-role-policy`,
             {
-                role: scheduledRole.id,
+                role: role.id,
                 policy: policyJson(
-                    pulumi.all([common, args.centralAccountId, args.workgroupName, args.databaseName]),
-                    ([base, centralAccountId, workgroupName, databaseName]) =>
+                    pulumi.all([functions.grants, args.centralAccountId, args.workgroupName, args.databaseName]),
+                    ([grants, centralAccountId, workgroupName, databaseName]) =>
                         scheduledEvaluatorPolicy({
-                            ...base,
+                            ...grants,
                             partition: args.partition,
                             region: args.region,
                             centralAccountId,
@@ -264,95 +317,62 @@ export class Alerting extends pulumi.ComponentResource {
                         }),
                 ),
             },
-            parent,
+            { parent: this },
         );
-
-        const code = new pulumi.asset.FileArchive(bundleAlerts(args.settings));
-        const environment = {
-            variables: {
-                HOME: "/tmp", // DuckDB writes its home directory; only /tmp is writable in Lambda.
-                DEDUP_TABLE: dedup.name,
-                ...(topic ? { ALERT_TOPIC_ARN: topic.arn } : {}),
-                ATHENA_WORKGROUP: pulumi.output(args.workgroupName),
-                GLUE_DATABASE: pulumi.output(args.databaseName),
-                POWERTOOLS_SERVICE_NAME: "cloudtrail-lake-alerts",
-            },
-        };
-        const eventEvaluator = new aws.lambda.Function(
-            `${name}-events`,
-            {
-                description: "cloudtrail-lake: evaluates the single-event detections on each new normalised file (DuckDB) and sends alerts",
-                runtime: ALERTS_RUNTIME,
-                architectures: [ALERTS_ARCHITECTURE],
-                handler: "index.events",
-                code,
-                role: eventRole.arn,
-                memorySize: config.evaluatorMemoryMb,
-                timeout: EVALUATOR_TIMEOUT_SECONDS,
-                ephemeralStorage: { size: EVALUATOR_EPHEMERAL_STORAGE_MB },
-                environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(EVALUATOR_TIMEOUT_SECONDS) } },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-                tags,
-            },
-            { parent: this, dependsOn: [eventPolicy] },
-        );
-        new aws.lambda.EventSourceMapping(
-            `${name}-events-trigger`,
-            {
-                eventSourceArn: queue.arn,
-                functionName: eventEvaluator.arn,
-                batchSize: 10,
-                functionResponseTypes: ["ReportBatchItemFailures"],
-                scalingConfig: { maximumConcurrency: config.evaluatorMaxConcurrency },
-            },
-            { parent: this, dependsOn: [eventPolicy] },
-        );
-
-        const scheduledEvaluator = new aws.lambda.Function(
+        const evaluator = new aws.lambda.Function(
             `${name}-schedule`,
             {
                 description: "cloudtrail-lake: runs the threshold and correlation detections on Athena on a schedule and sends alerts",
                 runtime: ALERTS_RUNTIME,
                 architectures: [ALERTS_ARCHITECTURE],
                 handler: "index.schedule",
-                code,
-                role: scheduledRole.arn,
+                code: functions.code,
+                role: role.arn,
                 memorySize: 512,
                 timeout: SCHEDULED_TIMEOUT_SECONDS,
-                environment: { variables: { ...environment.variables, FUNCTION_TIMEOUT_SECONDS: String(SCHEDULED_TIMEOUT_SECONDS) } },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-                tags,
+                environment: { variables: { ...functions.environment, FUNCTION_TIMEOUT_SECONDS: String(SCHEDULED_TIMEOUT_SECONDS) } },
+                loggingConfig: { logFormat: "JSON", logGroup: functions.logGroup.name },
+                tags: args.tags,
             },
-            { parent: this, dependsOn: [scheduledPolicy] },
+            { parent: this, dependsOn: [rolePolicy] },
         );
+        return { role, evaluator };
+    }
+
+    /**
+     * The EventBridge schedule that starts the scheduled evaluator every `scheduleMinutes`, with what makes its
+     * failures visible: a run that cannot start (FailedInvocations, dead-letter queue), and a run that fails (Errors).
+     */
+    private schedule(name: string, args: AlertingArgs, evaluator: aws.lambda.Function): void {
+        const { config } = args;
         const rule = new aws.cloudwatch.EventRule(
             `${name}-schedule-rule`,
             {
                 description: `cloudtrail-lake: windowed detections every ${config.scheduleMinutes} minutes`,
                 scheduleExpression: `rate(${config.scheduleMinutes} minutes)`,
-                tags,
+                tags: args.tags,
             },
-            parent,
+            { parent: this },
         );
         const permission = new aws.lambda.Permission(
             `${name}-schedule-permission`,
             {
                 action: "lambda:InvokeFunction",
-                function: scheduledEvaluator.name,
+                function: evaluator.name,
                 principal: "events.amazonaws.com",
                 sourceArn: rule.arn,
             },
-            parent,
+            { parent: this },
         );
         // A schedule EventBridge cannot deliver (a removed permission) counts in FailedInvocations only.
         const scheduleWatch = new RuleFailureWatch(
             `${name}-schedule-watch`,
-            { rules: [{ name: rule.name, arn: rule.arn, what: "starts the scheduled alert run" }], alarmTopicArn: args.alarmTopicArn, tags },
-            parent,
+            { rules: [{ name: rule.name, arn: rule.arn, what: "starts the scheduled alert run" }], alarmTopicArn: args.alarmTopicArn, tags: args.tags },
+            { parent: this },
         );
         new aws.cloudwatch.EventTarget(
             `${name}-schedule-target`,
-            { rule: rule.name, arn: scheduledEvaluator.arn, deadLetterConfig: { arn: scheduleWatch.deadLetterQueueArn } },
+            { rule: rule.name, arn: evaluator.arn, deadLetterConfig: { arn: scheduleWatch.deadLetterQueueArn } },
             { parent: this, dependsOn: [permission] },
         );
         // A failed scheduled run has no queue to land in: its error is the signal that windowed detections are blind.
@@ -362,40 +382,43 @@ export class Alerting extends pulumi.ComponentResource {
                 alarmDescription: "cloudtrail-lake: a scheduled alert run failed (a windowed detection could not run on Athena); see the alert functions' logs",
                 namespace: "AWS/Lambda",
                 metricName: "Errors",
-                dimensions: { FunctionName: scheduledEvaluator.name },
+                dimensions: { FunctionName: evaluator.name },
                 statistic: "Sum",
                 period: config.scheduleMinutes * 60,
                 ...ANY_IN_ONE_PERIOD,
-                alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
-                tags,
-            },
-            parent,
-        );
-
-        this.dedupTableName = dedup.name;
-        this.eventEvaluatorName = eventEvaluator.name;
-        this.scheduledEvaluatorName = scheduledEvaluator.name;
-        this.scheduledEvaluatorRoleName = scheduledRole.name;
-        this.recentTableName = recent.name;
-        this.registerOutputs({
-            topicArn: this.topicArn,
-            deliveryDeadLetterQueueArn: this.deliveryDeadLetterQueueArn,
-            dedupTableName: this.dedupTableName,
-            eventEvaluatorName: this.eventEvaluatorName,
-            scheduledEvaluatorName: this.scheduledEvaluatorName,
-            recentTableName: this.recentTableName,
-        });
-    }
-
-    private deadLetterAlarm(name: string, queue: aws.sqs.Queue, what: string, args: AlertingArgs): void {
-        new aws.cloudwatch.MetricAlarm(
-            name,
-            {
-                ...queueNotEmptyAlarmArgs(queue.name, `cloudtrail-lake: ${what}`),
                 alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
                 tags: args.tags,
             },
             { parent: this },
         );
     }
+
+    /** Only the two evaluators' roles may publish to the topic, and no public principal. */
+    private topicPolicy(name: string, args: AlertingArgs, topic: aws.sns.Topic, publisherRoleArns: pulumi.Output<string>[]): void {
+        new aws.sns.TopicPolicy(
+            `${name}-topic-policy`,
+            {
+                arn: topic.arn,
+                policy: policyJson(pulumi.all([topic.arn, args.centralAccountId, ...publisherRoleArns]), ([topicArn, centralAccountId, ...roleArns]) =>
+                    alertTopicPolicy({ topicArn, publisherRoleArns: roleArns, centralAccountId, partition: args.partition }),
+                ),
+            },
+            { parent: this },
+        );
+    }
+}
+
+/** The alert topic and what belongs to it. */
+interface AlertTopic {
+    readonly key: aws.kms.Key;
+    readonly topic: aws.sns.Topic;
+    readonly deliveryDeadLetterQueueArn: pulumi.Output<string>;
+}
+
+/** What the two evaluators share: the code, the environment, the log group and the grants of their policies. */
+interface EvaluatorCommons {
+    readonly code: pulumi.asset.FileArchive;
+    readonly environment: Record<string, pulumi.Input<string>>;
+    readonly logGroup: aws.cloudwatch.LogGroup;
+    readonly grants: pulumi.Output<CommonArgs>;
 }

@@ -22,17 +22,21 @@ export interface LogArchiveArgs {
     readonly trailName: string;
     /** Object Lock, storage class and retention settings. */
     readonly archive: ArchiveConfig;
-    /** The role that alone may disable or delete the key and bypass GOVERNANCE retention; unset: nobody. */
+    /** The role that alone may disable or delete the key and bypass GOVERNANCE retention. @default nobody */
     readonly breakGlassRoleArn?: string;
     /** IAM ARN (role, not session) of the deployer: with the break-glass role, the only one that may change the key policy. */
     readonly deployPrincipalArn: pulumi.Input<string>;
-    /** Tags of every bucket and the key. */
+    /** Tags of every bucket and the key. @default none */
     readonly tags?: Record<string, string>;
-    /** Organization mode: the bucket and key admit only this organization's trail in the management account. */
+    /**
+     * Organization mode: the bucket and key admit only this organization's trail in the management account.
+     * @default none: the listed accounts' own trails (per-account mode)
+     */
     readonly organization?: OrganizationTrailGrant;
     /**
      * False in existing mode (`cloudtrail-lake:existingArchive`): another team's bucket holds the logs, so
      * there is no archive bucket; the key (then the lake's alone) and the access-log bucket remain.
+     * @default true
      */
     readonly createArchiveBucket?: boolean;
     /** VPC Flow Logs delivering under `flow-logs/` (same lock and lifecycle as CloudTrail's files). @default none */

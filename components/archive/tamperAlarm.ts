@@ -4,7 +4,7 @@ import { policyJson } from "../iam/policyJson";
 import { queueNotEmptyAlarmArgs } from "../alarms";
 import { deliveryDeadLetterQueuePolicy, encryptedTopicKeyPolicy, KeyGuardians } from "../alerts/alertPolicies";
 import { RuleFailureWatch } from "../ruleFailureWatch";
-import { ResourcePolicy } from "./archivePolicies";
+import { ResourcePolicy } from "../iam/policyDocument";
 
 /** The CloudTrail management events that attack the archive, by event source. */
 export const TAMPER_EVENTS = {
@@ -119,7 +119,8 @@ export interface TamperAlarmArgs {
     readonly archiveBucketName: pulumi.Input<string>;
     /**
      * Existing SNS topic to notify (config `cloudtrail-lake:normaliser.alarmTopicArn`); its policy must let
-     * `events.amazonaws.com` publish. Unset: the component creates a topic for the alarms.
+     * `events.amazonaws.com` publish.
+     * @default none: the component creates a topic for the alarms
      */
     readonly alarmTopicArn?: string;
     /** Alone may disable or delete the topic's key (config `cloudtrail-lake:breakGlassRoleArn`). @default nobody */

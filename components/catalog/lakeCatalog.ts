@@ -11,7 +11,7 @@ export interface LakeCatalogArgs {
     /** Configured account ids: projected by both tables. */
     readonly accountIds: readonly string[];
     readonly archiveBucketName: pulumi.Input<string>;
-    /** Organization id when the archive is filled by an organization trail (the raw table's key prefix). */
+    /** Organization id when the archive is filled by an organization trail (the raw table's key prefix). @default none: `AWSLogs/<account>/` */
     readonly organizationId?: string;
     readonly lakeBucketName: pulumi.Input<string>;
     /** Encrypts Athena's results. */
@@ -20,6 +20,7 @@ export interface LakeCatalogArgs {
     readonly athena: AthenaConfig;
     /** Deployed as one named query each. */
     readonly detections: readonly Detection[];
+    /** Tags of every resource. @default none */
     readonly tags?: Record<string, string>;
 }
 

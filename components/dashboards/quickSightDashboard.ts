@@ -47,6 +47,7 @@ export interface QuickSightDashboardArgs {
     readonly panels?: readonly Panel[];
     /** How a principal is looked up in QuickSight. @default DescribeUser / DescribeGroup through the AWS provider */
     readonly lookupPrincipal?: PrincipalLookup;
+    /** Tags of every resource. @default none */
     readonly tags?: Record<string, string>;
 }
 

@@ -17,7 +17,7 @@
  * Each service is then confined to its own prefix by the Denies below and CloudTrail's own.
  */
 import { FLOW_LOG_PREFIX } from "../../contract/sources/flowLogs";
-import type { IdentityPolicy, ResourceStatement } from "../archive/archivePolicies";
+import type { IdentityPolicy, ResourceStatement } from "../iam/policyDocument";
 
 export const LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com";
 

@@ -18,7 +18,7 @@ export interface VpcFlowLogsArgs {
     readonly aggregationIntervalSeconds?: number;
     /** What EC2 checks when it creates a flow log to S3: the bucket policy (and the key's). */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
-    /** Tags of every flow log. */
+    /** Tags of every flow log. @default none */
     readonly tags?: Record<string, string>;
 }
 

@@ -3,7 +3,8 @@
  * that tests and the policy pack read exactly what is deployed.
  */
 import { ARCHIVE_LOG_PREFIX, LAKE_PREFIXES } from "../../contract/prefixes";
-import { denyInsecureTransport, IdentityPolicy, IdentityStatement, keyAdministeredThroughIam, ResourcePolicy, TrustPolicy } from "../archive/archivePolicies";
+import { denyInsecureTransport, keyAdministeredThroughIam } from "../archive/archivePolicies";
+import { IdentityPolicy, IdentityStatement, ResourcePolicy, TrustPolicy } from "./policyDocument";
 
 /**
  * Trust policy letting one AWS service assume a role, only on behalf of resources of `sourceAccount`

@@ -5,7 +5,8 @@
  * writes to that bucket: not its policy, lock, encryption or notification configuration.
  */
 import { ARCHIVE_LOG_PREFIX } from "../../contract/prefixes";
-import { denyInsecureTransport, IdentityStatement, ResourcePolicy, ResourceStatement } from "../archive/archivePolicies";
+import { denyInsecureTransport } from "../archive/archivePolicies";
+import { IdentityStatement, ResourcePolicy, ResourceStatement } from "../iam/policyDocument";
 import { viaS3 } from "../iam/servicePolicies";
 
 /** The region and account of a KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`). */

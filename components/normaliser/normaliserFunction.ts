@@ -2,10 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
 import { BucketRef } from "../references";
-import { ANY_IN_ONE_PERIOD, queueNotEmptyAlarmArgs } from "../alarms";
+import { ANY_IN_ONE_PERIOD } from "../alarms";
+import { QueueFedFunction } from "../queueFedFunction";
 import { bundleNormaliser, NORMALISER_RUNTIME } from "./bundle";
 import { NormaliserConfig } from "../../config/stackConfig";
-import { normaliserRolePolicy, notificationQueuePolicy, serviceTrustPolicy } from "../iam/servicePolicies";
+import { normaliserRolePolicy, notificationQueuePolicy } from "../iam/servicePolicies";
 import { ARCHIVE_LOG_PREFIX } from "../../contract/prefixes";
 import { ACCOUNTS_FILE, METRICS_NAMESPACE, SERVICE_NAME, SUSPICIOUS_METRIC } from "../../contract/suspicious";
 import { RuleFailureWatch } from "../ruleFailureWatch";
@@ -49,6 +50,7 @@ export interface NormaliserFunctionArgs {
      * Existing mode: the archive is another team's bucket. No notification configuration is written on it:
      * S3 → EventBridge (the owner turns it on) → a rule of this stack → the queue; the role reads with
      * s3:GetObject and kms:Decrypt only. `kmsKeyArn` above is then the lake's key alone.
+     * @default none: the archive is the stack's own bucket, which notifies the queue directly
      */
     readonly existingArchive?: ExistingArchive;
     /** Memory, timeout, retries, batch size, log retention, alarm topic. */
@@ -74,30 +76,16 @@ export class NormaliserFunction extends pulumi.ComponentResource {
     constructor(name: string, args: NormaliserFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         // The type token predates the class name (NormaliserFunction): kept, so URNs do not change.
         super("cloudtrail-lake:normaliser:Normaliser", name, {}, opts);
-        const { deadLetterQueue, queue } = this.queues(name, args);
-        if (args.existingArchive) this.existingArchiveEvents(name, args, args.existingArchive, queue);
-        else this.archiveNotification(name, args, queue);
-        const { role, rolePolicy, logGroup } = this.roleAndLogs(name, args, queue);
-        const fn = this.function(name, args, role, rolePolicy, logGroup);
-        new aws.lambda.EventSourceMapping(
-            `${name}-trigger`,
-            {
-                eventSourceArn: queue.arn,
-                functionName: fn.arn,
-                batchSize: args.settings.batchSize,
-                maximumBatchingWindowInSeconds: args.settings.maximumBatchingWindowSeconds,
-                functionResponseTypes: ["ReportBatchItemFailures"],
-            },
-            { parent: this, dependsOn: [rolePolicy] },
-        );
+        const consumer = this.consumer(name, args);
+        if (args.existingArchive) this.existingArchiveEvents(name, args, args.existingArchive, consumer);
+        else this.archiveNotification(name, args, consumer);
+        const suspiciousAlarm = this.suspiciousFileAlarm(name, args);
 
-        const { alarm, suspiciousAlarm } = this.alarms(name, args, deadLetterQueue);
-
-        this.functionName = fn.name;
-        this.roleArn = role.arn;
-        this.queueUrl = queue.url;
-        this.deadLetterQueueUrl = deadLetterQueue.url;
-        this.dlqAlarmName = alarm.name;
+        this.functionName = consumer.functionName;
+        this.roleArn = consumer.roleArn;
+        this.queueUrl = consumer.queueUrl;
+        this.deadLetterQueueUrl = consumer.deadLetterQueueUrl;
+        this.dlqAlarmName = consumer.deadLetterAlarmName;
         this.suspiciousFileAlarmName = suspiciousAlarm.name;
         this.registerOutputs({
             suspiciousFileAlarmName: this.suspiciousFileAlarmName,
@@ -109,41 +97,74 @@ export class NormaliserFunction extends pulumi.ComponentResource {
         });
     }
 
-    /** The queue of new log files and its dead-letter queue (a message goes there after `maxReceiveCount` failed receives). */
-    private queues(name: string, args: NormaliserFunctionArgs) {
+    /**
+     * The queue of new log files, its dead-letter queue and alarm, and the normaliser Lambda that consumes it: the
+     * bundled handler with the configured account ids beside it. Its role reads the archive, writes the lake's
+     * normalised prefix, consumes the queue and logs.
+     */
+    private consumer(name: string, args: NormaliserFunctionArgs): QueueFedFunction {
         const { settings } = args;
-        const deadLetterQueue = new aws.sqs.Queue(
-            `${name}-dlq`,
+        const existing = args.existingArchive;
+        return new QueueFedFunction(
+            name,
             {
-                sqsManagedSseEnabled: true,
-                messageRetentionSeconds: 14 * 24 * 3600,
+                centralAccountId: args.centralAccountId,
+                description: "cloudtrail-lake: normalises CloudTrail log files from the archive into the lake",
+                runtime: NORMALISER_RUNTIME,
+                architecture: "arm64",
+                handler: "index.handler",
+                code: new pulumi.asset.AssetArchive({
+                    "index.js": new pulumi.asset.FileAsset(path.join(bundleNormaliser(), "index.js")),
+                    [ACCOUNTS_FILE]: new pulumi.asset.StringAsset(accountsFileContent(args.accountIds)),
+                }),
+                memoryMb: settings.memoryMb,
+                timeoutSeconds: settings.timeoutSeconds,
+                ephemeralStorageMb: NORMALISER_EPHEMERAL_STORAGE_MB,
+                environment: existing
+                    ? {
+                          LAKE_BUCKET: args.lakeBucket.name,
+                          // The owner's key, if any: a file under another key is reported as suspicious. No
+                          // first-version check: the role may not list the owner's versions.
+                          ...(existing.kmsKeyArn ? { ARCHIVE_KEY_ARN: existing.kmsKeyArn } : {}),
+                          VERIFY_FIRST_VERSION: "false",
+                          ...(existingArchiveRegion(existing) ? { ARCHIVE_REGION: existingArchiveRegion(existing)! } : {}),
+                          POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+                      }
+                    : { LAKE_BUCKET: args.lakeBucket.name, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
+                maxReceiveCount: settings.maxReceiveCount,
+                batchSize: settings.batchSize,
+                maximumBatchingWindowSeconds: settings.maximumBatchingWindowSeconds,
+                rolePolicy: ({ queueArn, logGroupArn }) =>
+                    policyJson(
+                        pulumi.all([args.archiveBucket.arn, args.lakeBucket.arn, args.kmsKeyArn, queueArn, logGroupArn]),
+                        ([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
+                            normaliserRolePolicy({
+                                region: args.region,
+                                archiveBucketArn,
+                                lakeBucketArn,
+                                keyArn,
+                                queueArn,
+                                logGroupArn,
+                                existingArchiveRead: existing ? existingArchiveReadStatements(existing) : undefined,
+                            }),
+                    ),
+                deadLetterAlarmDescription:
+                    "cloudtrail-lake: CloudTrail log files failed normalisation and wait in the dead-letter queue (see the normaliser's logs for bucket, key and reason)",
+                alarmTopicArn: settings.alarmTopicArn,
+                logRetentionDays: settings.logRetentionDays,
+                // These children were the normaliser's own before the queue-fed function was shared with the alerts.
+                formerParent: this,
                 tags: args.tags,
             },
             { parent: this },
         );
-
-        const queue = new aws.sqs.Queue(
-            `${name}-queue`,
-            {
-                sqsManagedSseEnabled: true,
-                // AWS recommends six times the function timeout, so a message is not redelivered while a retry of it runs.
-                visibilityTimeoutSeconds: 6 * settings.timeoutSeconds,
-                messageRetentionSeconds: 4 * 24 * 3600,
-                redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) =>
-                    JSON.stringify({ deadLetterTargetArn, maxReceiveCount: settings.maxReceiveCount }),
-                ),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        return { deadLetterQueue, queue };
     }
 
     /**
      * Existing mode: S3 keeps one notification configuration per bucket, and this bucket is someone else's: its
      * EventBridge events are matched by a rule of this stack instead, leaving that configuration alone.
      */
-    private existingArchiveEvents(name: string, args: NormaliserFunctionArgs, existing: ExistingArchive, queue: aws.sqs.Queue): void {
+    private existingArchiveEvents(name: string, args: NormaliserFunctionArgs, existing: ExistingArchive, consumer: QueueFedFunction): void {
         const { settings } = args;
         const rule = new aws.cloudwatch.EventRule(
             `${name}-archive-events`,
@@ -157,8 +178,8 @@ export class NormaliserFunction extends pulumi.ComponentResource {
         const queuePolicy = new aws.sqs.QueuePolicy(
             `${name}-queue-policy`,
             {
-                queueUrl: queue.url,
-                policy: policyJson(pulumi.all([queue.arn, rule.arn]), ([queueArn, ruleArn]) => archiveEventsQueuePolicy({ queueArn, ruleArn })),
+                queueUrl: consumer.queueUrl,
+                policy: policyJson(pulumi.all([consumer.queueArn, rule.arn]), ([queueArn, ruleArn]) => archiveEventsQueuePolicy({ queueArn, ruleArn })),
             },
             { parent: this },
         );
@@ -174,19 +195,20 @@ export class NormaliserFunction extends pulumi.ComponentResource {
         );
         new aws.cloudwatch.EventTarget(
             `${name}-archive-events-to-queue`,
-            { rule: rule.name, arn: queue.arn, deadLetterConfig: { arn: watch.deadLetterQueueArn } },
+            { rule: rule.name, arn: consumer.queueArn, deadLetterConfig: { arn: watch.deadLetterQueueArn } },
             { parent: this, dependsOn: [queuePolicy] },
         );
     }
 
     /** The archive bucket notifies the queue of each new log file; the queue policy admits only that bucket. */
-    private archiveNotification(name: string, args: NormaliserFunctionArgs, queue: aws.sqs.Queue): void {
+    private archiveNotification(name: string, args: NormaliserFunctionArgs, consumer: QueueFedFunction): void {
         const queuePolicy = new aws.sqs.QueuePolicy(
             `${name}-queue-policy`,
             {
-                queueUrl: queue.url,
-                policy: policyJson(pulumi.all([queue.arn, args.archiveBucket.arn, args.centralAccountId]), ([queueArn, archiveBucketArn, centralAccountId]) =>
-                    notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
+                queueUrl: consumer.queueUrl,
+                policy: policyJson(
+                    pulumi.all([consumer.queueArn, args.archiveBucket.arn, args.centralAccountId]),
+                    ([queueArn, archiveBucketArn, centralAccountId]) => notificationQueuePolicy({ queueArn, archiveBucketArn, centralAccountId }),
                 ),
             },
             { parent: this },
@@ -197,118 +219,18 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             `${name}-archive-notification`,
             {
                 bucket: args.archiveBucket.name,
-                queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
+                queues: [{ queueArn: consumer.queueArn, events: ["s3:ObjectCreated:*"], filterPrefix: ARCHIVE_LOG_PREFIX, filterSuffix: ".json.gz" }],
             },
             { parent: this, dependsOn: [queuePolicy] },
         ); // S3 sends a test message on create and needs the policy to do so
     }
 
-    /** The function's log group, role and the role's inline policy (read the archive, write the lake, consume the queue, log). */
-    private roleAndLogs(name: string, args: NormaliserFunctionArgs, queue: aws.sqs.Queue) {
+    /** An alarm on a suspicious file in the archive. */
+    private suspiciousFileAlarm(name: string, args: NormaliserFunctionArgs): aws.cloudwatch.MetricAlarm {
         const { settings } = args;
-        const existing = args.existingArchive;
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            {
-                retentionInDays: settings.logRetentionDays,
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                assumeRolePolicy: policyJson(pulumi.output(args.centralAccountId), (centralAccountId) =>
-                    serviceTrustPolicy("lambda.amazonaws.com", centralAccountId),
-                ),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-
-        const rolePolicy = new aws.iam.RolePolicy(
-            `${name}-role-policy`,
-            {
-                role: role.id,
-                policy: policyJson(
-                    pulumi.all([args.archiveBucket.arn, args.lakeBucket.arn, args.kmsKeyArn, queue.arn, logGroup.arn]),
-                    ([archiveBucketArn, lakeBucketArn, keyArn, queueArn, logGroupArn]) =>
-                        normaliserRolePolicy({
-                            region: args.region,
-                            archiveBucketArn,
-                            lakeBucketArn,
-                            keyArn,
-                            queueArn,
-                            logGroupArn,
-                            existingArchiveRead: existing ? existingArchiveReadStatements(existing) : undefined,
-                        }),
-                ),
-            },
-            { parent: this },
-        );
-        return { role, rolePolicy, logGroup };
-    }
-
-    /** The normaliser Lambda: the bundled handler with the configured account ids beside it. */
-    private function(name: string, args: NormaliserFunctionArgs, role: aws.iam.Role, rolePolicy: aws.iam.RolePolicy, logGroup: aws.cloudwatch.LogGroup) {
-        const { settings } = args;
-        const existing = args.existingArchive;
-        const fn = new aws.lambda.Function(
-            `${name}-function`,
-            {
-                description: "cloudtrail-lake: normalises CloudTrail log files from the archive into the lake",
-                runtime: NORMALISER_RUNTIME,
-                architectures: ["arm64"],
-                handler: "index.handler",
-                code: new pulumi.asset.AssetArchive({
-                    "index.js": new pulumi.asset.FileAsset(path.join(bundleNormaliser(), "index.js")),
-                    [ACCOUNTS_FILE]: new pulumi.asset.StringAsset(accountsFileContent(args.accountIds)),
-                }),
-                role: role.arn,
-                memorySize: settings.memoryMb,
-                timeout: settings.timeoutSeconds,
-                ephemeralStorage: { size: NORMALISER_EPHEMERAL_STORAGE_MB },
-                environment: {
-                    variables: existing
-                        ? {
-                              LAKE_BUCKET: args.lakeBucket.name,
-                              // The owner's key, if any: a file under another key is reported as suspicious. No
-                              // first-version check: the role may not list the owner's versions.
-                              ...(existing.kmsKeyArn ? { ARCHIVE_KEY_ARN: existing.kmsKeyArn } : {}),
-                              VERIFY_FIRST_VERSION: "false",
-                              ...(existingArchiveRegion(existing) ? { ARCHIVE_REGION: existingArchiveRegion(existing)! } : {}),
-                              POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-                          }
-                        : { LAKE_BUCKET: args.lakeBucket.name, ARCHIVE_KEY_ARN: args.kmsKeyArn, POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
-                },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-                tags: args.tags,
-            },
-            { parent: this, dependsOn: [rolePolicy] },
-        );
-        return fn;
-    }
-
-    /** Alarms: a message in the dead-letter queue, and a suspicious file in the archive. */
-    private alarms(name: string, args: NormaliserFunctionArgs, deadLetterQueue: aws.sqs.Queue) {
-        const { settings } = args;
-        const alarm = new aws.cloudwatch.MetricAlarm(
-            `${name}-dlq-not-empty`,
-            {
-                ...queueNotEmptyAlarmArgs(
-                    deadLetterQueue.name,
-                    "cloudtrail-lake: CloudTrail log files failed normalisation and wait in the dead-letter queue (see the normaliser's logs for bucket, key and reason)",
-                ),
-                alarmActions: settings.alarmTopicArn ? [settings.alarmTopicArn] : [],
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-
         // The handler counts each suspicious file in an embedded-metric-format log line (Powertools Metrics,
         // dimension `service`); the reason, bucket and key are in the "suspicious archive file" log line beside it.
-        const suspiciousAlarm = new aws.cloudwatch.MetricAlarm(
+        return new aws.cloudwatch.MetricAlarm(
             `${name}-suspicious-file`,
             {
                 alarmDescription:
@@ -325,6 +247,5 @@ export class NormaliserFunction extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        return { alarm, suspiciousAlarm };
     }
 }

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
-import { denyInsecureTransport, ResourcePolicy } from "../archive/archivePolicies";
+import { denyInsecureTransport } from "../archive/archivePolicies";
+import { ResourcePolicy } from "../iam/policyDocument";
 
 /** Tag naming what a bucket of this stack holds. */
 export const BUCKET_PURPOSE_TAG = "cloudtrail-lake:bucket";

@@ -26,7 +26,7 @@ export interface OrganizationTrailArgs {
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Resources the trail must wait for: CloudTrail checks the bucket and key policies on create. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
-    /** Tags of the trail. */
+    /** Tags of the trail. @default none */
     readonly tags?: Record<string, string>;
     /**
      * Data events to record besides every management event (advanced event selectors).
