@@ -1,9 +1,9 @@
 /**
  * The documentation stays true: generated sections are what `npm run generate:docs` writes, every
  * relative link and anchor of the repository's Markdown resolves, docs/README.md indexes every page,
- * and the README's commands and dependency tables list every npm script and every dependency (with
- * the licence its package declares); the user commands' rows are generated from cli/commands.ts,
- * the hand-kept rows are the repository's own tools.
+ * the README's commands table (user commands, generated from cli/commands.ts) with CONTRIBUTING's
+ * (the repository's own tools, kept by hand) names every npm script, and the README's dependency
+ * table every dependency with the licence its package declares.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -94,8 +94,16 @@ describe("documentation", () => {
         devDependencies: Record<string, string>;
     };
 
-    it("the README's commands table names every npm script", () => {
-        const commands = section("Commands");
+    const contributing = fs.readFileSync(path.join(ROOT, "CONTRIBUTING.md"), "utf8");
+    const contributorCommands = () => {
+        const start = contributing.indexOf("\n## Commands\n");
+        expect(start, 'CONTRIBUTING.md has a "## Commands" section').to.be.above(-1);
+        const end = contributing.indexOf("\n## ", start + 1);
+        return contributing.slice(start, end === -1 ? undefined : end);
+    };
+
+    it("the README's commands table and CONTRIBUTING's name every npm script", () => {
+        const commands = section("Commands") + contributorCommands();
         const named = (script: string) =>
             script === "start" || script === "test"
                 ? commands.includes(`\`npm ${script}`)
@@ -103,8 +111,8 @@ describe("documentation", () => {
         expect(Object.keys(pkg.scripts).filter((script) => !named(script))).to.deep.equal([]);
     });
 
-    it("the README's hand-kept commands name none of the user commands, whose rows are generated from cli/commands.ts", () => {
-        const handKept = section("Commands").replace(/<!-- BEGIN GENERATED commands\b[\s\S]*?<!-- END GENERATED commands -->/, "");
+    it("the hand-kept commands (README, CONTRIBUTING) name none of the user commands, whose rows are generated from cli/commands.ts", () => {
+        const handKept = section("Commands").replace(/<!-- BEGIN GENERATED commands\b[\s\S]*?<!-- END GENERATED commands -->/, "") + contributorCommands();
         const scripts = [...new Set(COMMANDS.map((command) => /^npm (?:run )?([\w:-]+)/.exec(command.npm)![1]))];
         expect(scripts.filter((script) => new RegExp(`npm (run )?${script}\\b(?!:)`).test(handKept))).to.deep.equal([]);
     });
