@@ -394,13 +394,23 @@ describe("local mode, hostile input: files and paths", () => {
     it("leaves no temporary files, partial outputs or lock behind when a run fails", async () => {
         const dir = tmp("fail");
         const file = write(path.join(dir, "in.json"), logFile([event()]));
-        const before = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("ctl-run-") || name.startsWith("ctl-normalise-")).length;
-        // --since after the last event: the window is empty, found once the input is read.
-        const error = await runLocal({ files: [file], outDir: path.join(dir, "out"), since: "2026-11-21T00:00:00Z" }).catch((caught) => caught);
+        // A temporary folder of this test's own: the shared one also holds the folders of runs that other
+        // test files (parallel workers) and other programs have in progress, so counting there is flaky.
+        // os.tmpdir() reads TMPDIR at each call; mocha runs one test at a time in this process.
+        const ownTemp = fs.mkdirSync(path.join(dir, "tmp"), { recursive: true })!;
+        const sharedTemp = process.env.TMPDIR;
+        process.env.TMPDIR = ownTemp;
+        let error: unknown;
+        try {
+            // --since after the last event: the window is empty, found once the input is read.
+            error = await runLocal({ files: [file], outDir: path.join(dir, "out"), since: "2026-11-21T00:00:00Z" }).catch((caught) => caught);
+        } finally {
+            if (sharedTemp === undefined) delete process.env.TMPDIR;
+            else process.env.TMPDIR = sharedTemp;
+        }
         expect(error).to.be.instanceOf(WindowError);
-        expect(error.message).to.match(/--since is at or after the last event/);
-        const after = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("ctl-run-") || name.startsWith("ctl-normalise-")).length;
-        expect(after).to.equal(before);
+        expect((error as Error).message).to.match(/--since is at or after the last event/);
+        expect(fs.readdirSync(ownTemp)).to.deep.equal([]);
         expect(fs.readdirSync(path.join(dir, "out")).filter((name) => /lock|partial/.test(name))).to.deep.equal([]);
     });
 
