@@ -248,9 +248,10 @@ describe("alert replay (npm run alerts)", function () {
             try {
                 await rebuildParquet(engine, out, [...new Set(ingested.flatMap((file) => file.objects).map(partitionDirectory))].sort());
                 await createCloudTrailView(engine, out);
-                // Two-hour runs every hour: overlapping windows, and few enough for the one-by-one reference to stay quick.
-                const ends = await scheduledRunEnds(engine, { scheduleMinutes: 60, lookbackMinutes: 60 });
-                const windows = ends.map((end) => ({ since: isoSeconds(new Date(end - 2 * 3_600_000)), until: isoSeconds(new Date(end)) }));
+                // Day-long runs every twelve hours: overlapping windows, and few enough for the one-by-one reference
+                // (a query per detection and window) to stay within a minute; hourly runs took 220 s.
+                const ends = await scheduledRunEnds(engine, { scheduleMinutes: 720, lookbackMinutes: 720 });
+                const windows = ends.map((end) => ({ since: isoSeconds(new Date(end - 24 * 3_600_000)), until: isoSeconds(new Date(end)) }));
                 expect(new Set(windows.map((window) => window.since.slice(0, 10))).size, "days").to.be.at.least(3);
                 const batched = await runWindowedDetections(engine, detections, windows);
                 // DuckDB cannot flatten a FULL OUTER JOIN inside a correlated (LATERAL) subquery: that one runs window by window.
