@@ -40,17 +40,33 @@ export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_NESTING = 500;
 
-/** The JSON text of one record, and what the scan saw in it. */
-export interface RecordText {
-    readonly text: string;
-    /** `key:value` pairs in the text (colons outside strings): more than the parsed object holds means duplicate keys. */
-    readonly pairs: number;
-    /** Whether a number may not survive JSON.parse unchanged (an exponent, more than 15 digits). */
-    readonly oddNumbers: boolean;
-    /** In `values` mode: the array the record came from (`Records`, `Events`, `logEvents`), "" for a top-level array, undefined for a whole value. */
-    readonly container?: string;
-    /** In `values` mode: the line the record starts on, for messages. */
-    readonly line?: number;
+/**
+ * One record: its bytes, `source[start, end)`, and what the scan saw in them. The bytes are the
+ * splitter's own buffer, valid until its next {@link RecordsSplitter.push} or
+ * {@link RecordsSplitter.end}: read them, or {@link text}, before (copying each record would cost
+ * a copy of the whole input).
+ */
+export class RecordText {
+    private decoded: string | undefined;
+
+    constructor(
+        readonly source: Buffer,
+        readonly start: number,
+        readonly end: number,
+        /** `key:value` pairs in the text (colons outside strings): more than the parsed object holds means duplicate keys. */
+        readonly pairs: number,
+        /** Whether a number may not survive JSON.parse unchanged (an exponent, more than 15 digits). */
+        readonly oddNumbers: boolean,
+        /** In `values` mode: the array the record came from (`Records`, `Events`, `logEvents`), "" for a top-level array, undefined for a whole value. */
+        readonly container?: string,
+        /** In `values` mode: the line the record starts on, for messages. */
+        readonly line?: number,
+    ) {}
+
+    /** The record's JSON text (decoded once, when first asked for). */
+    get text(): string {
+        return (this.decoded ??= this.source.toString("utf8", this.start, this.end));
+    }
 }
 
 export interface SplitterOptions {
@@ -134,17 +150,22 @@ export class RecordsSplitter {
         this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
     }
 
-    /** Adds a chunk of the file and returns the text of every record it completed. */
+    /**
+     * Adds a chunk of the file and returns every record it completed (their bytes valid until the
+     * next call: the buffer is compacted then, not now).
+     */
     push(chunk: Buffer): RecordText[] {
+        this.compact();
         this.append(chunk);
         const records: RecordText[] = [];
         this.scan(records);
-        this.compact();
+        this.checkSize();
         return records;
     }
 
     /** Checks that the file ended where it may end. Throws {@link NotCloudTrailError} otherwise. */
     end(): RecordText[] {
+        this.compact();
         const records: RecordText[] = [];
         if (this.recordStart >= 0 && this.mode === "values" && this.outer === "top" && this.stringStart < 0 && this.recordDepth === 0) {
             // A bare top-level literal (a number, `true`) ends at the end of the input.
@@ -196,10 +217,20 @@ export class RecordsSplitter {
         return this.linesBefore + 1;
     }
 
+    /** Where the unconsumed input starts: the record or string in progress, else the scan's position. */
+    private keepFrom(): number {
+        return this.recordStart >= 0 ? this.recordStart : this.stringStart >= 0 ? this.stringStart : this.position;
+    }
+
+    /** Fails as soon as the record (or string) in progress is over the limit, not a chunk later. */
+    private checkSize(): void {
+        const keepFrom = this.keepFrom();
+        if (this.length - keepFrom > this.maxRecordBytes) this.tooLarge(keepFrom);
+    }
+
     /** Drops what is fully consumed, keeping the record or string in progress. */
     private compact(): void {
-        const keepFrom = this.recordStart >= 0 ? this.recordStart : this.stringStart >= 0 ? this.stringStart : this.position;
-        if (this.length - keepFrom > this.maxRecordBytes) this.tooLarge(keepFrom);
+        const keepFrom = this.keepFrom();
         if (keepFrom === 0) return;
         if (this.mode === "values") {
             this.lineAt(keepFrom);
@@ -218,13 +249,17 @@ export class RecordsSplitter {
 
     private emit(records: RecordText[], endExclusive: number): void {
         if (endExclusive - this.recordStart > this.maxRecordBytes) this.tooLarge(this.recordStart);
-        records.push({
-            text: this.buffer.toString("utf8", this.recordStart, endExclusive),
-            pairs: this.pairs,
-            oddNumbers: this.oddNumbers,
-            container: this.container,
-            line: this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
-        });
+        records.push(
+            new RecordText(
+                this.buffer,
+                this.recordStart,
+                endExclusive,
+                this.pairs,
+                this.oddNumbers,
+                this.container,
+                this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
+            ),
+        );
         this.recordCount++;
         this.recordStart = -1;
         this.recordDepth = 0;
