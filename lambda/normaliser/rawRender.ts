@@ -22,6 +22,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { COLUMNS, EXTRA_FIELDS_COLUMN, Field, FieldType } from "../../contract/schema";
+import { isRealDate } from "../../contract/instants";
 import { isoUtc } from "./normalise";
 
 /** Thrown inside the walk when the record must take the exact path; never escapes {@link RawRenderer.render}. */
@@ -78,8 +79,9 @@ interface CompiledStruct {
     readonly names: readonly Buffer[];
     /** The bytes of each field's source key. */
     readonly sources: readonly Buffer[];
-    /** Hash of a source key's bytes → its field's index. */
-    readonly byHash: ReadonlyMap<number, number>;
+    /** Open addressing by the hash of a source key's bytes: `slotHashes[slot]`, and its field's index + 1 in `slotFields` (0: empty). */
+    readonly slotHashes: Int32Array;
+    readonly slotFields: Int32Array;
     /** Per field: where its value starts and ends in the record, and the object (generation) it was seen in. */
     readonly valueStart: Int32Array;
     readonly valueEnd: Int32Array;
@@ -111,20 +113,35 @@ function compile(type: FieldType): Compiled {
     }
 }
 
+/** Slots of a struct's lookup table: a power of two, a quarter full at most. */
+function slotsFor(fields: number): number {
+    let slots = 16;
+    while (slots < fields * 4) slots *= 2;
+    return slots;
+}
+
 function compileStruct(fields: readonly Field[]): CompiledStruct {
     const sources = fields.map((field) => Buffer.from(field.source, "utf8"));
-    const byHash = new Map<number, number>();
+    const slotHashes = new Int32Array(slotsFor(fields.length));
+    const slotFields = new Int32Array(slotHashes.length);
     sources.forEach((source, index) => {
-        // Two keys of one struct with one hash would need a byte comparison per candidate: not the case in the schema.
-        if (byHash.has(hashOf(source))) throw new Error(`schema keys ${fields[byHash.get(hashOf(source))!].source} and ${fields[index].source} share a hash`);
-        byHash.set(hashOf(source), index);
+        const hash = hashOf(source);
+        let slot = hash & (slotHashes.length - 1);
+        while (slotFields[slot] !== 0) {
+            // Two keys of one struct with one hash would each need a byte comparison: not the case in the schema.
+            if (slotHashes[slot] === hash) throw new Error(`schema keys ${fields[slotFields[slot] - 1].source} and ${fields[index].source} share a hash`);
+            slot = (slot + 1) & (slotHashes.length - 1);
+        }
+        slotHashes[slot] = hash;
+        slotFields[slot] = index + 1;
     });
     return {
         fields,
         types: fields.map((field) => compile(field.type)),
         names: fields.map((field) => Buffer.from(`${JSON.stringify(field.name)}:`, "utf8")),
         sources,
-        byHash,
+        slotHashes,
+        slotFields,
         valueStart: new Int32Array(fields.length),
         valueEnd: new Int32Array(fields.length),
         seenIn: new Uint32Array(fields.length),
@@ -153,15 +170,15 @@ export class ByteWriter {
         this.buffer[this.length++] = byte;
     }
 
-    copy(source: Buffer, start: number, end: number): void {
+    copy(source: Uint8Array, start: number, end: number): void {
         const bytes = end - start;
         this.reserve(bytes);
-        if (bytes < 128) {
-            // A native copy costs more than a loop for the short strings most values are.
+        if (bytes < 32) {
+            // A native copy costs more than a loop for short strings.
             const target = this.buffer;
             let at = this.length;
             for (let i = start; i < end; i++) target[at++] = source[i];
-        } else source.copy(this.buffer, this.length, start, end);
+        } else this.buffer.set(new Uint8Array(source.buffer, source.byteOffset + start, bytes), this.length);
         this.length += bytes;
     }
 
@@ -196,8 +213,11 @@ const FALSE = Buffer.from("false");
 export class RawRenderer {
     /** Where the last record was rendered: appended to this writer (without a newline). */
     line = new ByteWriter(0);
-    /** Output of the last rendered record that the partition and the deduplication read; undefined when the record has none. */
-    eventTime: string | undefined;
+    /** The date (`YYYY-MM-DD`) of the last rendered record's eventtime column; undefined when it has none. */
+    eventDate: string | undefined;
+    /** The last canonical date met, and its text: most records of a file share it. */
+    private readonly lastDate = Buffer.alloc(10);
+    private lastDateText = "";
     /** [start, end) in {@link line} of the JSON string of these columns, or -1. */
     readonly captured = { eventId: [-1, -1], recipientAccountId: [-1, -1], awsRegion: [-1, -1], userIdentityAccountId: [-1, -1] };
 
@@ -234,7 +254,7 @@ export class RawRenderer {
         this.unknown.length = 0;
         this.extraPaths.length = 0;
         this.extraValues.length = 0;
-        this.eventTime = undefined;
+        this.eventDate = undefined;
         const captured = this.captured;
         captured.eventId[0] = captured.recipientAccountId[0] = captured.awsRegion[0] = captured.userIdentityAccountId[0] = -1;
         try {
@@ -272,8 +292,8 @@ export class RawRenderer {
                 if (buf[i] !== COLON) throw EXACT_PATH_NEEDED;
                 const valueStart = i + 1;
                 i = this.skipValue(valueStart);
-                const index = struct.byHash.get(hash);
-                if (index !== undefined && this.equals(keyStart + 1, valueStart - 2, struct.sources[index])) {
+                const index = this.fieldIndex(struct, hash, keyStart + 1, valueStart - 2);
+                if (index >= 0) {
                     if (struct.seenIn[index] === generation) throw EXACT_PATH_NEEDED; // a duplicate key
                     struct.seenIn[index] = generation;
                     struct.valueStart[index] = valueStart;
@@ -341,13 +361,20 @@ export class RawRenderer {
                 }
                 return this.keep(parent + key, start, end);
             case TIMESTAMP: {
+                if (end - start === 22 && first === QUOTE && this.isCanonicalTime(start + 1)) {
+                    // `"YYYY-MM-DDTHH:MM:SSZ"` of a real date and time: isoUtc returns it as it is.
+                    this.name(struct, index);
+                    line.copy(buf, start, end);
+                    if (struct === TOP && index === CAPTURED.eventTime) this.eventDate = this.lastDateText;
+                    return true;
+                }
                 const iso = first === QUOTE ? isoUtc(this.stringValue(start, end)) : null;
                 if (!iso) return this.keep(parent + key, start, end);
                 this.name(struct, index);
                 line.byte(QUOTE);
                 line.latin1(iso); // ASCII: isoUtc returns a time it matched or built
                 line.byte(QUOTE);
-                if (struct === TOP && index === CAPTURED.eventTime) this.eventTime = iso;
+                if (struct === TOP && index === CAPTURED.eventTime) this.eventDate = iso.slice(0, 10);
                 return true;
             }
             case JSON_TEXT:
@@ -453,6 +480,56 @@ export class RawRenderer {
             target[at++] = byte;
         }
         line.length = at;
+    }
+
+    /**
+     * Whether `buf[at, at + 20)` is `YYYY-MM-DDTHH:MM:SSZ` with a real date and a time of day up to
+     * 23:59:59 (contract/instants.ts); if so, {@link lastDateText} is its date.
+     */
+    private isCanonicalTime(at: number): boolean {
+        const buf = this.buf;
+        const digit = (i: number) => buf[at + i] >= ZERO && buf[at + i] <= NINE;
+        const number = (i: number) => (buf[at + i] - ZERO) * 10 + buf[at + i + 1] - ZERO;
+        if (buf[at + 10] !== 0x54 || buf[at + 13] !== COLON || buf[at + 16] !== COLON || buf[at + 19] !== 0x5a) return false; // T : : Z
+        if (!digit(11) || !digit(12) || !digit(14) || !digit(15) || !digit(17) || !digit(18)) return false;
+        if (number(11) > 23 || number(14) > 59 || number(17) > 59) return false;
+        const lastDate = this.lastDate;
+        let sameDate = true;
+        for (let i = 0; i < 10; i++) {
+            if (buf[at + i] !== lastDate[i]) {
+                sameDate = false;
+                break;
+            }
+        }
+        if (sameDate) return this.lastDateText !== "";
+        if (
+            buf[at + 4] !== MINUS ||
+            buf[at + 7] !== MINUS ||
+            !digit(0) ||
+            !digit(1) ||
+            !digit(2) ||
+            !digit(3) ||
+            !digit(5) ||
+            !digit(6) ||
+            !digit(8) ||
+            !digit(9)
+        )
+            return false;
+        if (!isRealDate(number(0) * 100 + number(2), number(5), number(8))) return false;
+        buf.copy(lastDate, 0, at, at + 10);
+        this.lastDateText = buf.toString("latin1", at, at + 10);
+        return true;
+    }
+
+    /** The field whose source key is `buf[start, end)` (its hash given), or -1. */
+    private fieldIndex(struct: CompiledStruct, hash: number, start: number, end: number): number {
+        const mask = struct.slotHashes.length - 1;
+        for (let slot = hash & mask; struct.slotFields[slot] !== 0; slot = (slot + 1) & mask) {
+            if (struct.slotHashes[slot] !== hash) continue;
+            const index = struct.slotFields[slot] - 1;
+            return this.equals(start, end, struct.sources[index]) ? index : -1;
+        }
+        return -1;
     }
 
     private equals(start: number, end: number, bytes: Buffer): boolean {

@@ -114,7 +114,7 @@ class BatchBuilder {
         const account =
             defaults.account ?? renderer.capturedText(captured.recipientAccountId) ?? renderer.capturedText(captured.userIdentityAccountId) ?? "unknown";
         const region = defaults.region ?? renderer.capturedText(captured.awsRegion) ?? "unknown";
-        const date = renderer.eventTime?.slice(0, 10) ?? defaults.date ?? "undated";
+        const date = renderer.eventDate ?? defaults.date ?? "undated";
         const eventId = this.collectEventIds && captured.eventId[0] >= 0 ? into.buffer.toString("utf8", captured.eventId[0], captured.eventId[1]) : null;
         let group = this.last;
         if (group === undefined || group.partition.account !== account || group.partition.region !== region || group.partition.date !== date) {

@@ -193,11 +193,7 @@ export class RecordsSplitter {
 
     private append(chunk: Buffer): void {
         if (this.length + chunk.length > this.buffer.length) {
-            if (this.length === 0) {
-                this.buffer = chunk;
-                this.length = chunk.length;
-                return;
-            }
+            // Never the caller's chunk itself: compacting moves bytes within the buffer.
             const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + chunk.length));
             this.buffer.copy(grown, 0, 0, this.length);
             this.buffer = grown;
