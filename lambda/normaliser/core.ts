@@ -15,7 +15,7 @@ import { Readable, TransformOptions } from "node:stream";
 import { threadId } from "node:worker_threads";
 import * as zlib from "node:zlib";
 import { normalisedKey } from "../../contract/keys";
-import { PartitionDefaults, RenderedBatch, renderEvents, renderTexts } from "./render";
+import { PartitionDefaults, RenderedBatch, renderChunk, renderEvents } from "./render";
 import type { Evidence } from "./hostile";
 import { NotCloudTrailError, RecordsSplitter } from "./splitter";
 
@@ -268,10 +268,7 @@ export async function normaliseLogFile(
 /** Splits the stream into records and renders them, chunk by chunk, in file order. */
 async function* renderLogFile(chunks: AsyncIterable<Buffer>, defaults: PartitionDefaults, collectEventIds: boolean): AsyncGenerator<RenderedBatch> {
     const splitter = new RecordsSplitter();
-    for await (const chunk of chunks) {
-        const firstIndex = splitter.recordCount;
-        yield renderTexts(splitter.push(chunk), firstIndex, defaults, collectEventIds);
-    }
+    for await (const chunk of chunks) yield renderChunk(splitter, chunk, defaults, collectEventIds);
     splitter.end();
 }
 

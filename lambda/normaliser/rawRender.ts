@@ -24,6 +24,7 @@ import { isUtf8 } from "node:buffer";
 import { COLUMNS, EXTRA_FIELDS_COLUMN, Field, FieldType } from "../../contract/schema";
 import { isRealDate } from "../../contract/instants";
 import { isoUtc } from "./normalise";
+import { MAX_NESTING } from "./splitter";
 
 /** Thrown inside the walk when the record must take the exact path; never escapes {@link RawRenderer.render}. */
 const EXACT_PATH_NEEDED: unique symbol = Symbol("exact path needed");
@@ -227,6 +228,8 @@ export class RawRenderer {
     /** Key hashes of the objects being walked, innermost last. */
     private hashes = new Int32Array(1024);
     private hashTop = 0;
+    /** Objects and arrays open around the walk: beyond the splitter's limit, the splitter reports it. */
+    private depth = 0;
     private keyHash = 0;
     /** Unknown keys of the structs being walked: key start, key end, value start, value end, hash. */
     private unknown: number[] = [];
@@ -239,16 +242,26 @@ export class RawRenderer {
      * path (see the module's comment), and then `into` is as it was.
      */
     render(buf: Buffer, start: number, end: number, into: ByteWriter): boolean {
-        const lineStart = into.length;
-        this.line = into;
-        if (this.walk(buf, start, end)) return true;
-        into.length = lineStart;
-        return false;
+        return this.renderAt(buf, start, end, into) === end;
     }
 
-    private walk(buf: Buffer, start: number, end: number): boolean {
+    /**
+     * Renders the record that starts at `buf[start]` and ends before `limit` at the end of `into`,
+     * and returns its end; -1 when it must take the exact path or does not end before `limit`,
+     * and then `into` is as it was. The byte at `limit`, if read, must stop the walk (a 0 does).
+     */
+    renderAt(buf: Buffer, start: number, limit: number, into: ByteWriter): number {
+        const lineStart = into.length;
+        this.line = into;
+        const end = this.walk(buf, start, limit);
+        if (end < 0) into.length = lineStart;
+        return end;
+    }
+
+    private walk(buf: Buffer, start: number, limit: number): number {
         this.buf = buf;
-        this.end = end;
+        this.end = limit;
+        this.depth = 0;
         this.highBytes = false;
         this.hashTop = 0;
         this.unknown.length = 0;
@@ -258,12 +271,13 @@ export class RawRenderer {
         const captured = this.captured;
         captured.eventId[0] = captured.recipientAccountId[0] = captured.awsRegion[0] = captured.userIdentityAccountId[0] = -1;
         try {
-            if (buf[start] !== OPEN_BRACE || this.struct(TOP, start, "") !== end) return false;
-            if (this.highBytes && !isUtf8(buf.subarray(start, end))) return false;
+            if (buf[start] !== OPEN_BRACE) return -1;
+            const end = this.struct(TOP, start, "");
+            if (end > limit || (this.highBytes && !isUtf8(buf.subarray(start, end)))) return -1;
             if (this.extraPaths.length > 0) this.writeExtras();
-            return true;
+            return end;
         } catch (error) {
-            if (error === EXACT_PATH_NEEDED) return false;
+            if (error === EXACT_PATH_NEEDED) return -1;
             throw error;
         }
     }
@@ -279,6 +293,7 @@ export class RawRenderer {
     private struct(struct: CompiledStruct, at: number, prefix: string): number {
         const buf = this.buf;
         const generation = (struct.generation = (struct.generation + 1) >>> 0);
+        this.depth++; // struct levels are shallow (the schema's): never past the limit
         const unknown = this.unknown;
         const unknownBase = unknown.length;
         let i = at + 1;
@@ -321,6 +336,7 @@ export class RawRenderer {
             this.keep(prefix + buf.toString("latin1", unknown[u] + 1, unknown[u + 1] - 1), unknown[u + 2], unknown[u + 3]);
         }
         unknown.length = unknownBase;
+        this.depth--;
         return i;
     }
 
@@ -632,7 +648,10 @@ export class RawRenderer {
     private skipObject(at: number): number {
         const buf = this.buf;
         let i = at + 1;
+        // Counted as the splitter counts: empty ones too, so that both refuse the same records.
+        if (this.depth + 1 > MAX_NESTING) throw EXACT_PATH_NEEDED;
         if (buf[i] === CLOSE_BRACE) return i + 1;
+        this.depth++;
         const base = this.hashTop;
         for (;;) {
             if (buf[i] !== QUOTE) throw EXACT_PATH_NEEDED;
@@ -655,18 +674,24 @@ export class RawRenderer {
             throw EXACT_PATH_NEEDED;
         }
         this.hashTop = base;
+        this.depth--;
         return i;
     }
 
     private skipArray(at: number): number {
         const buf = this.buf;
         let i = at + 1;
+        if (this.depth + 1 > MAX_NESTING) throw EXACT_PATH_NEEDED;
         if (buf[i] === CLOSE_BRACKET) return i + 1;
+        this.depth++;
         for (;;) {
             i = this.skipValue(i);
             const next = buf[i++];
             if (next === COMMA) continue;
-            if (next === CLOSE_BRACKET) return i;
+            if (next === CLOSE_BRACKET) {
+                this.depth--;
+                return i;
+            }
             throw EXACT_PATH_NEEDED;
         }
     }

@@ -7,7 +7,7 @@ import { normaliseEvent, NormalisedRecord } from "./normalise";
 import { ByteWriter, RawRenderer } from "./rawRender";
 import { MAY_HOLD_LONE_SURROGATE, withoutLoneSurrogates } from "./wellFormed";
 import { countPairs, Evidence, lostInParsing } from "./hostile";
-import { NotCloudTrailError, RecordText } from "./splitter";
+import { NotCloudTrailError, RecordsSplitter, RecordText } from "./splitter";
 
 /** Fallbacks for partition values a record does not carry itself. */
 export interface PartitionDefaults {
@@ -106,9 +106,15 @@ class BatchBuilder {
      * the exact path ({@link add}), and then nothing was added.
      */
     addRaw(text: RecordText): boolean {
+        return this.addRawAt(text.source, text.start, text.end) === text.end;
+    }
+
+    /** {@link addRaw} for the record that starts at `buf[start]` and ends before `limit` (RawRenderer.renderAt): its end, or -1. */
+    addRawAt(buf: Buffer, start: number, limit: number): number {
         const into = this.last?.lines ?? (this.scratch ??= new ByteWriter(this.capacityHint));
         const lineStart = into.length;
-        if (!renderer.render(text.source, text.start, text.end, into)) return false;
+        const end = renderer.renderAt(buf, start, limit, into);
+        if (end < 0) return end;
         const captured = renderer.captured;
         const defaults = this.defaults;
         const account =
@@ -128,7 +134,7 @@ class BatchBuilder {
         if (this.collectEventIds) group.eventIds.push(eventId);
         group.count++;
         this.count++;
-        return true;
+        return end;
     }
 
     private group(partition: Partition): GroupBuilder {
@@ -175,6 +181,25 @@ export function renderTexts(texts: readonly RecordText[], firstIndex: number, de
         const [event, evidence] = parseRecord(text, `Records[${firstIndex + i}]`);
         builder.add(event, firstIndex + i, evidence);
     }
+    return builder.build();
+}
+
+/**
+ * Splits a chunk of a CloudTrail log file into its records and renders them (a record read whole
+ * from its bytes is read once: RecordsSplitter.pushInto), in file order.
+ */
+export function renderChunk(splitter: RecordsSplitter, chunk: Buffer, defaults: PartitionDefaults, collectEventIds = false): RenderedBatch {
+    // Normalised lines are about as long as the records (names shorter, some values escaped): a tenth more.
+    const builder = new BatchBuilder(defaults, collectEventIds, Math.ceil(chunk.length * 1.1) + 1024);
+    splitter.pushInto(chunk, {
+        tryRecord: (buf, start, limit) => builder.addRawAt(buf, start, limit),
+        record: (text, index) => {
+            // A number JSON.parse may change needs the lossless re-reader (./hostile.ts): the exact path.
+            if (!text.oddNumbers && builder.addRaw(text)) return;
+            const [event, evidence] = parseRecord(text, `Records[${index}]`);
+            builder.add(event, index, evidence);
+        },
+    });
     return builder.build();
 }
 

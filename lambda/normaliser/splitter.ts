@@ -69,6 +69,22 @@ export class RecordText {
     }
 }
 
+/**
+ * Where {@link RecordsSplitter.pushInto} hands records, in file order: a record of the `Records`
+ * array that the sink reads whole by itself (`tryRecord`, ../normaliser/render.ts), or else the
+ * record as the splitter's scan cut it (`record`).
+ */
+export interface RecordSink {
+    /**
+     * Takes the record (an object) that starts at `buf[start]` if it can read it whole before
+     * `limit`, and returns its end; -1 when the splitter must scan it. `buf[limit]` is a byte that
+     * no JSON text holds (0), so that a reader stops there.
+     */
+    tryRecord(buf: Buffer, start: number, limit: number, index: number): number;
+    /** A record the splitter scanned: `Records[index]`. Its bytes are valid during the call only. */
+    record(text: RecordText, index: number): void;
+}
+
 export interface SplitterOptions {
     readonly mode?: "records" | "values";
     readonly maxRecordBytes?: number;
@@ -112,6 +128,8 @@ export class RecordsSplitter {
      */
     stringBytesSearched = 0;
     private readonly mode: "records" | "values";
+    /** During {@link pushInto}: where records go. */
+    private sink: RecordSink | undefined;
     private readonly maxRecordBytes: number;
     /** Unconsumed input: `buffer[0, length)`; grows by doubling so that a long record costs linear time. */
     private buffer: Buffer = Buffer.alloc(0);
@@ -161,6 +179,23 @@ export class RecordsSplitter {
         this.scan(records);
         this.checkSize();
         return records;
+    }
+
+    /**
+     * Adds a chunk of the file and hands every record it completed to `sink`, in file order (records
+     * mode): each record of `Records` is offered to the sink whole first, and scanned only if it
+     * declines, so that a record read by the sink is read once, not twice.
+     */
+    pushInto(chunk: Buffer, sink: RecordSink): void {
+        this.compact();
+        this.append(chunk);
+        this.sink = sink;
+        try {
+            this.scan([]);
+        } finally {
+            this.sink = undefined;
+        }
+        this.checkSize();
     }
 
     /** Checks that the file ended where it may end. Throws {@link NotCloudTrailError} otherwise. */
@@ -245,17 +280,17 @@ export class RecordsSplitter {
 
     private emit(records: RecordText[], endExclusive: number): void {
         if (endExclusive - this.recordStart > this.maxRecordBytes) this.tooLarge(this.recordStart);
-        records.push(
-            new RecordText(
-                this.buffer,
-                this.recordStart,
-                endExclusive,
-                this.pairs,
-                this.oddNumbers,
-                this.container,
-                this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
-            ),
+        const record = new RecordText(
+            this.buffer,
+            this.recordStart,
+            endExclusive,
+            this.pairs,
+            this.oddNumbers,
+            this.container,
+            this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
         );
+        if (this.sink) this.sink.record(record, this.recordCount);
+        else records.push(record);
         this.recordCount++;
         this.recordStart = -1;
         this.recordDepth = 0;
@@ -268,6 +303,23 @@ export class RecordsSplitter {
         this.pairs = 0;
         this.oddNumbers = false;
         this.digitRun = 0;
+    }
+
+    /**
+     * Offers the record at `buffer[start]` to the sink, reading at most up to the input's end or
+     * the record size limit, with a 0 byte written after that bound for the reader (and put back).
+     */
+    private offer(start: number): number {
+        const limit = Math.min(this.length, start + this.maxRecordBytes);
+        if (limit >= this.buffer.length) return -1; // no room for the stop byte: scan this one
+        const buffer = this.buffer;
+        const saved = buffer[limit];
+        buffer[limit] = 0;
+        try {
+            return this.sink!.tryRecord(buffer, start, limit, this.recordCount);
+        } finally {
+            buffer[limit] = saved;
+        }
     }
 
     /** The closing quote of the string that opens at `open`, or -1 if it continues in the next chunk. */
@@ -411,6 +463,14 @@ export class RecordsSplitter {
                 continue;
             }
             if (this.outer === "array") {
+                if (byte === OPEN_BRACE && this.sink !== undefined && this.mode === "records") {
+                    const recordEnd = this.offer(i);
+                    if (recordEnd > 0) {
+                        this.recordCount++;
+                        i = recordEnd;
+                        continue;
+                    }
+                }
                 if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
                     if (this.mode === "records" && byte === OPEN_BRACKET) throw this.error(i, `Records[${this.recordCount}] is not an event object`);
                     this.startRecord(i);
