@@ -8,7 +8,8 @@
  * parsing) and the naive Node approach (whole-file JSON.parse), on CloudTrail files of about 1, 10
  * and 50 MB compressed (BENCH_SIZES_MB) built from the vendored corpus (test/fixtures/corpus).
  * Prints throughput (compressed MB/s, events/s), CPU seconds (user + system: what Lambda bills),
- * peak RSS and ratios. The outputs of this tree and the baseline must be the same bytes, or it
+ * peak RSS and ratios; each contender runs BENCH_REPEAT (default 1) times per file, in turn, and
+ * the median run is shown. The outputs of this tree and the baseline must be the same bytes, or it
  * says so. A benchmark, not a test: only ratios taken in one run compare on a shared machine.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -25,6 +26,8 @@ const WORK = path.join(ROOT, ".bench", "normaliser");
 /** The write-ups' algorithm, when its path is given: it is not part of this repository. */
 const SEED = process.env.BENCH_SEED_FLATTEN;
 const SIZES_MB = (process.env.BENCH_SIZES_MB ?? "1,10,50").split(",").map(Number);
+/** Runs of each contender per file, alternating; the median (by wall time) is shown. */
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 
 interface Run {
     seconds: number;
@@ -53,6 +56,13 @@ function timed(command: string, args: string[]): Run {
         ok: result.status === 0,
         note: result.status === 0 ? "" : error.slice(0, 70),
     };
+}
+
+/** The median run by wall time (the slower of the middle two for an even count); a failed run if any failed. */
+function medianRun(runs: Run[]): Run {
+    const failed = runs.find((run) => !run.ok);
+    if (failed) return failed;
+    return [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)];
 }
 
 function git(...args: string[]): string {
@@ -89,12 +99,12 @@ function baselineTree(commit: string): string {
 }
 
 /** Every output file under `dir`, by relative path, decompressed. */
-function outputsOf(dir: string): Map<string, Buffer> {
+function outputsOf(dir: string, decompress = true): Map<string, Buffer> {
     const files = new Map<string, Buffer>();
     for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
         if (!entry.isFile()) continue;
         const full = path.join(entry.parentPath, entry.name);
-        files.set(path.relative(dir, full), zlib.gunzipSync(fs.readFileSync(full)));
+        files.set(path.relative(dir, full), decompress ? zlib.gunzipSync(fs.readFileSync(full)) : fs.readFileSync(full));
     }
     return files;
 }
@@ -113,7 +123,9 @@ function sameOutputs(a: string, b: string): string {
         const line = bytes.subarray(0, at).toString("utf8").split("\n").length;
         return `${name} differs at byte ${at} (line ${line}): ${JSON.stringify(bytes.toString("utf8", Math.max(0, at - 40), at + 40))} / ${JSON.stringify(other.toString("utf8", Math.max(0, at - 40), at + 40))}`;
     }
-    return "same";
+    const gzipped = outputsOf(b, false);
+    const sameGzip = [...outputsOf(a, false)].every(([name, bytes]) => bytes.equals(gzipped.get(name)!));
+    return sameGzip ? "same bytes (gzip too)" : "same text (gzip bytes differ)";
 }
 
 async function main(): Promise<void> {
@@ -153,21 +165,21 @@ async function main(): Promise<void> {
         }
         const scratch = path.join(WORK, "scratch");
         fs.mkdirSync(scratch, { recursive: true });
-        const runs: [string, Run][] = [
-            [`this tree ${head}`, timed(process.execPath, [cli, input.file, "--out", out])],
-            ...(baselineCli ? [[baselineName, timed(process.execPath, [baselineCli, input.file, "--out", baselineOut])] as [string, Run]] : []),
-            ...(SEED ? [["seed_flatten.py", timed("python3", [SEED, input.file, path.join(scratch, "seed.json.gz")])] as [string, Run]] : []),
-            ["I/O floor (node)", timed(process.execPath, [path.join(__dirname, "contenders", "ioFloor.js"), input.file, path.join(scratch, "floor.json.gz")])],
+        const contenders: [string, string, string[]][] = [
+            [`this tree ${head}`, process.execPath, [cli, input.file, "--out", out]],
+            ...(baselineCli ? [[baselineName, process.execPath, [baselineCli, input.file, "--out", baselineOut]] as [string, string, string[]]] : []),
+            ...(SEED ? [["seed_flatten.py", "python3", [SEED, input.file, path.join(scratch, "seed.json.gz")]] as [string, string, string[]]] : []),
+            ["I/O floor (node)", process.execPath, [path.join(__dirname, "contenders", "ioFloor.js"), input.file, path.join(scratch, "floor.json.gz")]],
             [
                 "naive JSON.parse",
-                timed(process.execPath, [
-                    "--max-old-space-size=16384",
-                    path.join(__dirname, "contenders", "naive.js"),
-                    input.file,
-                    path.join(scratch, "naive.json.gz"),
-                ]),
+                process.execPath,
+                ["--max-old-space-size=16384", path.join(__dirname, "contenders", "naive.js"), input.file, path.join(scratch, "naive.json.gz")],
             ],
         ];
+        // Rounds of every contender in turn: a slow minute of the shared machine falls on all of them.
+        const rounds = contenders.map((): Run[] => []);
+        for (let round = 0; round < REPEAT; round++) contenders.forEach(([, command, args], i) => rounds[i].push(timed(command, args)));
+        const runs: [string, Run][] = contenders.map(([name], i) => [name, medianRun(rounds[i])]);
         fs.rmSync(scratch, { recursive: true, force: true });
         const seed = runs.find(([contender]) => contender === "seed_flatten.py")?.[1].seconds ?? Number.NaN;
         const floor = runs.find(([contender]) => contender === "I/O floor (node)")![1].seconds;
