@@ -222,6 +222,14 @@ class PendingLines {
         this.bytes = 0;
         return taken;
     }
+
+    /** Everything added, as added, and empties the list. */
+    takeAll(): Buffer[] {
+        const taken = this.chunks;
+        this.chunks = [];
+        this.bytes = 0;
+        return taken;
+    }
 }
 
 class Group {
@@ -247,7 +255,9 @@ class Group {
     /** Hands the buffered text to zlib once there is enough of it (or at the end, `force`). */
     flush(force = false): boolean {
         if (this.pending.bytes === 0 || (!force && this.pending.bytes < FLUSH_BYTES)) return true;
-        return this.gzip.write(this.pending.take());
+        let ok = true;
+        for (const lines of this.pending.takeAll()) ok = this.gzip.write(lines);
+        return ok;
     }
 }
 
