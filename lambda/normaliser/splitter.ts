@@ -3,7 +3,8 @@
  * ever holding more than the current record and one chunk. A byte-level scan finds record
  * boundaries (strings are skipped with a native `indexOf`); each record is then parsed by
  * `JSON.parse`, which is far faster than a streaming JSON tokenizer and validates what the scan
- * does not.
+ * does not. In records mode, {@link RecordsSplitter.pushInto} first offers each record to a sink
+ * that reads it whole from its bytes (./rawRender.ts), and scans only what the sink declines.
  *
  * Two modes:
  * - `records`: a CloudTrail log file, `{"Records":[{…},{…},…]}`, strictly (the normaliser's contract).
