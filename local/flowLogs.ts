@@ -35,9 +35,7 @@ import {
 } from "../contract/sources/flowLogs";
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { queryForWindow } from "../contract/detections";
-
-/** Folder of the local lake holding the flow-log Parquet. */
-export const LOCAL_FLOW_LOG_DIR = "flowlogs";
+import { LOCAL_FLOW_LOG_DIR } from "./outFolder";
 
 export type FlowShape = "text" | "parquet" | "cloudwatch-export" | "cloudwatch-json";
 

@@ -6,9 +6,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { firstSeen, Investigation, isKnownOrigin } from "./investigate";
-
-/** Folder of the investigation pages, relative to the output directory (where report.html is). */
-export const INVESTIGATIONS_DIR = "investigations";
+import { INVESTIGATIONS_DIR } from "./outFolder";
 
 const escape = (value: unknown) => String(value ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 

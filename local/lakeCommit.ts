@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { RUN_OUTPUTS } from "./outFolder";
-import { LOCAL_FLOW_LOG_DIR } from "./flowLogs";
+import { LOCAL_FLOW_LOG_DIR } from "./outFolder";
 
 /** Prefix of every staging folder (`.cloudtrail-lake.staging-<pid>`); a staging folder without a journal is abandoned work. */
 export const STAGING_PREFIX = ".cloudtrail-lake.staging-";

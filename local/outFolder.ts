@@ -10,8 +10,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
-import { INVESTIGATIONS_DIR } from "./investigateReport";
-import { LOCAL_FLOW_LOG_DIR } from "./flowLogs";
+
+/**
+ * Folder of the investigation pages (local/investigateReport.ts), relative to the output directory
+ * (where report.html is). Defined here, not beside the code that writes them, so that reading files
+ * into the lake (local/ingest.ts, the normalise command) does not load DuckDB through that code.
+ */
+export const INVESTIGATIONS_DIR = "investigations";
+/** Folder of the local lake holding the flow-log Parquet (local/flowLogs.ts). */
+export const LOCAL_FLOW_LOG_DIR = "flowlogs";
 
 export const LOCK_FILE = ".cloudtrail-lake.lock";
 export const MARKER_FILE = ".cloudtrail-lake";

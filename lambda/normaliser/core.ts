@@ -15,7 +15,7 @@ import { Readable, TransformOptions } from "node:stream";
 import { threadId } from "node:worker_threads";
 import * as zlib from "node:zlib";
 import { normalisedKey } from "../../contract/keys";
-import { PartitionDefaults, RenderedBatch, renderEvents, renderTexts } from "./render";
+import { PartitionDefaults, RenderedBatch, renderChunk, renderEvents } from "./render";
 import type { Evidence } from "./hostile";
 import { NotCloudTrailError, RecordsSplitter } from "./splitter";
 
@@ -205,6 +205,33 @@ export async function* decodedText(source: AsyncIterable<Buffer>): AsyncGenerato
 /** Text handed to zlib per write; see {@link Group.gzip}. */
 const FLUSH_BYTES = 1 << 20;
 
+/** Rendered lines waiting to be compressed or spilled. */
+class PendingLines {
+    private chunks: Buffer[] = [];
+    bytes = 0;
+
+    add(lines: Buffer): void {
+        this.chunks.push(lines);
+        this.bytes += lines.length;
+    }
+
+    /** Everything added, in one buffer, and empties the list. */
+    take(): Buffer {
+        const taken = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes);
+        this.chunks = [];
+        this.bytes = 0;
+        return taken;
+    }
+
+    /** Everything added, as added, and empties the list. */
+    takeAll(): Buffer[] {
+        const taken = this.chunks;
+        this.chunks = [];
+        this.bytes = 0;
+        return taken;
+    }
+}
+
 class Group {
     // zlib compresses on libuv's thread pool while the main thread parses, but only one write at a time and
     // only when the main thread lets its callback run: hand it ~1 MB per write (FLUSH_BYTES) with room for
@@ -213,7 +240,7 @@ class Group {
     readonly gzip: zlib.Gzip;
     readonly done: Promise<void>;
     records = 0;
-    text = "";
+    readonly pending = new PendingLines();
     readonly eventIds: (string | null)[] = [];
 
     constructor(
@@ -227,9 +254,9 @@ class Group {
 
     /** Hands the buffered text to zlib once there is enough of it (or at the end, `force`). */
     flush(force = false): boolean {
-        if (this.text.length === 0 || (!force && this.text.length < FLUSH_BYTES)) return true;
-        const ok = this.gzip.write(this.text);
-        this.text = "";
+        if (this.pending.bytes === 0 || (!force && this.pending.bytes < FLUSH_BYTES)) return true;
+        let ok = true;
+        for (const lines of this.pending.takeAll()) ok = this.gzip.write(lines);
         return ok;
     }
 }
@@ -251,10 +278,7 @@ export async function normaliseLogFile(
 /** Splits the stream into records and renders them, chunk by chunk, in file order. */
 async function* renderLogFile(chunks: AsyncIterable<Buffer>, defaults: PartitionDefaults, collectEventIds: boolean): AsyncGenerator<RenderedBatch> {
     const splitter = new RecordsSplitter();
-    for await (const chunk of chunks) {
-        const firstIndex = splitter.recordCount;
-        yield renderTexts(splitter.push(chunk), firstIndex, defaults, collectEventIds);
-    }
+    for await (const chunk of chunks) yield renderChunk(splitter, chunk, defaults, collectEventIds);
     splitter.end();
 }
 
@@ -299,7 +323,7 @@ const gzipAsync = promisify(zlib.gzip);
 /** A partition beyond {@link MAX_OPEN_GROUPS}: its text as segments of the spill file. */
 class SpilledGroup {
     records = 0;
-    text = "";
+    readonly pending = new PendingLines();
     readonly eventIds: (string | null)[] = [];
     readonly segments: { offset: number; length: number }[] = [];
     constructor(
@@ -311,7 +335,7 @@ class SpilledGroup {
 class SpillFile {
     private handle: fs.promises.FileHandle | undefined;
     private offset = 0;
-    pendingChars = 0;
+    pendingBytes = 0;
     constructor(
         private readonly filePath: string,
         private readonly gzipLevel: number,
@@ -320,14 +344,13 @@ class SpillFile {
     async write(groups: Iterable<SpilledGroup>): Promise<void> {
         this.handle ??= await fs.promises.open(this.filePath, "w+");
         for (const group of groups) {
-            if (group.text.length === 0) continue;
-            const bytes = Buffer.from(group.text, "utf8");
-            group.text = "";
+            if (group.pending.bytes === 0) continue;
+            const bytes = group.pending.take();
             await this.handle.write(bytes, 0, bytes.length, this.offset);
             group.segments.push({ offset: this.offset, length: bytes.length });
             this.offset += bytes.length;
         }
-        this.pendingChars = 0;
+        this.pendingBytes = 0;
     }
 
     /**
@@ -408,17 +431,17 @@ async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: Wri
                     }
                     groups.set(key, group);
                 }
-                group.text += rendered.lines;
+                group.pending.add(rendered.lines);
                 group.records += rendered.count;
                 if (options.collectEventIds) for (const id of rendered.eventIds) group.eventIds.push(id);
-                if (group instanceof SpilledGroup) spill.pendingChars += rendered.lines.length;
+                if (group instanceof SpilledGroup) spill.pendingBytes += rendered.lines.length;
             }
             events += batch.count;
             // Hand the text to zlib (which compresses on libuv's threads) and wait when it is behind: bounded memory.
             for (const group of open) {
                 if (!group.flush()) await once(group.gzip, "drain");
             }
-            if (spill.pendingChars > SPILL_BUFFER_BYTES) await spill.write(spilled);
+            if (spill.pendingBytes > SPILL_BUFFER_BYTES) await spill.write(spilled);
         }
         for (const group of open) {
             group.flush(true);

@@ -1,11 +1,13 @@
 /**
  * Rendering: events (or their JSON text) → normalised JSON lines, grouped by partition. Pure
- * and synchronous.
+ * and synchronous. Record texts are rendered from their bytes (./rawRender.ts) when that gives
+ * the exact path's bytes, and parsed and normalised (./normalise.ts) otherwise.
  */
 import { normaliseEvent, NormalisedRecord } from "./normalise";
+import { ByteWriter, RawRenderer } from "./rawRender";
 import { MAY_HOLD_LONE_SURROGATE, withoutLoneSurrogates } from "./wellFormed";
 import { countPairs, Evidence, lostInParsing } from "./hostile";
-import { NotCloudTrailError, RecordText } from "./splitter";
+import { NotCloudTrailError, RecordsSplitter, RecordText } from "./splitter";
 
 /** Fallbacks for partition values a record does not carry itself. */
 export interface PartitionDefaults {
@@ -34,7 +36,8 @@ export interface RenderedBatch {
     readonly count: number;
     /** Values repaired in this batch (./wellFormed.ts), by field path: how many. Empty almost always. */
     readonly repaired?: Readonly<Record<string, number>>;
-    readonly groups: { readonly partition: Partition; readonly lines: string; readonly count: number; readonly eventIds: (string | null)[] }[];
+    /** `lines`: UTF-8 JSON lines, each ending with a newline. */
+    readonly groups: { readonly partition: Partition; readonly lines: Buffer; readonly count: number; readonly eventIds: (string | null)[] }[];
 }
 
 /** Partition of one record. */
@@ -47,14 +50,29 @@ export function lakePartitionOf(record: NormalisedRecord, defaults: PartitionDef
     };
 }
 
+const NEWLINE = 0x0a;
+
+interface GroupBuilder {
+    readonly partition: Partition;
+    readonly lines: ByteWriter;
+    count: number;
+    readonly eventIds: (string | null)[];
+}
+
 class BatchBuilder {
-    private readonly groups = new Map<string, { partition: Partition; lines: string; count: number; eventIds: (string | null)[] }>();
+    private readonly groups = new Map<string, GroupBuilder>();
     private count = 0;
     private repaired: Record<string, number> | undefined;
+    /** The group of the last record: the next one most likely belongs to it too, and is rendered straight into it. */
+    private last: GroupBuilder | undefined;
+    /** Where a record is rendered when there is no group yet. */
+    private scratch: ByteWriter | undefined;
 
     constructor(
         private readonly defaults: PartitionDefaults,
         private readonly collectEventIds: boolean,
+        /** Bytes the lines of the batch will about take: the first group's buffer, so that it is not grown and copied. */
+        private readonly capacityHint = 1 << 16,
     ) {}
 
     add(event: unknown, index: number, evidence?: Evidence): void {
@@ -73,14 +91,9 @@ class BatchBuilder {
                 for (const field of repair.fields) this.repaired[field] = (this.repaired[field] ?? 0) + 1;
             }
         }
-        const partition = lakePartitionOf(record, this.defaults);
-        const id = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
-        let group = this.groups.get(id);
-        if (group === undefined) {
-            group = { partition, lines: "", count: 0, eventIds: [] };
-            this.groups.set(id, group);
-        }
-        group.lines += `${line}\n`;
+        const group = this.group(lakePartitionOf(record, this.defaults));
+        group.lines.utf8(line);
+        group.lines.byte(NEWLINE);
         // The schema's eventid is a string or absent (anything else goes to extrafields), and JSON.stringify writes a
         // string the same way alone as inside the record: this is the member's text in the line.
         if (this.collectEventIds) group.eventIds.push(typeof record.eventid === "string" ? JSON.stringify(record.eventid) : null);
@@ -88,18 +101,105 @@ class BatchBuilder {
         this.count++;
     }
 
+    /**
+     * Renders a record from its bytes (./rawRender.ts) into its group; false when it must take
+     * the exact path ({@link add}), and then nothing was added.
+     */
+    addRaw(text: RecordText): boolean {
+        return this.addRawAt(text.source, text.start, text.end) === text.end;
+    }
+
+    /** {@link addRaw} for the record that starts at `buf[start]` and ends before `limit` (RawRenderer.renderAt): its end, or -1. */
+    addRawAt(buf: Buffer, start: number, limit: number): number {
+        const into = this.last?.lines ?? (this.scratch ??= new ByteWriter(this.capacityHint));
+        const lineStart = into.length;
+        const end = renderer.renderAt(buf, start, limit, into);
+        if (end < 0) return end;
+        const captured = renderer.captured;
+        const defaults = this.defaults;
+        const account =
+            defaults.account ?? renderer.capturedText(captured.recipientAccountId) ?? renderer.capturedText(captured.userIdentityAccountId) ?? "unknown";
+        const region = defaults.region ?? renderer.capturedText(captured.awsRegion) ?? "unknown";
+        const date = renderer.eventDate ?? defaults.date ?? "undated";
+        const eventId = this.collectEventIds && captured.eventId[0] >= 0 ? into.buffer.toString("utf8", captured.eventId[0], captured.eventId[1]) : null;
+        let group = this.last;
+        if (group === undefined || group.partition.account !== account || group.partition.region !== region || group.partition.date !== date) {
+            group = this.group({ account, region, date });
+        }
+        if (group.lines !== into) {
+            group.lines.copy(into.buffer, lineStart, into.length);
+            into.length = lineStart;
+        }
+        group.lines.byte(NEWLINE);
+        if (this.collectEventIds) group.eventIds.push(eventId);
+        group.count++;
+        this.count++;
+        return end;
+    }
+
+    private group(partition: Partition): GroupBuilder {
+        const id = `${partition.account}\u0000${partition.region}\u0000${partition.date}`;
+        let group = this.groups.get(id);
+        if (group === undefined) {
+            // The first group takes the scratch buffer (empty again by now), sized for the batch.
+            const lines =
+                this.groups.size === 0 && this.scratch !== undefined ? this.scratch : new ByteWriter(this.groups.size === 0 ? this.capacityHint : 1 << 16);
+            group = { partition, lines, count: 0, eventIds: [] };
+            this.groups.set(id, group);
+        }
+        this.last = group;
+        return group;
+    }
+
     build(): RenderedBatch {
-        return { count: this.count, groups: [...this.groups.values()], ...(this.repaired ? { repaired: this.repaired } : {}) };
+        return {
+            count: this.count,
+            groups: [...this.groups.values()].map((group) => ({
+                partition: group.partition,
+                lines: group.lines.buffer.subarray(0, group.lines.length),
+                count: group.count,
+                eventIds: group.eventIds,
+            })),
+            ...(this.repaired ? { repaired: this.repaired } : {}),
+        };
     }
 }
 
+/** One renderer per thread, reused record after record. */
+const renderer = new RawRenderer();
+
 /** Parses and renders record texts; `firstIndex` numbers them in the file, for error messages. */
 export function renderTexts(texts: readonly RecordText[], firstIndex: number, defaults: PartitionDefaults, collectEventIds = false): RenderedBatch {
-    const builder = new BatchBuilder(defaults, collectEventIds);
+    let bytes = 0;
+    for (let i = 0; i < texts.length; i++) bytes += texts[i].end - texts[i].start;
+    // Normalised lines are about as long as the records (names shorter, some values escaped): a tenth more.
+    const builder = new BatchBuilder(defaults, collectEventIds, Math.ceil(bytes * 1.1) + 1024);
     for (let i = 0; i < texts.length; i++) {
-        const [event, evidence] = parseRecord(texts[i], `Records[${firstIndex + i}]`);
+        const text = texts[i];
+        // A number JSON.parse may change needs the lossless re-reader (./hostile.ts): the exact path.
+        if (!text.oddNumbers && builder.addRaw(text)) continue;
+        const [event, evidence] = parseRecord(text, `Records[${firstIndex + i}]`);
         builder.add(event, firstIndex + i, evidence);
     }
+    return builder.build();
+}
+
+/**
+ * Splits a chunk of a CloudTrail log file into its records and renders them (a record read whole
+ * from its bytes is read once: RecordsSplitter.pushInto), in file order.
+ */
+export function renderChunk(splitter: RecordsSplitter, chunk: Buffer, defaults: PartitionDefaults, collectEventIds = false): RenderedBatch {
+    // Normalised lines are about as long as the records (names shorter, some values escaped): a tenth more.
+    const builder = new BatchBuilder(defaults, collectEventIds, Math.ceil(chunk.length * 1.1) + 1024);
+    splitter.pushInto(chunk, {
+        tryRecord: (buf, start, limit) => builder.addRawAt(buf, start, limit),
+        record: (text, index) => {
+            // A number JSON.parse may change needs the lossless re-reader (./hostile.ts): the exact path.
+            if (!text.oddNumbers && builder.addRaw(text)) return;
+            const [event, evidence] = parseRecord(text, `Records[${index}]`);
+            builder.add(event, index, evidence);
+        },
+    });
     return builder.build();
 }
 

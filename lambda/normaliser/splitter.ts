@@ -3,7 +3,8 @@
  * ever holding more than the current record and one chunk. A byte-level scan finds record
  * boundaries (strings are skipped with a native `indexOf`); each record is then parsed by
  * `JSON.parse`, which is far faster than a streaming JSON tokenizer and validates what the scan
- * does not.
+ * does not. In records mode, {@link RecordsSplitter.pushInto} first offers each record to a sink
+ * that reads it whole from its bytes (./rawRender.ts), and scans only what the sink declines.
  *
  * Two modes:
  * - `records`: a CloudTrail log file, `{"Records":[{…},{…},…]}`, strictly (the normaliser's contract).
@@ -40,17 +41,49 @@ export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_NESTING = 500;
 
-/** The JSON text of one record, and what the scan saw in it. */
-export interface RecordText {
-    readonly text: string;
-    /** `key:value` pairs in the text (colons outside strings): more than the parsed object holds means duplicate keys. */
-    readonly pairs: number;
-    /** Whether a number may not survive JSON.parse unchanged (an exponent, more than 15 digits). */
-    readonly oddNumbers: boolean;
-    /** In `values` mode: the array the record came from (`Records`, `Events`, `logEvents`), "" for a top-level array, undefined for a whole value. */
-    readonly container?: string;
-    /** In `values` mode: the line the record starts on, for messages. */
-    readonly line?: number;
+/**
+ * One record: its bytes, `source[start, end)`, and what the scan saw in them. The bytes are the
+ * splitter's own buffer, valid until its next {@link RecordsSplitter.push} or
+ * {@link RecordsSplitter.end}: read them, or {@link text}, before (copying each record would cost
+ * a copy of the whole input).
+ */
+export class RecordText {
+    private decoded: string | undefined;
+
+    constructor(
+        readonly source: Buffer,
+        readonly start: number,
+        readonly end: number,
+        /** `key:value` pairs in the text (colons outside strings): more than the parsed object holds means duplicate keys. */
+        readonly pairs: number,
+        /** Whether a number may not survive JSON.parse unchanged (an exponent, more than 15 digits). */
+        readonly oddNumbers: boolean,
+        /** In `values` mode: the array the record came from (`Records`, `Events`, `logEvents`), "" for a top-level array, undefined for a whole value. */
+        readonly container?: string,
+        /** In `values` mode: the line the record starts on, for messages. */
+        readonly line?: number,
+    ) {}
+
+    /** The record's JSON text (decoded once, when first asked for). */
+    get text(): string {
+        return (this.decoded ??= this.source.toString("utf8", this.start, this.end));
+    }
+}
+
+/**
+ * Where {@link RecordsSplitter.pushInto} hands records, in file order: a record of the `Records`
+ * array that the sink reads whole by itself (`tryRecord`, ../normaliser/render.ts), or else the
+ * record as the splitter's scan cut it (`record`).
+ */
+export interface RecordSink {
+    /**
+     * Takes the record (an object) that starts at `buf[start]` if it can read it whole before
+     * `limit`, and returns its end; -1 when the splitter must scan it. `buf[limit]` is a byte that
+     * no JSON text holds (0), so that a reader stops there.
+     */
+    tryRecord(buf: Buffer, start: number, limit: number, index: number): number;
+    /** A record the splitter scanned: `Records[index]`. Its bytes are valid during the call only. */
+    record(text: RecordText, index: number): void;
 }
 
 export interface SplitterOptions {
@@ -96,6 +129,8 @@ export class RecordsSplitter {
      */
     stringBytesSearched = 0;
     private readonly mode: "records" | "values";
+    /** During {@link pushInto}: where records go. */
+    private sink: RecordSink | undefined;
     private readonly maxRecordBytes: number;
     /** Unconsumed input: `buffer[0, length)`; grows by doubling so that a long record costs linear time. */
     private buffer: Buffer = Buffer.alloc(0);
@@ -134,17 +169,39 @@ export class RecordsSplitter {
         this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
     }
 
-    /** Adds a chunk of the file and returns the text of every record it completed. */
+    /**
+     * Adds a chunk of the file and returns every record it completed (their bytes valid until the
+     * next call: the buffer is compacted then, not now).
+     */
     push(chunk: Buffer): RecordText[] {
+        this.compact();
         this.append(chunk);
         const records: RecordText[] = [];
         this.scan(records);
-        this.compact();
+        this.checkSize();
         return records;
+    }
+
+    /**
+     * Adds a chunk of the file and hands every record it completed to `sink`, in file order (records
+     * mode): each record of `Records` is offered to the sink whole first, and scanned only if it
+     * declines, so that a record read by the sink is read once, not twice.
+     */
+    pushInto(chunk: Buffer, sink: RecordSink): void {
+        this.compact();
+        this.append(chunk);
+        this.sink = sink;
+        try {
+            this.scan([]);
+        } finally {
+            this.sink = undefined;
+        }
+        this.checkSize();
     }
 
     /** Checks that the file ended where it may end. Throws {@link NotCloudTrailError} otherwise. */
     end(): RecordText[] {
+        this.compact();
         const records: RecordText[] = [];
         if (this.recordStart >= 0 && this.mode === "values" && this.outer === "top" && this.stringStart < 0 && this.recordDepth === 0) {
             // A bare top-level literal (a number, `true`) ends at the end of the input.
@@ -172,11 +229,7 @@ export class RecordsSplitter {
 
     private append(chunk: Buffer): void {
         if (this.length + chunk.length > this.buffer.length) {
-            if (this.length === 0) {
-                this.buffer = chunk;
-                this.length = chunk.length;
-                return;
-            }
+            // Never the caller's chunk itself: compacting moves bytes within the buffer.
             const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + chunk.length));
             this.buffer.copy(grown, 0, 0, this.length);
             this.buffer = grown;
@@ -196,10 +249,20 @@ export class RecordsSplitter {
         return this.linesBefore + 1;
     }
 
+    /** Where the unconsumed input starts: the record or string in progress, else the scan's position. */
+    private keepFrom(): number {
+        return this.recordStart >= 0 ? this.recordStart : this.stringStart >= 0 ? this.stringStart : this.position;
+    }
+
+    /** Fails as soon as the record (or string) in progress is over the limit, not a chunk later. */
+    private checkSize(): void {
+        const keepFrom = this.keepFrom();
+        if (this.length - keepFrom > this.maxRecordBytes) this.tooLarge(keepFrom);
+    }
+
     /** Drops what is fully consumed, keeping the record or string in progress. */
     private compact(): void {
-        const keepFrom = this.recordStart >= 0 ? this.recordStart : this.stringStart >= 0 ? this.stringStart : this.position;
-        if (this.length - keepFrom > this.maxRecordBytes) this.tooLarge(keepFrom);
+        const keepFrom = this.keepFrom();
         if (keepFrom === 0) return;
         if (this.mode === "values") {
             this.lineAt(keepFrom);
@@ -218,13 +281,17 @@ export class RecordsSplitter {
 
     private emit(records: RecordText[], endExclusive: number): void {
         if (endExclusive - this.recordStart > this.maxRecordBytes) this.tooLarge(this.recordStart);
-        records.push({
-            text: this.buffer.toString("utf8", this.recordStart, endExclusive),
-            pairs: this.pairs,
-            oddNumbers: this.oddNumbers,
-            container: this.container,
-            line: this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
-        });
+        const record = new RecordText(
+            this.buffer,
+            this.recordStart,
+            endExclusive,
+            this.pairs,
+            this.oddNumbers,
+            this.container,
+            this.mode === "values" ? this.lineAt(this.recordStart) : undefined,
+        );
+        if (this.sink) this.sink.record(record, this.recordCount);
+        else records.push(record);
         this.recordCount++;
         this.recordStart = -1;
         this.recordDepth = 0;
@@ -237,6 +304,23 @@ export class RecordsSplitter {
         this.pairs = 0;
         this.oddNumbers = false;
         this.digitRun = 0;
+    }
+
+    /**
+     * Offers the record at `buffer[start]` to the sink, reading at most up to the input's end or
+     * the record size limit, with a 0 byte written after that bound for the reader (and put back).
+     */
+    private offer(start: number): number {
+        const limit = Math.min(this.length, start + this.maxRecordBytes);
+        if (limit >= this.buffer.length) return -1; // no room for the stop byte: scan this one
+        const buffer = this.buffer;
+        const saved = buffer[limit];
+        buffer[limit] = 0;
+        try {
+            return this.sink!.tryRecord(buffer, start, limit, this.recordCount);
+        } finally {
+            buffer[limit] = saved;
+        }
     }
 
     /** The closing quote of the string that opens at `open`, or -1 if it continues in the next chunk. */
@@ -380,6 +464,14 @@ export class RecordsSplitter {
                 continue;
             }
             if (this.outer === "array") {
+                if (byte === OPEN_BRACE && this.sink !== undefined && this.mode === "records") {
+                    const recordEnd = this.offer(i);
+                    if (recordEnd > 0) {
+                        this.recordCount++;
+                        i = recordEnd;
+                        continue;
+                    }
+                }
                 if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
                     if (this.mode === "records" && byte === OPEN_BRACKET) throw this.error(i, `Records[${this.recordCount}] is not an event object`);
                     this.startRecord(i);
