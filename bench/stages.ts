@@ -62,6 +62,8 @@ function baselineTree(commit: string): string {
 
 interface Run {
     readonly seconds: number;
+    /** User + system CPU seconds of the run (every thread: the normalising workers and DuckDB's), from /usr/bin/time. */
+    readonly cpuSeconds: number;
     readonly peakMb: number;
     readonly json: {
         findings: { query: string; count: number; eventIds: string[] }[];
@@ -80,7 +82,7 @@ function run(tree: string, input: string): Run {
         "/usr/bin/time",
         [
             "-f",
-            "__TIME__ %e %M",
+            "__TIME__ %e %M %U %S",
             process.execPath,
             "--import",
             "tsx",
@@ -98,16 +100,31 @@ function run(tree: string, input: string): Run {
     fs.closeSync(stdoutFd);
     fs.rmSync(out, { recursive: true, force: true });
     if (result.status !== 0) throw new Error(`${tree}: exit ${result.status}\n${result.stderr}`);
-    const [, seconds, kb] = /__TIME__ ([\d.]+) (\d+)/.exec(result.stderr)!;
-    return { seconds: Number(seconds), peakMb: Number(kb) / 1024, json: JSON.parse(fs.readFileSync(stdoutFile, "utf8")) };
+    const [, seconds, kb, user, system] = /__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(result.stderr)!;
+    return {
+        seconds: Number(seconds),
+        cpuSeconds: Number(user) + Number(system),
+        peakMb: Number(kb) / 1024,
+        json: JSON.parse(fs.readFileSync(stdoutFile, "utf8")),
+    };
 }
 
-/** Seconds of the I/O floor over every file, one after the other (single core). */
-function ioFloor(files: string[]): number {
+/** Seconds (wall, and CPU from /usr/bin/time) of the I/O floor over every file, one after the other (single core). */
+function ioFloor(files: string[]): { seconds: number; cpuSeconds: number } {
     const started = process.hrtime.bigint();
-    for (const file of files) execFileSync(process.execPath, [path.join(__dirname, "contenders", "ioFloor.js"), file, path.join(WORK, "floor.json.gz")]);
+    let cpuSeconds = 0;
+    for (const file of files) {
+        const result = spawnSync(
+            "/usr/bin/time",
+            ["-f", "__TIME__ %U %S", process.execPath, path.join(__dirname, "contenders", "ioFloor.js"), file, path.join(WORK, "floor.json.gz")],
+            { encoding: "utf8" },
+        );
+        if (result.status !== 0) throw new Error(`ioFloor.js ${file}: exit ${result.status}\n${result.stderr}`);
+        const [, user, system] = /__TIME__ ([\d.]+) ([\d.]+)/.exec(result.stderr)!;
+        cpuSeconds += Number(user) + Number(system);
+    }
     fs.rmSync(path.join(WORK, "floor.json.gz"), { force: true });
-    return Number(process.hrtime.bigint() - started) / 1e9;
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds };
 }
 
 const median = <T>(values: T[], by: (value: T) => number): T => [...values].sort((a, b) => by(a) - by(b))[Math.floor((values.length - 1) / 2)];
@@ -129,7 +146,7 @@ async function main(): Promise<void> {
             .join(" ")} at the start): ${input.files.length} files, ${(input.bytes / 1e6).toFixed(0)} MB of JSON, ${input.events} events, --jobs ${JOBS}, ` +
             `median of ${REPEAT} run(s) each, alternating.\n`,
     );
-    const floors: number[] = [];
+    const floors: { seconds: number; cpuSeconds: number }[] = [];
     const runs = new Map<string, Run[]>(trees.map((tree) => [tree.name, []]));
     for (let round = 0; round < REPEAT; round++) {
         floors.push(ioFloor(input.files));
@@ -139,12 +156,13 @@ async function main(): Promise<void> {
     for (const [name, list] of runs)
         for (const entry of list) if (findingsOf(entry) !== reference) throw new Error(`${name} gave other findings than ${trees[0].name}`);
 
-    const floor = median(floors, (seconds) => seconds);
+    const floor = median(floors, (entry) => entry.seconds);
     const s = (ms: number | undefined) => (ms === undefined ? "" : (ms / 1000).toFixed(1));
     const header = [
         "",
         "total s",
         "x of I/O floor",
+        "CPU s",
         "normalise s",
         "parquet s",
         "lake s",
@@ -156,7 +174,9 @@ async function main(): Promise<void> {
     ];
     console.log(`| ${header.join(" | ")} |`);
     console.log(`|${header.map(() => "---").join("|")}|`);
-    console.log(`| I/O floor (ioFloor.js, gunzip + gzip) | ${floor.toFixed(1)} | 1.00x |${" |".repeat(header.length - 3)}`);
+    console.log(
+        `| I/O floor (ioFloor.js, gunzip + gzip) | ${floor.seconds.toFixed(1)} | 1.00x | ${floor.cpuSeconds.toFixed(1)} |${" |".repeat(header.length - 4)}`,
+    );
     for (const tree of trees) {
         const chosen = median(runs.get(tree.name)!, (entry) => entry.seconds);
         const t = chosen.json.timings ?? {};
@@ -165,7 +185,8 @@ async function main(): Promise<void> {
             `| ${[
                 tree.name,
                 chosen.seconds.toFixed(1),
-                `${(floor / chosen.seconds).toFixed(2)}x`,
+                `${(floor.seconds / chosen.seconds).toFixed(2)}x`,
+                chosen.cpuSeconds.toFixed(1),
                 s(t.normaliseMs),
                 s(t.parquetMs),
                 s(t.lakeMs),
@@ -178,6 +199,15 @@ async function main(): Promise<void> {
         );
     }
     console.log(`\nx of I/O floor: the floor's time divided by the run's (1.00x = as fast as reading and rewriting the logs; the goal is 0.33x).`);
+    console.log(
+        "CPU s: user + system seconds of every thread (the floor runs on one core, a run on all of them); on a shared machine it varies less than wall time.",
+    );
+    console.log(
+        `Load average at the end: ${os
+            .loadavg()
+            .map((load) => load.toFixed(2))
+            .join(" ")}.`,
+    );
 }
 
 main().catch((error) => {

@@ -232,7 +232,9 @@ export async function inRunFolder<T>(outDir: string, append: boolean, work: (fol
         // Only the link DuckDB reads the lake through lives outside --out (see duckdbSafeAlias); everything heavy is on --out's disk.
         workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-run-"));
         const lake = duckdbSafeAlias(staging.dir, workspace);
-        const engine = await Engine.open({ tempDirectory: path.join(staging.temp, "duckdb") });
+        // Memory kept by DuckDB between statements: a run is a few hundred statements in a row, and returning the memory after each and
+        // faulting it in again was a quarter of the Parquet conversion's CPU (docs/performance.md). Within the 1 GB limit, released when the run ends.
+        const engine = await Engine.open({ tempDirectory: path.join(staging.temp, "duckdb"), keptMemory: "512MB" });
         let result: T;
         try {
             result = await work({ engine, lake, warnings, tempRoot: staging.temp });

@@ -11,7 +11,9 @@
 -- created: 2026-11-25
 -- modified: 2026-11-25
 WITH denied AS (
-    SELECT *, coalesce(useridentity.arn, useridentity.principalid, sourceipaddress) AS who
+    -- The columns used, not *: the engine materialises this CTE (read twice).
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
+           coalesce(useridentity.arn, useridentity.principalid, sourceipaddress) AS who
     FROM cloudtrail
     WHERE ${window}
       AND (errorcode IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess', 'AuthorizationError', 'Forbidden')
@@ -23,7 +25,7 @@ WITH denied AS (
     FROM denied
     GROUP BY account, who
 )
-SELECT d.eventtime, d.account, d.region, d.eventsource, d.eventname, d.useridentity.arn AS principal, d.sourceipaddress, d.useragent, d.eventid,
+SELECT d.eventtime, d.account, d.region, d.eventsource, d.eventname, d.principal, d.sourceipaddress, d.useragent, d.eventid,
        concat(d.errorcode, ' (', CAST(p.calls AS varchar), ' denied calls on ', CAST(p.services AS varchar), ' services)') AS detail
 FROM denied d
 JOIN per_principal p ON d.account = p.who_account AND d.who = p.who

@@ -11,7 +11,9 @@
 -- created: 2026-11-25
 -- modified: 2026-11-26
 WITH logins AS (
-    SELECT *, from_iso8601_timestamp(eventtime) AS event_at,
+    -- The columns used, not *: the sort below carries every column it is given.
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errormessage,
+           from_iso8601_timestamp(eventtime) AS event_at,
            -- Failed sign-ins name the user in userName (no arn); successes carry both.
            concat(coalesce(recipientaccountid, useridentity.accountid, account), ':', coalesce(useridentity.username, useridentity.arn, useridentity.principalid, '')) AS who,
            json_extract_scalar(responseelements, '$.ConsoleLogin') AS outcome,
@@ -48,7 +50,7 @@ WITH logins AS (
     WHERE a.outcome = 'Failure' AND a.event_at >= s.first_success_at - INTERVAL '60' MINUTE
     GROUP BY s.who, s.last_at
 )
-SELECT l.eventtime, l.account, l.region, l.eventsource, l.eventname, l.useridentity.arn AS principal, l.sourceipaddress, l.useragent, l.eventid,
+SELECT l.eventtime, l.account, l.region, l.eventsource, l.eventname, l.principal, l.sourceipaddress, l.useragent, l.eventid,
        concat(l.outcome, CASE WHEN l.outcome = 'Success' THEN ' after failures' ELSE concat(': ', coalesce(l.errormessage, '')) END) AS detail
 FROM attempts l
 JOIN starts s ON l.who = s.who

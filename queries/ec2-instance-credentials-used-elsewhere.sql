@@ -11,7 +11,9 @@
 -- created: 2026-11-25
 -- modified: 2026-11-25
 WITH calls AS (
-    SELECT *
+    -- The columns used, not *: the engine materialises this CTE (read more than once).
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, useridentity.principalid AS session_key, sourceipaddress,
+           useragent, eventid
     FROM cloudtrail
     WHERE ${window}
       AND useridentity.type = 'AssumedRole'
@@ -22,19 +24,19 @@ WITH calls AS (
       -- A service acting for the instance (invokedBy) calls from its own addresses.
       AND useridentity.invokedby IS NULL
 ), first_call AS (
-    SELECT useridentity.principalid AS session_key, min(from_iso8601_timestamp(eventtime)) AS first_seen
+    SELECT session_key, min(from_iso8601_timestamp(eventtime)) AS first_seen
     FROM calls
-    GROUP BY useridentity.principalid
+    GROUP BY session_key
 ), home AS (
     -- The address of the session's first call in the window stands for the instance.
-    SELECT c.useridentity.principalid AS session_key, min(c.sourceipaddress) AS home_address
+    SELECT c.session_key, min(c.sourceipaddress) AS home_address
     FROM calls c
-    JOIN first_call f ON c.useridentity.principalid = f.session_key AND from_iso8601_timestamp(c.eventtime) = f.first_seen
-    GROUP BY c.useridentity.principalid
+    JOIN first_call f ON c.session_key = f.session_key AND from_iso8601_timestamp(c.eventtime) = f.first_seen
+    GROUP BY c.session_key
 )
-SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.useridentity.arn AS principal, c.sourceipaddress, c.useragent, c.eventid,
-       concat('instance ', regexp_extract(c.useridentity.principalid, 'i-[0-9a-f]+$'), ' first called from ', h.home_address) AS detail
+SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.principal, c.sourceipaddress, c.useragent, c.eventid,
+       concat('instance ', regexp_extract(c.session_key, 'i-[0-9a-f]+$'), ' first called from ', h.home_address) AS detail
 FROM calls c
-JOIN home h ON c.useridentity.principalid = h.session_key
+JOIN home h ON c.session_key = h.session_key
 WHERE c.sourceipaddress <> h.home_address
 ORDER BY c.eventtime

@@ -11,7 +11,10 @@
 -- created: 2026-11-25
 -- modified: 2026-11-25
 WITH launches AS (
-    SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who,
+    -- The columns used, not *: the engine materialises this CTE (read twice).
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
+           json_extract_scalar(requestparameters, '$.instanceType') AS instance_type,
+           coalesce(useridentity.arn, useridentity.principalid) AS who,
            coalesce(try_cast(json_extract_scalar(requestparameters, '$.instancesSet.items[0].maxCount') AS integer),
                     try_cast(json_extract_scalar(requestparameters, '$.instancesSet.items[0].minCount') AS integer), 1) AS asked
     FROM cloudtrail
@@ -25,8 +28,8 @@ WITH launches AS (
     FROM (SELECT DISTINCT eventid, who, asked FROM launches) AS distinct_launches
     GROUP BY who
 )
-SELECT l.eventtime, l.account, l.region, l.eventsource, l.eventname, l.useridentity.arn AS principal, l.sourceipaddress, l.useragent, l.eventid,
-       concat(CAST(l.asked AS varchar), ' x ', coalesce(json_extract_scalar(l.requestparameters, '$.instanceType'), 'launch template type'),
+SELECT l.eventtime, l.account, l.region, l.eventsource, l.eventname, l.principal, l.sourceipaddress, l.useragent, l.eventid,
+       concat(CAST(l.asked AS varchar), ' x ', coalesce(l.instance_type, 'launch template type'),
               ' (', CAST(p.instances AS varchar), ' asked by this principal)',
               CASE WHEN l.errorcode IS NULL THEN '' ELSE concat(', attempt: ', l.errorcode) END) AS detail
 FROM launches l

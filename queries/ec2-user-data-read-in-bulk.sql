@@ -11,7 +11,9 @@
 -- created: 2026-11-25
 -- modified: 2026-11-25
 WITH reads AS (
-    SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who
+    -- The columns used, not *: the engine materialises this CTE (read more than once).
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+           json_extract_scalar(requestparameters, '$.instanceId') AS instance_id, coalesce(useridentity.arn, useridentity.principalid) AS who
     FROM cloudtrail
     WHERE ${window}
       AND eventsource = 'ec2.amazonaws.com'
@@ -20,12 +22,12 @@ WITH reads AS (
       -- Denied reads count: trying every instance is the behaviour.
       AND (errorcode IS NULL OR errorcode LIKE '%UnauthorizedOperation')
 ), per_principal AS (
-    SELECT who, count(DISTINCT json_extract_scalar(requestparameters, '$.instanceId')) AS instances
+    SELECT who, count(DISTINCT instance_id) AS instances
     FROM reads
     GROUP BY who
 )
-SELECT r.eventtime, r.account, r.region, r.eventsource, r.eventname, r.useridentity.arn AS principal, r.sourceipaddress, r.useragent, r.eventid,
-       concat(coalesce(json_extract_scalar(r.requestparameters, '$.instanceId'), '?'), ' (', CAST(p.instances AS varchar), ' instances by this principal)') AS detail
+SELECT r.eventtime, r.account, r.region, r.eventsource, r.eventname, r.principal, r.sourceipaddress, r.useragent, r.eventid,
+       concat(coalesce(r.instance_id, '?'), ' (', CAST(p.instances AS varchar), ' instances by this principal)') AS detail
 FROM reads r
 JOIN per_principal p ON r.who = p.who
 -- Three instances: debugging looks at one or two; tools read all of them.

@@ -43,16 +43,29 @@ WITH activity AS (
     -- The days the principal was active, each with the one before: its baseline is an earlier day inside the lookback.
     SELECT who, day, lag(day) OVER (PARTITION BY who ORDER BY day) AS previous_day
     FROM (SELECT DISTINCT who, substr(eventtime, 1, 10) AS day FROM activity) days
-), sequenced AS (
-    SELECT a.*, lag(a.event_at) OVER (PARTITION BY a.who, a.family ORDER BY a.event_at, a.eventid) AS previous_at, d.previous_day
+), blocks AS (
+    -- Each principal's calls of a family in blocks of one lookback (counted from 1970): only the first call of a block can be
+    -- new, as any other follows one less than a lookback before it, and the call before the first is the last of the block
+    -- before. So blocks are compared, not every call with the one before it: that took sorting every call of the input.
+    SELECT who, family, min(event_at) AS first_at, max(event_at) AS last_at
+    FROM activity
+    GROUP BY who, family, floor(to_unixtime(event_at) / to_unixtime(from_unixtime(0) + ${lookback}))
+), new_blocks AS (
+    SELECT who, family, first_at
+    FROM (SELECT who, family, first_at, lag(last_at) OVER (PARTITION BY who, family ORDER BY first_at) AS previous_at FROM blocks) sequenced_blocks
+    WHERE previous_at IS NULL OR previous_at < first_at - ${lookback}
+), firsts AS (
+    -- The block's first call; of calls in the same instant, the one with the lowest event id (the order of time, then id).
+    SELECT a.*, d.previous_day, row_number() OVER (PARTITION BY a.who, a.family, a.event_at ORDER BY a.eventid) AS nth
     FROM activity a
+    JOIN new_blocks n ON n.who = a.who AND n.family = a.family AND n.first_at = a.event_at
     JOIN active_days d ON d.who = a.who AND d.day = substr(a.eventtime, 1, 10)
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
        concat('first ', family, ' call by ', who, ' in the lookback; principal also active on ', previous_day) AS detail
-FROM sequenced
-WHERE event_at >= from_iso8601_timestamp('${since}')
-  AND (previous_at IS NULL OR previous_at < event_at - ${lookback})
+FROM firsts
+WHERE nth = 1
+  AND event_at >= from_iso8601_timestamp('${since}')
   -- A baseline: the principal was active on an earlier day inside the lookback (a new or long-dormant one has none).
   AND previous_day IS NOT NULL
   AND previous_day >= substr(to_iso8601(from_iso8601_timestamp(eventtime) - ${lookback}), 1, 10)

@@ -11,7 +11,9 @@
 -- created: 2026-11-25
 -- modified: 2026-11-25
 WITH calls AS (
-    SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who, from_iso8601_timestamp(eventtime) AS event_at
+    -- The columns read below, not *: the engine materialises a CTE read three times, and every column of every event made it the slowest.
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid,
+           coalesce(useridentity.arn, useridentity.principalid) AS who, from_iso8601_timestamp(eventtime) AS event_at
     FROM cloudtrail
     WHERE ${window}
       AND coalesce(sourceipaddress, '') NOT LIKE '%.amazonaws.com'
@@ -26,7 +28,7 @@ WITH calls AS (
     FROM calls
     GROUP BY who
 )
-SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.useridentity.arn AS principal, c.sourceipaddress, c.useragent, c.eventid,
+SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.principal, c.sourceipaddress, c.useragent, c.eventid,
        concat('first call from this address; principal active since ', CAST(p.first_at AS varchar)) AS detail
 FROM calls c
 JOIN first_from_address a ON c.who = a.who AND c.sourceipaddress = a.sourceipaddress AND c.event_at = a.first_at

@@ -12,26 +12,33 @@
 -- created: 2026-12-06
 -- modified: 2026-12-06
 WITH activity AS (
-    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
-           requestparameters, from_iso8601_timestamp(eventtime) AS event_at,
-           CASE WHEN useridentity.type = 'AssumedRole' AND NOT regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/AWSReservedSSO_')
-                     AND NOT regexp_like(coalesce(useridentity.sessioncontext.sessionissuer.arn, ''), ':role/aws-reserved/sso\.amazonaws\.com/')
-                THEN coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn)
-                ELSE coalesce(useridentity.arn, concat(coalesce(recipientaccountid, ''), ':', coalesce(useridentity.principalid, useridentity.username, ''))) END AS who,
-           CASE WHEN eventsource = 'iam.amazonaws.com'
-                     AND regexp_like(eventname, '^(ListUsers|ListRoles|ListGroups|ListPolicies|ListPolicyVersions|ListAttached(User|Role|Group)Policies|ListUserPolicies|ListRolePolicies|ListGroupPolicies|ListGroupsForUser|ListEntitiesForPolicy|ListAccessKeys|ListInstanceProfiles|GetAccountAuthorizationDetails|GetAccountSummary)$')
-                THEN 'enumeration'
-                WHEN (eventsource = 'sts.amazonaws.com' AND eventname = 'AssumeRole')
-                     OR (eventsource = 'iam.amazonaws.com'
-                         AND eventname IN ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy',
-                                           'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'UpdateAssumeRolePolicy', 'AddUserToGroup',
-                                           'CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile'))
-                THEN 'change' END AS step
-    FROM cloudtrail
-    WHERE (${history} OR ${window})
-      AND useridentity.invokedby IS NULL
-      AND coalesce(sourceipaddress, '') NOT LIKE '%amazonaws.com'
-      AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
+    -- The entity a change names, kept for changes only: the engine materialises this CTE, and the request parameters of
+    -- every event were most of the query's time.
+    SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid, errorcode, event_at, who, step,
+           CASE WHEN step = 'change' THEN coalesce(json_extract_scalar(requestparameters, '$.roleArn'), json_extract_scalar(requestparameters, '$.policyArn'),
+                                                   json_extract_scalar(requestparameters, '$.userName'), json_extract_scalar(requestparameters, '$.roleName'), '') END AS target
+    FROM (
+        SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
+               requestparameters, from_iso8601_timestamp(eventtime) AS event_at,
+               CASE WHEN useridentity.type = 'AssumedRole' AND NOT regexp_like(coalesce(useridentity.arn, ''), ':assumed-role/AWSReservedSSO_')
+                         AND NOT regexp_like(coalesce(useridentity.sessioncontext.sessionissuer.arn, ''), ':role/aws-reserved/sso\.amazonaws\.com/')
+                    THEN coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn)
+                    ELSE coalesce(useridentity.arn, concat(coalesce(recipientaccountid, ''), ':', coalesce(useridentity.principalid, useridentity.username, ''))) END AS who,
+               CASE WHEN eventsource = 'iam.amazonaws.com'
+                         AND regexp_like(eventname, '^(ListUsers|ListRoles|ListGroups|ListPolicies|ListPolicyVersions|ListAttached(User|Role|Group)Policies|ListUserPolicies|ListRolePolicies|ListGroupPolicies|ListGroupsForUser|ListEntitiesForPolicy|ListAccessKeys|ListInstanceProfiles|GetAccountAuthorizationDetails|GetAccountSummary)$')
+                    THEN 'enumeration'
+                    WHEN (eventsource = 'sts.amazonaws.com' AND eventname = 'AssumeRole')
+                         OR (eventsource = 'iam.amazonaws.com'
+                             AND eventname IN ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy',
+                                               'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'UpdateAssumeRolePolicy', 'AddUserToGroup',
+                                               'CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile'))
+                    THEN 'change' END AS step
+        FROM cloudtrail
+        WHERE (${history} OR ${window})
+          AND useridentity.invokedby IS NULL
+          AND coalesce(sourceipaddress, '') NOT LIKE '%amazonaws.com'
+          AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
+    ) calls
 ), active_days AS (
     -- The days the principal was active, each with the one before: its baseline is an earlier day inside the lookback.
     SELECT who, day, lag(day) OVER (PARTITION BY who ORDER BY day) AS previous_day
@@ -50,7 +57,7 @@ WITH activity AS (
       AND previous_day >= substr(to_iso8601(from_iso8601_timestamp(eventtime) - ${lookback}), 1, 10)
 ), chained AS (
     SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.principal, c.sourceipaddress, c.useragent, c.eventid, c.errorcode,
-           c.requestparameters, c.event_at, c.who,
+           c.target, c.event_at, c.who,
            e.eventtime AS enumeration_time, e.eventname AS enumeration_call, e.account AS enumeration_account, e.region AS enumeration_region,
            e.principal AS enumeration_principal, e.sourceipaddress AS enumeration_address, e.useragent AS enumeration_agent, e.eventid AS enumeration_id,
            row_number() OVER (PARTITION BY e.who, e.event_at ORDER BY c.event_at, c.eventid) AS nth
@@ -58,8 +65,7 @@ WITH activity AS (
     JOIN activity c ON c.who = e.who AND c.step = 'change' AND c.event_at > e.event_at AND c.event_at <= e.event_at + INTERVAL '1' HOUR
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
-       concat(eventname, ' ', coalesce(json_extract_scalar(requestparameters, '$.roleArn'), json_extract_scalar(requestparameters, '$.policyArn'),
-                                       json_extract_scalar(requestparameters, '$.userName'), json_extract_scalar(requestparameters, '$.roleName'), ''),
+       concat(eventname, ' ', target,
               CASE WHEN errorcode IS NOT NULL THEN concat(' (', errorcode, ')') ELSE '' END,
               ' after the first IAM enumeration by ', who, ' in the lookback (', enumeration_call, ' at ', enumeration_time, ')') AS detail
 FROM chained

@@ -32,22 +32,27 @@ WITH deployments AS (
     WHERE regexp_like(eventname, '^(UpdateFunctionCode|UpdateFunctionConfiguration)')
       AND event_at >= from_iso8601_timestamp('${since}')
 ), judged AS (
-    SELECT u.eventtime, u.account, u.region, u.eventsource, u.eventname, u.principal, u.sourceipaddress, u.useragent, u.eventid, u.errorcode,
-           u.function_name, u.who,
-           -- Successful deployments of the function in the lookback before: by this principal, by others.
+    -- Successful deployments of the function in the lookback before each update: by its principal, by others. Counted per
+    -- function, principal and instant, not per update row: grouping the pairs by the rows' twelve columns was most of the time.
+    SELECT u.account, u.region, u.function_name, u.who, u.event_at,
            count_if(d.who = u.who AND d.errorcode IS NULL) AS own_deployments,
            count_if(d.who <> u.who AND d.errorcode IS NULL) AS other_deployments,
            max(CASE WHEN d.who <> u.who AND d.errorcode IS NULL THEN d.who END) AS deployer
-    FROM updates u
+    FROM (SELECT DISTINCT account, region, function_name, who, event_at FROM updates) u
     JOIN deployments d
       ON d.account = u.account AND d.region = u.region AND d.function_name = u.function_name
      AND d.event_at < u.event_at AND d.event_at >= u.event_at - ${lookback}
-    GROUP BY u.eventtime, u.account, u.region, u.eventsource, u.eventname, u.principal, u.sourceipaddress, u.useragent, u.eventid, u.errorcode, u.function_name, u.who
+    GROUP BY u.account, u.region, u.function_name, u.who, u.event_at
+), judged_updates AS (
+    SELECT DISTINCT u.eventtime, u.account, u.region, u.eventsource, u.eventname, u.principal, u.sourceipaddress, u.useragent, u.eventid, u.errorcode,
+           u.function_name, u.who, j.deployer
+    FROM updates u
+    JOIN judged j ON j.account = u.account AND j.region = u.region AND j.function_name = u.function_name AND j.who = u.who AND j.event_at = u.event_at
+    WHERE j.own_deployments = 0 AND j.other_deployments > 0
 )
 SELECT eventtime, account, region, eventsource, eventname, principal, sourceipaddress, useragent, eventid,
        concat(coalesce(function_name, '?'), CASE WHEN eventname LIKE 'UpdateFunctionCode%' THEN ' code' ELSE ' configuration' END,
               ' replaced by ', who, CASE WHEN errorcode IS NOT NULL THEN concat(' (attempt failed: ', errorcode, ')') ELSE '' END,
               '; deployed in the lookback by ', deployer, ' and never by this principal') AS detail
-FROM judged
-WHERE own_deployments = 0 AND other_deployments > 0
+FROM judged_updates
 ORDER BY eventtime

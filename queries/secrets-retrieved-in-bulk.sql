@@ -11,7 +11,9 @@
 -- created: 2026-11-25
 -- modified: 2026-11-25
 WITH reads AS (
-    SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who
+    -- The columns used, not *: the engine materialises this CTE (read more than once).
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, errorcode,
+           requestparameters, coalesce(useridentity.arn, useridentity.principalid) AS who
     FROM cloudtrail
     WHERE ${window}
       AND eventsource = 'secretsmanager.amazonaws.com'
@@ -38,7 +40,7 @@ WITH reads AS (
     FROM single_reads s
     LEFT JOIN batch_reads b ON s.who = b.who
 )
-SELECT r.eventtime, r.account, r.region, r.eventsource, r.eventname, r.useridentity.arn AS principal,
+SELECT r.eventtime, r.account, r.region, r.eventsource, r.eventname, r.principal,
        r.sourceipaddress, r.useragent, r.eventid,
        concat(coalesce(json_extract_scalar(r.requestparameters, '$.secretId'), 'batch'), ' (', CAST(p.secrets AS varchar), ' secrets by this principal',
               CASE WHEN r.errorcode IS NULL THEN '' ELSE concat(', denied: ', r.errorcode) END, ')') AS detail

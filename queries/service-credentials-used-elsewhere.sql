@@ -40,7 +40,9 @@ WITH issued AS (
     FULL OUTER JOIN runtime r ON r.access_key = i.access_key
     WHERE coalesce(i.access_key, r.access_key) IS NOT NULL
 ), calls AS (
-    SELECT c.*, w.workload, w.runtime_family
+    -- The columns used, not c.*: the engine materialises this CTE (read twice below), and every column of every call cost most of the query.
+    SELECT c.eventtime, c.account, c.region, c.eventsource, c.eventname, c.useridentity.arn AS principal, c.useridentity.accesskeyid AS access_key,
+           c.sourceipaddress, c.useragent, c.eventid, w.workload, w.runtime_family
     FROM cloudtrail c
     -- A key known from its runtime is matched with its session too: published samples reuse placeholder keys.
     JOIN workload_keys w ON w.access_key = c.useridentity.accesskeyid AND (w.principal IS NULL OR w.principal = c.useridentity.arn)
@@ -53,7 +55,7 @@ WITH issued AS (
       AND NOT regexp_like(lower(c.sourceipaddress), '^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|::1$|f[cd]|fe[89ab])')
 ), home AS (
     -- Addresses the workload itself called from (calls with its runtime's user agent).
-    SELECT DISTINCT useridentity.accesskeyid AS access_key, sourceipaddress AS home_address
+    SELECT DISTINCT access_key, sourceipaddress AS home_address
     FROM calls
     WHERE runtime_family IS NOT NULL AND strpos(coalesce(useragent, ''), concat('exec-env/', runtime_family)) > 0
 ), addressed AS (
@@ -75,14 +77,14 @@ WITH issued AS (
     FROM (SELECT DISTINCT address_key, substr(address_key, 1, CASE WHEN length(address_key) = 12 THEN 3 ELSE 8 END) AS bucket FROM keyed) k
     JOIN aws_ip_ranges r ON r.bucket = k.bucket AND k.address_key BETWEEN r.first_key AND r.last_key
 )
-SELECT k.eventtime, k.account, k.region, k.eventsource, k.eventname, k.useridentity.arn AS principal, k.sourceipaddress, k.useragent, k.eventid,
+SELECT k.eventtime, k.account, k.region, k.eventsource, k.eventname, k.principal, k.sourceipaddress, k.useragent, k.eventid,
        CASE WHEN a.address_key IS NULL
             THEN concat('credentials of ', k.workload, ' used from ', k.sourceipaddress, ', outside AWS')
             ELSE concat('credentials of ', k.workload, ' used from ', k.sourceipaddress, ' by another runtime (no exec-env/', k.runtime_family, ' in its user agent), an address the workload never called from')
        END AS detail
 FROM keyed k
 LEFT JOIN inside_aws a ON a.address_key = k.address_key
-LEFT JOIN home h ON h.access_key = k.useridentity.accesskeyid AND h.home_address = k.sourceipaddress
+LEFT JOIN home h ON h.access_key = k.access_key AND h.home_address = k.sourceipaddress
 WHERE a.address_key IS NULL
    OR (k.runtime_family IS NOT NULL
        AND strpos(coalesce(k.useragent, ''), concat('exec-env/', k.runtime_family)) = 0

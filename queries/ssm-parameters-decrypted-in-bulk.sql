@@ -11,7 +11,9 @@
 -- created: 2026-11-25
 -- modified: 2026-11-25
 WITH reads AS (
-    SELECT *, coalesce(useridentity.arn, useridentity.principalid) AS who
+    -- The columns used, not *: the engine materialises this CTE (read more than once).
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal, sourceipaddress, useragent, eventid, requestparameters,
+           coalesce(useridentity.arn, useridentity.principalid) AS who
     FROM cloudtrail
     WHERE ${window}
       AND eventsource = 'ssm.amazonaws.com'
@@ -31,7 +33,7 @@ WITH reads AS (
     FROM weighted
     GROUP BY who
 )
-SELECT r.eventtime, r.account, r.region, r.eventsource, r.eventname, r.useridentity.arn AS principal,
+SELECT r.eventtime, r.account, r.region, r.eventsource, r.eventname, r.principal,
        r.sourceipaddress, r.useragent, r.eventid,
        concat(coalesce(json_extract_scalar(r.requestparameters, '$.name'), json_extract_scalar(r.requestparameters, '$.path'), 'names list'),
               ' (', CAST(p.items AS varchar), ' decrypted parameters by this principal)') AS detail

@@ -11,7 +11,9 @@
 -- created: 2026-12-06
 -- modified: 2026-12-06
 WITH calls AS (
-    SELECT *,
+    -- The columns used, not *: the chain below ends in a CTE the engine materialises (read twice).
+    SELECT eventtime, account, region, eventsource, eventname, useridentity.arn AS principal,
+        coalesce(useridentity.sessioncontext.sessionissuer.username, useridentity.arn) AS role_name, sourceipaddress, useragent, eventid,
         CASE
             WHEN useridentity.sessioncontext.ec2roledelivery IS NOT NULL
               OR regexp_like(coalesce(useridentity.principalid, ''), ':i-[0-9a-f]{8,17}$')
@@ -52,8 +54,8 @@ WITH calls AS (
     FROM (SELECT DISTINCT address_key, substr(address_key, 1, CASE WHEN length(address_key) = 12 THEN 3 ELSE 8 END) AS bucket FROM keyed) k
     JOIN aws_ip_ranges r ON r.bucket = k.bucket AND k.address_key BETWEEN r.first_key AND r.last_key
 )
-SELECT k.eventtime, k.account, k.region, k.eventsource, k.eventname, k.useridentity.arn AS principal, k.sourceipaddress, k.useragent, k.eventid,
-       concat(k.workload, ' credentials (role ', coalesce(k.useridentity.sessioncontext.sessionissuer.username, k.useridentity.arn), ') used from ', k.sourceipaddress, ', outside AWS') AS detail
+SELECT k.eventtime, k.account, k.region, k.eventsource, k.eventname, k.principal, k.sourceipaddress, k.useragent, k.eventid,
+       concat(k.workload, ' credentials (role ', k.role_name, ') used from ', k.sourceipaddress, ', outside AWS') AS detail
 FROM keyed k
 LEFT JOIN inside_aws a ON a.address_key = k.address_key
 WHERE a.address_key IS NULL

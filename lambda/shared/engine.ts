@@ -52,13 +52,25 @@ export class Engine {
         private readonly connection: DuckDBConnection,
     ) {}
 
-    static async open(options: { readonly memoryLimit?: string; readonly tempDirectory?: string } = {}): Promise<Engine> {
+    static async open(
+        options: {
+            readonly memoryLimit?: string;
+            readonly tempDirectory?: string;
+            /**
+             * Memory DuckDB's block allocator keeps once it has used it (DuckDB's `block_allocator_memory`), instead of
+             * returning it to the system after each query and faulting it in again for the next.
+             * @default none kept (DuckDB's default)
+             */
+            readonly keptMemory?: string;
+        } = {},
+    ): Promise<Engine> {
         const instance = await DuckDBInstance.create(":memory:", {
             // A fixed ceiling, spilling to disk beyond it: memory stays bounded however large the input.
             memory_limit: options.memoryLimit ?? "1GB",
             // Row order inside a partition's Parquet does not matter (detections sort); keeping it costs memory.
             preserve_insertion_order: "false",
             ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
+            ...(options.keptMemory ? { block_allocator_memory: options.keptMemory } : {}),
         });
         const engine = new Engine(instance, await instance.connect());
         await engine.run("SET TimeZone = 'UTC'");
