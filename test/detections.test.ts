@@ -116,8 +116,9 @@ export const ATHENA_V3_FUNCTIONS = new Set([
     "any_match",
     "filter",
     "transform",
-    // math
+    // math (https://trino.io/docs/current/functions/math.html)
     "abs",
+    "floor",
     "greatest",
     "least",
     "round",
