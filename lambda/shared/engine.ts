@@ -62,6 +62,12 @@ export class Engine {
              * @default none kept (DuckDB's default)
              */
             readonly keptMemory?: string;
+            /**
+             * Keep each Parquet file's metadata (its footer: schema, row groups, statistics) once read, for the queries after
+             * (DuckDB's `parquet_metadata_cache`): right where the files do not change while the engine is open.
+             * @default false
+             */
+            readonly cacheParquetMetadata?: boolean;
         } = {},
     ): Promise<Engine> {
         const instance = await DuckDBInstance.create(":memory:", {
@@ -74,6 +80,8 @@ export class Engine {
         });
         const engine = new Engine(instance, await instance.connect());
         await engine.run("SET TimeZone = 'UTC'");
+        // A setting of the Parquet reader: known once that reader is loaded, so set here rather than when the instance is created.
+        if (options.cacheParquetMetadata) await engine.run("SET parquet_metadata_cache = true");
         for (const macro of COMPATIBILITY_MACROS) await engine.run(macro);
         return engine;
     }
