@@ -2,20 +2,20 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
 import { BucketRef } from "../references";
-import { ANY_IN_ONE_PERIOD, queueNotEmptyAlarmArgs } from "../alarms";
+import { ANY_IN_ONE_PERIOD } from "../alarms";
 import { ALERTS_ARCHITECTURE, ALERTS_RUNTIME, bundleAlerts } from "./bundle";
 import { AlertingSettings, RECENT_TABLE } from "../../contract/alerting";
 import { AlertsConfig } from "../../config/alerts";
 import { serviceTrustPolicy } from "../iam/servicePolicies";
 import { RuleFailureWatch } from "../ruleFailureWatch";
 import { QueueFedFunction } from "../queueFedFunction";
+import { declareDeliveryDeadLetters } from "./deliveryDeadLetters";
 import { LAKE_PREFIXES } from "../../contract/prefixes";
 import { ProjectionArgs } from "../catalog/tables";
 import {
     alertKeyPolicy,
     alertTopicPolicy,
     CommonArgs,
-    deliveryDeadLetterQueuePolicy,
     eventEvaluatorPolicy,
     lakeNotificationQueuePolicy,
     recentTable,
@@ -179,32 +179,16 @@ export class Alerting extends pulumi.ComponentResource {
             { parent: this },
         );
         const topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: key.arn, tags: args.tags }, { parent: this });
-        const deliveryDeadLetters = new aws.sqs.Queue(
-            `${name}-delivery-dlq`,
-            { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags },
-            { parent: this },
-        );
-        new aws.sqs.QueuePolicy(
-            `${name}-delivery-dlq-policy`,
+        const deliveryDeadLetters = declareDeliveryDeadLetters(
+            name,
             {
-                queueUrl: deliveryDeadLetters.url,
-                policy: policyJson(pulumi.all([deliveryDeadLetters.arn, topic.arn]), ([queueArn, topicArn]) =>
-                    deliveryDeadLetterQueuePolicy({ queueArn, topicArn }),
-                ),
-            },
-            { parent: this },
-        );
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-delivery-dlq-not-empty`,
-            {
-                ...queueNotEmptyAlarmArgs(
-                    deliveryDeadLetters.name,
+                topic,
+                alarmDescription:
                     "cloudtrail-lake: alerts that SNS could not deliver to a subscriber wait in the delivery dead-letter queue (subscriptions with its RedrivePolicy)",
-                ),
                 alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
                 tags: args.tags,
             },
-            { parent: this },
+            this,
         );
         return { key, topic, deliveryDeadLetterQueueArn: deliveryDeadLetters.arn };
     }

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../iam/policyJson";
-import { queueNotEmptyAlarmArgs } from "../alarms";
-import { deliveryDeadLetterQueuePolicy, encryptedTopicKeyPolicy, KeyGuardians } from "../alerts/alertPolicies";
+import { encryptedTopicKeyPolicy, KeyGuardians } from "../alerts/alertPolicies";
+import { declareDeliveryDeadLetters } from "../alerts/deliveryDeadLetters";
 import { RuleFailureWatch } from "../ruleFailureWatch";
 import { ResourcePolicy } from "../iam/policyDocument";
 
@@ -243,31 +243,14 @@ export class TamperAlarm extends pulumi.ComponentResource {
             // Subscribers (email, chat, paging) set this queue as their subscription's RedrivePolicy: a
             // tamper alarm that could not be delivered waits here, and the queue's depth alarm shows it in
             // CloudWatch (it cannot notify the topic whose delivery failed).
-            const deliveryDeadLetters = new aws.sqs.Queue(
-                `${name}-delivery-dlq`,
-                { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags: args.tags },
-                { parent: this },
-            );
-            new aws.sqs.QueuePolicy(
-                `${name}-delivery-dlq-policy`,
+            const deliveryDeadLetters = declareDeliveryDeadLetters(
+                name,
                 {
-                    queueUrl: deliveryDeadLetters.url,
-                    policy: policyJson(pulumi.all([deliveryDeadLetters.arn, topic.arn]), ([queueArn, topicArn]) =>
-                        deliveryDeadLetterQueuePolicy({ queueArn, topicArn }),
-                    ),
-                },
-                { parent: this },
-            );
-            new aws.cloudwatch.MetricAlarm(
-                `${name}-delivery-dlq-not-empty`,
-                {
-                    ...queueNotEmptyAlarmArgs(
-                        deliveryDeadLetters.name,
-                        "cloudtrail-lake: a tamper alarm could not be delivered to a subscriber and waits in the delivery dead-letter queue",
-                    ),
+                    topic,
+                    alarmDescription: "cloudtrail-lake: a tamper alarm could not be delivered to a subscriber and waits in the delivery dead-letter queue",
                     tags: args.tags,
                 },
-                { parent: this },
+                this,
             );
             this.deliveryDeadLetterQueueArn = deliveryDeadLetters.arn;
         }
