@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { parseJsonText, unwrapEvents } from "../local/shapes";
+import { mulberry32 } from "../testing/seededRandom";
 
 /** The vendored corpus (test/fixtures/corpus); BENCH_CORPUS points at another copy. */
 export const CORPUS_DIR = process.env.BENCH_CORPUS ?? path.resolve(__dirname, "..", "test", "fixtures", "corpus");
@@ -30,16 +31,6 @@ export function corpusEventList(): Record<string, unknown>[] {
     return events;
 }
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 /**
  * Yields realistic variations of the corpus events forever. Real trails repeat the same calls in
  * bursts (a service polling, a deployment), which is why CloudTrail files compress ~15:1: events
@@ -47,7 +38,7 @@ function prng(seed: number): () => number {
  */
 export function* syntheticEvents(seed = 1): Generator<Record<string, unknown>> {
     const base = corpusEventList();
-    const random = prng(seed);
+    const random = mulberry32(seed);
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join("");
     const addresses = Array.from(
         { length: 24 },

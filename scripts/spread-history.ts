@@ -15,18 +15,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { findFiles } from "../local/files";
 import { parseJsonText, unwrapEvents } from "../local/shapes";
-
-/** A small seeded generator (mulberry32), so that a run can be repeated. */
-function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-    };
-}
+import { mulberry32 } from "../testing/seededRandom";
 
 /** The chance of an event on any one day: daily, weekly or about monthly. */
 const FREQUENCIES = [0.9, 1 / 7, 1 / 30];
@@ -54,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
         }
     }
     const timed = events.filter((event) => !Number.isNaN(Date.parse(String(event.eventTime))));
-    const draw = random(seed);
+    const draw = mulberry32(seed);
     const frequency = timed.map(() => FREQUENCIES[Math.floor(draw() * FREQUENCIES.length)]);
     const start = Date.parse("2026-09-01T00:00:00Z");
     fs.mkdirSync(outDir, { recursive: true });

@@ -11,6 +11,7 @@ import { ByteWriter, RawRenderer } from "../lambda/normaliser/rawRender";
 import { RecordsSplitter, RecordText } from "../lambda/normaliser/splitter";
 import type { Evidence } from "../lambda/normaliser/hostile";
 import { corpusEvents, corpusFiles } from "./corpus";
+import { mulberry32 } from "../testing/seededRandom";
 
 /** The records of a `{"Records":[…]}` text, as the normaliser's splitter cuts them (one chunk). */
 function splitRecords(file: Buffer): RecordText[] {
@@ -131,16 +132,6 @@ function expectFileSameAsExact(records: (string | Buffer)[], chunkSize: number, 
     expect(chunked, `chunks of ${chunkSize} bytes`).to.deep.equal(whole);
 }
 
-/** mulberry32: small, seeded, deterministic. */
-function prng(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 const corpus: Record<string, unknown>[] = corpusFiles().flatMap((file) => corpusEvents(file));
 
 /** Values JSON allows that the fast path must copy, or hand to the exact path, correctly. */
@@ -255,7 +246,7 @@ describe("normaliser fast path (lines from the input's bytes)", () => {
     });
 
     it("writes the exact path's bytes, or fails with its message, for 2,000 variants with odd values, keys and escapes", () => {
-        const random = prng(26);
+        const random = mulberry32(26);
         const records: string[] = [];
         for (let i = 0; i < 2000; i++) records.push(variant(corpus[Math.floor(random() * corpus.length)], random));
         const fast = expectSameAsExact(records);
