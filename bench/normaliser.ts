@@ -12,7 +12,7 @@
  * the median run is shown. The outputs of this tree and the baseline must be the same bytes, or it
  * says so. A benchmark, not a test: only ratios taken in one run compare on a shared machine.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,6 +20,7 @@ import * as zlib from "node:zlib";
 import { buildSync } from "esbuild";
 import { LAMBDA_BUILD_OPTIONS } from "../components/lambdaBuild";
 import { buildLogFile } from "./corpusFiles";
+import { baselineTree, git } from "./baseline";
 
 const ROOT = path.join(__dirname, "..");
 const WORK = path.join(ROOT, ".bench", "normaliser");
@@ -65,10 +66,6 @@ function medianRun(runs: Run[]): Run {
     return [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)];
 }
 
-function git(...args: string[]): string {
-    return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
-}
-
 /**
  * The local normalise command of a source tree, bundled as the Lambda is. The packages with native
  * code (DuckDB, which the local mode's other modules import) and tsx stay outside the bundle and
@@ -84,18 +81,6 @@ function bundleCli(tree: string, outfile: string): string {
         external: ["@duckdb/*", "tsx", "tsx/*"],
     });
     return outfile;
-}
-
-/** The baseline's tree, extracted once per commit, using this checkout's node_modules. */
-function baselineTree(commit: string): string {
-    const dir = path.join(WORK, `baseline-${commit.slice(0, 10)}`);
-    if (!fs.existsSync(path.join(dir, "cli", "normalise.ts"))) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.mkdirSync(dir, { recursive: true });
-        execFileSync("sh", ["-c", `git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`], { cwd: ROOT });
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    }
-    return dir;
 }
 
 /** Every output file under `dir`, by relative path, decompressed. */
@@ -133,7 +118,9 @@ async function main(): Promise<void> {
     const cli = bundleCli(ROOT, path.join(WORK, "normalise.js"));
     const baselineCommit = process.env.BENCH_BASELINE === "none" ? undefined : (process.env.BENCH_BASELINE ?? git("merge-base", "HEAD", "main"));
     const baselineName = baselineCommit ? `baseline ${git("rev-parse", "--short=7", baselineCommit)}` : "";
-    const baselineCli = baselineCommit ? bundleCli(baselineTree(baselineCommit), path.join(WORK, "normalise-baseline.js")) : undefined;
+    const baselineCli = baselineCommit
+        ? bundleCli(baselineTree(baselineCommit, WORK, path.join("cli", "normalise.ts")), path.join(WORK, "normalise-baseline.js"))
+        : undefined;
     const head = git("rev-parse", "--short=7", "HEAD") + (git("status", "--porcelain", "--untracked-files=no") ? "+changes" : "");
 
     console.log(

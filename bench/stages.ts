@@ -13,11 +13,12 @@
  * (the baseline's, if it predates them, shows only its total). The findings of the two must be the
  * same, or the benchmark fails. A benchmark, not a test.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildLogFile } from "./corpusFiles";
+import { baselineTree, git } from "./baseline";
 
 const ROOT = path.join(__dirname, "..");
 const WORK = path.join(ROOT, ".bench", "stages");
@@ -25,10 +26,6 @@ const TOTAL_MB = Number(process.env.BENCH_MB ?? 400);
 const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 50);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const JOBS = process.env.BENCH_JOBS ?? String(os.availableParallelism());
-
-function git(...args: string[]): string {
-    return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
-}
 
 async function buildInput(): Promise<{ dir: string; files: string[]; bytes: number; events: number }> {
     const root = path.join(WORK, `in-${TOTAL_MB}MB-${FILE_MB}MBfiles`);
@@ -46,18 +43,6 @@ async function buildInput(): Promise<{ dir: string; files: string[]; bytes: numb
         events += built.events;
     }
     return { dir: root, files, bytes, events };
-}
-
-/** The baseline's tree, extracted once per commit, using this checkout's node_modules. */
-function baselineTree(commit: string): string {
-    const dir = path.join(WORK, `baseline-${commit.slice(0, 10)}`);
-    if (!fs.existsSync(path.join(dir, "cli", "local.ts"))) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.mkdirSync(dir, { recursive: true });
-        execFileSync("sh", ["-c", `git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`], { cwd: ROOT });
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    }
-    return dir;
 }
 
 interface Run {
@@ -136,7 +121,7 @@ async function main(): Promise<void> {
     const head = git("rev-parse", "--short=10", "HEAD") + (git("status", "--porcelain", "--untracked-files=no") ? " (with uncommitted changes)" : "");
     const input = await buildInput();
     const trees = [
-        { name: `baseline ${baselineCommit.slice(0, 10)}`, dir: baselineTree(baselineCommit) },
+        { name: `baseline ${baselineCommit.slice(0, 10)}`, dir: baselineTree(baselineCommit, WORK, path.join("cli", "local.ts")) },
         { name: `this tree ${head}`, dir: ROOT },
     ];
     console.log(
