@@ -36,6 +36,7 @@ import {
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { queryForWindow } from "../contract/detections";
 import { LOCAL_FLOW_LOG_DIR } from "./outFolder";
+import { parquetFilesSource } from "./lake";
 
 export type FlowShape = "text" | "parquet" | "cloudwatch-export" | "cloudwatch-json";
 
@@ -364,10 +365,9 @@ export async function ingestFlowLogs(
 /** Creates the `flow_logs` view over the local lake (an empty table of the same columns when there is none). */
 export async function createFlowLogView(engine: Engine, lake: string): Promise<boolean> {
     const flowDir = path.join(lake, LOCAL_FLOW_LOG_DIR);
-    const hasFiles = fs.existsSync(flowDir) && fs.readdirSync(flowDir).length > 0;
-    if (hasFiles) {
-        await engine.run(`CREATE OR REPLACE VIEW ${FLOW_LOG_TABLE} AS
-            SELECT * FROM read_parquet(${literal(path.join(flowDir, "**", "*.parquet"))}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`);
+    const source = await parquetFilesSource(engine, flowDir);
+    if (source) {
+        await engine.run(`CREATE OR REPLACE VIEW ${FLOW_LOG_TABLE} AS SELECT * FROM ${source}`);
         return true;
     }
     const columns = [

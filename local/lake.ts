@@ -91,11 +91,36 @@ async function copyPartitions(engine: Engine, outDir: string, partitions: readon
 
 /** Creates the `cloudtrail` view over the local Parquet; false when there is none yet. */
 export async function createCloudTrailView(engine: Engine, outDir: string): Promise<boolean> {
-    const parquetRoot = path.join(outDir, LAKE_PREFIXES.parquet);
-    if (!fs.existsSync(parquetRoot)) return false;
-    await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS
-        SELECT * FROM read_parquet(${literal(path.join(parquetRoot, "**", "*.parquet"))}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`);
+    const source = await parquetFilesSource(engine, path.join(outDir, LAKE_PREFIXES.parquet));
+    if (!source) return false;
+    await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM ${source}`);
     return true;
+}
+
+/**
+ * `read_parquet(…)` of every Parquet file under `root` (hive partitions from their folders), for a
+ * view the queries read; undefined when there is none.
+ *
+ * The files are named one by one rather than by a `**` glob, and their columns are unified by name
+ * only when their schemas differ (a lake appended to by an earlier version): DuckDB binds a view
+ * again for every query that names it, and with a glob and `union_by_name` it listed the folders and
+ * compared every file's schema each time. On a lake of 114 partitions (samples/) that was 31 ms of
+ * a trivial query's 39; a run names the view a few hundred times, and a month of an organisation's
+ * logs is thousands of partitions (docs/performance.md).
+ */
+export async function parquetFilesSource(engine: Engine, root: string): Promise<string | undefined> {
+    if (!fs.existsSync(root)) return undefined;
+    const files = (fs.readdirSync(root, { recursive: true, encoding: "utf8" }) as string[])
+        .filter((name) => name.endsWith(".parquet"))
+        .map((name) => path.join(root, name))
+        .sort();
+    if (files.length === 0) return undefined;
+    const list = `[${files.map(literal).join(", ")}]`;
+    const [schemas] = await engine.all(`SELECT count(DISTINCT layout) AS layouts FROM (
+        SELECT string_agg(concat_ws(' ', name, duckdb_type, repetition_type, num_children), ',' ORDER BY column_id) AS layout
+        FROM parquet_schema(${list}) GROUP BY file_name)`);
+    const unifyByName = Number(schemas?.layouts ?? 2) > 1;
+    return `read_parquet(${list}, hive_partitioning = true, hive_types_autocast = false, union_by_name = ${unifyByName})`;
 }
 
 /**

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findFiles } from "../local/files";
 import { ingestFiles } from "../local/ingest";
-import { partitionDirectory, rebuildParquet } from "../local/lake";
+import { createCloudTrailView, parquetFilesSource, partitionDirectory, rebuildParquet } from "../local/lake";
 import { Engine, literal } from "../lambda/shared/engine";
 
 const ROOT = path.join(__dirname, "..");
@@ -44,6 +44,36 @@ describe("local lake: Parquet conversion", () => {
             expect(await describe(single)).to.equal(await describe(batched));
         } finally {
             engine.close();
+        }
+    });
+
+    it("reads a lake whose files were written with different columns (an older version's partitions beside this one's)", async () => {
+        const lake = tmp("parquet-mixed");
+        const engine = await Engine.open();
+        try {
+            const write = (partition: string, select: string) => {
+                fs.mkdirSync(path.join(lake, "parquet", partition), { recursive: true });
+                return engine.run(`COPY (${select}) TO ${literal(path.join(lake, "parquet", partition, "part-0.parquet"))} (FORMAT parquet)`);
+            };
+            await write("account=111122223333/region=us-east-1/date=2026-11-01", "SELECT 'a' AS eventid, 'CreateUser' AS eventname");
+            await write(
+                "account=111122223333/region=us-east-1/date=2026-11-02",
+                "SELECT 'b' AS eventid, 'iam.amazonaws.com' AS eventsource, 'CreateRole' AS eventname",
+            );
+            expect(await parquetFilesSource(engine, path.join(lake, "parquet"))).to.include("union_by_name = true");
+            expect(await createCloudTrailView(engine, lake)).to.equal(true);
+            expect(await engine.all("SELECT eventid, eventsource, eventname, date FROM cloudtrail ORDER BY eventid")).to.deep.equal([
+                { eventid: "a", eventsource: null, eventname: "CreateUser", date: "2026-11-01" },
+                { eventid: "b", eventsource: "iam.amazonaws.com", eventname: "CreateRole", date: "2026-11-02" },
+            ]);
+            // Files of one layout are read by position, which DuckDB binds without comparing every file's schema for each query.
+            fs.rmSync(path.join(lake, "parquet", "account=111122223333/region=us-east-1/date=2026-11-01"), { recursive: true });
+            expect(await parquetFilesSource(engine, path.join(lake, "parquet"))).to.include("union_by_name = false");
+            fs.rmSync(path.join(lake, "parquet", "account=111122223333"), { recursive: true });
+            expect(await createCloudTrailView(engine, lake)).to.equal(false);
+        } finally {
+            engine.close();
+            fs.rmSync(lake, { recursive: true, force: true });
         }
     });
 });
