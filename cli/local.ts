@@ -8,9 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { investigationLinks } from "../local/investigateReport";
-import { readStackConfig } from "../local/alerts";
 import { Suppressions } from "../contract/suppressions";
-import { accountNamesOf } from "../config/stackConfig";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
 import { abortRuns, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
@@ -90,6 +88,17 @@ function progressBar(totalBytes: number, totalFiles: number, jobs: number): { ad
     };
 }
 
+/**
+ * The stack's config (`--stack-file`): its suppressions and its account names. Its modules (the config
+ * schema and the alert evaluator's) are loaded only when a stack file is given: they are a fifth of
+ * the command's start-up, which every run without one would pay.
+ */
+async function readStack(file: string) {
+    const [{ readStackConfig }, { accountNamesOf }] = await Promise.all([import("../local/alerts"), import("../config/stackConfig")]);
+    const stack = stackFileArgument(file, readStackConfig);
+    return { suppressions: stack.suppressions, accountNames: accountNamesOf(stack.accounts ?? []) };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
     const args = parseArguments(argv);
     // Ctrl-C: remove temporary and partial files and the lock, then exit 130 (128 + SIGINT).
@@ -120,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         Math.min(args.jobs, discovery.files.length),
     );
     // The stack's config, read once: its suppressions and its account names (shown beside each hit).
-    const stack = args.stackFile ? stackFileArgument(args.stackFile, readStackConfig) : undefined;
+    const stack = args.stackFile ? await readStack(args.stackFile) : undefined;
     let result;
     try {
         result = await runLocal({
@@ -134,7 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             lookbackMs: args.lookbackMs,
             // The stack's tuning, applied as the alerts apply it (contract/suppressions.ts).
             suppressions: stack ? new Suppressions(stack.suppressions) : undefined,
-            accountNames: accountNamesOf(stack?.accounts ?? []),
+            accountNames: stack?.accountNames ?? {},
             onFileDone: progress?.advance,
             onStage: (stage) => {
                 if (stage === "parquet") progress?.done();
