@@ -19,7 +19,16 @@ import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../
 import { Detection, isoSeconds, loadDetections, queryForWindow, Role, Severity } from "../contract/detections";
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
-import { createCloudTrailView, duckdbSafeAlias, eventSpan, partitionDirectory, PLAUSIBLE_AHEAD_MS, PLAUSIBLE_FROM, rebuildParquet } from "./lake";
+import {
+    createCloudTrailView,
+    duckdbSafeAlias,
+    eventSpan,
+    holdLakeInMemory,
+    partitionDirectory,
+    PLAUSIBLE_AHEAD_MS,
+    PLAUSIBLE_FROM,
+    rebuildParquet,
+} from "./lake";
 import { abandonStaging, commitStaging, createStaging, recoverCommit, Staging } from "./lakeCommit";
 import { diskFailureOf, lockOutFolder, OutFolderError, prepareOutFolder, unwritable } from "./outFolder";
 import { stopAllWorkers } from "./workerPool";
@@ -58,6 +67,12 @@ export interface LocalRunOptions {
     readonly jobs?: number;
     /** The panel catalogue the report draws (contract/panels.ts); default: every file in panels/. */
     readonly panels?: readonly Panel[];
+    /**
+     * Events up to which the detections read the lake from a copy in DuckDB's memory rather than from its Parquet
+     * (local/lake.ts holdLakeInMemory); the findings are the same either way.
+     * @default 200,000 (local/lake.ts IN_MEMORY_LAKE_MAX_EVENTS)
+     */
+    readonly inMemoryLakeMaxEvents?: number;
 }
 
 export interface Finding {
@@ -324,6 +339,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     options.onStage?.("queries");
     started = Date.now();
     const hasCloudTrail = await createCloudTrailView(engine, lake);
+    if (hasCloudTrail) await holdLakeInMemory(engine, options.inMemoryLakeMaxEvents);
     const hasFlows = await createFlowLogView(engine, lake);
     // A lake of flow logs alone still runs the CloudTrail detections (and the correlations), over no events.
     if (!hasCloudTrail && hasFlows) await createEmptyCloudTrailTable(engine);

@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findFiles } from "../local/files";
 import { ingestFiles } from "../local/ingest";
-import { createCloudTrailView, parquetFilesSource, partitionDirectory, rebuildParquet } from "../local/lake";
+import { createCloudTrailView, holdLakeInMemory, parquetFilesSource, partitionDirectory, rebuildParquet } from "../local/lake";
+import { runLocal } from "../local/run";
 import { Engine, literal } from "../lambda/shared/engine";
 
 const ROOT = path.join(__dirname, "..");
@@ -71,6 +72,41 @@ describe("local lake: Parquet conversion", () => {
             expect(await parquetFilesSource(engine, path.join(lake, "parquet"))).to.include("union_by_name = false");
             fs.rmSync(path.join(lake, "parquet", "account=111122223333"), { recursive: true });
             expect(await createCloudTrailView(engine, lake)).to.equal(false);
+        } finally {
+            engine.close();
+            fs.rmSync(lake, { recursive: true, force: true });
+        }
+    });
+
+    it("finds the same hits, panels and warnings whether the detections read the lake from its Parquet or from a copy in memory", async () => {
+        const files = await findFiles([path.join(ROOT, "samples")], [".json", ".json.gz"]);
+        const run = async (inMemoryLakeMaxEvents: number) => {
+            const outDir = tmp("in-memory");
+            try {
+                const result = await runLocal({ files, outDir, now: new Date("2026-12-01T00:00:00Z"), inMemoryLakeMaxEvents });
+                return JSON.stringify({ findings: result.findings, panels: result.panels, warnings: result.warnings, window: result.window });
+            } finally {
+                fs.rmSync(outDir, { recursive: true, force: true });
+            }
+        };
+        const fromParquet = await run(0);
+        expect(fromParquet).to.match(/"count":[1-9]/);
+        expect(await run(1_000_000)).to.equal(fromParquet);
+    });
+
+    it("copies a lake into memory only up to the number of events it is given", async () => {
+        const lake = tmp("in-memory-limit");
+        const engine = await Engine.open();
+        try {
+            const partition = path.join(lake, "parquet", "account=111122223333/region=us-east-1/date=2026-11-01");
+            fs.mkdirSync(partition, { recursive: true });
+            await engine.run(`COPY (SELECT 'id-' || range AS eventid FROM range(3)) TO ${literal(path.join(partition, "part-0.parquet"))} (FORMAT parquet)`);
+            expect(await createCloudTrailView(engine, lake)).to.equal(true);
+            expect(await holdLakeInMemory(engine, 2)).to.equal(false);
+            expect(await holdLakeInMemory(engine, 3)).to.equal(true);
+            expect(await engine.all("SELECT count(*)::INTEGER AS n, min(account) AS account FROM cloudtrail")).to.deep.equal([
+                { n: 3, account: "111122223333" },
+            ]);
         } finally {
             engine.close();
             fs.rmSync(lake, { recursive: true, force: true });
