@@ -32,7 +32,7 @@ import {
     SubjectSyntaxError,
 } from "../local/investigate";
 import { investigationLinks, writeInvestigationPage } from "../local/investigateReport";
-import { createCloudTrailView } from "../local/lake";
+import { createCloudTrailView, duckdbSafeAlias } from "../local/lake";
 import { createFlowLogView, flowsOf, networkText, NetworkFlow } from "../local/flowLogs";
 import { filesLeftOutLines, htmlReport, inputJson, inputsLine, warningLines } from "../local/report";
 import { runLocal } from "../local/run";
@@ -109,13 +109,17 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             return EXIT.notFound;
         }
         const hits = detectionsByEvent(result.findings);
-        const engine = await Engine.open({ tempDirectory: path.join(os.tmpdir(), "cloudtrail-lake-duckdb") });
+        const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "ctl-investigate-"));
+        const engine = await Engine.open({ tempDirectory: path.join(workspace, "duckdb") });
         let investigation;
         // The network side (local/flowLogs.ts): the flows of an instance id, interface id or address, when flow logs were read.
         let network: NetworkFlow[] = [];
         try {
-            const hasCloudTrail = await createCloudTrailView(engine, outDir);
-            if (await createFlowLogView(engine, outDir)) network = await flowsOf(engine, args.subject, result.window);
+            // Through a link with a plain name, as npm start reads it: DuckDB would read `--out case[1]` as a pattern
+            // (matching case1) and a `date=…` folder above the lake as the events' date (local/lake.ts duckdbSafeAlias).
+            const lake = duckdbSafeAlias(outDir, workspace);
+            const hasCloudTrail = await createCloudTrailView(engine, lake);
+            if (await createFlowLogView(engine, lake)) network = await flowsOf(engine, args.subject, result.window);
             if (!hasCloudTrail && network.length > 0) {
                 output(args.json ? `${JSON.stringify({ chain: [], timeline: [], network }, null, 2)}\n` : `${networkText(args.subject, network)}\n`);
                 return EXIT.ok;
@@ -143,6 +147,7 @@ export async function main(argv: readonly string[], output: (text: string) => vo
             throw error;
         } finally {
             engine.close();
+            fs.rmSync(workspace, { recursive: true, force: true });
         }
         if (args.out) {
             const generatedAt = new Date().toISOString();

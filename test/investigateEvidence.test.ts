@@ -235,6 +235,26 @@ describe("investigate: nothing left out without a word", () => {
         );
     });
 
+    it("reads the lake of its own --out whatever the folder is called: o[1] is not its neighbour o1, and a date=… folder above is no event's date", async () => {
+        const records = recordsOf(fixture("single-hop", "123456789012_CloudTrail_us-east-1.json"));
+        // The neighbour's lake: the same account, region and day (the same partition files), other events.
+        const decoy = records.map((record, index) => ({ ...record, eventID: `decoy-${index}`, eventTime: String(record.eventTime).replace(/T\d\d/, "T23") }));
+        const base = tmpDir();
+        expect((await run(["Dev1", "--input", logFile(decoy), "--out", path.join(base, "o1"), "--json"])).code).to.equal(0);
+        const timeline = async (out: string) => {
+            const outcome = await run(["Dev1", "--input", logFile(records), "--out", out, "--json"]);
+            expect(outcome.code, `${out}: ${outcome.stderr}`).to.equal(0);
+            return (JSON.parse(outcome.stdout) as { timeline: { eventId: string; eventTime: string }[] }).timeline.map(
+                (event) => `${event.eventTime} ${event.eventId}`,
+            );
+        };
+        const plain = await timeline(path.join(base, "plain"));
+        expect(plain).to.have.length.greaterThan(0);
+        expect(plain.join("\n")).not.to.contain("decoy");
+        expect(await timeline(path.join(base, "o[1]"))).to.deep.equal(plain);
+        expect(await timeline(path.join(base, "date=2020-01-01", "out"))).to.deep.equal(plain);
+    });
+
     it("prints the same skipped-file summary and time warnings as npm start, and lists them under input in --json", async () => {
         const dir = tmpDir();
         const records = recordsOf(fixture("single-hop", "123456789012_CloudTrail_us-east-1.json"));
