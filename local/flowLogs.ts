@@ -33,7 +33,7 @@ import {
     parseHeaderLine,
     SOURCE_FILE_COLUMN,
 } from "../contract/sources/flowLogs";
-import { Engine, literal, Row } from "../lambda/shared/engine";
+import { Engine, literal, pathLiteral, Row } from "../lambda/shared/engine";
 import { queryForWindow } from "../contract/detections";
 import { LOCAL_FLOW_LOG_DIR } from "./outFolder";
 import { parquetFilesSource } from "./lake";
@@ -239,7 +239,7 @@ async function readCloudWatchJson(file: string, gzip: boolean, writer: RecordWri
 /** Columns of a Parquet file, or undefined when DuckDB cannot read it. */
 async function parquetColumns(engine: Engine, file: string): Promise<Set<string> | undefined> {
     try {
-        const rows = await engine.all(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`);
+        const rows = await engine.all(`DESCRIBE SELECT * FROM read_parquet(${pathLiteral(file)}, hive_partitioning = false)`);
         return new Set(rows.map((row) => String(row.column_name).toLowerCase()));
     } catch {
         return undefined;
@@ -328,7 +328,7 @@ export async function ingestFlowLogs(
         ).join(", ");
         selects.push(
             `SELECT ${projection}, ${literal(input.file)} AS source_file, ${input.account ? literal(input.account) : "NULL"} AS key_account, ` +
-                `${input.region ? literal(input.region) : "NULL"} AS key_region FROM read_parquet(${literal(input.file)})`,
+                `${input.region ? literal(input.region) : "NULL"} AS key_region FROM read_parquet(${pathLiteral(input.file)}, hive_partitioning = false)`,
         );
     }
     if (selects.length > 0) {
@@ -347,7 +347,7 @@ export async function ingestFlowLogs(
     for (const input of parquetInputs) {
         const [row] = await engine.all(`SELECT count(*)::BIGINT AS records,
                 count(*) FILTER (WHERE log_status = 'NODATA')::BIGINT AS nodata, count(*) FILTER (WHERE log_status = 'SKIPDATA')::BIGINT AS skipdata
-            FROM read_parquet(${literal(input.file)})`);
+            FROM read_parquet(${pathLiteral(input.file)}, hive_partitioning = false)`);
         results.push({
             file: input.file,
             status: "read",

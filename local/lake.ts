@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LAKE_PREFIXES } from "../contract/prefixes";
 import { PARTITION_COLUMNS } from "../contract/schema";
-import { duckdbColumns, Engine, literal } from "../lambda/shared/engine";
+import { duckdbColumns, Engine, literal, pathLiteral } from "../lambda/shared/engine";
 
 /** `account=…/region=…/date=…` of a normalised object key. */
 export function partitionDirectory(key: string): string {
@@ -139,7 +139,7 @@ export async function parquetFilesSource(engine: Engine, root: string): Promise<
         .map((name) => path.join(root, name))
         .sort();
     if (files.length === 0) return undefined;
-    const list = `[${files.map(literal).join(", ")}]`;
+    const list = `[${files.map(pathLiteral).join(", ")}]`;
     const [schemas] = await engine.all(`SELECT count(DISTINCT layout) AS layouts FROM (
         SELECT string_agg(concat_ws(' ', name, duckdb_type, repetition_type, num_children), ',' ORDER BY column_id) AS layout
         FROM parquet_schema(${list}) GROUP BY file_name)`);

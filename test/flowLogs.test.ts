@@ -7,8 +7,8 @@ import * as zlib from "node:zlib";
 import { queryForWindow } from "../contract/detections";
 import { loadCatalogue, loadSourceDetections, SOURCES } from "../contract/sources/catalogue";
 import { FLOW_LOG_NAMED_QUERIES } from "../contract/sources/flowLogQueries";
-import { FLOW_LOG_FIELDS, FLOW_LOG_FORMAT } from "../contract/sources/flowLogs";
-import { Engine } from "../lambda/shared/engine";
+import { FLOW_LOG_FIELDS, FLOW_LOG_FORMAT, SOURCE_FILE_COLUMN } from "../contract/sources/flowLogs";
+import { Engine, literal } from "../lambda/shared/engine";
 import { createFlowLogView, ingestFlowLogs, recogniseFlowLog, recordsPerFile } from "../local/flowLogs";
 import { runLocal } from "../local/run";
 import { htmlReport } from "../local/report";
@@ -133,6 +133,47 @@ describe("VPC flow logs in the local mode", () => {
         expect(topTalkers.points.length).to.be.greaterThan(0);
         expect(html).to.include('data-panel="top-talkers" data-source="flow_traffic"');
         expect(result.findings.filter((finding) => finding.status !== "ok")).to.deep.equal([]);
+    });
+
+    it("reads a Parquet input by its own name and content: flows[1].parquet is not flows1.parquet, and an action=… folder above it is no record's action", async () => {
+        const dir = path.join(tmp("names"), "action=REJECT");
+        fs.mkdirSync(dir);
+        const fixture = path.join(INPUTS, "obsrvbl-flows.parquet");
+        const named = path.join(dir, "flows[1].parquet");
+        fs.copyFileSync(fixture, named);
+        const neighbour = path.join(dir, "flows1.parquet");
+        const engine = await Engine.open();
+        try {
+            await engine.run(`COPY (SELECT * FROM read_parquet(${literal(fixture)}) LIMIT 1) TO ${literal(neighbour)} (FORMAT parquet)`);
+            const actions = async (file: string) =>
+                (
+                    await engine.all(
+                        `SELECT NULLIF(CAST(action AS VARCHAR), '-') AS action FROM read_parquet(${literal(file)}, hive_partitioning = false) ORDER BY ALL`,
+                    )
+                ).map((row) => row.action);
+            const lake = tmp("names-lake");
+            const { results } = await ingestFlowLogs(engine, [named, neighbour], lake, path.join(lake, "staging"));
+            expect(results.map((result) => [path.basename(result.file), result.status, result.records])).to.deep.equal([
+                ["flows[1].parquet", "read", 3],
+                ["flows1.parquet", "read", 1],
+            ]);
+            await createFlowLogView(engine, lake);
+            // What each file holds, read from paths that are neither patterns nor below a key=value folder.
+            const expected = new Map([
+                [named, await actions(fixture)],
+                [neighbour, await actions(neighbour)],
+            ]);
+            expect(expected.get(named)).to.have.length(3);
+            for (const [file, fileActions] of expected) {
+                const stored = await engine.all(`SELECT action FROM flow_logs WHERE ${SOURCE_FILE_COLUMN} = ${literal(file)} ORDER BY ALL`);
+                expect(
+                    stored.map((row) => row.action),
+                    path.basename(file),
+                ).to.deep.equal(fileActions);
+            }
+        } finally {
+            engine.close();
+        }
     });
 
     it("reports a file with a line that is not a record of its format, and keeps none of its rows", async () => {

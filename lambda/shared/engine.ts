@@ -124,6 +124,16 @@ export function literal(text: string): string {
     return `'${text.replace(/'/g, "''")}'`;
 }
 
+/**
+ * A SQL string literal of one file's path for DuckDB's readers, which read every path as a glob:
+ * `flows[1].parquet` would be `flows1.parquet`, `*` any name. Each of `[`, `*` and `?` becomes a
+ * one-character class (`[[]`, `[*]`, `[?]`) that matches only itself; a backslash is literal in
+ * DuckDB's globs already.
+ */
+export function pathLiteral(file: string): string {
+    return literal(file.replace(/[[*?]/g, (character) => `[${character}]`));
+}
+
 /** DuckDB `columns={…}` of read_json: the explicit schema, never inferred. */
 export function duckdbColumns(): string {
     const entries = [...COLUMNS.map((column) => [column.name, duckdbType(column.type)]), [EXTRA_FIELDS_COLUMN, "VARCHAR"]];
