@@ -21,7 +21,7 @@ import { DetectionRun, loadNormalisedFiles, runDetections } from "../lambda/aler
 import { alertingSettings, unknownDetectionProblems } from "../config/alertingSettings";
 import { loadDetections, lookbackOfSource, queryForWindowExpressions } from "../contract/detections";
 import { LAKE_PREFIXES } from "../contract/prefixes";
-import { Engine, literal } from "../lambda/shared/engine";
+import { Engine, literal, pathLiteral } from "../lambda/shared/engine";
 import { PassedOverEntry } from "./files";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { createCloudTrailView, partitionDirectory, rebuildParquet } from "./lake";
@@ -138,7 +138,7 @@ function lakeObjects(lake: string): string[] {
 async function inArrivalOrder(engine: Engine, lake: string, objects: readonly string[]): Promise<string[]> {
     if (objects.length === 0) return [];
     const rows =
-        await engine.all(`SELECT filename, max(substr(eventtime, 1, 19)) AS last FROM read_json([${objects.map((object) => literal(path.join(lake, object))).join(", ")}],
+        await engine.all(`SELECT filename, max(substr(eventtime, 1, 19)) AS last FROM read_json([${objects.map((object) => pathLiteral(path.join(lake, object))).join(", ")}],
         format = 'newline_delimited', compression = 'gzip', columns = {eventtime: 'VARCHAR'}, filename = true) GROUP BY filename`);
     const last = new Map(rows.map((row) => [String(row.filename), row.last === null ? "~" : String(row.last)]));
     return [...objects].sort((a, b) => {

@@ -77,6 +77,22 @@ describe("alert replay (npm run alerts)", function () {
         expect(result.errors).to.deep.equal([]);
     });
 
+    it("evaluates each input by its own name: trail[1].json is not a neighbouring trail1.json", async () => {
+        const inputs = path.join(directory, "names");
+        fs.mkdirSync(inputs);
+        fs.copyFileSync(fixture("stop-logging.json"), path.join(inputs, "trail[1].json"));
+        fs.copyFileSync(fixture("benign.json"), path.join(inputs, "trail1.json"));
+        const result = await replayAlerts({
+            files: ["trail[1].json", "trail1.json"].map((name) => path.join(inputs, name)),
+            outDir: path.join(directory, "names-out"),
+            settings: fixtureSettings(),
+        });
+        expect(result.alerts.map((alert) => [alert.detection, alert.principal])).to.deep.equal([
+            ["cloudtrail-logging-stopped", "arn:aws:sts::111122223333:assumed-role/ops-admin/mallory"],
+        ]);
+        expect(result.errors).to.deep.equal([]);
+    });
+
     it("narrows to --since/--until", async () => {
         const result = await replayAlerts({
             files: [fixture("stop-logging.json"), fixture("denied-burst.json")],

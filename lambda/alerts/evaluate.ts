@@ -6,7 +6,7 @@
  *
  * The DuckDB engine and its Trino compatibility macros are lambda/shared/engine.ts, the one engine of every path.
  */
-import { duckdbColumns, Engine, literal } from "../shared/engine";
+import { duckdbColumns, Engine, pathLiteral } from "../shared/engine";
 import { AlertDetection } from "../../contract/alerting";
 import { isoSeconds, sqlForWindow, Window } from "./catalogue";
 import { DetectionRow } from "./alert";
@@ -24,7 +24,7 @@ export interface DetectionRun {
  */
 export async function loadNormalisedFiles(engine: Engine, files: readonly string[]): Promise<Window | undefined> {
     await engine.run(`CREATE OR REPLACE TEMP TABLE cloudtrail AS
-        SELECT * FROM read_json([${files.map(literal).join(", ")}], format = 'newline_delimited', compression = 'gzip',
+        SELECT * FROM read_json([${files.map(pathLiteral).join(", ")}], format = 'newline_delimited', compression = 'gzip',
                                 columns = ${duckdbColumns()}, hive_partitioning = true, hive_types_autocast = false)`);
     const [span] = await engine.all("SELECT min(eventtime) AS first, max(eventtime) AS last FROM cloudtrail");
     if (!span?.first || !span?.last) return undefined;
