@@ -87,8 +87,8 @@ export default tseslint.config(
         },
     },
     {
-        // The benchmark's plain-JavaScript contenders are CommonJS scripts run by node: require is their module system.
-        files: ["**/*.js"],
+        // The plain-JavaScript files (the bin, the benchmark's contenders, .mocharc.cjs) are CommonJS run by node: require is their module system.
+        files: ["**/*.js", "**/*.cjs"],
         languageOptions: { sourceType: "commonjs", globals: globals.node },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

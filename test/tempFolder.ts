@@ -1,5 +1,5 @@
 /**
- * A global fixture (.mocharc.json `require`): the whole test run, its parallel workers and the
+ * A global fixture (.mocharc.cjs `require`): the whole test run, its parallel workers and the
  * commands they spawn, makes its temporary folders under one folder of its own, removed when the
  * run ends. Tests and the code under test make them with os.tmpdir(), which reads TMPDIR at every
  * call, and the workers are started after this setup, with its environment. Without it, every
