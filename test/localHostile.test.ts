@@ -220,6 +220,23 @@ describe("local mode, hostile input: the window", () => {
         expect(whole.findings[0].count).to.equal(2);
     });
 
+    it("reports every hit's event id whole, in order: one holding a line break, an empty one and a missing one", async () => {
+        const dir = tmp("ids");
+        const file = write(
+            path.join(dir, "in.json"),
+            logFile([event({ eventID: "b-second" }), event({ eventID: "a-first\nwith a line break" }), event({ eventID: "" }), event({ eventID: null })]),
+        );
+        const everyEvent = parseDetection(
+            "queries/every-event.sql",
+            "-- id: every-event\n-- title: t\n-- severity: low\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n-- description: d\n-- falsepositives: f\n-- runbook: r\n" +
+                "SELECT eventid FROM cloudtrail WHERE ${window}",
+        );
+        const result = await runLocal({ files: [file], outDir: path.join(dir, "out"), detections: [everyEvent] });
+        // The order of the ids: as text, the missing one last (as '').
+        expect(result.findings[0].eventIds).to.deep.equal(["", "a-first\nwith a line break", "b-second", ""]);
+        expect(result.findings[0].count).to.equal(4);
+    });
+
     it("one event dated 9999-12-31 (or 1970) does not stop the detections: the StopLogging beside it is found, with a warning", async () => {
         const dir = tmp("absurd");
         const file = write(
