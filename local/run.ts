@@ -250,7 +250,12 @@ export async function inRunFolder<T>(outDir: string, append: boolean, work: (fol
         // Memory kept by DuckDB between statements: a run is a few hundred statements in a row, and returning the memory after each and
         // faulting it in again was a quarter of the Parquet conversion's CPU (docs/performance.md). Within the 1 GB limit, released when the run ends.
         // The Parquet's metadata is read once for the hundred queries over it: the run writes the files before the first query reads them.
-        const engine = await Engine.open({ tempDirectory: path.join(staging.temp, "duckdb"), keptMemory: "512MB", cacheParquetMetadata: true });
+        const engine = await Engine.open({
+            tempDirectory: path.join(staging.temp, "duckdb"),
+            keptMemory: "512MB",
+            cacheParquetMetadata: true,
+            prefetchParquet: true,
+        });
         let result: T;
         try {
             result = await work({ engine, lake, warnings, tempRoot: staging.temp });

@@ -68,6 +68,13 @@ export class Engine {
              * @default false
              */
             readonly cacheParquetMetadata?: boolean;
+            /**
+             * Read each row group's column chunks with one read ahead of decoding, as DuckDB does for remote files
+             * (`prefetch_all_parquet_files`), instead of a read per page: for a run that queries the same local Parquet
+             * a hundred times, a third less kernel time and 5-10% less wall time for the detections (docs/performance.md).
+             * @default false
+             */
+            readonly prefetchParquet?: boolean;
         } = {},
     ): Promise<Engine> {
         const instance = await DuckDBInstance.create(":memory:", {
@@ -82,6 +89,7 @@ export class Engine {
         await engine.run("SET TimeZone = 'UTC'");
         // A setting of the Parquet reader: known once that reader is loaded, so set here rather than when the instance is created.
         if (options.cacheParquetMetadata) await engine.run("SET parquet_metadata_cache = true");
+        if (options.prefetchParquet) await engine.run("SET prefetch_all_parquet_files = true");
         for (const macro of COMPATIBILITY_MACROS) await engine.run(macro);
         return engine;
     }
