@@ -11,7 +11,7 @@ import { investigationLinks } from "../local/investigateReport";
 import { Suppressions } from "../contract/suppressions";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
-import { abortRuns, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
+import { abortRuns, Finding, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
 import { countOption, parseCommand, stackFileArgument, parseInstant, parseLookback, runTableCommand, UsageError } from "./args";
 import { exitCodesOf, START } from "./commands";
 import { discoverFiles, passedOverOf } from "../local/files";
@@ -130,6 +130,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     // The stack's config, read once: its suppressions and its account names (shown beside each hit).
     const stack = args.stackFile ? await readStack(args.stackFile) : undefined;
+    const detections = progress ? detectionProgress() : undefined;
     let result;
     try {
         result = await runLocal({
@@ -146,10 +147,16 @@ export async function main(argv: readonly string[]): Promise<number> {
             accountNames: stack?.accountNames ?? {},
             onFileDone: progress?.advance,
             onStage: (stage) => {
-                if (stage === "parquet") progress?.done();
+                if (stage === "parquet") {
+                    progress?.done();
+                    if (progress) process.stderr.write("building the Parquet lake (DuckDB)\n");
+                }
             },
+            onDetectionDone: detections?.onDetectionDone,
         });
+        detections?.done();
     } catch (error) {
+        detections?.done();
         if (error instanceof OutFolderError) {
             console.error(`error: ${error.message}`);
             return EXIT.outFolderBusy;

@@ -61,6 +61,11 @@ export interface LocalRunOptions {
     /** Progress callbacks for the command line. */
     readonly onStage?: (stage: "normalise" | "parquet" | "queries") => void;
     readonly onFileDone?: (bytes: number, events: number) => void;
+    /**
+     * After each detection, in the order they run: the most severe first, so that the findings a responder
+     * acts on first are known first on a long run (the result's order does not depend on it).
+     */
+    readonly onDetectionDone?: (finding: Finding, progress: { readonly done: number; readonly total: number }) => void;
     /** The lookback of the first-seen detections (`--lookback`), instead of each one's header (default 14 days). */
     readonly lookbackMs?: number;
     /** Files normalised at once by a pool of workers (local/workerPool.ts); the result is the same for any number. Default 1. */
@@ -373,12 +378,17 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     // Each detection's hit ids go to this table as it runs, for the report's panels (local/reportPanels.ts).
     if (hasLake) await createHitIdsTable(engine);
     // The flow-log detections join the catalogue when flow logs were read (a CloudTrail-only run keeps its own).
-    for (const detection of options.detections ?? (hasFlows ? loadCatalogue() : loadDetections())) {
+    const catalogue = options.detections ?? (hasFlows ? loadCatalogue() : loadDetections());
+    // Critical first (a stable sort keeps the catalogue's order within a severity); the findings are sorted again below.
+    const runOrder = [...catalogue].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+    for (const detection of runOrder) {
         const lookbackMs = detection.lookbackMs === undefined ? undefined : (options.lookbackMs ?? detection.lookbackMs);
         const detectionStarted = Date.now();
-        const finding = await runDetection(engine, detection, window, hasLake, options.suppressions, options.accountNames ?? {}, lookbackMs);
+        const ran = await runDetection(engine, detection, window, hasLake, options.suppressions, options.accountNames ?? {}, lookbackMs);
         detectionTimes.push({ query: detection.name, ms: Date.now() - detectionStarted });
-        findings.push(lookbackMs === undefined || !span?.since ? finding : { ...finding, ...historyNote(span.since, window, lookbackMs) });
+        const finding = lookbackMs === undefined || !span?.since ? ran : { ...ran, ...historyNote(span.since, window, lookbackMs) };
+        findings.push(finding);
+        options.onDetectionDone?.(finding, { done: findings.length, total: runOrder.length });
     }
     const detectionsMs = Date.now() - detectionsStarted;
     const panelsStarted = Date.now();

@@ -10,6 +10,7 @@ import { loadCatalogue } from "../contract/sources/catalogue";
 import { Engine } from "../lambda/shared/engine";
 import { createCloudTrailView } from "../local/lake";
 import { runLocal } from "../local/run";
+import { detectionBar, earlyFindingLine } from "../cli/local";
 import { measureDetections } from "../local/groundTruth";
 import { corpusEvents, corpusFiles, CORPUS_DIR } from "./corpus";
 
@@ -130,6 +131,42 @@ describe("local mode: detections", () => {
         });
         expect(result.findings[0]).to.deep.include({ query: "broken", status: "cannot-run-locally", count: 0 });
         expect(result.findings[0].error).to.match(/url_extract_host/);
+    });
+
+    it("runs the critical detections first and tells as each one is done, without changing the findings", async () => {
+        const detection = (name: string, severity: string) =>
+            parseDetection(
+                `queries/${name}.sql`,
+                `-- id: ${name}\n-- title: ${name}\n-- severity: ${severity}\n-- kind: event\n-- tactics: TA0001\n-- techniques: T1078\n` +
+                    "-- description: d\n-- falsepositives: f\n-- runbook: r\nSELECT eventid FROM cloudtrail WHERE ${window}",
+            );
+        const detections = [
+            detection("a-low", "low"),
+            detection("b-critical", "critical"),
+            detection("c-medium", "medium"),
+            detection("d-critical", "critical"),
+        ];
+        const files = [path.join(CORPUS_DIR, "awsdocs__aws-cloudtrail-user-guide", "cloudtrail-event-reference-aws-console-sign-in-events__block00.json")];
+        const told: string[] = [];
+        const result = await runLocal({
+            files,
+            outDir: tmp("order"),
+            detections,
+            onDetectionDone: (finding, progress) => told.push(`${finding.query} ${progress.done}/${progress.total} ${finding.count > 0}`),
+        });
+        expect(told).to.deep.equal(["b-critical 1/4 true", "d-critical 2/4 true", "c-medium 3/4 true", "a-low 4/4 true"]);
+        const quiet = await runLocal({ files, outDir: tmp("order-quiet"), detections });
+        expect(result.findings).to.deep.equal(quiet.findings);
+    });
+
+    it("shows on a terminal each critical or high detection that found something, as it is found, under a progress bar", () => {
+        const finding = { query: "cloudtrail-tampering", title: "CloudTrail logging stopped", severity: "critical", count: 1630, status: "ok" } as const;
+        expect(earlyFindingLine(finding)).to.equal("found: critical cloudtrail-tampering, 1,630 hit(s): CloudTrail logging stopped");
+        expect(earlyFindingLine({ ...finding, severity: "high" })).to.match(/^found: high /);
+        expect(earlyFindingLine({ ...finding, severity: "medium" })).to.equal(undefined);
+        expect(earlyFindingLine({ ...finding, count: 0 })).to.equal(undefined);
+        expect(earlyFindingLine({ ...finding, status: "cannot-run-locally" })).to.equal(undefined);
+        expect(detectionBar(27, 81, 3)).to.equal(`detections [${"#".repeat(10)}${".".repeat(20)}] 27/81, 3 with hits so far`);
     });
 
     it("searches the whole span of the input by default, and --since/--until narrow it", async () => {
