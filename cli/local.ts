@@ -88,6 +88,41 @@ function progressBar(totalBytes: number, totalFiles: number, jobs: number): { ad
     };
 }
 
+/** The line a terminal shows as soon as a critical or high detection finds something during a run; undefined for any other finding. */
+export function earlyFindingLine(finding: Pick<Finding, "severity" | "query" | "title" | "count" | "status">): string | undefined {
+    if (finding.status !== "ok" || finding.count === 0 || (finding.severity !== "critical" && finding.severity !== "high")) return undefined;
+    return `found: ${finding.severity} ${finding.query}, ${finding.count.toLocaleString("en-US")} hit(s): ${finding.title}`;
+}
+
+/** The detections' progress line: detections done of all, and how many found something so far. */
+export function detectionBar(done: number, total: number, withHits: number): string {
+    const share = total === 0 ? 1 : Math.min(1, done / total);
+    return `detections [${"#".repeat(Math.round(share * 30)).padEnd(30, ".")}] ${done}/${total}, ${withHits} with hits so far`;
+}
+
+/**
+ * The detections' progress on a terminal, for inputs big enough to wait for (those that show the normalising bar):
+ * the bar redrawn after each detection, and above it a line for each critical or high one that found something, as
+ * soon as it has. They run first (local/run.ts), so on a long run what a responder acts on first shows first.
+ */
+function detectionProgress(): { onDetectionDone: (finding: Finding, progress: { done: number; total: number }) => void; done: () => void } {
+    let withHits = 0;
+    let drawn = false;
+    return {
+        onDetectionDone: (finding, { done, total }) => {
+            if (finding.count > 0) withHits++;
+            const early = earlyFindingLine(finding);
+            // \x1b[2K clears the bar's line before a finding takes it; the bar is drawn again below.
+            if (early) process.stderr.write(`\r\x1b[2K${early}\n`);
+            process.stderr.write(`\r${detectionBar(done, total, withHits)}`);
+            drawn = true;
+        },
+        done: () => {
+            if (drawn) process.stderr.write("\n");
+        },
+    };
+}
+
 /**
  * The stack's config (`--stack-file`): its suppressions and its account names. Its modules (the config
  * schema and the alert evaluator's) are loaded only when a stack file is given: they are a fifth of
