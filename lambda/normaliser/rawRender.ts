@@ -197,6 +197,13 @@ export class ByteWriter {
 
 const TOP = compileStruct(COLUMNS);
 const fieldOf = (struct: CompiledStruct, source: string) => struct.fields.findIndex((field) => field.source === source);
+
+/*
+ * The digits of a time, as module functions rather than closures inside isCanonicalTime: run through tsx (esbuild's
+ * keepNames), each closure created per call is also named per call, which was 2% of a local worker's time.
+ */
+const isDigitAt = (buf: Buffer, at: number) => buf[at] >= ZERO && buf[at] <= NINE;
+const twoDigitsAt = (buf: Buffer, at: number) => (buf[at] - ZERO) * 10 + buf[at + 1] - ZERO;
 const USER_IDENTITY = TOP.types[fieldOf(TOP, "userIdentity")].struct!;
 /** Fields whose output the partition and the deduplication read (./render.ts lakePartitionOf). */
 const CAPTURED = {
@@ -504,11 +511,17 @@ export class RawRenderer {
      */
     private isCanonicalTime(at: number): boolean {
         const buf = this.buf;
-        const digit = (i: number) => buf[at + i] >= ZERO && buf[at + i] <= NINE;
-        const number = (i: number) => (buf[at + i] - ZERO) * 10 + buf[at + i + 1] - ZERO;
         if (buf[at + 10] !== 0x54 || buf[at + 13] !== COLON || buf[at + 16] !== COLON || buf[at + 19] !== 0x5a) return false; // T : : Z
-        if (!digit(11) || !digit(12) || !digit(14) || !digit(15) || !digit(17) || !digit(18)) return false;
-        if (number(11) > 23 || number(14) > 59 || number(17) > 59) return false;
+        if (
+            !isDigitAt(buf, at + 11) ||
+            !isDigitAt(buf, at + 12) ||
+            !isDigitAt(buf, at + 14) ||
+            !isDigitAt(buf, at + 15) ||
+            !isDigitAt(buf, at + 17) ||
+            !isDigitAt(buf, at + 18)
+        )
+            return false;
+        if (twoDigitsAt(buf, at + 11) > 23 || twoDigitsAt(buf, at + 14) > 59 || twoDigitsAt(buf, at + 17) > 59) return false;
         const lastDate = this.lastDate;
         let sameDate = true;
         for (let i = 0; i < 10; i++) {
@@ -521,17 +534,17 @@ export class RawRenderer {
         if (
             buf[at + 4] !== MINUS ||
             buf[at + 7] !== MINUS ||
-            !digit(0) ||
-            !digit(1) ||
-            !digit(2) ||
-            !digit(3) ||
-            !digit(5) ||
-            !digit(6) ||
-            !digit(8) ||
-            !digit(9)
+            !isDigitAt(buf, at + 0) ||
+            !isDigitAt(buf, at + 1) ||
+            !isDigitAt(buf, at + 2) ||
+            !isDigitAt(buf, at + 3) ||
+            !isDigitAt(buf, at + 5) ||
+            !isDigitAt(buf, at + 6) ||
+            !isDigitAt(buf, at + 8) ||
+            !isDigitAt(buf, at + 9)
         )
             return false;
-        if (!isRealDate(number(0) * 100 + number(2), number(5), number(8))) return false;
+        if (!isRealDate(twoDigitsAt(buf, at + 0) * 100 + twoDigitsAt(buf, at + 2), twoDigitsAt(buf, at + 5), twoDigitsAt(buf, at + 8))) return false;
         buf.copy(lastDate, 0, at, at + 10);
         this.lastDateText = buf.toString("latin1", at, at + 10);
         return true;
