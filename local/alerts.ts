@@ -24,6 +24,7 @@ import { LAKE_PREFIXES } from "../contract/prefixes";
 import { Engine, literal, pathLiteral } from "../lambda/shared/engine";
 import { PassedOverEntry } from "./files";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
+import { EventIdSet } from "./dedup";
 import { createCloudTrailView, partitionDirectory, rebuildParquet } from "./lake";
 import { allPartitions, idsInLake, inRunFolder } from "./run";
 
@@ -153,7 +154,7 @@ export async function replayAlerts(options: ReplayOptions): Promise<ReplayResult
 
 async function replayIn(engine: Engine, lake: string, options: ReplayOptions, warnings: string[], tempRoot: string): Promise<ReplayResult> {
     const { settings } = options;
-    const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
+    const seenEventIds = options.append ? await idsInLake(engine, lake) : new EventIdSet();
     let normalised = 0;
     options.onProgress?.("normalise", 0, options.files.length);
     const ingested = await ingestFiles(options.files, lake, {

@@ -14,15 +14,113 @@
  *
  * Works on the normaliser's outputs before they are published, with the eventID of each line
  * as the normaliser rendered it (lambda/normaliser/render.ts, `collectEventIds`), and a rewrite
- * of an output only when it holds a duplicate. Memory: one string per distinct id (about 100
- * bytes each).
+ * of an output only when it holds a duplicate. Memory: each distinct id's bytes and a hash table
+ * over them ({@link EventIdSet}), about 70 bytes an id with the arrays' room to grow (25 MB for 338,600).
  */
 import * as fs from "node:fs";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import { NormalisedOutput, OUTPUT_GZIP_LEVEL } from "../lambda/normaliser/core";
+import type { EventIdLines } from "../lambda/normaliser/render";
 
 const NEWLINE = 0x0a;
+
+/**
+ * The eventIDs seen so far, each as the bytes of its JSON text (lambda/normaliser/render.ts
+ * EventIdLines). Two ids are one when their bytes are; the normaliser writes valid UTF-8, so that is
+ * when their texts are.
+ *
+ * A hash set over one byte array rather than a `Set` of strings: the workers hand the ids over as
+ * bytes, and making a string of each, then a `Set` of 338,600 of them, took the main thread about
+ * a second of CPU on `npm run bench:stages`, which the workers then lacked on two cores
+ * (docs/performance.md).
+ */
+export class EventIdSet {
+    /** The ids' bytes, one after the other: id `i` is `bytes[starts[i], starts[i + 1])`. */
+    private bytes = new Uint8Array(1 << 16);
+    private starts = new Int32Array(1 << 12);
+    private hashes = new Int32Array(1 << 12);
+    private count = 0;
+    /** Open addressing, linear probing: 1 + an id's number, or 0 for a free slot; at most half full. */
+    private slots = new Int32Array(1 << 13);
+
+    /** A set of ids given as their JSON texts (as the lake's files hold them: `--append`). */
+    static of(texts: Iterable<string>): EventIdSet {
+        const set = new EventIdSet();
+        const encoder = new TextEncoder();
+        for (const text of texts) {
+            const bytes = encoder.encode(text);
+            set.add(bytes, 0, bytes.length);
+        }
+        return set;
+    }
+
+    get size(): number {
+        return this.count;
+    }
+
+    /** Adds the id `source[start, end)`; false when it was there already. */
+    add(source: Uint8Array, start: number, end: number): boolean {
+        const hash = hashOf(source, start, end);
+        const mask = this.slots.length - 1;
+        let slot = hash & mask;
+        for (let entry = this.slots[slot]; entry !== 0; entry = this.slots[slot]) {
+            if (this.hashes[entry - 1] === hash && this.holds(entry - 1, source, start, end)) return false;
+            slot = (slot + 1) & mask;
+        }
+        const id = this.count;
+        const length = end - start;
+        const from = this.starts[id];
+        if (id + 2 > this.starts.length) {
+            this.starts = grown(this.starts, id + 2);
+            this.hashes = grown(this.hashes, id + 2);
+        }
+        if (from + length > this.bytes.length) this.bytes = grown(this.bytes, from + length);
+        const bytes = this.bytes;
+        for (let i = 0; i < length; i++) bytes[from + i] = source[start + i];
+        this.starts[id + 1] = from + length;
+        this.hashes[id] = hash;
+        this.slots[slot] = id + 1;
+        this.count++;
+        if (this.count * 2 > this.slots.length) this.rehash();
+        return true;
+    }
+
+    private holds(id: number, source: Uint8Array, start: number, end: number): boolean {
+        const from = this.starts[id];
+        if (this.starts[id + 1] - from !== end - start) return false;
+        for (let i = 0; i < end - start; i++) if (this.bytes[from + i] !== source[start + i]) return false;
+        return true;
+    }
+
+    private rehash(): void {
+        const slots = new Int32Array(this.slots.length * 2);
+        const mask = slots.length - 1;
+        for (let id = 0; id < this.count; id++) {
+            let slot = this.hashes[id] & mask;
+            while (slots[slot] !== 0) slot = (slot + 1) & mask;
+            slots[slot] = id + 1;
+        }
+        this.slots = slots;
+    }
+}
+
+/** FNV-1a over the bytes, then MurmurHash3's finaliser, so that the low bits the slots use are mixed. */
+function hashOf(source: Uint8Array, start: number, end: number): number {
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ source[i], 0x01000193);
+    hash ^= hash >>> 16;
+    hash = Math.imul(hash, 0x85ebca6b);
+    hash ^= hash >>> 13;
+    hash = Math.imul(hash, 0xc2b2ae35);
+    return hash ^ (hash >>> 16);
+}
+
+function grown<T extends Uint8Array | Int32Array>(array: T, atLeast: number): T {
+    const copy = new (array.constructor as new (length: number) => T)(Math.max(array.length * 2, atLeast));
+    copy.set(array);
+    return copy;
+}
 
 /**
  * The lines of a gzip file as views on the decompressed chunks (no copy unless a line spans
@@ -51,21 +149,21 @@ async function* lines(file: string): AsyncGenerator<Buffer> {
  */
 export async function dropDuplicateEvents(
     output: NormalisedOutput,
-    seen: Set<string>,
-    eventIds: readonly (string | null)[],
+    seen: EventIdSet,
+    eventIds: EventIdLines,
     /** zlib level of the output, kept when it is rewritten. */
     gzipLevel = OUTPUT_GZIP_LEVEL,
 ): Promise<{ output?: NormalisedOutput; duplicates: number }> {
     const dropped = new Set<number>();
-    eventIds.forEach((id, index) => {
-        if (id !== null) {
-            if (seen.has(id)) dropped.add(index);
-            else seen.add(id);
-        }
-    });
-    const index = eventIds.length;
+    let lineCount = 0;
+    for (let start = 0; start < eventIds.length; lineCount++) {
+        const end = eventIds.indexOf(NEWLINE, start);
+        // An empty line: the event has no eventID, and is kept.
+        if (end > start && !seen.add(eventIds, start, end)) dropped.add(lineCount);
+        start = end + 1;
+    }
     if (dropped.size === 0) return { output, duplicates: 0 };
-    if (dropped.size === index) {
+    if (dropped.size === lineCount) {
         await fs.promises.rm(output.tempPath, { force: true });
         return { duplicates: dropped.size };
     }

@@ -34,7 +34,7 @@ import { fsPathOf } from "./files";
 import { diskFailureOf } from "./outFolder";
 import { outputFileName, parseLogKey } from "../contract/keys";
 import { publishToDirectory } from "../lambda/normaliser/publish";
-import { dropDuplicateEvents } from "./dedup";
+import { dropDuplicateEvents, EventIdSet } from "./dedup";
 import { StreamCounts, streamEvents } from "./shapes";
 import { NormaliserPool } from "./workerPool";
 import type { FilePreparer, InputShapes, PreparedFile, PreparedMember, PreparedSingle, PrepareOptions } from "./filePreparation";
@@ -64,8 +64,8 @@ export interface IngestOptions {
     readonly deduplicate?: boolean;
     /** Keep files already in `outDir` (`--append`): an output whose name is taken gets another. Default: replace them, as the Lambda does. */
     readonly keepExisting?: boolean;
-    /** EventIDs already in the lake (`--append`); the ids read are added. Default: a new, empty set. */
-    readonly seenEventIds?: Set<string>;
+    /** EventIDs already in the lake (`--append`), as their JSON texts; the ids read are added. Default: a new, empty set. */
+    readonly seenEventIds?: EventIdSet;
     /** Folder in which the ingest makes its temporary folder (the local run: its staging folder, on --out's disk). Default: os.tmpdir(). */
     readonly tempRoot?: string;
     /** zlib level of the normalised outputs. Default: the Lambda's ({@link OUTPUT_GZIP_LEVEL}); the local mode uses {@link LOCAL_GZIP_LEVEL}. */
@@ -331,7 +331,7 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
     const preparer = jobs > 1 ? new NormaliserPool(jobs, prepareOptions) : inProcessPreparer(prepareOptions);
     const results: FileResult[] = [];
     const writtenBy = new Map<string, string>();
-    const seen = options.seenEventIds ?? new Set<string>();
+    const seen = options.seenEventIds ?? new EventIdSet();
     /** Whether `key` holds another file's output: of this run, or of an earlier one (`--append`). */
     const taken = (key: string, file: string) => {
         const by = writtenBy.get(key);
@@ -421,7 +421,7 @@ async function publishPrepared(
     file: string,
     prepared: Extract<PreparedFile, { status: "normalised" }>,
     outDir: string,
-    state: { seen: Set<string>; taken: (key: string, file: string) => boolean; writtenBy: Map<string, string>; gzipLevel: number },
+    state: { seen: EventIdSet; taken: (key: string, file: string) => boolean; writtenBy: Map<string, string>; gzipLevel: number },
 ): Promise<FileResult> {
     let fileName = prepared.fileName;
     let duplicates = 0;

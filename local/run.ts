@@ -19,6 +19,7 @@ import { COLUMNS, duckdbType, EXTRA_FIELDS_COLUMN, PARTITION_COLUMNS } from "../
 import { Detection, isoSeconds, loadDetections, queryForWindow, Role, Severity } from "../contract/detections";
 import { Engine, literal, Row } from "../lambda/shared/engine";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
+import { EventIdSet } from "./dedup";
 import {
     createCloudTrailView,
     duckdbSafeAlias,
@@ -288,12 +289,12 @@ export async function inRunFolder<T>(outDir: string, append: boolean, work: (fol
 }
 
 /** The event ids already in the lake (`--append`), in the form the deduplication compares. */
-export async function idsInLake(engine: Engine, lake: string): Promise<Set<string>> {
+export async function idsInLake(engine: Engine, lake: string): Promise<EventIdSet> {
     const normalised = path.join(lake, LAKE_PREFIXES.normalised);
-    if (!fs.existsSync(normalised)) return new Set();
+    if (!fs.existsSync(normalised)) return new EventIdSet();
     const rows = await engine.all(`SELECT DISTINCT eventid FROM read_json(${literal(path.join(normalised, "**", "*.json.gz"))},
         format = 'newline_delimited', compression = 'gzip', columns = {eventid: 'VARCHAR'}) WHERE eventid IS NOT NULL`);
-    return new Set(rows.map((row) => JSON.stringify(String(row.eventid))));
+    return EventIdSet.of(rows.map((row) => JSON.stringify(String(row.eventid))));
 }
 
 /** Every partition with normalised files (`--append` rebuilds them all: an interrupted run may have left one half-converted). */
@@ -312,7 +313,7 @@ export function allPartitions(lake: string): string[] {
 async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { now: Date }, warnings: string[], tempRoot: string): Promise<LocalRunResult> {
     options.onStage?.("normalise");
     let started = Date.now();
-    const seenEventIds = options.append ? await idsInLake(engine, lake) : new Set<string>();
+    const seenEventIds = options.append ? await idsInLake(engine, lake) : new EventIdSet();
     // Flow logs first, recognised by content; what is not one goes on to the CloudTrail reader.
     const flow = await ingestFlowLogs(engine, options.files, lake, path.join(path.dirname(lake), "flow-staging"), { append: options.append });
     const ingested = await ingestFiles(flow.others, lake, {

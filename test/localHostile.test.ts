@@ -17,6 +17,8 @@ import { createCloudTrailView } from "../local/lake";
 import { LOCK_FILE, OutFolderError } from "../local/outFolder";
 import { runLocal, WindowError } from "../local/run";
 import { MAX_OPEN_GROUPS, normaliseLogFile } from "../lambda/normaliser/core";
+import { eventIdTexts } from "../lambda/normaliser/render";
+import { EventIdSet } from "../local/dedup";
 
 const ROOT = path.join(__dirname, "..");
 const created: string[] = [];
@@ -350,7 +352,7 @@ describe("local mode, hostile input: one event per eventID", () => {
         const normalised = await normaliseLogFile(Readable.from([Buffer.from(logFile(events))]), { fileName: "ids.json.gz", collectEventIds: true });
         try {
             expect(normalised.outputs.length).to.be.greaterThan(MAX_OPEN_GROUPS);
-            for (const output of normalised.outputs) expect(output.eventIds, output.key).to.deep.equal(eventIdsInFile(output.tempPath));
+            for (const output of normalised.outputs) expect(eventIdTexts(output.eventIds!), output.key).to.deep.equal(eventIdsInFile(output.tempPath));
         } finally {
             await normalised.cleanup();
         }
@@ -359,6 +361,33 @@ describe("local mode, hostile input: one event per eventID", () => {
         // Each odd string id four times (kept once), 12345 and true twice (the schema keeps them as text, kept once);
         // the object, null and absent ids are no eventID: their six lines are all kept.
         expect(result.inputs).to.deep.include({ events: 5 + 2 + 6, duplicates: 5 * 3 + 2 });
+    });
+
+    it("the set of seen ids keeps one of each of 200,000 ids with repeats, as a Set of their texts does, across its growth", () => {
+        // The ids as the normaliser hands them over: JSON texts, one per line (an empty line: no id).
+        const texts: string[] = [];
+        for (let i = 0; i < 200_000; i++) {
+            const n = i % 7 === 0 ? i - 3 : i; // every seventh repeats one three back
+            texts.push(i % 1000 === 999 ? "" : JSON.stringify(n % 3 === 0 ? `${n}` : `${n}-${"é".repeat(n % 5)}-0000-4000-8000`));
+        }
+        const lines = new TextEncoder().encode(texts.map((text) => `${text}\n`).join(""));
+        const seen = new EventIdSet();
+        const expected = new Set<string>();
+        const disagreements: string[] = [];
+        let start = 0;
+        for (const text of texts) {
+            const end = lines.indexOf(0x0a, start);
+            if (text !== "" && seen.add(lines, start, end) === expected.has(text)) disagreements.push(text);
+            if (text !== "") expected.add(text);
+            start = end + 1;
+        }
+        expect(disagreements).to.deep.equal([]);
+        expect(seen.size).to.equal(expected.size);
+        // Ids read from the lake's files (--append) are the same ids.
+        const fromLake = EventIdSet.of(['"1-é-0000-4000-8000"', '"2-éé-0000-4000-8000"']);
+        const bytes = (text: string) => new TextEncoder().encode(text);
+        expect(fromLake.add(bytes('"1-é-0000-4000-8000"'), 0, bytes('"1-é-0000-4000-8000"').length)).to.equal(false);
+        expect(fromLake.add(bytes('"1-é-0000-4000-8001"'), 0, bytes('"1-é-0000-4000-8001"').length)).to.equal(true);
     });
 });
 

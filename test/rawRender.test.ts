@@ -6,7 +6,7 @@
  * non-ASCII and invalid UTF-8, invalid JSON). Every input is generated from the vendored corpus.
  */
 import { expect } from "chai";
-import { renderChunk, renderEvents, renderTexts, RenderedBatch, parseRecord, PartitionDefaults } from "../lambda/normaliser/render";
+import { eventIdTexts, renderChunk, renderEvents, renderTexts, RenderedBatch, parseRecord, PartitionDefaults } from "../lambda/normaliser/render";
 import { ByteWriter, RawRenderer } from "../lambda/normaliser/rawRender";
 import { RecordsSplitter, RecordText } from "../lambda/normaliser/splitter";
 import type { Evidence } from "../lambda/normaliser/hostile";
@@ -98,7 +98,7 @@ function merged(batches: RenderedBatch[]): Record<string, { lines: string; event
             const key = JSON.stringify(group.partition);
             out[key] ??= { lines: "", eventIds: [] };
             out[key].lines += group.lines.toString("latin1");
-            out[key].eventIds.push(...group.eventIds);
+            out[key].eventIds.push(...eventIdTexts(group.eventIds));
         }
     }
     return out;

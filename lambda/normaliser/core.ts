@@ -15,7 +15,7 @@ import { Readable, TransformOptions } from "node:stream";
 import { threadId } from "node:worker_threads";
 import * as zlib from "node:zlib";
 import { normalisedKey } from "../../contract/keys";
-import { PartitionDefaults, RenderedBatch, renderChunk, renderEvents } from "./render";
+import { EventIdLines, joinEventIds, PartitionDefaults, RenderedBatch, renderChunk, renderEvents } from "./render";
 import type { Evidence } from "./hostile";
 import { NotCloudTrailError, RecordsSplitter } from "./splitter";
 
@@ -28,8 +28,8 @@ export interface NormalisedOutput {
     readonly tempPath: string;
     readonly records: number;
     readonly bytes: number;
-    /** The eventID of each line, as its JSON text (null: none), in line order; only with {@link WriteOptions.collectEventIds}. */
-    readonly eventIds?: (string | null)[];
+    /** The eventID of each line, in line order (./render.ts EventIdLines); only with {@link WriteOptions.collectEventIds}. */
+    readonly eventIds?: EventIdLines;
 }
 
 /** Where outputs are named, and how they are written. */
@@ -241,7 +241,7 @@ class Group {
     readonly done: Promise<void>;
     records = 0;
     readonly pending = new PendingLines();
-    readonly eventIds: (string | null)[] = [];
+    readonly eventIds: EventIdLines[] = [];
 
     constructor(
         readonly key: string,
@@ -324,7 +324,7 @@ const gzipAsync = promisify(zlib.gzip);
 class SpilledGroup {
     records = 0;
     readonly pending = new PendingLines();
-    readonly eventIds: (string | null)[] = [];
+    readonly eventIds: EventIdLines[] = [];
     readonly segments: { offset: number; length: number }[] = [];
     constructor(
         readonly key: string,
@@ -433,7 +433,7 @@ async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: Wri
                 }
                 group.pending.add(rendered.lines);
                 group.records += rendered.count;
-                if (options.collectEventIds) for (const id of rendered.eventIds) group.eventIds.push(id);
+                if (options.collectEventIds) group.eventIds.push(rendered.eventIds);
                 if (group instanceof SpilledGroup) spill.pendingBytes += rendered.lines.length;
             }
             events += batch.count;
@@ -464,7 +464,7 @@ async function writeRendered(batches: AsyncIterable<RenderedBatch>, options: Wri
                     tempPath: group.tempPath,
                     records: group.records,
                     bytes: (await fs.promises.stat(group.tempPath)).size,
-                    ...(options.collectEventIds ? { eventIds: group.eventIds } : {}),
+                    ...(options.collectEventIds ? { eventIds: joinEventIds(group.eventIds) } : {}),
                 })),
         );
         return { events, outputs, cleanup, ...(repaired ? { repaired: { ...repaired } } : {}) };

@@ -9,6 +9,8 @@ import { MAY_HOLD_LONE_SURROGATE, withoutLoneSurrogates } from "./wellFormed";
 import { countPairs, Evidence, lostInParsing } from "./hostile";
 import { NotCloudTrailError, RecordsSplitter, RecordText } from "./splitter";
 
+const NEWLINE = 0x0a;
+
 /** Fallbacks for partition values a record does not carry itself. */
 export interface PartitionDefaults {
     /** From the archive key (`AWSLogs/<account>/…`); wins over the record's own account fields. */
@@ -27,17 +29,52 @@ export interface Partition {
 
 /**
  * The JSON lines of a batch, per partition, in input order; when asked for (`collectEventIds`),
- * with each line's eventID as it appears in the line (its JSON text, quotes included; null when
- * the line has none): what the local mode's deduplication compares (local/dedup.ts), known here
- * for the price of one `JSON.stringify` of a short string instead of a second read of the output.
- * Empty when not asked for (the Lambda does not deduplicate).
+ * with each line's eventID as it appears in the line ({@link EventIdLines}): what the local mode's
+ * deduplication compares (local/dedup.ts), copied here from the rendered line instead of a second
+ * read of the output. Empty when not asked for (the Lambda does not deduplicate).
  */
 export interface RenderedBatch {
     readonly count: number;
     /** Values repaired in this batch (./wellFormed.ts), by field path: how many. Empty almost always. */
     readonly repaired?: Readonly<Record<string, number>>;
     /** `lines`: UTF-8 JSON lines, each ending with a newline. */
-    readonly groups: { readonly partition: Partition; readonly lines: Buffer; readonly count: number; readonly eventIds: (string | null)[] }[];
+    readonly groups: { readonly partition: Partition; readonly lines: Buffer; readonly count: number; readonly eventIds: EventIdLines }[];
+}
+
+/**
+ * The eventIDs of lines, in line order, as UTF-8 bytes: each line's eventID as its JSON text (quotes
+ * included, as it appears in the line), then a newline; an empty line for a line without one. A JSON
+ * string holds no raw newline, so the newline only ever ends an id.
+ *
+ * Bytes rather than an array of strings: the local mode's workers hand them to the main thread, and
+ * 338,600 strings cost a second of CPU a run between making them, copying them across threads and
+ * hashing them (docs/performance.md); a byte array is copied whole.
+ */
+export type EventIdLines = Uint8Array;
+
+/** {@link EventIdLines} as strings (null: the line has none), for tests and messages. */
+export function eventIdTexts(ids: EventIdLines): (string | null)[] {
+    const texts: (string | null)[] = [];
+    const decoder = new TextDecoder();
+    for (let start = 0; start < ids.length;) {
+        const end = ids.indexOf(NEWLINE, start);
+        texts.push(end === start ? null : decoder.decode(ids.subarray(start, end)));
+        start = end + 1;
+    }
+    return texts;
+}
+
+/** One array of the parts, in order, sized exactly: a view on a larger buffer would carry all of it across threads. */
+export function joinEventIds(parts: readonly EventIdLines[]): EventIdLines {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    const joined = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+        joined.set(part, at);
+        at += part.length;
+    }
+    return joined;
 }
 
 /** Partition of one record. */
@@ -50,13 +87,12 @@ export function lakePartitionOf(record: NormalisedRecord, defaults: PartitionDef
     };
 }
 
-const NEWLINE = 0x0a;
-
 interface GroupBuilder {
     readonly partition: Partition;
     readonly lines: ByteWriter;
     count: number;
-    readonly eventIds: (string | null)[];
+    /** Only when the ids are collected. */
+    readonly eventIds?: ByteWriter;
 }
 
 class BatchBuilder {
@@ -96,7 +132,10 @@ class BatchBuilder {
         group.lines.byte(NEWLINE);
         // The schema's eventid is a string or absent (anything else goes to extrafields), and JSON.stringify writes a
         // string the same way alone as inside the record: this is the member's text in the line.
-        if (this.collectEventIds) group.eventIds.push(typeof record.eventid === "string" ? JSON.stringify(record.eventid) : null);
+        if (group.eventIds) {
+            if (typeof record.eventid === "string") group.eventIds.utf8(JSON.stringify(record.eventid));
+            group.eventIds.byte(NEWLINE);
+        }
         group.count++;
         this.count++;
     }
@@ -121,17 +160,20 @@ class BatchBuilder {
             defaults.account ?? renderer.capturedText(captured.recipientAccountId) ?? renderer.capturedText(captured.userIdentityAccountId) ?? "unknown";
         const region = defaults.region ?? renderer.capturedText(captured.awsRegion) ?? "unknown";
         const date = renderer.eventDate ?? defaults.date ?? "undated";
-        const eventId = this.collectEventIds && captured.eventId[0] >= 0 ? into.buffer.toString("utf8", captured.eventId[0], captured.eventId[1]) : null;
         let group = this.last;
         if (group === undefined || group.partition.account !== account || group.partition.region !== region || group.partition.date !== date) {
             group = this.group({ account, region, date });
+        }
+        if (group.eventIds) {
+            // Copied before the line moves to its group (the bytes stay in `into` until the next record either way).
+            if (captured.eventId[0] >= 0) group.eventIds.copy(into.buffer, captured.eventId[0], captured.eventId[1]);
+            group.eventIds.byte(NEWLINE);
         }
         if (group.lines !== into) {
             group.lines.copy(into.buffer, lineStart, into.length);
             into.length = lineStart;
         }
         group.lines.byte(NEWLINE);
-        if (this.collectEventIds) group.eventIds.push(eventId);
         group.count++;
         this.count++;
         return end;
@@ -144,7 +186,7 @@ class BatchBuilder {
             // The first group takes the scratch buffer (empty again by now), sized for the batch.
             const lines =
                 this.groups.size === 0 && this.scratch !== undefined ? this.scratch : new ByteWriter(this.groups.size === 0 ? this.capacityHint : 1 << 16);
-            group = { partition, lines, count: 0, eventIds: [] };
+            group = { partition, lines, count: 0, ...(this.collectEventIds ? { eventIds: new ByteWriter(1 << 12) } : {}) };
             this.groups.set(id, group);
         }
         this.last = group;
@@ -158,12 +200,14 @@ class BatchBuilder {
                 partition: group.partition,
                 lines: group.lines.buffer.subarray(0, group.lines.length),
                 count: group.count,
-                eventIds: group.eventIds,
+                eventIds: group.eventIds ? group.eventIds.buffer.subarray(0, group.eventIds.length) : NO_EVENT_IDS,
             })),
             ...(this.repaired ? { repaired: this.repaired } : {}),
         };
     }
 }
+
+const NO_EVENT_IDS: EventIdLines = new Uint8Array(0);
 
 /** One renderer per thread, reused record after record. */
 const renderer = new RawRenderer();
