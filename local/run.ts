@@ -495,10 +495,11 @@ async function runDetection(
         await engine.run(`CREATE OR REPLACE TEMP TABLE detection_hits AS ${queryForWindow(detection, window, { lookbackMs })}`);
         const suppressed = suppressions && suppressions.size > 0 ? await suppressHits(engine, detection.name, suppressions) : 0;
         const ids = await hitIds(engine);
-        // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order.
-        const hits = await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`);
+        // ORDER BY ALL: rows that tie on the query's own ORDER BY come back in one fixed order. Most detections find
+        // nothing on most inputs: two statements fewer for each of them.
+        const hits = ids.length > 0 ? await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`) : [];
         // Last, so that a detection that failed above adds none (as its finding has none).
-        await addHitIds(engine, "detection_hits", { detection: detection.name, title: detection.title, severity: detection.severity });
+        if (ids.length > 0) await addHitIds(engine, "detection_hits", { detection: detection.name, title: detection.title, severity: detection.severity });
         await engine.run("DROP TABLE detection_hits");
         return {
             ...base,
