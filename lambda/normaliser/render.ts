@@ -200,7 +200,9 @@ class BatchBuilder {
                 partition: group.partition,
                 lines: group.lines.buffer.subarray(0, group.lines.length),
                 count: group.count,
-                eventIds: group.eventIds ? group.eventIds.buffer.subarray(0, group.eventIds.length) : NO_EVENT_IDS,
+                // A copy of the bytes used, not a view: the output keeps every batch's ids to the end of the file, and a
+                // view would keep its writer's whole buffer (4 KB or more) for each partition of each batch.
+                eventIds: group.eventIds ? new Uint8Array(group.eventIds.buffer.subarray(0, group.eventIds.length)) : NO_EVENT_IDS,
             })),
             ...(this.repaired ? { repaired: this.repaired } : {}),
         };
