@@ -3,9 +3,10 @@
  * against a baseline commit, in one run on the same input (a shared virtual machine varies by
  * ±15% from one minute to the next: only figures taken side by side compare).
  *
- * The input: BENCH_MB (default 400) MB of uncompressed CloudTrail built from ../shared/corpus as
+ * The input: BENCH_MB (default 400) MB of uncompressed CloudTrail built from the vendored corpus as
  * S3 log files of BENCH_FILE_MB (default 50) MB each, like the issue's measurement (8 files,
- * ~400 MB of JSON). The I/O floor: bench/contenders/ioFloor.js (gunzip then gzip of each file,
+ * ~400 MB of JSON); BENCH_SHAPE=bursty builds longer bursts of smaller events instead, which
+ * compress better, so the floor is faster (bench/corpusFiles.ts BURSTY_SHAPE). The I/O floor: bench/contenders/ioFloor.js (gunzip then gzip of each file,
  * no parsing), summed over the files. The baseline: the tree of BENCH_BASELINE (default: the
  * merge base with `main`) extracted with `git archive` beside this checkout's node_modules, run
  * with the same command line. Each of `baseline` and `this tree` runs BENCH_REPEAT (default 3)
@@ -17,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildLogFile } from "./corpusFiles";
+import { buildLogFile, shapeFromEnv } from "./corpusFiles";
 import { baselineTree, git } from "./baseline";
 
 const ROOT = path.join(__dirname, "..");
@@ -27,8 +28,9 @@ const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 50);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const JOBS = process.env.BENCH_JOBS ?? String(os.availableParallelism());
 
-async function buildInput(): Promise<{ dir: string; files: string[]; bytes: number; events: number }> {
-    const root = path.join(WORK, `in-${TOTAL_MB}MB-${FILE_MB}MBfiles`);
+async function buildInput(): Promise<{ dir: string; files: string[]; bytes: number; events: number; shape: string }> {
+    const { shape, suffix } = shapeFromEnv();
+    const root = path.join(WORK, `in-${TOTAL_MB}MB-${FILE_MB}MBfiles${suffix}`);
     const dir = path.join(root, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
     const files: string[] = [];
     let bytes = 0,
@@ -37,12 +39,13 @@ async function buildInput(): Promise<{ dir: string; files: string[]; bytes: numb
         const built = await buildLogFile(dir, `111122223333_CloudTrail_us-east-1_20261124T${String(i).padStart(4, "0")}Z_stages.json.gz`, {
             uncompressedBytes: Math.min(FILE_MB * 1e6, TOTAL_MB * 1e6 - bytes),
             seed: i + 1,
+            shape,
         });
         files.push(built.file);
         bytes += built.uncompressed;
         events += built.events;
     }
-    return { dir: root, files, bytes, events };
+    return { dir: root, files, bytes, events, shape: process.env.BENCH_SHAPE ?? "default" };
 }
 
 interface Run {
@@ -128,8 +131,9 @@ async function main(): Promise<void> {
         `Local run stages (${new Date().toISOString()}, ${process.version}, ${os.availableParallelism()} cores, load average ${os
             .loadavg()
             .map((load) => load.toFixed(2))
-            .join(" ")} at the start): ${input.files.length} files, ${(input.bytes / 1e6).toFixed(0)} MB of JSON, ${input.events} events, --jobs ${JOBS}, ` +
-            `median of ${REPEAT} run(s) each, alternating.\n`,
+            .join(" ")} at the start): ${input.files.length} files, ${(input.bytes / 1e6).toFixed(0)} MB of JSON (${(
+            input.files.reduce((total, file) => total + fs.statSync(file).size, 0) / 1e6
+        ).toFixed(0)} MB gzip, shape ${input.shape}), ${input.events} events, --jobs ${JOBS}, ` + `median of ${REPEAT} run(s) each, alternating.\n`,
     );
     const floors: { seconds: number; cpuSeconds: number }[] = [];
     const runs = new Map<string, Run[]>(trees.map((tree) => [tree.name, []]));
