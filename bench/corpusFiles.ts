@@ -51,12 +51,14 @@ export const DEFAULT_SHAPE: EventShape = { maxRun: 12, callerPerRun: false, maxE
  */
 export const BURSTY_SHAPE: EventShape = { maxRun: 40, callerPerRun: true, maxEventBytes: 1500 };
 
-/** The shape named by BENCH_SHAPE (`default` or `bursty`), with the suffix its cached files carry. */
-export function shapeFromEnv(): { shape: EventShape; suffix: string } {
+const SHAPES: Readonly<Record<string, EventShape>> = { default: DEFAULT_SHAPE, bursty: BURSTY_SHAPE };
+
+/** The shape named by BENCH_SHAPE (`default` or `bursty`), and the suffix its cached files' folder carries ("" for the default). */
+export function shapeFromEnv(): { name: string; shape: EventShape; suffix: string } {
     const name = process.env.BENCH_SHAPE ?? "default";
-    if (name === "default") return { shape: DEFAULT_SHAPE, suffix: "" };
-    if (name === "bursty") return { shape: BURSTY_SHAPE, suffix: "-bursty" };
-    throw new Error(`BENCH_SHAPE must be "default" or "bursty", got "${name}"`);
+    const shape = SHAPES[name];
+    if (!shape) throw new Error(`BENCH_SHAPE must be one of ${Object.keys(SHAPES).join(", ")}, got "${name}"`);
+    return { name, shape, suffix: name === "default" ? "" : `-${name}` };
 }
 
 /**
@@ -65,7 +67,7 @@ export function shapeFromEnv(): { shape: EventShape; suffix: string } {
  * come in runs of the same call (1-12 by default), each with its own ids, time and caller address.
  */
 export function* syntheticEvents(seed = 1, shape: EventShape = DEFAULT_SHAPE): Generator<Record<string, unknown>> {
-    const base = corpusEventList().filter((event) => shape.maxEventBytes === Infinity || JSON.stringify(event).length <= shape.maxEventBytes);
+    const base = corpusEventList().filter((event) => JSON.stringify(event).length <= shape.maxEventBytes);
     const random = mulberry32(seed);
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join("");
     const addresses = Array.from(

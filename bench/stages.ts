@@ -6,13 +6,14 @@
  * The input: BENCH_MB (default 400) MB of uncompressed CloudTrail built from the vendored corpus as
  * S3 log files of BENCH_FILE_MB (default 50) MB each, like the issue's measurement (8 files,
  * ~400 MB of JSON); BENCH_SHAPE=bursty builds longer bursts of smaller events instead, which
- * compress better, so the floor is faster (bench/corpusFiles.ts BURSTY_SHAPE). The I/O floor: bench/contenders/ioFloor.js (gunzip then gzip of each file,
- * no parsing), summed over the files. The baseline: the tree of BENCH_BASELINE (default: the
- * merge base with `main`) extracted with `git archive` beside this checkout's node_modules, run
- * with the same command line. Each of `baseline` and `this tree` runs BENCH_REPEAT (default 3)
- * times, alternating; the median by total time is shown, with every stage's time from its --json
- * (the baseline's, if it predates them, shows only its total). The findings of the two must be the
- * same, or the benchmark fails. A benchmark, not a test.
+ * compress better, so the floor is faster (bench/corpusFiles.ts BURSTY_SHAPE). The I/O floor:
+ * bench/contenders/ioFloor.js (gunzip then gzip of each file, no parsing), summed over the files.
+ * The baseline: the tree of BENCH_BASELINE (default: the merge base with `main`) extracted with
+ * `git archive` beside this checkout's node_modules, run with the same command line. Each of
+ * `baseline` and `this tree` runs BENCH_REPEAT (default 3) times, alternating; the median by total
+ * time is shown, with every stage's time from its --json (the baseline's, if it predates them,
+ * shows only its total). The findings of the two must be the same, or the benchmark fails. A
+ * benchmark, not a test.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -29,7 +30,7 @@ const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const JOBS = process.env.BENCH_JOBS ?? String(os.availableParallelism());
 
 async function buildInput(): Promise<{ dir: string; files: string[]; bytes: number; events: number; shape: string }> {
-    const { shape, suffix } = shapeFromEnv();
+    const { name, shape, suffix } = shapeFromEnv();
     const root = path.join(WORK, `in-${TOTAL_MB}MB-${FILE_MB}MBfiles${suffix}`);
     const dir = path.join(root, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "11", "24");
     const files: string[] = [];
@@ -45,7 +46,7 @@ async function buildInput(): Promise<{ dir: string; files: string[]; bytes: numb
         bytes += built.uncompressed;
         events += built.events;
     }
-    return { dir: root, files, bytes, events, shape: process.env.BENCH_SHAPE ?? "default" };
+    return { dir: root, files, bytes, events, shape: name };
 }
 
 interface Run {
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
             .map((load) => load.toFixed(2))
             .join(" ")} at the start): ${input.files.length} files, ${(input.bytes / 1e6).toFixed(0)} MB of JSON (${(
             input.files.reduce((total, file) => total + fs.statSync(file).size, 0) / 1e6
-        ).toFixed(0)} MB gzip, shape ${input.shape}), ${input.events} events, --jobs ${JOBS}, ` + `median of ${REPEAT} run(s) each, alternating.\n`,
+        ).toFixed(0)} MB gzip, shape ${input.shape}), ${input.events} events, --jobs ${JOBS}, median of ${REPEAT} run(s) each, alternating.\n`,
     );
     const floors: { seconds: number; cpuSeconds: number }[] = [];
     const runs = new Map<string, Run[]>(trees.map((tree) => [tree.name, []]));
