@@ -128,8 +128,12 @@ function detectionProgress(): { onDetectionDone: (finding: Finding, progress: { 
  * schema and the alert evaluator's) are loaded only when a stack file is given: they are a fifth of
  * the command's start-up, which every run without one would pay.
  */
-async function readStack(file: string) {
-    const [{ readStackConfig }, { accountNamesOf }] = await Promise.all([import("../local/alerts"), import("../config/stackConfig")]);
+function readStack(file: string) {
+    // `require`: the bin registers only tsx's CommonJS hooks (cli/cloudtrail-lake.js), which `import()` does not go through.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { readStackConfig } = require("../local/alerts") as typeof import("../local/alerts");
+    const { accountNamesOf } = require("../config/stackConfig") as typeof import("../config/stackConfig");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const stack = stackFileArgument(file, readStackConfig);
     return { suppressions: stack.suppressions, accountNames: accountNamesOf(stack.accounts ?? []) };
 }
@@ -164,7 +168,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         Math.min(args.jobs, discovery.files.length),
     );
     // The stack's config, read once: its suppressions and its account names (shown beside each hit).
-    const stack = args.stackFile ? await readStack(args.stackFile) : undefined;
+    const stack = args.stackFile ? readStack(args.stackFile) : undefined;
     const detections = progress ? detectionProgress() : undefined;
     let result;
     try {

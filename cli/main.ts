@@ -11,21 +11,26 @@ import { closest, commandListText } from "./help";
 
 type Main = (argv: string[]) => Promise<number>;
 
-/** What runs each command: its module's entry, loaded on demand. The type makes a command without an entry a compile error. */
-const ENTRIES: { readonly [N in CommandName]: () => Promise<Main> } = {
-    "start": async () => (await import("./local")).main,
-    "investigate": async () => (await import("./investigate")).main,
-    "alerts": async () => (await import("./alerts")).run,
-    "query": async () => (await import("./query")).main,
-    "query investigate": async () => {
-        const { main } = await import("./athenaInvestigate");
+/**
+ * What runs each command: its module's entry, loaded on demand. The type makes a command without an entry a compile error.
+ * `require`, not `import()`: the bin registers only tsx's CommonJS hooks (cli/cloudtrail-lake.js), which `import()` does not go through.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- modules loaded on demand, see above */
+const ENTRIES: { readonly [N in CommandName]: () => Main } = {
+    "start": () => (require("./local") as typeof import("./local")).main,
+    "investigate": () => (require("./investigate") as typeof import("./investigate")).main,
+    "alerts": () => (require("./alerts") as typeof import("./alerts")).run,
+    "query": () => (require("./query") as typeof import("./query")).main,
+    "query investigate": () => {
+        const { main } = require("./athenaInvestigate") as typeof import("./athenaInvestigate");
         return (argv) => main(argv);
     },
-    "normalise": async () => (await import("./normalise")).main,
-    "plan": async () => (await import("./plan")).main,
-    "bucket-owner-statements": async () => (await import("./bucketOwnerStatements")).main,
-    "ground-truth": async () => (await import("./groundTruth")).main,
+    "normalise": () => (require("./normalise") as typeof import("./normalise")).main,
+    "plan": () => (require("./plan") as typeof import("./plan")).main,
+    "bucket-owner-statements": () => (require("./bucketOwnerStatements") as typeof import("./bucketOwnerStatements")).main,
+    "ground-truth": () => (require("./groundTruth") as typeof import("./groundTruth")).main,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The command the first words of `argv` name (its name or an alias; two words before one), and the arguments after them. */
 export function resolveCommand(argv: readonly string[]): { command: CommandSpec & { name: CommandName }; rest: string[] } | undefined {
@@ -67,7 +72,7 @@ export function main(argv: readonly string[]): void {
         command,
         async (args) => {
             parseCommand(command, args);
-            return (await ENTRIES[command.name]())(args);
+            return ENTRIES[command.name]()(args);
         },
         rest,
     );

@@ -95,7 +95,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.usage;
     }
     let configError: unknown;
-    const { declareStackFromPulumiConfig } = await import("../program");
+    // `require`: the bin registers only tsx's CommonJS hooks (cli/cloudtrail-lake.js), which `import()` does not go through.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { declareStackFromPulumiConfig } = require("../program") as typeof import("../program");
     const resources = await recordDeclarations((opts) => {
         try {
             declareStackFromPulumiConfig(opts);
