@@ -9,8 +9,9 @@
  * compress better, so the floor is faster (bench/corpusFiles.ts BURSTY_SHAPE). The I/O floor:
  * bench/contenders/ioFloor.js (gunzip then gzip of each file, no parsing), summed over the files.
  * The baseline: the tree of BENCH_BASELINE (default: the merge base with `main`) extracted with
- * `git archive` beside this checkout's node_modules, run with the same command line. Each of
- * `baseline` and `this tree` runs BENCH_REPEAT (default 3) times, alternating; the median by total
+ * `git archive` beside this checkout's node_modules, run with the same options; each tree runs what
+ * its own `npm start` runs (its package.json), as its users would. Each of `baseline` and
+ * `this tree` runs BENCH_REPEAT (default 3) times, alternating; the median by total
  * time is shown, with every stage's time from its --json (the baseline's, if it predates them,
  * shows only its total). The findings of the two must be the same, or the benchmark fails. A
  * benchmark, not a test.
@@ -61,31 +62,30 @@ interface Run {
     };
 }
 
+/**
+ * What `npm start` runs in `tree` (its package.json's `start` script, with this node): each tree is
+ * measured as its users run it, the bin today, `node --import tsx cli/local.ts` in older trees.
+ */
+function startCommand(tree: string): string[] {
+    const script = (JSON.parse(fs.readFileSync(path.join(tree, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+    const [node, ...args] = script.trim().split(/\s+/);
+    if (node !== "node") throw new Error(`${tree}: npm start runs ${JSON.stringify(script)}, not node`);
+    // Run with the tree as the working folder: its relative paths are the tree's.
+    return [process.execPath, ...args];
+}
+
 function run(tree: string, input: string): Run {
     const out = path.join(WORK, "out");
     fs.rmSync(out, { recursive: true, force: true });
     // stdout to a file, not a pipe: a baseline that exits before a pipe is drained would cut its --json short.
     const stdoutFile = path.join(WORK, "stdout.json");
     const stdoutFd = fs.openSync(stdoutFile, "w");
-    const result = spawnSync(
-        "/usr/bin/time",
-        [
-            "-f",
-            "__TIME__ %e %M %U %S",
-            process.execPath,
-            "--import",
-            "tsx",
-            path.join(tree, "cli", "local.ts"),
-            "--input",
-            input,
-            "--out",
-            out,
-            "--jobs",
-            JOBS,
-            "--json",
-        ],
-        { cwd: tree, encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", stdoutFd, "pipe"] },
-    );
+    const result = spawnSync("/usr/bin/time", ["-f", "__TIME__ %e %M %U %S", ...startCommand(tree), "--input", input, "--out", out, "--jobs", JOBS, "--json"], {
+        cwd: tree,
+        encoding: "utf8",
+        maxBuffer: 1 << 28,
+        stdio: ["ignore", stdoutFd, "pipe"],
+    });
     fs.closeSync(stdoutFd);
     fs.rmSync(out, { recursive: true, force: true });
     if (result.status !== 0) throw new Error(`${tree}: exit ${result.status}\n${result.stderr}`);

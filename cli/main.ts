@@ -5,19 +5,35 @@
  * the list. Each command's module is loaded only when it runs: `plan` loads the Pulumi program,
  * `start` DuckDB.
  */
+import * as os from "node:os";
+import { prestartNormalisers } from "../local/workerPool";
 import { EXIT_USAGE, parseCommand, runTableCommand } from "./args";
-import { COMMANDS, CommandName, CommandSpec } from "./commands";
+import { COMMANDS, CommandName, CommandSpec, START } from "./commands";
 import { closest, commandListText } from "./help";
 
 type Main = (argv: string[]) => Promise<number>;
+
+/**
+ * Workers `start` may start before its module is loaded: as many as it will run (`--jobs`, by default one per core), at
+ * most one per core. Fewer files than workers, or `--jobs 1`, leaves some unused; the ingest stops those.
+ */
+function prestartedWorkers(args: readonly string[]): number {
+    const { jobs } = parseCommand(START, args).values;
+    const asked = jobs === undefined ? os.availableParallelism() : Number(jobs);
+    return Number.isInteger(asked) && asked > 1 ? Math.min(asked, os.availableParallelism()) : 0;
+}
 
 /**
  * What runs each command: its module's entry, loaded on demand. The type makes a command without an entry a compile error.
  * `require`, not `import()`: the bin registers only tsx's CommonJS hooks (cli/cloudtrail-lake.js), which `import()` does not go through.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- modules loaded on demand, see above */
-const ENTRIES: { readonly [N in CommandName]: () => Main } = {
-    "start": () => (require("./local") as typeof import("./local")).main,
+const ENTRIES: { readonly [N in CommandName]: (args: readonly string[]) => Main } = {
+    "start": (args) => {
+        // The normalising workers load their modules on the other core while this thread loads DuckDB's and the run's.
+        prestartNormalisers(prestartedWorkers(args));
+        return (require("./local") as typeof import("./local")).main;
+    },
     "investigate": () => (require("./investigate") as typeof import("./investigate")).main,
     "alerts": () => (require("./alerts") as typeof import("./alerts")).run,
     "query": () => (require("./query") as typeof import("./query")).main,
@@ -72,7 +88,7 @@ export function main(argv: readonly string[]): void {
         command,
         async (args) => {
             parseCommand(command, args);
-            return ENTRIES[command.name]()(args);
+            return ENTRIES[command.name](args)(args);
         },
         rest,
     );

@@ -36,7 +36,7 @@ import { outputFileName, parseLogKey } from "../contract/keys";
 import { publishToDirectory } from "../lambda/normaliser/publish";
 import { dropDuplicateEvents, EventIdSet } from "./dedup";
 import { StreamCounts, streamEvents } from "./shapes";
-import { NormaliserPool } from "./workerPool";
+import { NormaliserPool, stopSpareNormalisers } from "./workerPool";
 import type { FilePreparer, InputShapes, PreparedFile, PreparedMember, PreparedSingle, PrepareOptions } from "./filePreparation";
 
 export interface FileResult {
@@ -329,6 +329,8 @@ export async function ingestFiles(files: readonly string[], outDir: string, opti
         tempDirectory,
     };
     const preparer = jobs > 1 ? new NormaliserPool(jobs, prepareOptions) : inProcessPreparer(prepareOptions);
+    // Workers the command line started ahead (local/workerPool.ts prestartNormalisers) that the pool did not take: not needed.
+    stopSpareNormalisers();
     const results: FileResult[] = [];
     const writtenBy = new Map<string, string>();
     const seen = options.seenEventIds ?? new EventIdSet();

@@ -2,19 +2,17 @@
  * A worker of local/workerPool.ts: prepares the files it is sent (local/ingest.ts prepareFile) and
  * keeps their temporary files until the main thread has published them and says so.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { prepareFile } from "./ingest";
-import type { PrepareOptions } from "./filePreparation";
 import type { FromWorker, ToWorker } from "./workerPool";
 
-const options = workerData as PrepareOptions;
 const cleanups = new Map<number, () => Promise<void>>();
 const reply = (message: FromWorker) => parentPort!.postMessage(message);
 
 parentPort!.on("message", (message: ToWorker) => {
     const handled =
         message.type === "prepare"
-            ? prepareFile(message.file, options, message.fsPath ? Buffer.from(message.fsPath) : message.file).then(({ prepared, cleanup }) => {
+            ? prepareFile(message.file, message.options, message.fsPath ? Buffer.from(message.fsPath) : message.file).then(({ prepared, cleanup }) => {
                   if (cleanup) cleanups.set(message.task, cleanup);
                   reply({ type: "prepared", task: message.task, prepared });
               })

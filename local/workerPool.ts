@@ -24,10 +24,13 @@ import type { FilePreparer, PreparedFile, PrepareOptions } from "./filePreparati
  */
 export const WORKER_HEAP_MB = 512;
 
-/** Messages from the main thread to a worker, and back (local/normaliseWorker.ts). */
-/** `fsPath`: the bytes to open when the file's name is not valid UTF-8 (local/files.ts fsPathOf; the worker has no registry of its own). */
+/**
+ * Messages from the main thread to a worker, and back (local/normaliseWorker.ts). `fsPath`: the bytes to open when the
+ * file's name is not valid UTF-8 (local/files.ts fsPathOf; the worker has no registry of its own). The options come with
+ * each file, not when the worker starts: a worker started ahead of its pool ({@link prestartNormalisers}) has none yet.
+ */
 export type ToWorker =
-    | { readonly type: "prepare"; readonly task: number; readonly file: string; readonly fsPath?: Uint8Array }
+    | { readonly type: "prepare"; readonly task: number; readonly file: string; readonly options: PrepareOptions; readonly fsPath?: Uint8Array }
     | { readonly type: "release"; readonly task: number };
 export type FromWorker =
     | { readonly type: "prepared"; readonly task: number; readonly prepared: PreparedFile }
@@ -55,10 +58,12 @@ class PoolWorker {
     /** Files being prepared (at most one: the pool sends the next when this one is done). */
     busy = false;
     exited = false;
+    /** What to do when the worker exits: its pool's, set when a pool takes it. */
+    onExit: (worker: PoolWorker, error: Error) => void = () => undefined;
 
-    constructor(options: PrepareOptions, heapMb: number, onExit: (worker: PoolWorker, error: Error) => void) {
+    constructor(readonly heapMb: number) {
         const script = workerScript();
-        const settings = { workerData: options, resourceLimits: { maxOldGenerationSizeMb: heapMb } };
+        const settings = { resourceLimits: { maxOldGenerationSizeMb: heapMb } };
         // Node 20 does not apply tsx's `--import` hooks to a worker's entry point: the TypeScript worker registers tsx itself.
         this.worker = script.endsWith(".ts")
             ? new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs/api"))}).register(); require(${JSON.stringify(script)});`, {
@@ -84,7 +89,7 @@ class PoolWorker {
             const error = failure ?? new Error(`its worker exited with code ${code}`);
             for (const pending of this.pending.values()) pending.reject(error);
             this.pending.clear();
-            onExit(this, error);
+            this.onExit(this, error);
         });
     }
 
@@ -100,15 +105,57 @@ class PoolWorker {
 /** Pools not closed yet, for {@link stopAllWorkers}. */
 const livePools = new Set<NormaliserPool>();
 
+/** Workers started by {@link prestartNormalisers} that no pool has taken yet. */
+const spares: PoolWorker[] = [];
+
+/**
+ * Starts up to `count` workers before any pool asks for them, for the next pool to take. A worker
+ * spends 0.15-0.5 s loading tsx and the normaliser's modules before it can read a file; started
+ * by the command line before it loads DuckDB's binding and the rest of the run's modules, it loads
+ * on the other core meanwhile, and the first files are read that much sooner (docs/performance.md).
+ * Spares keep no process alive, and {@link stopSpareNormalisers} stops those no pool took.
+ */
+export function prestartNormalisers(count: number): void {
+    while (spares.length < count) {
+        const spare = new PoolWorker(WORKER_HEAP_MB);
+        spare.onExit = (gone) => {
+            if (spares.includes(gone)) spares.splice(spares.indexOf(gone), 1);
+        };
+        spare.worker.unref();
+        spares.push(spare);
+    }
+}
+
+/** How many spare workers are waiting for a pool. */
+export function spareNormalisers(): number {
+    return spares.length;
+}
+
+/** Stops the spare workers no pool took (the ingest, once it knows how many it needs). */
+export function stopSpareNormalisers(): void {
+    for (const spare of spares.splice(0)) void spare.worker.terminate();
+}
+
+/** Up to `count` spare workers with the heap limit asked for. */
+function takeSpares(count: number, heapMb: number): PoolWorker[] {
+    const taken = spares.filter((spare) => spare.heapMb === heapMb && !spare.exited).slice(0, count);
+    for (const spare of taken) {
+        spares.splice(spares.indexOf(spare), 1);
+        spare.worker.ref();
+    }
+    return taken;
+}
+
 /**
  * Asks every worker of every pool to stop now, without waiting (for a SIGINT handler, before it
  * removes the run's temporary folder: a worker still writing there would make that fail).
  */
 export function stopAllWorkers(): void {
+    stopSpareNormalisers();
     for (const pool of livePools) pool.stop();
 }
 
-/** Up to `size` workers, started as files come; each prepares one file at a time. */
+/** Up to `size` workers, started as files come (or taken from {@link prestartNormalisers}' spares); each prepares one file at a time. */
 export class NormaliserPool implements FilePreparer {
     private readonly workers: PoolWorker[] = [];
     private readonly queue: { file: string; task: number; start: (worker: PoolWorker) => void }[] = [];
@@ -123,6 +170,7 @@ export class NormaliserPool implements FilePreparer {
     ) {
         if (!Number.isInteger(size) || size < 1) throw new Error(`a worker pool needs a positive whole number of workers, not ${size}`);
         livePools.add(this);
+        for (const spare of takeSpares(size, heapMb)) this.adopt(spare);
     }
 
     prepare(file: string): Promise<{ prepared: PreparedFile; release: () => Promise<void> }> {
@@ -133,23 +181,31 @@ export class NormaliserPool implements FilePreparer {
                 task,
                 start: (worker) => {
                     worker.busy = true;
-                    worker.send({ type: "prepare", task, file, ...(typeof fsPathOf(file) === "string" ? {} : { fsPath: fsPathOf(file) as Buffer }) }).then(
-                        (message) => {
-                            worker.busy = false;
-                            this.dispatch();
-                            const prepared = (message as Extract<FromWorker, { type: "prepared" }>).prepared;
-                            // The temporary files belong to the worker that wrote them; it removes them when told.
-                            const release = async () => {
-                                if (prepared.status === "normalised" && !worker.exited) await worker.send({ type: "release", task }).catch(() => undefined);
-                            };
-                            resolve({ prepared, release });
-                        },
-                        (error: Error) => {
-                            worker.busy = false;
-                            this.dispatch();
-                            reject(error);
-                        },
-                    );
+                    worker
+                        .send({
+                            type: "prepare",
+                            task,
+                            file,
+                            options: this.options,
+                            ...(typeof fsPathOf(file) === "string" ? {} : { fsPath: fsPathOf(file) as Buffer }),
+                        })
+                        .then(
+                            (message) => {
+                                worker.busy = false;
+                                this.dispatch();
+                                const prepared = (message as Extract<FromWorker, { type: "prepared" }>).prepared;
+                                // The temporary files belong to the worker that wrote them; it removes them when told.
+                                const release = async () => {
+                                    if (prepared.status === "normalised" && !worker.exited) await worker.send({ type: "release", task }).catch(() => undefined);
+                                };
+                                resolve({ prepared, release });
+                            },
+                            (error: Error) => {
+                                worker.busy = false;
+                                this.dispatch();
+                                reject(error);
+                            },
+                        );
                 },
             });
             this.dispatch();
@@ -161,15 +217,20 @@ export class NormaliserPool implements FilePreparer {
         while (this.queue.length > 0 && !this.closing) {
             let worker = this.workers.find((candidate) => !candidate.busy && !candidate.exited);
             if (!worker && this.workers.filter((candidate) => !candidate.exited).length < this.size) {
-                worker = new PoolWorker(this.options, this.heapMb, (gone) => {
-                    this.workers.splice(this.workers.indexOf(gone), 1);
-                    this.dispatch();
-                });
-                this.workers.push(worker);
+                worker = this.adopt(new PoolWorker(this.heapMb));
             }
             if (!worker) return;
             this.queue.shift()!.start(worker);
         }
+    }
+
+    private adopt(worker: PoolWorker): PoolWorker {
+        worker.onExit = (gone) => {
+            this.workers.splice(this.workers.indexOf(gone), 1);
+            this.dispatch();
+        };
+        this.workers.push(worker);
+        return worker;
     }
 
     /** Stops taking files and asks the workers to stop; {@link close} waits for them. */

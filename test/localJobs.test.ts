@@ -8,12 +8,14 @@ import * as zlib from "node:zlib";
 import { parseArguments } from "../cli/local";
 import { Engine } from "../lambda/shared/engine";
 import { ingestFiles } from "../local/ingest";
-import { NormaliserPool } from "../local/workerPool";
+import { NormaliserPool, prestartNormalisers, spareNormalisers } from "../local/workerPool";
 
 const ROOT = path.join(__dirname, "..");
 const run = promisify(execFile);
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ctl-${name}-`));
 const start = (...args: string[]) => run(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "local.ts"), ...args], { cwd: ROOT, maxBuffer: 1 << 26 });
+/** `npm start`: the bin, which starts the normalising workers before it loads the run's modules (cli/main.ts). */
+const bin = (...args: string[]) => run(process.execPath, [path.join(ROOT, "cli", "cloudtrail-lake.js"), "start", ...args], { cwd: ROOT, maxBuffer: 1 << 26 });
 /** OTRF's EC2-proxy scenario (samples/, MIT licence, see samples/README.md): one real event per line. */
 const BIG_EVENTS = 20000;
 const OTRF = path.join(ROOT, "samples", "OTRF__Security-Datasets", "ec2_proxy_s3_exfiltration_2020-09-14011940.json");
@@ -71,16 +73,16 @@ async function parquetRows(out: string): Promise<string> {
 describe("local mode: --jobs (a pool of workers)", function () {
     const input = buildInput();
 
-    it("gives byte-identical normalised files, the same Parquet rows and the same findings JSON with --jobs 1 and --jobs 3", async () => {
+    it("gives byte-identical normalised files, the same Parquet rows and the same findings JSON with --jobs 1 and --jobs 3 (through the bin, workers started ahead)", async () => {
         const one = tmp("jobs-1"),
             three = tmp("jobs-3");
         const results = [];
-        for (const [out, jobs] of [
-            [one, "1"],
-            [three, "3"],
-        ]) {
+        for (const [out, jobs, command] of [
+            [one, "1", start],
+            [three, "3", bin],
+        ] as const) {
             // Exit 0: the failing file is reported, not fatal.
-            const { stdout } = await start("--input", input, "--out", out, "--jobs", jobs, "--json");
+            const { stdout } = await command("--input", input, "--out", out, "--jobs", jobs, "--json");
             // Timings are wall times: the one part of the output that differs from run to run.
             const { report, timings, ...rest } = JSON.parse(stdout);
             expect(timings).to.include.keys("normaliseMs", "parquetMs", "detections", "reportMs");
@@ -100,6 +102,20 @@ describe("local mode: --jobs (a pool of workers)", function () {
         expect([...normalisedThree.keys()].sort()).to.deep.equal([...normalisedOne.keys()].sort());
         for (const [name, bytes] of normalisedOne) expect(normalisedThree.get(name)!.equals(bytes), name).to.equal(true);
         expect(await parquetRows(three)).to.equal(await parquetRows(one));
+    });
+
+    it("hands workers started ahead to the pool that needs them, and stops those no pool takes", async () => {
+        const inputs = [OTRF, path.join(ROOT, "samples", "log2timeline__plaso", "aws_cloudtrail.jsonl")];
+        prestartNormalisers(2);
+        expect(spareNormalisers()).to.equal(2);
+        // --jobs 1 reads on this thread: the spares are stopped, not left idle for the rest of the run.
+        const serial = await ingestFiles(inputs, tmp("spares-1"), { shapes: "any", jobs: 1 });
+        expect(spareNormalisers()).to.equal(0);
+        prestartNormalisers(2);
+        const parallel = await ingestFiles(inputs, tmp("spares-2"), { shapes: "any", jobs: 2 });
+        expect(spareNormalisers()).to.equal(0);
+        expect(parallel).to.deep.equal(serial);
+        expect(serial.map((result) => result.status)).to.deep.equal(["normalised", "normalised"]);
     });
 
     it("keeps the first occurrence in input order, not the first file to finish, when called with several jobs", async () => {
