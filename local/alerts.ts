@@ -25,7 +25,7 @@ import { Engine, literal, pathLiteral } from "../lambda/shared/engine";
 import { PassedOverEntry } from "./files";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { EventIdSet } from "./dedup";
-import { createCloudTrailView, partitionDirectory, rebuildParquet } from "./lake";
+import { createCloudTrailView, eventIdColumnFor, partitionDirectory, rebuildParquet } from "./lake";
 import { allPartitions, idsInLake, inRunFolder } from "./run";
 
 export { alertingSettings };
@@ -253,7 +253,8 @@ async function replayIn(engine: Engine, lake: string, options: ReplayOptions, wa
     // Windowed detections: the scheduled runs that would have seen these events, on the local Parquet lake.
     let evaluatedWindows = 0;
     if (windowedDetections.length > 0 && objects.length > 0) {
-        await rebuildParquet(engine, lake, options.append ? allPartitions(lake) : [...new Set(objects.map(partitionDirectory))].sort());
+        const partitions = options.append ? allPartitions(lake) : [...new Set(objects.map(partitionDirectory))].sort();
+        await rebuildParquet(engine, lake, partitions, { eventIds: await eventIdColumnFor(engine, lake, partitions, seenEventIds.allCanonicalUuids()) });
         await createCloudTrailView(engine, lake);
         const windows: ScheduledRun[] = [];
         for (const end of await scheduledRunEnds(engine, settings)) {

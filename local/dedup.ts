@@ -45,6 +45,8 @@ export class EventIdSet {
      * `table[2k + 1]`, 1 + its number (0: free). The hash beside the number: one cache line read per probe.
      */
     private table = new Int32Array(1 << 17);
+    /** Ids that are not a UUID in canonical form (see {@link allCanonicalUuids}). */
+    private otherIds = 0;
 
     /** A set of ids given as their JSON texts (as the lake's files hold them: `--append`). */
     static of(texts: Iterable<string>): EventIdSet {
@@ -59,6 +61,15 @@ export class EventIdSet {
 
     get size(): number {
         return this.count;
+    }
+
+    /**
+     * Whether every id is a UUID written as DuckDB writes one back (lower-case hex, 8-4-4-4-12), as
+     * CloudTrail writes them: then the local lake stores them as Parquet UUIDs (local/lake.ts
+     * EventIdColumn). Test fixtures and documentation examples have others (`EXAMPLE…`, `1`).
+     */
+    allCanonicalUuids(): boolean {
+        return this.otherIds === 0;
     }
 
     /** Adds the id `source[start, end)`; false when it was there already. */
@@ -90,6 +101,7 @@ export class EventIdSet {
         table[2 * slot] = hash;
         table[2 * slot + 1] = id + 1;
         this.count++;
+        if (!isCanonicalUuidText(source, start, end)) this.otherIds++;
         if (this.count * 4 > table.length) this.rehash();
         return true;
     }
@@ -114,6 +126,21 @@ export class EventIdSet {
         }
         this.table = table;
     }
+}
+
+const QUOTE = 0x22,
+    HYPHEN = 0x2d;
+
+/** Whether `source[start, end)` is the JSON text of a canonical UUID: `"` 8-4-4-4-12 lower-case hex digits `"`. */
+function isCanonicalUuidText(source: Uint8Array, start: number, end: number): boolean {
+    if (end - start !== 38 || source[start] !== QUOTE || source[end - 1] !== QUOTE) return false;
+    for (let i = 1; i < 37; i++) {
+        const byte = source[start + i];
+        if (i === 9 || i === 14 || i === 19 || i === 24) {
+            if (byte !== HYPHEN) return false;
+        } else if (!((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66))) return false;
+    }
+    return true;
 }
 
 /** FNV-1a over the bytes, then MurmurHash3's finaliser, so that the low bits the slots use are mixed. */

@@ -17,27 +17,83 @@ export function partitionDirectory(key: string): string {
 }
 
 /**
+ * How the local Parquet stores `eventid`. `uuid`: as Parquet's UUID type (16 bytes), when every id
+ * is a UUID in the form DuckDB writes back (CloudTrail's always are); `text`: as the text, like the
+ * Glue job. Every detection returns `eventid`, and decoding 36 random characters a row from zstd
+ * was the costliest column of their scans; 16 random bytes zstd stores as they are. The
+ * `cloudtrail` view gives the text either way ({@link createCloudTrailView}).
+ */
+export type EventIdColumn = "uuid" | "text";
+
+/**
  * Rebuilds the Parquet of the given partitions from all of their normalised files, like the
  * Glue job: each partition is replaced whole, so running twice on the same input gives the same
- * rows, never twice as many.
+ * rows, never twice as many. With `eventIds: "uuid"`, an id that is not a canonical UUID after all
+ * makes the whole rebuild start again with `text`, so that the partitions of one run never mix the
+ * two; returns the form written.
  */
 export async function rebuildParquet(
     engine: Engine,
     outDir: string,
     partitions: readonly string[],
-    /** @default {@link SINGLE_COPY_BYTES} (tests lower it to take both paths on small fixtures) */
-    singleCopyBytes: number = SINGLE_COPY_BYTES,
-): Promise<void> {
+    options: {
+        /** @default "text" */
+        readonly eventIds?: EventIdColumn;
+        /** @default {@link SINGLE_COPY_BYTES} (tests lower it to take both paths on small fixtures) */
+        readonly singleCopyBytes?: number;
+    } = {},
+): Promise<EventIdColumn> {
+    const eventIds = options.eventIds ?? "text";
+    try {
+        await writeParquet(engine, outDir, partitions, eventIds, options.singleCopyBytes ?? SINGLE_COPY_BYTES);
+        return eventIds;
+    } catch (error) {
+        if (eventIds === "text" || !(error instanceof Error) || !error.message.includes(NOT_A_CANONICAL_UUID)) throw error;
+        await writeParquet(engine, outDir, partitions, "text", options.singleCopyBytes ?? SINGLE_COPY_BYTES);
+        return "text";
+    }
+}
+
+async function writeParquet(engine: Engine, outDir: string, partitions: readonly string[], eventIds: EventIdColumn, singleCopyBytes: number): Promise<void> {
     if (partitions.length === 0) return;
     const parquetRoot = path.join(outDir, LAKE_PREFIXES.parquet);
     for (const partition of partitions) fs.rmSync(path.join(parquetRoot, partition), { recursive: true, force: true });
     const large = partitions.filter((partition) => normalisedBytes(outDir, partition) >= singleCopyBytes);
-    for (const partition of large) await copyPartition(engine, outDir, partition);
+    for (const partition of large) await copyPartition(engine, outDir, partition, eventIds);
     // A batch of partitions per COPY: DuckDB keeps a writer open per partition, so memory grows with their number.
     const small = partitions.filter((partition) => !large.includes(partition));
     for (let start = 0; start < small.length; start += PARTITIONS_PER_COPY) {
-        await copyPartitions(engine, outDir, small.slice(start, start + PARTITIONS_PER_COPY));
+        await copyPartitions(engine, outDir, small.slice(start, start + PARTITIONS_PER_COPY), eventIds);
     }
+}
+
+/**
+ * The form of `eventid` for a rebuild of `partitions`: `uuid` when every id the lake will hold is a
+ * canonical UUID (`allIdsCanonical`, from the run's deduplication, which has seen them all) and
+ * every Parquet file the rebuild keeps (`--append`'s other partitions) stores them so; else `text`,
+ * so that one lake never mixes the two and its files read alike with any Parquet reader.
+ */
+export async function eventIdColumnFor(engine: Engine, outDir: string, partitions: readonly string[], allIdsCanonical: boolean): Promise<EventIdColumn> {
+    if (!allIdsCanonical) return "text";
+    const root = path.join(outDir, LAKE_PREFIXES.parquet);
+    const rebuilt = new Set(partitions);
+    const kept = parquetFiles(root).filter((file) => !rebuilt.has(path.relative(root, path.dirname(file)).split(path.sep).join("/")));
+    if (kept.length === 0) return "uuid";
+    const [row] = await engine.all(
+        `SELECT count(*) FILTER (WHERE duckdb_type <> 'UUID')::INTEGER AS text_ids FROM parquet_schema([${kept.map(pathLiteral).join(", ")}]) WHERE name = 'eventid'`,
+    );
+    return Number(row?.text_ids ?? 1) === 0 ? "uuid" : "text";
+}
+
+/** The message of the error a `uuid` COPY stops with at an id that is not a canonical UUID. */
+const NOT_A_CANONICAL_UUID = "eventid is not a canonical UUID";
+
+/** The select list of a COPY: every column, `eventid` in the form asked for (a `uuid` COPY stops at an id that is not one). */
+function copyColumns(eventIds: EventIdColumn, exclude: readonly string[]): string {
+    const star = exclude.length > 0 ? `* EXCLUDE (${exclude.join(", ")})` : "*";
+    if (eventIds === "text") return star;
+    const uuid = "TRY_CAST(eventid AS UUID)";
+    return `${star} REPLACE (CASE WHEN eventid IS NULL OR CAST(${uuid} AS VARCHAR) = eventid THEN ${uuid} ELSE error(${literal(NOT_A_CANONICAL_UUID)} || ': ' || eventid) END AS eventid)`;
 }
 
 const PARTITIONS_PER_COPY = 16;
@@ -73,25 +129,25 @@ function normalisedBytes(outDir: string, partition: string): number {
 }
 
 /** One partition to `<partition>/part-0.parquet`, the file a PARTITION_BY COPY names (the path holds the partition columns, not the file). */
-async function copyPartition(engine: Engine, outDir: string, partition: string): Promise<void> {
+async function copyPartition(engine: Engine, outDir: string, partition: string, eventIds: EventIdColumn): Promise<void> {
     const target = path.join(outDir, LAKE_PREFIXES.parquet, partition);
     fs.mkdirSync(target, { recursive: true });
     await engine.run(`COPY (
-        SELECT * EXCLUDE (${PARTITION_COLUMNS.join(", ")}) FROM ${readNormalised([path.join(outDir, LAKE_PREFIXES.normalised, partition, "*.json.gz")])}
+        SELECT ${copyColumns(eventIds, PARTITION_COLUMNS)} FROM ${readNormalised([path.join(outDir, LAKE_PREFIXES.normalised, partition, "*.json.gz")])}
     ) TO ${literal(path.join(target, "part-0.parquet"))} (${PARQUET_OPTIONS})`);
 }
 
-async function copyPartitions(engine: Engine, outDir: string, partitions: readonly string[]): Promise<void> {
+async function copyPartitions(engine: Engine, outDir: string, partitions: readonly string[], eventIds: EventIdColumn): Promise<void> {
     const parquetRoot = path.join(outDir, LAKE_PREFIXES.parquet);
     const sources = partitions.map((partition) => path.join(outDir, LAKE_PREFIXES.normalised, partition, "*.json.gz"));
     await engine.run(`COPY (
-        SELECT * FROM ${readNormalised(sources)}
+        SELECT ${copyColumns(eventIds, [])} FROM ${readNormalised(sources)}
     ) TO ${literal(parquetRoot)} (${PARQUET_OPTIONS}, PARTITION_BY (${PARTITION_COLUMNS.join(", ")}), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-{i}')`);
 }
 
-/** Creates the `cloudtrail` view over the local Parquet; false when there is none yet. */
+/** Creates the `cloudtrail` view over the local Parquet, `eventid` as text whatever the files store ({@link EventIdColumn}); false when there is none yet. */
 export async function createCloudTrailView(engine: Engine, outDir: string): Promise<boolean> {
-    const source = await parquetFilesSource(engine, path.join(outDir, LAKE_PREFIXES.parquet));
+    const source = await parquetFilesSource(engine, path.join(outDir, LAKE_PREFIXES.parquet), { uuidAsText: "eventid" });
     if (!source) return false;
     await engine.run(`CREATE OR REPLACE VIEW cloudtrail AS SELECT * FROM ${source}`);
     return true;
@@ -121,9 +177,20 @@ export async function holdLakeInMemory(engine: Engine, maxEvents: number = IN_ME
     return true;
 }
 
+/** Every Parquet file under `root`, sorted; none when it does not exist. */
+function parquetFiles(root: string): string[] {
+    if (!fs.existsSync(root)) return [];
+    return (fs.readdirSync(root, { recursive: true, encoding: "utf8" }) as string[])
+        .filter((name) => name.endsWith(".parquet"))
+        .map((name) => path.join(root, name))
+        .sort();
+}
+
 /**
- * `read_parquet(…)` of every Parquet file under `root` (hive partitions from their folders), for a
- * view the queries read; undefined when there is none.
+ * A source of every Parquet file under `root` (hive partitions from their folders), for a view the
+ * queries read; undefined when there is none. `uuidAsText`: a column read as text from the files
+ * that store it as a UUID ({@link EventIdColumn}); files of either form are then read apart and
+ * joined by name (DuckDB casts every file to the first one's type, and text to UUID fails).
  *
  * The files are named one by one rather than by a `**` glob, and their columns are unified by name
  * only when their schemas differ (a lake appended to by an earlier version): DuckDB binds a view
@@ -132,19 +199,33 @@ export async function holdLakeInMemory(engine: Engine, maxEvents: number = IN_ME
  * a trivial query's 39; a run names the view a few hundred times, and a month of an organisation's
  * logs is thousands of partitions (docs/performance.md).
  */
-export async function parquetFilesSource(engine: Engine, root: string): Promise<string | undefined> {
-    if (!fs.existsSync(root)) return undefined;
-    const files = (fs.readdirSync(root, { recursive: true, encoding: "utf8" }) as string[])
-        .filter((name) => name.endsWith(".parquet"))
-        .map((name) => path.join(root, name))
-        .sort();
+export async function parquetFilesSource(engine: Engine, root: string, options: { readonly uuidAsText?: string } = {}): Promise<string | undefined> {
+    const files = parquetFiles(root);
     if (files.length === 0) return undefined;
-    const list = `[${files.map(pathLiteral).join(", ")}]`;
-    const [schemas] = await engine.all(`SELECT count(DISTINCT layout) AS layouts FROM (
-        SELECT string_agg(concat_ws(' ', name, duckdb_type, repetition_type, num_children), ',' ORDER BY column_id) AS layout
-        FROM parquet_schema(${list}) GROUP BY file_name)`);
-    const unifyByName = Number(schemas?.layouts ?? 2) > 1;
-    return `read_parquet(${list}, hive_partitioning = true, hive_types_autocast = false, union_by_name = ${unifyByName})`;
+    const uuidColumn = options.uuidAsText;
+    const rows = await engine.all(`SELECT file_name,
+            string_agg(concat_ws(' ', name, duckdb_type, repetition_type, num_children), ',' ORDER BY column_id) AS layout,
+            ${uuidColumn ? `bool_or(name = ${literal(uuidColumn)} AND duckdb_type = 'UUID')` : "false"} AS uuid
+        FROM parquet_schema([${files.map(pathLiteral).join(", ")}]) GROUP BY file_name`);
+    const byFile = new Map(rows.map((row) => [String(row.file_name), row]));
+    // Files of each form, in the order of their first file.
+    const groups = new Map<boolean, { files: string[]; layouts: Set<string> }>();
+    for (const file of files) {
+        const row = byFile.get(file);
+        const uuid = row?.uuid === true;
+        const group = groups.get(uuid) ?? { files: [], layouts: new Set<string>() };
+        group.files.push(file);
+        // A file parquet_schema did not name (it could not read it): unified by name, so that its error is DuckDB's own.
+        group.layouts.add(row ? String(row.layout) : file);
+        groups.set(uuid, group);
+    }
+    const read = ({ files, layouts }: { files: string[]; layouts: Set<string> }) =>
+        `read_parquet([${files.map(pathLiteral).join(", ")}], hive_partitioning = true, hive_types_autocast = false, union_by_name = ${layouts.size > 1})`;
+    const sources = [...groups].map(([uuid, group]) =>
+        uuid ? `(SELECT * REPLACE (CAST(${uuidColumn} AS VARCHAR) AS ${uuidColumn}) FROM ${read(group)})` : read(group),
+    );
+    if (sources.length === 1) return sources[0];
+    return `(${sources.map((source) => (source.startsWith("(") ? source : `(SELECT * FROM ${source})`)).join(" UNION ALL BY NAME ")})`;
 }
 
 /**

@@ -23,6 +23,7 @@ import { EventIdSet } from "./dedup";
 import {
     createCloudTrailView,
     duckdbSafeAlias,
+    eventIdColumnFor,
     eventSpan,
     holdLakeInMemory,
     partitionDirectory,
@@ -344,7 +345,8 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     started = Date.now();
     // With --append the staging lake starts as links to the old one (local/lakeCommit.ts): only the partitions this input touched change.
     const partitions = [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
-    await rebuildParquet(engine, lake, partitions);
+    // Every id of the lake went through the deduplication (with --append, the lake's own too): whether they are all UUIDs is known.
+    await rebuildParquet(engine, lake, partitions, { eventIds: await eventIdColumnFor(engine, lake, partitions, seenEventIds.allCanonicalUuids()) });
     const parquetMs = Date.now() - started;
 
     options.onStage?.("queries");

@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findFiles } from "../local/files";
 import { ingestFiles } from "../local/ingest";
-import { createCloudTrailView, holdLakeInMemory, parquetFilesSource, partitionDirectory, rebuildParquet } from "../local/lake";
+import { EventIdSet } from "../local/dedup";
+import { createCloudTrailView, eventIdColumnFor, holdLakeInMemory, parquetFilesSource, partitionDirectory, rebuildParquet } from "../local/lake";
 import { runLocal } from "../local/run";
 import { Engine, literal } from "../lambda/shared/engine";
 
@@ -30,8 +31,8 @@ describe("local lake: Parquet conversion", () => {
         fs.cpSync(path.join(batched, "normalised"), path.join(single, "normalised"), { recursive: true });
         const engine = await Engine.open();
         try {
-            await rebuildParquet(engine, batched, partitions, Infinity);
-            await rebuildParquet(engine, single, partitions, 0);
+            await rebuildParquet(engine, batched, partitions, { singleCopyBytes: Infinity });
+            await rebuildParquet(engine, single, partitions, { singleCopyBytes: 0 });
             expect(filesUnder(path.join(single, "parquet"))).to.deep.equal(filesUnder(path.join(batched, "parquet")));
             const rows = (dir: string) =>
                 `SELECT * FROM read_parquet(${literal(path.join(dir, "parquet", "**", "*.parquet"))}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`;
@@ -72,6 +73,76 @@ describe("local lake: Parquet conversion", () => {
             expect(await parquetFilesSource(engine, path.join(lake, "parquet"))).to.include("union_by_name = false");
             fs.rmSync(path.join(lake, "parquet", "account=111122223333"), { recursive: true });
             expect(await createCloudTrailView(engine, lake)).to.equal(false);
+        } finally {
+            engine.close();
+            fs.rmSync(lake, { recursive: true, force: true });
+        }
+    });
+
+    it("stores eventIDs as Parquet UUIDs when all are canonical UUIDs, as text otherwise, and the view gives the same text", async () => {
+        const lake = tmp("parquet-uuid");
+        const engine = await Engine.open();
+        const canonical = ["0b8b2e6e-1d1f-4c5a-9a51-6b0a3c1f2d4e", "9f0e6c1d-2b3a-4c5d-8e7f-0a1b2c3d4e5f"];
+        const event = (eventID: string | undefined, day: string) => ({
+            eventVersion: "1.08",
+            ...(eventID === undefined ? {} : { eventID }),
+            eventTime: `2026-11-${day}T10:00:00Z`,
+            eventSource: "iam.amazonaws.com",
+            eventName: "CreateUser",
+            awsRegion: "us-east-1",
+            recipientAccountId: "111122223333",
+        });
+        const ingest = async (name: string, records: object[]) => {
+            const file = path.join(tmp("parquet-uuid-in"), name);
+            fs.writeFileSync(file, JSON.stringify({ Records: records }));
+            const seen = new EventIdSet();
+            const [result] = await ingestFiles([file], lake, { shapes: "any", seenEventIds: seen, keepExisting: true });
+            return { partitions: result.objects.map(partitionDirectory), seen };
+        };
+        const eventIdTypes = async () =>
+            (
+                await engine.all(
+                    `SELECT DISTINCT duckdb_type FROM parquet_schema(${literal(path.join(lake, "parquet", "**", "*.parquet"))}) WHERE name = 'eventid'`,
+                )
+            ).map((row) => row.duckdb_type);
+        try {
+            // CloudTrail's ids, and an event without one: UUIDs.
+            const first = await ingest("a.json", [event(canonical[0], "01"), event(undefined, "01"), event(canonical[1], "02")]);
+            expect(first.seen.allCanonicalUuids()).to.equal(true);
+            const form = await eventIdColumnFor(engine, lake, first.partitions, first.seen.allCanonicalUuids());
+            expect(form).to.equal("uuid");
+            expect(await rebuildParquet(engine, lake, first.partitions, { eventIds: form })).to.equal("uuid");
+            expect(await eventIdTypes()).to.deep.equal(["UUID"]);
+            await createCloudTrailView(engine, lake);
+            expect(await engine.all("SELECT eventid, typeof(eventid) AS type FROM cloudtrail ORDER BY eventid NULLS LAST")).to.deep.equal([
+                { eventid: canonical[0], type: "VARCHAR" },
+                { eventid: canonical[1], type: "VARCHAR" },
+                { eventid: null, type: "VARCHAR" },
+            ]);
+            expect(await engine.all(`SELECT count(*)::INTEGER AS n FROM cloudtrail WHERE eventid = ${literal(canonical[1])}`)).to.deep.equal([{ n: 1 }]);
+            // A COPY of its own per partition (large partitions) writes the same.
+            const shared = await engine.all("SELECT * FROM cloudtrail ORDER BY ALL");
+            expect(await rebuildParquet(engine, lake, first.partitions, { eventIds: "uuid", singleCopyBytes: 0 })).to.equal("uuid");
+            expect(await eventIdTypes()).to.deep.equal(["UUID"]);
+            expect(await engine.all("SELECT * FROM cloudtrail ORDER BY ALL")).to.deep.equal(shared);
+
+            // Upper case, braces, a placeholder: kept as written, so the files keep text.
+            const odd = ["0B8B2E6E-1D1F-4C5A-9A51-6B0A3C1F2D4F", "{0b8b2e6e-1d1f-4c5a-9a51-6b0a3c1f2d50}", "EXAMPLE-1"];
+            const second = await ingest(
+                "b.json",
+                odd.map((id) => event(id, "03")),
+            );
+            expect(second.seen.allCanonicalUuids()).to.equal(false);
+            // Told wrongly that they are UUIDs, the rebuild finds out and writes text.
+            expect(await rebuildParquet(engine, lake, second.partitions, { eventIds: "uuid" })).to.equal("text");
+            // A lake of both forms (an --append across an upgrade) reads as one.
+            await createCloudTrailView(engine, lake);
+            expect((await engine.all("SELECT eventid FROM cloudtrail WHERE eventid IS NOT NULL ORDER BY eventid")).map((row) => row.eventid)).to.deep.equal(
+                [...canonical, ...odd].sort(),
+            );
+            // Appending UUIDs to a lake that holds text keeps text: one lake, one form.
+            expect(await eventIdColumnFor(engine, lake, first.partitions, true)).to.equal("text");
+            expect(await eventIdColumnFor(engine, lake, [...first.partitions, ...second.partitions], true)).to.equal("uuid");
         } finally {
             engine.close();
             fs.rmSync(lake, { recursive: true, force: true });
