@@ -68,21 +68,29 @@ async function writeParquet(engine: Engine, outDir: string, partitions: readonly
 }
 
 /**
- * The form of `eventid` for a rebuild of `partitions`: `uuid` when every id the lake will hold is a
- * canonical UUID (`allIdsCanonical`, from the run's deduplication, which has seen them all) and
- * every Parquet file the rebuild keeps (`--append`'s other partitions) stores them so; else `text`,
- * so that one lake never mixes the two and its files read alike with any Parquet reader.
+ * What to rebuild after a run touched `touched`, and with which form of `eventid`: `uuid` when every
+ * id the lake will hold is a canonical UUID (`allIdsCanonical`, from the run's deduplication, which
+ * has seen them all, the lake's own too with `--append`) and no Parquet file the rebuild keeps stores
+ * them as text; else `text`, and the kept partitions that store UUIDs are rebuilt too. So one lake
+ * never mixes the two, and its files read alike with any Parquet reader.
  */
-export async function eventIdColumnFor(engine: Engine, outDir: string, partitions: readonly string[], allIdsCanonical: boolean): Promise<EventIdColumn> {
-    if (!allIdsCanonical) return "text";
+export async function planParquetRebuild(
+    engine: Engine,
+    outDir: string,
+    touched: readonly string[],
+    allIdsCanonical: boolean,
+): Promise<{ partitions: string[]; eventIds: EventIdColumn }> {
     const root = path.join(outDir, LAKE_PREFIXES.parquet);
-    const rebuilt = new Set(partitions);
-    const kept = parquetFiles(root).filter((file) => !rebuilt.has(path.relative(root, path.dirname(file)).split(path.sep).join("/")));
-    if (kept.length === 0) return "uuid";
-    const [row] = await engine.all(
-        `SELECT count(*) FILTER (WHERE duckdb_type <> 'UUID')::INTEGER AS text_ids FROM parquet_schema([${kept.map(pathLiteral).join(", ")}]) WHERE name = 'eventid'`,
-    );
-    return Number(row?.text_ids ?? 1) === 0 ? "uuid" : "text";
+    const partitionOf = (file: string) => path.relative(root, path.dirname(file)).split(path.sep).join("/");
+    const rebuilt = new Set(touched);
+    const kept = parquetFiles(root).filter((file) => !rebuilt.has(partitionOf(file)));
+    const rows =
+        kept.length === 0
+            ? []
+            : await engine.all(`SELECT file_name, duckdb_type FROM parquet_schema([${kept.map(pathLiteral).join(", ")}]) WHERE name = 'eventid'`);
+    const keptUuid = rows.filter((row) => row.duckdb_type === "UUID").map((row) => partitionOf(String(row.file_name)));
+    if (allIdsCanonical && keptUuid.length === rows.length) return { partitions: [...touched], eventIds: "uuid" };
+    return { partitions: [...new Set([...touched, ...keptUuid])].sort(), eventIds: "text" };
 }
 
 /** The message of the error a `uuid` COPY stops with at an id that is not a canonical UUID. */

@@ -23,7 +23,7 @@ import { EventIdSet } from "./dedup";
 import {
     createCloudTrailView,
     duckdbSafeAlias,
-    eventIdColumnFor,
+    planParquetRebuild,
     eventSpan,
     holdLakeInMemory,
     partitionDirectory,
@@ -346,7 +346,8 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     // With --append the staging lake starts as links to the old one (local/lakeCommit.ts): only the partitions this input touched change.
     const partitions = [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
     // Every id of the lake went through the deduplication (with --append, the lake's own too): whether they are all UUIDs is known.
-    await rebuildParquet(engine, lake, partitions, { eventIds: await eventIdColumnFor(engine, lake, partitions, seenEventIds.allCanonicalUuids()) });
+    const rebuild = await planParquetRebuild(engine, lake, partitions, seenEventIds.allCanonicalUuids());
+    await rebuildParquet(engine, lake, rebuild.partitions, { eventIds: rebuild.eventIds });
     const parquetMs = Date.now() - started;
 
     options.onStage?.("queries");

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { findFiles } from "../local/files";
 import { ingestFiles } from "../local/ingest";
 import { EventIdSet } from "../local/dedup";
-import { createCloudTrailView, eventIdColumnFor, holdLakeInMemory, parquetFilesSource, partitionDirectory, rebuildParquet } from "../local/lake";
+import { createCloudTrailView, holdLakeInMemory, planParquetRebuild, parquetFilesSource, partitionDirectory, rebuildParquet } from "../local/lake";
 import { runLocal } from "../local/run";
 import { Engine, literal } from "../lambda/shared/engine";
 
@@ -109,9 +109,9 @@ describe("local lake: Parquet conversion", () => {
             // CloudTrail's ids, and an event without one: UUIDs.
             const first = await ingest("a.json", [event(canonical[0], "01"), event(undefined, "01"), event(canonical[1], "02")]);
             expect(first.seen.allCanonicalUuids()).to.equal(true);
-            const form = await eventIdColumnFor(engine, lake, first.partitions, first.seen.allCanonicalUuids());
-            expect(form).to.equal("uuid");
-            expect(await rebuildParquet(engine, lake, first.partitions, { eventIds: form })).to.equal("uuid");
+            const plan = await planParquetRebuild(engine, lake, first.partitions, first.seen.allCanonicalUuids());
+            expect(plan).to.deep.equal({ partitions: first.partitions, eventIds: "uuid" });
+            expect(await rebuildParquet(engine, lake, first.partitions, { eventIds: plan.eventIds })).to.equal("uuid");
             expect(await eventIdTypes()).to.deep.equal(["UUID"]);
             await createCloudTrailView(engine, lake);
             expect(await engine.all("SELECT eventid, typeof(eventid) AS type FROM cloudtrail ORDER BY eventid NULLS LAST")).to.deep.equal([
@@ -140,9 +140,13 @@ describe("local lake: Parquet conversion", () => {
             expect((await engine.all("SELECT eventid FROM cloudtrail WHERE eventid IS NOT NULL ORDER BY eventid")).map((row) => row.eventid)).to.deep.equal(
                 [...canonical, ...odd].sort(),
             );
-            // Appending UUIDs to a lake that holds text keeps text: one lake, one form.
-            expect(await eventIdColumnFor(engine, lake, first.partitions, true)).to.equal("text");
-            expect(await eventIdColumnFor(engine, lake, [...first.partitions, ...second.partitions], true)).to.equal("uuid");
+            // Appending UUIDs to a lake that holds text keeps text; appending other ids to a lake of UUIDs rebuilds it as text.
+            expect(await planParquetRebuild(engine, lake, first.partitions, true)).to.deep.equal({ partitions: first.partitions, eventIds: "text" });
+            expect(await planParquetRebuild(engine, lake, second.partitions, false)).to.deep.equal({
+                partitions: [...first.partitions, ...second.partitions].sort(),
+                eventIds: "text",
+            });
+            expect(await planParquetRebuild(engine, lake, [...first.partitions, ...second.partitions], true)).to.deep.include({ eventIds: "uuid" });
         } finally {
             engine.close();
             fs.rmSync(lake, { recursive: true, force: true });
