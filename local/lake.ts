@@ -229,11 +229,12 @@ export async function parquetFilesSource(engine: Engine, root: string, options: 
     }
     const read = ({ files, layouts }: { files: string[]; layouts: Set<string> }) =>
         `read_parquet([${files.map(pathLiteral).join(", ")}], hive_partitioning = true, hive_types_autocast = false, union_by_name = ${layouts.size > 1})`;
-    const sources = [...groups].map(([uuid, group]) =>
-        uuid ? `(SELECT * REPLACE (CAST(${uuidColumn} AS VARCHAR) AS ${uuidColumn}) FROM ${read(group)})` : read(group),
+    const [only] = groups;
+    if (groups.size === 1 && !only[0]) return read(only[1]);
+    const selects = [...groups].map(([uuid, group]) =>
+        uuid ? `SELECT * REPLACE (CAST(${uuidColumn} AS VARCHAR) AS ${uuidColumn}) FROM ${read(group)}` : `SELECT * FROM ${read(group)}`,
     );
-    if (sources.length === 1) return sources[0];
-    return `(${sources.map((source) => (source.startsWith("(") ? source : `(SELECT * FROM ${source})`)).join(" UNION ALL BY NAME ")})`;
+    return `(${selects.join(" UNION ALL BY NAME ")})`;
 }
 
 /**
