@@ -118,15 +118,12 @@ const SINGLE_COPY_BYTES = 4 << 20;
  * Rows per Parquet row group, where DuckDB's default is 122,880. DuckDB's writer copies a whole row
  * group's values into a buffer before it encodes them; at the default, that buffer (hundreds of MB
  * of CloudTrail's text columns) was allocated and faulted in anew for every row group, and the copy
- * and the page faults were most of the conversion's CPU; at 16,384 rows the same partition converted
- * in two thirds of the CPU time. Since then DuckDB keeps the memory it used (`keptMemory`) and the
- * eventids are UUIDs, and the detections' side weighs more: each of the ~80 queries pays per row group
- * and column it reads. At 65,536 rows the conversion and the detections together took less time than
- * at 16,384 in 12 of 13 alternating pairs over two lakes of 400 MB (a median of 0.35 s: the conversion
- * slower, the detections faster), for files 5-7% smaller (docs/performance.md). A lake that large still
- * gives each core several row groups to scan.
+ * and the page faults were most of the conversion's CPU. At 16,384 rows the same partition converted
+ * in two thirds of the CPU time, for files 9% larger, and the detections read them as fast
+ * (docs/performance.md). Row groups of this size are also the unit the detections' scans are split
+ * into, so even one partition's file keeps both cores busy.
  */
-export const PARQUET_ROW_GROUP_ROWS = 65_536;
+export const PARQUET_ROW_GROUP_ROWS = 16_384;
 
 const PARQUET_OPTIONS = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${PARQUET_ROW_GROUP_ROWS}`;
 
