@@ -25,7 +25,7 @@ import { Engine, literal, pathLiteral } from "../lambda/shared/engine";
 import { PassedOverEntry } from "./files";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { EventIdSet } from "./dedup";
-import { createCloudTrailView, planParquetRebuild, partitionDirectory, rebuildParquet } from "./lake";
+import { createCloudTrailView, partitionDirectory, planParquetRebuild, rebuildParquet } from "./lake";
 import { allPartitions, idsInLake, inRunFolder } from "./run";
 
 export { alertingSettings };

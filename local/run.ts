@@ -23,10 +23,10 @@ import { EventIdSet } from "./dedup";
 import {
     createCloudTrailView,
     duckdbSafeAlias,
-    planParquetRebuild,
     eventSpan,
     holdLakeInMemory,
     partitionDirectory,
+    planParquetRebuild,
     PLAUSIBLE_AHEAD_MS,
     PLAUSIBLE_FROM,
     rebuildParquet,
