@@ -5,6 +5,7 @@
  * is made, with exit code 2 and a message that names the argument; and the value checks the
  * commands share (instants, durations, counts, seconds).
  */
+import * as os from "node:os";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { hasRealDateTime } from "../contract/instants";
 import { isoSeconds, parseDuration } from "../contract/detections";
@@ -165,6 +166,18 @@ export function countOption(flag: string, text: string, min: number, max: number
     if (!Number.isSafeInteger(value) || value < min || value > max)
         throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}" (decimal digits only)`);
     return value;
+}
+
+/** Most workers `--jobs` starts: beyond this a typo (`--jobs 1000`), not a machine. */
+const MAX_JOBS = 256;
+
+/**
+ * The normalising workers of `start` (`--jobs`): a whole number from 1 to {@link MAX_JOBS}, or a
+ * UsageError naming the flag; by default one per core. Read by the bin before the command's module
+ * loads (it starts them early, cli/main.ts) and by the command itself.
+ */
+export function jobsOption(text: string | undefined): number {
+    return text === undefined ? os.availableParallelism() : countOption("--jobs", text, 1, MAX_JOBS);
 }
 
 /**

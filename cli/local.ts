@@ -5,14 +5,13 @@
  * report.html. Its options and exit codes are declared in cli/commands.ts (START).
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { investigationLinks } from "../local/investigateReport";
 import { Suppressions } from "../contract/suppressions";
 import { htmlReport, inputJson, summaryTable, warningLines } from "../local/report";
 import { OutFolderError, unwritable } from "../local/outFolder";
 import { abortRuns, Finding, LocalRunResult, runLocal, timingSummary, WindowError } from "../local/run";
-import { countOption, parseCommand, stackFileArgument, parseInstant, parseLookback, runTableCommand, UsageError } from "./args";
+import { jobsOption, parseCommand, stackFileArgument, parseInstant, parseLookback, runTableCommand, UsageError } from "./args";
 import { exitCodesOf, START } from "./commands";
 import { discoverFiles, passedOverOf } from "../local/files";
 
@@ -49,17 +48,9 @@ export function parseArguments(argv: readonly string[]): Arguments {
         since: since?.toISOString(),
         until: until?.toISOString(),
         json: values.json ?? false,
-        jobs: values.jobs === undefined ? os.availableParallelism() : parseJobs(values.jobs),
+        jobs: jobsOption(values.jobs),
         ...(values.lookback === undefined ? {} : { lookbackMs: parseLookback(values.lookback) }),
     };
-}
-
-/** Most workers `--jobs` starts: beyond this a typo (`--jobs 1000`), not a machine. */
-const MAX_JOBS = 256;
-
-/** `--jobs`: a whole number from 1 to {@link MAX_JOBS}, or a UsageError naming the flag. */
-export function parseJobs(text: string): number {
-    return countOption("--jobs", text, 1, MAX_JOBS);
 }
 
 /** Progress of the normalising stage, counted as workers finish files (in any order): files, bytes, and files and events per second. */

@@ -7,20 +7,19 @@
  */
 import * as os from "node:os";
 import { prestartNormalisers } from "../local/workerPool";
-import { EXIT_USAGE, parseCommand, runTableCommand } from "./args";
+import { EXIT_USAGE, jobsOption, parseCommand, runTableCommand } from "./args";
 import { COMMANDS, CommandName, CommandSpec, START } from "./commands";
 import { closest, commandListText } from "./help";
 
 type Main = (argv: string[]) => Promise<number>;
 
 /**
- * Workers `start` may start before its module is loaded: as many as it will run (`--jobs`, by default one per core), at
- * most one per core. Fewer files than workers, or `--jobs 1`, leaves some unused; the ingest stops those.
+ * Workers `start` may start before its module is loaded: as many as it will run (`--jobs`), at most one per core.
+ * Fewer files than workers, or `--jobs 1`, leaves some unused; the ingest stops those.
  */
 function prestartedWorkers(args: readonly string[]): number {
-    const { jobs } = parseCommand(START, args).values;
-    const asked = jobs === undefined ? os.availableParallelism() : Number(jobs);
-    return Number.isInteger(asked) && asked > 1 ? Math.min(asked, os.availableParallelism()) : 0;
+    const jobs = jobsOption(parseCommand(START, args).values.jobs);
+    return jobs > 1 ? Math.min(jobs, os.availableParallelism()) : 0;
 }
 
 /**
