@@ -44,12 +44,13 @@ export async function rebuildParquet(
     } = {},
 ): Promise<EventIdColumn> {
     const eventIds = options.eventIds ?? "text";
+    const singleCopyBytes = options.singleCopyBytes ?? SINGLE_COPY_BYTES;
     try {
-        await writeParquet(engine, outDir, partitions, eventIds, options.singleCopyBytes ?? SINGLE_COPY_BYTES);
+        await writeParquet(engine, outDir, partitions, eventIds, singleCopyBytes);
         return eventIds;
     } catch (error) {
         if (eventIds === "text" || !(error instanceof Error) || !error.message.includes(NOT_A_CANONICAL_UUID)) throw error;
-        await writeParquet(engine, outDir, partitions, "text", options.singleCopyBytes ?? SINGLE_COPY_BYTES);
+        await writeParquet(engine, outDir, partitions, "text", singleCopyBytes);
         return "text";
     }
 }
