@@ -138,6 +138,14 @@ const splitList = (text: string) =>
         .map((item) => item.trim())
         .filter((item) => item !== "");
 
+/**
+ * How a first-seen detection reads its baseline and its window together. [since - lookback, since)
+ * and [since, until) meet at since, so their union is [since - lookback, until): expanded as that one
+ * range, each row's time is parsed and compared twice, not four times in two ranges ORed
+ * (docs/performance.md).
+ */
+const HISTORY_OR_WINDOW = "(${history} OR ${window})";
+
 /** `${window}` with the instants (quoted SQL text) still to fill in: the partition filter, then a time (not text) comparison. */
 function windowFilter(sinceDate: string, untilDate: string, since: string, until: string): string {
     return (
@@ -164,20 +172,20 @@ export function intervalLiteral(ms: number): string {
  * left as the two values to fill in; the history's start is computed by Athena from `${since}`.
  */
 function namedQuerySql(text: string, lookbackMs: number | undefined): string {
-    let sql = text.replaceAll("${window}", windowFilter("substr('${since}', 1, 10)", "substr('${until}', 1, 10)", "'${since}'", "'${until}'"));
+    let sql = text;
     if (lookbackMs !== undefined) {
         const interval = intervalLiteral(lookbackMs);
         const start = `from_iso8601_timestamp('\${since}') - ${interval}`;
+        const from = (end: string) =>
+            `"date" BETWEEN date_format(${start}, '%Y-%m-%d') AND substr('\${${end}}', 1, 10)` +
+            ` AND from_iso8601_timestamp(eventtime) >= ${start}` +
+            ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('\${${end}}')`;
         sql = sql
-            .replaceAll(
-                "${history}",
-                `"date" BETWEEN date_format(${start}, '%Y-%m-%d') AND substr('\${since}', 1, 10)` +
-                    ` AND from_iso8601_timestamp(eventtime) >= ${start}` +
-                    ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('\${since}')`,
-            )
+            .replaceAll(HISTORY_OR_WINDOW, `(${from("until")})`)
+            .replaceAll("${history}", from("since"))
             .replaceAll("${lookback}", interval);
     }
-    return sql;
+    return sql.replaceAll("${window}", windowFilter("substr('${since}', 1, 10)", "substr('${until}', 1, 10)", "'${since}'", "'${until}'"));
 }
 
 /** Parses one query file; throws naming the file and the header field that is wrong. */
@@ -303,19 +311,21 @@ export function queryForWindow(
     }
     if (Date.parse(window.since) >= Date.parse(window.until))
         throw new Error(`${detection.name}: since (${window.since}) must be before until (${window.until})`);
-    let sql = detection.source.replaceAll(
-        "${window}",
-        windowFilter(`'${window.since.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, `'${window.since}'`, `'${window.until}'`),
-    );
+    let sql = detection.source;
     if (/\$\{(history|lookback)\}/.test(sql)) {
         const lookbackMs = options.lookbackMs ?? detection.lookbackMs ?? lookbackOfSource(detection);
         if (!Number.isInteger(lookbackMs) || lookbackMs <= 0)
             throw new Error(`${detection.name}: the lookback must be a positive number of milliseconds, got ${lookbackMs}`);
         const start = isoSeconds(new Date(Math.floor((Date.parse(window.since) - lookbackMs) / 1000) * 1000));
         sql = sql
+            .replaceAll(HISTORY_OR_WINDOW, `(${windowFilter(`'${start.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, `'${start}'`, `'${window.until}'`)})`)
             .replaceAll("${history}", windowFilter(`'${start.slice(0, 10)}'`, `'${window.since.slice(0, 10)}'`, `'${start}'`, `'${window.since}'`))
             .replaceAll("${lookback}", intervalLiteral(lookbackMs));
     }
+    sql = sql.replaceAll(
+        "${window}",
+        windowFilter(`'${window.since.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, `'${window.since}'`, `'${window.until}'`),
+    );
     return sql.replaceAll("${since}", window.since).replaceAll("${until}", window.until);
 }
 
@@ -340,13 +350,15 @@ export function queryForWindowExpressions(
     until: string,
     history?: { readonly since: string; readonly lookbackMs: number },
 ): string | undefined {
-    let text = detection.source.replaceAll("${window}", windowFilter(`substr(${since}, 1, 10)`, `substr(${until}, 1, 10)`, "'${since}'", "'${until}'"));
+    let text = detection.source;
     if (/\$\{(history|lookback)\}/.test(text)) {
         if (!history) return undefined;
         text = text
+            .replaceAll(HISTORY_OR_WINDOW, `(${windowFilter(`substr(${history.since}, 1, 10)`, `substr(${until}, 1, 10)`, history.since, "'${until}'")})`)
             .replaceAll("${history}", windowFilter(`substr(${history.since}, 1, 10)`, `substr(${since}, 1, 10)`, history.since, "'${since}'"))
             .replaceAll("${lookback}", intervalLiteral(history.lookbackMs));
     }
+    text = text.replaceAll("${window}", windowFilter(`substr(${since}, 1, 10)`, `substr(${until}, 1, 10)`, "'${since}'", "'${until}'"));
     text = text.replaceAll("'${since}'", since).replaceAll("'${until}'", until);
     return text.includes("${since}") || text.includes("${until}") ? undefined : text;
 }

@@ -243,10 +243,19 @@ describe("detection catalogue", () => {
     it("expands ${history} into [since - lookback, since) and ${lookback} into an interval, from the header or an override", () => {
         const detection = detections.find((candidate) => candidate.id === "first-seen-network-for-principal")!;
         expect(detection.lookbackMs).to.equal(14 * 86_400_000);
-        const sql = queryForWindow(detection, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T11:00:00Z" });
+        const window = { since: "2026-11-20T10:00:00Z", until: "2026-11-20T11:00:00Z" };
+        const history = queryForWindow({ name: "x", source: "SELECT 1 FROM cloudtrail WHERE ${history}", lookbackMs: 14 * 86_400_000 }, window);
+        expect(history).to.equal(
+            `SELECT 1 FROM cloudtrail WHERE "date" BETWEEN '2026-11-06' AND '2026-11-20' AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-06T10:00:00Z')` +
+                " AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-20T10:00:00Z')",
+        );
+        // (${history} OR ${window}), as every first-seen detection reads them: the two ranges meet at since, one range is read.
+        const sql = queryForWindow(detection, window);
         expect(sql)
-            .to.contain(`"date" BETWEEN '2026-11-06' AND '2026-11-20' AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-06T10:00:00Z')`)
-            .and.contain("from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-20T10:00:00Z')")
+            .to.contain(
+                `("date" BETWEEN '2026-11-06' AND '2026-11-20' AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2026-11-06T10:00:00Z')` +
+                    " AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('2026-11-20T11:00:00Z'))",
+            )
             .and.contain("INTERVAL '14' DAY")
             .and.not.contain("${");
         const shorter = queryForWindow(detection, { since: "2026-11-20T10:00:00Z", until: "2026-11-20T11:00:00Z" }, { lookbackMs: 36 * 3_600_000 });
@@ -265,7 +274,7 @@ describe("detection catalogue", () => {
     it("gives a first-seen named query its history computed by Athena from ${since}, valid Trino once filled in", () => {
         const detection = detections.find((candidate) => candidate.id === "role-assumed-first-time")!;
         expect(detection.sql)
-            .to.contain(`"date" BETWEEN date_format(from_iso8601_timestamp('\${since}') - INTERVAL '14' DAY, '%Y-%m-%d') AND substr('\${since}', 1, 10)`)
+            .to.contain(`"date" BETWEEN date_format(from_iso8601_timestamp('\${since}') - INTERVAL '14' DAY, '%Y-%m-%d') AND substr('\${until}', 1, 10)`)
             .and.not.contain("${history}")
             .and.not.contain("${lookback}");
         const filled = detection.sql.replaceAll("${since}", "2026-11-20T10:00:00Z").replaceAll("${until}", "2026-11-20T11:00:00Z");
