@@ -43,14 +43,22 @@ const INSERT_BATCH = 500;
 /** The table of every hit's event id with its detection, which `detection_hits` joins to the events. */
 const HIT_IDS_TABLE = "detection_hit_ids";
 
+/**
+ * Each detection's title and severity, once: `detection_hits` joins them to the hits by name. Copied
+ * into every hit's row, these two texts were most of the cost of adding a detection's hits (0.5 s of
+ * a run with 250,000 hits, docs/performance.md).
+ */
+const HIT_TITLES_TABLE = "detection_hit_titles";
+
 /** The columns every detection returns (docs/detections.md) that `detection_hits` keeps beside the detection's name. */
 const HIT_COLUMNS = ["eventtime", "account", "region", "principal"] as const;
 
 /** Creates the empty {@link HIT_IDS_TABLE}; {@link addHitIds} fills it detection by detection. */
 export async function createHitIdsTable(engine: Engine): Promise<void> {
     await engine.run(
-        `CREATE OR REPLACE TEMP TABLE ${HIT_IDS_TABLE} (eventid VARCHAR, detection VARCHAR, title VARCHAR, severity VARCHAR, ${HIT_COLUMNS.map((column) => `${column} VARCHAR`).join(", ")})`,
+        `CREATE OR REPLACE TEMP TABLE ${HIT_IDS_TABLE} (eventid VARCHAR, detection VARCHAR, ${HIT_COLUMNS.map((column) => `${column} VARCHAR`).join(", ")})`,
     );
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${HIT_TITLES_TABLE} (detection VARCHAR, title VARCHAR, severity VARCHAR)`);
 }
 
 /**
@@ -60,11 +68,25 @@ export async function createHitIdsTable(engine: Engine): Promise<void> {
  * region and principal, as the Athena view reads them from the detection's rows (contract/panels.ts
  * detectionHitsSql): a flow-log detection's hit, whose id is no CloudTrail event's, is drawn too.
  */
-export async function addHitIds(engine: Engine, fromTable: string, hit: Omit<DetectionHitIds, "eventIds">): Promise<void> {
-    const present = new Set((await engine.all(`DESCRIBE ${fromTable}`)).map((row) => String(row.column_name)));
+export async function addHitIds(
+    engine: Engine,
+    fromTable: string,
+    hit: Omit<DetectionHitIds, "eventIds">,
+    /** The table's columns, when the caller has them already. @default read with DESCRIBE */
+    columns?: readonly string[],
+): Promise<void> {
+    const present = new Set(columns ?? (await engine.all(`DESCRIBE ${fromTable}`)).map((row) => String(row.column_name)));
     const own = HIT_COLUMNS.map((column) => (present.has(column) ? `CAST(${column} AS VARCHAR)` : "NULL"));
     await engine.run(
-        `INSERT INTO ${HIT_IDS_TABLE} SELECT ${present.has("eventid") ? "coalesce(CAST(eventid AS VARCHAR), '')" : "''"}, ${[hit.detection, hit.title, hit.severity].map(literal).join(", ")}, ${own.join(", ")} FROM ${fromTable}`,
+        `INSERT INTO ${HIT_IDS_TABLE} SELECT ${present.has("eventid") ? "coalesce(CAST(eventid AS VARCHAR), '')" : "''"}, ${literal(hit.detection)}, ${own.join(", ")} FROM ${fromTable}`,
+    );
+    await addHitTitle(engine, hit);
+}
+
+/** The detection's title and severity in {@link HIT_TITLES_TABLE}, unless there already. */
+async function addHitTitle(engine: Engine, hit: Omit<DetectionHitIds, "eventIds">): Promise<void> {
+    await engine.run(
+        `INSERT INTO ${HIT_TITLES_TABLE} SELECT ${[hit.detection, hit.title, hit.severity].map(literal).join(", ")} WHERE NOT EXISTS (SELECT 1 FROM ${HIT_TITLES_TABLE} WHERE detection = ${literal(hit.detection)})`,
     );
 }
 
@@ -96,12 +118,11 @@ export async function runPanels(
     }
     if (args.hits) {
         await createHitIdsTable(engine);
-        const rows = args.hits.flatMap((hit) =>
-            hit.eventIds.map((id) => `(${[id, hit.detection, hit.title, hit.severity].map(literal).join(", ")}, NULL, NULL, NULL, NULL)`),
-        );
+        const rows = args.hits.flatMap((hit) => hit.eventIds.map((id) => `(${[id, hit.detection].map(literal).join(", ")}, NULL, NULL, NULL, NULL)`));
         for (let start = 0; start < rows.length; start += INSERT_BATCH) {
             await engine.run(`INSERT INTO ${HIT_IDS_TABLE} VALUES ${rows.slice(start, start + INSERT_BATCH).join(", ")}`);
         }
+        for (const hit of args.hits) await addHitTitle(engine, hit);
     }
     // The columns of the Athena view (contract/panels.ts detectionHitsSql), from the hit's own row; a hit known by its id only takes its event's.
     // Two parts, not one LEFT JOIN whose condition also tests the hit's own time: DuckDB could not hash-join on that condition and paired
@@ -109,12 +130,13 @@ export async function runPanels(
     const account = "coalesce(h.account, a.account)";
     await engine.run(`CREATE OR REPLACE TEMP VIEW detection_hits AS
         SELECT TRY_CAST(h.eventtime AS TIMESTAMPTZ) AS eventtime, h.account, ${accountNameExpression(accountNames, "h.account")} AS account_name, h.region,
-               coalesce(h.principal, 'unknown') AS principal, h.detection, h.title, h.severity, h.eventid
-        FROM ${HIT_IDS_TABLE} h WHERE h.eventtime IS NOT NULL
+               coalesce(h.principal, 'unknown') AS principal, h.detection, t.title, t.severity, h.eventid
+        FROM ${HIT_IDS_TABLE} h JOIN ${HIT_TITLES_TABLE} t ON t.detection = h.detection WHERE h.eventtime IS NOT NULL
         UNION ALL
         SELECT a.eventtime, ${account} AS account, ${accountNameExpression(accountNames, account)} AS account_name, coalesce(h.region, a.region) AS region,
-               coalesce(h.principal, a.principal, 'unknown') AS principal, h.detection, h.title, h.severity, h.eventid
-        FROM ${HIT_IDS_TABLE} h LEFT JOIN cloudtrail_activity a ON a.eventid = h.eventid WHERE h.eventtime IS NULL`);
+               coalesce(h.principal, a.principal, 'unknown') AS principal, h.detection, t.title, t.severity, h.eventid
+        FROM ${HIT_IDS_TABLE} h JOIN ${HIT_TITLES_TABLE} t ON t.detection = h.detection LEFT JOIN cloudtrail_activity a ON a.eventid = h.eventid
+        WHERE h.eventtime IS NULL`);
     const results: PanelResult[] = [];
     for (const panel of args.panels) {
         if (panel.source === "flow_traffic" && !args.flows) continue;

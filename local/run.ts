@@ -502,7 +502,13 @@ async function runDetection(
         // nothing on most inputs: two statements fewer for each of them.
         const hits = ids.length > 0 ? await engine.all(`SELECT * FROM detection_hits ORDER BY ALL LIMIT ${HITS_KEPT}`) : [];
         // Last, so that a detection that failed above adds none (as its finding has none).
-        if (ids.length > 0) await addHitIds(engine, "detection_hits", { detection: detection.name, title: detection.title, severity: detection.severity });
+        if (ids.length > 0)
+            await addHitIds(
+                engine,
+                "detection_hits",
+                { detection: detection.name, title: detection.title, severity: detection.severity },
+                Object.keys(hits[0]),
+            );
         await engine.run("DROP TABLE detection_hits");
         return {
             ...base,
