@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { fsPathOf } from "./files";
+import { workerBundle } from "./workerBundle";
 import type { FilePreparer, PreparedFile, PrepareOptions } from "./filePreparation";
 
 /**
@@ -37,14 +38,22 @@ export type FromWorker =
     | { readonly type: "released"; readonly task: number }
     | { readonly type: "error"; readonly task: number; readonly message: string };
 
-/** The worker's script: TypeScript when run through tsx, JavaScript when bundled next to the caller (bench:local). */
+/**
+ * The worker's script: run through tsx, the TypeScript worker's bundle (local/workerBundle.ts), or
+ * the TypeScript itself when that cannot be built; JavaScript when bundled next to the caller
+ * (bench:local). Decided once per process.
+ */
 function workerScript(): string {
-    for (const name of ["normaliseWorker.ts", "normaliseWorker.js"]) {
-        const candidate = path.join(__dirname, name);
-        if (fs.existsSync(candidate)) return candidate;
-    }
-    throw new Error(`the normalising worker's script (normaliseWorker.ts or .js) is not in ${__dirname}`);
+    if (resolvedScript) return resolvedScript;
+    const typescript = path.join(__dirname, "normaliseWorker.ts");
+    const javascript = path.join(__dirname, "normaliseWorker.js");
+    if (fs.existsSync(typescript)) resolvedScript = workerBundle(typescript) ?? typescript;
+    else if (fs.existsSync(javascript)) resolvedScript = javascript;
+    else throw new Error(`the normalising worker's script (normaliseWorker.ts or .js) is not in ${__dirname}`);
+    return resolvedScript;
 }
+
+let resolvedScript: string | undefined;
 
 interface Pending {
     resolve(message: FromWorker): void;
@@ -110,7 +119,7 @@ const spares: PoolWorker[] = [];
 
 /**
  * Starts up to `count` workers before any pool asks for them, for the next pool to take. A worker
- * spends 0.15-0.5 s loading tsx and the normaliser's modules before it can read a file; started
+ * spends about 0.1 s loading its bundle (local/workerBundle.ts; 0.15-0.5 s through tsx) before it can read a file; started
  * by the command line before it loads DuckDB's binding and the rest of the run's modules, it loads
  * on the other core meanwhile, and the first files are read that much sooner (docs/performance.md).
  * Spares keep no process alive, and {@link stopSpareNormalisers} stops those no pool took.
