@@ -119,9 +119,10 @@ const spares: PoolWorker[] = [];
 
 /**
  * Starts up to `count` workers before any pool asks for them, for the next pool to take. A worker
- * spends about 0.1 s loading its bundle (local/workerBundle.ts; 0.15-0.5 s through tsx) before it can read a file; started
- * by the command line before it loads DuckDB's binding and the rest of the run's modules, it loads
- * on the other core meanwhile, and the first files are read that much sooner (docs/performance.md).
+ * spends about 0.1 s loading its bundle (local/workerBundle.ts; 0.15-0.5 s through tsx) before it
+ * can read a file; started by the command line before it loads DuckDB's binding and the rest of the
+ * run's modules, it loads on the other core meanwhile, and the first files are read that much
+ * sooner (docs/performance.md).
  * Spares keep no process alive, and {@link stopSpareNormalisers} stops those no pool took.
  */
 export function prestartNormalisers(count: number): void {
