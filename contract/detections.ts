@@ -142,7 +142,9 @@ const splitList = (text: string) =>
  * How a first-seen detection reads its baseline and its window together. [since - lookback, since)
  * and [since, until) meet at since, so their union is [since - lookback, until): expanded as that one
  * range, each row's time is parsed and compared twice, not four times in two ranges ORed
- * (docs/performance.md).
+ * (docs/performance.md). The rows are the same: the normaliser writes every eventTime in UTC and
+ * files each event under the day of its eventTime, so no row is inside one range's time and the
+ * other's days.
  */
 const HISTORY_OR_WINDOW = "(${history} OR ${window})";
 
