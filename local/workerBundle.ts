@@ -8,8 +8,11 @@
  *
  * The bundle is rebuilt when a file it was built from changes: a manifest beside it keeps each
  * input's SHA-256, checked (about 40 small files) before the bundle is used. Written to a temporary
- * name and then renamed, so that runs starting at the same moment never read half a file. When it
- * cannot be built or written (a read-only checkout), the caller falls back to the TypeScript worker.
+ * name and then renamed, so that runs starting at the same moment never read half a file; bundles
+ * replaced more than an hour ago are removed (a run started before may still be loading one). When
+ * it cannot be built or written (a read-only checkout), the caller falls back to the TypeScript
+ * worker. The worker's modules must not read files next to themselves (`__dirname`): in the bundle
+ * that is `.build/local/`.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -93,8 +96,20 @@ function build(entry: string, name: string, directory: string, manifestPath: str
     fs.mkdirSync(directory, { recursive: true });
     writeAtomically(path.join(directory, bundle), code);
     writeAtomically(manifestPath, JSON.stringify({ entry, bundle, inputs } satisfies Manifest, null, 2));
+    removeOldBundles(directory, name, bundle);
     return path.join(directory, bundle);
 }
+
+/** Bundles of `name` other than `current` last written more than {@link OLD_BUNDLE_MS} ago. */
+function removeOldBundles(directory: string, name: string, current: string): void {
+    for (const file of fs.readdirSync(directory)) {
+        if (file === current || !file.startsWith(`${name}-`) || !file.endsWith(".js")) continue;
+        const stat = fs.statSync(path.join(directory, file), { throwIfNoEntry: false });
+        if (stat && Date.now() - stat.mtimeMs > OLD_BUNDLE_MS) fs.rmSync(path.join(directory, file), { force: true });
+    }
+}
+
+const OLD_BUNDLE_MS = 3_600_000;
 
 function writeAtomically(file: string, content: string | Uint8Array): void {
     const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -44,10 +44,16 @@ describe("the normalising worker's bundle (local/workerBundle.ts)", () => {
         expect(fs.statSync(built).mtimeMs).to.equal(builtAt);
 
         // An imported module changes, not the entry: the manifest's digests catch it.
+        const stale = path.join(cache, "worker-0123456789abcdef.js");
+        fs.writeFileSync(stale, "");
+        fs.utimesSync(stale, new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
         fs.writeFileSync(path.join(sources, "greeting.ts"), `export const greeting: string = "second";\n`);
         const rebuilt = workerBundle(entry, cache)!;
         expect(rebuilt).to.not.equal(built);
         expect(await ask(rebuilt)).to.equal("second");
+        // Replaced bundles go after an hour, not before: a run started a moment ago may still be loading the last one.
+        expect(fs.existsSync(stale)).to.equal(false);
+        expect(fs.existsSync(built)).to.equal(true);
         // Nothing half-written is left beside the bundles.
         expect(fs.readdirSync(cache).filter((name) => name.endsWith(".tmp"))).to.deep.equal([]);
     });
