@@ -8,6 +8,7 @@ import {
     compactIpRanges,
     formatCompactIpRanges,
     ipRangesDate,
+    rangeKeys,
     referenceRows,
     shippedIpRanges,
     SQL_ADDRESS_KEY,
@@ -84,6 +85,19 @@ describe("AWS IP ranges (reference data)", () => {
         // The refresh script leaves the file as it would write it.
         const file = fs.readFileSync(path.join(__dirname, "..", "data", "aws-ip-ranges.json"), "utf8");
         expect(formatCompactIpRanges(shipped)).to.equal(file);
+    });
+
+    it("keys an IPv4 range in plain numbers as the exact path keys it (that path reached through IPv4-mapped IPv6)", () => {
+        const prefixes = shippedIpRanges()
+            .ranges.map(([prefix]) => prefix)
+            .filter((prefix) => !prefix.includes(":"));
+        expect(prefixes.length).to.be.greaterThan(7000);
+        for (const prefix of [...prefixes, "0.0.0.0/0", "255.255.255.255/32", "10.0.0.7/8", "1.2.3.5/31", "001.002.003.000/24"]) {
+            expect(rangeKeys(prefix), prefix).to.deep.equal(rangeKeys(`::ffff:${prefix}`));
+        }
+        expect(rangeKeys("10.0.0.0/8")).to.deep.equal({ bucket: "010", first: "010000000000", last: "010255255255" });
+        expect(() => rangeKeys("10.0.0.256/24")).to.throw('"10.0.0.256/24" is not a CIDR prefix');
+        expect(() => rangeKeys("10.0.0.0/33")).to.throw('"10.0.0.0/33" is not a CIDR prefix');
     });
 
     it("gives Athena a CSV of the table with a header and one line per range", () => {
