@@ -72,10 +72,10 @@ export async function addHitIds(
     engine: Engine,
     fromTable: string,
     hit: Omit<DetectionHitIds, "eventIds">,
-    /** The table's columns, when the caller has them already. @default read with DESCRIBE */
-    columns?: readonly string[],
+    /** The table's columns (the caller has read its rows). */
+    columns: readonly string[],
 ): Promise<void> {
-    const present = new Set(columns ?? (await engine.all(`DESCRIBE ${fromTable}`)).map((row) => String(row.column_name)));
+    const present = new Set(columns);
     const own = HIT_COLUMNS.map((column) => (present.has(column) ? `CAST(${column} AS VARCHAR)` : "NULL"));
     await engine.run(
         `INSERT INTO ${HIT_IDS_TABLE} SELECT ${present.has("eventid") ? "coalesce(CAST(eventid AS VARCHAR), '')" : "''"}, ${literal(hit.detection)}, ${own.join(", ")} FROM ${fromTable}`,
