@@ -25,7 +25,7 @@ import { Engine, literal, pathLiteral } from "../lambda/shared/engine";
 import { PassedOverEntry } from "./files";
 import { FileResult, ingestFiles, LOCAL_GZIP_LEVEL } from "./ingest";
 import { EventIdSet } from "./dedup";
-import { createCloudTrailView, partitionDirectory, planParquetRebuild, rebuildParquet } from "./lake";
+import { createCloudTrailView, partitionDirectory, rebuildTouchedParquet } from "./lake";
 import { allPartitions, idsInLake, inRunFolder } from "./run";
 
 export { alertingSettings };
@@ -254,8 +254,7 @@ async function replayIn(engine: Engine, lake: string, options: ReplayOptions, wa
     let evaluatedWindows = 0;
     if (windowedDetections.length > 0 && objects.length > 0) {
         const partitions = options.append ? allPartitions(lake) : [...new Set(objects.map(partitionDirectory))].sort();
-        const rebuild = await planParquetRebuild(engine, lake, partitions, seenEventIds.allCanonicalUuids());
-        await rebuildParquet(engine, lake, rebuild.partitions, { eventIds: rebuild.eventIds });
+        await rebuildTouchedParquet(engine, lake, partitions, seenEventIds.allCanonicalUuids());
         await createCloudTrailView(engine, lake);
         const windows: ScheduledRun[] = [];
         for (const end of await scheduledRunEnds(engine, settings)) {

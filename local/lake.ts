@@ -94,6 +94,15 @@ export async function planParquetRebuild(
     return { partitions: [...new Set([...touched, ...keptUuid])].sort(), eventIds: "text" };
 }
 
+/**
+ * Rebuilds the Parquet after a run touched `touched`, in the form {@link planParquetRebuild} decides
+ * (`allIdsCanonical`: from the run's deduplication, which has seen every id the lake will hold).
+ */
+export async function rebuildTouchedParquet(engine: Engine, outDir: string, touched: readonly string[], allIdsCanonical: boolean): Promise<void> {
+    const plan = await planParquetRebuild(engine, outDir, touched, allIdsCanonical);
+    await rebuildParquet(engine, outDir, plan.partitions, { eventIds: plan.eventIds });
+}
+
 /** The message of the error a `uuid` COPY stops with at an id that is not a canonical UUID. */
 const NOT_A_CANONICAL_UUID = "eventid is not a canonical UUID";
 

@@ -26,10 +26,9 @@ import {
     eventSpan,
     holdLakeInMemory,
     partitionDirectory,
-    planParquetRebuild,
     PLAUSIBLE_AHEAD_MS,
     PLAUSIBLE_FROM,
-    rebuildParquet,
+    rebuildTouchedParquet,
 } from "./lake";
 import { abandonStaging, commitStaging, createStaging, recoverCommit, Staging } from "./lakeCommit";
 import { diskFailureOf, lockOutFolder, OutFolderError, prepareOutFolder, unwritable } from "./outFolder";
@@ -346,8 +345,7 @@ async function runIn(engine: Engine, lake: string, options: LocalRunOptions & { 
     // With --append the staging lake starts as links to the old one (local/lakeCommit.ts): only the partitions this input touched change.
     const partitions = [...new Set(files.flatMap((file) => file.objects).map(partitionDirectory))].sort();
     // Every id of the lake went through the deduplication (with --append, the lake's own too): whether they are all UUIDs is known.
-    const rebuild = await planParquetRebuild(engine, lake, partitions, seenEventIds.allCanonicalUuids());
-    await rebuildParquet(engine, lake, rebuild.partitions, { eventIds: rebuild.eventIds });
+    await rebuildTouchedParquet(engine, lake, partitions, seenEventIds.allCanonicalUuids());
     const parquetMs = Date.now() - started;
 
     options.onStage?.("queries");
