@@ -148,6 +148,14 @@ const splitList = (text: string) =>
  */
 const HISTORY_OR_WINDOW = "(${history} OR ${window})";
 
+/**
+ * `text` with `(${history} OR ${window})` and then `${history}` expanded (in that order: the first
+ * holds the second), `historyTo(end)` being the predicate from the history's start to `since` or `until`.
+ */
+function expandHistory(text: string, historyTo: (end: "since" | "until") => string): string {
+    return text.replaceAll(HISTORY_OR_WINDOW, `(${historyTo("until")})`).replaceAll("${history}", historyTo("since"));
+}
+
 /** `${window}` with the instants (quoted SQL text) still to fill in: the partition filter, then a time (not text) comparison. */
 function windowFilter(sinceDate: string, untilDate: string, since: string, until: string): string {
     return (
@@ -178,14 +186,11 @@ function namedQuerySql(text: string, lookbackMs: number | undefined): string {
     if (lookbackMs !== undefined) {
         const interval = intervalLiteral(lookbackMs);
         const start = `from_iso8601_timestamp('\${since}') - ${interval}`;
-        const from = (end: string) =>
+        const historyTo = (end: "since" | "until") =>
             `"date" BETWEEN date_format(${start}, '%Y-%m-%d') AND substr('\${${end}}', 1, 10)` +
             ` AND from_iso8601_timestamp(eventtime) >= ${start}` +
             ` AND from_iso8601_timestamp(eventtime) < from_iso8601_timestamp('\${${end}}')`;
-        sql = sql
-            .replaceAll(HISTORY_OR_WINDOW, `(${from("until")})`)
-            .replaceAll("${history}", from("since"))
-            .replaceAll("${lookback}", interval);
+        sql = expandHistory(sql, historyTo).replaceAll("${lookback}", interval);
     }
     return sql.replaceAll("${window}", windowFilter("substr('${since}', 1, 10)", "substr('${until}', 1, 10)", "'${since}'", "'${until}'"));
 }
@@ -319,10 +324,9 @@ export function queryForWindow(
         if (!Number.isInteger(lookbackMs) || lookbackMs <= 0)
             throw new Error(`${detection.name}: the lookback must be a positive number of milliseconds, got ${lookbackMs}`);
         const start = isoSeconds(new Date(Math.floor((Date.parse(window.since) - lookbackMs) / 1000) * 1000));
-        sql = sql
-            .replaceAll(HISTORY_OR_WINDOW, `(${windowFilter(`'${start.slice(0, 10)}'`, `'${window.until.slice(0, 10)}'`, `'${start}'`, `'${window.until}'`)})`)
-            .replaceAll("${history}", windowFilter(`'${start.slice(0, 10)}'`, `'${window.since.slice(0, 10)}'`, `'${start}'`, `'${window.since}'`))
-            .replaceAll("${lookback}", intervalLiteral(lookbackMs));
+        sql = expandHistory(sql, (end) =>
+            windowFilter(`'${start.slice(0, 10)}'`, `'${window[end].slice(0, 10)}'`, `'${start}'`, `'${window[end]}'`),
+        ).replaceAll("${lookback}", intervalLiteral(lookbackMs));
     }
     sql = sql.replaceAll(
         "${window}",
@@ -355,10 +359,10 @@ export function queryForWindowExpressions(
     let text = detection.source;
     if (/\$\{(history|lookback)\}/.test(text)) {
         if (!history) return undefined;
-        text = text
-            .replaceAll(HISTORY_OR_WINDOW, `(${windowFilter(`substr(${history.since}, 1, 10)`, `substr(${until}, 1, 10)`, history.since, "'${until}'")})`)
-            .replaceAll("${history}", windowFilter(`substr(${history.since}, 1, 10)`, `substr(${since}, 1, 10)`, history.since, "'${since}'"))
-            .replaceAll("${lookback}", intervalLiteral(history.lookbackMs));
+        const ends = { since, until };
+        text = expandHistory(text, (end) =>
+            windowFilter(`substr(${history.since}, 1, 10)`, `substr(${ends[end]}, 1, 10)`, history.since, `'\${${end}}'`),
+        ).replaceAll("${lookback}", intervalLiteral(history.lookbackMs));
     }
     text = text.replaceAll("${window}", windowFilter(`substr(${since}, 1, 10)`, `substr(${until}, 1, 10)`, "'${since}'", "'${until}'"));
     text = text.replaceAll("'${since}'", since).replaceAll("'${until}'", until);
